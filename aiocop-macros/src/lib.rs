@@ -1,0 +1,2 @@
+//! Procedural macros of [aiocop](https://docs.rs/aiocop).
+#![forbid(unsafe_code)]

@@ -1,0 +1,89 @@
+//! `audit`: the Rust `sys.audit`. Shims and user code call it to say "a blocking call happens
+//! here"; inside a monitored poll the call is recorded, outside one it costs one thread-local read.
+
+use std::fmt::{self, Write};
+use std::panic::Location;
+
+use crate::scope;
+
+/// Longest text kept of one argument, in characters (as in the reference).
+pub const MAX_ARGUMENT_CHARS: usize = 100;
+
+/// Records a blocking call made by the caller: `operation` is its name
+/// (`"std::fs::read"`, `"mylib::sync_query"`), `weight` its severity weight, `args` the arguments
+/// worth showing (each cut at 100 characters). The call site comes from `#[track_caller]`, so a
+/// helper marked `#[track_caller]` itself reports its own caller.
+///
+/// Inside a monitored poll (after [`start_blocking_io_detection`](crate::start_blocking_io_detection)),
+/// the event is added to the poll's report, with a stack trace at trace depth above 0. Anywhere
+/// else it returns after one thread-local read.
+///
+/// ```
+/// use std::path::Path;
+///
+/// #[track_caller]
+/// fn legacy_query(sql: &str) -> usize {
+///     aiocop::audit("mylib::legacy_query", aiocop::WEIGHT_HEAVY, &[&sql]);
+///     sql.len() // the real, blocking work
+/// }
+/// assert_eq!(legacy_query("SELECT 1"), 8);
+/// ```
+#[track_caller]
+#[inline]
+pub fn audit(operation: &'static str, weight: u32, args: &[&dyn fmt::Display]) {
+    scope::record(operation, weight, args, Location::caller());
+}
+
+/// Whether a call to [`audit`] right now would be recorded (a monitored poll is open on this
+/// thread). Lets callers skip building expensive arguments.
+#[inline]
+pub fn is_auditing() -> bool {
+    scope::in_monitored_poll() && crate::config::detection_started()
+}
+
+/// The weight an event is recorded with. Hook for user overrides of catalog weights.
+#[inline]
+pub(crate) fn effective_weight(_operation: &str, weight: u32) -> u32 {
+    weight
+}
+
+/// `a, b, c`, each argument cut at [`MAX_ARGUMENT_CHARS`] characters without formatting more of
+/// it than that.
+pub(crate) fn format_args_list(args: &[&dyn fmt::Display]) -> String {
+    let mut out = String::new();
+    for (i, arg) in args.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let mut w = Truncating {
+            out: &mut out,
+            left: MAX_ARGUMENT_CHARS,
+        };
+        // `Truncating` stops accepting text at the limit by returning an error; that error only
+        // means "cut here".
+        let _ = write!(w, "{arg}");
+    }
+    out
+}
+
+struct Truncating<'a> {
+    out: &'a mut String,
+    left: usize,
+}
+
+impl Write for Truncating<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        match s.char_indices().nth(self.left) {
+            Some((cut, _)) => {
+                self.out.push_str(&s[..cut]);
+                self.left = 0;
+                Err(fmt::Error)
+            }
+            None => {
+                self.left -= s.chars().count();
+                self.out.push_str(s);
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,328 @@
+//! What a monitored poll reports: [`SlowTaskEvent`] and the [`BlockingEventInfo`]s inside it.
+
+use std::fmt;
+use std::panic::Location;
+use std::time::Duration;
+
+use crate::context::Context;
+use crate::monitor::FunctionInfo;
+use crate::severity::SeverityLevel;
+use crate::trace::Trace;
+
+/// Why a [`SlowTaskEvent`] was produced. Displays as `"io_blocking"` or `"cpu_blocking"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// The poll recorded blocking calls, whether or not it exceeded the threshold.
+    IoBlocking,
+    /// The poll took at least the threshold without recording any blocking call: CPU work, or a
+    /// blocking call aiocop does not know.
+    CpuBlocking,
+}
+
+impl Reason {
+    /// `"io_blocking"` or `"cpu_blocking"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Reason::IoBlocking => "io_blocking",
+            Reason::CpuBlocking => "cpu_blocking",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for Reason {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// A blocking call as [`audit`](crate::audit()) recorded it, before formatting: what the
+/// reference's audit hook receives.
+#[derive(Debug, Clone)]
+pub struct RawBlockingEvent {
+    pub(crate) operation: &'static str,
+    pub(crate) args: Option<String>,
+    pub(crate) weight: u32,
+    pub(crate) location: &'static Location<'static>,
+    pub(crate) function: FunctionInfo,
+    pub(crate) trace: Trace,
+}
+
+impl RawBlockingEvent {
+    /// A raw event without a trace, for tools that feed their own events to
+    /// [`format_blocking_event`]. `args` is the already formatted argument list, if any.
+    pub fn new(
+        operation: &'static str,
+        args: Option<String>,
+        weight: u32,
+        location: &'static Location<'static>,
+        function: FunctionInfo,
+    ) -> Self {
+        Self {
+            operation,
+            args,
+            weight,
+            location,
+            function,
+            trace: Trace::empty(),
+        }
+    }
+
+    /// The operation's name (`std::fs::read`).
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The formatted arguments (`/etc/hosts`), `None` when argument capture is off.
+    pub fn args(&self) -> Option<&str> {
+        self.args.as_deref()
+    }
+
+    /// The weight the event was recorded with.
+    pub fn weight(&self) -> u32 {
+        self.weight
+    }
+
+    /// Where the blocking call was made.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.location
+    }
+
+    /// The innermost monitored function the call ran in.
+    pub fn function(&self) -> &FunctionInfo {
+        &self.function
+    }
+}
+
+/// Turns a raw event into the [`BlockingEventInfo`] callbacks see: `name(args)` text, the
+/// `file:line:function` entry point, the trace and the weight.
+///
+/// Formatting does not symbolize the trace; that happens when the trace is first read.
+pub fn format_blocking_event(raw: &RawBlockingEvent) -> BlockingEventInfo {
+    let event = match &raw.args {
+        Some(args) => format!("{}({args})", raw.operation),
+        None => raw.operation.to_owned(),
+    };
+    let entry_point = format!(
+        "{}:{}:{}",
+        raw.location.file(),
+        raw.location.line(),
+        raw.function.name()
+    );
+    BlockingEventInfo {
+        event,
+        entry_point,
+        trace: raw.trace.clone(),
+        severity: raw.weight,
+        operation: raw.operation,
+        location: raw.location,
+        function: raw.function,
+    }
+}
+
+/// One blocking call inside a slow poll.
+#[derive(Debug, Clone)]
+pub struct BlockingEventInfo {
+    event: String,
+    entry_point: String,
+    trace: Trace,
+    severity: u32,
+    operation: &'static str,
+    location: &'static Location<'static>,
+    function: FunctionInfo,
+}
+
+impl BlockingEventInfo {
+    /// The call with its arguments, each cut at 100 characters: `std::fs::File::open(/etc/hosts)`.
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// The stack at the call, innermost first, `file:line:function` frames joined by ` <- `,
+    /// aiocop's and the executor's frames left out. Empty at trace depth 0.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Where the call was made: `file:line:function`, `function` being the innermost monitored
+    /// function. Known from the call site, so present at any trace depth.
+    pub fn entry_point(&self) -> &str {
+        &self.entry_point
+    }
+
+    /// The event's weight (see [`WEIGHT_HEAVY`](crate::WEIGHT_HEAVY) and friends).
+    pub fn severity(&self) -> u32 {
+        self.severity
+    }
+
+    /// The operation's name without arguments: `std::fs::File::open`.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The call site.
+    pub fn location(&self) -> &'static Location<'static> {
+        self.location
+    }
+
+    /// The innermost monitored function the call ran in.
+    pub fn function(&self) -> &FunctionInfo {
+        &self.function
+    }
+}
+
+impl fmt::Display for BlockingEventInfo {
+    /// `event at entry_point (weight N)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} at {} (weight {})",
+            self.event, self.entry_point, self.severity
+        )
+    }
+}
+
+/// A stack sample taken while a poll ran long without recording blocking calls.
+///
+/// Reserved for the CPU sampler; this version of aiocop takes no samples, so
+/// [`SlowTaskEvent::cpu_samples`] is always empty.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpuStackSample {
+    /// Time from the start of the poll to the sample.
+    pub offset: Duration,
+    /// The sampled stack, formatted like [`BlockingEventInfo::trace`].
+    pub trace: String,
+}
+
+/// Everything one monitored poll did, handed to callbacks when the poll recorded blocking calls or
+/// took at least the threshold. Immutable once built.
+#[derive(Debug, Clone)]
+pub struct SlowTaskEvent {
+    pub(crate) elapsed: Duration,
+    pub(crate) threshold: Duration,
+    pub(crate) severity_score: u32,
+    pub(crate) reason: Reason,
+    pub(crate) blocking_events: Vec<BlockingEventInfo>,
+    pub(crate) dropped_events: usize,
+    pub(crate) context: Context,
+    pub(crate) function: FunctionInfo,
+    pub(crate) cpu_samples: Vec<CpuStackSample>,
+}
+
+impl SlowTaskEvent {
+    /// How long the poll took.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// How long the poll took, in milliseconds.
+    pub fn elapsed_ms(&self) -> f64 {
+        self.elapsed.as_secs_f64() * 1e3
+    }
+
+    /// The threshold the poll was judged against.
+    pub fn threshold(&self) -> Duration {
+        self.threshold
+    }
+
+    /// The threshold, in milliseconds.
+    pub fn threshold_ms(&self) -> f64 {
+        self.threshold.as_secs_f64() * 1e3
+    }
+
+    /// Whether the poll took at least the threshold.
+    pub fn exceeded_threshold(&self) -> bool {
+        self.elapsed >= self.threshold
+    }
+
+    /// Sum of the weights of every blocking event of the poll (those beyond the per-poll cap
+    /// included); 0 for CPU blocking.
+    pub fn severity_score(&self) -> u32 {
+        self.severity_score
+    }
+
+    /// The level of [`severity_score`](Self::severity_score).
+    pub fn severity_level(&self) -> SeverityLevel {
+        crate::severity::get_severity_level_from_score(self.severity_score)
+    }
+
+    /// Why the event was produced.
+    pub fn reason(&self) -> Reason {
+        self.reason
+    }
+
+    /// The recorded blocking calls, in call order (at most the per-poll cap).
+    pub fn blocking_events(&self) -> &[BlockingEventInfo] {
+        &self.blocking_events
+    }
+
+    /// How many blocking calls were counted beyond the per-poll cap and not kept.
+    pub fn dropped_events(&self) -> usize {
+        self.dropped_events
+    }
+
+    /// The context providers' values: captured at the first blocking call for
+    /// [`Reason::IoBlocking`], before and after the poll (after wins) for
+    /// [`Reason::CpuBlocking`].
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// The monitored function whose poll this was (the outermost one on the thread).
+    pub fn function(&self) -> &FunctionInfo {
+        &self.function
+    }
+
+    /// Stack samples of a CPU-bound poll; see [`CpuStackSample`].
+    pub fn cpu_samples(&self) -> &[CpuStackSample] {
+        &self.cpu_samples
+    }
+
+    /// Symbolizes every trace now, on the calling thread (aiocop's delivery thread does this before
+    /// calling callbacks).
+    pub fn resolve_traces(&self) {
+        for e in &self.blocking_events {
+            e.trace.resolve();
+        }
+    }
+}
+
+impl fmt::Display for SlowTaskEvent {
+    /// A multi-line report: the headline, then one line per blocking event.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} in {}: {:.1} ms (threshold {:.1} ms{}), severity {} (score {})",
+            self.reason,
+            self.function,
+            self.elapsed_ms(),
+            self.threshold_ms(),
+            if self.exceeded_threshold() {
+                ", exceeded"
+            } else {
+                ""
+            },
+            self.severity_level(),
+            self.severity_score,
+        )?;
+        for e in &self.blocking_events {
+            write!(f, "\n  - {e}")?;
+        }
+        if self.dropped_events > 0 {
+            write!(
+                f,
+                "\n  ... and {} more blocking events not kept",
+                self.dropped_events
+            )?;
+        }
+        if !self.context.is_empty() {
+            write!(f, "\n  context: {:?}", self.context)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,113 @@
+//! # aiocop: find the calls that freeze your async runtime
+//!
+//! An async service stalls when one poll runs too long: a `std::fs::read`, a `thread::sleep`, a
+//! DNS lookup or plain CPU work inside an `async fn` holds a runtime worker, and every task queued
+//! behind it waits. aiocop times each poll of the futures you monitor, records the blocking calls
+//! made during it, and hands one [`SlowTaskEvent`] per offending poll to your callbacks: which
+//! call blocked, where, for how long, in which request, and how bad it is.
+//!
+//! This is the Rust port of the Python library of the same name; its function names are kept so
+//! its guides translate line by line.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! aiocop::patch_audit_functions();
+//! aiocop::start_blocking_io_detection(0).unwrap();
+//! aiocop::detect_slow_tasks(10, |event: &aiocop::SlowTaskEvent| {
+//!     println!("SLOW TASK DETECTED: {:.1}ms", event.elapsed_ms());
+//!     for e in event.blocking_events() {
+//!         println!("  - {} at {}", e.event(), e.entry_point());
+//!     }
+//! })
+//! .unwrap();
+//! aiocop::activate();
+//!
+//! aiocop::monitored(async {
+//!     // A blocking call, announced to aiocop (the shims and `#[aiocop::monitor]` do this for std).
+//!     aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"15ms"]);
+//!     std::thread::sleep(Duration::from_millis(15));
+//!     tokio::time::sleep(Duration::from_millis(1)).await;
+//! })
+//! .await;
+//! # }
+//! ```
+//!
+//! ## How it works
+//!
+//! 1. A [`Monitored`] future (from `#[aiocop::monitor]`, [`monitored`], [`monitored!`] or
+//!    [`FutureExt::monitored`]) checks one relaxed atomic per poll; inactive, that is all.
+//! 2. Active, the outermost monitored poll on a thread opens a scope and starts a clock.
+//! 3. Blocking calls inside the poll call [`audit`] (directly, or through aiocop's std shims),
+//!    which records the operation, its arguments, the call site and optionally a stack trace.
+//! 4. When the poll returns, a poll that recorded blocking calls, or took at least the threshold,
+//!    becomes a [`SlowTaskEvent`] with a severity score, context from your providers, and is
+//!    handed to the callbacks. In strict mode a high-severity poll then panics.
+#![warn(missing_docs)]
+
+mod audit;
+mod callbacks;
+mod clock;
+mod collect;
+mod config;
+mod context;
+mod dispatch;
+mod error;
+mod event;
+mod monitor;
+mod registry;
+mod report;
+mod scope;
+mod severity;
+mod strict;
+mod trace;
+
+pub use audit::{MAX_ARGUMENT_CHARS, audit, is_auditing};
+pub use callbacks::{
+    CallbackHandle, clear_slow_task_callbacks, register_slow_task_callback,
+    unregister_slow_task_callback,
+};
+pub use collect::{CollectEvents, collect_events};
+pub use config::{
+    DEFAULT_MAX_EVENTS_PER_POLL, DEFAULT_THRESHOLD_MS, Delivery, MAX_EVENTS_PER_POLL_LIMIT,
+    MAX_TRACE_DEPTH, OnSlowTask, activate, are_audit_functions_patched, capture_arguments,
+    deactivate, delivery, detect_slow_tasks, get_slow_task_threshold_ms, get_trace_depth,
+    is_blocking_io_detection_started, is_monitoring_active, max_events_per_poll,
+    patch_audit_functions, set_capture_arguments, set_delivery, set_max_events_per_poll,
+    set_slow_task_threshold_ms, set_trace_depth, slow_task_threshold,
+    start_blocking_io_detection,
+};
+pub use context::{
+    Context, ContextValue, ProviderHandle, clear_context_providers, register_context_provider,
+    unregister_context_provider,
+};
+pub use dispatch::{DELIVERY_QUEUE_CAPACITY, dropped_deliveries, flush, flush_timeout};
+pub use error::ConfigError;
+pub use event::{
+    BlockingEventInfo, CpuStackSample, RawBlockingEvent, Reason, SlowTaskEvent,
+    format_blocking_event,
+};
+pub use monitor::{
+    FunctionInfo, FutureExt, MonitorOptions, Monitored, MonitoredFunction, monitored,
+    monitored_functions,
+};
+pub use scope::reset_blocking_events;
+pub use severity::{
+    SeverityLevel, THRESHOLD_HIGH, THRESHOLD_LOW, THRESHOLD_MEDIUM, WEIGHT_HEAVY, WEIGHT_LIGHT,
+    WEIGHT_MODERATE, WEIGHT_TRIVIAL, calculate_io_severity_score, get_severity_level_from_score,
+};
+pub use strict::{
+    HighSeverityBlockingIo, RaiseOnViolations, RaiseOnViolationsGuard, ViolationRule,
+    disable_raise_on_violations, enable_raise_on_violations, is_raise_on_violations_enabled,
+    raise_on_violations, raise_on_violations_guard, set_raise_on_violations_default,
+    set_violation_rule, violation_rule,
+};
+pub use trace::Trace;
+
+/// Not public API: used by the code the macros generate.
+#[doc(hidden)]
+pub mod __private {
+    pub use inventory;
+}

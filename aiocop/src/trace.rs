@@ -1,0 +1,212 @@
+//! Stack traces of blocking calls: captured as raw instruction pointers on the hot path,
+//! symbolized later (through a process-wide cache) by whoever first reads them.
+//!
+//! Symbolizing the first time costs milliseconds (debug info is loaded), which is exactly the kind
+//! of stall aiocop reports; that is why capture never resolves and why, with traces on, events are
+//! delivered from aiocop's own thread by default (see [`Delivery`](crate::Delivery)).
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::fmt;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+/// Frames captured beyond the requested depth, so that aiocop's own frames (filtered out when
+/// resolving) do not eat into it.
+const OWN_FRAME_SLACK: usize = 8;
+
+/// A captured stack trace; see [`BlockingEventInfo::trace`](crate::BlockingEventInfo::trace).
+///
+/// Displays as `file:line:function` frames, innermost first, joined by ` <- `.
+#[derive(Clone, Default)]
+pub struct Trace {
+    inner: Option<Arc<Captured>>,
+}
+
+struct Captured {
+    ips: Box<[usize]>,
+    depth: usize,
+    text: OnceLock<String>,
+}
+
+impl Trace {
+    pub(crate) const fn empty() -> Self {
+        Trace { inner: None }
+    }
+
+    /// Captures up to `depth` frames of the current stack, unresolved. Frames whose stack pointer
+    /// is at or below `own_frames_below` (aiocop's capture machinery) are skipped; the walk stops
+    /// at the first frame above `executor_above` (the poll that opened the scope, and the executor
+    /// beyond it). Zero disables either bound.
+    #[inline(never)]
+    pub(crate) fn capture(depth: usize, own_frames_below: usize, executor_above: usize) -> Self {
+        if depth == 0 {
+            return Trace::empty();
+        }
+        let limit = depth + OWN_FRAME_SLACK;
+        let mut ips = Vec::with_capacity(limit);
+        backtrace::trace(|frame| {
+            let sp = frame.sp() as usize;
+            if sp != 0 {
+                if sp <= own_frames_below {
+                    return true;
+                }
+                if executor_above != 0 && sp > executor_above {
+                    return false;
+                }
+            }
+            ips.push(frame.ip() as usize);
+            ips.len() < limit
+        });
+        Trace {
+            inner: Some(Arc::new(Captured {
+                ips: ips.into_boxed_slice(),
+                depth,
+                text: OnceLock::new(),
+            })),
+        }
+    }
+
+    /// Whether no frames were captured (trace depth 0).
+    pub fn is_empty(&self) -> bool {
+        self.inner.as_ref().is_none_or(|c| c.ips.is_empty())
+    }
+
+    /// The text, if already symbolized; never symbolizes.
+    pub fn resolved(&self) -> Option<&str> {
+        match &self.inner {
+            None => Some(""),
+            Some(c) => c.text.get().map(String::as_str),
+        }
+    }
+
+    /// The text, symbolizing now (on this thread) if that has not happened yet.
+    pub fn resolve(&self) -> &str {
+        match &self.inner {
+            None => "",
+            Some(c) => c.text.get_or_init(|| symbolize(&c.ips, c.depth)),
+        }
+    }
+
+    /// The symbolized frames, innermost first.
+    pub fn frames(&self) -> Vec<&str> {
+        let text = self.resolve();
+        if text.is_empty() {
+            Vec::new()
+        } else {
+            text.split(FRAME_SEPARATOR).collect()
+        }
+    }
+}
+
+const FRAME_SEPARATOR: &str = " <- ";
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.resolve())
+    }
+}
+
+impl fmt::Debug for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.inner, self.resolved()) {
+            (_, Some(text)) => fmt::Debug::fmt(text, f),
+            (Some(c), None) => write!(f, "<{} unresolved frames>", c.ips.len()),
+            (None, None) => f.write_str("\"\""),
+        }
+    }
+}
+
+impl PartialEq for Trace {
+    fn eq(&self, other: &Self) -> bool {
+        self.resolve() == other.resolve()
+    }
+}
+
+/// One source-level frame of an instruction pointer (inlining gives several per pointer).
+struct Symbol {
+    name: Option<String>,
+    file: Option<String>,
+    line: Option<u32>,
+}
+
+type SymbolCache = HashMap<usize, Arc<[Symbol]>>;
+
+/// Instruction pointer → symbols. Bounded by the program's code size.
+static CACHE: Mutex<Option<SymbolCache>> = Mutex::new(None);
+
+fn symbols_of(ip: usize) -> Arc<[Symbol]> {
+    if let Some(hit) = CACHE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .as_ref()
+        .and_then(|c| c.get(&ip))
+    {
+        return hit.clone();
+    }
+    let mut found = Vec::new();
+    // A return address points after the call; look up the call instruction itself.
+    let lookup = ip.saturating_sub(1) as *mut c_void;
+    backtrace::resolve(lookup, |sym| {
+        found.push(Symbol {
+            name: sym.name().map(|n| format!("{n:#}")),
+            file: sym.filename().map(display_path),
+            line: sym.lineno(),
+        });
+    });
+    let symbols: Arc<[Symbol]> = found.into();
+    CACHE
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get_or_insert_with(HashMap::new)
+        .insert(ip, symbols.clone());
+    symbols
+}
+
+fn display_path(path: &std::path::Path) -> String {
+    static CWD: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    let cwd = CWD.get_or_init(|| std::env::current_dir().ok());
+    cwd.as_deref()
+        .and_then(|cwd| path.strip_prefix(cwd).ok())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+/// aiocop's own frames (the shim, `audit`, the poll guard) are not the user's code.
+fn is_own_frame(name: &str) -> bool {
+    let name = name.trim_start_matches('<');
+    name.starts_with("aiocop::") || name.starts_with("backtrace::")
+}
+
+fn symbolize(ips: &[usize], depth: usize) -> String {
+    let mut frames: Vec<String> = Vec::with_capacity(depth);
+    'outer: for &ip in ips {
+        let symbols = symbols_of(ip);
+        if symbols.is_empty() {
+            frames.push(format!("{ip:#x}"));
+        }
+        for sym in symbols.iter() {
+            if sym.name.as_deref().is_some_and(is_own_frame) {
+                continue;
+            }
+            frames.push(format_frame(sym, ip));
+            if frames.len() == depth {
+                break 'outer;
+            }
+        }
+        if frames.len() == depth {
+            break;
+        }
+    }
+    frames.join(FRAME_SEPARATOR)
+}
+
+fn format_frame(sym: &Symbol, ip: usize) -> String {
+    let name = sym.name.as_deref().unwrap_or("?");
+    match (&sym.file, sym.line) {
+        (Some(file), Some(line)) => format!("{file}:{line}:{name}"),
+        (Some(file), None) => format!("{file}:?:{name}"),
+        _ if sym.name.is_some() => name.to_owned(),
+        _ => format!("{ip:#x}"),
+    }
+}

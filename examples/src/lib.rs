@@ -1,0 +1,1 @@
+//! Runnable examples of aiocop live in `examples/`.

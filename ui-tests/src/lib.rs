@@ -1,0 +1,1 @@
+//! trybuild suite of aiocop; the cases live in `tests/`.
