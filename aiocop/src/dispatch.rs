@@ -1,9 +1,9 @@
 //! Background delivery: a bounded queue and one thread ("aiocop-delivery") that symbolizes traces
 //! and runs the callbacks, so neither happens on a runtime worker.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::callbacks;

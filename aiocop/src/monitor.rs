@@ -311,11 +311,19 @@ impl<F: IntoFuture> FutureExt for F {}
 macro_rules! monitored {
     ($name:literal, $future:expr $(,)?) => {{
         const __AIOCOP_SITE: $crate::MonitoredFunction = $crate::MonitoredFunction::new(
-            $crate::FunctionInfo::new($name, ::core::module_path!(), ::core::file!(), ::core::line!()),
+            $crate::FunctionInfo::new(
+                $name,
+                ::core::module_path!(),
+                ::core::file!(),
+                ::core::line!(),
+            ),
             $crate::MonitorOptions::DEFAULT,
         );
         $crate::__private::inventory::submit! { __AIOCOP_SITE }
-        $crate::Monitored::new(::core::future::IntoFuture::into_future($future), __AIOCOP_SITE)
+        $crate::Monitored::new(
+            ::core::future::IntoFuture::into_future($future),
+            __AIOCOP_SITE,
+        )
     }};
     ($future:expr $(,)?) => {
         $crate::monitored!("<async block>", $future)

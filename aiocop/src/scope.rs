@@ -11,6 +11,7 @@ use std::panic::Location;
 use std::pin::Pin;
 use std::ptr;
 use std::task::{self, Poll};
+use std::time::Duration;
 
 use crate::clock::{self, Ticks};
 use crate::context::{self, Context};
@@ -47,7 +48,9 @@ pub(crate) struct Scope<'a> {
     outer: &'a MonitoredFunction,
     /// The innermost monitored function being polled (tags the events it causes).
     current: Cell<*const MonitoredFunction>,
-    recorded: RefCell<Recorded>,
+    /// Allocated at the first blocking event (or up front when context providers exist), so an
+    /// idle poll neither allocates nor drops anything.
+    recorded: RefCell<Option<Box<Recorded>>>,
     /// Set while context providers run: their own blocking calls are not the task's.
     in_provider: Cell<bool>,
 }
@@ -112,6 +115,7 @@ struct Open<'s, 'a> {
 }
 
 impl<'s, 'a> Open<'s, 'a> {
+    #[inline(always)]
     fn enter(scope: &'s Scope<'a>) -> Self {
         CURRENT.set((scope as *const Scope<'a>).cast());
         Open { scope }
@@ -133,17 +137,19 @@ fn poll_outer<F: Future>(
     site: &MonitoredFunction,
     cx: &mut task::Context<'_>,
 ) -> Poll<F::Output> {
-    let pre_context = context::has_providers().then(context::capture);
+    let recorded = context::has_providers().then(|| {
+        Box::new(Recorded {
+            pre_context: Some(context::capture()),
+            ..Recorded::default()
+        })
+    });
     let marker = 0u8;
     let scope = Scope {
         start: clock::now(),
         executor_above: ptr::addr_of!(marker) as usize,
         outer: site,
         current: Cell::new(site),
-        recorded: RefCell::new(Recorded {
-            pre_context,
-            ..Recorded::default()
-        }),
+        recorded: RefCell::new(recorded),
         in_provider: Cell::new(false),
     };
     let open = Open::enter(&scope);
@@ -159,20 +165,28 @@ impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
     fn close(&self, end: Ticks, may_raise: bool) {
-        let elapsed = self.start.elapsed_until(end);
-        let threshold = self
-            .outer
-            .options()
-            .threshold()
-            .unwrap_or_else(config::slow_task_threshold);
+        let elapsed_ns = self.start.nanos_until(end);
+        let threshold_ns = match self.outer.options().threshold() {
+            Some(threshold) => u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX),
+            None => config::slow_task_threshold_ns(),
+        };
         let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
             return;
         };
-        if recorded.events.is_empty() && recorded.dropped == 0 && elapsed < threshold {
+        let blocked = recorded
+            .as_ref()
+            .is_some_and(|r| !r.events.is_empty() || r.dropped > 0);
+        if !blocked && elapsed_ns < threshold_ns {
             return;
         }
-        let recorded = std::mem::take(&mut *recorded);
-        emit(self.outer, recorded, elapsed, threshold, may_raise);
+        let recorded = recorded.take().map(|r| *r).unwrap_or_default();
+        emit(
+            self.outer,
+            recorded,
+            Duration::from_nanos(elapsed_ns),
+            Duration::from_nanos(threshold_ns),
+            may_raise,
+        );
     }
 
     #[cold]
@@ -195,9 +209,10 @@ impl Scope<'_> {
         }
         let weight = crate::audit::effective_weight(operation, weight);
         let first = {
-            let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
+            let Ok(mut slot) = self.recorded.try_borrow_mut() else {
                 return;
             };
+            let recorded = slot.get_or_insert_with(Box::default);
             recorded.forced_strict |= site.options().strict();
             recorded.score = recorded.score.saturating_add(weight);
             if recorded.events.len() >= config::max_events_per_poll() {
@@ -225,8 +240,8 @@ impl Scope<'_> {
             self.in_provider.set(true);
             let captured = context::capture();
             self.in_provider.set(false);
-            if let Ok(mut recorded) = self.recorded.try_borrow_mut() {
-                recorded.context = Some(captured);
+            if let Ok(mut slot) = self.recorded.try_borrow_mut() {
+                slot.get_or_insert_with(Box::default).context = Some(captured);
             }
         }
     }
@@ -256,7 +271,9 @@ pub(crate) fn in_monitored_poll() -> bool {
 /// a strict section in the same poll.
 pub fn reset_blocking_events() {
     with_current(|scope| {
-        if let Ok(mut recorded) = scope.recorded.try_borrow_mut() {
+        if let Ok(mut slot) = scope.recorded.try_borrow_mut()
+            && let Some(recorded) = slot.as_mut()
+        {
             recorded.events.clear();
             recorded.dropped = 0;
             recorded.score = 0;
@@ -271,8 +288,8 @@ pub fn reset_blocking_events() {
 fn emit(
     site: &MonitoredFunction,
     recorded: Recorded,
-    elapsed: std::time::Duration,
-    threshold: std::time::Duration,
+    elapsed: Duration,
+    threshold: Duration,
     may_raise: bool,
 ) {
     let io = !recorded.events.is_empty() || recorded.dropped > 0;
