@@ -7,4 +7,4 @@
 
 pub mod catalog;
 
-pub use catalog::{BlockingOp, Callee, Category};
+pub use catalog::{BlockingOp, Callee, Category, SelfKind};

@@ -48,6 +48,7 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod blocking_events;
 mod callbacks;
 mod clock;
 mod collect;
@@ -61,10 +62,15 @@ mod registry;
 mod report;
 mod scope;
 mod severity;
+pub mod shim;
 mod strict;
 mod trace;
 
 pub use audit::{MAX_ARGUMENT_CHARS, audit, is_auditing};
+pub use blocking_events::{
+    MAX_EVENT_WEIGHT, clear_weight_overrides, get_blocking_events_dict, get_patched_functions,
+    override_weight, register_blocking_event,
+};
 pub use callbacks::{
     CallbackHandle, clear_slow_task_callbacks, register_slow_task_callback,
     unregister_slow_task_callback,
