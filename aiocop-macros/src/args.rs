@@ -87,7 +87,10 @@ fn expect_str(arg: &RawArg) -> syn::Result<LitStr> {
         }
         RawValue::Assign(other) => Err(syn::Error::new_spanned(
             other,
-            format!("`{}` expects a string literal, e.g. `{} = \"...\"`", arg.key, arg.key),
+            format!(
+                "`{}` expects a string literal, e.g. `{} = \"...\"`",
+                arg.key, arg.key
+            ),
         )),
         _ => Err(syn::Error::new(
             arg.key.span(),
@@ -109,7 +112,10 @@ fn expect_bool_or_flag(arg: &RawArg) -> syn::Result<bool> {
         )),
         RawValue::List(_, span) => Err(syn::Error::new(
             *span,
-            format!("`{}` takes no list; write `{}` or `{} = true`", arg.key, arg.key, arg.key),
+            format!(
+                "`{}` takes no list; write `{}` or `{} = true`",
+                arg.key, arg.key, arg.key
+            ),
         )),
     }
 }
@@ -143,7 +149,10 @@ fn expect_positive_int(arg: &RawArg, max: u64) -> syn::Result<u64> {
         }
         RawValue::Assign(other) => Err(syn::Error::new_spanned(
             other,
-            format!("`{}` expects an integer literal, e.g. `{} = 100`", arg.key, arg.key),
+            format!(
+                "`{}` expects an integer literal, e.g. `{} = 100`",
+                arg.key, arg.key
+            ),
         )),
         _ => Err(syn::Error::new(
             arg.key.span(),

@@ -6,7 +6,7 @@
 //! the declared return type pins the inner block's type, so `?` and early `return` infer as they
 //! did in the original body.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -106,7 +106,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
 }
 
 /// `if false { let v: R = loop {}; return v; }` when `R` can be written as a `let` type.
-fn fake_return(output: &ReturnType) -> TokenStream {
+pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     let ReturnType::Type(_, ty) = output else {
         return TokenStream::new();
     };
@@ -162,10 +162,4 @@ fn async_trait_future(body: &mut Block) -> Option<&mut Expr> {
     }
     let arg = call.args.first_mut()?;
     matches!(arg, Expr::Async(_)).then_some(arg)
-}
-
-/// A span for generated code that should point at the whole function.
-#[allow(dead_code)]
-fn call_site() -> Span {
-    Span::call_site()
 }

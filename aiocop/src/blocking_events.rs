@@ -181,9 +181,20 @@ pub fn get_blocking_events_dict() -> BTreeMap<&'static str, u32> {
         .iter()
         .map(|op| (op.event, op.weight))
         .collect();
+    events.extend(crate::blocking_fn::blocking_functions().map(|f| (f.event(), f.weight())));
     let table = read();
-    events.extend(table.registered.iter().map(|(&name, &weight)| (name, weight)));
-    events.extend(table.overrides.iter().map(|(&name, &weight)| (name, weight)));
+    events.extend(
+        table
+            .registered
+            .iter()
+            .map(|(&name, &weight)| (name, weight)),
+    );
+    events.extend(
+        table
+            .overrides
+            .iter()
+            .map(|(&name, &weight)| (name, weight)),
+    );
     events
 }
 

@@ -49,6 +49,7 @@
 
 mod audit;
 mod blocking_events;
+mod blocking_fn;
 mod callbacks;
 mod clock;
 mod collect;
@@ -58,19 +59,24 @@ mod dispatch;
 mod error;
 mod event;
 mod monitor;
+#[doc(hidden)]
+pub mod probe;
 mod registry;
 mod report;
 mod scope;
 mod severity;
 pub mod shim;
 mod strict;
+mod suppress;
 mod trace;
 
+pub use aiocop_macros::{allow_blocking, blocking, monitor};
 pub use audit::{MAX_ARGUMENT_CHARS, audit, is_auditing};
 pub use blocking_events::{
     MAX_EVENT_WEIGHT, clear_weight_overrides, get_blocking_events_dict, get_patched_functions,
     override_weight, register_blocking_event,
 };
+pub use blocking_fn::{BlockingFunction, blocking_functions};
 pub use callbacks::{
     CallbackHandle, clear_slow_task_callbacks, register_slow_task_callback,
     unregister_slow_task_callback,
@@ -114,5 +120,8 @@ pub use trace::Trace;
 /// Not public API: used by the code the macros generate.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::blocking_fn::BlockingFunction;
+    pub use crate::probe;
+    pub use crate::suppress::{AllowBlocking, AllowBlockingGuard};
     pub use inventory;
 }

@@ -198,7 +198,7 @@ impl Scope<'_> {
         args: &[&dyn std::fmt::Display],
         location: &'static Location<'static>,
     ) {
-        if !config::detection_started() || self.in_provider.get() {
+        if !config::detection_started() || self.in_provider.get() || crate::suppress::is_allowed() {
             return;
         }
         // SAFETY: `current` always points at the `MonitoredFunction` of a poll that is running
