@@ -174,7 +174,9 @@ fn display_path(path: &std::path::Path) -> String {
 
 /// aiocop's own frames (the shim, `audit`, the poll guard) are not the user's code.
 fn is_own_frame(name: &str) -> bool {
-    let name = name.trim_start_matches('<');
+    // `<aiocop::..>`, `<&aiocop::..>`, `<&mut aiocop::..>` are trait impls on aiocop's types.
+    let name = name.trim_start_matches(['<', '&']);
+    let name = name.strip_prefix("mut ").unwrap_or(name);
     name.starts_with("aiocop::") || name.starts_with("backtrace::")
 }
 
