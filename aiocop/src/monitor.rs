@@ -232,7 +232,11 @@ impl<F: Future> Future for Monitored<F> {
         if !config::is_active() {
             return inner.poll(cx);
         }
-        scope::poll_in_scope(inner, &this.site, cx)
+        let mut slot = None;
+        let entered = scope::enter(&mut slot, &this.site);
+        let poll = inner.poll(cx);
+        entered.exit();
+        poll
     }
 }
 

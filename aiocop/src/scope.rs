@@ -6,11 +6,9 @@
 //! monitored poll allocates nothing and `audit` outside a poll costs one thread-local read.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::panic::Location;
-use std::pin::Pin;
 use std::ptr;
-use std::task::{self, Poll};
+
 use std::time::Duration;
 
 use crate::clock::{self, Ticks};
@@ -69,96 +67,86 @@ fn with_current<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Option<R> {
     Some(f(unsafe { &*current }))
 }
 
-/// Polls `inner` inside this thread's scope, opening one if there is none.
+/// Storage for the scope a monitored poll may open, on that poll's stack.
+pub(crate) type Slot<'a> = Option<Scope<'a>>;
+
+/// What a monitored poll did on entry, undone by [`Entered::exit`] (or by `Drop` on unwinding).
+///
+/// Entering and exiting are not generic: the code instantiated per monitored future is only the
+/// inner poll between them, which keeps compile times of annotated crates low.
+pub(crate) enum Entered<'s, 'a> {
+    /// This poll opened the thread's scope.
+    Outer(&'s Scope<'a>),
+    /// A scope was already open: this poll only tagged it, and restores the previous tag.
+    Nested(&'s Scope<'static>, *const MonitoredFunction),
+}
+
+/// Enters a monitored poll of `site`: opens this thread's scope in `slot`, or tags the open one.
 #[inline]
-pub(crate) fn poll_in_scope<F: Future>(
-    inner: Pin<&mut F>,
-    site: &MonitoredFunction,
-    cx: &mut task::Context<'_>,
-) -> Poll<F::Output> {
+pub(crate) fn enter<'s, 'a>(
+    slot: &'s mut Slot<'a>,
+    site: &'a MonitoredFunction,
+) -> Entered<'s, 'a> {
     let current = CURRENT.get();
-    if current.is_null() {
-        poll_outer(inner, site, cx)
-    } else {
-        poll_nested(current, inner, site, cx)
+    if !current.is_null() {
+        // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and
+        // the outer poll that owns the scope is further up this same stack, alive until this
+        // nested poll returns.
+        let scope = unsafe { &*current };
+        let previous = scope.current.replace(site);
+        return Entered::Nested(scope, previous);
     }
-}
-
-fn poll_nested<F: Future>(
-    current: *const Scope<'static>,
-    inner: Pin<&mut F>,
-    site: &MonitoredFunction,
-    cx: &mut task::Context<'_>,
-) -> Poll<F::Output> {
-    // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and the
-    // outer poll that owns the scope is further up this same stack.
-    let scope = unsafe { &*current };
-    struct RestoreTag<'s, 'a> {
-        scope: &'s Scope<'a>,
-        previous: *const MonitoredFunction,
-    }
-    impl Drop for RestoreTag<'_, '_> {
-        fn drop(&mut self) {
-            self.scope.current.set(self.previous);
-        }
-    }
-    let _restore = RestoreTag {
-        scope,
-        previous: scope.current.replace(site),
-    };
-    inner.poll(cx)
-}
-
-/// Publishes a scope in `CURRENT`; on unwinding, unpublishes and reports it.
-struct Open<'s, 'a> {
-    scope: &'s Scope<'a>,
-}
-
-impl<'s, 'a> Open<'s, 'a> {
-    #[inline(always)]
-    fn enter(scope: &'s Scope<'a>) -> Self {
-        CURRENT.set((scope as *const Scope<'a>).cast());
-        Open { scope }
-    }
-}
-
-impl Drop for Open<'_, '_> {
-    /// Runs only when the poll unwinds (the normal path forgets the guard).
-    fn drop(&mut self) {
-        CURRENT.set(ptr::null());
-        // The blocking still happened: report it, but never panic again while unwinding.
-        self.scope.close(clock::now(), false);
-    }
-}
-
-#[inline]
-fn poll_outer<F: Future>(
-    inner: Pin<&mut F>,
-    site: &MonitoredFunction,
-    cx: &mut task::Context<'_>,
-) -> Poll<F::Output> {
     let recorded = context::has_providers().then(|| {
         Box::new(Recorded {
             pre_context: Some(context::capture()),
             ..Recorded::default()
         })
     });
-    let marker = 0u8;
-    let scope = Scope {
+    // The slot lives in the frame of the poll that called us: frames above it are the executor.
+    let executor_above = ptr::addr_of!(*slot) as usize;
+    let scope = slot.insert(Scope {
         start: clock::now(),
-        executor_above: ptr::addr_of!(marker) as usize,
+        executor_above,
         outer: site,
         current: Cell::new(site),
         recorded: RefCell::new(recorded),
         in_provider: Cell::new(false),
-    };
-    let open = Open::enter(&scope);
-    let poll = inner.poll(cx);
-    let end = clock::now();
-    CURRENT.set(ptr::null());
-    std::mem::forget(open);
-    scope.close(end, true);
-    poll
+    });
+    CURRENT.set((scope as *const Scope<'a>).cast());
+    Entered::Outer(scope)
+}
+
+impl Entered<'_, '_> {
+    /// Leaves the poll normally: closes and judges the scope, or restores the tag.
+    #[inline]
+    pub(crate) fn exit(self) {
+        match self {
+            Entered::Outer(scope) => {
+                let end = clock::now();
+                CURRENT.set(ptr::null());
+                std::mem::forget(self);
+                scope.close(end, true);
+            }
+            Entered::Nested(scope, previous) => {
+                scope.current.set(previous);
+                std::mem::forget(self);
+            }
+        }
+    }
+}
+
+impl Drop for Entered<'_, '_> {
+    /// Runs only when the poll unwinds (`exit` forgets the value).
+    fn drop(&mut self) {
+        match self {
+            Entered::Outer(scope) => {
+                CURRENT.set(ptr::null());
+                // The blocking still happened: report it, but never panic again while unwinding.
+                scope.close(clock::now(), false);
+            }
+            Entered::Nested(scope, previous) => scope.current.set(*previous),
+        }
+    }
 }
 
 impl Scope<'_> {
