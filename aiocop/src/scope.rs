@@ -35,7 +35,8 @@ struct Recorded {
     context: Option<Context>,
     /// Context captured before the poll (only when providers exist).
     pre_context: Option<Context>,
-    /// A monitored function with `strict` recorded an event.
+    /// An event was recorded while strict mode was on: inside a monitored function with `strict`
+    /// (or one it awaits), or with the thread's or task's switch on.
     forced_strict: bool,
 }
 
@@ -47,6 +48,9 @@ pub(crate) struct Scope<'a> {
     outer: &'a MonitoredFunction,
     /// The innermost monitored function being polled (tags the events it causes).
     current: Cell<*const MonitoredFunction>,
+    /// Whether a monitored function with `strict` is being polled (the outer one or a nested one):
+    /// its strictness covers the functions it awaits.
+    strict: Cell<bool>,
     recorded: RefCell<Recorded>,
     /// Set while context providers run: their own blocking calls are not the task's.
     in_provider: Cell<bool>,
@@ -93,15 +97,20 @@ fn poll_nested<F: Future>(
     struct RestoreTag<'s, 'a> {
         scope: &'s Scope<'a>,
         previous: *const MonitoredFunction,
+        previous_strict: bool,
     }
     impl Drop for RestoreTag<'_, '_> {
         fn drop(&mut self) {
             self.scope.current.set(self.previous);
+            self.scope.strict.set(self.previous_strict);
         }
     }
+    let previous_strict = scope.strict.get();
+    scope.strict.set(previous_strict || site.options().strict());
     let _restore = RestoreTag {
         scope,
         previous: scope.current.replace(site),
+        previous_strict,
     };
     inner.poll(cx)
 }
@@ -140,6 +149,7 @@ fn poll_outer<F: Future>(
         executor_above: ptr::addr_of!(marker) as usize,
         outer: site,
         current: Cell::new(site),
+        strict: Cell::new(site.options().strict()),
         recorded: RefCell::new(Recorded {
             pre_context,
             ..Recorded::default()
@@ -198,7 +208,9 @@ impl Scope<'_> {
             let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
                 return;
             };
-            recorded.forced_strict |= site.options().strict();
+            // Judged when the poll ends, but strictness is that of the moment of the call: a strict
+            // section (`raise_on_violations`, a guard, a strict function) may end before the poll.
+            recorded.forced_strict |= self.strict.get() || strict::is_raise_on_violations_enabled();
             recorded.score = recorded.score.saturating_add(weight);
             if recorded.events.len() >= config::max_events_per_poll() {
                 recorded.dropped += 1;
