@@ -172,10 +172,12 @@ fn a_panicking_callback_does_not_fail_tasks_on_a_multi_thread_runtime() {
     let rt = core_support::multi_thread(2);
     rt.block_on(async {
         let handles: Vec<_> = (0..32)
-            .map(|i| tokio::spawn(async move {
-                blocking_poll("callbacks_panic_mt").await;
-                i
-            }))
+            .map(|i| {
+                tokio::spawn(async move {
+                    blocking_poll("callbacks_panic_mt").await;
+                    i
+                })
+            })
             .collect();
         for (i, handle) in handles.into_iter().enumerate() {
             assert_eq!(handle.await.expect("no task saw the callback's panic"), i);

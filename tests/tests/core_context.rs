@@ -85,8 +85,14 @@ async fn providers_merge_in_registration_order_and_later_keys_win() {
     let event = one_blocking_poll("context_order").await;
     let ctx = event.context();
     assert_eq!(ctx.get_str("ctx_order_shared"), Some("third"));
-    assert_eq!(ctx.get("ctx_order_first").and_then(ContextValue::as_i64), Some(1));
-    assert_eq!(ctx.get("ctx_order_second").and_then(ContextValue::as_i64), Some(2));
+    assert_eq!(
+        ctx.get("ctx_order_first").and_then(ContextValue::as_i64),
+        Some(1)
+    );
+    assert_eq!(
+        ctx.get("ctx_order_second").and_then(ContextValue::as_i64),
+        Some(2)
+    );
 
     // Unregistering the last one lets the second win.
     assert!(aiocop::unregister_context_provider(handles[2]));
@@ -125,8 +131,14 @@ async fn a_panicking_provider_is_skipped_and_the_others_still_run() {
     let [io, cpu]: [aiocop::SlowTaskEvent; 2] = events.try_into().expect("two events");
     for event in [&io, &cpu] {
         let ctx = event.context();
-        assert_eq!(ctx.get("ctx_panic_before").and_then(ContextValue::as_bool), Some(true));
-        assert_eq!(ctx.get("ctx_panic_after").and_then(ContextValue::as_bool), Some(true));
+        assert_eq!(
+            ctx.get("ctx_panic_before").and_then(ContextValue::as_bool),
+            Some(true)
+        );
+        assert_eq!(
+            ctx.get("ctx_panic_after").and_then(ContextValue::as_bool),
+            Some(true)
+        );
     }
     assert_eq!(io.reason(), Reason::IoBlocking);
     assert_eq!(cpu.reason(), Reason::CpuBlocking);
@@ -161,7 +173,10 @@ async fn io_events_carry_the_context_of_the_first_blocking_call() {
         .iter()
         .map(|e| e.context().get_str("ctx_io_phase"))
         .collect();
-    assert_eq!(phases, [Some("at the first call"), Some("in the second poll")]);
+    assert_eq!(
+        phases,
+        [Some("at the first call"), Some("in the second poll")]
+    );
     assert!(aiocop::unregister_context_provider(handle));
     TEST.set("");
 }
@@ -185,7 +200,10 @@ async fn a_reset_makes_the_next_blocking_call_capture_the_context_again() {
     .1[0]
         .context()
         .clone();
-    assert_eq!(event_context.get_str("ctx_reset_phase"), Some("after the reset"));
+    assert_eq!(
+        event_context.get_str("ctx_reset_phase"),
+        Some("after the reset")
+    );
     assert!(aiocop::unregister_context_provider(handle));
     TEST.set("");
 }
@@ -259,17 +277,19 @@ fn providers_see_task_locals_of_the_polled_task() {
     let results = rt.block_on(async {
         let handles: Vec<_> = (0..tasks)
             .map(|id| {
-                tokio::spawn(REQUEST_ID.scope(
-                    id,
-                    aiocop::collect_events(
-                        async move {
-                            aiocop::audit("std::fs::read", WEIGHT_LIGHT, &[&id]);
-                            tokio::task::yield_now().await;
-                            aiocop::audit("std::fs::read", WEIGHT_LIGHT, &[&id]);
-                        }
-                        .monitored_as("context_task_local"),
+                tokio::spawn(
+                    REQUEST_ID.scope(
+                        id,
+                        aiocop::collect_events(
+                            async move {
+                                aiocop::audit("std::fs::read", WEIGHT_LIGHT, &[&id]);
+                                tokio::task::yield_now().await;
+                                aiocop::audit("std::fs::read", WEIGHT_LIGHT, &[&id]);
+                            }
+                            .monitored_as("context_task_local"),
+                        ),
                     ),
-                ))
+                )
             })
             .collect();
         let mut results = Vec::new();
@@ -282,7 +302,10 @@ fn providers_see_task_locals_of_the_polled_task() {
         assert_eq!(events.len(), 2);
         for event in events {
             assert_eq!(
-                event.context().get("ctx_request_id").and_then(ContextValue::as_u64),
+                event
+                    .context()
+                    .get("ctx_request_id")
+                    .and_then(ContextValue::as_u64),
                 Some(id)
             );
             assert_eq!(
@@ -325,8 +348,14 @@ fn context_values_convert_and_compare() {
     assert_eq!(ctx.len(), 2);
     assert!(!ctx.is_empty());
 
-    let mut ctx = Context::new().with("s", "text").with("n", -3i32).with("u", 7u8);
-    assert_eq!(ctx.insert("s", "replaced"), Some(ContextValue::from("text")));
+    let mut ctx = Context::new()
+        .with("s", "text")
+        .with("n", -3i32)
+        .with("u", 7u8);
+    assert_eq!(
+        ctx.insert("s", "replaced"),
+        Some(ContextValue::from("text"))
+    );
     assert_eq!(ctx.get_str("s"), Some("replaced"));
     assert_eq!(ctx.get("n").and_then(ContextValue::as_i64), Some(-3));
     assert_eq!(ctx.get("n").and_then(ContextValue::as_u64), None);

@@ -113,7 +113,9 @@ fn deactivation_while_tasks_run() {
             )
         })
         .collect();
-    eventually("events while active", || events.load(Ordering::SeqCst) > 1000);
+    eventually("events while active", || {
+        events.load(Ordering::SeqCst) > 1000
+    });
     aiocop::deactivate();
     let at_deactivation = events.load(Ordering::SeqCst);
     let iterations_at_deactivation = iterations.load(Ordering::SeqCst);

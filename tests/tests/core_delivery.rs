@@ -84,12 +84,13 @@ fn background_delivery_flush_and_a_full_queue() {
     let entered_tx = Mutex::new(Some(entered_tx));
     let release_rx = Mutex::new(release_rx);
     let stuck = aiocop::register_slow_task_callback(move |event| {
-        if event.function().name() == "delivery_stuck" {
-            if let Some(entered) = entered_tx.lock().unwrap().take() {
-                entered.send(()).unwrap();
-                // Hold the delivery thread until the test lets go.
-                let _ = release_rx.lock().unwrap().recv();
-            }
+        if event.function().name() != "delivery_stuck" {
+            return;
+        }
+        if let Some(entered) = entered_tx.lock().unwrap().take() {
+            entered.send(()).unwrap();
+            // Hold the delivery thread until the test lets go.
+            let _ = release_rx.lock().unwrap().recv();
         }
     });
     let recorder = Recorder::new("delivery_stuck");

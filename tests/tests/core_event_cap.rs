@@ -45,7 +45,10 @@ async fn the_cap_keeps_the_first_events_and_the_score_counts_all() {
     // 3 kept × 10 would be medium; the 2 dropped make it 50, high.
     assert_eq!(event.severity_score(), 50);
     assert_eq!(event.severity_level(), SeverityLevel::High);
-    assert_eq!(aiocop::calculate_io_severity_score(event.blocking_events()), 30);
+    assert_eq!(
+        aiocop::calculate_io_severity_score(event.blocking_events()),
+        30
+    );
 }
 
 #[tokio::test]
@@ -81,7 +84,9 @@ fn invalid_caps_are_rejected_and_change_nothing() {
     );
     let too_many = aiocop::MAX_EVENTS_PER_POLL_LIMIT + 1;
     let error = aiocop::set_max_events_per_poll(too_many).unwrap_err();
-    assert!(matches!(error, ConfigError::InvalidEventCap { requested, .. } if requested == too_many));
+    assert!(
+        matches!(error, ConfigError::InvalidEventCap { requested, .. } if requested == too_many)
+    );
     assert!(!error.to_string().is_empty());
     assert_eq!(aiocop::max_events_per_poll(), CAP);
 }

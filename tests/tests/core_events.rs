@@ -50,10 +50,7 @@ async fn blocking_io_in_a_fast_poll_is_io_blocking_and_not_exceeded() {
     assert_eq!(event.reason(), Reason::IoBlocking);
     assert_eq!(event.reason().to_string(), "io_blocking");
     assert!(!event.exceeded_threshold());
-    assert_eq!(
-        event.threshold(),
-        Duration::from_millis(QUIET_THRESHOLD_MS)
-    );
+    assert_eq!(event.threshold(), Duration::from_millis(QUIET_THRESHOLD_MS));
     assert_eq!(event.severity_score(), WEIGHT_MODERATE);
     assert_eq!(event.severity_level(), SeverityLevel::Medium);
     assert_eq!(event.function().name(), "events_fast_io");
@@ -196,7 +193,11 @@ async fn each_poll_that_blocked_gives_exactly_one_event() {
     );
     assert_eq!(events[1].severity_score(), 11);
     assert_eq!(texts(&events[2]), ["poll_op(fourth poll)"]);
-    assert!(events.iter().all(|e| e.function().name() == "events_per_poll"));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.function().name() == "events_per_poll")
+    );
 }
 
 #[tokio::test]
@@ -242,7 +243,8 @@ async fn nested_monitored_futures_give_one_event_tagged_with_the_innermost_funct
     );
     for b in event.blocking_events() {
         assert!(
-            b.entry_point().ends_with(&format!(":{}", b.function().name())),
+            b.entry_point()
+                .ends_with(&format!(":{}", b.function().name())),
             "{}",
             b.entry_point()
         );
@@ -288,7 +290,11 @@ async fn score_is_the_sum_of_weights_and_the_level_follows_the_thresholds() {
         (&[10, 10, 10, 10, 9], 49, SeverityLevel::Medium),
         (&[10, 10, 10, 10, 10], 50, SeverityLevel::High),
         (&[WEIGHT_HEAVY], 50, SeverityLevel::High),
-        (&[WEIGHT_HEAVY, WEIGHT_HEAVY, WEIGHT_TRIVIAL], 100, SeverityLevel::High),
+        (
+            &[WEIGHT_HEAVY, WEIGHT_HEAVY, WEIGHT_TRIVIAL],
+            100,
+            SeverityLevel::High,
+        ),
     ];
     for (weights, score, level) in cases {
         let ((), events) = aiocop::collect_events(
@@ -308,7 +314,11 @@ async fn score_is_the_sum_of_weights_and_the_level_follows_the_thresholds() {
             aiocop::calculate_io_severity_score(event.blocking_events()),
             score
         );
-        let severities: Vec<u32> = event.blocking_events().iter().map(|b| b.severity()).collect();
+        let severities: Vec<u32> = event
+            .blocking_events()
+            .iter()
+            .map(|b| b.severity())
+            .collect();
         assert_eq!(severities, weights);
     }
 }
@@ -498,7 +508,10 @@ fn format_blocking_event_builds_the_text_and_entry_point() {
         aiocop::format_blocking_event(&bare).event(),
         "std::fs::File::open"
     );
-    assert_eq!(function.to_string(), "my_crate::api::handler (src/api.rs:12)");
+    assert_eq!(
+        function.to_string(),
+        "my_crate::api::handler (src/api.rs:12)"
+    );
 }
 
 #[tokio::test]
@@ -515,10 +528,7 @@ async fn the_event_displays_as_a_report() {
     assert!(text.starts_with("io_blocking in "), "{text}");
     assert!(text.contains("events_display"), "{text}");
     assert!(text.contains("severity high (score 50)"), "{text}");
-    assert!(
-        text.contains("\n  - std::thread::sleep(1ms) at "),
-        "{text}"
-    );
+    assert!(text.contains("\n  - std::thread::sleep(1ms) at "), "{text}");
 }
 
 // --- where audit records -------------------------------------------------------------------------

@@ -114,7 +114,11 @@ fn a_std_only_executor_gets_one_event_per_blocked_poll() {
     // Inline delivery: the callbacks ran on the thread that polled.
     let delivered = recorder.delivered();
     assert_eq!(delivered.len(), 2);
-    assert!(delivered.iter().all(|d| d.thread.as_deref() == Some(&*polled_on)));
+    assert!(
+        delivered
+            .iter()
+            .all(|d| d.thread.as_deref() == Some(&*polled_on))
+    );
 }
 
 #[test]
@@ -235,13 +239,13 @@ fn a_future_moved_between_two_tokio_runtimes_reports_each_poll_where_it_ran() {
         .monitored_as("exec_moved_runtimes"),
     );
     // First poll on runtime A's worker, then hand the half-run future to runtime B.
-    let future = a
+    let (first, future) = a
         .block_on(a.spawn(async move {
             let first = std::future::poll_fn(|cx| Poll::Ready(future.as_mut().poll(cx))).await;
-            assert!(first.is_pending());
-            future
+            (first, future)
         }))
         .unwrap();
+    assert!(first.is_pending());
     let last = b.block_on(b.spawn(future)).unwrap();
     assert_eq!(last, "runtime-b");
     let delivered = recorder.delivered();
@@ -291,7 +295,12 @@ fn tasks_on_a_multi_thread_runtime_are_monitored_on_every_worker() {
         .iter()
         .map(|d| texts(&d.event)[0].to_owned())
         .collect();
-    args.sort_by_key(|t| t.trim_start_matches("worker_op(").trim_end_matches(')').parse::<usize>().unwrap());
+    args.sort_by_key(|t| {
+        t.trim_start_matches("worker_op(")
+            .trim_end_matches(')')
+            .parse::<usize>()
+            .unwrap()
+    });
     let expected: Vec<String> = (0..tasks).map(|i| format!("worker_op({i})")).collect();
     assert_eq!(args, expected);
     // Inline delivery: each callback ran on the worker that polled the task.

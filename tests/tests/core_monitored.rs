@@ -214,10 +214,7 @@ async fn into_inner_gives_back_the_unmonitored_future() {
 fn function_info_and_options_are_plain_values() {
     let info = aiocop::FunctionInfo::new("handler", "", "src/main.rs", 3);
     assert_eq!(info.to_string(), "handler (src/main.rs:3)");
-    let site = aiocop::MonitoredFunction::new(
-        info,
-        MonitorOptions::DEFAULT.with_strict(true),
-    );
+    let site = aiocop::MonitoredFunction::new(info, MonitorOptions::DEFAULT.with_strict(true));
     assert!(site.options().strict());
     assert_eq!(site.options().threshold(), None);
     assert_eq!(MonitorOptions::default(), MonitorOptions::DEFAULT);

@@ -13,7 +13,10 @@ use aiocop::{ConfigError, Delivery, FutureExt, Reason, SlowTaskEvent, WEIGHT_HEA
 use core_support::{QUIET_THRESHOLD_MS, Recorder, texts};
 
 /// Counts every event it is given.
-fn counting() -> (Arc<AtomicUsize>, impl Fn(&SlowTaskEvent) + Clone + Send + Sync + 'static) {
+fn counting() -> (
+    Arc<AtomicUsize>,
+    impl Fn(&SlowTaskEvent) + Clone + Send + Sync + 'static,
+) {
     let count = Arc::new(AtomicUsize::new(0));
     let seen = count.clone();
     (count, move |_: &SlowTaskEvent| {
@@ -47,15 +50,24 @@ fn set_up_is_validated_ordered_and_idempotent() {
     assert!(!aiocop::is_monitoring_active());
     assert!(!aiocop::is_blocking_io_detection_started());
     assert!(!aiocop::are_audit_functions_patched());
-    assert_eq!(aiocop::get_slow_task_threshold_ms(), aiocop::DEFAULT_THRESHOLD_MS);
+    assert_eq!(
+        aiocop::get_slow_task_threshold_ms(),
+        aiocop::DEFAULT_THRESHOLD_MS
+    );
     assert_eq!(aiocop::DEFAULT_THRESHOLD_MS, 30);
     assert_eq!(aiocop::slow_task_threshold(), Duration::from_millis(30));
     assert_eq!(aiocop::get_trace_depth(), 0);
-    assert_eq!(aiocop::max_events_per_poll(), aiocop::DEFAULT_MAX_EVENTS_PER_POLL);
+    assert_eq!(
+        aiocop::max_events_per_poll(),
+        aiocop::DEFAULT_MAX_EVENTS_PER_POLL
+    );
     assert_eq!(aiocop::delivery(), Delivery::Auto);
     assert!(aiocop::capture_arguments());
     assert!(!aiocop::is_raise_on_violations_enabled());
-    assert!(aiocop::flush_timeout(Duration::from_secs(1)), "nothing queued");
+    assert!(
+        aiocop::flush_timeout(Duration::from_secs(1)),
+        "nothing queued"
+    );
     assert_nothing_recorded(blocking_poll());
 
     // --- Invalid settings are rejected and change nothing. ---

@@ -72,7 +72,7 @@ fn plan(task: usize, step: usize) -> Step {
     match (task * 7 + step * 3) % 8 {
         0 | 5 => Step::One,
         3 => Step::Several,
-        6 if task % 5 == 0 => Step::File,
+        6 if task.is_multiple_of(5) => Step::File,
         _ => Step::Nothing,
     }
 }
@@ -113,7 +113,11 @@ fn thousands_of_tasks_get_exactly_one_event_per_blocked_poll() {
                                 }
                                 Step::File => {
                                     let path = file.path.display().to_string();
-                                    aiocop::audit("std::fs::read", WEIGHT_MODERATE, &[&task, &step]);
+                                    aiocop::audit(
+                                        "std::fs::read",
+                                        WEIGHT_MODERATE,
+                                        &[&task, &step],
+                                    );
                                     let contents = std::fs::read(&path).expect("read temp file");
                                     assert_eq!(contents, b"stress test contents");
                                 }
@@ -149,7 +153,11 @@ fn thousands_of_tasks_get_exactly_one_event_per_blocked_poll() {
         );
         for (event, (step, kind)) in events.iter().zip(&blocked) {
             let calls = if *kind == Step::Several { 3 } else { 1 };
-            assert_eq!(event.blocking_events().len(), calls, "task {task} step {step}");
+            assert_eq!(
+                event.blocking_events().len(),
+                calls,
+                "task {task} step {step}"
+            );
             let args = format!("({task}, {step})");
             for call in event.blocking_events() {
                 assert!(
@@ -172,7 +180,7 @@ fn thousands_of_tasks_get_exactly_one_event_per_blocked_poll() {
 fn strict_tasks_fail_alone_among_many() {
     setup();
     let tally = Tally::new("stress_strict_mix");
-    let tasks = 1000;
+    let tasks: usize = 1000;
     let rt = core_support::multi_thread(WORKERS);
     let (panicked, completed) = rt.block_on(async {
         let handles: Vec<_> = (0..tasks)
@@ -184,7 +192,7 @@ fn strict_tasks_fail_alone_among_many() {
                     task
                 }
                 .monitored_as("stress_strict_mix");
-                if task % 10 == 0 {
+                if task.is_multiple_of(10) {
                     tokio::spawn(aiocop::raise_on_violations(body))
                 } else {
                     tokio::spawn(body)

@@ -31,7 +31,9 @@ fn setup() {
 
 /// Runs `f` on a new thread (whose strict-mode switch starts untouched) and returns its result.
 fn on_fresh_thread<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
-    thread::spawn(f).join().expect("the test thread itself did not panic")
+    thread::spawn(f)
+        .join()
+        .expect("the test thread itself did not panic")
 }
 
 fn heavy(tag: &str) {
@@ -130,7 +132,10 @@ fn high_severity_panics_even_when_the_poll_was_fast() {
     let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
     assert!(!report.event().exceeded_threshold());
     assert!(report.elapsed() < report.threshold());
-    assert_eq!(aiocop::violation_rule(), aiocop::ViolationRule::HighSeverity);
+    assert_eq!(
+        aiocop::violation_rule(),
+        aiocop::ViolationRule::HighSeverity
+    );
 }
 
 #[test]
@@ -216,7 +221,11 @@ fn a_strict_task_panics_and_its_siblings_do_not() {
     });
     let events = recorder.events();
     assert_eq!(events.len(), 2 * siblings);
-    assert!(events.iter().all(|e| e.severity_level() == SeverityLevel::High));
+    assert!(
+        events
+            .iter()
+            .all(|e| e.severity_level() == SeverityLevel::High)
+    );
 }
 
 #[test]
@@ -476,10 +485,7 @@ fn a_strict_inner_future_makes_the_outer_poll_panic() {
         let payload = caught.expect_err("the strict inner future's blocking call panics");
         let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
         assert_eq!(report.function().name(), "strict_outer_relaxed");
-        assert_eq!(
-            report.events()[0].function().name(),
-            "strict_inner_forced"
-        );
+        assert_eq!(report.events()[0].function().name(), "strict_inner_forced");
     });
 }
 

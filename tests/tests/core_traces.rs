@@ -128,7 +128,11 @@ fn the_first_frame_is_the_users_code() {
 
 #[inline(never)]
 fn load_settings() {
-    aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&"settings.toml"]);
+    aiocop::audit(
+        "std::fs::read",
+        aiocop::WEIGHT_MODERATE,
+        &[&"settings.toml"],
+    );
 }
 
 #[inline(never)]
@@ -189,7 +193,8 @@ fn nested_monitored_futures_do_not_cut_the_trace() {
     let frames = events[0].blocking_events()[0].trace().frames();
     // The inner block, then (past aiocop's nested guard, left out) the outer block.
     assert!(
-        frames[0].ends_with("nested_monitored_futures_do_not_cut_the_trace::{{closure}}::{{closure}}"),
+        frames[0]
+            .ends_with("nested_monitored_futures_do_not_cut_the_trace::{{closure}}::{{closure}}"),
         "{frames:#?}"
     );
     assert!(

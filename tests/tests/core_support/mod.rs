@@ -168,10 +168,8 @@ pub(crate) struct TempFile {
 
 impl TempFile {
     pub(crate) fn new(tag: &str, contents: &[u8]) -> Self {
-        let path = std::env::temp_dir().join(format!(
-            "aiocop-core-tests-{}-{tag}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("aiocop-core-tests-{}-{tag}", std::process::id()));
         std::fs::write(&path, contents).expect("write temp file");
         TempFile { path }
     }
