@@ -221,3 +221,26 @@ fn function_info_and_options_are_plain_values() {
     let future = aiocop::Monitored::new(std::future::ready(1), site);
     assert!(format!("{future:?}").contains("handler"));
 }
+
+#[tokio::test]
+#[ignore = "gap in the core: an allow list covers only the calls made directly in its own \
+            function, not those of the monitored futures it awaits, although `with_allow` says \
+            \"while this function runs\"; the scope keeps only the innermost site, so honouring \
+            enclosing allow lists needs a chain of enclosing sites"]
+async fn an_allow_list_covers_the_monitored_futures_the_function_awaits() {
+    setup();
+    const ALLOWED: &[&str] = &["allowed_nested_op"];
+    let ((), events) = aiocop::collect_events(
+        async {
+            async {
+                aiocop::audit("allowed_nested_op", WEIGHT_MODERATE, &[]);
+            }
+            .monitored_as("monitored_allow_inner")
+            .await;
+        }
+        .monitored_as("monitored_allow_outer")
+        .with_allow(ALLOWED),
+    )
+    .await;
+    assert!(events.is_empty(), "{events:#?}");
+}
