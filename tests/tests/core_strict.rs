@@ -276,6 +276,40 @@ fn the_task_switch_does_not_leak_to_the_thread_or_to_other_tasks() {
 }
 
 #[test]
+fn the_task_switch_does_not_leak_to_the_worker_thread() {
+    setup();
+    // One worker: every task below runs on the same thread, one after the other.
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let completed = tokio::spawn(aiocop::raise_on_violations(async {
+            tokio::task::yield_now().await;
+            aiocop::is_raise_on_violations_enabled()
+        }));
+        assert!(completed.await.unwrap());
+        let panicked = tokio::spawn(aiocop::raise_on_violations(
+            async {
+                heavy("strict task on the worker");
+            }
+            .monitored_as("strict_worker_task"),
+        ));
+        assert!(panicked.await.unwrap_err().is_panic());
+        let next = tokio::spawn(aiocop::collect_events(
+            async {
+                heavy("next task on the worker");
+                aiocop::is_raise_on_violations_enabled()
+            }
+            .monitored_as("strict_worker_next"),
+        ));
+        let (strict, events) = next.await.expect("the worker is not strict any more");
+        assert!(!strict);
+        assert_eq!(events.len(), 1);
+    });
+}
+
+#[test]
 fn enable_and_disable_inside_the_future_stay_with_the_task() {
     setup();
     let rt = current_thread();
