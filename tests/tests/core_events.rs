@@ -78,7 +78,11 @@ async fn blocking_io_in_a_slow_poll_is_io_blocking_and_exceeded() {
     let event = &events[0];
     assert_eq!(event.reason(), Reason::IoBlocking);
     assert!(event.exceeded_threshold());
-    assert!(event.elapsed() >= SLOW_POLL_MEASURED, "{:?}", event.elapsed());
+    assert!(
+        event.elapsed() >= SLOW_POLL_MEASURED,
+        "{:?}",
+        event.elapsed()
+    );
     assert!(event.elapsed_ms() >= 25.0);
     assert_eq!(event.threshold(), SMALL_THRESHOLD);
     assert_eq!(event.threshold_ms(), 10.0);
@@ -104,7 +108,11 @@ async fn a_slow_poll_without_blocking_calls_is_cpu_blocking_with_score_zero() {
     assert_eq!(event.reason(), Reason::CpuBlocking);
     assert_eq!(event.reason().to_string(), "cpu_blocking");
     assert!(event.exceeded_threshold());
-    assert!(event.elapsed() >= SLOW_POLL_MEASURED, "{:?}", event.elapsed());
+    assert!(
+        event.elapsed() >= SLOW_POLL_MEASURED,
+        "{:?}",
+        event.elapsed()
+    );
     assert_eq!(event.severity_score(), 0);
     assert_eq!(event.severity_level(), SeverityLevel::Low);
     assert!(event.blocking_events().is_empty());
