@@ -34,7 +34,8 @@ struct Recorded {
     context: Option<Context>,
     /// Context captured before the poll (only when providers exist).
     pre_context: Option<Context>,
-    /// A monitored function with `strict` recorded an event.
+    /// An event was recorded while strict mode was on: inside a monitored function with `strict`
+    /// (or one it awaits), or with the thread's or task's switch on.
     forced_strict: bool,
 }
 
@@ -46,6 +47,9 @@ pub(crate) struct Scope<'a> {
     outer: &'a MonitoredFunction,
     /// The innermost monitored function being polled (tags the events it causes).
     current: Cell<*const MonitoredFunction>,
+    /// Whether a monitored function with `strict` is being polled (the outer one or a nested one):
+    /// its strictness covers the functions it awaits.
+    strict: Cell<bool>,
     /// Allocated at the first blocking event (or up front when context providers exist), so an
     /// idle poll neither allocates nor drops anything.
     recorded: RefCell<Option<Box<Recorded>>>,
@@ -77,8 +81,9 @@ pub(crate) type Slot<'a> = Option<Scope<'a>>;
 pub(crate) enum Entered<'s, 'a> {
     /// This poll opened the thread's scope.
     Outer(&'s Scope<'a>),
-    /// A scope was already open: this poll only tagged it, and restores the previous tag.
-    Nested(&'s Scope<'static>, *const MonitoredFunction),
+    /// A scope was already open: this poll only tagged it, and restores the previous tag and
+    /// strictness.
+    Nested(&'s Scope<'static>, *const MonitoredFunction, bool),
 }
 
 /// Enters a monitored poll of `site`: opens this thread's scope in `slot`, or tags the open one.
@@ -94,7 +99,10 @@ pub(crate) fn enter<'s, 'a>(
         // nested poll returns.
         let scope = unsafe { &*current };
         let previous = scope.current.replace(site);
-        return Entered::Nested(scope, previous);
+        let previous_strict = scope
+            .strict
+            .replace(scope.strict.get() || site.options().strict());
+        return Entered::Nested(scope, previous, previous_strict);
     }
     let recorded = context::has_providers().then(|| {
         Box::new(Recorded {
@@ -109,6 +117,7 @@ pub(crate) fn enter<'s, 'a>(
         executor_above,
         outer: site,
         current: Cell::new(site),
+        strict: Cell::new(site.options().strict()),
         recorded: RefCell::new(recorded),
         in_provider: Cell::new(false),
     });
@@ -127,8 +136,9 @@ impl Entered<'_, '_> {
                 std::mem::forget(self);
                 scope.close(end, true);
             }
-            Entered::Nested(scope, previous) => {
+            Entered::Nested(scope, previous, previous_strict) => {
                 scope.current.set(previous);
+                scope.strict.set(previous_strict);
                 std::mem::forget(self);
             }
         }
@@ -144,7 +154,10 @@ impl Drop for Entered<'_, '_> {
                 // The blocking still happened: report it, but never panic again while unwinding.
                 scope.close(clock::now(), false);
             }
-            Entered::Nested(scope, previous) => scope.current.set(*previous),
+            Entered::Nested(scope, previous, previous_strict) => {
+                scope.current.set(*previous);
+                scope.strict.set(*previous_strict);
+            }
         }
     }
 }
@@ -201,7 +214,9 @@ impl Scope<'_> {
                 return;
             };
             let recorded = slot.get_or_insert_with(Box::default);
-            recorded.forced_strict |= site.options().strict();
+            // Judged when the poll ends, but strictness is that of the moment of the call: a strict
+            // section (`raise_on_violations`, a guard, a strict function) may end before the poll.
+            recorded.forced_strict |= self.strict.get() || strict::is_raise_on_violations_enabled();
             recorded.score = recorded.score.saturating_add(weight);
             if recorded.events.len() >= config::max_events_per_poll() {
                 recorded.dropped += 1;
