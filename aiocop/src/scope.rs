@@ -222,8 +222,7 @@ impl Scope<'_> {
                 recorded.dropped += 1;
                 return;
             }
-            let args = (config::capture_arguments() && !args.is_empty())
-                .then(|| crate::audit::format_args_list(args));
+            let args = config::capture_arguments().then(|| crate::audit::format_args_list(args));
             let marker = 0u8;
             let trace = Trace::capture(
                 config::get_trace_depth(),

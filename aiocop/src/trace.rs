@@ -204,29 +204,30 @@ fn is_scope_boundary(sym: &Symbol) -> bool {
 }
 
 fn symbolize(ips: &[usize], depth: usize) -> String {
-    let mut frames: Vec<String> = Vec::with_capacity(depth);
-    'outer: for &ip in ips {
+    // Every source-level frame, innermost first; inlining gives several per instruction pointer.
+    let mut all: Vec<(Arc<[Symbol]>, usize, usize)> = Vec::new();
+    for &ip in ips {
         let symbols = symbols_of(ip);
-        if symbols.is_empty() {
-            frames.push(format!("{ip:#x}"));
-        }
-        for sym in symbols.iter() {
-            if is_scope_boundary(sym) {
-                break 'outer;
-            }
-            if sym.own {
-                continue;
-            }
-            frames.push(format_frame(sym, ip));
-            if frames.len() == depth {
-                break 'outer;
-            }
-        }
-        if frames.len() == depth {
-            break;
+        for i in 0..symbols.len().max(1) {
+            all.push((symbols.clone(), i, ip));
         }
     }
-    frames.join(FRAME_SEPARATOR)
+    // The outermost poll guard ends the user's part of the stack: past it lies the executor (it
+    // may share a machine frame with the user's code when inlined). Nested guards are skipped.
+    let end = all
+        .iter()
+        .rposition(|(symbols, i, _)| symbols.get(*i).is_some_and(is_scope_boundary))
+        .unwrap_or(all.len());
+    all[..end]
+        .iter()
+        .filter_map(|(symbols, i, ip)| match symbols.get(*i) {
+            None => Some(format!("{ip:#x}")),
+            Some(sym) if sym.own => None,
+            Some(sym) => Some(format_frame(sym, *ip)),
+        })
+        .take(depth)
+        .collect::<Vec<_>>()
+        .join(FRAME_SEPARATOR)
 }
 
 fn format_frame(sym: &Symbol, ip: usize) -> String {

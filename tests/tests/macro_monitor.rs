@@ -102,7 +102,7 @@ async fn imported_paths_and_methods_are_recorded_by_type() {
                 line_of("LINE_OPEN")
             ),
             (
-                "std::fs::File::read_to_string".to_owned(),
+                "std::fs::File::read_to_string()".to_owned(),
                 line_of("LINE_READ_TO_STRING")
             ),
             (
@@ -290,10 +290,10 @@ async fn blocking_functions_record_every_call_at_the_caller() {
         recorded(&events),
         [
             (
-                "macro_monitor::legacy_query".to_owned(),
+                "macro_monitor::legacy_query()".to_owned(),
                 line_of("LINE_LEGACY")
             ),
-            ("cache::probe".to_owned(), line_of("LINE_CACHE")),
+            ("cache::probe()".to_owned(), line_of("LINE_CACHE")),
         ]
     );
     assert_eq!(events[0].severity_score(), 51);
