@@ -56,6 +56,13 @@ mod context;
 mod dispatch;
 mod error;
 mod event;
+#[cfg(any(
+    feature = "tracing",
+    feature = "metrics",
+    feature = "opentelemetry",
+    feature = "sentry"
+))]
+pub mod integrations;
 mod monitor;
 mod registry;
 mod report;
