@@ -6,7 +6,7 @@
 //! `opentelemetry-otlp` (or `opentelemetry-datadog`) for a real backend.
 //!
 //! ```sh
-//! cargo run -p aiocop-examples --example opentelemetry --features opentelemetry
+//! cargo run -p aiocop-examples --example opentelemetry_apm --features opentelemetry
 //! ```
 //!
 //! Prints each finished request span with its `aiocop.*` attributes: the sleeping request's span
