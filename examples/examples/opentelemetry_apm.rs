@@ -43,7 +43,11 @@ impl SpanExporter for PrintExporter {
 /// Until `#[aiocop::monitor]` rewrites std calls by itself, each blocking call is announced with
 /// `aiocop::audit` right before it.
 async fn get_order(id: u32, db: &Path) -> std::io::Result<String> {
-    aiocop::audit("std::fs::read_to_string", aiocop::WEIGHT_MODERATE, &[&db.display()]);
+    aiocop::audit(
+        "std::fs::read_to_string",
+        aiocop::WEIGHT_MODERATE,
+        &[&db.display()],
+    );
     let orders = std::fs::read_to_string(db)?;
     if id == 1 {
         // A synchronous rate limiter: blocks the worker for every request it delays.
@@ -51,7 +55,11 @@ async fn get_order(id: u32, db: &Path) -> std::io::Result<String> {
         std::thread::sleep(Duration::from_millis(50));
     }
     tokio::time::sleep(Duration::from_millis(1)).await;
-    Ok(orders.lines().nth(id as usize).unwrap_or_default().to_owned())
+    Ok(orders
+        .lines()
+        .nth(id as usize)
+        .unwrap_or_default()
+        .to_owned())
 }
 
 #[tokio::main]

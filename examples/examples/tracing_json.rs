@@ -25,7 +25,11 @@ use tracing_subscriber::layer::SubscriberExt;
 /// Until `#[aiocop::monitor]` rewrites std calls by itself, each blocking call is announced with
 /// `aiocop::audit` right before it.
 async fn handle_request(kind: &str, config: &Path) -> std::io::Result<usize> {
-    aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&config.display()]);
+    aiocop::audit(
+        "std::fs::read",
+        aiocop::WEIGHT_MODERATE,
+        &[&config.display()],
+    );
     let config = std::fs::read(config)?;
     match kind {
         // A synchronous client with a retry back-off: the worst kind of blocking.

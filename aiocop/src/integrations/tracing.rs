@@ -27,7 +27,8 @@
 //! `context` (the event's context as a map, opaque values left out). Its level follows the
 //! severity: high → `ERROR`, medium → `WARN`, low → `INFO` (see [`TracingCallback::level_for`]).
 //! Each blocking event is also emitted on its own at `DEBUG`, with `event`, `entry_point`,
-//! `severity` and `trace` (see [`TracingCallback::blocking_event_level`]).
+//! `severity` and `trace` (when traces are captured; see
+//! [`TracingCallback::blocking_event_level`]).
 //!
 //! # Span context
 //!
@@ -239,7 +240,8 @@ impl Default for TracingCallback {
 }
 
 fn emit_blocking_event(level: Level, e: &BlockingEventInfo) {
-    let trace = e.trace();
+    // Empty at trace depth 0: left out rather than recorded as "".
+    let trace = (!e.trace().is_empty()).then(|| ::tracing::field::display(e.trace()));
     macro_rules! emit_at {
         ($level:expr) => {
             ::tracing::event!(
@@ -248,7 +250,7 @@ fn emit_blocking_event(level: Level, e: &BlockingEventInfo) {
                 event = e.event(),
                 entry_point = e.entry_point(),
                 severity = e.severity(),
-                trace = %trace,
+                trace,
                 "Blocking event"
             )
         };
