@@ -30,12 +30,12 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 async fn handle_request(n: u64, data: &Path) -> std::io::Result<u64> {
     aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&data.display()]);
     let bytes = std::fs::read(data)?;
-    if n % 3 == 0 {
+    if n.is_multiple_of(3) {
         aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"40ms"]);
         std::thread::sleep(Duration::from_millis(40));
     }
     let mut checksum = bytes.iter().map(|b| u64::from(*b)).sum::<u64>();
-    if n % 5 == 0 {
+    if n.is_multiple_of(5) {
         let start = Instant::now();
         while start.elapsed() < Duration::from_millis(35) {
             checksum = checksum.wrapping_mul(31).wrapping_add(n);

@@ -1,4 +1,4 @@
-//! [`metrics`](::metrics) integration (feature `metrics`): the reference guide's Prometheus
+//! [`metrics`] integration (feature `metrics`): the reference guide's Prometheus
 //! metrics, recorded through the `metrics` facade so any exporter can publish them.
 //!
 //! | metric | kind | labels | recorded for |
@@ -140,7 +140,7 @@ impl MetricsCallback {
     }
 
     /// This configuration as a closure for
-    /// [`register_slow_task_callback`](crate::register_slow_task_callback).
+    /// [`register_slow_task_callback`].
     pub fn into_callback(self) -> impl Fn(&SlowTaskEvent) + Send + Sync + 'static {
         move |event| self.record(event)
     }

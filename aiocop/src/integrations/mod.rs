@@ -1,12 +1,12 @@
-//! Ready-made callbacks and context providers for observability tools, each behind a cargo feature
-//! of the same name:
+//! Ready-made callbacks and context providers for observability tools, each in a module behind
+//! the cargo feature of the same name:
 //!
-//! | feature | module | what it does |
-//! |---|---|---|
-//! | `tracing` | [`tracing`](self::tracing) | one structured `tracing` event per slow task, at a level chosen by severity; a context provider for the current span and its `request_id` |
-//! | `metrics` | [`metrics`](self::metrics) | the Prometheus-style counter and histograms of the reference's guide, through the `metrics` facade |
-//! | `opentelemetry` | [`opentelemetry`](self::opentelemetry) | `aiocop.*` attributes on the active OpenTelemetry span |
-//! | `sentry` | [`sentry`](self::sentry) | high-severity slow tasks reported as Sentry messages with tags, extras and breadcrumbs |
+//! | feature (and module) | what it does |
+//! |---|---|
+//! | `tracing` | one structured `tracing` event per slow task, at a level chosen by severity; a context provider for the current span and its `request_id` |
+//! | `metrics` | the Prometheus-style counter and histograms of the reference's guide, through the `metrics` facade |
+//! | `opentelemetry` | `aiocop.*` attributes on the active OpenTelemetry span |
+//! | `sentry` | high-severity slow tasks reported as Sentry messages with tags, extras and breadcrumbs |
 //!
 //! Every integration offers a builder (`TracingCallback`, `MetricsCallback`,
 //! `OpenTelemetryCallback`, `SentryCallback`) with the reference's behaviour as defaults, whose

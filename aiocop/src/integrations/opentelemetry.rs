@@ -175,7 +175,7 @@ impl OpenTelemetryCallback {
     }
 
     /// This configuration as a closure for
-    /// [`register_slow_task_callback`](crate::register_slow_task_callback).
+    /// [`register_slow_task_callback`].
     pub fn into_callback(self) -> impl Fn(&SlowTaskEvent) + Send + Sync + 'static {
         move |event| {
             self.record(event);

@@ -169,7 +169,7 @@ impl SentryCallback {
     }
 
     /// This configuration as a closure for
-    /// [`register_slow_task_callback`](crate::register_slow_task_callback).
+    /// [`register_slow_task_callback`].
     pub fn into_callback(self) -> impl Fn(&SlowTaskEvent) + Send + Sync + 'static {
         move |event| {
             self.capture(event);

@@ -1,4 +1,4 @@
-//! [`tracing`](::tracing) integration (feature `tracing`): each slow task as one structured event,
+//! [`tracing`] integration (feature `tracing`): each slow task as one structured event,
 //! and the current span as context.
 //!
 //! The Rust form of the reference's "Structured Logging" section:
@@ -86,7 +86,7 @@ macro_rules! dispatch_level {
     }};
 }
 
-/// A configurable slow-task callback that emits [`tracing`](::tracing) events.
+/// A configurable slow-task callback that emits [`tracing`] events.
 ///
 /// Defaults follow the reference's guide: only tasks that exceeded the threshold, high → `ERROR`,
 /// medium → `WARN`, low → `INFO`, each blocking event at `DEBUG`.
@@ -222,7 +222,7 @@ impl TracingCallback {
     }
 
     /// This configuration as a closure for
-    /// [`register_slow_task_callback`](crate::register_slow_task_callback).
+    /// [`register_slow_task_callback`].
     pub fn into_callback(self) -> impl Fn(&SlowTaskEvent) + Send + Sync + 'static {
         move |event| self.emit(event)
     }
