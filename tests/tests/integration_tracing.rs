@@ -297,6 +297,51 @@ impl io::Write for LocalBuffer {
     }
 }
 
+/// A request under a scoped subscriber (`set_default`, as tests and per-tenant logging do): the
+/// delivery thread does not see that subscriber as its default, yet the event reaches it.
+#[tokio::test(flavor = "current_thread")]
+async fn event_reaches_the_scoped_subscriber_of_its_span() {
+    setup();
+    let local = Arc::new(Mutex::new(Vec::new()));
+    let writer = local.clone();
+    let subscriber = tracing_subscriber::registry()
+        .with(SpanFieldsLayer::new())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_thread_names(true)
+                .with_writer(move || LocalBuffer(writer.clone())),
+        );
+    let guard = tracing::subscriber::set_default(subscriber);
+    aiocop::monitored!("tracing_scoped_handler", async {
+        aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+        std::thread::sleep(BLOCK);
+    })
+    .instrument(tracing::info_span!(
+        "scoped_request",
+        request_id = "req-scoped"
+    ))
+    .await;
+    drop(guard);
+
+    assert!(
+        task_events("tracing_scoped_handler").is_empty(),
+        "not the global subscriber"
+    );
+    let text = String::from_utf8(local.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &Value| l["fields"]["severity_score"] == 50)
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert_eq!(lines[0]["level"], "ERROR");
+    assert_eq!(lines[0]["threadName"], "aiocop-delivery");
+    assert_eq!(lines[0]["span"]["name"], "scoped_request");
+    assert_eq!(lines[0]["fields"]["request_id"], "req-scoped");
+}
+
 #[test]
 fn span_context_finds_fields_on_parents_and_recorded_later() {
     setup();

@@ -165,19 +165,25 @@ impl TracingCallback {
             .then(|| self.levels[level_index(event.severity_level())])
     }
 
-    /// Emits `event` now, inside the span captured by [`span_context`] if there is one. For use
-    /// from a callback of your own; [`into_callback`](Self::into_callback) calls this.
+    /// Emits `event` now, inside the span captured by [`span_context`] if there is one (and to
+    /// that span's subscriber), else to this thread's subscriber. For use from a callback of your
+    /// own; [`into_callback`](Self::into_callback) calls this.
     pub fn emit(&self, event: &SlowTaskEvent) {
         let Some(level) = self.level_of(event) else {
             return;
         };
-        match event
+        let span = event
             .context()
             .get(SPAN_KEY)
-            .and_then(ContextValue::downcast_ref::<Span>)
-        {
-            Some(span) => span.in_scope(|| self.emit_in_span(level, event)),
-            None => self.emit_in_span(level, event),
+            .and_then(ContextValue::downcast_ref::<Span>);
+        // The span's own subscriber, which is not this thread's default when aiocop delivers
+        // from its own thread and the request ran under a scoped (`set_default`) subscriber.
+        let dispatch = span.and_then(|s| s.with_subscriber(|(_, dispatch)| dispatch.clone()));
+        match (span, dispatch) {
+            (Some(span), Some(dispatch)) => ::tracing::dispatcher::with_default(&dispatch, || {
+                span.in_scope(|| self.emit_in_span(level, event))
+            }),
+            _ => self.emit_in_span(level, event),
         }
     }
 
