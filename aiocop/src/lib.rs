@@ -58,6 +58,13 @@ mod context;
 mod dispatch;
 mod error;
 mod event;
+#[cfg(any(
+    feature = "tracing",
+    feature = "metrics",
+    feature = "opentelemetry",
+    feature = "sentry"
+))]
+pub mod integrations;
 mod monitor;
 #[doc(hidden)]
 pub mod probe;
