@@ -23,6 +23,7 @@ pub(crate) fn rewrite_block(block: &mut Block, args: &MonitorArgs) -> syn::Resul
     locals.visit_block(block);
     let mut rewriter = Rewriter {
         deny: args.deny,
+        rewritten: 0,
         locals: locals.0,
         errors: Vec::new(),
     };
@@ -51,6 +52,8 @@ impl<'ast> Visit<'ast> for Locals {
 
 struct Rewriter {
     deny: bool,
+    /// How many calls have been rewritten so far.
+    rewritten: usize,
     locals: HashSet<String>,
     errors: Vec<syn::Error>,
 }
@@ -170,11 +173,12 @@ impl Rewriter {
         else {
             return;
         };
-        let before = args.to_token_stream().to_string();
+        let before = self.rewritten;
         for arg in args.iter_mut() {
             self.visit_expr_mut(arg);
         }
-        if args.to_token_stream().to_string() != before {
+        // Re-emitted only when something inside was rewritten: the macro's tokens stay as written.
+        if self.rewritten != before {
             mac.tokens = args.to_token_stream();
         }
     }
@@ -186,6 +190,7 @@ impl Rewriter {
             _ => None,
         };
         if let Some(replacement) = replacement {
+            self.rewritten += 1;
             // Kept as tokens: re-parsing generated code would only cost compile time.
             *expr = Expr::Verbatim(replacement);
         }
@@ -310,13 +315,9 @@ fn format_args<'a>(args: impl Iterator<Item = &'a Expr>, span: Span) -> TokenStr
                 Some(value) => quote_spanned! {span=>
                     {
                         #[allow(unused_imports)]
-                        use ::aiocop::__private::probe::{
-                            ArgOpaque as _, ArgViaBytes as _, ArgViaDebug as _, ArgViaDisplay as _,
-                            ArgViaPath as _,
-                        };
-                        (&&&&&::aiocop::__private::probe::Arg(&#value)).__aiocop_arg()
+                        use ::aiocop::__private::probe::{ArgShow as _, ArgSource as _};
+                        (&&::aiocop::__private::probe::Arg(&#value)).__aiocop_arg(#source)
                     }
-                    .unwrap_or_else(|| ::std::string::String::from(#source))
                 },
                 None => quote_spanned!(span=> ::std::string::String::from(#source)),
             }

@@ -156,70 +156,104 @@ pub fn recording() -> bool {
     audit::shim_records()
 }
 
-/// Shows an argument that is a path (anything `AsRef<Path>`): `/etc/hosts`.
-pub trait ArgViaPath {
+/// Shows an argument of a type worth showing: paths, strings, durations, socket addresses,
+/// numbers, byte buffers (by length).
+///
+/// Implemented for a closed set of concrete types (and references to them) rather than through
+/// blanket `Display`/`AsRef<Path>` bounds: resolving those for every argument of every rewritten
+/// call made type checking of annotated crates several times slower.
+pub trait ArgShow {
     /// The argument's text, cut at 100 characters.
-    fn __aiocop_arg(&self) -> Option<String>;
+    fn __aiocop_arg(&self, source: &'static str) -> String;
 }
 
-impl<T: ?Sized + AsRef<Path>> ArgViaPath for &&&&Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        Some(audit::format_args_list(&[&self.0.as_ref().display()]))
+/// Any other argument: shown by its source text.
+pub trait ArgSource {
+    /// `source`.
+    fn __aiocop_arg(&self, source: &'static str) -> String;
+}
+
+impl<T: ?Sized> ArgSource for Arg<'_, T> {
+    fn __aiocop_arg(&self, source: &'static str) -> String {
+        source.to_owned()
     }
 }
 
-/// Shows a byte buffer by its length: `12 bytes`.
-pub trait ArgViaBytes {
-    /// The buffer's length.
-    fn __aiocop_arg(&self) -> Option<String>;
+/// How one type is shown.
+trait Show {
+    fn show(&self) -> String;
 }
 
-impl<T: ?Sized + AsRef<[u8]>> ArgViaBytes for &&&Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        Some(format!("{} bytes", self.0.as_ref().len()))
-    }
-}
-
-/// Shows an argument with its `Display` form.
-pub trait ArgViaDisplay {
-    /// The argument's text, cut at 100 characters.
-    fn __aiocop_arg(&self) -> Option<String>;
-}
-
-impl<T: ?Sized + fmt::Display> ArgViaDisplay for &&Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        Some(audit::format_args_list(&[&self.0]))
-    }
-}
-
-/// Shows an argument with its `Debug` form: durations as `100ms`.
-pub trait ArgViaDebug {
-    /// The argument's text, cut at 100 characters.
-    fn __aiocop_arg(&self) -> Option<String>;
-}
-
-impl<T: ?Sized + fmt::Debug> ArgViaDebug for &Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        struct AsDebug<'a, T: ?Sized>(&'a T);
-        impl<T: ?Sized + fmt::Debug> fmt::Display for AsDebug<'_, T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(self.0, f)
+macro_rules! show {
+    ($($(@{$($g:tt)*})? $ty:ty => |$v:ident| $e:expr;)*) => {$(
+        impl<$($($g)*)?> Show for $ty {
+            fn show(&self) -> String {
+                let $v = self;
+                $e
             }
         }
-        Some(audit::format_args_list(&[&AsDebug(self.0)]))
-    }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, $ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                self.0.show()
+            }
+        }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, &$ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                (*self.0).show()
+            }
+        }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, &&$ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                (**self.0).show()
+            }
+        }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, &mut $ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                (*self.0).show()
+            }
+        }
+    )*};
 }
 
-/// An argument that cannot be shown: the generated code shows its source text instead.
-pub trait ArgOpaque {
-    /// Always `None`.
-    fn __aiocop_arg(&self) -> Option<String>;
+fn text(value: &dyn fmt::Display) -> String {
+    audit::format_args_list(&[value])
 }
 
-impl<T: ?Sized> ArgOpaque for Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        None
-    }
+fn debug_text(value: &dyn fmt::Debug) -> String {
+    text(&format_args!("{value:?}"))
+}
+
+show! {
+    str => |v| text(&v);
+    String => |v| text(&v);
+    Path => |v| text(&v.display());
+    std::path::PathBuf => |v| text(&v.display());
+    std::ffi::OsStr => |v| text(&v.display());
+    std::ffi::OsString => |v| text(&v.display());
+    std::borrow::Cow<'_, str> => |v| text(&v);
+    std::borrow::Cow<'_, Path> => |v| text(&v.display());
+    std::time::Duration => |v| debug_text(v);
+    std::net::SocketAddr => |v| text(v);
+    std::net::SocketAddrV4 => |v| text(v);
+    std::net::SocketAddrV6 => |v| text(v);
+    std::net::IpAddr => |v| text(v);
+    std::net::Ipv4Addr => |v| text(v);
+    std::net::Ipv6Addr => |v| text(v);
+    (&str, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    (String, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    (std::net::IpAddr, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    (std::net::Ipv4Addr, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    u16 => |v| text(v);
+    u32 => |v| text(v);
+    u64 => |v| text(v);
+    usize => |v| text(v);
+    i32 => |v| text(v);
+    i64 => |v| text(v);
+    bool => |v| text(v);
+    [u8] => |v| format!("{} bytes", v.len());
+    Vec<u8> => |v| format!("{} bytes", v.len());
+    @{const N: usize} [u8; N] => |v| format!("{} bytes", v.len());
+    std::fs::Permissions => |v| debug_text(v);
 }
 
 /// Records `op` at `location` with already formatted arguments.
