@@ -161,24 +161,8 @@ impl VisitMut for Rewriter {
         match expr {
             // An awaited call is async: look inside it, but keep the call.
             Expr::Await(awaited) => {
-                visit_mut::visit_expr_mut(self, &mut awaited.base);
-                return;
-            }
-            Expr::Call(call) if offloads_call(call) => {
-                self.visit_expr_mut(&mut call.func);
-                for arg in call.args.iter_mut() {
-                    if !matches!(arg, Expr::Closure(_)) {
-                        self.visit_expr_mut(arg);
-                    }
-                }
-                return;
-            }
-            Expr::MethodCall(call) if offloads_method(call) => {
-                self.visit_expr_mut(&mut call.receiver);
-                for arg in call.args.iter_mut() {
-                    if !matches!(arg, Expr::Closure(_)) {
-                        self.visit_expr_mut(arg);
-                    }
+                if !self.visit_offloaded(&mut awaited.base) {
+                    visit_mut::visit_expr_mut(self, &mut awaited.base);
                 }
                 return;
             }
@@ -191,6 +175,9 @@ impl VisitMut for Rewriter {
                 return;
             }
             _ => {}
+        }
+        if self.visit_offloaded(expr) {
+            return;
         }
         // The span of the call as the user wrote it, before its arguments are rewritten: the
         // probe's `#[track_caller]` location, and the span of everything generated for it.
@@ -217,6 +204,25 @@ impl VisitMut for Rewriter {
 }
 
 impl Rewriter {
+    /// Visits a call that hands a closure to another thread (or allows it to block) without the
+    /// closure; false if `expr` is no such call.
+    fn visit_offloaded(&mut self, expr: &mut Expr) -> bool {
+        let (callee, args) = match expr {
+            Expr::Call(call) if offloads_call(call) => (&mut *call.func, &mut call.args),
+            Expr::MethodCall(call) if offloads_method(call) => {
+                (&mut *call.receiver, &mut call.args)
+            }
+            _ => return false,
+        };
+        self.visit_expr_mut(callee);
+        for arg in args.iter_mut() {
+            if !matches!(arg, Expr::Closure(_)) {
+                self.visit_expr_mut(arg);
+            }
+        }
+        true
+    }
+
     /// Rewrites inside std macros whose arguments parse as expressions; others are left alone.
     fn visit_macro_args(&mut self, mac: &mut syn::Macro) {
         let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
@@ -299,8 +305,8 @@ impl Rewriter {
         }
         let routed = routes::function(&segments)?;
         if self.deny {
-            self.errors.push(syn::Error::new(
-                span,
+            self.errors.push(syn::Error::new_spanned(
+                call,
                 format!(
                     "`{}` blocks the async runtime: this function is marked \
                      `#[aiocop::monitor(deny)]`\n\
@@ -329,6 +335,8 @@ impl Rewriter {
         } else {
             format_args(call.args.iter(), span)
         };
+        // Under `deny` the diagnostic points at the method's name.
+        let span = if self.deny { call.method.span() } else { span };
         Some(self.probe_receiver(&call.receiver, &name, args, span, |receiver| {
             let mut rebuilt = call.clone();
             *rebuilt.receiver = receiver;

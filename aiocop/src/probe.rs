@@ -60,7 +60,8 @@ macro_rules! function_probes {
 }
 
 /// One module per routed method name (`read_to_end`), with a `Yes` probe for every std receiver
-/// type that has the method (through `&`, `&mut`, `Box`, `Arc` and `Rc` too) and a catch-all `No`.
+/// type that has the method (through `&`, `&&`, `&&&`, `&mut`, `Box`, `Arc` and `Rc` too: a
+/// closure over `paths.iter()` sees `&&&Path`) and a catch-all `No`.
 ///
 /// For `#[aiocop::monitor(deny)]` the module also has `DenyYes` / `DenyNo`, chosen the same way:
 /// `DenyYes` exists only where a bound no type satisfies holds, one trait per operation (named
@@ -96,6 +97,8 @@ macro_rules! method_probes {
                         method_probes!(@impl $kind [$($g)*] $ty, Box<$ty> => $op);
                         method_probes!(@impl $kind [$($g)*] $ty, Arc<$ty> => $op);
                         method_probes!(@impl $kind [$($g)*] $ty, Rc<$ty> => $op);
+                        method_probes!(@impl $kind [$($g)*] $ty, &&$ty => $op);
+                        method_probes!(@impl $kind [$($g)*] $ty, &&&$ty => $op);
                     )*
 
                     /// Matches anything else.
@@ -172,7 +175,7 @@ macro_rules! method_probes {
             #[inline(always)]
             fn __aiocop_probe(&self, args: Option<Vec<String>>) {
                 if crate::probe::recording() {
-                    let receiver: &$base = std::borrow::Borrow::borrow(self.0);
+                    let receiver: &$base = crate::probe::Base::base(self.0);
                     crate::probe::confirm_described(
                         &aiocop_lints::catalog::$op,
                         crate::probe::Describe::describe(receiver),
@@ -205,6 +208,25 @@ pub fn pass_receiver<T, F: FnOnce(&T)>(receiver: T, probe: F) -> T {
 
 /// The receiver of a method call, by reference.
 pub struct Recv<'a, T: ?Sized>(pub &'a T);
+
+/// The std receiver a probe matched, behind whichever pointer it came through.
+pub(crate) trait Base<B: ?Sized> {
+    fn base(&self) -> &B;
+}
+
+macro_rules! base_through {
+    ($($wrapper:ty),*) => {
+        $(
+            impl<B: ?Sized> Base<B> for $wrapper {
+                fn base(&self) -> &B {
+                    self
+                }
+            }
+        )*
+    };
+}
+
+base_through!(B, &B, &&B, &&&B, &mut B, Box<B>, std::sync::Arc<B>, std::rc::Rc<B>);
 
 /// What a `deny` probe is handed: no operation's trait is implemented for it, so a `DenyYes` probe
 /// (a std receiver) is a compile error whose message the operation's trait gives.
