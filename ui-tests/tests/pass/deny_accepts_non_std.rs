@@ -2,6 +2,8 @@
 //! types, tokio's async functions, offloaded closures and the user's own functions named like
 //! std's all compile, and behave as without the attribute.
 
+#![deny(warnings)]
+
 use std::io::{Cursor, Read};
 
 use aiocop_ui_tests::recorded;

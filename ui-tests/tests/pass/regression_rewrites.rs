@@ -1,6 +1,8 @@
 //! Rewrites that once broke code that compiled, or changed what it did; each function here must
 //! compile under the attribute and return what it returns without it.
 
+#![deny(warnings)]
+
 use std::io::Read;
 use std::path::Path;
 

@@ -3,6 +3,8 @@
 //! it generated, and monitors that future; default bodies in the trait work the same way. The
 //! blocking calls of the bodies are recorded.
 
+#![deny(warnings)]
+
 use std::path::PathBuf;
 
 use aiocop_ui_tests::recorded;

@@ -2,6 +2,8 @@
 //! generics with where clauses and lifetimes. Each returns what it returned without the attribute,
 //! and the blocking std calls inside are recorded.
 
+#![deny(warnings)]
+
 use std::fmt::Display;
 use std::io;
 use std::path::{Path, PathBuf};

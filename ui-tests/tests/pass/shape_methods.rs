@@ -2,6 +2,8 @@
 //! `Pin<&mut Self>`, `Arc<Self>`, `Rc<Self>`, `self: &Self`, and associated functions; inherent and
 //! trait impls, on a generic type too.
 
+#![deny(warnings)]
+
 use std::fs::File;
 use std::io::{Read, Write};
 use std::path::PathBuf;

@@ -3,6 +3,8 @@
 //! `#[allow]`), raw identifiers, `pub(crate)`, `extern "Rust"`, and `#[aiocop::monitor]` together
 //! with `#[aiocop::allow_blocking]`.
 
+#![deny(warnings)]
+
 #![deny(unused_must_use)]
 
 use std::future::Future;

@@ -2,6 +2,8 @@
 //! turns it into a sync fn, so the whole of `main` is monitored. (`#[tokio::test]` functions exist
 //! only under `cargo test`: `tests/tokio_test_attr.rs` runs them.)
 
+#![deny(warnings)]
+
 #[aiocop::monitor(threshold_ms = 500)]
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

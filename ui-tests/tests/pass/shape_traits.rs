@@ -1,6 +1,8 @@
 //! `async fn` in traits: a default body that is monitored, implementations that are monitored,
 //! an implementation that overrides a monitored default, generic traits and static dispatch.
 
+#![deny(warnings)]
+
 use aiocop_ui_tests::recorded;
 
 trait Repo {
