@@ -105,7 +105,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     ))
 }
 
-/// `if false { let v: R = loop {}; return v; }` when `R` can be written as a `let` type.
+/// `if false { let v: R = unreachable!(); return v; }` when `R` can be written as a `let` type.
+/// (`unreachable!` rather than `loop {}`: the tokens carry the user's span, and clippy would
+/// report an empty loop in their code.)
 pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     let ReturnType::Type(_, ty) = output else {
         return TokenStream::new();
@@ -117,7 +119,7 @@ pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     quote_spanned! {span=>
         #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
         if false {
-            let __aiocop_return_type: #ty = loop {};
+            let __aiocop_return_type: #ty = ::core::unreachable!();
             return __aiocop_return_type;
         }
     }

@@ -50,7 +50,8 @@ impl Locals {
 
     /// The names a nested `use` brings in, unless they come from std (`use std::thread::sleep`).
     fn add_use(&mut self, tree: &syn::UseTree, from_std: Option<bool>) {
-        let std_root = |ident: &Ident| matches!(ident.to_string().as_str(), "std" | "core" | "alloc");
+        let std_root =
+            |ident: &Ident| matches!(ident.to_string().as_str(), "std" | "core" | "alloc");
         match tree {
             syn::UseTree::Path(path) => {
                 let from_std = from_std.unwrap_or_else(|| std_root(&path.ident));
@@ -261,9 +262,7 @@ impl Rewriter {
             return None;
         }
         let shown = format_args(std::iter::empty(), span);
-        let tokens = self.probe_receiver(dst, "write_fmt", shown, span, |_| {
-            mac.to_token_stream()
-        });
+        let tokens = self.probe_receiver(dst, "write_fmt", shown, span, |_| mac.to_token_stream());
         match syn::parse2::<Expr>(tokens) {
             Ok(expr) => Some(expr),
             Err(e) => {
@@ -337,16 +336,18 @@ impl Rewriter {
         };
         // Under `deny` the diagnostic points at the method's name.
         let span = if self.deny { call.method.span() } else { span };
-        Some(self.probe_receiver(&call.receiver, &name, args, span, |receiver| {
-            let mut rebuilt = call.clone();
-            *rebuilt.receiver = receiver;
-            rebuilt.into_token_stream()
-        }))
+        Some(
+            self.probe_receiver(&call.receiver, &name, args, span, |receiver| {
+                let mut rebuilt = call.clone();
+                *rebuilt.receiver = receiver;
+                rebuilt.into_token_stream()
+            }),
+        )
     }
 
     /// The call that `rebuild` makes from its receiver, with the probe of `method` on that
-    /// receiver before it: a place is probed by reference just before the call, in a tuple rather
-    /// than a block so that the call's temporaries live as long as before; any other receiver
+    /// receiver before it: a place is probed by reference just before the call, through `then`
+    /// rather than in a block so that the call's temporaries live as long as before; any other receiver
     /// passes through `pass_receiver`, unbound, so it is borrowed or moved by the method as before.
     fn probe_receiver(
         &self,
@@ -363,13 +364,13 @@ impl Rewriter {
                     #[allow(unused_imports)]
                     use ::aiocop::__private::probe::methods::#module::{DenyNo as _, DenyYes as _};
                     (&&::aiocop::__private::probe::Recv(#receiver))
-                        .__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied);
+                        .__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied)
                 }
             } else {
                 quote_spanned! {span=>
                     #[allow(unused_imports)]
                     use ::aiocop::__private::probe::methods::#module::{No as _, Yes as _};
-                    (&&::aiocop::__private::probe::Recv(#receiver)).__aiocop_probe(#args);
+                    (&&::aiocop::__private::probe::Recv(#receiver)).__aiocop_probe(#args)
                 }
             }
         };
@@ -377,13 +378,15 @@ impl Rewriter {
             let probe = probe_of(quote_spanned!(span=> &#receiver));
             let call = rebuild(receiver.clone());
             return quote_spanned! {span=>
-                ({ #probe }, #call).1
+                ::aiocop::__private::probe::then({ #probe }, #call)
             };
         }
         let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
         let probe = probe_of(bound.to_token_stream());
         let passed: Expr = syn::parse_quote_spanned! {span=>
-            ::aiocop::__private::probe::pass_receiver(#receiver, |#bound| { #probe })
+            ::aiocop::__private::probe::pass_receiver(#receiver, |#bound| {
+                #probe;
+            })
         };
         rebuild(passed)
     }

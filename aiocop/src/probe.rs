@@ -82,12 +82,12 @@ macro_rules! method_probes {
                     #[allow(unused_imports)]
                     use std::{boxed::Box, rc::Rc, sync::Arc};
 
-                    use crate::probe::Recv;
+                    use crate::probe::{Probed, Recv};
 
                     /// Matches std receiver types.
                     pub trait Yes {
                         /// Records the operation.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
+                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
                     }
 
                     $(
@@ -104,12 +104,14 @@ macro_rules! method_probes {
                     /// Matches anything else.
                     pub trait No {
                         /// Does nothing.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
+                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
                     }
 
                     impl<T: ?Sized> No for Recv<'_, T> {
                         #[inline(always)]
-                        fn __aiocop_probe(&self, _: Option<Vec<String>>) {}
+                        fn __aiocop_probe(&self, _: Option<Vec<String>>) -> Probed {
+                            Probed
+                        }
                     }
 
                     $(
@@ -125,7 +127,7 @@ macro_rules! method_probes {
                     /// Matches std receiver types under `deny`: fails to compile.
                     pub trait DenyYes<D> {
                         /// Never callable: its bound does not hold.
-                        fn __aiocop_deny(&self, denied: D);
+                        fn __aiocop_deny(&self, denied: D) -> crate::probe::Probed;
                     }
 
                     $(
@@ -141,12 +143,14 @@ macro_rules! method_probes {
                     /// Matches anything else under `deny`.
                     pub trait DenyNo<D> {
                         /// Does nothing.
-                        fn __aiocop_deny(&self, denied: D);
+                        fn __aiocop_deny(&self, denied: D) -> crate::probe::Probed;
                     }
 
                     impl<T: ?Sized, D> DenyNo<D> for Recv<'_, T> {
                         #[inline(always)]
-                        fn __aiocop_deny(&self, _: D) {}
+                        fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
+                            crate::probe::Probed
+                        }
                     }
                 }
             )*
@@ -157,15 +161,18 @@ macro_rules! method_probes {
     };
     (@deny [$($g:tt)*] $ty:ty => $op:ident) => {
         impl<$($g)* D: $op> DenyYes<D> for &Recv<'_, $ty> {
-            fn __aiocop_deny(&self, _: D) {}
+            fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
+                            crate::probe::Probed
+                        }
         }
     };
     (@impl plain [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
             #[inline(always)]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 crate::probe::confirm(&aiocop_lints::catalog::$op, args);
+                crate::probe::Probed
             }
         }
     };
@@ -173,7 +180,7 @@ macro_rules! method_probes {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
             #[inline(always)]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 if crate::probe::recording() {
                     let receiver: &$base = crate::probe::Base::base(self.0);
                     crate::probe::confirm_described(
@@ -182,6 +189,7 @@ macro_rules! method_probes {
                         args,
                     );
                 }
+                crate::probe::Probed
             }
         }
     };
@@ -194,6 +202,19 @@ mod table;
 #[inline]
 pub fn same_type<A: ?Sized, B: ?Sized>() -> bool {
     std::any::type_name::<A>() == std::any::type_name::<B>()
+}
+
+/// What a method probe returns, to be handed to [`then`].
+#[derive(Debug, Clone, Copy)]
+pub struct Probed;
+
+/// `value`, once the probe that produced `probed` has run: how the macro puts a probe before a
+/// method call on a place without a block or a tuple around the call, so the call's temporaries
+/// live as long as before and no lint sees an operation without effect in the user's code.
+#[inline(always)]
+pub fn then<T>(probed: Probed, value: T) -> T {
+    let Probed = probed;
+    value
 }
 
 /// Passes a method call's receiver through, after `probe` has looked at it: how the macro probes
@@ -226,7 +247,16 @@ macro_rules! base_through {
     };
 }
 
-base_through!(B, &B, &&B, &&&B, &mut B, Box<B>, std::sync::Arc<B>, std::rc::Rc<B>);
+base_through!(
+    B,
+    &B,
+    &&B,
+    &&&B,
+    &mut B,
+    Box<B>,
+    std::sync::Arc<B>,
+    std::rc::Rc<B>
+);
 
 /// What a `deny` probe is handed: no operation's trait is implemented for it, so a `DenyYes` probe
 /// (a std receiver) is a compile error whose message the operation's trait gives.

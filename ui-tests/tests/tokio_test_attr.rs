@@ -38,7 +38,10 @@ async fn current_thread_test_is_monitored() {
     let meta = std::fs::metadata(env!("CARGO_MANIFEST_DIR")).unwrap();
     assert!(meta.is_dir());
     tokio::task::yield_now().await;
-    assert_eq!(seen_by("current_thread_test_is_monitored"), ["std::fs::metadata"]);
+    assert_eq!(
+        seen_by("current_thread_test_is_monitored"),
+        ["std::fs::metadata"]
+    );
 }
 
 #[aiocop::monitor(name = "flavoured_test")]

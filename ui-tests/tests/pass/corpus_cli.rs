@@ -75,12 +75,14 @@ async fn cmd_parse_config(path: &Path) -> Result<BTreeMap<String, i64>> {
             line: i + 1,
             reason: "expected key=value".into(),
         })?;
-        let value: i64 = value.trim().parse().map_err(|e: std::num::ParseIntError| {
-            CliError::Parse {
-                line: i + 1,
-                reason: e.to_string(),
-            }
-        })?;
+        let value: i64 =
+            value
+                .trim()
+                .parse()
+                .map_err(|e: std::num::ParseIntError| CliError::Parse {
+                    line: i + 1,
+                    reason: e.to_string(),
+                })?;
         out.insert(key.trim().to_owned(), value);
     }
     Ok(out)
@@ -110,7 +112,8 @@ async fn cmd_largest(dir: &Path) -> Result<Option<(String, u64)>> {
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| {
             let meta = fs::metadata(entry.path()).ok()?;
-            meta.is_file().then(|| (entry.file_name().to_string_lossy().into_owned(), meta.len()))
+            meta.is_file()
+                .then(|| (entry.file_name().to_string_lossy().into_owned(), meta.len()))
         })
         .max_by_key(|(_, len)| *len);
     Ok(largest)
@@ -122,7 +125,10 @@ async fn first_word<'a>(text: &'a str) -> &'a str {
 }
 
 #[aiocop::monitor]
-async fn pick<'a, 'b>(config: &'a BTreeMap<String, i64>, fallback: &'b str) -> std::borrow::Cow<'a, str>
+async fn pick<'a, 'b>(
+    config: &'a BTreeMap<String, i64>,
+    fallback: &'b str,
+) -> std::borrow::Cow<'a, str>
 where
     'b: 'a,
 {
@@ -152,8 +158,14 @@ async fn classify(path: &Path) -> &'static str {
 async fn report(path: &Path) -> String {
     let mut out = String::new();
     use std::fmt::Write as _;
-    writeln!(out, "size: {}", fs::metadata(path).map(|m| m.len()).unwrap_or(0)).unwrap();
-    let lines = vec![fs::read_to_string(path).unwrap_or_default().len(), 1];
+    writeln!(
+        out,
+        "size: {}",
+        fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    )
+    .unwrap();
+    let mut lines = vec![fs::read_to_string(path).unwrap_or_default().len()];
+    lines.push(1);
     assert!(!lines.is_empty(), "read {}", fs::read(path).unwrap().len());
     println!("{}", format_args!("report for {}", path.display()));
     out.push_str(&format!("len: {}", lines[0]));
@@ -161,7 +173,7 @@ async fn report(path: &Path) -> String {
 }
 
 mod sleep {
-    pub fn sleep(ms: u64) -> u64 {
+    pub(super) fn sleep(ms: u64) -> u64 {
         ms
     }
 }
@@ -221,7 +233,11 @@ impl Registry {
 }
 
 #[aiocop::monitor]
-async fn user_types(mut inbox: Inbox, registry: &Registry, doc: &Doc) -> (Vec<&'static str>, u32, u32, bool, usize) {
+async fn user_types(
+    mut inbox: Inbox,
+    registry: &Registry,
+    doc: &Doc,
+) -> (Vec<&'static str>, u32, u32, bool, usize) {
     let mut got = Vec::new();
     while let Some(msg) = inbox.recv() {
         got.push(msg);
@@ -246,13 +262,15 @@ async fn main_like(args: Vec<String>) -> std::result::Result<String, Box<dyn std
     let out = match cmd.as_str() {
         "sum" => cmd_sum(&rest).await?.to_string(),
         "echo" => cmd_echo(&rest).await?,
-        "first" => first_word(rest.first().copied().unwrap_or_default()).await.to_owned(),
+        "first" => first_word(rest.first().copied().unwrap_or_default())
+            .await
+            .to_owned(),
         other => return Err(format!("unknown command {other}").into()),
     };
     Ok(out)
 }
 
-fn main() {
+pub(crate) fn main() {
     let dir = std::env::temp_dir().join(format!("aiocop-ui-cli-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     let conf = dir.join("app.conf");
@@ -262,9 +280,14 @@ fn main() {
     fs::write(&bad, "mode: 3\n").unwrap();
 
     let (_, ops) = recorded(async {
-        let counts = cmd_count_lines(&[conf.clone(), dir.join("big.rs")]).await.unwrap();
+        let counts = cmd_count_lines(&[conf.clone(), dir.join("big.rs")])
+            .await
+            .unwrap();
         assert_eq!(counts["app.conf"], 3);
-        assert!(matches!(cmd_count_lines(&[dir.join("none")]).await, Err(CliError::Io(_))));
+        assert!(matches!(
+            cmd_count_lines(&[dir.join("none")]).await,
+            Err(CliError::Io(_))
+        ));
         let config = cmd_parse_config(&conf).await.unwrap();
         assert_eq!(config["workers"], 4);
         let err = cmd_parse_config(&bad).await.unwrap_err();

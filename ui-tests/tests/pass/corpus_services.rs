@@ -33,7 +33,9 @@ async fn fan_out(jobs: Vec<u64>) -> u64 {
 async fn offloaded_hash(data: Vec<u8>) -> u64 {
     tokio::task::spawn_blocking(move || {
         thread::sleep(Duration::from_millis(1));
-        data.iter().fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100000001b3))
+        data.iter().fold(0xcbf29ce484222325u64, |h, b| {
+            (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+        })
     })
     .await
     .unwrap_or(0)
@@ -42,14 +44,20 @@ async fn offloaded_hash(data: Vec<u8>) -> u64 {
 #[aiocop::monitor]
 async fn scoped_sum(chunks: &[Vec<u32>]) -> u32 {
     thread::scope(|s| {
-        let handles: Vec<_> = chunks.iter().map(|c| s.spawn(move || c.iter().sum::<u32>())).collect();
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|c| s.spawn(move || c.iter().sum::<u32>()))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).sum()
     })
 }
 
 #[aiocop::monitor]
 async fn resolve_local(port: u16) -> std::io::Result<Vec<String>> {
-    let mut addrs: Vec<String> = ("127.0.0.1", port).to_socket_addrs()?.map(|a| a.to_string()).collect();
+    let mut addrs: Vec<String> = ("127.0.0.1", port)
+        .to_socket_addrs()?
+        .map(|a| a.to_string())
+        .collect();
     addrs.sort();
     Ok(addrs)
 }
@@ -65,7 +73,11 @@ async fn ping_pong(listener: &TcpListener) -> std::io::Result<String> {
     server.write_all(b"pong")?;
     let mut reply = [0u8; 4];
     client.read_exact(&mut reply)?;
-    Ok(format!("{}/{}", String::from_utf8_lossy(&buf), String::from_utf8_lossy(&reply)))
+    Ok(format!(
+        "{}/{}",
+        String::from_utf8_lossy(&buf),
+        String::from_utf8_lossy(&reply)
+    ))
 }
 
 #[aiocop::monitor]
@@ -93,7 +105,7 @@ async fn spawn_tasks(n: u32) -> u32 {
     total
 }
 
-fn main() {
+pub(crate) fn main() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let (tx, rx) = mpsc::channel();
     tx.send("started").unwrap();

@@ -67,7 +67,10 @@ impl Repo {
     #[aiocop::monitor]
     async fn save(&self, key: &str, value: &str) -> io::Result<()> {
         self.store.put(key, value.to_owned());
-        let mut journal = OpenOptions::new().create(true).append(true).open(&self.journal)?;
+        let mut journal = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.journal)?;
         writeln!(journal, "put {key}={value}")?;
         journal.sync_data()?;
         Ok(())
@@ -87,7 +90,8 @@ impl Repo {
         let mut count = 0;
         for line in reader.lines() {
             let line = line?;
-            if let Some((key, value)) = line.strip_prefix("put ").and_then(|kv| kv.split_once('=')) {
+            if let Some((key, value)) = line.strip_prefix("put ").and_then(|kv| kv.split_once('='))
+            {
                 self.store.put(key, value.to_owned());
                 count += 1;
             }
@@ -102,7 +106,10 @@ async fn count_rows(store: &dyn Store, keys: &[&str]) -> usize {
 }
 
 #[aiocop::monitor]
-async fn first_present<S: Store + ?Sized>(store: &S, keys: impl IntoIterator<Item = &'static str>) -> Option<String> {
+async fn first_present<S: Store + ?Sized>(
+    store: &S,
+    keys: impl IntoIterator<Item = &'static str>,
+) -> Option<String> {
     keys.into_iter().find_map(|k| store.get(k))
 }
 
@@ -161,7 +168,7 @@ impl FileServer {
     }
 }
 
-fn main() {
+pub(crate) fn main() {
     let root = std::env::temp_dir().join(format!("aiocop-ui-storage-{}", std::process::id()));
     fs::create_dir_all(&root).unwrap();
     fs::write(root.join("a.txt"), "alpha").unwrap();
@@ -172,9 +179,20 @@ fn main() {
     let server = FileServer { root: root.clone() };
 
     let (_, ops) = recorded(async {
-        let mut cache: Cache<u32, String> = Cache { entries: HashMap::new(), misses: 0 };
-        assert_eq!(cache.get_or_load(1, |k| async move { format!("v{k}") }).await, "v1");
-        assert_eq!(cache.get_or_load(1, |_| async { unreachable!() }).await, "v1");
+        let mut cache: Cache<u32, String> = Cache {
+            entries: HashMap::new(),
+            misses: 0,
+        };
+        assert_eq!(
+            cache
+                .get_or_load(1, |k| async move { format!("v{k}") })
+                .await,
+            "v1"
+        );
+        assert_eq!(
+            cache.get_or_load(1, |_| async { unreachable!() }).await,
+            "v1"
+        );
         assert_eq!(cache.misses, 1);
         assert!(cache.invalidate(&1).await);
 
@@ -188,7 +206,10 @@ fn main() {
         assert_eq!(server.serve("a.txt").await.unwrap(), b"alpha");
         assert_eq!(server.store_async("b.txt", b"beta").await.unwrap(), 4);
         assert_eq!(server.head("b.txt", 2).await.unwrap(), "be");
-        assert_eq!(server.listing().await.unwrap(), ["a.txt", "b.txt", "journal.log"]);
+        assert_eq!(
+            server.listing().await.unwrap(),
+            ["a.txt", "b.txt", "journal.log"]
+        );
         assert!(server.remove("b.txt").await.unwrap());
         assert!(!server.remove("b.txt").await.unwrap());
     });

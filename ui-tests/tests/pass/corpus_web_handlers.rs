@@ -92,7 +92,10 @@ async fn health() -> &'static str {
 }
 
 #[aiocop::monitor]
-async fn get_user(State(state): State<Shared>, Path(id): Path<u64>) -> Result<Json<User>, ApiError> {
+async fn get_user(
+    State(state): State<Shared>,
+    Path(id): Path<u64>,
+) -> Result<Json<User>, ApiError> {
     *state.hits.lock().unwrap() += 1;
     let users = state.users.read().unwrap();
     let user = users
@@ -119,7 +122,10 @@ async fn list_users(
     Query(params): Query<HashMap<String, String>>,
 ) -> Json<Vec<User>> {
     let prefix = params.get("prefix").map(String::as_str).unwrap_or("");
-    let limit: usize = params.get("limit").and_then(|l| l.parse().ok()).unwrap_or(10);
+    let limit: usize = params
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(10);
     let mut users: Vec<User> = state
         .users
         .read()
@@ -150,7 +156,11 @@ async fn serve_static(State(state): State<Shared>, Path(file): Path<String>) -> 
 }
 
 #[aiocop::monitor]
-async fn upload(State(state): State<Shared>, Path(name): Path<String>, body: Vec<u8>) -> Result<Response, ApiError> {
+async fn upload(
+    State(state): State<Shared>,
+    Path(name): Path<String>,
+    body: Vec<u8>,
+) -> Result<Response, ApiError> {
     let target = state.static_dir.join(name);
     std::fs::write(&target, &body)?;
     let size = std::fs::metadata(&target)?.len();
@@ -173,7 +183,7 @@ async fn version() -> Json<HashMap<&'static str, &'static str>> {
     Json(HashMap::from([("name", "corpus"), ("version", "1.0")]))
 }
 
-fn main() {
+pub(crate) fn main() {
     let dir = std::env::temp_dir().join(format!("aiocop-ui-web-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("index.html"), "<h1>hi</h1>").unwrap();
@@ -191,14 +201,29 @@ fn main() {
         create_user(State(state.clone()), Json("alan".to_owned())).await;
         let Json(user) = get_user(State(state.clone()), Path(1)).await.unwrap();
         assert_eq!(user.name, "ada");
-        assert!(matches!(get_user(State(state.clone()), Path(9)).await, Err(ApiError::NotFound(_))));
-        let query = HashMap::from([("prefix".to_owned(), "a".to_owned()), ("limit".to_owned(), "1".to_owned())]);
-        assert_eq!(list_users(State(state.clone()), Query(query)).await.0.len(), 1);
+        assert!(matches!(
+            get_user(State(state.clone()), Path(9)).await,
+            Err(ApiError::NotFound(_))
+        ));
+        let query = HashMap::from([
+            ("prefix".to_owned(), "a".to_owned()),
+            ("limit".to_owned(), "1".to_owned()),
+        ]);
+        assert_eq!(
+            list_users(State(state.clone()), Query(query)).await.0.len(),
+            1
+        );
         let page = serve_static(State(state.clone()), Path("index.html".to_owned())).await;
         assert_eq!(page, Response::new(StatusCode::Ok, "<h1>hi</h1>"));
         let missing = serve_static(State(state.clone()), Path("nope.html".to_owned())).await;
         assert_eq!(missing.status, StatusCode::NotFound);
-        let up = upload(State(state.clone()), Path("u.bin".to_owned()), vec![1, 2, 3]).await.unwrap();
+        let up = upload(
+            State(state.clone()),
+            Path("u.bin".to_owned()),
+            vec![1, 2, 3],
+        )
+        .await
+        .unwrap();
         assert_eq!(up.body, "3 bytes");
         assert_eq!(hits(State(state.clone())).await, "2 hits");
         assert_eq!(echo_json(Json((1, "x"))).await, "(1, \"x\")");

@@ -33,7 +33,7 @@ impl Task {
 }
 
 mod store {
-    pub fn read(key: &str) -> Option<&'static str> {
+    pub(super) fn read(key: &str) -> Option<&'static str> {
         (key == "k").then_some("v")
     }
 }
@@ -76,7 +76,7 @@ async fn own_function() -> Option<&'static str> {
     store::read("k")
 }
 
-fn main() {
+pub(crate) fn main() {
     let path = std::env::temp_dir().join(format!("aiocop-ui-deny-{}", std::process::id()));
     std::fs::write(&path, "four").unwrap();
     let (_, ops) = recorded(async {

@@ -10,35 +10,35 @@ use aiocop_ui_tests::recorded;
 
 mod user {
     /// Named like `std::fs::read`, generic in its result: the probe must not pick the type.
-    pub fn read<T: std::str::FromStr>(s: &str) -> Result<T, T::Err> {
+    pub(super) fn read<T: std::str::FromStr>(s: &str) -> Result<T, T::Err> {
         s.parse()
     }
 
-    pub struct Job(pub u32);
+    pub(super) struct Job(pub(super) u32);
 
     impl Job {
         /// By value, where std's `wait` methods take `&self`/`&mut self`.
-        pub fn wait(self) -> u32 {
+        pub(super) fn wait(self) -> u32 {
             self.0
         }
 
         /// By reference, returning a borrow of the receiver, where std's `join` takes `self`.
-        pub fn join(&self) -> &str {
+        pub(super) fn join(&self) -> &str {
             if self.0 > 1 { "many" } else { "one" }
         }
 
         /// Borrows its argument into the result.
-        pub fn recv<'a>(&self, line: &'a str) -> &'a str {
+        pub(super) fn recv<'a>(&self, line: &'a str) -> &'a str {
             line.trim()
         }
     }
 
-    pub fn make(n: u32) -> Job {
+    pub(super) fn make(n: u32) -> Job {
         Job(n)
     }
 
     /// Named like `std::fs::canonicalize`, returning a borrow of its argument.
-    pub fn canonicalize(s: &str) -> &str {
+    pub(super) fn canonicalize(s: &str) -> &str {
         s.trim_end_matches('/')
     }
 }
@@ -131,8 +131,16 @@ async fn hygiene(path: &Path) -> std::io::Result<usize> {
 async fn macros_keep_meaning(path: &Path) -> String {
     let name = "x";
     let v = vec![0u8; 3];
-    let text = format!("{name}-{}-{n}", v.len(), n = std::fs::read(path).unwrap().len());
-    assert!(!text.is_empty(), "{}", std::fs::read_to_string(path).unwrap());
+    let text = format!(
+        "{name}-{}-{n}",
+        v.len(),
+        n = std::fs::read(path).unwrap().len()
+    );
+    assert!(
+        !text.is_empty(),
+        "{}",
+        std::fs::read_to_string(path).unwrap()
+    );
     assert_eq!(v, [0, 0, 0]);
     text
 }
@@ -146,7 +154,7 @@ async fn guard_temporaries(lock: &std::sync::Mutex<Vec<u8>>, path: &Path) -> usi
 #[aiocop::monitor]
 async fn shadowed_names(path: &Path) -> u32 {
     mod fs {
-        pub fn read(_: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        pub(super) fn read(_: &std::path::Path) -> std::io::Result<Vec<u8>> {
             Ok(vec![1, 2, 3])
         }
     }
@@ -157,7 +165,7 @@ async fn shadowed_names(path: &Path) -> u32 {
     read(1) + sleep(2) + fs::read(path).unwrap().len() as u32
 }
 
-fn main() {
+pub(crate) fn main() {
     let path = std::env::temp_dir().join(format!("aiocop-ui-regress-{}", std::process::id()));
     std::fs::write(&path, "abc").unwrap();
     let lock = std::sync::Mutex::new(vec![1, 2]);
@@ -173,7 +181,10 @@ fn main() {
         assert_eq!(std_temporary_receiver(&path).await.unwrap(), "abc");
         let mut file = std::fs::File::open(&path).unwrap();
         assert_eq!(mutable_reference_parameter(&mut file).await.unwrap(), 3);
-        assert_eq!(nested_reference_receiver(&[&path, Path::new("/nonexistent")]).await, 1);
+        assert_eq!(
+            nested_reference_receiver(&[&path, Path::new("/nonexistent")]).await,
+            1
+        );
         assert_eq!(calls_in_closures_and_blocks(&path).await, (true, 3));
         assert_eq!(turbofish(&path).await.unwrap(), 3);
         assert_eq!(hygiene(&path).await.unwrap(), 14);
