@@ -97,6 +97,17 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         });
     }
 
+    if let Some(future) = returned_future(&sig.output) {
+        return Err(syn::Error::new_spanned(
+            future,
+            format!(
+                "`{}` returns a future but is not an `async fn`: `#[aiocop::monitor]` monitors \
+                 the body of an `async fn`; write it as `async fn`, or wrap the future it returns \
+                 with `aiocop::monitored!(\"name\", future)`",
+                sig.ident
+            ),
+        ));
+    }
     Err(syn::Error::new(
         sig.fn_token.span,
         "`#[aiocop::monitor]` requires an `async fn`; to monitor a future made elsewhere use \
@@ -164,4 +175,21 @@ fn async_trait_future(body: &mut Block) -> Option<&mut Expr> {
     }
     let arg = call.args.first_mut()?;
     matches!(arg, Expr::Async(_)).then_some(arg)
+}
+
+/// The `impl Future<..>` (or `impl IntoFuture<..>`) a sync fn returns, if it returns one.
+fn returned_future(output: &ReturnType) -> Option<&Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let Type::ImplTrait(imp) = &**ty else {
+        return None;
+    };
+    imp.bounds
+        .iter()
+        .any(|bound| {
+            matches!(bound, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Future" || s.ident == "IntoFuture"))
+        })
+        .then_some(&**ty)
 }
