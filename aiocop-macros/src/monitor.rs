@@ -123,6 +123,17 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         });
     }
 
+    if let Some(future) = returned_future(&sig.output) {
+        return Err(syn::Error::new_spanned(
+            future,
+            format!(
+                "`{}` returns a future but is not an `async fn`: `#[aiocop::monitor]` monitors \
+                 the body of an `async fn`; write it as `async fn`, or wrap the future it returns \
+                 with `aiocop::monitored!(\"name\", future)`",
+                sig.ident
+            ),
+        ));
+    }
     Err(syn::Error::new(
         sig.fn_token.span,
         "`#[aiocop::monitor]` requires an `async fn`; to monitor a future made elsewhere use \
@@ -203,7 +214,9 @@ fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream)
     (sig, captures)
 }
 
-/// `if false { let v: R = loop {}; return v; }` when `R` can be written as a `let` type.
+/// `if false { let v: R = unreachable!(); return v; }` when `R` can be written as a `let` type.
+/// (`unreachable!` rather than `loop {}`: the tokens carry the user's span, and clippy would
+/// report an empty loop in their code.)
 pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     let ReturnType::Type(_, ty) = output else {
         return TokenStream::new();
@@ -215,7 +228,7 @@ pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     quote_spanned! {span=>
         #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
         if false {
-            let __aiocop_return_type: #ty = loop {};
+            let __aiocop_return_type: #ty = ::core::unreachable!();
             return __aiocop_return_type;
         }
     }
@@ -260,4 +273,21 @@ fn async_trait_future(body: &mut Block) -> Option<&mut Expr> {
     }
     let arg = call.args.first_mut()?;
     matches!(arg, Expr::Async(_)).then_some(arg)
+}
+
+/// The `impl Future<..>` (or `impl IntoFuture<..>`) a sync fn returns, if it returns one.
+fn returned_future(output: &ReturnType) -> Option<&Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let Type::ImplTrait(imp) = &**ty else {
+        return None;
+    };
+    imp.bounds
+        .iter()
+        .any(|bound| {
+            matches!(bound, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Future" || s.ident == "IntoFuture"))
+        })
+        .then_some(&**ty)
 }

@@ -20,7 +20,13 @@ use aiocop_lints::BlockingOp;
 use crate::audit;
 
 /// One module per routed function operation, named after its path (`std_fs_read`), each with a
-/// `Yes` probe for the std result type and a catch-all `No`.
+/// `probe` that passes the call's result through and records the operation when the result has
+/// std's type.
+///
+/// The result type is compared at run time (by name, only when a probe would record), not by trait
+/// selection: the result of a call that is not std's may still be an inference variable where the
+/// probe sits (`let n: u32 = read(s)?;` with the user's generic `read`), and selecting a trait impl
+/// there would fix that variable to std's type and break code that compiled.
 macro_rules! function_probes {
     ($( $module:ident => $op:ident : [$($g:tt)*] $ty:ty ; )*) => {
         /// Probes of path calls, by result type.
@@ -29,31 +35,17 @@ macro_rules! function_probes {
                 #[allow(non_camel_case_types)]
                 #[doc = concat!("Probes for `", stringify!($module), "`.")]
                 pub mod $module {
-                    use crate::probe::Res;
-
-                    /// Matches std's result type.
-                    pub trait Yes {
-                        /// Records the operation.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
-                    }
-
-                    impl<$($g)*> Yes for &Res<'_, $ty> {
-                        #[track_caller]
-                        #[inline(always)]
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+                    /// Returns `result`, recording the operation first if `R` is std's result
+                    /// type and a monitored poll is recording. `args` is the arguments' text.
+                    #[track_caller]
+                    #[inline(always)]
+                    pub fn probe<R>(args: Option<Vec<String>>, result: R) -> R {
+                        if crate::probe::recording()
+                            && function_probes!(@is [$($g)*] R, $ty)
+                        {
                             crate::probe::confirm(&aiocop_lints::catalog::$op, args);
                         }
-                    }
-
-                    /// Matches anything else.
-                    pub trait No {
-                        /// Does nothing.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
-                    }
-
-                    impl<T: ?Sized> No for Res<'_, T> {
-                        #[inline(always)]
-                        fn __aiocop_probe(&self, _: Option<Vec<String>>) {}
+                        result
                     }
                 }
             )*
@@ -62,12 +54,25 @@ macro_rules! function_probes {
         /// Event names of the function operations that have a probe.
         pub static FUNCTION_PROBES: &[&str] = &[$(aiocop_lints::catalog::$op.event),*];
     };
+    // A generic std result type (`thread::scope`'s `T`) says nothing: the path decides.
+    (@is [$($g:tt)+] $r:ty, $ty:ty) => { true };
+    (@is [] $r:ty, $ty:ty) => { crate::probe::same_type::<$r, $ty>() };
 }
 
 /// One module per routed method name (`read_to_end`), with a `Yes` probe for every std receiver
-/// type that has the method (through `&`, `&mut`, `Box`, `Arc` and `Rc` too) and a catch-all `No`.
+/// type that has the method (through `&`, `&&`, `&&&`, `&mut`, `Box`, `Arc` and `Rc` too: a
+/// closure over `paths.iter()` sees `&&&Path`) and a catch-all `No`.
+///
+/// For `#[aiocop::monitor(deny)]` the module also has `DenyYes` / `DenyNo`, chosen the same way:
+/// `DenyYes` exists only where a bound no type satisfies holds, one trait per operation (named
+/// after its catalog constant) whose `#[diagnostic::on_unimplemented]` message names the call and
+/// its alternative. A std receiver therefore fails to compile at the call; any other receiver
+/// reaches `DenyNo`, which does nothing.
 macro_rules! method_probes {
-    ($( $method:ident : [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* $(,)? ] ; )*) => {
+    ($(
+        $method:ident : [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* $(,)? ]
+        deny [ $( $dop:ident => $message:literal, $note:literal ; )* ] ;
+    )*) => {
         /// Probes of method calls, by receiver type.
         pub mod methods {
             $(
@@ -77,12 +82,12 @@ macro_rules! method_probes {
                     #[allow(unused_imports)]
                     use std::{boxed::Box, rc::Rc, sync::Arc};
 
-                    use crate::probe::Recv;
+                    use crate::probe::{Probed, Recv};
 
                     /// Matches std receiver types.
                     pub trait Yes {
                         /// Records the operation.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
+                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
                     }
 
                     $(
@@ -92,17 +97,60 @@ macro_rules! method_probes {
                         method_probes!(@impl $kind [$($g)*] $ty, Box<$ty> => $op);
                         method_probes!(@impl $kind [$($g)*] $ty, Arc<$ty> => $op);
                         method_probes!(@impl $kind [$($g)*] $ty, Rc<$ty> => $op);
+                        method_probes!(@impl $kind [$($g)*] $ty, &&$ty => $op);
+                        method_probes!(@impl $kind [$($g)*] $ty, &&&$ty => $op);
                     )*
 
                     /// Matches anything else.
                     pub trait No {
                         /// Does nothing.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
+                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
                     }
 
                     impl<T: ?Sized> No for Recv<'_, T> {
                         #[inline(always)]
-                        fn __aiocop_probe(&self, _: Option<Vec<String>>) {}
+                        fn __aiocop_probe(&self, _: Option<Vec<String>>) -> Probed {
+                            Probed
+                        }
+                    }
+
+                    $(
+                        #[doc = concat!("Never implemented: `", stringify!($dop), "` is denied.")]
+                        #[diagnostic::on_unimplemented(
+                            message = $message,
+                            label = "blocking call in a function marked `#[aiocop::monitor(deny)]`",
+                            note = $note
+                        )]
+                        pub trait $dop {}
+                    )*
+
+                    /// Matches std receiver types under `deny`: fails to compile.
+                    pub trait DenyYes<D> {
+                        /// Never callable: its bound does not hold.
+                        fn __aiocop_deny(&self, denied: D) -> crate::probe::Probed;
+                    }
+
+                    $(
+                        method_probes!(@deny [$($g)*] &$ty => $op);
+                        method_probes!(@deny [$($g)*] &&$ty => $op);
+                        method_probes!(@deny [$($g)*] &mut $ty => $op);
+                        method_probes!(@deny [$($g)*] Box<$ty> => $op);
+                        method_probes!(@deny [$($g)*] Arc<$ty> => $op);
+                        method_probes!(@deny [$($g)*] Rc<$ty> => $op);
+                        method_probes!(@deny [$($g)*] $ty => $op);
+                    )*
+
+                    /// Matches anything else under `deny`.
+                    pub trait DenyNo<D> {
+                        /// Does nothing.
+                        fn __aiocop_deny(&self, denied: D) -> crate::probe::Probed;
+                    }
+
+                    impl<T: ?Sized, D> DenyNo<D> for Recv<'_, T> {
+                        #[inline(always)]
+                        fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
+                            crate::probe::Probed
+                        }
                     }
                 }
             )*
@@ -111,12 +159,20 @@ macro_rules! method_probes {
         /// Event names of the method operations that have a probe.
         pub static METHOD_PROBES: &[&str] = &[$($(aiocop_lints::catalog::$op.event),*),*];
     };
+    (@deny [$($g:tt)*] $ty:ty => $op:ident) => {
+        impl<$($g)* D: $op> DenyYes<D> for &Recv<'_, $ty> {
+            fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
+                            crate::probe::Probed
+                        }
+        }
+    };
     (@impl plain [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
             #[inline(always)]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 crate::probe::confirm(&aiocop_lints::catalog::$op, args);
+                crate::probe::Probed
             }
         }
     };
@@ -124,15 +180,16 @@ macro_rules! method_probes {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
             #[inline(always)]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 if crate::probe::recording() {
-                    let receiver: &$base = std::borrow::Borrow::borrow(self.0);
+                    let receiver: &$base = crate::probe::Base::base(self.0);
                     crate::probe::confirm_described(
                         &aiocop_lints::catalog::$op,
                         crate::probe::Describe::describe(receiver),
                         args,
                     );
                 }
+                crate::probe::Probed
             }
         }
     };
@@ -140,11 +197,71 @@ macro_rules! method_probes {
 
 mod table;
 
-/// The result of a path call, by reference.
-pub struct Res<'a, T: ?Sized>(pub &'a T);
+/// Whether `A` and `B` are the same type, lifetimes aside. Both names come from the same
+/// compiler run, so distinct types have distinct names.
+#[inline]
+pub fn same_type<A: ?Sized, B: ?Sized>() -> bool {
+    std::any::type_name::<A>() == std::any::type_name::<B>()
+}
+
+/// What a method probe returns, to be handed to [`then`].
+#[derive(Debug, Clone, Copy)]
+pub struct Probed;
+
+/// `value`, once the probe that produced `probed` has run: how the macro puts a probe before a
+/// method call on a place without a block or a tuple around the call, so the call's temporaries
+/// live as long as before and no lint sees an operation without effect in the user's code.
+#[inline(always)]
+pub fn then<T>(probed: Probed, value: T) -> T {
+    let Probed = probed;
+    value
+}
+
+/// Passes a method call's receiver through, after `probe` has looked at it: how the macro probes
+/// a receiver that is a temporary (`File::open(p)?.read_to_end(&mut buf)`) without binding it,
+/// so the temporary lives, and is borrowed or moved by the method, exactly as before. `probe` is a
+/// closure so that its argument's type is known when its body is type-checked.
+#[inline(always)]
+pub fn pass_receiver<T, F: FnOnce(&T)>(receiver: T, probe: F) -> T {
+    probe(&receiver);
+    receiver
+}
 
 /// The receiver of a method call, by reference.
 pub struct Recv<'a, T: ?Sized>(pub &'a T);
+
+/// The std receiver a probe matched, behind whichever pointer it came through.
+pub(crate) trait Base<B: ?Sized> {
+    fn base(&self) -> &B;
+}
+
+macro_rules! base_through {
+    ($($wrapper:ty),*) => {
+        $(
+            impl<B: ?Sized> Base<B> for $wrapper {
+                fn base(&self) -> &B {
+                    self
+                }
+            }
+        )*
+    };
+}
+
+base_through!(
+    B,
+    &B,
+    &&B,
+    &&&B,
+    &mut B,
+    Box<B>,
+    std::sync::Arc<B>,
+    std::rc::Rc<B>
+);
+
+/// What a `deny` probe is handed: no operation's trait is implemented for it, so a `DenyYes` probe
+/// (a std receiver) is a compile error whose message the operation's trait gives.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingCallDenied;
 
 /// An argument of a call, by reference, to show in the event's text.
 pub struct Arg<'a, T: ?Sized>(pub &'a T);
