@@ -5,6 +5,8 @@
 # medians and their ratio.
 #
 # Usage: benches/build-time.sh [handlers=200] [rounds=5]
+#   ATTR='#[aiocop::monitor(rewrite = false)]'  annotate with other arguments
+#   OPTIMIZED_MACROS=1  build proc macros with optimizations (both crates)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -29,6 +31,10 @@ tokio = { version = "1", features = ["full"] }
 
 [workspace]
 TOML
+  if [ -n "${OPTIMIZED_MACROS:-}" ]; then
+    # What users with many annotated functions can add: proc macros built with optimizations.
+    printf '\n[profile.dev.build-override]\nopt-level = 3\n' >> "$dir/Cargo.toml"
+  fi
   {
     echo "use std::collections::HashMap;"
     echo "use std::path::Path;"
