@@ -182,8 +182,18 @@ pub fn get_blocking_events_dict() -> BTreeMap<&'static str, u32> {
         .map(|op| (op.event, op.weight))
         .collect();
     let table = read();
-    events.extend(table.registered.iter().map(|(&name, &weight)| (name, weight)));
-    events.extend(table.overrides.iter().map(|(&name, &weight)| (name, weight)));
+    events.extend(
+        table
+            .registered
+            .iter()
+            .map(|(&name, &weight)| (name, weight)),
+    );
+    events.extend(
+        table
+            .overrides
+            .iter()
+            .map(|(&name, &weight)| (name, weight)),
+    );
     events
 }
 

@@ -72,7 +72,10 @@ impl fmt::Display for ConfigError {
                 write!(f, "slow-task threshold of {threshold_ms} ms is too large")
             }
             ConfigError::TraceDepthTooLarge { requested, max } => {
-                write!(f, "trace depth {requested} is above the limit of {max} frames")
+                write!(
+                    f,
+                    "trace depth {requested} is above the limit of {max} frames"
+                )
             }
             ConfigError::InvalidEventCap { requested, max } => write!(
                 f,

@@ -201,7 +201,10 @@ fn resolving_shims_return_what_std_returns_inside_a_poll() {
     assert_eq!(texts[2], "std::net::TcpStream::connect([])");
     assert_eq!(
         texts[3],
-        format!("std::net::TcpStream::connect({})", listener.local_addr().unwrap())
+        format!(
+            "std::net::TcpStream::connect({})",
+            listener.local_addr().unwrap()
+        )
     );
     assert_eq!(texts[4], "std::net::UdpSocket::send_to(1 bytes, [])");
 }
@@ -249,17 +252,32 @@ fn catalog_shims_and_cases_match_one_to_one() {
     let in_source = shim_functions_in_source();
     assert!(in_source.len() > 100, "{in_source:?}");
     let without_entry: Vec<_> = in_source.difference(&in_catalog).collect();
-    assert!(without_entry.is_empty(), "shims without a catalog entry: {without_entry:?}");
+    assert!(
+        without_entry.is_empty(),
+        "shims without a catalog entry: {without_entry:?}"
+    );
     let without_shim: Vec<_> = in_catalog.difference(&in_source).collect();
-    assert!(without_shim.is_empty(), "catalog shims that do not exist: {without_shim:?}");
+    assert!(
+        without_shim.is_empty(),
+        "catalog shims that do not exist: {without_shim:?}"
+    );
 
-    let cases: Vec<String> = shim_cases::all().iter().map(|c| c.shim.to_owned()).collect();
+    let cases: Vec<String> = shim_cases::all()
+        .iter()
+        .map(|c| c.shim.to_owned())
+        .collect();
     let tested: BTreeSet<String> = cases.iter().cloned().collect();
     assert_eq!(tested.len(), cases.len(), "a shim has two cases");
     let untested: Vec<_> = in_catalog.difference(&tested).collect();
-    assert!(untested.is_empty(), "shims without a test case: {untested:?}");
+    assert!(
+        untested.is_empty(),
+        "shims without a test case: {untested:?}"
+    );
     let unknown: Vec<_> = tested.difference(&in_catalog).collect();
-    assert!(unknown.is_empty(), "cases of shims not in the catalog: {unknown:?}");
+    assert!(
+        unknown.is_empty(),
+        "cases of shims not in the catalog: {unknown:?}"
+    );
 
     // Every std operation the macro can route has a shim; the executor traps have none.
     for op in CATALOG {
@@ -267,7 +285,12 @@ fn catalog_shims_and_cases_match_one_to_one() {
             Callee::Function { path } => path,
             Callee::Method { receiver, .. } => receiver,
         };
-        assert_eq!(op.shim.is_some(), std_path.starts_with("std::"), "{}", op.event);
+        assert_eq!(
+            op.shim.is_some(),
+            std_path.starts_with("std::"),
+            "{}",
+            op.event
+        );
     }
 }
 

@@ -137,7 +137,11 @@ pub fn read_dir<P: AsRef<Path>>(path: P) -> io::Result<ReadDir> {
 #[inline]
 pub fn set_permissions<P: AsRef<Path>>(path: P, perm: Permissions) -> io::Result<()> {
     let path = path.as_ref();
-    record!(op::STD_FS_SET_PERMISSIONS, path.display(), Mode(perm.mode()));
+    record!(
+        op::STD_FS_SET_PERMISSIONS,
+        path.display(),
+        Mode(perm.mode())
+    );
     fs::set_permissions(path, perm)
 }
 

@@ -29,7 +29,11 @@ impl fmt::Display for CommandLine<'_> {
 /// One word of a command line, quoted when it would not read as one word.
 fn word(f: &mut fmt::Formatter<'_>, word: &OsStr) -> fmt::Result {
     let text = word.to_string_lossy();
-    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c == '"' || c == '\'') {
+    if text.is_empty()
+        || text
+            .chars()
+            .any(|c| c.is_whitespace() || c == '"' || c == '\'')
+    {
         write!(f, "{text:?}")
     } else {
         f.write_str(&text)

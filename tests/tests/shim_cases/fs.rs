@@ -113,7 +113,10 @@ fn free_functions() -> Vec<Case> {
             let (original, link) = (fx.file("a", b"x"), fx.path("b"));
             let (r, site) = at!(shim::fs::hard_link(&original, &link));
             r.unwrap();
-            assert_eq!(fs::metadata(&link).unwrap().ino(), fs::metadata(&original).unwrap().ino());
+            assert_eq!(
+                fs::metadata(&link).unwrap().ino(),
+                fs::metadata(&original).unwrap().ino()
+            );
             site.args(format!("{}, {}", original.display(), link.display()))
         }),
         Case::here("fs::read_dir", |fx| {
@@ -294,7 +297,10 @@ fn file() -> Vec<Case> {
         Case::here("fs::file::set_permissions", |fx| {
             let p = fx.file("a", b"");
             let f = File::open(&p).unwrap();
-            let (r, site) = at!(shim::fs::file::set_permissions(&f, Permissions::from_mode(0o640)));
+            let (r, site) = at!(shim::fs::file::set_permissions(
+                &f,
+                Permissions::from_mode(0o640)
+            ));
             r.unwrap();
             assert_eq!(mode(&p), 0o640);
             site.args(format!("{}, mode 0o640", fd(&f)))
@@ -303,7 +309,10 @@ fn file() -> Vec<Case> {
             let p = fx.file("a", b"");
             let f = OpenOptions::new().write(true).open(&p).unwrap();
             let when = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-            let (r, site) = at!(shim::fs::file::set_times(&f, FileTimes::new().set_modified(when)));
+            let (r, site) = at!(shim::fs::file::set_times(
+                &f,
+                FileTimes::new().set_modified(when)
+            ));
             r.unwrap();
             assert_eq!(fs::metadata(&p).unwrap().modified().unwrap(), when);
             site.args(fd(&f))
@@ -328,7 +337,10 @@ fn file() -> Vec<Case> {
             let (f, other) = (File::open(&p).unwrap(), File::open(&p).unwrap());
             let (r, site) = at!(shim::fs::file::lock(&f));
             r.unwrap();
-            assert!(matches!(other.try_lock_shared(), Err(TryLockError::WouldBlock)));
+            assert!(matches!(
+                other.try_lock_shared(),
+                Err(TryLockError::WouldBlock)
+            ));
             site.args(fd(&f))
         }),
         Case::here("fs::file::lock_shared", |fx| {
@@ -421,7 +433,10 @@ fn file() -> Vec<Case> {
         Case::here("fs::file::write_fmt", |fx| {
             let p = fx.path("a");
             let mut f = File::create(&p).unwrap();
-            let (r, site) = at!(shim::fs::file::write_fmt(&mut f, format_args!("{}-{}", 4, 2)));
+            let (r, site) = at!(shim::fs::file::write_fmt(
+                &mut f,
+                format_args!("{}-{}", 4, 2)
+            ));
             r.unwrap();
             assert_eq!(fs::read(&p).unwrap(), b"4-2");
             site.args(fd(&f))
@@ -548,7 +563,9 @@ fn buffered() -> Vec<Case> {
         Case::here("io::buf_reader_file::read_until", |fx| {
             let mut r = reader(fx);
             let mut buf = Vec::new();
-            let (n, site) = at!(shim::io::buf_reader_file::read_until(&mut r, b'e', &mut buf));
+            let (n, site) = at!(shim::io::buf_reader_file::read_until(
+                &mut r, b'e', &mut buf
+            ));
             assert_eq!((n.unwrap(), buf.as_slice()), (3, &b"one"[..]));
             site.args(fd_of(&r))
         }),
@@ -565,7 +582,11 @@ fn buffered() -> Vec<Case> {
             let mut buf = [0u8; 2];
             let (n, site) = at!(shim::io::buf_reader_file::read(&mut r, &mut buf));
             assert_eq!((n.unwrap(), &buf), (2, b"on"));
-            assert_eq!(r.fill_buf().unwrap(), b"e\ntwo\n", "the rest stays buffered");
+            assert_eq!(
+                r.fill_buf().unwrap(),
+                b"e\ntwo\n",
+                "the rest stays buffered"
+            );
             site.args(format!("{}, 2 bytes", fd_of(&r)))
         }),
         Case::here("io::buf_reader_file::read_to_end", |fx| {

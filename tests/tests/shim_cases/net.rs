@@ -81,7 +81,10 @@ fn tcp() -> Vec<Case> {
             server.write_all(b"hello").unwrap();
             drop(server);
             let mut text = String::new();
-            let (r, site) = at!(shim::net::tcp_stream::read_to_string(&mut client, &mut text));
+            let (r, site) = at!(shim::net::tcp_stream::read_to_string(
+                &mut client,
+                &mut text
+            ));
             assert_eq!((r.unwrap(), text.as_str()), (5, "hello"));
             site.args(peer(&client))
         }),
@@ -125,7 +128,10 @@ fn tcp() -> Vec<Case> {
         }),
         Case::here("net::tcp_stream::write_fmt", |_| {
             let (mut client, mut server) = tcp_pair();
-            let (r, site) = at!(shim::net::tcp_stream::write_fmt(&mut client, format_args!("{}", 42)));
+            let (r, site) = at!(shim::net::tcp_stream::write_fmt(
+                &mut client,
+                format_args!("{}", 42)
+            ));
             r.unwrap();
             client.shutdown(Shutdown::Write).unwrap();
             let mut text = String::new();
@@ -226,7 +232,11 @@ fn udp() -> Vec<Case> {
             let mut buf = [0u8; 8];
             let (r, site) = at!(shim::net::udp_socket::peek(&b, &mut buf));
             assert_eq!(r.unwrap(), 2);
-            assert_eq!(b.recv(&mut buf).unwrap(), 2, "peek leaves the datagram queued");
+            assert_eq!(
+                b.recv(&mut buf).unwrap(),
+                2,
+                "peek leaves the datagram queued"
+            );
             site.args(format!("{}, 8 bytes", local(&b)))
         }),
         Case::here("net::udp_socket::peek_from", |_| {
@@ -247,7 +257,10 @@ fn unix() -> Vec<Case> {
             let listener = UnixListener::bind(&path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_stream::connect(&path));
             let client = r.unwrap();
-            assert_eq!(client.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
+            assert_eq!(
+                client.peer_addr().unwrap().as_pathname(),
+                Some(path.as_path())
+            );
             drop(listener);
             site.args(path.display())
         }),
@@ -255,7 +268,10 @@ fn unix() -> Vec<Case> {
             let (mut client, mut server, path) = unix_pair(fx);
             server.write_all(b"hello").unwrap();
             let mut buf = [0u8; 5];
-            let (r, site) = at!(shim::os::unix::net::unix_stream::read(&mut client, &mut buf));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::read(
+                &mut client,
+                &mut buf
+            ));
             let n = r.unwrap();
             assert_eq!(&buf[..n], &b"hello"[..n]);
             site.args(format!("{}, 5 bytes", path.display()))
@@ -265,8 +281,10 @@ fn unix() -> Vec<Case> {
             server.write_all(b"hello").unwrap();
             let (mut a, mut b) = ([0u8; 2], [0u8; 3]);
             let mut bufs = [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)];
-            let (r, site) =
-                at!(shim::os::unix::net::unix_stream::read_vectored(&mut client, &mut bufs));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::read_vectored(
+                &mut client,
+                &mut bufs
+            ));
             assert!(r.unwrap() >= 2);
             assert_eq!(&a, b"he");
             site.args(format!("{}, 5 bytes", path.display()))
@@ -276,7 +294,10 @@ fn unix() -> Vec<Case> {
             server.write_all(b"hello").unwrap();
             drop(server);
             let mut buf = Vec::new();
-            let (r, site) = at!(shim::os::unix::net::unix_stream::read_to_end(&mut client, &mut buf));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::read_to_end(
+                &mut client,
+                &mut buf
+            ));
             assert_eq!((r.unwrap(), buf.as_slice()), (5, &b"hello"[..]));
             site.args(path.display())
         }),
@@ -285,8 +306,10 @@ fn unix() -> Vec<Case> {
             server.write_all(b"hello").unwrap();
             drop(server);
             let mut text = String::new();
-            let (r, site) =
-                at!(shim::os::unix::net::unix_stream::read_to_string(&mut client, &mut text));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::read_to_string(
+                &mut client,
+                &mut text
+            ));
             assert_eq!((r.unwrap(), text.as_str()), (5, "hello"));
             site.args(path.display())
         }),
@@ -294,14 +317,20 @@ fn unix() -> Vec<Case> {
             let (mut client, mut server, path) = unix_pair(fx);
             server.write_all(b"hello").unwrap();
             let mut buf = [0u8; 4];
-            let (r, site) = at!(shim::os::unix::net::unix_stream::read_exact(&mut client, &mut buf));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::read_exact(
+                &mut client,
+                &mut buf
+            ));
             r.unwrap();
             assert_eq!(&buf, b"hell");
             site.args(format!("{}, 4 bytes", path.display()))
         }),
         Case::here("os::unix::net::unix_stream::write", |fx| {
             let (mut client, mut server, path) = unix_pair(fx);
-            let (r, site) = at!(shim::os::unix::net::unix_stream::write(&mut client, b"hello"));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::write(
+                &mut client,
+                b"hello"
+            ));
             assert_eq!(r.unwrap(), 5);
             let mut buf = [0u8; 5];
             server.read_exact(&mut buf).unwrap();
@@ -311,8 +340,10 @@ fn unix() -> Vec<Case> {
         Case::here("os::unix::net::unix_stream::write_vectored", |fx| {
             let (mut client, mut server, path) = unix_pair(fx);
             let bufs = [IoSlice::new(b"he"), IoSlice::new(b"llo")];
-            let (r, site) =
-                at!(shim::os::unix::net::unix_stream::write_vectored(&mut client, &bufs));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::write_vectored(
+                &mut client,
+                &bufs
+            ));
             let n = r.unwrap();
             let mut buf = vec![0u8; n];
             server.read_exact(&mut buf).unwrap();
@@ -321,7 +352,10 @@ fn unix() -> Vec<Case> {
         }),
         Case::here("os::unix::net::unix_stream::write_all", |fx| {
             let (mut client, mut server, path) = unix_pair(fx);
-            let (r, site) = at!(shim::os::unix::net::unix_stream::write_all(&mut client, b"hello"));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::write_all(
+                &mut client,
+                b"hello"
+            ));
             r.unwrap();
             drop(client);
             let mut buf = Vec::new();
@@ -331,8 +365,10 @@ fn unix() -> Vec<Case> {
         }),
         Case::here("os::unix::net::unix_stream::write_fmt", |fx| {
             let (mut client, mut server, path) = unix_pair(fx);
-            let (r, site) =
-                at!(shim::os::unix::net::unix_stream::write_fmt(&mut client, format_args!("{}", 7)));
+            let (r, site) = at!(shim::os::unix::net::unix_stream::write_fmt(
+                &mut client,
+                format_args!("{}", 7)
+            ));
             r.unwrap();
             drop(client);
             let mut text = String::new();
@@ -344,7 +380,10 @@ fn unix() -> Vec<Case> {
             let path = fx.path("l.sock");
             let (r, site) = at!(shim::os::unix::net::unix_listener::bind(&path));
             let listener = r.unwrap();
-            assert_eq!(listener.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+            assert_eq!(
+                listener.local_addr().unwrap().as_pathname(),
+                Some(path.as_path())
+            );
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_listener::accept", |fx| {
@@ -370,7 +409,10 @@ fn unix() -> Vec<Case> {
             let path = fx.path("d.sock");
             let (r, site) = at!(shim::os::unix::net::unix_datagram::bind(&path));
             let socket = r.unwrap();
-            assert_eq!(socket.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+            assert_eq!(
+                socket.local_addr().unwrap().as_pathname(),
+                Some(path.as_path())
+            );
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_datagram::connect", |fx| {
@@ -384,7 +426,10 @@ fn unix() -> Vec<Case> {
         }),
         Case::here("os::unix::net::unix_datagram::send", |fx| {
             let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (UnixDatagram::bind(&a_path).unwrap(), UnixDatagram::bind(&b_path).unwrap());
+            let (a, b) = (
+                UnixDatagram::bind(&a_path).unwrap(),
+                UnixDatagram::bind(&b_path).unwrap(),
+            );
             a.connect(&b_path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_datagram::send(&a, b"hi"));
             assert_eq!(r.unwrap(), 2);
@@ -394,8 +439,13 @@ fn unix() -> Vec<Case> {
         }),
         Case::here("os::unix::net::unix_datagram::send_to", |fx| {
             let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (UnixDatagram::bind(&a_path).unwrap(), UnixDatagram::bind(&b_path).unwrap());
-            let (r, site) = at!(shim::os::unix::net::unix_datagram::send_to(&a, b"hi", &b_path));
+            let (a, b) = (
+                UnixDatagram::bind(&a_path).unwrap(),
+                UnixDatagram::bind(&b_path).unwrap(),
+            );
+            let (r, site) = at!(shim::os::unix::net::unix_datagram::send_to(
+                &a, b"hi", &b_path
+            ));
             assert_eq!(r.unwrap(), 2);
             let mut buf = [0u8; 8];
             let (n, from) = b.recv_from(&mut buf).unwrap();
@@ -404,7 +454,10 @@ fn unix() -> Vec<Case> {
         }),
         Case::here("os::unix::net::unix_datagram::recv", |fx| {
             let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (UnixDatagram::bind(&a_path).unwrap(), UnixDatagram::bind(&b_path).unwrap());
+            let (a, b) = (
+                UnixDatagram::bind(&a_path).unwrap(),
+                UnixDatagram::bind(&b_path).unwrap(),
+            );
             a.send_to(b"hi", &b_path).unwrap();
             let mut buf = [0u8; 8];
             let (r, site) = at!(shim::os::unix::net::unix_datagram::recv(&b, &mut buf));
@@ -413,7 +466,10 @@ fn unix() -> Vec<Case> {
         }),
         Case::here("os::unix::net::unix_datagram::recv_from", |fx| {
             let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (UnixDatagram::bind(&a_path).unwrap(), UnixDatagram::bind(&b_path).unwrap());
+            let (a, b) = (
+                UnixDatagram::bind(&a_path).unwrap(),
+                UnixDatagram::bind(&b_path).unwrap(),
+            );
             a.send_to(b"hi", &b_path).unwrap();
             let mut buf = [0u8; 8];
             let (r, site) = at!(shim::os::unix::net::unix_datagram::recv_from(&b, &mut buf));

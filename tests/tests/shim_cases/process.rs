@@ -88,7 +88,9 @@ pub fn cases() -> Vec<Case> {
             let mut child = piped("echo", &["hello"]);
             let mut out = child.stdout.take().unwrap();
             let mut text = String::new();
-            let (r, site) = at!(shim::process::child_stdout::read_to_string(&mut out, &mut text));
+            let (r, site) = at!(shim::process::child_stdout::read_to_string(
+                &mut out, &mut text
+            ));
             assert_eq!((r.unwrap(), text.as_str()), (6, "hello\n"));
             child.wait().unwrap();
             site.args(format!("fd {}", out.as_raw_fd()))
@@ -126,7 +128,9 @@ pub fn cases() -> Vec<Case> {
             let mut child = piped("sh", &["-c", "echo oops >&2"]);
             let mut err = child.stderr.take().unwrap();
             let mut text = String::new();
-            let (r, site) = at!(shim::process::child_stderr::read_to_string(&mut err, &mut text));
+            let (r, site) = at!(shim::process::child_stderr::read_to_string(
+                &mut err, &mut text
+            ));
             assert_eq!((r.unwrap(), text.as_str()), (5, "oops\n"));
             child.wait().unwrap();
             site.args(format!("fd {}", err.as_raw_fd()))
@@ -159,7 +163,12 @@ pub fn cases() -> Vec<Case> {
             input.flush().unwrap();
             drop(input);
             let mut out = String::new();
-            child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
             child.wait().unwrap();
             assert_eq!(out, "ping");
             site.args(format!("fd {fd}, 4 bytes"))

@@ -31,7 +31,10 @@ pub fn cases() -> Vec<Case> {
         }),
         Case::here("sync::mpsc::receiver::recv_timeout", |_| {
             let (_tx, rx) = mpsc::channel::<u8>();
-            let (r, site) = at!(shim::sync::mpsc::receiver::recv_timeout(&rx, Duration::from_millis(1)));
+            let (r, site) = at!(shim::sync::mpsc::receiver::recv_timeout(
+                &rx,
+                Duration::from_millis(1)
+            ));
             assert_eq!(r, Err(RecvTimeoutError::Timeout));
             site.args("1ms")
         }),
@@ -78,7 +81,11 @@ pub fn cases() -> Vec<Case> {
         Case::here("sync::condvar::wait_timeout", |_| {
             let flag: Flag = Arc::default();
             let guard = flag.0.lock().unwrap();
-            let (r, site) = at!(shim::sync::condvar::wait_timeout(&flag.1, guard, Duration::from_millis(1)));
+            let (r, site) = at!(shim::sync::condvar::wait_timeout(
+                &flag.1,
+                guard,
+                Duration::from_millis(1)
+            ));
             let (guard, timeout) = r.unwrap();
             assert!(!*guard);
             // Nobody notifies: only a spurious wake-up could end it early.
@@ -89,7 +96,12 @@ pub fn cases() -> Vec<Case> {
             let flag: Flag = Arc::default();
             let guard = flag.0.lock().unwrap();
             let dur = Duration::from_millis(1);
-            let (r, site) = at!(shim::sync::condvar::wait_timeout_while(&flag.1, guard, dur, |set| !*set));
+            let (r, site) = at!(shim::sync::condvar::wait_timeout_while(
+                &flag.1,
+                guard,
+                dur,
+                |set| !*set
+            ));
             let (guard, timeout) = r.unwrap();
             assert!(!*guard && timeout.timed_out());
             site.args("1ms")

@@ -68,7 +68,11 @@ pub fn set_len(file: &File, size: u64) -> io::Result<()> {
 #[track_caller]
 #[inline]
 pub fn set_permissions(file: &File, perm: Permissions) -> io::Result<()> {
-    record!(op::STD_FS_FILE_SET_PERMISSIONS, Fd::of(file), Mode(perm.mode()));
+    record!(
+        op::STD_FS_FILE_SET_PERMISSIONS,
+        Fd::of(file),
+        Mode(perm.mode())
+    );
     file.set_permissions(perm)
 }
 
@@ -212,7 +216,12 @@ pub fn write_fmt(file: &mut File, args: fmt::Arguments<'_>) -> io::Result<()> {
 #[track_caller]
 #[inline]
 pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    record!(op::STD_FS_FILE_READ_AT, Fd::of(file), Bytes(buf.len()), Offset(offset));
+    record!(
+        op::STD_FS_FILE_READ_AT,
+        Fd::of(file),
+        Bytes(buf.len()),
+        Offset(offset)
+    );
     file.read_at(buf, offset)
 }
 
@@ -220,7 +229,12 @@ pub fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn write_at(file: &File, buf: &[u8], offset: u64) -> io::Result<usize> {
-    record!(op::STD_FS_FILE_WRITE_AT, Fd::of(file), Bytes(buf.len()), Offset(offset));
+    record!(
+        op::STD_FS_FILE_WRITE_AT,
+        Fd::of(file),
+        Bytes(buf.len()),
+        Offset(offset)
+    );
     file.write_at(buf, offset)
 }
 
@@ -228,7 +242,12 @@ pub fn write_at(file: &File, buf: &[u8], offset: u64) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()> {
-    record!(op::STD_FS_FILE_READ_EXACT_AT, Fd::of(file), Bytes(buf.len()), Offset(offset));
+    record!(
+        op::STD_FS_FILE_READ_EXACT_AT,
+        Fd::of(file),
+        Bytes(buf.len()),
+        Offset(offset)
+    );
     file.read_exact_at(buf, offset)
 }
 
@@ -236,6 +255,11 @@ pub fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<()>
 #[track_caller]
 #[inline]
 pub fn write_all_at(file: &File, buf: &[u8], offset: u64) -> io::Result<()> {
-    record!(op::STD_FS_FILE_WRITE_ALL_AT, Fd::of(file), Bytes(buf.len()), Offset(offset));
+    record!(
+        op::STD_FS_FILE_WRITE_ALL_AT,
+        Fd::of(file),
+        Bytes(buf.len()),
+        Offset(offset)
+    );
     file.write_all_at(buf, offset)
 }

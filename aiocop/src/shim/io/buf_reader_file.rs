@@ -12,7 +12,10 @@ use crate::shim::{Bytes, Fd};
 #[track_caller]
 #[inline]
 pub fn read_line(reader: &mut BufReader<File>, buf: &mut String) -> io::Result<usize> {
-    record!(op::STD_IO_BUF_READER_FILE_READ_LINE, Fd::of(reader.get_ref()));
+    record!(
+        op::STD_IO_BUF_READER_FILE_READ_LINE,
+        Fd::of(reader.get_ref())
+    );
     reader.read_line(buf)
 }
 
@@ -20,7 +23,10 @@ pub fn read_line(reader: &mut BufReader<File>, buf: &mut String) -> io::Result<u
 #[track_caller]
 #[inline]
 pub fn read_until(reader: &mut BufReader<File>, byte: u8, buf: &mut Vec<u8>) -> io::Result<usize> {
-    record!(op::STD_IO_BUF_READER_FILE_READ_UNTIL, Fd::of(reader.get_ref()));
+    record!(
+        op::STD_IO_BUF_READER_FILE_READ_UNTIL,
+        Fd::of(reader.get_ref())
+    );
     reader.read_until(byte, buf)
 }
 
@@ -49,7 +55,10 @@ pub fn read(reader: &mut BufReader<File>, buf: &mut [u8]) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn read_to_end(reader: &mut BufReader<File>, buf: &mut Vec<u8>) -> io::Result<usize> {
-    record!(op::STD_IO_BUF_READER_FILE_READ_TO_END, Fd::of(reader.get_ref()));
+    record!(
+        op::STD_IO_BUF_READER_FILE_READ_TO_END,
+        Fd::of(reader.get_ref())
+    );
     reader.read_to_end(buf)
 }
 
@@ -57,7 +66,10 @@ pub fn read_to_end(reader: &mut BufReader<File>, buf: &mut Vec<u8>) -> io::Resul
 #[track_caller]
 #[inline]
 pub fn read_to_string(reader: &mut BufReader<File>, buf: &mut String) -> io::Result<usize> {
-    record!(op::STD_IO_BUF_READER_FILE_READ_TO_STRING, Fd::of(reader.get_ref()));
+    record!(
+        op::STD_IO_BUF_READER_FILE_READ_TO_STRING,
+        Fd::of(reader.get_ref())
+    );
     reader.read_to_string(buf)
 }
 

@@ -76,7 +76,11 @@ pub fn read_to_string(stream: &mut TcpStream, buf: &mut String) -> io::Result<us
 #[track_caller]
 #[inline]
 pub fn read_exact(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<()> {
-    record!(op::STD_NET_TCP_STREAM_READ_EXACT, peer(stream), Bytes(buf.len()));
+    record!(
+        op::STD_NET_TCP_STREAM_READ_EXACT,
+        peer(stream),
+        Bytes(buf.len())
+    );
     stream.read_exact(buf)
 }
 
@@ -104,7 +108,11 @@ pub fn write_vectored(stream: &mut TcpStream, bufs: &[IoSlice<'_>]) -> io::Resul
 #[track_caller]
 #[inline]
 pub fn write_all(stream: &mut TcpStream, buf: &[u8]) -> io::Result<()> {
-    record!(op::STD_NET_TCP_STREAM_WRITE_ALL, peer(stream), Bytes(buf.len()));
+    record!(
+        op::STD_NET_TCP_STREAM_WRITE_ALL,
+        peer(stream),
+        Bytes(buf.len())
+    );
     stream.write_all(buf)
 }
 

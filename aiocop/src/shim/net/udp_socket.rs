@@ -59,7 +59,11 @@ pub fn send(socket: &UdpSocket, buf: &[u8]) -> io::Result<usize> {
 pub fn send_to<A: ToSocketAddrs>(socket: &UdpSocket, buf: &[u8], addr: A) -> io::Result<usize> {
     if crate::audit::shim_records() {
         let addrs = resolve(&addr);
-        record!(op::STD_NET_UDP_SOCKET_SEND_TO, Bytes(buf.len()), Resolved(&addrs));
+        record!(
+            op::STD_NET_UDP_SOCKET_SEND_TO,
+            Bytes(buf.len()),
+            Resolved(&addrs)
+        );
         return socket.send_to(buf, &addrs?[..]);
     }
     socket.send_to(buf, addr)
@@ -77,7 +81,11 @@ pub fn recv(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn recv_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-    record!(op::STD_NET_UDP_SOCKET_RECV_FROM, local(socket), Bytes(buf.len()));
+    record!(
+        op::STD_NET_UDP_SOCKET_RECV_FROM,
+        local(socket),
+        Bytes(buf.len())
+    );
     socket.recv_from(buf)
 }
 
@@ -93,6 +101,10 @@ pub fn peek(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn peek_from(socket: &UdpSocket, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-    record!(op::STD_NET_UDP_SOCKET_PEEK_FROM, local(socket), Bytes(buf.len()));
+    record!(
+        op::STD_NET_UDP_SOCKET_PEEK_FROM,
+        local(socket),
+        Bytes(buf.len())
+    );
     socket.peek_from(buf)
 }

@@ -11,7 +11,11 @@ use crate::shim::{Bytes, Fd};
 #[track_caller]
 #[inline]
 pub fn write(pipe: &mut ChildStdin, buf: &[u8]) -> io::Result<usize> {
-    record!(op::STD_PROCESS_CHILD_STDIN_WRITE, Fd::of(pipe), Bytes(buf.len()));
+    record!(
+        op::STD_PROCESS_CHILD_STDIN_WRITE,
+        Fd::of(pipe),
+        Bytes(buf.len())
+    );
     pipe.write(buf)
 }
 
@@ -19,6 +23,10 @@ pub fn write(pipe: &mut ChildStdin, buf: &[u8]) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn write_all(pipe: &mut ChildStdin, buf: &[u8]) -> io::Result<()> {
-    record!(op::STD_PROCESS_CHILD_STDIN_WRITE_ALL, Fd::of(pipe), Bytes(buf.len()));
+    record!(
+        op::STD_PROCESS_CHILD_STDIN_WRITE_ALL,
+        Fd::of(pipe),
+        Bytes(buf.len())
+    );
     pipe.write_all(buf)
 }

@@ -11,7 +11,11 @@ use crate::shim::{Bytes, Fd};
 #[track_caller]
 #[inline]
 pub fn read(pipe: &mut ChildStdout, buf: &mut [u8]) -> io::Result<usize> {
-    record!(op::STD_PROCESS_CHILD_STDOUT_READ, Fd::of(pipe), Bytes(buf.len()));
+    record!(
+        op::STD_PROCESS_CHILD_STDOUT_READ,
+        Fd::of(pipe),
+        Bytes(buf.len())
+    );
     pipe.read(buf)
 }
 
@@ -35,6 +39,10 @@ pub fn read_to_string(pipe: &mut ChildStdout, buf: &mut String) -> io::Result<us
 #[track_caller]
 #[inline]
 pub fn read_exact(pipe: &mut ChildStdout, buf: &mut [u8]) -> io::Result<()> {
-    record!(op::STD_PROCESS_CHILD_STDOUT_READ_EXACT, Fd::of(pipe), Bytes(buf.len()));
+    record!(
+        op::STD_PROCESS_CHILD_STDOUT_READ_EXACT,
+        Fd::of(pipe),
+        Bytes(buf.len())
+    );
     pipe.read_exact(buf)
 }

@@ -10,6 +10,9 @@ use super::ThreadLabel;
 #[track_caller]
 #[inline]
 pub fn join<T>(handle: JoinHandle<T>) -> Result<T> {
-    record!(op::STD_THREAD_JOIN_HANDLE_JOIN, ThreadLabel(handle.thread()));
+    record!(
+        op::STD_THREAD_JOIN_HANDLE_JOIN,
+        ThreadLabel(handle.thread())
+    );
     handle.join()
 }

@@ -26,7 +26,11 @@ impl fmt::Display for Id {
 #[inline]
 pub fn symlink<P: AsRef<Path>, Q: AsRef<Path>>(original: P, link: Q) -> io::Result<()> {
     let (original, link) = (original.as_ref(), link.as_ref());
-    record!(op::STD_OS_UNIX_FS_SYMLINK, original.display(), link.display());
+    record!(
+        op::STD_OS_UNIX_FS_SYMLINK,
+        original.display(),
+        link.display()
+    );
     unix_fs::symlink(original, link)
 }
 
@@ -35,7 +39,12 @@ pub fn symlink<P: AsRef<Path>, Q: AsRef<Path>>(original: P, link: Q) -> io::Resu
 #[inline]
 pub fn chown<P: AsRef<Path>>(dir: P, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
     let dir = dir.as_ref();
-    record!(op::STD_OS_UNIX_FS_CHOWN, dir.display(), Id("uid", uid), Id("gid", gid));
+    record!(
+        op::STD_OS_UNIX_FS_CHOWN,
+        dir.display(),
+        Id("uid", uid),
+        Id("gid", gid)
+    );
     unix_fs::chown(dir, uid, gid)
 }
 
@@ -58,6 +67,11 @@ pub fn fchown<F: AsFd>(fd: F, uid: Option<u32>, gid: Option<u32>) -> io::Result<
 #[inline]
 pub fn lchown<P: AsRef<Path>>(dir: P, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
     let dir = dir.as_ref();
-    record!(op::STD_OS_UNIX_FS_LCHOWN, dir.display(), Id("uid", uid), Id("gid", gid));
+    record!(
+        op::STD_OS_UNIX_FS_LCHOWN,
+        dir.display(),
+        Id("uid", uid),
+        Id("gid", gid)
+    );
     unix_fs::lchown(dir, uid, gid)
 }

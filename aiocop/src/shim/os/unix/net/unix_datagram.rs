@@ -44,7 +44,11 @@ pub fn connect<P: AsRef<Path>>(socket: &UnixDatagram, path: P) -> io::Result<()>
 #[track_caller]
 #[inline]
 pub fn send(socket: &UnixDatagram, buf: &[u8]) -> io::Result<usize> {
-    record!(op::STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND, peer(socket), Bytes(buf.len()));
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND,
+        peer(socket),
+        Bytes(buf.len())
+    );
     socket.send(buf)
 }
 
@@ -53,7 +57,11 @@ pub fn send(socket: &UnixDatagram, buf: &[u8]) -> io::Result<usize> {
 #[inline]
 pub fn send_to<P: AsRef<Path>>(socket: &UnixDatagram, buf: &[u8], path: P) -> io::Result<usize> {
     let path = path.as_ref();
-    record!(op::STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO, Bytes(buf.len()), path.display());
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO,
+        Bytes(buf.len()),
+        path.display()
+    );
     socket.send_to(buf, path)
 }
 
@@ -61,7 +69,11 @@ pub fn send_to<P: AsRef<Path>>(socket: &UnixDatagram, buf: &[u8], path: P) -> io
 #[track_caller]
 #[inline]
 pub fn recv(socket: &UnixDatagram, buf: &mut [u8]) -> io::Result<usize> {
-    record!(op::STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV, local(socket), Bytes(buf.len()));
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV,
+        local(socket),
+        Bytes(buf.len())
+    );
     socket.recv(buf)
 }
 
@@ -69,6 +81,10 @@ pub fn recv(socket: &UnixDatagram, buf: &mut [u8]) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn recv_from(socket: &UnixDatagram, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
-    record!(op::STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV_FROM, local(socket), Bytes(buf.len()));
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV_FROM,
+        local(socket),
+        Bytes(buf.len())
+    );
     socket.recv_from(buf)
 }

@@ -33,7 +33,11 @@ pub fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
 #[track_caller]
 #[inline]
 pub fn read(stream: &mut UnixStream, buf: &mut [u8]) -> io::Result<usize> {
-    record!(op::STD_OS_UNIX_NET_UNIX_STREAM_READ, path(stream), Bytes(buf.len()));
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_STREAM_READ,
+        path(stream),
+        Bytes(buf.len())
+    );
     stream.read(buf)
 }
 
@@ -71,7 +75,11 @@ pub fn read_to_string(stream: &mut UnixStream, buf: &mut String) -> io::Result<u
 #[track_caller]
 #[inline]
 pub fn read_exact(stream: &mut UnixStream, buf: &mut [u8]) -> io::Result<()> {
-    record!(op::STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT, path(stream), Bytes(buf.len()));
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT,
+        path(stream),
+        Bytes(buf.len())
+    );
     stream.read_exact(buf)
 }
 
@@ -79,7 +87,11 @@ pub fn read_exact(stream: &mut UnixStream, buf: &mut [u8]) -> io::Result<()> {
 #[track_caller]
 #[inline]
 pub fn write(stream: &mut UnixStream, buf: &[u8]) -> io::Result<usize> {
-    record!(op::STD_OS_UNIX_NET_UNIX_STREAM_WRITE, path(stream), Bytes(buf.len()));
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_STREAM_WRITE,
+        path(stream),
+        Bytes(buf.len())
+    );
     stream.write(buf)
 }
 
@@ -101,7 +113,11 @@ pub fn write_vectored(stream: &mut UnixStream, bufs: &[IoSlice<'_>]) -> io::Resu
 #[track_caller]
 #[inline]
 pub fn write_all(stream: &mut UnixStream, buf: &[u8]) -> io::Result<()> {
-    record!(op::STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL, path(stream), Bytes(buf.len()));
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL,
+        path(stream),
+        Bytes(buf.len())
+    );
     stream.write_all(buf)
 }
 
