@@ -2,7 +2,7 @@
 
 use std::io::{IoSlice, IoSliceMut, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
-use std::os::unix::net::{UnixDatagram, UnixListener, UnixStream};
+use std::os::unix::net::{SocketAddr as UnixAddr, UnixDatagram, UnixListener, UnixStream};
 use std::time::Duration;
 
 use aiocop::shim;
@@ -264,6 +264,18 @@ fn unix() -> Vec<Case> {
             drop(listener);
             site.args(path.display())
         }),
+        Case::here("os::unix::net::unix_stream::connect_addr", |fx| {
+            let path = fx.path("s.sock");
+            let _listener = UnixListener::bind(&path).unwrap();
+            let addr = UnixAddr::from_pathname(&path).unwrap();
+            let (r, site) = at!(shim::os::unix::net::unix_stream::connect_addr(&addr));
+            let client = r.unwrap();
+            assert_eq!(
+                client.peer_addr().unwrap().as_pathname(),
+                Some(path.as_path())
+            );
+            site.args(path.display())
+        }),
         Case::here("os::unix::net::unix_stream::read", |fx| {
             let (mut client, mut server, path) = unix_pair(fx);
             server.write_all(b"hello").unwrap();
@@ -386,6 +398,17 @@ fn unix() -> Vec<Case> {
             );
             site.args(path.display())
         }),
+        Case::here("os::unix::net::unix_listener::bind_addr", |fx| {
+            let path = fx.path("l.sock");
+            let addr = UnixAddr::from_pathname(&path).unwrap();
+            let (r, site) = at!(shim::os::unix::net::unix_listener::bind_addr(&addr));
+            let listener = r.unwrap();
+            assert_eq!(
+                listener.local_addr().unwrap().as_pathname(),
+                Some(path.as_path())
+            );
+            site.args(path.display())
+        }),
         Case::here("os::unix::net::unix_listener::accept", |fx| {
             let path = fx.path("l.sock");
             let listener = UnixListener::bind(&path).unwrap();
@@ -414,6 +437,40 @@ fn unix() -> Vec<Case> {
                 Some(path.as_path())
             );
             site.args(path.display())
+        }),
+        Case::here("os::unix::net::unix_datagram::bind_addr", |fx| {
+            let path = fx.path("d.sock");
+            let addr = UnixAddr::from_pathname(&path).unwrap();
+            let (r, site) = at!(shim::os::unix::net::unix_datagram::bind_addr(&addr));
+            let socket = r.unwrap();
+            assert_eq!(
+                socket.local_addr().unwrap().as_pathname(),
+                Some(path.as_path())
+            );
+            site.args(path.display())
+        }),
+        Case::here("os::unix::net::unix_datagram::connect_addr", |fx| {
+            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
+            let a = UnixDatagram::bind(&a_path).unwrap();
+            let _b = UnixDatagram::bind(&b_path).unwrap();
+            let addr = UnixAddr::from_pathname(&b_path).unwrap();
+            let (r, site) = at!(shim::os::unix::net::unix_datagram::connect_addr(&a, &addr));
+            r.unwrap();
+            assert_eq!(a.peer_addr().unwrap().as_pathname(), Some(b_path.as_path()));
+            site.args(b_path.display())
+        }),
+        Case::here("os::unix::net::unix_datagram::send_to_addr", |fx| {
+            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
+            let a = UnixDatagram::bind(&a_path).unwrap();
+            let b = UnixDatagram::bind(&b_path).unwrap();
+            let addr = UnixAddr::from_pathname(&b_path).unwrap();
+            let (r, site) = at!(shim::os::unix::net::unix_datagram::send_to_addr(
+                &a, b"hi", &addr
+            ));
+            assert_eq!(r.unwrap(), 2);
+            let mut buf = [0u8; 8];
+            assert_eq!(b.recv(&mut buf).unwrap(), 2);
+            site.args(format!("2 bytes, {}", b_path.display()))
         }),
         Case::here("os::unix::net::unix_datagram::connect", |fx| {
             let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
