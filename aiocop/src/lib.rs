@@ -82,7 +82,8 @@ pub use config::{
     deactivate, delivery, detect_slow_tasks, get_slow_task_threshold_ms, get_trace_depth,
     is_blocking_io_detection_started, is_monitoring_active, max_events_per_poll,
     patch_audit_functions, set_capture_arguments, set_delivery, set_max_events_per_poll,
-    set_slow_task_threshold_ms, set_trace_depth, slow_task_threshold, start_blocking_io_detection,
+    set_slow_task_threshold_ms, set_trace_depth, slow_task_threshold,
+    start_blocking_io_detection,
 };
 pub use context::{
     Context, ContextValue, ProviderHandle, clear_context_providers, register_context_provider,
