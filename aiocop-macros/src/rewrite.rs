@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -529,13 +529,16 @@ fn is_place(expr: &Expr) -> bool {
 
 /// Source text of an expression, spaced the way people write it.
 fn render(expr: &Expr) -> String {
-    let raw = expr.to_token_stream().to_string();
-    let mut out = String::with_capacity(raw.len());
-    let tokens: Vec<&str> = raw.split(' ').collect();
+    let mut tokens = Vec::new();
+    flatten(expr.to_token_stream(), &mut tokens);
+    let mut out = String::new();
     for (i, token) in tokens.iter().enumerate() {
-        let prev = if i > 0 { tokens[i - 1] } else { "" };
+        let prev = if i > 0 { tokens[i - 1].as_str() } else { "" };
         let glue = i == 0
-            || matches!(*token, "::" | "." | "(" | ")" | "," | "[" | "]" | "?" | ";")
+            || matches!(
+                token.as_str(),
+                "::" | "." | "(" | ")" | "," | "[" | "]" | "?" | ";"
+            )
             || matches!(prev, "::" | "." | "(" | "[" | "&" | "!" | "*");
         if !glue {
             out.push(' ');
@@ -543,4 +546,45 @@ fn render(expr: &Expr) -> String {
         out.push_str(token);
     }
     out
+}
+
+/// The tokens of `stream` as text, a group's delimiters as tokens of their own and joint
+/// punctuation (`::`, `..`) as one token; literals stay whole, spaces and all.
+fn flatten(stream: TokenStream, out: &mut Vec<String>) {
+    let mut joining = false;
+    for tree in stream {
+        match tree {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::None => ("", ""),
+                };
+                if !open.is_empty() {
+                    out.push(open.to_owned());
+                }
+                flatten(group.stream(), out);
+                if !close.is_empty() {
+                    out.push(close.to_owned());
+                }
+                joining = false;
+            }
+            TokenTree::Punct(punct) => {
+                match out.last_mut() {
+                    Some(last) if joining => last.push(punct.as_char()),
+                    _ => out.push(punct.as_char().to_string()),
+                }
+                joining = punct.spacing() == Spacing::Joint;
+            }
+            other => {
+                match out.last_mut() {
+                    // A lifetime: `'a`.
+                    Some(last) if joining && last == "'" => last.push_str(&other.to_string()),
+                    _ => out.push(other.to_string()),
+                }
+                joining = false;
+            }
+        }
+    }
 }
