@@ -532,9 +532,14 @@ fn render(expr: &Expr) -> String {
     let mut tokens = Vec::new();
     flatten(expr.to_token_stream(), &mut tokens);
     let mut out = String::new();
+    // Inside a closure's parameter list (`|a, b|`), between its pipes.
+    let mut in_params = false;
     for (i, token) in tokens.iter().enumerate() {
         let prev = if i > 0 { tokens[i - 1].as_str() } else { "" };
+        let closing_pipe = in_params && token == "|";
         let glue = i == 0
+            || closing_pipe
+            || (in_params && prev == "|")
             || matches!(
                 token.as_str(),
                 "::" | "." | "(" | ")" | "," | "[" | "]" | "?" | ";"
@@ -544,6 +549,11 @@ fn render(expr: &Expr) -> String {
             out.push(' ');
         }
         out.push_str(token);
+        if closing_pipe {
+            in_params = false;
+        } else if token == "|" && matches!(prev, "" | "(" | "," | "move" | "=" | "{" | ";") {
+            in_params = true;
+        }
     }
     out
 }

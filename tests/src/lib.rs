@@ -196,6 +196,35 @@ pub fn assert_routed(
     expected.iter().map(|r| r.operation).collect()
 }
 
+/// The blocking calls `events` recorded, one line each: `operation weight file:line text`, as
+/// a helper process reports them to the test that runs it (see [`assert_reported`]).
+pub fn report(events: &[SlowTaskEvent]) -> Vec<String> {
+    events
+        .iter()
+        .flat_map(|e| e.blocking_events())
+        .map(|call| {
+            format!(
+                "{} {} {}:{} {}",
+                call.operation(),
+                call.severity(),
+                call.location().file(),
+                call.location().line(),
+                call.event()
+            )
+        })
+        .collect()
+}
+
+/// Like [`assert_routed`], for calls a helper process reported with [`report`].
+pub fn assert_reported(file: &str, reported: &[String], expected: &[Routed]) -> Vec<&'static str> {
+    let expected_lines: Vec<String> = expected
+        .iter()
+        .map(|r| format!("{} {} {file}:{} {}", r.operation, r.weight, r.line, r.text))
+        .collect();
+    assert_eq!(reported, expected_lines, "reported calls");
+    expected.iter().map(|r| r.operation).collect()
+}
+
 /// Panics unless the poll(s) recorded no blocking call.
 pub fn assert_nothing_routed(events: &[SlowTaskEvent]) -> Vec<&'static str> {
     let calls: Vec<_> = events.iter().flat_map(|e| e.blocking_events()).collect();
