@@ -26,8 +26,8 @@ twin! {
     async fn path_methods / path_methods_plain(fx: &Fixture, dir: &Path) -> std::io::Result<Vec<String>> {
         let (file, link) = (fx.path("f.txt"), fx.path("link"));
         let missing = fx.path("missing");
-        let mut out = Vec::new();
-        out.push(dbg(&file.exists())); // @exists
+        let exists = file.exists(); // @exists
+        let mut out = vec![dbg(&exists)];
         out.push(dbg(&missing.try_exists())); // @try_exists
         out.push(dbg(&dir.is_file())); // @is_file
         out.push(dbg(&dir.is_dir())); // @is_dir

@@ -2,6 +2,7 @@
 //! `std::sync` operation is recorded with its catalog name and weight at the line of the call,
 //! and returns what the same code returns unannotated.
 
+use std::rc::Rc;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::thread;
@@ -96,7 +97,7 @@ async fn threads_are_recorded() -> Vec<&'static str> {
 
 twin! {
     /// `Receiver::recv`/`recv_timeout`/`iter` and `SyncSender::send`, on places, a temporary
-    /// and through `Arc`.
+    /// and through `Rc`.
     async fn channels / channels_plain() -> Vec<String> {
         let (tx, rx) = mpsc::channel();
         tx.send(1).expect("receiver alive");
@@ -111,8 +112,8 @@ twin! {
         let (sync_tx, sync_rx) = mpsc::sync_channel(1);
         let sent = sync_tx.send(5); // @sync_send
         let full = sync_tx.try_send(6);
-        let shared = Arc::new(sync_rx);
-        let got = shared.recv(); // @arc_recv
+        let shared = Rc::new(sync_rx);
+        let got = shared.recv(); // @rc_recv
         let from_thread = {
             let (tx, rx) = mpsc::channel();
             thread::spawn(move || tx.send("hi"));
@@ -150,7 +151,7 @@ async fn channels_are_recorded() -> Vec<&'static str> {
             routed(&STD_SYNC_MPSC_RECEIVER_ITER, at("iter"), ""),
             routed(&STD_SYNC_MPSC_RECEIVER_RECV, at("recv_disconnected"), ""),
             routed(&STD_SYNC_MPSC_SYNC_SENDER_SEND, at("sync_send"), "5"),
-            routed(&STD_SYNC_MPSC_RECEIVER_RECV, at("arc_recv"), ""),
+            routed(&STD_SYNC_MPSC_RECEIVER_RECV, at("rc_recv"), ""),
             routed(
                 &STD_SYNC_MPSC_RECEIVER_RECV_TIMEOUT,
                 at("recv_timeout_thread"),
