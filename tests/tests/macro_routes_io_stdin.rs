@@ -130,10 +130,21 @@ async fn lock_read_to_string_is_recorded() -> Vec<&'static str> {
     )
 }
 
+async fn stdin_look_alikes_record_nothing() -> Vec<&'static str> {
+    let (result, calls) = run_helper("look_alikes", "monitored");
+    assert_eq!(
+        result,
+        r#"Ok(["(\"first line\\n\", 6, 2)", "((1, 2), \"x\", \"xy\", [\"x\", \"y\"])"])"#
+    );
+    assert!(calls.is_empty(), "unexpected calls recorded: {calls:?}");
+    Vec::new()
+}
+
 route_tests!(
     "io_stdin";
     stdin_and_lock_reads_are_recorded,
     stdin_read_to_end_is_recorded,
     lock_read_to_end_is_recorded,
     lock_read_to_string_is_recorded,
+    stdin_look_alikes_record_nothing,
 );

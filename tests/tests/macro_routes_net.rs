@@ -35,7 +35,9 @@ twin! {
         let n = client.write_vectored(&[IoSlice::new(b"wor"), IoSlice::new(b"ld")])?; // @tcp_write_vectored
         write!(client, "{}", 42)?; // @tcp_write_macro
         client.flush()?;
-        let mut peeked = [0u8; 5];
+        // Reads and peeks on TCP return what has arrived, at least one byte: ask for one at
+        // first, so that the results do not depend on how fast loopback delivers.
+        let mut peeked = [0u8; 1];
         let peek = server.peek(&mut peeked)?; // @tcp_peek
         out.push(dbg(&(n, peek, peeked)));
         let mut head = [0u8; 5];
@@ -44,7 +46,9 @@ twin! {
         let got = server.read(&mut one)?; // @tcp_read
         let (mut a, mut b) = ([0u8; 3], [0u8; 2]);
         let vectored = server.read_vectored(&mut [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)])?; // @tcp_read_vectored
-        out.push(dbg(&(head, got, one, vectored, a, b)));
+        out.push(dbg(&(head, got, one, vectored >= 1, a[0])));
+        let mut word = vec![0u8; 5 - vectored];
+        server.read_exact(&mut word)?; // @tcp_read_exact_rest
         drop(client);
         let mut rest = Vec::new();
         server.read_to_end(&mut rest)?; // @tcp_read_to_end
@@ -71,8 +75,8 @@ async fn tcp_is_recorded() -> Vec<&'static str> {
         [
             "true",
             "Ok(1)",
-            "(5, 5, [104, 101, 108, 108, 111])",
-            "([104, 101, 108, 108, 111], 1, [32], 5, [119, 111, 114], [108, 100])",
+            "(5, 1, [104])",
+            "([104, 101, 108, 108, 111], 1, [32], true, 119)",
             "42",
             "bye",
         ]
@@ -106,12 +110,17 @@ async fn tcp_is_recorded() -> Vec<&'static str> {
                 "",
             ),
             routed(&STD_NET_TCP_STREAM_WRITE_FMT, at("tcp_write_macro"), ""),
-            routed(&STD_NET_TCP_STREAM_PEEK, at("tcp_peek"), "5 bytes"),
+            routed(&STD_NET_TCP_STREAM_PEEK, at("tcp_peek"), "1 bytes"),
             routed(&STD_NET_TCP_STREAM_READ_EXACT, at("tcp_read_exact"), ""),
             routed(&STD_NET_TCP_STREAM_READ, at("tcp_read"), ""),
             routed(
                 &STD_NET_TCP_STREAM_READ_VECTORED,
                 at("tcp_read_vectored"),
+                "",
+            ),
+            routed(
+                &STD_NET_TCP_STREAM_READ_EXACT,
+                at("tcp_read_exact_rest"),
                 "",
             ),
             routed(&STD_NET_TCP_STREAM_READ_TO_END, at("tcp_read_to_end"), ""),

@@ -73,6 +73,58 @@ twin! {
     }
 }
 
+/// A user type whose methods are named like `Stdin`'s.
+struct Console {
+    typed: Vec<&'static str>,
+}
+
+impl Console {
+    fn lock(&self) -> &Self {
+        self
+    }
+    fn read_line(&self, buf: &mut String) -> usize {
+        buf.push_str(self.typed[0]);
+        1
+    }
+    fn read_to_string(&mut self, buf: &mut String) -> usize {
+        buf.push_str(&self.typed.concat());
+        self.typed.len()
+    }
+    fn lines(self) -> std::vec::IntoIter<&'static str> {
+        self.typed.into_iter()
+    }
+}
+
+/// Reads through tokio's stdin, a `Cursor` and a user type: nothing std blocks on.
+#[aiocop::monitor]
+async fn stdin_look_alikes() -> io::Result<Vec<String>> {
+    let (first, rest) = {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt};
+        let mut reader = tokio::io::BufReader::new(tokio::io::stdin());
+        let mut first = String::new();
+        let reading = reader.read_line(&mut first);
+        reading.await?;
+        let mut rest = String::new();
+        reader.read_to_string(&mut rest).await?;
+        (first, rest)
+    };
+    let in_memory = io::Cursor::new("a\nb\n").lines().count();
+    let mut console = Console {
+        typed: vec!["x", "y"],
+    };
+    let mut line = String::new();
+    let mut all = String::new();
+    let counts = (
+        console.lock().read_line(&mut line),
+        console.read_to_string(&mut all),
+    );
+    let typed: Vec<_> = console.lines().collect();
+    Ok(vec![
+        dbg(&(first, rest.lines().count(), in_memory)),
+        dbg(&(counts, line, all, typed)),
+    ])
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [case, mode] = args.as_slice() else {
@@ -101,6 +153,7 @@ fn main() -> ExitCode {
             ("lock_to_end", false) => Some((lock_to_end_plain().await, Vec::new())),
             ("lock_to_string", true) => Some(aiocop::collect_events(lock_to_string()).await),
             ("lock_to_string", false) => Some((lock_to_string_plain().await, Vec::new())),
+            ("look_alikes", true) => Some(aiocop::collect_events(stdin_look_alikes()).await),
             _ => None,
         }
         .map_or((None, Vec::new()), |(result, events)| {
