@@ -323,36 +323,3 @@ impl Drop for Fixture {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
-
-/// A connected pair of TCP streams on loopback: (client, server side).
-pub fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let client = std::net::TcpStream::connect(listener.local_addr().expect("local address"))
-        .expect("connect on loopback");
-    let (server, _) = listener.accept().expect("accept on loopback");
-    (client, server)
-}
-
-/// Two UDP sockets on loopback, each connected to the other.
-pub fn udp_pair() -> (std::net::UdpSocket, std::net::UdpSocket) {
-    let a = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
-    let b = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
-    a.connect(b.local_addr().expect("local address"))
-        .expect("connect");
-    b.connect(a.local_addr().expect("local address"))
-        .expect("connect");
-    (a, b)
-}
-
-/// A connected pair of Unix streams bound at `path`: (client, server side).
-pub fn unix_pair(
-    path: &Path,
-) -> (
-    std::os::unix::net::UnixStream,
-    std::os::unix::net::UnixStream,
-) {
-    let listener = std::os::unix::net::UnixListener::bind(path).expect("bind a Unix socket");
-    let client = std::os::unix::net::UnixStream::connect(path).expect("connect");
-    let (server, _) = listener.accept().expect("accept");
-    (client, server)
-}
