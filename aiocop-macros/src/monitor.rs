@@ -53,7 +53,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             stmts: std::mem::take(&mut body.stmts),
         };
         if args.rewrite {
-            rewrite::rewrite_block(&mut inner, &args)?;
+            rewrite::rewrite_block(&mut inner, &args, &sig)?;
         }
         let stmts = &inner.stmts;
         let span = body.brace_token.span.join();
@@ -107,7 +107,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         if let Expr::Async(block) = future
             && args.rewrite
         {
-            rewrite::rewrite_block(&mut block.block, &args)?;
+            rewrite::rewrite_block(&mut block.block, &args, &sig)?;
         }
         let original = future.to_token_stream();
         *future = syn::parse_quote_spanned! {original.span()=>

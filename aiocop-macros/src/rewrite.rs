@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Delimiter, Spacing, Span, TokenStream, TokenTree};
 use quote::{ToTokens, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -18,8 +18,17 @@ use syn::{Block, Expr, ExprCall, ExprMethodCall, Ident, Token};
 use crate::args::MonitorArgs;
 use crate::routes;
 
-pub(crate) fn rewrite_block(block: &mut Block, args: &MonitorArgs) -> syn::Result<()> {
+pub(crate) fn rewrite_block(
+    block: &mut Block,
+    args: &MonitorArgs,
+    sig: &syn::Signature,
+) -> syn::Result<()> {
     let mut locals = Locals::default();
+    for input in &sig.inputs {
+        if let syn::FnArg::Typed(typed) = input {
+            locals.visit_pat(&typed.pat);
+        }
+    }
     locals.visit_block(block);
     let mut rewriter = Rewriter {
         deny: args.deny,
@@ -38,9 +47,9 @@ pub(crate) fn rewrite_block(block: &mut Block, args: &MonitorArgs) -> syn::Resul
     }
 }
 
-/// Names the body binds or declares: a call through one of them (`read(x)` with `let read = |x|
-/// ..`, `sleep(d)` after `use tokio::time::sleep`, `fs::read(p)` with a nested `mod fs`) is not
-/// std's.
+/// Names the parameters and the body bind or declare: a call through one of them (`read(x)` with
+/// `let read = |x| ..`, `sleep(d)` with a parameter `sleep: impl Fn(Duration)`, `sleep(d)` after
+/// `use tokio::time::sleep`, `fs::read(p)` with a nested `mod fs`) is not std's.
 #[derive(Default)]
 struct Locals(HashSet<String>);
 
@@ -186,8 +195,9 @@ impl VisitMut for Rewriter {
         // The span of the call as the user wrote it, before its arguments are rewritten: the
         // probe's `#[track_caller]` location, and the span of everything generated for it.
         let span = expr.span();
+        let sources = self.arg_sources(expr);
         visit_mut::visit_expr_mut(self, expr);
-        self.transform(expr, span);
+        self.transform(expr, span, sources);
     }
 
     fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
@@ -265,7 +275,7 @@ impl Rewriter {
         if !is_place(dst) {
             return None;
         }
-        let shown = format_args(std::iter::empty(), span);
+        let shown = self.format_args(std::iter::empty(), span);
         let tokens = self.probe_receiver(dst, "write_fmt", shown, span, |_| mac.to_token_stream());
         match syn::parse2::<Expr>(tokens) {
             Ok(expr) => Some(expr),
@@ -276,10 +286,25 @@ impl Rewriter {
         }
     }
 
-    fn transform(&mut self, expr: &mut Expr, span: Span) {
+    /// The source text of a routed call's arguments as written, taken before the arguments
+    /// themselves are rewritten (`fs::canonicalize(dir.join("a"))` shows `dir.join("a")`, not the
+    /// probe of `join`).
+    fn arg_sources(&self, expr: &Expr) -> Option<Vec<String>> {
+        let args = match expr {
+            Expr::Call(call) if self.routed_function(call).is_some() => &call.args,
+            Expr::MethodCall(call) if routes::method(&call.method.to_string()).is_some() => {
+                &call.args
+            }
+            _ => return None,
+        };
+        Some(args.iter().map(render).collect())
+    }
+
+    fn transform(&mut self, expr: &mut Expr, span: Span, sources: Option<Vec<String>>) {
+        let sources = sources.unwrap_or_default();
         let replacement = match expr {
-            Expr::Call(call) => self.path_call(call, span),
-            Expr::MethodCall(call) => self.method_call(call, span),
+            Expr::Call(call) => self.path_call(call, span, &sources),
+            Expr::MethodCall(call) => self.method_call(call, span, &sources),
             _ => None,
         };
         if let Some(replacement) = replacement {
@@ -289,7 +314,8 @@ impl Rewriter {
         }
     }
 
-    fn path_call(&mut self, call: &ExprCall, span: Span) -> Option<TokenStream> {
+    /// The std function a path call names, unless a parameter or local item shadows it.
+    fn routed_function(&self, call: &ExprCall) -> Option<&'static routes::RoutedFn> {
         let Expr::Path(func) = &*call.func else {
             return None;
         };
@@ -305,7 +331,16 @@ impl Rewriter {
         if self.locals.contains(&segments[0]) {
             return None;
         }
-        let routed = routes::function(&segments)?;
+        routes::function(&segments)
+    }
+
+    fn path_call(
+        &mut self,
+        call: &ExprCall,
+        span: Span,
+        sources: &[String],
+    ) -> Option<TokenStream> {
+        let routed = self.routed_function(call)?;
         if self.deny {
             self.errors.push(syn::Error::new_spanned(
                 call,
@@ -320,7 +355,7 @@ impl Rewriter {
             return None;
         }
         let module = Ident::new(&routes::function_module(routed.op), Span::call_site());
-        let args = format_args(call.args.iter(), span);
+        let args = self.format_args(call.args.iter().zip(sources), span);
         // The arguments' text is taken before the call, which may move them; the result passes
         // through `probe` unbound, so its temporaries live as long as before.
         Some(quote_spanned! {span=>
@@ -328,14 +363,19 @@ impl Rewriter {
         })
     }
 
-    fn method_call(&mut self, call: &ExprMethodCall, span: Span) -> Option<TokenStream> {
+    fn method_call(
+        &mut self,
+        call: &ExprMethodCall,
+        span: Span,
+        sources: &[String],
+    ) -> Option<TokenStream> {
         let name = call.method.to_string();
         let routed = routes::method(&name)?;
         // Buffers of `Read`/`Write` methods say nothing worth a report; other arguments do.
         let args = if routed.io_buffers_only {
-            format_args(std::iter::empty(), span)
+            self.format_args(std::iter::empty(), span)
         } else {
-            format_args(call.args.iter(), span)
+            self.format_args(call.args.iter().zip(sources), span)
         };
         // Under `deny` the diagnostic points at the method's name.
         let span = if self.deny { call.method.span() } else { span };
@@ -346,6 +386,75 @@ impl Rewriter {
                 rebuilt.into_token_stream()
             }),
         )
+    }
+
+    /// `if recording() { Some(vec![..]) } else { None }`: the arguments' text, built only when a
+    /// probe would record. Arguments that are plain places or literals are shown by value; others
+    /// by their source text, since evaluating them twice could change what the code does.
+    fn format_args<'a>(
+        &self,
+        args: impl Iterator<Item = (&'a Expr, &'a String)>,
+        span: Span,
+    ) -> TokenStream {
+        let shown: Vec<TokenStream> = args
+            .map(|(arg, source)| match self.pure_operand(arg) {
+                Some(value) => quote_spanned! {span=>
+                    {
+                        #[allow(unused_imports)]
+                        use ::aiocop::__private::probe::{ArgShow as _, ArgSource as _};
+                        (&&::aiocop::__private::probe::Arg(&#value)).__aiocop_arg(#source)
+                    }
+                },
+                None => quote_spanned!(span=> ::std::string::String::from(#source)),
+            })
+            .collect();
+        if shown.is_empty() {
+            return quote_spanned!(span=> ::core::option::Option::None);
+        }
+        quote_spanned! {span=>
+            if ::aiocop::__private::probe::recording() {
+                ::core::option::Option::Some(::std::vec![#(#shown),*])
+            } else {
+                ::core::option::Option::None
+            }
+        }
+    }
+
+    /// The expression to show for an argument that can be read again without side effects, and
+    /// whose second reading has the type of the first: a literal, or a place rooted at a
+    /// parameter or local binding or at a constant (`SCREAMING_CASE`), through `&`/`&mut` (read
+    /// through a shared reference). Any other path may be generic (`None`, a generic fn item): a
+    /// second mention of it would be a new value whose type nothing infers.
+    fn pure_operand(&self, expr: &Expr) -> Option<TokenStream> {
+        match expr {
+            Expr::Lit(_) => Some(expr.to_token_stream()),
+            Expr::Reference(r) => self.pure_operand(&r.expr),
+            Expr::Paren(p) => self.pure_operand(&p.expr),
+            _ if is_place(expr) && self.rooted_in_binding(expr) => Some(expr.to_token_stream()),
+            _ => None,
+        }
+    }
+
+    /// Whether the place `expr` starts at a parameter, a local binding or a constant.
+    fn rooted_in_binding(&self, expr: &Expr) -> bool {
+        match expr {
+            Expr::Path(p) => {
+                let Some(last) = p.path.segments.last() else {
+                    return false;
+                };
+                let name = last.ident.to_string();
+                let constant = name.chars().any(|c| c.is_ascii_uppercase())
+                    && !name.chars().any(|c| c.is_lowercase());
+                constant
+                    || (p.path.segments.len() == 1
+                        && (name == "self" || self.locals.contains(&name)))
+            }
+            Expr::Field(f) => self.rooted_in_binding(&f.base),
+            Expr::Paren(p) => self.rooted_in_binding(&p.expr),
+            Expr::Unary(u) => self.rooted_in_binding(&u.expr),
+            Expr::Index(i) => self.rooted_in_binding(&i.expr),
+            _ => false,
+        }
     }
 
     /// The call that `rebuild` makes from its receiver, with the probe of `method` on that
@@ -386,6 +495,12 @@ impl Rewriter {
         }
         let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
         let probe = probe_of(bound.to_token_stream());
+        // `(&*shared).read(..)`: the parentheses a method call needed are unneeded around an
+        // argument, where `unused_parens` would warn about them.
+        let mut receiver = receiver;
+        while let Expr::Paren(inner) = receiver {
+            receiver = &inner.expr;
+        }
         let passed: Expr = syn::parse_quote_spanned! {span=>
             ::aiocop::__private::probe::pass_receiver(#receiver, |#bound| {
                 #probe;
@@ -398,49 +513,6 @@ impl Rewriter {
 /// The catalog's alternative as a diagnostic shows it.
 fn alternative(text: &str) -> &str {
     text.trim_matches('`')
-}
-
-/// `if recording() { Some(vec![..]) } else { None }`: the arguments' text, built only when a
-/// probe would record. Arguments that are plain places or literals are shown by value; others by
-/// their source text, since evaluating them twice could change what the code does.
-fn format_args<'a>(args: impl Iterator<Item = &'a Expr>, span: Span) -> TokenStream {
-    let shown: Vec<TokenStream> = args
-        .map(|arg| {
-            let source = render(arg);
-            match pure_operand(arg) {
-                Some(value) => quote_spanned! {span=>
-                    {
-                        #[allow(unused_imports)]
-                        use ::aiocop::__private::probe::{ArgShow as _, ArgSource as _};
-                        (&&::aiocop::__private::probe::Arg(&#value)).__aiocop_arg(#source)
-                    }
-                },
-                None => quote_spanned!(span=> ::std::string::String::from(#source)),
-            }
-        })
-        .collect();
-    if shown.is_empty() {
-        return quote_spanned!(span=> ::core::option::Option::None);
-    }
-    quote_spanned! {span=>
-        if ::aiocop::__private::probe::recording() {
-            ::core::option::Option::Some(::std::vec![#(#shown),*])
-        } else {
-            ::core::option::Option::None
-        }
-    }
-}
-
-/// The expression to show for an argument that can be read again without side effects: a literal
-/// or a place, through `&`/`&mut` (read through a shared reference).
-fn pure_operand(expr: &Expr) -> Option<TokenStream> {
-    match expr {
-        Expr::Lit(_) => Some(expr.to_token_stream()),
-        Expr::Reference(r) => pure_operand(&r.expr),
-        Expr::Paren(p) => pure_operand(&p.expr),
-        _ if is_place(expr) => Some(expr.to_token_stream()),
-        _ => None,
-    }
 }
 
 /// A place expression without side effects: `x`, `self.file`, `*guard`, `items[0]`, `(x)`.
@@ -457,18 +529,72 @@ fn is_place(expr: &Expr) -> bool {
 
 /// Source text of an expression, spaced the way people write it.
 fn render(expr: &Expr) -> String {
-    let raw = expr.to_token_stream().to_string();
-    let mut out = String::with_capacity(raw.len());
-    let tokens: Vec<&str> = raw.split(' ').collect();
+    let mut tokens = Vec::new();
+    flatten(expr.to_token_stream(), &mut tokens);
+    let mut out = String::new();
+    // Inside a closure's parameter list (`|a, b|`), between its pipes.
+    let mut in_params = false;
     for (i, token) in tokens.iter().enumerate() {
-        let prev = if i > 0 { tokens[i - 1] } else { "" };
+        let prev = if i > 0 { tokens[i - 1].as_str() } else { "" };
+        let closing_pipe = in_params && token == "|";
         let glue = i == 0
-            || matches!(*token, "::" | "." | "(" | ")" | "," | "[" | "]" | "?" | ";")
+            || closing_pipe
+            || (in_params && prev == "|")
+            || matches!(
+                token.as_str(),
+                "::" | "." | "(" | ")" | "," | "[" | "]" | "?" | ";"
+            )
             || matches!(prev, "::" | "." | "(" | "[" | "&" | "!" | "*");
         if !glue {
             out.push(' ');
         }
         out.push_str(token);
+        if closing_pipe {
+            in_params = false;
+        } else if token == "|" && matches!(prev, "" | "(" | "," | "move" | "=" | "{" | ";") {
+            in_params = true;
+        }
     }
     out
+}
+
+/// The tokens of `stream` as text, a group's delimiters as tokens of their own and joint
+/// punctuation (`::`, `..`) as one token; literals stay whole, spaces and all.
+fn flatten(stream: TokenStream, out: &mut Vec<String>) {
+    let mut joining = false;
+    for tree in stream {
+        match tree {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => ("(", ")"),
+                    Delimiter::Bracket => ("[", "]"),
+                    Delimiter::Brace => ("{", "}"),
+                    Delimiter::None => ("", ""),
+                };
+                if !open.is_empty() {
+                    out.push(open.to_owned());
+                }
+                flatten(group.stream(), out);
+                if !close.is_empty() {
+                    out.push(close.to_owned());
+                }
+                joining = false;
+            }
+            TokenTree::Punct(punct) => {
+                match out.last_mut() {
+                    Some(last) if joining => last.push(punct.as_char()),
+                    _ => out.push(punct.as_char().to_string()),
+                }
+                joining = punct.spacing() == Spacing::Joint;
+            }
+            other => {
+                match out.last_mut() {
+                    // A lifetime: `'a`.
+                    Some(last) if joining && last == "'" => last.push_str(&other.to_string()),
+                    _ => out.push(other.to_string()),
+                }
+                joining = false;
+            }
+        }
+    }
 }

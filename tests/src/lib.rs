@@ -1,1 +1,325 @@
 //! Helpers shared by the integration tests in `tests/tests/`.
+//!
+//! Most of them serve the `macro_routes_*` tests, which check at run time that
+//! `#[aiocop::monitor]` records every catalog operation it routes, at the line of the call, and
+//! that the rewritten code returns exactly what std returns. Each of those test files writes its
+//! calls twice through [`twin!`]: once in a monitored async fn, once in a plain one.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aiocop::SlowTaskEvent;
+use aiocop_lints::BlockingOp;
+use aiocop_lints::catalog::{CATALOG, Callee};
+
+/// Turns monitoring on the same way in every test of a binary: patched, detecting blocking calls
+/// without traces, with a threshold no test reaches, so that only recorded calls make events.
+pub fn setup() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        aiocop::patch_audit_functions();
+        aiocop::start_blocking_io_detection(0).expect("trace depth 0 is valid");
+        aiocop::detect_slow_tasks(600_000, ()).expect("a valid threshold");
+        aiocop::activate();
+    });
+}
+
+/// Writes a monitored async fn and its plain twin from one body:
+///
+/// ```text
+/// twin! {
+///     async fn reads / reads_plain(fx: &Fixture) -> Vec<String> { .. }
+/// }
+/// ```
+///
+/// `reads` carries `#[aiocop::monitor]`; `reads_plain` is the same code without it, so a test
+/// can check that the rewritten calls return what the std calls return.
+#[macro_export]
+macro_rules! twin {
+    (
+        $(#[doc = $doc:literal])*
+        async fn $monitored:ident / $plain:ident ( $($params:tt)* ) -> $ret:ty { $($body:tt)* }
+    ) => {
+        $(#[doc = $doc])*
+        #[aiocop::monitor]
+        async fn $monitored($($params)*) -> $ret { $($body)* }
+
+        $(#[doc = $doc])*
+        async fn $plain($($params)*) -> $ret { $($body)* }
+    };
+}
+
+/// Declares the tests of one area's scenarios. Each scenario is an `async fn() -> Vec<&'static
+/// str>` returning the operations whose recording it asserted. Every scenario becomes a test on a
+/// current-thread runtime; one more test runs them all on a multi-thread runtime and checks that
+/// together they assert every routed catalog operation of the area ([`assert_area_covered`]).
+#[macro_export]
+macro_rules! route_tests {
+    ($area:literal; $($scenario:ident),+ $(,)?) => {
+        mod route_tests {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario().await;
+                }
+            )+
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn every_routed_operation_of_the_area_is_recorded_by_a_test() {
+                let mut asserted: Vec<&'static str> = Vec::new();
+                $(
+                    asserted.extend(tokio::spawn(super::$scenario()).await.unwrap());
+                )+
+                $crate::assert_area_covered($area, &asserted);
+            }
+        }
+    };
+}
+
+/// The areas the `macro_routes_*` tests split the routed operations into; area `x` is tested by
+/// `tests/tests/macro_routes_x.rs`.
+pub const AREAS: &[&str] = &["fs", "path", "net", "process", "thread_sync", "io_stdin"];
+
+/// The catalog operations `#[aiocop::monitor]` routes: std operations with a shim.
+pub fn routed_operations() -> impl Iterator<Item = &'static BlockingOp> {
+    CATALOG.iter().filter(|op| op.shim.is_some())
+}
+
+/// The area of a routed operation, by the std module it lives in.
+pub fn area_of(op: &BlockingOp) -> Option<&'static str> {
+    let owner = match op.callee {
+        Callee::Function { path } => path,
+        Callee::Method { receiver, .. } => receiver,
+    };
+    let starts = |prefixes: &[&str]| prefixes.iter().any(|p| owner.starts_with(p));
+    if starts(&[
+        "std::fs::",
+        "std::os::unix::fs::",
+        "std::io::BufReader<std::fs::File>",
+    ]) {
+        Some("fs")
+    } else if starts(&["std::path::", "std::env::"]) {
+        Some("path")
+    } else if starts(&["std::net::", "std::os::unix::net::"]) {
+        Some("net")
+    } else if starts(&["std::process::"]) {
+        Some("process")
+    } else if starts(&["std::thread::", "std::sync::"]) {
+        Some("thread_sync")
+    } else if starts(&["std::io::Stdin"]) {
+        Some("io_stdin")
+    } else {
+        None
+    }
+}
+
+/// Panics unless `asserted` (operations whose recording the tests of `area` asserted) holds every
+/// routed operation of `area`, and nothing that is not a routed operation. (A test may assert an
+/// operation of another area on the way, such as the `Path::read_dir` that lists a directory
+/// whose `DirEntry::metadata` it reads.)
+pub fn assert_area_covered(area: &str, asserted: &[&'static str]) {
+    let routed: BTreeSet<&str> = routed_operations().map(|op| op.event).collect();
+    let expected: BTreeSet<&str> = routed_operations()
+        .filter(|op| area_of(op) == Some(area))
+        .map(|op| op.event)
+        .collect();
+    assert!(!expected.is_empty(), "no routed operation in area {area}");
+    let asserted: BTreeSet<&str> = asserted.iter().copied().collect();
+    let missing: Vec<_> = expected.difference(&asserted).collect();
+    assert!(
+        missing.is_empty(),
+        "routed {area} operations no test records: {missing:?}"
+    );
+    let unknown: Vec<_> = asserted.difference(&routed).collect();
+    assert!(
+        unknown.is_empty(),
+        "asserted operations that the macro does not route: {unknown:?}"
+    );
+}
+
+/// One call a test expects `#[aiocop::monitor]` to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Routed {
+    operation: &'static str,
+    weight: u32,
+    line: u32,
+    text: String,
+}
+
+/// Expects `op` recorded at `line`, its event showing `args`: `name(args)`.
+pub fn routed(op: &'static BlockingOp, line: u32, args: impl fmt::Display) -> Routed {
+    Routed {
+        operation: op.event,
+        weight: op.weight,
+        line,
+        text: format!("{}({args})", op.event),
+    }
+}
+
+/// Every blocking call `events` recorded, in order, checked against `expected`: operation, weight,
+/// line and event text, each in `file`. Returns the operations asserted.
+pub fn assert_routed(
+    file: &str,
+    events: &[SlowTaskEvent],
+    expected: &[Routed],
+) -> Vec<&'static str> {
+    let calls: Vec<_> = events.iter().flat_map(|e| e.blocking_events()).collect();
+    let recorded: Vec<Routed> = calls
+        .iter()
+        .map(|call| Routed {
+            operation: call.operation(),
+            weight: call.severity(),
+            line: call.location().line(),
+            text: call.event().to_owned(),
+        })
+        .collect();
+    for (i, (got, want)) in recorded.iter().zip(expected).enumerate() {
+        assert_eq!(got, want, "call {i} of {}", expected.len());
+    }
+    assert_eq!(recorded, expected, "recorded calls");
+    for call in &calls {
+        assert_eq!(call.location().file(), file, "{}", call.operation());
+    }
+    for event in events {
+        assert_eq!(
+            event.severity_score(),
+            event
+                .blocking_events()
+                .iter()
+                .map(|b| b.severity())
+                .sum::<u32>()
+        );
+    }
+    expected.iter().map(|r| r.operation).collect()
+}
+
+/// The blocking calls `events` recorded, one line each: `operation weight file:line text`, as
+/// a helper process reports them to the test that runs it (see [`assert_reported`]).
+pub fn report(events: &[SlowTaskEvent]) -> Vec<String> {
+    events
+        .iter()
+        .flat_map(|e| e.blocking_events())
+        .map(|call| {
+            format!(
+                "{} {} {}:{} {}",
+                call.operation(),
+                call.severity(),
+                call.location().file(),
+                call.location().line(),
+                call.event()
+            )
+        })
+        .collect()
+}
+
+/// Like [`assert_routed`], for calls a helper process reported with [`report`].
+pub fn assert_reported(file: &str, reported: &[String], expected: &[Routed]) -> Vec<&'static str> {
+    let expected_lines: Vec<String> = expected
+        .iter()
+        .map(|r| format!("{} {} {file}:{} {}", r.operation, r.weight, r.line, r.text))
+        .collect();
+    assert_eq!(reported, expected_lines, "reported calls");
+    expected.iter().map(|r| r.operation).collect()
+}
+
+/// Panics unless the poll(s) recorded no blocking call.
+pub fn assert_nothing_routed(events: &[SlowTaskEvent]) -> Vec<&'static str> {
+    let calls: Vec<_> = events.iter().flat_map(|e| e.blocking_events()).collect();
+    assert!(calls.is_empty(), "unexpected calls recorded: {calls:#?}");
+    Vec::new()
+}
+
+/// The lines of a source file, for the expected line of a call marked with `// @marker`.
+#[derive(Debug, Clone, Copy)]
+pub struct Source(pub &'static str);
+
+impl Source {
+    /// The line holding `// @marker` (followed by a space or the end of the line); panics unless
+    /// exactly one line does.
+    pub fn line(&self, marker: &str) -> u32 {
+        let tag = format!("// @{marker}");
+        let hits: Vec<usize> = self
+            .0
+            .lines()
+            .enumerate()
+            .filter(|(_, text)| {
+                text.match_indices(&tag).any(|(at, _)| {
+                    text[at + tag.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(char::is_whitespace)
+                })
+            })
+            .map(|(index, _)| index)
+            .collect();
+        match hits.as_slice() {
+            [index] => *index as u32 + 1,
+            _ => panic!("marker @{marker} is on {} lines, not one", hits.len()),
+        }
+    }
+}
+
+/// A value's `Debug` text: how the twins' results are compared.
+pub fn dbg(value: &impl fmt::Debug) -> String {
+    format!("{value:?}")
+}
+
+/// A directory of its own for one test, removed afterwards.
+#[derive(Debug)]
+pub struct Fixture {
+    dir: PathBuf,
+}
+
+impl Fixture {
+    /// A fresh empty directory under the system's temporary directory.
+    pub fn new() -> Self {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "aiocop-routes-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("create the fixture's directory");
+        Fixture { dir }
+    }
+
+    /// The directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// `name` in the directory (not created).
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// A file `name` holding `contents`.
+    pub fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("write the fixture's file");
+        path
+    }
+
+    /// `path` relative to the directory, so that results of two fixtures compare equal.
+    pub fn rel(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.dir) {
+            Ok(rest) => format!("<fx>/{}", rest.display()),
+            Err(_) => path.display().to_string(),
+        }
+    }
+}
+
+impl Default for Fixture {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -165,6 +165,37 @@ async fn shadowed_names(path: &Path) -> u32 {
     read(1) + sleep(2) + fs::read(path).unwrap().len() as u32
 }
 
+#[aiocop::monitor]
+async fn generic_unit_variant_arguments(path: &Path) -> std::io::Result<()> {
+    // A second mention of `None` (to show it) would be a new value of unknown type.
+    std::os::unix::fs::chown(path, None, None)
+}
+
+#[aiocop::monitor]
+async fn parenthesized_receiver(file: std::sync::Arc<std::fs::File>) -> std::io::Result<usize> {
+    // The parentheses are needed here and must not become `unused_parens` in generated code.
+    let mut buf = Vec::new();
+    (&*file).read_to_end(&mut buf)
+}
+
+#[aiocop::monitor]
+async fn parameter_shadows_std_function(sleep: impl Fn(std::time::Duration)) -> u8 {
+    sleep(std::time::Duration::from_millis(1));
+    1
+}
+
+#[aiocop::monitor]
+async fn unix_addr_operations(path: &Path) -> (bool, bool) {
+    use std::os::unix::net::{SocketAddr, UnixDatagram, UnixStream};
+    let addr = SocketAddr::from_pathname(path).unwrap();
+    let stream = UnixStream::connect_addr(&addr).is_err();
+    let datagram = UnixDatagram::unbound()
+        .unwrap()
+        .connect_addr(&addr)
+        .is_err();
+    (stream, datagram)
+}
+
 pub(crate) fn main() {
     let path = std::env::temp_dir().join(format!("aiocop-ui-regress-{}", std::process::id()));
     std::fs::write(&path, "abc").unwrap();
@@ -191,6 +222,12 @@ pub(crate) fn main() {
         assert_eq!(macros_keep_meaning(&path).await, "x-3-3");
         assert_eq!(guard_temporaries(&lock, &path).await, 5);
         assert_eq!(shadowed_names(&path).await, 9);
+        generic_unit_variant_arguments(&path).await.unwrap();
+        let shared = std::sync::Arc::new(std::fs::File::open(&path).unwrap());
+        assert_eq!(parenthesized_receiver(shared).await.unwrap(), 3);
+        assert_eq!(parameter_shadows_std_function(|_| ()).await, 1);
+        // `path` is a regular file, not a socket: both connections fail, after trying.
+        assert_eq!(unix_addr_operations(&path).await, (true, true));
     });
     assert_eq!(
         ops,
@@ -207,6 +244,10 @@ pub(crate) fn main() {
             // The message of a passing `assert!` is never evaluated.
             "macros_keep_meaning: std::fs::read",
             "guard_temporaries: std::fs::read",
+            "generic_unit_variant_arguments: std::os::unix::fs::chown",
+            "parenthesized_receiver: std::fs::File::read_to_end",
+            "unix_addr_operations: std::os::unix::net::UnixStream::connect_addr",
+            "unix_addr_operations: std::os::unix::net::UnixDatagram::connect_addr",
         ]
     );
     std::fs::remove_file(&path).unwrap();
