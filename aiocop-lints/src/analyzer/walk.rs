@@ -1,0 +1,823 @@
+//! The walk over every function body of a crate: it tracks the execution context (async body,
+//! sync function, offloaded closure), local types, block scopes and suppressions, and at each
+//! call decides whether it is a blocking operation, a call to a same-crate function, or neither.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::LineColumn;
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{
+    Attribute, Block, Expr, ExprCall, ExprMethodCall, FnArg, ImplItem, Item, Lit, Member, Signature,
+    Stmt, Token, TraitItem,
+};
+
+use super::callgraph::CallGraph;
+use super::index::{CrateIndex, type_path};
+use super::ops::{OpId, OpTable};
+use super::resolve::{Resolver, Scope, path_segments};
+use super::scope::{AsyncKind, Ctx, Locals};
+use super::source::SourceFile;
+use super::suppress::{self, LineAllows, MissingReason};
+use super::types::{self, Ty};
+use super::{Finding, Location, Rule};
+
+/// A call from an async body to a same-crate sync function, judged once the whole crate is
+/// walked.
+pub(crate) struct PendingCall {
+    pub(crate) callee: String,
+    pub(crate) ctx: Ctx,
+    pub(crate) at: Location,
+    pub(crate) source_line: String,
+}
+
+/// A function defined inside a block (invisible to the crate index).
+struct LocalFn {
+    is_async: bool,
+    output: Ty,
+}
+
+/// What walking a crate produces.
+pub(crate) struct CrateWalk<'a> {
+    index: &'a CrateIndex<'a>,
+    ops: &'a OpTable,
+    pub(crate) graph: CallGraph,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) pending: Vec<PendingCall>,
+    local_fns: HashMap<String, LocalFn>,
+    blocks_seen: usize,
+}
+
+impl<'a> CrateWalk<'a> {
+    pub(crate) fn new(index: &'a CrateIndex<'a>, ops: &'a OpTable) -> Self {
+        CrateWalk {
+            index,
+            ops,
+            graph: CallGraph::default(),
+            findings: Vec::new(),
+            pending: Vec::new(),
+            local_fns: HashMap::new(),
+            blocks_seen: 0,
+        }
+    }
+
+    /// Walks every item of one file of the crate.
+    pub(crate) fn walk_file(&mut self, file: &SourceFile, module: &[String]) {
+        let allows = LineAllows::scan(&file.text);
+        let mut walker = Walker {
+            index: self.index,
+            ops: self.ops,
+            out: self,
+            file,
+            module: module.to_vec(),
+            blocks: Vec::new(),
+            locals: Locals::default(),
+            self_ty: None,
+            ctx: Vec::new(),
+            labels: Vec::new(),
+            keys: Vec::new(),
+            allowed_depth: 0,
+            awaited: HashSet::new(),
+            allows: LineAllows::default(),
+        };
+        for missing in &allows.missing_reasons {
+            walker.missing_reason(*missing, "`// aiocop: allow(...)` needs a reason in the parentheses");
+        }
+        walker.allows = allows;
+        for item in &file.ast.items {
+            walker.walk_item(item);
+        }
+    }
+}
+
+struct Walker<'w, 'a> {
+    index: &'a CrateIndex<'a>,
+    ops: &'a OpTable,
+    out: &'w mut CrateWalk<'a>,
+    file: &'w SourceFile,
+    module: Vec<String>,
+    blocks: Vec<Scope>,
+    locals: Locals,
+    self_ty: Option<String>,
+    ctx: Vec<Ctx>,
+    /// Labels of the functions being walked, innermost last.
+    labels: Vec<String>,
+    /// Keys of the functions being walked, innermost last (prefix of nested functions' keys).
+    keys: Vec<String>,
+    /// Greater than zero inside an item marked `#[aiocop::allow_blocking]`.
+    allowed_depth: usize,
+    /// Calls (by address) that are awaited: async, whatever their name.
+    awaited: HashSet<usize>,
+    allows: LineAllows,
+}
+
+/// Calls whose closure arguments run off the async worker.
+fn is_offload(name: &str, full: &str) -> bool {
+    matches!(name, "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped")
+        || full == "std::thread::spawn"
+}
+
+fn addr<T>(node: &T) -> usize {
+    node as *const T as usize
+}
+
+impl Walker<'_, '_> {
+    fn resolver(&self) -> Resolver<'_> {
+        Resolver {
+            index: self.index,
+            ops: self.ops,
+            module: &self.module,
+            blocks: &self.blocks,
+            self_ty: self.self_ty.as_deref(),
+        }
+    }
+
+    fn location(&self, start: LineColumn, end: LineColumn) -> Location {
+        Location {
+            file: self.file.display.clone(),
+            line: start.line,
+            column: start.column + 1,
+            end_line: end.line,
+            end_column: end.column + 1,
+        }
+    }
+
+    fn missing_reason(&mut self, m: MissingReason, message: &str) {
+        let at = Location {
+            file: self.file.display.clone(),
+            line: m.line,
+            column: m.column,
+            end_line: m.line,
+            end_column: m.end_column,
+        };
+        let source_line = self.file.line(m.line).to_string();
+        self.out.findings.push(Finding {
+            rule: Rule::AllowWithoutReason,
+            message: message.to_string(),
+            source_line,
+            event: None,
+            weight: None,
+            category: None,
+            alternative: None,
+            context: String::new(),
+            chain: Vec::new(),
+            related: Vec::new(),
+            denied: false,
+            at,
+        });
+    }
+
+    /// Applies an item's `allow_blocking` attribute; returns whether it allows blocking.
+    fn item_allow(&mut self, attrs: &[Attribute]) -> bool {
+        let allow = suppress::item_allow(attrs, &self.resolver());
+        if let Some(m) = allow.missing_reason {
+            self.missing_reason(
+                m,
+                "`#[aiocop::allow_blocking]` needs a reason: `#[aiocop::allow_blocking(reason = \"...\")]`",
+            );
+        }
+        allow.allowed
+    }
+
+    fn walk_item(&mut self, item: &Item) {
+        let in_block = !self.blocks.is_empty();
+        match item {
+            Item::Fn(f) => {
+                let name = f.sig.ident.to_string();
+                let key = if in_block {
+                    self.blocks
+                        .last()
+                        .and_then(|b| b.items.get(&name))
+                        .map(|p| p.join("::"))
+                        .unwrap_or_else(|| format!("{}::{name}", self.module.join("::")))
+                } else {
+                    format!("{}::{name}", self.module.join("::"))
+                };
+                self.walk_fn(key, name, &f.sig, &f.block, &f.attrs, None);
+            }
+            Item::Impl(imp) => {
+                let allowed = self.item_allow(&imp.attrs);
+                self.allowed_depth += usize::from(allowed);
+                let ty = type_path(&imp.self_ty)
+                    .and_then(|segs| self.resolver().resolve(&segs))
+                    .map(|p| p.join("::"));
+                if let Some(ty) = ty {
+                    let short = ty.rsplit("::").next().unwrap_or(&ty).to_string();
+                    for it in &imp.items {
+                        if let ImplItem::Fn(f) = it {
+                            let name = f.sig.ident.to_string();
+                            self.walk_fn(
+                                format!("{ty}::{name}"),
+                                format!("{short}::{name}"),
+                                &f.sig,
+                                &f.block,
+                                &f.attrs,
+                                Some(ty.clone()),
+                            );
+                        }
+                    }
+                }
+                self.allowed_depth -= usize::from(allowed);
+            }
+            Item::Trait(t) => {
+                let allowed = self.item_allow(&t.attrs);
+                self.allowed_depth += usize::from(allowed);
+                let ty = format!("{}::{}", self.module.join("::"), t.ident);
+                for it in &t.items {
+                    if let TraitItem::Fn(f) = it
+                        && let Some(body) = &f.default
+                    {
+                        let name = f.sig.ident.to_string();
+                        self.walk_fn(
+                            format!("{ty}::{name}"),
+                            format!("{}::{name}", t.ident),
+                            &f.sig,
+                            body,
+                            &f.attrs,
+                            None,
+                        );
+                    }
+                }
+                self.allowed_depth -= usize::from(allowed);
+            }
+            Item::Mod(m) => {
+                let Some((_, items)) = &m.content else { return };
+                if in_block {
+                    return;
+                }
+                let allowed = self.item_allow(&m.attrs);
+                self.allowed_depth += usize::from(allowed);
+                self.module.push(m.ident.to_string());
+                for item in items {
+                    self.walk_item(item);
+                }
+                self.module.pop();
+                self.allowed_depth -= usize::from(allowed);
+            }
+            _ => {}
+        }
+    }
+
+    fn walk_fn(
+        &mut self,
+        key: String,
+        label: String,
+        sig: &Signature,
+        body: &Block,
+        attrs: &[Attribute],
+        self_ty: Option<String>,
+    ) {
+        let allowed = self.item_allow(attrs);
+        let saved_locals = std::mem::take(&mut self.locals);
+        let saved_ctx = std::mem::take(&mut self.ctx);
+        let saved_self = std::mem::replace(&mut self.self_ty, self_ty);
+        self.allowed_depth += usize::from(allowed);
+        if sig.asyncness.is_some() {
+            self.ctx.push(Ctx::Async {
+                kind: AsyncKind::Fn,
+                function: label.clone(),
+            });
+        } else {
+            let configured = self.ops.is_allowed(&key);
+            let node = self.out.graph.node(&key, &label);
+            node.allowed |= allowed || configured;
+            self.ctx.push(Ctx::SyncFn { key: key.clone() });
+        }
+        self.labels.push(label);
+        self.keys.push(key);
+        self.locals.push();
+        for input in &sig.inputs {
+            match input {
+                FnArg::Receiver(_) => {
+                    let ty = self.self_ty.as_deref().map(Ty::named).unwrap_or(Ty::Unknown);
+                    self.locals.set("self", ty);
+                }
+                FnArg::Typed(pt) => {
+                    let ty = self.declared(&pt.ty);
+                    self.bind(&pt.pat, ty);
+                }
+            }
+        }
+        self.visit_block(body);
+        self.keys.pop();
+        self.labels.pop();
+        self.allowed_depth -= usize::from(allowed);
+        self.self_ty = saved_self;
+        self.ctx = saved_ctx;
+        self.locals = saved_locals;
+    }
+
+    fn declared(&self, ty: &syn::Type) -> Ty {
+        types::from_syn(ty, &self.resolver())
+    }
+
+    fn bind(&mut self, pat: &syn::Pat, ty: Ty) {
+        let resolver = Resolver {
+            index: self.index,
+            ops: self.ops,
+            module: &self.module,
+            blocks: &self.blocks,
+            self_ty: self.self_ty.as_deref(),
+        };
+        let mut declared = |t: &syn::Type| types::from_syn(t, &resolver);
+        self.locals.bind(pat, ty, &mut declared);
+    }
+
+    fn current_label(&self) -> String {
+        self.labels.last().cloned().unwrap_or_else(|| "<item>".to_string())
+    }
+
+    /// Records a blocking operation called at `start..end`.
+    fn op_call(&mut self, op: OpId, start: LineColumn, end: LineColumn) {
+        let at = self.location(start, end);
+        if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            return;
+        }
+        match self.ctx.last() {
+            Some(ctx @ Ctx::Async { .. }) => {
+                let op = self.ops.op(op);
+                let ctx = ctx.clone();
+                self.out.findings.push(Finding {
+                    rule: Rule::BlockingCall,
+                    message: format!("blocking call `{}` in {}", op.event, ctx.describe()),
+                    source_line: self.file.line(at.line).to_string(),
+                    event: Some(op.event.clone()),
+                    weight: Some(op.weight),
+                    category: Some(op.category.clone()),
+                    alternative: op.alternative.clone(),
+                    context: ctx.describe(),
+                    chain: vec![ctx.chain_name(), op.event.clone()],
+                    related: Vec::new(),
+                    denied: false,
+                    at,
+                });
+            }
+            Some(Ctx::SyncFn { key }) => {
+                let key = key.clone();
+                let label = self.current_label();
+                self.out.graph.node(&key, &label).direct.push((op, at));
+            }
+            Some(Ctx::Offloaded) | None => {}
+        }
+    }
+
+    /// Records a call to the same-crate function `callee` at `start..end`.
+    fn crate_call(&mut self, callee: &str, start: LineColumn, end: LineColumn) {
+        let is_async = match self.index.fns.get(callee) {
+            Some(info) => info.is_async,
+            None => match self.out.local_fns.get(callee) {
+                Some(local) => local.is_async,
+                None => return,
+            },
+        };
+        if is_async {
+            return;
+        }
+        let at = self.location(start, end);
+        if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            return;
+        }
+        match self.ctx.last() {
+            Some(ctx @ Ctx::Async { .. }) => {
+                let ctx = ctx.clone();
+                self.out.pending.push(PendingCall {
+                    callee: callee.to_string(),
+                    ctx,
+                    source_line: self.file.line(at.line).to_string(),
+                    at,
+                });
+            }
+            Some(Ctx::SyncFn { key }) => {
+                let key = key.clone();
+                let label = self.current_label();
+                self.out
+                    .graph
+                    .node(&key, &label)
+                    .calls
+                    .push((callee.to_string(), at));
+            }
+            Some(Ctx::Offloaded) | None => {}
+        }
+    }
+
+    fn is_crate_fn(&self, path: &str) -> bool {
+        self.index.fns.contains_key(path) || self.out.local_fns.contains_key(path)
+    }
+
+    fn on_path_call(&mut self, full: &str, call: &ExprCall, start: LineColumn) {
+        let end = call.paren_token.span.close().end();
+        if self.is_crate_fn(full) {
+            self.crate_call(full, start, end);
+            return;
+        }
+        if let Some(op) = self.ops.by_path(full) {
+            self.op_call(op, start, end);
+            return;
+        }
+        // `Trait::method(&value, ..)`: the first argument is the receiver.
+        if let Some((tr, method)) = full.rsplit_once("::")
+            && let Some(first) = call.args.first()
+        {
+            let recv = self.type_of(first);
+            if let Some(op) = self.ops.trait_call(tr, method, recv.path()) {
+                self.op_call(op, start, end);
+            }
+        }
+    }
+
+    fn on_method_call(&mut self, call: &ExprMethodCall) {
+        let method = call.method.to_string();
+        let start = call.method.span().start();
+        let end = call.paren_token.span.close().end();
+        let mut ty = Some(self.type_of(&call.receiver));
+        let mut steps = 0;
+        while let Some(t) = ty {
+            if let Some(path) = t.path() {
+                if let Some(key) = self.index.method(path, &method) {
+                    let key = key.to_string();
+                    self.crate_call(&key, start, end);
+                    return;
+                }
+                if let Some(op) = self.ops.method_on(path, &method) {
+                    self.op_call(op, start, end);
+                    return;
+                }
+            }
+            steps += 1;
+            ty = if steps < 8 { t.deref() } else { None };
+        }
+        let resolver = self.resolver();
+        if let Some(op) = self
+            .ops
+            .trait_method(&method, |tr| resolver.trait_in_scope(tr))
+        {
+            self.op_call(op, start, end);
+        }
+    }
+
+    fn visit_arg(&mut self, arg: &Expr, offload: bool) {
+        match arg {
+            Expr::Closure(c) if offload && c.asyncness.is_none() => {
+                self.ctx.push(Ctx::Offloaded);
+                self.visit_expr_closure(c);
+                self.ctx.pop();
+            }
+            _ => self.visit_expr(arg),
+        }
+    }
+
+    /// The output type of a same-crate function.
+    fn fn_output(&self, key: &str) -> Ty {
+        if let Some(info) = self.index.fns.get(key) {
+            return match info.output {
+                syn::ReturnType::Default => Ty::Unknown,
+                syn::ReturnType::Type(_, ty) => types::from_syn(
+                    ty,
+                    &Resolver {
+                        index: self.index,
+                        ops: self.ops,
+                        module: &info.module,
+                        blocks: &[],
+                        self_ty: info.self_ty.as_deref(),
+                    },
+                ),
+            };
+        }
+        self.out
+            .local_fns
+            .get(key)
+            .map(|f| f.output.clone())
+            .unwrap_or(Ty::Unknown)
+    }
+
+    /// The type of an expression, as far as the source makes it evident.
+    fn type_of(&self, e: &Expr) -> Ty {
+        match e {
+            Expr::Path(p) if p.qself.is_none() => {
+                if p.path.leading_colon.is_none()
+                    && let Some(ident) = p.path.get_ident()
+                {
+                    if ident == "self" {
+                        return self.self_ty.as_deref().map(Ty::named).unwrap_or(Ty::Unknown);
+                    }
+                    if let Some(ty) = self.locals.get(&ident.to_string()) {
+                        return ty.clone();
+                    }
+                }
+                Ty::Unknown
+            }
+            Expr::Call(c) => {
+                let Expr::Path(p) = &*c.func else {
+                    return Ty::Unknown;
+                };
+                if p.qself.is_some() {
+                    return Ty::Unknown;
+                }
+                let Some(full) = self.resolver().resolve(&path_segments(&p.path)) else {
+                    return Ty::Unknown;
+                };
+                let full = full.join("::");
+                if self.is_crate_fn(&full) {
+                    return self.fn_output(&full);
+                }
+                let args: Vec<Ty> = c.args.iter().map(|a| self.type_of(a)).collect();
+                types::function_returns(&full, &args)
+            }
+            Expr::MethodCall(m) => {
+                let recv = self.type_of(&m.receiver);
+                let method = m.method.to_string();
+                let mut ty = Some(recv.clone());
+                let mut steps = 0;
+                while let Some(t) = ty {
+                    if let Some(path) = t.path()
+                        && let Some(key) = self.index.method(path, &method)
+                    {
+                        return self.fn_output(key);
+                    }
+                    steps += 1;
+                    ty = if steps < 8 { t.deref() } else { None };
+                }
+                types::method_returns(&recv, &method)
+            }
+            Expr::Try(t) => self.type_of(&t.expr).unwrapped(),
+            Expr::Await(a) => self.type_of(&a.base),
+            Expr::Field(f) => {
+                let base = self.type_of(&f.base);
+                match &f.member {
+                    Member::Named(name) => {
+                        let name = name.to_string();
+                        let mut ty = Some(base);
+                        let mut steps = 0;
+                        while let Some(t) = ty {
+                            if let Some(path) = t.path()
+                                && let Some(field) = self.index.field(path, &name)
+                            {
+                                return types::from_syn(
+                                    field.ty,
+                                    &Resolver {
+                                        index: self.index,
+                                        ops: self.ops,
+                                        module: &field.module,
+                                        blocks: &[],
+                                        self_ty: Some(path),
+                                    },
+                                );
+                            }
+                            steps += 1;
+                            ty = if steps < 8 { t.deref() } else { None };
+                        }
+                        Ty::Unknown
+                    }
+                    Member::Unnamed(i) => match base {
+                        Ty::Tuple(elems) => elems
+                            .get(i.index as usize)
+                            .cloned()
+                            .unwrap_or(Ty::Unknown),
+                        _ => Ty::Unknown,
+                    },
+                }
+            }
+            Expr::Reference(r) => self.type_of(&r.expr),
+            Expr::Paren(p) => self.type_of(&p.expr),
+            Expr::Group(g) => self.type_of(&g.expr),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.type_of(&u.expr),
+            Expr::Lit(l) if matches!(l.lit, Lit::Str(_)) => Ty::named("str"),
+            Expr::Tuple(t) => Ty::Tuple(t.elems.iter().map(|e| self.type_of(e)).collect()),
+            Expr::Struct(s) if s.qself.is_none() => self
+                .resolver()
+                .resolve(&path_segments(&s.path))
+                .map(|p| Ty::named(&p.join("::")))
+                .unwrap_or(Ty::Unknown),
+            Expr::Cast(c) => self.declared(&c.ty),
+            _ => Ty::Unknown,
+        }
+    }
+
+    /// Builds the scope of a block: its `use` declarations and the items defined in it.
+    fn block_scope(&mut self, block: &Block) -> (Scope, Vec<(String, bool, Option<syn::Type>)>) {
+        let mut scope = Scope::default();
+        let mut fns = Vec::new();
+        let prefix = self
+            .keys
+            .last()
+            .cloned()
+            .unwrap_or_else(|| self.module.join("::"));
+        let mut tag = None;
+        for stmt in &block.stmts {
+            let Stmt::Item(item) = stmt else { continue };
+            let tag = *tag.get_or_insert_with(|| {
+                self.out.blocks_seen += 1;
+                self.out.blocks_seen
+            });
+            let name = match item {
+                Item::Use(u) => {
+                    scope.add_use(&u.tree, u.leading_colon.is_some());
+                    continue;
+                }
+                Item::Fn(f) => {
+                    let name = f.sig.ident.to_string();
+                    let output = match &f.sig.output {
+                        syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
+                        syn::ReturnType::Default => None,
+                    };
+                    fns.push((
+                        format!("{prefix}::{{{tag}}}::{name}"),
+                        f.sig.asyncness.is_some(),
+                        output,
+                    ));
+                    name
+                }
+                Item::Struct(s) => s.ident.to_string(),
+                Item::Enum(e) => e.ident.to_string(),
+                Item::Const(c) => c.ident.to_string(),
+                Item::Static(s) => s.ident.to_string(),
+                Item::Mod(m) => m.ident.to_string(),
+                Item::Trait(t) => t.ident.to_string(),
+                _ => continue,
+            };
+            let path: Vec<String> = format!("{prefix}::{{{tag}}}::{name}")
+                .split("::")
+                .map(str::to_string)
+                .collect();
+            scope.items.insert(name, path);
+        }
+        (scope, fns)
+    }
+}
+
+impl<'ast> Visit<'ast> for Walker<'_, '_> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        self.walk_item(item);
+    }
+
+    fn visit_block(&mut self, block: &'ast Block) {
+        let (scope, fns) = self.block_scope(block);
+        self.blocks.push(scope);
+        for (key, is_async, output) in fns {
+            let output = output.map(|t| self.declared(&t)).unwrap_or(Ty::Unknown);
+            self.out.local_fns.insert(key, LocalFn { is_async, output });
+        }
+        self.locals.push();
+        for stmt in &block.stmts {
+            self.visit_stmt(stmt);
+        }
+        self.locals.pop();
+        self.blocks.pop();
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let mut ty = Ty::Unknown;
+        if let Some(init) = &local.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+            ty = self.type_of(&init.expr);
+        }
+        self.bind(&local.pat, ty);
+    }
+
+    fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
+        let mut base = &*e.base;
+        while let Expr::Paren(p) = base {
+            base = &p.expr;
+        }
+        match base {
+            Expr::Call(c) => {
+                self.awaited.insert(addr(c));
+            }
+            Expr::MethodCall(m) => {
+                self.awaited.insert(addr(m));
+            }
+            _ => {}
+        }
+        visit::visit_expr_await(self, e);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast ExprCall) {
+        let awaited = self.awaited.remove(&addr(call));
+        let mut offload = false;
+        match &*call.func {
+            Expr::Path(p) if p.qself.is_none() => {
+                let segs = path_segments(&p.path);
+                if let Some(full) = self.resolver().resolve(&segs) {
+                    let name = full.last().map(String::as_str).unwrap_or("");
+                    let full = full.join("::");
+                    offload = is_offload(name, &full);
+                    if !awaited {
+                        let start = match &p.path.leading_colon {
+                            Some(colon) => colon.spans[0].start(),
+                            None => p
+                                .path
+                                .segments
+                                .first()
+                                .map(|s| s.ident.span().start())
+                                .unwrap_or(LineColumn { line: 0, column: 0 }),
+                        };
+                        self.on_path_call(&full, call, start);
+                    }
+                }
+            }
+            func => self.visit_expr(func),
+        }
+        for arg in &call.args {
+            self.visit_arg(arg, offload);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+        let awaited = self.awaited.remove(&addr(call));
+        if !awaited {
+            self.on_method_call(call);
+        }
+        self.visit_expr(&call.receiver);
+        let offload = is_offload(&call.method.to_string(), "");
+        for arg in &call.args {
+            self.visit_arg(arg, offload);
+        }
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        let is_async = c.asyncness.is_some();
+        if is_async {
+            self.ctx.push(Ctx::Async {
+                kind: AsyncKind::Closure,
+                function: self.current_label(),
+            });
+        }
+        self.locals.push();
+        for input in &c.inputs {
+            self.bind(input, Ty::Unknown);
+        }
+        self.visit_expr(&c.body);
+        self.locals.pop();
+        if is_async {
+            self.ctx.pop();
+        }
+    }
+
+    fn visit_expr_async(&mut self, e: &'ast syn::ExprAsync) {
+        self.ctx.push(Ctx::Async {
+            kind: AsyncKind::Block,
+            function: self.current_label(),
+        });
+        self.visit_block(&e.block);
+        self.ctx.pop();
+    }
+
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        self.locals.push();
+        self.visit_expr(&e.cond);
+        self.visit_block(&e.then_branch);
+        self.locals.pop();
+        if let Some((_, els)) = &e.else_branch {
+            self.visit_expr(els);
+        }
+    }
+
+    fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+        self.locals.push();
+        self.visit_expr(&e.cond);
+        self.visit_block(&e.body);
+        self.locals.pop();
+    }
+
+    fn visit_expr_let(&mut self, e: &'ast syn::ExprLet) {
+        self.visit_expr(&e.expr);
+        let ty = self.type_of(&e.expr);
+        self.bind(&e.pat, ty);
+    }
+
+    fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
+        self.visit_expr(&e.expr);
+        let ty = self.type_of(&e.expr);
+        for arm in &e.arms {
+            self.locals.push();
+            self.bind(&arm.pat, ty.clone());
+            if let Some((_, guard)) = &arm.guard {
+                self.visit_expr(guard);
+            }
+            self.visit_expr(&arm.body);
+            self.locals.pop();
+        }
+    }
+
+    fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+        self.visit_expr(&e.expr);
+        let ty = types::item_type(&self.type_of(&e.expr));
+        self.locals.push();
+        self.bind(&e.pat, ty);
+        self.visit_block(&e.body);
+        self.locals.pop();
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // Most macros (`println!`, `assert!`, `tokio::join!`, `write!`) take expressions; the
+        // calls inside them run where the macro is. Others (`select!`, DSLs) are left unread.
+        if let Ok(args) = m.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for arg in &args {
+                self.visit_expr(arg);
+            }
+        }
+    }
+}
