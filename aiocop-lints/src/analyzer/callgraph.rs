@@ -119,11 +119,11 @@ impl CallGraph {
         self.best = best;
     }
 
-    /// The chain by which the function `key` blocks, if it does.
-    pub(crate) fn chain(&self, key: &str, ops: &OpTable) -> Option<Chain> {
+    /// The chain by which the function `key`, called at `entry`, blocks, if it does.
+    pub(crate) fn chain(&self, key: &str, entry: &Location, ops: &OpTable) -> Option<Chain> {
         let mut hops = Vec::new();
         let mut current = key;
-        let mut at: Option<Location> = None;
+        let mut at = Some(entry.clone());
         // A chain is never longer than the graph; the bound guards against a corrupt `best`.
         for _ in 0..=self.nodes.len() {
             let best = self.best.get(current)?;

@@ -323,7 +323,7 @@ impl Linter {
         walk.graph.solve(&self.ops);
         let mut findings = std::mem::take(&mut walk.findings);
         for call in &walk.pending {
-            let Some(chain) = walk.graph.chain(&call.callee, &self.ops) else {
+            let Some(chain) = walk.graph.chain(&call.callee, &call.at, &self.ops) else {
                 continue;
             };
             let op = self.ops.op(chain.op);
@@ -345,7 +345,7 @@ impl Linter {
                 alternative: op.alternative.clone(),
                 context: call.ctx.describe(),
                 chain: names,
-                related: chain.hops.iter().map(|h| h.at.clone()).collect(),
+                related: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
                 denied: false,
             });
         }

@@ -95,16 +95,20 @@ const MAX_DEPTH: usize = 24;
 impl Resolver<'_> {
     /// The full path `segs` names here (an external path if nothing in the crate matches).
     pub(crate) fn resolve(&self, segs: &[String]) -> Option<Vec<String>> {
-        self.resolve_in(segs, self.module, self.blocks.len(), 0)
+        self.resolve_in(segs, self.module, self.blocks.len(), 0, true)
     }
 
     /// Resolves `segs` as seen from `module`, with the innermost `blocks` block scopes visible.
+    /// Import targets and glob bases are resolved without consulting globs (`globs` false):
+    /// a glob reaching through another glob is rare, and allowing it makes resolution
+    /// exponential in the number of globs.
     fn resolve_in(
         &self,
         segs: &[String],
         module: &[String],
         blocks: usize,
         depth: usize,
+        globs: bool,
     ) -> Option<Vec<String>> {
         if depth > MAX_DEPTH {
             return None;
@@ -130,7 +134,7 @@ impl Resolver<'_> {
                         return Some(join(path, rest));
                     }
                     if let Some(target) = scope.uses.get(first) {
-                        let target = self.resolve_in(target, module, i, depth + 1)?;
+                        let target = self.resolve_in(target, module, i, depth + 1, false)?;
                         return Some(self.canonical(join(&target, rest), depth + 1));
                     }
                 }
@@ -139,9 +143,12 @@ impl Resolver<'_> {
                         return Some(self.canonical(join(module, segs), depth));
                     }
                     if let Some(target) = scope.uses.get(first) {
-                        let target = self.resolve_in(target, module, 0, depth + 1)?;
+                        let target = self.resolve_in(target, module, 0, depth + 1, false)?;
                         return Some(self.canonical(join(&target, rest), depth + 1));
                     }
+                }
+                if !globs {
+                    return Some(segs.to_vec());
                 }
                 let block_globs = self.blocks[..blocks].iter().rev().enumerate().flat_map(
                     |(i, scope)| scope.globs.iter().map(move |g| (blocks - 1 - i, g)),
@@ -152,7 +159,7 @@ impl Resolver<'_> {
                     .into_iter()
                     .flat_map(|scope| scope.globs.iter().map(|g| (0, g)));
                 for (visible, base) in block_globs.chain(module_globs) {
-                    let Some(base) = self.resolve_in(base, module, visible, depth + 1) else {
+                    let Some(base) = self.resolve_in(base, module, visible, depth + 1, false) else {
                         continue;
                     };
                     let candidate = self.canonical(join(&base, segs), depth + 1);
@@ -185,13 +192,16 @@ impl Resolver<'_> {
                 return path;
             }
             if let Some(target) = scope.uses.get(name) {
-                return match self.resolve_in(target, module, 0, depth + 1) {
+                return match self.resolve_in(target, module, 0, depth + 1, false) {
                     Some(target) => self.canonical(join(&target, &path[i + 1..]), depth + 1),
                     None => path,
                 };
             }
-            for base in &scope.globs {
-                if let Some(base) = self.resolve_in(base, module, 0, depth + 1) {
+            // Globs re-exporting through globs are followed only a few levels deep: each level
+            // multiplies the work by the number of globs.
+            let globs: &[Vec<String>] = if depth < 4 { &scope.globs } else { &[] };
+            for base in globs {
+                if let Some(base) = self.resolve_in(base, module, 0, depth + 1, false) {
                     let candidate = join(&base, &path[i..]);
                     if self.exists(&candidate) {
                         return self.canonical(candidate, depth + 1);
@@ -225,12 +235,12 @@ impl Resolver<'_> {
     /// glob of its module or of a `prelude` module next to it).
     pub(crate) fn trait_in_scope(&self, tr: &str) -> bool {
         let matches = |segs: &Vec<String>, module: &[String], blocks: usize| {
-            self.resolve_in(segs, module, blocks, 0)
+            self.resolve_in(segs, module, blocks, 0, false)
                 .is_some_and(|p| p.join("::") == tr)
         };
         let parent = tr.rsplit_once("::").map(|(p, _)| p).unwrap_or("");
         let glob_matches = |segs: &Vec<String>, module: &[String], blocks: usize| {
-            self.resolve_in(segs, module, blocks, 0).is_some_and(|p| {
+            self.resolve_in(segs, module, blocks, 0, false).is_some_and(|p| {
                 let base = p.join("::");
                 base == parent || base == format!("{parent}::prelude")
             })

@@ -193,7 +193,18 @@ impl Walker<'_, '_> {
                 } else {
                     format!("{}::{name}", self.module.join("::"))
                 };
-                self.walk_fn(key, name, &f.sig, &f.block, &f.attrs, None);
+                // Crate-level functions are named by their path from the crate root.
+                let label = if in_block {
+                    name
+                } else {
+                    self.module[1..]
+                        .iter()
+                        .map(String::as_str)
+                        .chain([name.as_str()])
+                        .collect::<Vec<_>>()
+                        .join("::")
+                };
+                self.walk_fn(key, label, &f.sig, &f.block, &f.attrs, None);
             }
             Item::Impl(imp) => {
                 let allowed = self.item_allow(&imp.attrs);
