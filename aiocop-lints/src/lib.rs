@@ -11,6 +11,11 @@ pub mod catalog;
 
 #[cfg(feature = "analyzer")]
 pub mod analyzer;
-// TEMP
+#[cfg(feature = "analyzer")]
+pub mod cli;
+#[cfg(feature = "analyzer")]
+pub mod output;
+#[cfg(feature = "analyzer")]
+mod workspace;
 
 pub use catalog::{BlockingOp, Callee, Category};

@@ -54,7 +54,7 @@ impl fmt::Display for DenyLevel {
             DenyLevel::Any => f.write_str("any"),
             DenyLevel::Never => f.write_str("none"),
             DenyLevel::Weight(w) => match weight_name(*w) {
-                Some(name) if named_weight(name) == Some(*w) => f.write_str(name),
+                name if named_weight(name) == Some(*w) => f.write_str(name),
                 _ => write!(f, "{w}"),
             },
         }
@@ -93,8 +93,8 @@ pub(crate) fn named_weight(name: &str) -> Option<u32> {
 }
 
 /// The level name of a weight: at least 50 `heavy`, 10 `moderate`, 1 `light`, else `trivial`.
-pub fn weight_name(weight: u32) -> Option<&'static str> {
-    Some(if weight >= WEIGHT_HEAVY {
+pub fn weight_name(weight: u32) -> &'static str {
+    if weight >= WEIGHT_HEAVY {
         "heavy"
     } else if weight >= WEIGHT_MODERATE {
         "moderate"
@@ -102,7 +102,7 @@ pub fn weight_name(weight: u32) -> Option<&'static str> {
         "light"
     } else {
         "trivial"
-    })
+    }
 }
 
 /// An extra blocking path from the configuration.
