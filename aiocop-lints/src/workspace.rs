@@ -81,7 +81,7 @@ impl Workspace {
         Ok(Workspace {
             root,
             packages,
-            metadata: json["workspace_metadata"].get("aiocop").cloned(),
+            metadata: json["metadata"].get("aiocop").cloned(),
         })
     }
 
@@ -190,7 +190,7 @@ mod tests {
         let ws = Workspace::from_metadata(&json!({
             "workspace_root": "/w",
             "workspace_members": ["a 0.1.0 (path+file:///w/a)"],
-            "workspace_metadata": {"aiocop": {"deny": "heavy"}},
+            "metadata": {"aiocop": {"deny": "heavy"}},
             "packages": [
                 {
                     "id": "a 0.1.0 (path+file:///w/a)",
@@ -214,7 +214,7 @@ mod tests {
         let ws = Workspace::from_metadata(&json!({
             "workspace_root": "/w",
             "workspace_members": [],
-            "workspace_metadata": {"aiocop": {"deny": true}},
+            "metadata": {"aiocop": {"deny": true}},
             "packages": []
         }))
         .unwrap();
