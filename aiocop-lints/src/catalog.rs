@@ -3,6 +3,42 @@
 //!
 //! The macro rewrites the calls listed here, the runtime reports them under their `event` names
 //! with their weights, and the linter reports them with their `alternative`.
+//!
+//! Every entry is also a named constant ([`STD_FS_READ`], [`STD_PATH_PATH_EXISTS`], …), so code
+//! that knows which operation it performs (aiocop's shims) takes its name and weight without a
+//! search. [`CATALOG`] lists them all.
+//!
+//! # Coverage and weights
+//!
+//! The table covers std's blocking surface on Unix — the file system (including `Path` methods
+//! that touch it and `std::os::unix::fs`), `Read`/`Write` on files, sockets, pipes and stdin, the
+//! network (including name resolution), processes, threads and the blocking sync primitives — plus
+//! the executor traps that block a runtime worker on another future (`block_on` and tokio's
+//! `blocking_*` methods). The weights follow the classes of the Python library:
+//!
+//! - [`WEIGHT_HEAVY`] (50): waits without a bound on something outside the thread: a sleep, a
+//!   connect, a name lookup, an `accept`, a child process, another thread, a channel, a condition
+//!   variable, a barrier, an advisory file lock, the terminal.
+//! - [`WEIGHT_MODERATE`] (10): usually quick but goes to the disk or the network: open, read,
+//!   write, directory listings, file mutations, socket and pipe I/O.
+//! - [`WEIGHT_LIGHT`] (1): one cheap metadata system call: stat, exists, canonicalize, readlink,
+//!   `try_lock`, `kill`.
+//! - [`WEIGHT_TRIVIAL`] (0): practically never blocks (current directory, bind); reported so the
+//!   call is visible, without moving the score.
+//!
+//! Two deliberate departures from a literal reading of the classes:
+//!
+//! - `File::lock` and `File::lock_shared` are heavy, not light like `try_lock`: they wait for
+//!   another process to release the lock, with no bound, exactly like `Condvar::wait`.
+//! - `Mutex::lock`, `RwLock::read`/`write` and `OnceLock`/`LazyLock` initialisation are **not**
+//!   listed. tokio's own guidance is to use `std::sync::Mutex` in async code for short critical
+//!   sections; their wait is bounded by another thread's critical section, not by I/O. Listing
+//!   them, even at weight 0, would turn every poll that takes a lock into an `io_blocking` event
+//!   and bury the real findings. Holding a guard across `.await` is a different problem (clippy's
+//!   `await_holding_lock`).
+//!
+//! Receivers that dereference to a listed one (`PathBuf` to `Path`) reach the same entries; the
+//! table names the type that defines the method.
 
 /// Weight of an operation that blocks for an unbounded or long time.
 pub const WEIGHT_HEAVY: u32 = 50;
@@ -12,6 +48,12 @@ pub const WEIGHT_MODERATE: u32 = 10;
 pub const WEIGHT_LIGHT: u32 = 1;
 /// Weight of an operation that practically never blocks.
 pub const WEIGHT_TRIVIAL: u32 = 0;
+
+// Short names for the table below.
+const HEAVY: u32 = WEIGHT_HEAVY;
+const MODERATE: u32 = WEIGHT_MODERATE;
+const LIGHT: u32 = WEIGHT_LIGHT;
+const TRIVIAL: u32 = WEIGHT_TRIVIAL;
 
 /// The kind of resource an operation waits on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,67 +132,492 @@ pub struct BlockingOp {
     /// What to use instead in async code (`tokio::fs::read`, `tokio::time::sleep`,
     /// `tokio::task::spawn_blocking`).
     pub alternative: &'static str,
-    /// The audited shim under `aiocop::shim` (`fs::read`), if there is one.
+    /// The audited shim under `aiocop::shim`, if there is one, as a path relative to
+    /// `aiocop::shim`: `fs::read`, `fs::file::open`, `fs::file::read_to_end`.
+    ///
+    /// Shims mirror std's paths, a type becoming a module of its snake-cased name: the
+    /// associated function `std::fs::File::open` is `aiocop::shim::fs::file::open`, the free
+    /// function `std::os::unix::fs::symlink` is `aiocop::shim::os::unix::fs::symlink`. A method
+    /// shim is a free function taking the receiver first, the way the std method takes `self`
+    /// (see [`BlockingOp::self_kind`]), followed by the method's own parameters:
+    /// `aiocop::shim::fs::file::read_to_end(&mut file, &mut buf)`.
     pub shim: Option<&'static str>,
+    /// For a method, how it takes `self`, which is how its shim takes the receiver; `None` for a
+    /// function.
+    pub self_kind: Option<SelfKind>,
 }
 
-/// Every known blocking operation.
-pub static CATALOG: &[BlockingOp] = &[
-    BlockingOp {
-        event: "std::thread::sleep",
-        callee: Callee::Function {
-            path: "std::thread::sleep",
-        },
-        weight: WEIGHT_HEAVY,
-        category: Category::Sleep,
-        alternative: "tokio::time::sleep(..).await",
-        shim: Some("thread::sleep"),
-    },
-    BlockingOp {
-        event: "std::fs::read",
-        callee: Callee::Function {
-            path: "std::fs::read",
-        },
-        weight: WEIGHT_MODERATE,
-        category: Category::File,
-        alternative: "tokio::fs::read(..).await",
-        shim: Some("fs::read"),
-    },
-    BlockingOp {
-        event: "std::fs::File::open",
-        callee: Callee::Function {
-            path: "std::fs::File::open",
-        },
-        weight: WEIGHT_MODERATE,
-        category: Category::File,
-        alternative: "tokio::fs::File::open(..).await",
-        shim: Some("fs::File::open"),
-    },
-    BlockingOp {
-        event: "std::fs::File::read_to_end",
-        callee: Callee::Method {
-            receiver: "std::fs::File",
-            method: "read_to_end",
-            via_trait: Some("std::io::Read"),
-        },
-        weight: WEIGHT_MODERATE,
-        category: Category::File,
-        alternative: "tokio::io::AsyncReadExt::read_to_end on a tokio::fs::File",
-        shim: None,
-    },
-    BlockingOp {
-        event: "std::path::Path::exists",
-        callee: Callee::Method {
-            receiver: "std::path::Path",
-            method: "exists",
-            via_trait: None,
-        },
-        weight: WEIGHT_LIGHT,
-        category: Category::FsMetadata,
-        alternative: "tokio::fs::try_exists(..).await",
-        shim: None,
-    },
-];
+/// How a method takes its receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SelfKind {
+    /// `&self`: the shim takes `&Receiver`.
+    Ref,
+    /// `&mut self`: the shim takes `&mut Receiver`.
+    RefMut,
+    /// `self`: the shim takes the receiver by value.
+    Value,
+}
+
+/// Declares one named constant per entry and [`CATALOG`] listing them all, so the list cannot
+/// miss a constant.
+macro_rules! catalog {
+    ($(
+        $(#[$note:meta])*
+        $name:ident = $kind:ident ( $($callee:tt)* ) $weight:ident $category:ident
+            $alternative:literal $shim:expr;
+    )*) => {
+        $(
+            define_op!(
+                $(#[$note])* $name = $kind ( $($callee)* ) $weight $category $alternative $shim
+            );
+        )*
+
+        /// Every known blocking operation.
+        pub static CATALOG: &[BlockingOp] = &[$($name),*];
+    };
+}
+
+macro_rules! define_op {
+    (
+        $(#[$note:meta])* $name:ident = function($path:literal) $weight:ident $category:ident
+        $alternative:literal $shim:expr
+    ) => {
+        #[doc = concat!(
+            "`", $path, "`: weight ", stringify!($weight), ", ", stringify!($category), "."
+        )]
+        $(#[$note])*
+        pub const $name: BlockingOp = BlockingOp {
+            event: $path,
+            callee: Callee::Function { path: $path },
+            weight: $weight,
+            category: Category::$category,
+            alternative: $alternative,
+            shim: $shim,
+            self_kind: None,
+        };
+    };
+    (
+        $(#[$note:meta])* $name:ident =
+        method($self_kind:ident $receiver:literal, $method:literal $(via $via:literal)?)
+        $weight:ident $category:ident $alternative:literal $shim:expr
+    ) => {
+        #[doc = concat!(
+            "`", $receiver, "::", $method, "`: weight ", stringify!($weight), ", ",
+            stringify!($category), "."
+        )]
+        $(#[$note])*
+        pub const $name: BlockingOp = BlockingOp {
+            event: concat!($receiver, "::", $method),
+            callee: Callee::Method {
+                receiver: $receiver,
+                method: $method,
+                via_trait: via!($($via)?),
+            },
+            weight: $weight,
+            category: Category::$category,
+            alternative: $alternative,
+            shim: $shim,
+            self_kind: Some(SelfKind::$self_kind),
+        };
+    };
+}
+
+macro_rules! via {
+    () => {
+        None
+    };
+    ($via:literal) => {
+        Some($via)
+    };
+}
+
+catalog! {
+    // std::fs: free functions
+    STD_FS_READ = function("std::fs::read")
+        MODERATE File "tokio::fs::read(path).await" Some("fs::read");
+    STD_FS_READ_TO_STRING = function("std::fs::read_to_string")
+        MODERATE File "tokio::fs::read_to_string(path).await" Some("fs::read_to_string");
+    STD_FS_WRITE = function("std::fs::write")
+        MODERATE File "tokio::fs::write(path, contents).await" Some("fs::write");
+    STD_FS_COPY = function("std::fs::copy")
+        MODERATE File "tokio::fs::copy(from, to).await" Some("fs::copy");
+    STD_FS_RENAME = function("std::fs::rename")
+        MODERATE File "tokio::fs::rename(from, to).await" Some("fs::rename");
+    STD_FS_REMOVE_FILE = function("std::fs::remove_file")
+        MODERATE File "tokio::fs::remove_file(path).await" Some("fs::remove_file");
+    STD_FS_REMOVE_DIR = function("std::fs::remove_dir")
+        MODERATE File "tokio::fs::remove_dir(path).await" Some("fs::remove_dir");
+    /// Walks and deletes a whole tree: unbounded in the tree's size.
+    STD_FS_REMOVE_DIR_ALL = function("std::fs::remove_dir_all")
+        HEAVY File "tokio::fs::remove_dir_all(path).await" Some("fs::remove_dir_all");
+    STD_FS_CREATE_DIR = function("std::fs::create_dir")
+        MODERATE File "tokio::fs::create_dir(path).await" Some("fs::create_dir");
+    STD_FS_CREATE_DIR_ALL = function("std::fs::create_dir_all")
+        MODERATE File "tokio::fs::create_dir_all(path).await" Some("fs::create_dir_all");
+    STD_FS_HARD_LINK = function("std::fs::hard_link")
+        MODERATE File "tokio::fs::hard_link(original, link).await" Some("fs::hard_link");
+    STD_FS_READ_DIR = function("std::fs::read_dir")
+        MODERATE File "tokio::fs::read_dir(path).await" Some("fs::read_dir");
+    STD_FS_SET_PERMISSIONS = function("std::fs::set_permissions")
+        MODERATE File "tokio::fs::set_permissions(path, perm).await" Some("fs::set_permissions");
+    STD_FS_METADATA = function("std::fs::metadata")
+        LIGHT FsMetadata "tokio::fs::metadata(path).await" Some("fs::metadata");
+    STD_FS_SYMLINK_METADATA = function("std::fs::symlink_metadata")
+        LIGHT FsMetadata "tokio::fs::symlink_metadata(path).await" Some("fs::symlink_metadata");
+    STD_FS_CANONICALIZE = function("std::fs::canonicalize")
+        LIGHT FsMetadata "tokio::fs::canonicalize(path).await" Some("fs::canonicalize");
+    STD_FS_READ_LINK = function("std::fs::read_link")
+        LIGHT FsMetadata "tokio::fs::read_link(path).await" Some("fs::read_link");
+    STD_FS_EXISTS = function("std::fs::exists")
+        LIGHT FsMetadata "tokio::fs::try_exists(path).await" Some("fs::exists");
+
+    // std::fs::File, OpenOptions, DirBuilder, DirEntry
+    STD_FS_FILE_OPEN = function("std::fs::File::open")
+        MODERATE File "tokio::fs::File::open(path).await" Some("fs::file::open");
+    STD_FS_FILE_CREATE = function("std::fs::File::create")
+        MODERATE File "tokio::fs::File::create(path).await" Some("fs::file::create");
+    STD_FS_FILE_CREATE_NEW = function("std::fs::File::create_new")
+        MODERATE File "tokio::fs::File::create_new(path).await" Some("fs::file::create_new");
+    STD_FS_OPEN_OPTIONS_OPEN = method(Ref "std::fs::OpenOptions", "open")
+        MODERATE File "tokio::fs::OpenOptions::open(path).await" Some("fs::open_options::open");
+    STD_FS_DIR_BUILDER_CREATE = method(Ref "std::fs::DirBuilder", "create")
+        MODERATE File "tokio::fs::DirBuilder::create(path).await" Some("fs::dir_builder::create");
+    STD_FS_DIR_ENTRY_METADATA = method(Ref "std::fs::DirEntry", "metadata")
+        LIGHT FsMetadata "tokio::fs::DirEntry::metadata(..).await" Some("fs::dir_entry::metadata");
+    STD_FS_FILE_SYNC_ALL = method(Ref "std::fs::File", "sync_all")
+        MODERATE File "tokio::fs::File::sync_all(..).await" Some("fs::file::sync_all");
+    STD_FS_FILE_SYNC_DATA = method(Ref "std::fs::File", "sync_data")
+        MODERATE File "tokio::fs::File::sync_data(..).await" Some("fs::file::sync_data");
+    STD_FS_FILE_SET_LEN = method(Ref "std::fs::File", "set_len")
+        MODERATE File "tokio::fs::File::set_len(..).await" Some("fs::file::set_len");
+    STD_FS_FILE_SET_PERMISSIONS = method(Ref "std::fs::File", "set_permissions")
+        MODERATE File "tokio::fs::File::set_permissions(..).await" Some("fs::file::set_permissions");
+    STD_FS_FILE_SET_TIMES = method(Ref "std::fs::File", "set_times")
+        MODERATE File "tokio::task::spawn_blocking(move || file.set_times(times)).await" Some("fs::file::set_times");
+    STD_FS_FILE_SET_MODIFIED = method(Ref "std::fs::File", "set_modified")
+        MODERATE File "tokio::task::spawn_blocking(move || file.set_modified(time)).await" Some("fs::file::set_modified");
+    STD_FS_FILE_METADATA = method(Ref "std::fs::File", "metadata")
+        LIGHT FsMetadata "tokio::fs::File::metadata(..).await" Some("fs::file::metadata");
+    /// Heavy, unlike `try_lock`: waits for another process to release the lock, without a bound.
+    STD_FS_FILE_LOCK = method(Ref "std::fs::File", "lock")
+        HEAVY File "tokio::task::spawn_blocking(move || file.lock()).await" Some("fs::file::lock");
+    /// Heavy, unlike `try_lock_shared`: waits for an exclusive holder to release the lock.
+    STD_FS_FILE_LOCK_SHARED = method(Ref "std::fs::File", "lock_shared")
+        HEAVY File "tokio::task::spawn_blocking(move || file.lock_shared()).await" Some("fs::file::lock_shared");
+    STD_FS_FILE_TRY_LOCK = method(Ref "std::fs::File", "try_lock")
+        LIGHT File "tokio::task::spawn_blocking(move || file.try_lock()).await" Some("fs::file::try_lock");
+    STD_FS_FILE_TRY_LOCK_SHARED = method(Ref "std::fs::File", "try_lock_shared")
+        LIGHT File "tokio::task::spawn_blocking(move || file.try_lock_shared()).await" Some("fs::file::try_lock_shared");
+    STD_FS_FILE_READ = method(RefMut "std::fs::File", "read" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read on a tokio::fs::File" Some("fs::file::read");
+    STD_FS_FILE_READ_VECTORED = method(RefMut "std::fs::File", "read_vectored" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read on a tokio::fs::File" Some("fs::file::read_vectored");
+    STD_FS_FILE_READ_TO_END = method(RefMut "std::fs::File", "read_to_end" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read_to_end on a tokio::fs::File" Some("fs::file::read_to_end");
+    STD_FS_FILE_READ_TO_STRING = method(RefMut "std::fs::File", "read_to_string" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read_to_string on a tokio::fs::File" Some("fs::file::read_to_string");
+    STD_FS_FILE_READ_EXACT = method(RefMut "std::fs::File", "read_exact" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read_exact on a tokio::fs::File" Some("fs::file::read_exact");
+    STD_FS_FILE_WRITE = method(RefMut "std::fs::File", "write" via "std::io::Write")
+        MODERATE File "tokio::io::AsyncWriteExt::write on a tokio::fs::File" Some("fs::file::write");
+    STD_FS_FILE_WRITE_VECTORED = method(RefMut "std::fs::File", "write_vectored" via "std::io::Write")
+        MODERATE File "tokio::io::AsyncWriteExt::write_vectored on a tokio::fs::File" Some("fs::file::write_vectored");
+    STD_FS_FILE_WRITE_ALL = method(RefMut "std::fs::File", "write_all" via "std::io::Write")
+        MODERATE File "tokio::io::AsyncWriteExt::write_all on a tokio::fs::File" Some("fs::file::write_all");
+    STD_FS_FILE_WRITE_FMT = method(RefMut "std::fs::File", "write_fmt" via "std::io::Write")
+        MODERATE File "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::fs::File" Some("fs::file::write_fmt");
+    STD_FS_FILE_READ_AT = method(Ref "std::fs::File", "read_at" via "std::os::unix::fs::FileExt")
+        MODERATE File "tokio::task::spawn_blocking(move || file.read_at(buf, offset)).await" Some("fs::file::read_at");
+    STD_FS_FILE_WRITE_AT = method(Ref "std::fs::File", "write_at" via "std::os::unix::fs::FileExt")
+        MODERATE File "tokio::task::spawn_blocking(move || file.write_at(buf, offset)).await" Some("fs::file::write_at");
+    STD_FS_FILE_READ_EXACT_AT = method(Ref "std::fs::File", "read_exact_at" via "std::os::unix::fs::FileExt")
+        MODERATE File "tokio::task::spawn_blocking(move || file.read_exact_at(buf, offset)).await" Some("fs::file::read_exact_at");
+    STD_FS_FILE_WRITE_ALL_AT = method(Ref "std::fs::File", "write_all_at" via "std::os::unix::fs::FileExt")
+        MODERATE File "tokio::task::spawn_blocking(move || file.write_all_at(buf, offset)).await" Some("fs::file::write_all_at");
+
+    // std::os::unix::fs
+    STD_OS_UNIX_FS_SYMLINK = function("std::os::unix::fs::symlink")
+        MODERATE File "tokio::fs::symlink(original, link).await" Some("os::unix::fs::symlink");
+    STD_OS_UNIX_FS_CHOWN = function("std::os::unix::fs::chown")
+        MODERATE File "tokio::task::spawn_blocking(move || std::os::unix::fs::chown(..)).await" Some("os::unix::fs::chown");
+    STD_OS_UNIX_FS_FCHOWN = function("std::os::unix::fs::fchown")
+        MODERATE File "tokio::task::spawn_blocking(move || std::os::unix::fs::fchown(..)).await" Some("os::unix::fs::fchown");
+    STD_OS_UNIX_FS_LCHOWN = function("std::os::unix::fs::lchown")
+        MODERATE File "tokio::task::spawn_blocking(move || std::os::unix::fs::lchown(..)).await" Some("os::unix::fs::lchown");
+
+    // std::path::Path: methods that touch the file system
+    STD_PATH_PATH_EXISTS = method(Ref "std::path::Path", "exists")
+        LIGHT FsMetadata "tokio::fs::try_exists(path).await" Some("path::path::exists");
+    STD_PATH_PATH_TRY_EXISTS = method(Ref "std::path::Path", "try_exists")
+        LIGHT FsMetadata "tokio::fs::try_exists(path).await" Some("path::path::try_exists");
+    STD_PATH_PATH_IS_FILE = method(Ref "std::path::Path", "is_file")
+        LIGHT FsMetadata "tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file())" Some("path::path::is_file");
+    STD_PATH_PATH_IS_DIR = method(Ref "std::path::Path", "is_dir")
+        LIGHT FsMetadata "tokio::fs::metadata(path).await.is_ok_and(|m| m.is_dir())" Some("path::path::is_dir");
+    STD_PATH_PATH_IS_SYMLINK = method(Ref "std::path::Path", "is_symlink")
+        LIGHT FsMetadata "tokio::fs::symlink_metadata(path).await.is_ok_and(|m| m.is_symlink())" Some("path::path::is_symlink");
+    STD_PATH_PATH_METADATA = method(Ref "std::path::Path", "metadata")
+        LIGHT FsMetadata "tokio::fs::metadata(path).await" Some("path::path::metadata");
+    STD_PATH_PATH_SYMLINK_METADATA = method(Ref "std::path::Path", "symlink_metadata")
+        LIGHT FsMetadata "tokio::fs::symlink_metadata(path).await" Some("path::path::symlink_metadata");
+    STD_PATH_PATH_CANONICALIZE = method(Ref "std::path::Path", "canonicalize")
+        LIGHT FsMetadata "tokio::fs::canonicalize(path).await" Some("path::path::canonicalize");
+    STD_PATH_PATH_READ_LINK = method(Ref "std::path::Path", "read_link")
+        LIGHT FsMetadata "tokio::fs::read_link(path).await" Some("path::path::read_link");
+    STD_PATH_PATH_READ_DIR = method(Ref "std::path::Path", "read_dir")
+        MODERATE File "tokio::fs::read_dir(path).await" Some("path::path::read_dir");
+
+    // std::env and std::path: the working directory
+    STD_ENV_CURRENT_DIR = function("std::env::current_dir")
+        TRIVIAL FsMetadata "read it once at start-up, or tokio::task::spawn_blocking" Some("env::current_dir");
+    STD_ENV_SET_CURRENT_DIR = function("std::env::set_current_dir")
+        LIGHT FsMetadata "pass absolute paths instead of changing the process-wide directory" Some("env::set_current_dir");
+    STD_PATH_ABSOLUTE = function("std::path::absolute")
+        TRIVIAL FsMetadata "read the current directory once at start-up, or tokio::task::spawn_blocking" Some("path::absolute");
+
+    // std::net
+    /// Resolves host names with `getaddrinfo`, whatever the implementing type (`str`, `String`,
+    /// `(&str, u16)`, …): the receiver here is the trait itself.
+    STD_NET_TO_SOCKET_ADDRS_TO_SOCKET_ADDRS = method(Ref "std::net::ToSocketAddrs", "to_socket_addrs" via "std::net::ToSocketAddrs")
+        HEAVY Dns "tokio::net::lookup_host(addr).await" Some("net::to_socket_addrs");
+    STD_NET_TCP_STREAM_CONNECT = function("std::net::TcpStream::connect")
+        HEAVY Network "tokio::net::TcpStream::connect(addr).await" Some("net::tcp_stream::connect");
+    STD_NET_TCP_STREAM_CONNECT_TIMEOUT = function("std::net::TcpStream::connect_timeout")
+        HEAVY Network "tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await" Some("net::tcp_stream::connect_timeout");
+    STD_NET_TCP_STREAM_READ = method(RefMut "std::net::TcpStream", "read" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::TcpStream" Some("net::tcp_stream::read");
+    STD_NET_TCP_STREAM_READ_VECTORED = method(RefMut "std::net::TcpStream", "read_vectored" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::TcpStream" Some("net::tcp_stream::read_vectored");
+    STD_NET_TCP_STREAM_READ_TO_END = method(RefMut "std::net::TcpStream", "read_to_end" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read_to_end on a tokio::net::TcpStream" Some("net::tcp_stream::read_to_end");
+    STD_NET_TCP_STREAM_READ_TO_STRING = method(RefMut "std::net::TcpStream", "read_to_string" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read_to_string on a tokio::net::TcpStream" Some("net::tcp_stream::read_to_string");
+    STD_NET_TCP_STREAM_READ_EXACT = method(RefMut "std::net::TcpStream", "read_exact" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read_exact on a tokio::net::TcpStream" Some("net::tcp_stream::read_exact");
+    STD_NET_TCP_STREAM_WRITE = method(RefMut "std::net::TcpStream", "write" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write on a tokio::net::TcpStream" Some("net::tcp_stream::write");
+    STD_NET_TCP_STREAM_WRITE_VECTORED = method(RefMut "std::net::TcpStream", "write_vectored" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write_vectored on a tokio::net::TcpStream" Some("net::tcp_stream::write_vectored");
+    STD_NET_TCP_STREAM_WRITE_ALL = method(RefMut "std::net::TcpStream", "write_all" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write_all on a tokio::net::TcpStream" Some("net::tcp_stream::write_all");
+    STD_NET_TCP_STREAM_WRITE_FMT = method(RefMut "std::net::TcpStream", "write_fmt" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::TcpStream" Some("net::tcp_stream::write_fmt");
+    STD_NET_TCP_STREAM_PEEK = method(Ref "std::net::TcpStream", "peek")
+        MODERATE Network "tokio::net::TcpStream::peek(..).await" Some("net::tcp_stream::peek");
+    STD_NET_TCP_LISTENER_BIND = function("std::net::TcpListener::bind")
+        TRIVIAL Network "tokio::net::TcpListener::bind(addr).await" Some("net::tcp_listener::bind");
+    STD_NET_TCP_LISTENER_ACCEPT = method(Ref "std::net::TcpListener", "accept")
+        HEAVY Network "tokio::net::TcpListener::accept(..).await" Some("net::tcp_listener::accept");
+    /// Recorded when the iterator is made: every `next` on it blocks in `accept`.
+    STD_NET_TCP_LISTENER_INCOMING = method(Ref "std::net::TcpListener", "incoming")
+        HEAVY Network "loop over tokio::net::TcpListener::accept(..).await" Some("net::tcp_listener::incoming");
+    STD_NET_UDP_SOCKET_BIND = function("std::net::UdpSocket::bind")
+        TRIVIAL Network "tokio::net::UdpSocket::bind(addr).await" Some("net::udp_socket::bind");
+    /// Light: connecting a datagram socket only sets its default peer (a host name is still resolved).
+    STD_NET_UDP_SOCKET_CONNECT = method(Ref "std::net::UdpSocket", "connect")
+        LIGHT Network "tokio::net::UdpSocket::connect(addr).await" Some("net::udp_socket::connect");
+    STD_NET_UDP_SOCKET_SEND = method(Ref "std::net::UdpSocket", "send")
+        MODERATE Network "tokio::net::UdpSocket::send(..).await" Some("net::udp_socket::send");
+    STD_NET_UDP_SOCKET_SEND_TO = method(Ref "std::net::UdpSocket", "send_to")
+        MODERATE Network "tokio::net::UdpSocket::send_to(..).await" Some("net::udp_socket::send_to");
+    STD_NET_UDP_SOCKET_RECV = method(Ref "std::net::UdpSocket", "recv")
+        MODERATE Network "tokio::net::UdpSocket::recv(..).await" Some("net::udp_socket::recv");
+    STD_NET_UDP_SOCKET_RECV_FROM = method(Ref "std::net::UdpSocket", "recv_from")
+        MODERATE Network "tokio::net::UdpSocket::recv_from(..).await" Some("net::udp_socket::recv_from");
+    STD_NET_UDP_SOCKET_PEEK = method(Ref "std::net::UdpSocket", "peek")
+        MODERATE Network "tokio::net::UdpSocket::peek(..).await" Some("net::udp_socket::peek");
+    STD_NET_UDP_SOCKET_PEEK_FROM = method(Ref "std::net::UdpSocket", "peek_from")
+        MODERATE Network "tokio::net::UdpSocket::peek_from(..).await" Some("net::udp_socket::peek_from");
+
+    // std::os::unix::net
+    STD_OS_UNIX_NET_UNIX_STREAM_CONNECT = function("std::os::unix::net::UnixStream::connect")
+        HEAVY Network "tokio::net::UnixStream::connect(path).await" Some("os::unix::net::unix_stream::connect");
+    STD_OS_UNIX_NET_UNIX_STREAM_READ = method(RefMut "std::os::unix::net::UnixStream", "read" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read");
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "read_vectored" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_vectored");
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_END = method(RefMut "std::os::unix::net::UnixStream", "read_to_end" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read_to_end on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_to_end");
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_STRING = method(RefMut "std::os::unix::net::UnixStream", "read_to_string" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read_to_string on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_to_string");
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT = method(RefMut "std::os::unix::net::UnixStream", "read_exact" via "std::io::Read")
+        MODERATE Network "tokio::io::AsyncReadExt::read_exact on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_exact");
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE = method(RefMut "std::os::unix::net::UnixStream", "write" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write");
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "write_vectored" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write_vectored on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_vectored");
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL = method(RefMut "std::os::unix::net::UnixStream", "write_all" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write_all on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_all");
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_FMT = method(RefMut "std::os::unix::net::UnixStream", "write_fmt" via "std::io::Write")
+        MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_fmt");
+    STD_OS_UNIX_NET_UNIX_LISTENER_BIND = function("std::os::unix::net::UnixListener::bind")
+        TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind");
+    STD_OS_UNIX_NET_UNIX_LISTENER_ACCEPT = method(Ref "std::os::unix::net::UnixListener", "accept")
+        HEAVY Network "tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::accept");
+    /// Recorded when the iterator is made: every `next` on it blocks in `accept`.
+    STD_OS_UNIX_NET_UNIX_LISTENER_INCOMING = method(Ref "std::os::unix::net::UnixListener", "incoming")
+        HEAVY Network "loop over tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::incoming");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND = function("std::os::unix::net::UnixDatagram::bind")
+        TRIVIAL Network "tokio::net::UnixDatagram::bind(path)" Some("os::unix::net::unix_datagram::bind");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT = method(Ref "std::os::unix::net::UnixDatagram", "connect")
+        LIGHT Network "tokio::net::UnixDatagram::connect(path)" Some("os::unix::net::unix_datagram::connect");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND = method(Ref "std::os::unix::net::UnixDatagram", "send")
+        MODERATE Network "tokio::net::UnixDatagram::send(..).await" Some("os::unix::net::unix_datagram::send");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO = method(Ref "std::os::unix::net::UnixDatagram", "send_to")
+        MODERATE Network "tokio::net::UnixDatagram::send_to(..).await" Some("os::unix::net::unix_datagram::send_to");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV = method(Ref "std::os::unix::net::UnixDatagram", "recv")
+        MODERATE Network "tokio::net::UnixDatagram::recv(..).await" Some("os::unix::net::unix_datagram::recv");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV_FROM = method(Ref "std::os::unix::net::UnixDatagram", "recv_from")
+        MODERATE Network "tokio::net::UnixDatagram::recv_from(..).await" Some("os::unix::net::unix_datagram::recv_from");
+
+    // std::process
+    STD_PROCESS_COMMAND_OUTPUT = method(RefMut "std::process::Command", "output")
+        HEAVY Process "tokio::process::Command::output(..).await" Some("process::command::output");
+    STD_PROCESS_COMMAND_STATUS = method(RefMut "std::process::Command", "status")
+        HEAVY Process "tokio::process::Command::status(..).await" Some("process::command::status");
+    /// Heavy: forking and executing a program takes milliseconds.
+    STD_PROCESS_COMMAND_SPAWN = method(RefMut "std::process::Command", "spawn")
+        HEAVY Process "tokio::process::Command::spawn(..), then .wait().await" Some("process::command::spawn");
+    STD_PROCESS_CHILD_WAIT = method(RefMut "std::process::Child", "wait")
+        HEAVY Process "tokio::process::Child::wait(..).await" Some("process::child::wait");
+    STD_PROCESS_CHILD_WAIT_WITH_OUTPUT = method(Value "std::process::Child", "wait_with_output")
+        HEAVY Process "tokio::process::Child::wait_with_output(..).await" Some("process::child::wait_with_output");
+    STD_PROCESS_CHILD_KILL = method(RefMut "std::process::Child", "kill")
+        LIGHT Process "tokio::process::Child::kill(..).await" Some("process::child::kill");
+    STD_PROCESS_CHILD_STDOUT_READ = method(RefMut "std::process::ChildStdout", "read" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read on a tokio::process::ChildStdout" Some("process::child_stdout::read");
+    STD_PROCESS_CHILD_STDOUT_READ_TO_END = method(RefMut "std::process::ChildStdout", "read_to_end" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read_to_end on a tokio::process::ChildStdout" Some("process::child_stdout::read_to_end");
+    STD_PROCESS_CHILD_STDOUT_READ_TO_STRING = method(RefMut "std::process::ChildStdout", "read_to_string" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read_to_string on a tokio::process::ChildStdout" Some("process::child_stdout::read_to_string");
+    STD_PROCESS_CHILD_STDOUT_READ_EXACT = method(RefMut "std::process::ChildStdout", "read_exact" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read_exact on a tokio::process::ChildStdout" Some("process::child_stdout::read_exact");
+    STD_PROCESS_CHILD_STDERR_READ = method(RefMut "std::process::ChildStderr", "read" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read on a tokio::process::ChildStderr" Some("process::child_stderr::read");
+    STD_PROCESS_CHILD_STDERR_READ_TO_END = method(RefMut "std::process::ChildStderr", "read_to_end" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read_to_end on a tokio::process::ChildStderr" Some("process::child_stderr::read_to_end");
+    STD_PROCESS_CHILD_STDERR_READ_TO_STRING = method(RefMut "std::process::ChildStderr", "read_to_string" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read_to_string on a tokio::process::ChildStderr" Some("process::child_stderr::read_to_string");
+    STD_PROCESS_CHILD_STDERR_READ_EXACT = method(RefMut "std::process::ChildStderr", "read_exact" via "std::io::Read")
+        MODERATE Process "tokio::io::AsyncReadExt::read_exact on a tokio::process::ChildStderr" Some("process::child_stderr::read_exact");
+    STD_PROCESS_CHILD_STDIN_WRITE = method(RefMut "std::process::ChildStdin", "write" via "std::io::Write")
+        MODERATE Process "tokio::io::AsyncWriteExt::write on a tokio::process::ChildStdin" Some("process::child_stdin::write");
+    STD_PROCESS_CHILD_STDIN_WRITE_ALL = method(RefMut "std::process::ChildStdin", "write_all" via "std::io::Write")
+        MODERATE Process "tokio::io::AsyncWriteExt::write_all on a tokio::process::ChildStdin" Some("process::child_stdin::write_all");
+
+    // std::thread
+    STD_THREAD_SLEEP = function("std::thread::sleep")
+        HEAVY Sleep "tokio::time::sleep(dur).await" Some("thread::sleep");
+    STD_THREAD_PARK = function("std::thread::park")
+        HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("thread::park");
+    STD_THREAD_PARK_TIMEOUT = function("std::thread::park_timeout")
+        HEAVY SyncPrimitive "tokio::time::timeout(dur, notify.notified()).await" Some("thread::park_timeout");
+    /// Returns only after every thread spawned in the scope has finished.
+    STD_THREAD_SCOPE = function("std::thread::scope")
+        HEAVY SyncPrimitive "tokio::task::spawn_blocking(move || std::thread::scope(..)).await" Some("thread::scope");
+    STD_THREAD_JOIN_HANDLE_JOIN = method(Value "std::thread::JoinHandle", "join")
+        HEAVY SyncPrimitive "tokio::task::spawn_blocking(..).await, or a tokio::sync::oneshot channel" Some("thread::join_handle::join");
+    STD_THREAD_SCOPED_JOIN_HANDLE_JOIN = method(Value "std::thread::ScopedJoinHandle", "join")
+        HEAVY SyncPrimitive "tokio::task::spawn_blocking(..).await" Some("thread::scoped_join_handle::join");
+
+    // std::sync
+    STD_SYNC_MPSC_RECEIVER_RECV = method(Ref "std::sync::mpsc::Receiver", "recv")
+        HEAVY SyncPrimitive "tokio::sync::mpsc::Receiver::recv(..).await" Some("sync::mpsc::receiver::recv");
+    STD_SYNC_MPSC_RECEIVER_RECV_TIMEOUT = method(Ref "std::sync::mpsc::Receiver", "recv_timeout")
+        HEAVY SyncPrimitive "tokio::time::timeout(dur, rx.recv()).await on a tokio::sync::mpsc::Receiver" Some("sync::mpsc::receiver::recv_timeout");
+    /// Recorded when the iterator is made: every `next` on it blocks in `recv`.
+    STD_SYNC_MPSC_RECEIVER_ITER = method(Ref "std::sync::mpsc::Receiver", "iter")
+        HEAVY SyncPrimitive "while let Some(v) = rx.recv().await on a tokio::sync::mpsc::Receiver" Some("sync::mpsc::receiver::iter");
+    /// Blocks while the bounded channel is full.
+    STD_SYNC_MPSC_SYNC_SENDER_SEND = method(Ref "std::sync::mpsc::SyncSender", "send")
+        HEAVY SyncPrimitive "tokio::sync::mpsc::Sender::send(..).await" Some("sync::mpsc::sync_sender::send");
+    STD_SYNC_CONDVAR_WAIT = method(Ref "std::sync::Condvar", "wait")
+        HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait");
+    STD_SYNC_CONDVAR_WAIT_WHILE = method(Ref "std::sync::Condvar", "wait_while")
+        HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait_while");
+    STD_SYNC_CONDVAR_WAIT_TIMEOUT = method(Ref "std::sync::Condvar", "wait_timeout")
+        HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait_timeout");
+    STD_SYNC_CONDVAR_WAIT_TIMEOUT_WHILE = method(Ref "std::sync::Condvar", "wait_timeout_while")
+        HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait_timeout_while");
+    STD_SYNC_BARRIER_WAIT = method(Ref "std::sync::Barrier", "wait")
+        HEAVY SyncPrimitive "tokio::sync::Barrier::wait(..).await" Some("sync::barrier::wait");
+
+    // std::io: standard input and buffered file reads
+    STD_IO_STDIN_READ_LINE = method(Ref "std::io::Stdin", "read_line")
+        HEAVY Stdin "tokio::io::AsyncBufReadExt::read_line on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin::read_line");
+    /// Recorded when the iterator is made: every `next` on it waits for a line.
+    STD_IO_STDIN_LINES = method(Value "std::io::Stdin", "lines")
+        HEAVY Stdin "tokio::io::AsyncBufReadExt::lines on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin::lines");
+    STD_IO_STDIN_READ = method(RefMut "std::io::Stdin", "read" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read on tokio::io::stdin()" Some("io::stdin::read");
+    STD_IO_STDIN_READ_TO_END = method(RefMut "std::io::Stdin", "read_to_end" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read_to_end on tokio::io::stdin()" Some("io::stdin::read_to_end");
+    STD_IO_STDIN_READ_TO_STRING = method(RefMut "std::io::Stdin", "read_to_string" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read_to_string on tokio::io::stdin()" Some("io::stdin::read_to_string");
+    STD_IO_STDIN_READ_EXACT = method(RefMut "std::io::Stdin", "read_exact" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read_exact on tokio::io::stdin()" Some("io::stdin::read_exact");
+    STD_IO_STDIN_LOCK_READ_LINE = method(RefMut "std::io::StdinLock", "read_line" via "std::io::BufRead")
+        HEAVY Stdin "tokio::io::AsyncBufReadExt::read_line on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin_lock::read_line");
+    STD_IO_STDIN_LOCK_READ_UNTIL = method(RefMut "std::io::StdinLock", "read_until" via "std::io::BufRead")
+        HEAVY Stdin "tokio::io::AsyncBufReadExt::read_until on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin_lock::read_until");
+    /// Recorded when the iterator is made: every `next` on it waits for a line.
+    STD_IO_STDIN_LOCK_LINES = method(Value "std::io::StdinLock", "lines" via "std::io::BufRead")
+        HEAVY Stdin "tokio::io::AsyncBufReadExt::lines on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin_lock::lines");
+    STD_IO_STDIN_LOCK_READ = method(RefMut "std::io::StdinLock", "read" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read on tokio::io::stdin()" Some("io::stdin_lock::read");
+    STD_IO_STDIN_LOCK_READ_TO_END = method(RefMut "std::io::StdinLock", "read_to_end" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read_to_end on tokio::io::stdin()" Some("io::stdin_lock::read_to_end");
+    STD_IO_STDIN_LOCK_READ_TO_STRING = method(RefMut "std::io::StdinLock", "read_to_string" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read_to_string on tokio::io::stdin()" Some("io::stdin_lock::read_to_string");
+    STD_IO_STDIN_LOCK_READ_EXACT = method(RefMut "std::io::StdinLock", "read_exact" via "std::io::Read")
+        HEAVY Stdin "tokio::io::AsyncReadExt::read_exact on tokio::io::stdin()" Some("io::stdin_lock::read_exact");
+    STD_IO_BUF_READER_FILE_READ_LINE = method(RefMut "std::io::BufReader<std::fs::File>", "read_line" via "std::io::BufRead")
+        MODERATE File "tokio::io::AsyncBufReadExt::read_line on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_line");
+    STD_IO_BUF_READER_FILE_READ_UNTIL = method(RefMut "std::io::BufReader<std::fs::File>", "read_until" via "std::io::BufRead")
+        MODERATE File "tokio::io::AsyncBufReadExt::read_until on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_until");
+    /// Recorded when the iterator is made: its `next` reads the file.
+    STD_IO_BUF_READER_FILE_LINES = method(Value "std::io::BufReader<std::fs::File>", "lines" via "std::io::BufRead")
+        MODERATE File "tokio::io::AsyncBufReadExt::lines on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::lines");
+    STD_IO_BUF_READER_FILE_READ = method(RefMut "std::io::BufReader<std::fs::File>", "read" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read");
+    STD_IO_BUF_READER_FILE_READ_TO_END = method(RefMut "std::io::BufReader<std::fs::File>", "read_to_end" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read_to_end on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_to_end");
+    STD_IO_BUF_READER_FILE_READ_TO_STRING = method(RefMut "std::io::BufReader<std::fs::File>", "read_to_string" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read_to_string on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_to_string");
+    STD_IO_BUF_READER_FILE_READ_EXACT = method(RefMut "std::io::BufReader<std::fs::File>", "read_exact" via "std::io::Read")
+        MODERATE File "tokio::io::AsyncReadExt::read_exact on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_exact");
+
+    // Executor traps: blocking a runtime worker on another future. No shim: the linter reports
+    // them, and tokio's own `block_on` panics inside a runtime anyway.
+    FUTURES_EXECUTOR_BLOCK_ON = function("futures::executor::block_on")
+        HEAVY Executor "`.await` the future instead" None;
+    TOKIO_RUNTIME_RUNTIME_BLOCK_ON = method(Ref "tokio::runtime::Runtime", "block_on")
+        HEAVY Executor "`.await` the future instead" None;
+    TOKIO_RUNTIME_HANDLE_BLOCK_ON = method(Ref "tokio::runtime::Handle", "block_on")
+        HEAVY Executor "`.await` the future instead" None;
+    FUTURES_LITE_FUTURE_BLOCK_ON = function("futures_lite::future::block_on")
+        HEAVY Executor "`.await` the future instead" None;
+    POLLSTER_BLOCK_ON = function("pollster::block_on")
+        HEAVY Executor "`.await` the future instead" None;
+    SMOL_BLOCK_ON = function("smol::block_on")
+        HEAVY Executor "`.await` the future instead" None;
+    ASYNC_STD_TASK_BLOCK_ON = function("async_std::task::block_on")
+        HEAVY Executor "`.await` the future instead" None;
+    TOKIO_SYNC_MPSC_RECEIVER_BLOCKING_RECV = method(RefMut "tokio::sync::mpsc::Receiver", "blocking_recv")
+        HEAVY Executor "tokio::sync::mpsc::Receiver::recv(..).await" None;
+    TOKIO_SYNC_MPSC_UNBOUNDED_RECEIVER_BLOCKING_RECV = method(RefMut "tokio::sync::mpsc::UnboundedReceiver", "blocking_recv")
+        HEAVY Executor "tokio::sync::mpsc::UnboundedReceiver::recv(..).await" None;
+    TOKIO_SYNC_MPSC_SENDER_BLOCKING_SEND = method(Ref "tokio::sync::mpsc::Sender", "blocking_send")
+        HEAVY Executor "tokio::sync::mpsc::Sender::send(..).await" None;
+    TOKIO_SYNC_ONESHOT_RECEIVER_BLOCKING_RECV = method(Value "tokio::sync::oneshot::Receiver", "blocking_recv")
+        HEAVY Executor "`.await` the tokio::sync::oneshot::Receiver" None;
+    TOKIO_SYNC_MUTEX_BLOCKING_LOCK = method(Ref "tokio::sync::Mutex", "blocking_lock")
+        HEAVY Executor "tokio::sync::Mutex::lock(..).await" None;
+    TOKIO_SYNC_RWLOCK_BLOCKING_READ = method(Ref "tokio::sync::RwLock", "blocking_read")
+        HEAVY Executor "tokio::sync::RwLock::read(..).await" None;
+    TOKIO_SYNC_RWLOCK_BLOCKING_WRITE = method(Ref "tokio::sync::RwLock", "blocking_write")
+        HEAVY Executor "tokio::sync::RwLock::write(..).await" None;
+}
 
 /// Every known blocking operation.
 pub fn operations() -> &'static [BlockingOp] {
@@ -169,9 +636,188 @@ pub fn find_function(path: &str) -> Option<&'static BlockingOp> {
         .find(|op| matches!(op.callee, Callee::Function { path: p } if p == path))
 }
 
+/// The method operation on exactly this receiver type (`std::fs::File`, `read_to_end`).
+pub fn find_method(receiver: &str, method: &str) -> Option<&'static BlockingOp> {
+    CATALOG.iter().find(|op| {
+        matches!(op.callee, Callee::Method { receiver: r, method: m, .. } if r == receiver && m == method)
+    })
+}
+
 /// The method operations with this method name, on any receiver.
 pub fn methods_named(method: &str) -> impl Iterator<Item = &'static BlockingOp> + '_ {
     CATALOG
         .iter()
         .filter(move |op| matches!(op.callee, Callee::Method { method: m, .. } if m == method))
+}
+
+/// The operation whose shim is at this path under `aiocop::shim` (`fs::file::open`).
+pub fn find_shim(shim: &str) -> Option<&'static BlockingOp> {
+    CATALOG.iter().find(|op| op.shim == Some(shim))
+}
+
+/// The operations aiocop has an audited shim for.
+pub fn with_shims() -> impl Iterator<Item = &'static BlockingOp> {
+    CATALOG.iter().filter(|op| op.shim.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn event_names_and_shim_paths_are_unique() {
+        let mut events = HashSet::new();
+        let mut shims = HashSet::new();
+        for op in CATALOG {
+            assert!(events.insert(op.event), "duplicate event {}", op.event);
+            if let Some(shim) = op.shim {
+                assert!(shims.insert(shim), "duplicate shim {shim}");
+            }
+        }
+    }
+
+    #[test]
+    fn event_names_follow_the_callee() {
+        for op in CATALOG {
+            match op.callee {
+                Callee::Function { path } => {
+                    assert_eq!(op.event, path);
+                    assert_eq!(op.self_kind, None, "{}", op.event);
+                }
+                Callee::Method {
+                    receiver, method, ..
+                } => {
+                    assert_eq!(op.event, format!("{receiver}::{method}"));
+                    assert!(op.self_kind.is_some(), "{}", op.event);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn weights_are_one_of_the_four_classes() {
+        for op in CATALOG {
+            assert!(
+                [WEIGHT_HEAVY, WEIGHT_MODERATE, WEIGHT_LIGHT, WEIGHT_TRIVIAL].contains(&op.weight),
+                "{} has weight {}",
+                op.event,
+                op.weight
+            );
+            assert!(
+                !op.alternative.is_empty(),
+                "{} has no alternative",
+                op.event
+            );
+        }
+    }
+
+    #[test]
+    fn every_std_operation_has_a_shim_and_only_those() {
+        for op in CATALOG {
+            let std_op = op.event.starts_with("std::");
+            assert_eq!(op.shim.is_some(), std_op, "{}", op.event);
+            assert_eq!(op.category == Category::Executor, !std_op, "{}", op.event);
+        }
+    }
+
+    #[test]
+    fn lookups_find_entries() {
+        assert_eq!(find_event("std::fs::read"), Some(&STD_FS_READ));
+        assert_eq!(
+            find_function("std::fs::File::open"),
+            Some(&STD_FS_FILE_OPEN)
+        );
+        assert_eq!(find_function("std::fs::File::read_to_end"), None);
+        assert_eq!(
+            find_method("std::fs::File", "read_to_end"),
+            Some(&STD_FS_FILE_READ_TO_END)
+        );
+        assert_eq!(find_shim("path::path::exists"), Some(&STD_PATH_PATH_EXISTS));
+        assert!(methods_named("exists").any(|op| op == &STD_PATH_PATH_EXISTS));
+        assert!(methods_named("read_to_end").count() >= 5);
+        assert_eq!(
+            with_shims().count(),
+            CATALOG.iter().filter(|op| op.shim.is_some()).count()
+        );
+    }
+
+    #[test]
+    fn covers_the_design_table() {
+        for event in [
+            "std::thread::sleep",
+            "std::net::TcpStream::connect",
+            "std::net::TcpStream::connect_timeout",
+            "std::os::unix::net::UnixStream::connect",
+            "std::net::ToSocketAddrs::to_socket_addrs",
+            "std::net::TcpListener::accept",
+            "std::net::TcpListener::incoming",
+            "std::process::Command::output",
+            "std::process::Command::status",
+            "std::process::Command::spawn",
+            "std::process::Child::wait",
+            "std::process::Child::wait_with_output",
+            "std::fs::remove_dir_all",
+            "std::io::Stdin::read_line",
+            "std::thread::JoinHandle::join",
+            "std::sync::mpsc::Receiver::recv",
+            "std::sync::mpsc::Receiver::recv_timeout",
+            "std::sync::mpsc::SyncSender::send",
+            "std::sync::Condvar::wait",
+            "std::sync::Barrier::wait",
+            "futures::executor::block_on",
+            "tokio::runtime::Runtime::block_on",
+            "tokio::runtime::Handle::block_on",
+        ] {
+            assert_eq!(
+                find_event(event).map(|op| op.weight),
+                Some(WEIGHT_HEAVY),
+                "{event}"
+            );
+        }
+        for event in [
+            "std::fs::File::open",
+            "std::fs::OpenOptions::open",
+            "std::fs::read_dir",
+            "std::os::unix::fs::symlink",
+            "std::fs::File::sync_all",
+            "std::fs::File::set_len",
+            "std::net::UdpSocket::send_to",
+            "std::net::UdpSocket::recv_from",
+        ] {
+            assert_eq!(
+                find_event(event).map(|op| op.weight),
+                Some(WEIGHT_MODERATE),
+                "{event}"
+            );
+        }
+        for event in [
+            "std::fs::metadata",
+            "std::fs::symlink_metadata",
+            "std::fs::read_link",
+            "std::path::Path::exists",
+            "std::path::Path::try_exists",
+            "std::fs::File::try_lock",
+            "std::process::Child::kill",
+        ] {
+            assert_eq!(
+                find_event(event).map(|op| op.weight),
+                Some(WEIGHT_LIGHT),
+                "{event}"
+            );
+        }
+        for event in [
+            "std::env::current_dir",
+            "std::path::absolute",
+            "std::net::TcpListener::bind",
+            "std::net::UdpSocket::bind",
+        ] {
+            assert_eq!(
+                find_event(event).map(|op| op.weight),
+                Some(WEIGHT_TRIVIAL),
+                "{event}"
+            );
+        }
+        assert!(CATALOG.len() > 150);
+    }
 }

@@ -18,4 +18,4 @@ pub mod output;
 #[cfg(feature = "analyzer")]
 mod workspace;
 
-pub use catalog::{BlockingOp, Callee, Category};
+pub use catalog::{BlockingOp, Callee, Category, SelfKind};

@@ -50,7 +50,7 @@ fn expectations() -> BTreeMap<(String, usize), Vec<Expect>> {
                     Expect::Blocking(what.trim().to_string())
                 } else if mark == "MISSING-REASON" {
                     Expect::MissingReason
-                } else if mark == "OK" {
+                } else if mark == "OK" || mark.starts_with("OK (") {
                     Expect::Ok
                 } else {
                     panic!("{}:{}: unknown marker `{mark}`", file.display(), i + 1);

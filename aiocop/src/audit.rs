@@ -41,10 +41,48 @@ pub fn is_auditing() -> bool {
     scope::in_monitored_poll() && crate::config::detection_started()
 }
 
-/// The weight an event is recorded with. Hook for user overrides of catalog weights.
+/// The weight an event is recorded with: the weight configured for its name at start-up
+/// ([`override_weight`](crate::override_weight), [`register_blocking_event`](crate::register_blocking_event)),
+/// else the weight the caller passed.
 #[inline]
-pub(crate) fn effective_weight(_operation: &str, weight: u32) -> u32 {
-    weight
+pub(crate) fn effective_weight(operation: &str, weight: u32) -> u32 {
+    crate::blocking_events::configured_weight(operation).unwrap_or(weight)
+}
+
+/// Whether this thread is inside a monitored poll: the one thread-local read a shim pays outside
+/// one. What follows it in a shim is on the recording path.
+#[inline(always)]
+pub(crate) fn in_monitored_poll() -> bool {
+    scope::in_monitored_poll()
+}
+
+/// Whether a shim called right now records its operation: inside a monitored poll (checked
+/// first: one thread-local read), after [`patch_audit_functions`](crate::patch_audit_functions)
+/// and [`start_blocking_io_detection`](crate::start_blocking_io_detection). Shims whose argument
+/// text needs work beyond formatting (resolving addresses) ask this first.
+#[inline(always)]
+pub(crate) fn shim_records() -> bool {
+    scope::in_monitored_poll() && shims_switched_on()
+}
+
+#[cold]
+#[inline(never)]
+fn shims_switched_on() -> bool {
+    crate::config::are_audit_functions_patched() && crate::config::detection_started()
+}
+
+/// Records a catalog operation on behalf of a shim, after the shim found a monitored poll open.
+/// Kept out of line so the shim's fast path stays std plus one thread-local read.
+#[cold]
+#[inline(never)]
+pub(crate) fn record_op(
+    op: &'static aiocop_lints::BlockingOp,
+    args: &[&dyn fmt::Display],
+    location: &'static Location<'static>,
+) {
+    if crate::config::are_audit_functions_patched() {
+        scope::record(op.event, op.weight, args, location);
+    }
 }
 
 /// `a, b, c`, each argument cut at [`MAX_ARGUMENT_CHARS`] characters without formatting more of

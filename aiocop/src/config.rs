@@ -244,6 +244,11 @@ pub fn slow_task_threshold() -> Duration {
     Duration::from_nanos(THRESHOLD_NS.load(Ordering::Relaxed))
 }
 
+#[inline(always)]
+pub(crate) fn slow_task_threshold_ns() -> u64 {
+    THRESHOLD_NS.load(Ordering::Relaxed)
+}
+
 /// Sets how many blocking events one poll keeps (default 50); the rest are counted in
 /// [`SlowTaskEvent::dropped_events`] and still add to the severity score.
 ///

@@ -1,10 +1,11 @@
 //! Background delivery: a bounded queue and one thread ("aiocop-delivery") that symbolizes traces
 //! and runs the callbacks, so neither happens on a runtime worker.
 
+use std::cell::Cell;
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
-use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::callbacks;
 use crate::event::SlowTaskEvent;
@@ -22,6 +23,11 @@ static QUEUE: OnceLock<Option<SyncSender<Message>>> = OnceLock::new();
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 static WARNED_FULL: AtomicBool = AtomicBool::new(false);
 
+thread_local! {
+    /// Set on the delivery thread: a callback that flushes must not wait for itself.
+    static ON_DELIVERY_THREAD: Cell<bool> = const { Cell::new(false) };
+}
+
 fn queue() -> Option<&'static SyncSender<Message>> {
     QUEUE
         .get_or_init(|| {
@@ -29,6 +35,7 @@ fn queue() -> Option<&'static SyncSender<Message>> {
             let spawned = std::thread::Builder::new()
                 .name("aiocop-delivery".into())
                 .spawn(move || {
+                    ON_DELIVERY_THREAD.set(true);
                     for message in rx {
                         match message {
                             Message::Event(event) => {
@@ -88,16 +95,40 @@ pub fn flush() {
 }
 
 /// Like [`flush`], giving up after `timeout`; `true` if everything was delivered in time.
+///
+/// Called from a callback (on the delivery thread, which cannot drain its queue while it waits),
+/// it returns `false` at once.
 pub fn flush_timeout(timeout: Duration) -> bool {
     let Some(Some(queue)) = QUEUE.get() else {
         return true;
     };
-    let (done_tx, done_rx) = mpsc::sync_channel(1);
-    if queue.send(Message::Flush(done_tx)).is_err() {
-        return true;
+    if ON_DELIVERY_THREAD.get() {
+        return false;
     }
-    // `recv_timeout` waits forever when the deadline overflows, so `Duration::MAX` is fine.
-    done_rx.recv_timeout(timeout).is_ok()
+    // `None`: no deadline (`flush`, or a timeout too large to add to now).
+    let deadline = Instant::now().checked_add(timeout);
+    let (done_tx, done_rx) = mpsc::sync_channel(1);
+    let mut message = Message::Flush(done_tx);
+    // A full queue has no room for the flush marker: wait for room only until the deadline.
+    loop {
+        match queue.try_send(message) {
+            Ok(()) => break,
+            Err(TrySendError::Disconnected(_)) => return true,
+            Err(TrySendError::Full(again)) => {
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return false;
+                }
+                message = again;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+    }
+    match deadline {
+        None => done_rx.recv().is_ok(),
+        Some(d) => done_rx
+            .recv_timeout(d.saturating_duration_since(Instant::now()))
+            .is_ok(),
+    }
 }
 
 /// Number of events dropped because the delivery queue was full.

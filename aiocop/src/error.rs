@@ -28,6 +28,38 @@ pub enum ConfigError {
         /// The largest accepted cap.
         max: usize,
     },
+    /// An empty event name, or one with whitespace or control characters.
+    InvalidEventName {
+        /// The rejected name.
+        name: String,
+    },
+    /// An event weight above [`MAX_EVENT_WEIGHT`](crate::MAX_EVENT_WEIGHT).
+    WeightTooLarge {
+        /// The requested weight.
+        weight: u32,
+        /// The largest accepted weight.
+        max: u32,
+    },
+    /// [`register_blocking_event`](crate::register_blocking_event) of a name the catalog already
+    /// has (use [`override_weight`](crate::override_weight) to change its weight).
+    EventInCatalog {
+        /// The name.
+        name: String,
+    },
+    /// [`register_blocking_event`](crate::register_blocking_event) of a name already registered
+    /// with another weight (use [`override_weight`](crate::override_weight) to change it).
+    EventAlreadyRegistered {
+        /// The name.
+        name: String,
+        /// The weight it is registered with.
+        weight: u32,
+    },
+    /// [`override_weight`](crate::override_weight) of a name that is neither in the catalog nor
+    /// registered.
+    UnknownEvent {
+        /// The name.
+        name: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -40,11 +72,36 @@ impl fmt::Display for ConfigError {
                 write!(f, "slow-task threshold of {threshold_ms} ms is too large")
             }
             ConfigError::TraceDepthTooLarge { requested, max } => {
-                write!(f, "trace depth {requested} is above the limit of {max} frames")
+                write!(
+                    f,
+                    "trace depth {requested} is above the limit of {max} frames"
+                )
             }
             ConfigError::InvalidEventCap { requested, max } => write!(
                 f,
                 "events kept per poll must be between 1 and {max} (got {requested})"
+            ),
+            ConfigError::InvalidEventName { name } => write!(
+                f,
+                "invalid blocking event name {name:?}: it must be non-empty, without whitespace \
+                 or control characters"
+            ),
+            ConfigError::WeightTooLarge { weight, max } => {
+                write!(f, "event weight {weight} is above the limit of {max}")
+            }
+            ConfigError::EventInCatalog { name } => write!(
+                f,
+                "{name} is already in aiocop's catalog; use override_weight to change its weight"
+            ),
+            ConfigError::EventAlreadyRegistered { name, weight } => write!(
+                f,
+                "{name} is already registered with weight {weight}; use override_weight to \
+                 change it"
+            ),
+            ConfigError::UnknownEvent { name } => write!(
+                f,
+                "{name} is neither in aiocop's catalog nor registered; register it with \
+                 register_blocking_event"
             ),
         }
     }

@@ -48,6 +48,8 @@
 #![warn(missing_docs)]
 
 mod audit;
+mod blocking_events;
+mod blocking_fn;
 mod callbacks;
 mod clock;
 mod collect;
@@ -56,15 +58,32 @@ mod context;
 mod dispatch;
 mod error;
 mod event;
+#[cfg(any(
+    feature = "tracing",
+    feature = "metrics",
+    feature = "opentelemetry",
+    feature = "sentry"
+))]
+pub mod integrations;
 mod monitor;
+#[doc(hidden)]
+pub mod probe;
 mod registry;
 mod report;
 mod scope;
 mod severity;
+pub mod shim;
 mod strict;
+mod suppress;
 mod trace;
 
+pub use aiocop_macros::{allow_blocking, blocking, monitor};
 pub use audit::{MAX_ARGUMENT_CHARS, audit, is_auditing};
+pub use blocking_events::{
+    MAX_EVENT_WEIGHT, clear_weight_overrides, get_blocking_events_dict, get_patched_functions,
+    override_weight, register_blocking_event,
+};
+pub use blocking_fn::{BlockingFunction, blocking_functions};
 pub use callbacks::{
     CallbackHandle, clear_slow_task_callbacks, register_slow_task_callback,
     unregister_slow_task_callback,
@@ -76,8 +95,7 @@ pub use config::{
     deactivate, delivery, detect_slow_tasks, get_slow_task_threshold_ms, get_trace_depth,
     is_blocking_io_detection_started, is_monitoring_active, max_events_per_poll,
     patch_audit_functions, set_capture_arguments, set_delivery, set_max_events_per_poll,
-    set_slow_task_threshold_ms, set_trace_depth, slow_task_threshold,
-    start_blocking_io_detection,
+    set_slow_task_threshold_ms, set_trace_depth, slow_task_threshold, start_blocking_io_detection,
 };
 pub use context::{
     Context, ContextValue, ProviderHandle, clear_context_providers, register_context_provider,
@@ -109,5 +127,8 @@ pub use trace::Trace;
 /// Not public API: used by the code the macros generate.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::blocking_fn::BlockingFunction;
+    pub use crate::probe;
+    pub use crate::suppress::{AllowBlocking, AllowBlockingGuard};
     pub use inventory;
 }

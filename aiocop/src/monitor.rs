@@ -232,7 +232,11 @@ impl<F: Future> Future for Monitored<F> {
         if !config::is_active() {
             return inner.poll(cx);
         }
-        scope::poll_in_scope(inner, &this.site, cx)
+        let mut slot = None;
+        let entered = scope::enter(&mut slot, &this.site);
+        let poll = inner.poll(cx);
+        entered.exit();
+        poll
     }
 }
 
@@ -311,11 +315,19 @@ impl<F: IntoFuture> FutureExt for F {}
 macro_rules! monitored {
     ($name:literal, $future:expr $(,)?) => {{
         const __AIOCOP_SITE: $crate::MonitoredFunction = $crate::MonitoredFunction::new(
-            $crate::FunctionInfo::new($name, ::core::module_path!(), ::core::file!(), ::core::line!()),
+            $crate::FunctionInfo::new(
+                $name,
+                ::core::module_path!(),
+                ::core::file!(),
+                ::core::line!(),
+            ),
             $crate::MonitorOptions::DEFAULT,
         );
         $crate::__private::inventory::submit! { __AIOCOP_SITE }
-        $crate::Monitored::new(::core::future::IntoFuture::into_future($future), __AIOCOP_SITE)
+        $crate::Monitored::new(
+            ::core::future::IntoFuture::into_future($future),
+            __AIOCOP_SITE,
+        )
     }};
     ($future:expr $(,)?) => {
         $crate::monitored!("<async block>", $future)

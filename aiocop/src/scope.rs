@@ -6,11 +6,10 @@
 //! monitored poll allocates nothing and `audit` outside a poll costs one thread-local read.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
 use std::panic::Location;
-use std::pin::Pin;
 use std::ptr;
-use std::task::{self, Poll};
+
+use std::time::Duration;
 
 use crate::clock::{self, Ticks};
 use crate::context::{self, Context};
@@ -35,7 +34,8 @@ struct Recorded {
     context: Option<Context>,
     /// Context captured before the poll (only when providers exist).
     pre_context: Option<Context>,
-    /// A monitored function with `strict` recorded an event.
+    /// An event was recorded while strict mode was on: inside a monitored function with `strict`
+    /// (or one it awaits), or with the thread's or task's switch on.
     forced_strict: bool,
 }
 
@@ -47,7 +47,12 @@ pub(crate) struct Scope<'a> {
     outer: &'a MonitoredFunction,
     /// The innermost monitored function being polled (tags the events it causes).
     current: Cell<*const MonitoredFunction>,
-    recorded: RefCell<Recorded>,
+    /// Whether a monitored function with `strict` is being polled (the outer one or a nested one):
+    /// its strictness covers the functions it awaits.
+    strict: Cell<bool>,
+    /// Allocated at the first blocking event (or up front when context providers exist), so an
+    /// idle poll neither allocates nor drops anything.
+    recorded: RefCell<Option<Box<Recorded>>>,
     /// Set while context providers run: their own blocking calls are not the task's.
     in_provider: Cell<bool>,
 }
@@ -66,113 +71,123 @@ fn with_current<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Option<R> {
     Some(f(unsafe { &*current }))
 }
 
-/// Polls `inner` inside this thread's scope, opening one if there is none.
+/// Storage for the scope a monitored poll may open, on that poll's stack.
+pub(crate) type Slot<'a> = Option<Scope<'a>>;
+
+/// What a monitored poll did on entry, undone by [`Entered::exit`] (or by `Drop` on unwinding).
+///
+/// Entering and exiting are not generic: the code instantiated per monitored future is only the
+/// inner poll between them, which keeps compile times of annotated crates low.
+pub(crate) enum Entered<'s, 'a> {
+    /// This poll opened the thread's scope.
+    Outer(&'s Scope<'a>),
+    /// A scope was already open: this poll only tagged it, and restores the previous tag and
+    /// strictness.
+    Nested(&'s Scope<'static>, *const MonitoredFunction, bool),
+}
+
+/// Enters a monitored poll of `site`: opens this thread's scope in `slot`, or tags the open one.
 #[inline]
-pub(crate) fn poll_in_scope<F: Future>(
-    inner: Pin<&mut F>,
-    site: &MonitoredFunction,
-    cx: &mut task::Context<'_>,
-) -> Poll<F::Output> {
+pub(crate) fn enter<'s, 'a>(
+    slot: &'s mut Slot<'a>,
+    site: &'a MonitoredFunction,
+) -> Entered<'s, 'a> {
     let current = CURRENT.get();
-    if current.is_null() {
-        poll_outer(inner, site, cx)
-    } else {
-        poll_nested(current, inner, site, cx)
+    if !current.is_null() {
+        // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and
+        // the outer poll that owns the scope is further up this same stack, alive until this
+        // nested poll returns.
+        let scope = unsafe { &*current };
+        let previous = scope.current.replace(site);
+        let previous_strict = scope
+            .strict
+            .replace(scope.strict.get() || site.options().strict());
+        return Entered::Nested(scope, previous, previous_strict);
     }
-}
-
-fn poll_nested<F: Future>(
-    current: *const Scope<'static>,
-    inner: Pin<&mut F>,
-    site: &MonitoredFunction,
-    cx: &mut task::Context<'_>,
-) -> Poll<F::Output> {
-    // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and the
-    // outer poll that owns the scope is further up this same stack.
-    let scope = unsafe { &*current };
-    struct RestoreTag<'s, 'a> {
-        scope: &'s Scope<'a>,
-        previous: *const MonitoredFunction,
-    }
-    impl Drop for RestoreTag<'_, '_> {
-        fn drop(&mut self) {
-            self.scope.current.set(self.previous);
-        }
-    }
-    let _restore = RestoreTag {
-        scope,
-        previous: scope.current.replace(site),
-    };
-    inner.poll(cx)
-}
-
-/// Publishes a scope in `CURRENT`; on unwinding, unpublishes and reports it.
-struct Open<'s, 'a> {
-    scope: &'s Scope<'a>,
-}
-
-impl<'s, 'a> Open<'s, 'a> {
-    fn enter(scope: &'s Scope<'a>) -> Self {
-        CURRENT.set((scope as *const Scope<'a>).cast());
-        Open { scope }
-    }
-}
-
-impl Drop for Open<'_, '_> {
-    /// Runs only when the poll unwinds (the normal path forgets the guard).
-    fn drop(&mut self) {
-        CURRENT.set(ptr::null());
-        // The blocking still happened: report it, but never panic again while unwinding.
-        self.scope.close(clock::now(), false);
-    }
-}
-
-#[inline]
-fn poll_outer<F: Future>(
-    inner: Pin<&mut F>,
-    site: &MonitoredFunction,
-    cx: &mut task::Context<'_>,
-) -> Poll<F::Output> {
-    let pre_context = context::has_providers().then(context::capture);
-    let marker = 0u8;
-    let scope = Scope {
+    let recorded = context::has_providers().then(|| {
+        Box::new(Recorded {
+            pre_context: Some(context::capture()),
+            ..Recorded::default()
+        })
+    });
+    // The slot lives in the frame of the poll that called us: frames above it are the executor.
+    let executor_above = ptr::addr_of!(*slot) as usize;
+    let scope = slot.insert(Scope {
         start: clock::now(),
-        executor_above: ptr::addr_of!(marker) as usize,
+        executor_above,
         outer: site,
         current: Cell::new(site),
-        recorded: RefCell::new(Recorded {
-            pre_context,
-            ..Recorded::default()
-        }),
+        strict: Cell::new(site.options().strict()),
+        recorded: RefCell::new(recorded),
         in_provider: Cell::new(false),
-    };
-    let open = Open::enter(&scope);
-    let poll = inner.poll(cx);
-    let end = clock::now();
-    CURRENT.set(ptr::null());
-    std::mem::forget(open);
-    scope.close(end, true);
-    poll
+    });
+    CURRENT.set((scope as *const Scope<'a>).cast());
+    Entered::Outer(scope)
+}
+
+impl Entered<'_, '_> {
+    /// Leaves the poll normally: closes and judges the scope, or restores the tag.
+    #[inline]
+    pub(crate) fn exit(self) {
+        match self {
+            Entered::Outer(scope) => {
+                let end = clock::now();
+                CURRENT.set(ptr::null());
+                std::mem::forget(self);
+                scope.close(end, true);
+            }
+            Entered::Nested(scope, previous, previous_strict) => {
+                scope.current.set(previous);
+                scope.strict.set(previous_strict);
+                std::mem::forget(self);
+            }
+        }
+    }
+}
+
+impl Drop for Entered<'_, '_> {
+    /// Runs only when the poll unwinds (`exit` forgets the value).
+    fn drop(&mut self) {
+        match self {
+            Entered::Outer(scope) => {
+                CURRENT.set(ptr::null());
+                // The blocking still happened: report it, but never panic again while unwinding.
+                scope.close(clock::now(), false);
+            }
+            Entered::Nested(scope, previous, previous_strict) => {
+                scope.current.set(*previous);
+                scope.strict.set(*previous_strict);
+            }
+        }
+    }
 }
 
 impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
     fn close(&self, end: Ticks, may_raise: bool) {
-        let elapsed = self.start.elapsed_until(end);
-        let threshold = self
-            .outer
-            .options()
-            .threshold()
-            .unwrap_or_else(config::slow_task_threshold);
+        let elapsed_ns = self.start.nanos_until(end);
+        let threshold_ns = match self.outer.options().threshold() {
+            Some(threshold) => u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX),
+            None => config::slow_task_threshold_ns(),
+        };
         let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
             return;
         };
-        if recorded.events.is_empty() && recorded.dropped == 0 && elapsed < threshold {
+        let blocked = recorded
+            .as_ref()
+            .is_some_and(|r| !r.events.is_empty() || r.dropped > 0);
+        if !blocked && elapsed_ns < threshold_ns {
             return;
         }
-        let recorded = std::mem::take(&mut *recorded);
-        emit(self.outer, recorded, elapsed, threshold, may_raise);
+        let recorded = recorded.take().map(|r| *r).unwrap_or_default();
+        emit(
+            self.outer,
+            recorded,
+            Duration::from_nanos(elapsed_ns),
+            Duration::from_nanos(threshold_ns),
+            may_raise,
+        );
     }
 
     #[cold]
@@ -184,7 +199,7 @@ impl Scope<'_> {
         args: &[&dyn std::fmt::Display],
         location: &'static Location<'static>,
     ) {
-        if !config::detection_started() || self.in_provider.get() {
+        if !config::detection_started() || self.in_provider.get() || crate::suppress::is_allowed() {
             return;
         }
         // SAFETY: `current` always points at the `MonitoredFunction` of a poll that is running
@@ -195,10 +210,13 @@ impl Scope<'_> {
         }
         let weight = crate::audit::effective_weight(operation, weight);
         let first = {
-            let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
+            let Ok(mut slot) = self.recorded.try_borrow_mut() else {
                 return;
             };
-            recorded.forced_strict |= site.options().strict();
+            let recorded = slot.get_or_insert_with(Box::default);
+            // Judged when the poll ends, but strictness is that of the moment of the call: a strict
+            // section (`raise_on_violations`, a guard, a strict function) may end before the poll.
+            recorded.forced_strict |= self.strict.get() || strict::is_raise_on_violations_enabled();
             recorded.score = recorded.score.saturating_add(weight);
             if recorded.events.len() >= config::max_events_per_poll() {
                 recorded.dropped += 1;
@@ -225,8 +243,8 @@ impl Scope<'_> {
             self.in_provider.set(true);
             let captured = context::capture();
             self.in_provider.set(false);
-            if let Ok(mut recorded) = self.recorded.try_borrow_mut() {
-                recorded.context = Some(captured);
+            if let Ok(mut slot) = self.recorded.try_borrow_mut() {
+                slot.get_or_insert_with(Box::default).context = Some(captured);
             }
         }
     }
@@ -256,7 +274,9 @@ pub(crate) fn in_monitored_poll() -> bool {
 /// a strict section in the same poll.
 pub fn reset_blocking_events() {
     with_current(|scope| {
-        if let Ok(mut recorded) = scope.recorded.try_borrow_mut() {
+        if let Ok(mut slot) = scope.recorded.try_borrow_mut()
+            && let Some(recorded) = slot.as_mut()
+        {
             recorded.events.clear();
             recorded.dropped = 0;
             recorded.score = 0;
@@ -271,8 +291,8 @@ pub fn reset_blocking_events() {
 fn emit(
     site: &MonitoredFunction,
     recorded: Recorded,
-    elapsed: std::time::Duration,
-    threshold: std::time::Duration,
+    elapsed: Duration,
+    threshold: Duration,
     may_raise: bool,
 ) {
     let io = !recorded.events.is_empty() || recorded.dropped > 0;

@@ -127,6 +127,8 @@ struct Symbol {
     name: Option<String>,
     file: Option<String>,
     line: Option<u32>,
+    /// aiocop's own code, left out of traces.
+    own: bool,
 }
 
 type SymbolCache = HashMap<usize, Arc<[Symbol]>>;
@@ -147,10 +149,13 @@ fn symbols_of(ip: usize) -> Arc<[Symbol]> {
     // A return address points after the call; look up the call instruction itself.
     let lookup = ip.saturating_sub(1) as *mut c_void;
     backtrace::resolve(lookup, |sym| {
+        let name = sym.name().map(|n| format!("{n:#}"));
+        let own = is_own_frame(name.as_deref(), sym.filename());
         found.push(Symbol {
-            name: sym.name().map(|n| format!("{n:#}")),
+            name,
             file: sym.filename().map(display_path),
             line: sym.lineno(),
+            own,
         });
     });
     let symbols: Arc<[Symbol]> = found.into();
@@ -172,33 +177,57 @@ fn display_path(path: &std::path::Path) -> String {
         .to_string()
 }
 
-/// aiocop's own frames (the shim, `audit`, the poll guard) are not the user's code.
-fn is_own_frame(name: &str) -> bool {
-    let name = name.trim_start_matches('<');
-    name.starts_with("aiocop::") || name.starts_with("backtrace::")
+/// aiocop's own frames (the shim, `audit`, the poll guard) are not the user's code. In optimized
+/// builds, code inlined into the caller's frame has a bare name (`record`, `poll_outer<F>`), so its
+/// source file decides.
+fn is_own_frame(name: Option<&str>, file: Option<&std::path::Path>) -> bool {
+    const OWN_SOURCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+    let own_name = name.is_some_and(|name| {
+        // `<aiocop::..>`, `<&aiocop::..>`, `<&mut aiocop::..>` are trait impls on aiocop's types.
+        let name = name.trim_start_matches(['<', '&']);
+        let name = name.strip_prefix("mut ").unwrap_or(name);
+        name.starts_with("aiocop::") || name.starts_with("backtrace::")
+    });
+    own_name || file.is_some_and(|file| file.starts_with(OWN_SOURCES))
+}
+
+/// The guard of the poll that opened the scope: what lies outside it is the executor's, even when
+/// inlined into the same machine frame as the user's code.
+fn is_scope_boundary(sym: &Symbol) -> bool {
+    sym.own
+        && sym.name.as_deref().is_some_and(|n| {
+            // `<aiocop::monitor::Monitored<F> as core::future::Future>::poll`, or the bare `poll`
+            // of its body inlined elsewhere.
+            let n = n.trim_start_matches('<');
+            n.starts_with("aiocop::monitor::Monitored") || n.starts_with("poll<")
+        })
 }
 
 fn symbolize(ips: &[usize], depth: usize) -> String {
-    let mut frames: Vec<String> = Vec::with_capacity(depth);
-    'outer: for &ip in ips {
+    // Every source-level frame, innermost first; inlining gives several per instruction pointer.
+    let mut all: Vec<(Arc<[Symbol]>, usize, usize)> = Vec::new();
+    for &ip in ips {
         let symbols = symbols_of(ip);
-        if symbols.is_empty() {
-            frames.push(format!("{ip:#x}"));
-        }
-        for sym in symbols.iter() {
-            if sym.name.as_deref().is_some_and(is_own_frame) {
-                continue;
-            }
-            frames.push(format_frame(sym, ip));
-            if frames.len() == depth {
-                break 'outer;
-            }
-        }
-        if frames.len() == depth {
-            break;
+        for i in 0..symbols.len().max(1) {
+            all.push((symbols.clone(), i, ip));
         }
     }
-    frames.join(FRAME_SEPARATOR)
+    // The outermost poll guard ends the user's part of the stack: past it lies the executor (it
+    // may share a machine frame with the user's code when inlined). Nested guards are skipped.
+    let end = all
+        .iter()
+        .rposition(|(symbols, i, _)| symbols.get(*i).is_some_and(is_scope_boundary))
+        .unwrap_or(all.len());
+    all[..end]
+        .iter()
+        .filter_map(|(symbols, i, ip)| match symbols.get(*i) {
+            None => Some(format!("{ip:#x}")),
+            Some(sym) if sym.own => None,
+            Some(sym) => Some(format_frame(sym, *ip)),
+        })
+        .take(depth)
+        .collect::<Vec<_>>()
+        .join(FRAME_SEPARATOR)
 }
 
 fn format_frame(sym: &Symbol, ip: usize) -> String {

@@ -28,7 +28,8 @@ async fn offloaded(p: String) {
     std::thread::spawn(move || {
         let _ = std::fs::read_to_string(p); //~ OK
     });
-    std::thread::scope(|s| {
+    // `scope` itself waits, on the worker, for the threads it spawns.
+    std::thread::scope(|s| { //~ BLOCKING std::thread::scope
         s.spawn(|| std::thread::sleep(Duration::from_millis(1))); //~ OK
     });
     let handle = tokio::runtime::Handle::current();

@@ -18,7 +18,7 @@ async fn create_and_write(path: &str) -> std::io::Result<()> {
     let mut out = File::create(path)?; //~ BLOCKING std::fs::File::create
     out.write_all(b"hello")?; //~ BLOCKING std::fs::File::write_all
     out.write(b"!")?; //~ BLOCKING std::fs::File::write
-    out.flush()?; //~ BLOCKING std::fs::File::flush
+    out.flush()?; //~ OK (File does not buffer: flush is a no-op)
     out.sync_all()?; //~ BLOCKING std::fs::File::sync_all
     out.sync_data()?; //~ BLOCKING std::fs::File::sync_data
     out.set_len(3)?; //~ BLOCKING std::fs::File::set_len

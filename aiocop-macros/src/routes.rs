@@ -1,0 +1,116 @@
+//! Which calls the macro routes, read from the catalog: path calls of std functions and method
+//! calls whose name a std blocking method has. The probe modules in `aiocop::__private::probe`
+//! are named the same way (see `scripts/gen-probe-table.py`).
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use aiocop_lints::catalog::{self, BlockingOp, Callee, SelfKind};
+
+/// A routed function: its path segments and operation.
+pub(crate) struct RoutedFn {
+    pub(crate) segments: Vec<&'static str>,
+    pub(crate) op: &'static BlockingOp,
+}
+
+/// How the receivers of a routed method name take `self`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Receiving {
+    /// Every std receiver takes `&self` or `&mut self`.
+    ByRef,
+    /// Every std receiver takes `self`.
+    ByValue,
+    /// Some of each: an rvalue receiver cannot be bound one way for all.
+    Mixed,
+}
+
+pub(crate) struct RoutedMethod {
+    pub(crate) ops: Vec<&'static BlockingOp>,
+    pub(crate) receiving: Receiving,
+    /// Every receiver has it from `Read`, `Write`, `BufRead` or `FileExt`: its arguments are
+    /// buffers (and offsets), not worth showing.
+    pub(crate) io_buffers_only: bool,
+}
+
+struct Routes {
+    functions: Vec<RoutedFn>,
+    methods: BTreeMap<&'static str, RoutedMethod>,
+}
+
+fn routes() -> &'static Routes {
+    static ROUTES: OnceLock<Routes> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        let mut functions = Vec::new();
+        let mut methods: BTreeMap<&'static str, RoutedMethod> = BTreeMap::new();
+        // Only operations with a shim are std's and have a probe in the runtime.
+        for op in catalog::CATALOG.iter().filter(|op| op.shim.is_some()) {
+            match op.callee {
+                Callee::Function { path } => functions.push(RoutedFn {
+                    segments: path.split("::").collect(),
+                    op,
+                }),
+                Callee::Method { method, .. } => {
+                    let by_value = op.self_kind == Some(SelfKind::Value);
+                    let io_trait = matches!(
+                        op.callee,
+                        Callee::Method { via_trait: Some(t), .. }
+                            if t.starts_with("std::io::") || t.ends_with("::FileExt")
+                    );
+                    let entry = methods.entry(method).or_insert(RoutedMethod {
+                        ops: Vec::new(),
+                        io_buffers_only: true,
+                        receiving: if by_value {
+                            Receiving::ByValue
+                        } else {
+                            Receiving::ByRef
+                        },
+                    });
+                    let this = if by_value {
+                        Receiving::ByValue
+                    } else {
+                        Receiving::ByRef
+                    };
+                    entry.io_buffers_only &= io_trait;
+                    if entry.receiving != this {
+                        entry.receiving = Receiving::Mixed;
+                    }
+                    entry.ops.push(op);
+                }
+            }
+        }
+        Routes { functions, methods }
+    })
+}
+
+/// The function a path call names, if exactly one routed function's path ends with `segments`.
+///
+/// `fs::read`, `std::fs::read` and `File::open` match; a path starting at `crate`, `self` or
+/// `super` is the user's own. A single segment (`sleep` after `use std::thread::sleep`) matches
+/// unless it is a local binding of the function.
+pub(crate) fn function(segments: &[String]) -> Option<&'static RoutedFn> {
+    let first = segments.first()?;
+    if matches!(first.as_str(), "crate" | "self" | "super" | "Self") {
+        return None;
+    }
+    let mut hits = routes().functions.iter().filter(|f| {
+        f.segments.len() >= segments.len()
+            && f.segments[f.segments.len() - segments.len()..]
+                .iter()
+                .zip(segments)
+                .all(|(a, b)| *a == b)
+    });
+    match (hits.next(), hits.next()) {
+        (Some(hit), None) => Some(hit),
+        _ => None,
+    }
+}
+
+/// The routed method of this name, if any.
+pub(crate) fn method(name: &str) -> Option<&'static RoutedMethod> {
+    routes().methods.get(name)
+}
+
+/// The probe module of a routed function: its path in snake case.
+pub(crate) fn function_module(op: &BlockingOp) -> String {
+    op.event.to_lowercase().replace("::", "_")
+}

@@ -1,0 +1,97 @@
+//! What monitoring adds to one poll, side by side in one run:
+//! bare poll, monitored with monitoring deactivated, monitored and active (nothing recorded),
+//! `tokio_metrics::TaskMonitor::instrument`, and a monitored poll that records one blocking event
+//! at trace depth 0 and 20.
+//!
+//! Run: `cargo bench -p aiocop --bench poll`
+
+use std::future::Future;
+use std::hint::black_box;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+/// A future that never completes and does a trivial amount of work per poll, so it can be polled
+/// any number of times.
+struct Spin(u64);
+
+impl Future for Spin {
+    type Output = ();
+    #[inline(never)]
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        self.0 = black_box(self.0.wrapping_add(1));
+        Poll::Pending
+    }
+}
+
+/// Like `Spin`, announcing one blocking call per poll.
+struct AuditingSpin(u64);
+
+impl Future for AuditingSpin {
+    type Output = ();
+    #[inline(never)]
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        self.0 = black_box(self.0.wrapping_add(1));
+        aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&"/etc/hosts"]);
+        Poll::Pending
+    }
+}
+
+fn poll_repeatedly<F: Future>(c: &mut Criterion, name: &str, future: F) {
+    let mut future = Box::pin(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    c.bench_function(name, |b| {
+        b.iter(|| black_box(future.as_mut().poll(&mut cx)));
+    });
+}
+
+fn polls(c: &mut Criterion) {
+    aiocop::patch_audit_functions();
+    aiocop::start_blocking_io_detection(0).unwrap();
+    // A threshold no poll here reaches: an idle poll must cost only the guard.
+    aiocop::detect_slow_tasks(60_000, ()).unwrap();
+    aiocop::set_delivery(aiocop::Delivery::Inline);
+
+    aiocop::deactivate();
+    poll_repeatedly(c, "poll/bare", Spin(0));
+    poll_repeatedly(c, "poll/monitored_deactivated", aiocop::monitored(Spin(0)));
+
+    let monitor = tokio_metrics::TaskMonitor::new();
+    poll_repeatedly(
+        c,
+        "poll/tokio_metrics_instrument",
+        monitor.instrument(Spin(0)),
+    );
+
+    aiocop::activate();
+    poll_repeatedly(c, "poll/monitored_active", aiocop::monitored(Spin(0)));
+
+    poll_repeatedly(
+        c,
+        "poll/monitored_active_one_event_depth_0",
+        aiocop::monitored(AuditingSpin(0)),
+    );
+    aiocop::set_trace_depth(20).unwrap();
+    poll_repeatedly(
+        c,
+        "poll/monitored_active_one_event_depth_20",
+        aiocop::monitored(AuditingSpin(0)),
+    );
+    aiocop::set_trace_depth(0).unwrap();
+
+    // `audit` outside any monitored poll: the cost every shim pays when nothing is monitored.
+    c.bench_function("audit/outside_poll", |b| {
+        b.iter(|| {
+            aiocop::audit(
+                "std::fs::read",
+                aiocop::WEIGHT_MODERATE,
+                &[&black_box("/etc/hosts")],
+            )
+        });
+    });
+    aiocop::deactivate();
+}
+
+criterion_group!(benches, polls);
+criterion_main!(benches);

@@ -1,0 +1,3 @@
+//! [`std::os`], audited: the Unix extensions that block.
+
+pub mod unix;

@@ -1,0 +1,4 @@
+//! [`std::os::unix`], audited.
+
+pub mod fs;
+pub mod net;

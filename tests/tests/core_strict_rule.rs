@@ -1,0 +1,85 @@
+//! Strict mode under `ViolationRule::HighSeverityAndSlow` (the Python library's rule): a
+//! high-severity poll panics only if it also took at least the threshold.
+//!
+//! Global settings: trace depth 0, inline delivery, a 60 s global threshold, rule
+//! `HighSeverityAndSlow`.
+
+mod core_support;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Once;
+use std::time::Duration;
+
+use aiocop::{FutureExt, HighSeverityBlockingIo, SeverityLevel, ViolationRule, WEIGHT_HEAVY};
+use core_support::{QUIET_THRESHOLD_MS, current_thread};
+
+fn setup() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        aiocop::patch_audit_functions();
+        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
+        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
+        aiocop::set_violation_rule(ViolationRule::HighSeverityAndSlow);
+        aiocop::activate();
+    });
+}
+
+#[test]
+fn the_rule_is_readable() {
+    setup();
+    assert_eq!(aiocop::violation_rule(), ViolationRule::HighSeverityAndSlow);
+    assert_eq!(ViolationRule::default(), ViolationRule::HighSeverity);
+}
+
+#[test]
+fn a_fast_high_severity_poll_does_not_panic() {
+    setup();
+    let rt = current_thread();
+    let ((), events) = rt.block_on(aiocop::raise_on_violations(aiocop::collect_events(
+        async {
+            aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&"fast"]);
+        }
+        .monitored_as("rule_fast"),
+    )));
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].severity_level(), SeverityLevel::High);
+    assert!(!events[0].exceeded_threshold());
+}
+
+#[test]
+fn a_slow_high_severity_poll_panics() {
+    setup();
+    let rt = current_thread();
+    let payload = catch_unwind(AssertUnwindSafe(|| {
+        rt.block_on(aiocop::raise_on_violations(
+            async {
+                aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&"30ms"]);
+                std::thread::sleep(Duration::from_millis(30));
+            }
+            .monitored_as("rule_slow")
+            .with_threshold(Duration::from_millis(10)),
+        ))
+    }))
+    .expect_err("slow and high: panics");
+    let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
+    assert!(report.event().exceeded_threshold());
+    assert!(report.elapsed() >= Duration::from_millis(25), "slept 30 ms");
+    assert_eq!(report.threshold(), Duration::from_millis(10));
+}
+
+#[test]
+fn a_slow_poll_of_medium_severity_does_not_panic() {
+    setup();
+    let rt = current_thread();
+    let ((), events) = rt.block_on(aiocop::raise_on_violations(aiocop::collect_events(
+        async {
+            aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[]);
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        .monitored_as("rule_slow_medium")
+        .with_threshold(Duration::from_millis(10)),
+    )));
+    assert_eq!(events.len(), 1);
+    assert!(events[0].exceeded_threshold());
+    assert_eq!(events[0].severity_level(), SeverityLevel::Medium);
+}
