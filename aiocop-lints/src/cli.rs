@@ -241,7 +241,9 @@ fn lint(args: &Args) -> Result<(Report, DenyLevel, Option<PathBuf>), LintError> 
     if args.paths.is_empty() {
         let workspace = Workspace::load(args.manifest_path.as_deref())?;
         let report = workspace.lint(&args.packages, args.deny)?;
-        let deny = args.deny.unwrap_or_else(|| workspace.deny_level(&args.packages));
+        let deny = args
+            .deny
+            .unwrap_or_else(|| workspace.deny_level(&args.packages));
         return Ok((report, deny, Some(workspace.root.clone())));
     }
     // Paths: the configuration comes from --manifest-path when given.
@@ -270,14 +272,27 @@ mod tests {
 
     #[test]
     fn parses_options_in_both_spellings() {
-        let a = parse(&["aiocop", "--format=sarif", "--deny", "heavy", "-p", "x", "--color", "never"]).unwrap();
+        let a = parse(&[
+            "aiocop",
+            "--format=sarif",
+            "--deny",
+            "heavy",
+            "-p",
+            "x",
+            "--color",
+            "never",
+        ])
+        .unwrap();
         assert_eq!(a.format, Format::Sarif);
         assert_eq!(a.deny, Some(DenyLevel::Weight(50)));
         assert_eq!(a.packages, ["x"]);
         assert_eq!(a.color, Color::Never);
         let b = parse(&["--message-format", "json", "src", "--", "--odd-file.rs"]).unwrap();
         assert_eq!(b.format, Format::Json);
-        assert_eq!(b.paths, [PathBuf::from("src"), PathBuf::from("--odd-file.rs")]);
+        assert_eq!(
+            b.paths,
+            [PathBuf::from("src"), PathBuf::from("--odd-file.rs")]
+        );
     }
 
     #[test]

@@ -102,17 +102,23 @@ impl Workspace {
     /// with the package's own on top when the manifest is a member's.
     pub(crate) fn config_for(&self, manifest: &Path) -> Result<Config, LintError> {
         let config = self.config()?;
-        let wanted = manifest.canonicalize().unwrap_or_else(|_| manifest.to_path_buf());
+        let wanted = manifest
+            .canonicalize()
+            .unwrap_or_else(|_| manifest.to_path_buf());
         let package = self.packages.iter().find(|p| {
-            p.manifest.canonicalize().unwrap_or_else(|_| p.manifest.clone()) == wanted
+            p.manifest
+                .canonicalize()
+                .unwrap_or_else(|_| p.manifest.clone())
+                == wanted
         });
         match package.and_then(|p| p.metadata.as_ref().map(|m| (p, m))) {
             None => Ok(config),
             Some((package, value)) => {
-                let own = Config::from_json(value, "package.metadata.aiocop").map_err(|mut e| {
-                    e.manifest = Some(package.manifest.clone());
-                    e
-                })?;
+                let own =
+                    Config::from_json(value, "package.metadata.aiocop").map_err(|mut e| {
+                        e.manifest = Some(package.manifest.clone());
+                        e
+                    })?;
                 Ok(config.merged_with(&own))
             }
         }
@@ -120,7 +126,11 @@ impl Workspace {
 
     /// Lints the named packages (all members if `only` is empty). Each package uses the
     /// workspace configuration with its own layered on top; `deny` overrides both.
-    pub(crate) fn lint(&self, only: &[String], deny: Option<DenyLevel>) -> Result<Report, LintError> {
+    pub(crate) fn lint(
+        &self,
+        only: &[String],
+        deny: Option<DenyLevel>,
+    ) -> Result<Report, LintError> {
         for name in only {
             if !self.packages.iter().any(|p| &p.name == name) {
                 return Err(LintError::Metadata(format!(
@@ -137,10 +147,11 @@ impl Workspace {
             let config = match &package.metadata {
                 None => workspace_config.clone(),
                 Some(value) => {
-                    let own = Config::from_json(value, "package.metadata.aiocop").map_err(|mut e| {
-                        e.manifest = Some(package.manifest.clone());
-                        e
-                    })?;
+                    let own =
+                        Config::from_json(value, "package.metadata.aiocop").map_err(|mut e| {
+                            e.manifest = Some(package.manifest.clone());
+                            e
+                        })?;
                     workspace_config.clone().merged_with(&own)
                 }
             };

@@ -107,7 +107,9 @@ fn workspace(app_metadata: &str, workspace_metadata: &str) -> TempDir {
     let dir = TempDir::new("ws");
     dir.write(
         "Cargo.toml",
-        &format!("[workspace]\nmembers = [\"app\", \"clean\"]\nresolver = \"3\"\n{workspace_metadata}\n"),
+        &format!(
+            "[workspace]\nmembers = [\"app\", \"clean\"]\nresolver = \"3\"\n{workspace_metadata}\n"
+        ),
     );
     dir.write(
         "app/Cargo.toml",
@@ -143,12 +145,20 @@ fn a_workspace_with_blocking_calls_fails_with_rustc_style_diagnostics() {
     assert!(text.contains("--> app/src/main.rs:4:13"), "{text}");
     assert!(text.contains("--> app/examples/demo.rs:1:"), "{text}");
     // The source line, an underline, the weight and the alternative.
-    assert!(text.contains("6 |     std::thread::sleep(Duration::from_millis(5));"), "{text}");
+    assert!(
+        text.contains("6 |     std::thread::sleep(Duration::from_millis(5));"),
+        "{text}"
+    );
     let underline = format!("  |     {} heavy (weight 50), sleep", "^".repeat(44));
     assert!(text.contains(&underline), "{text}");
-    assert!(text.contains("help: use `tokio::time::sleep(..).await` instead"), "{text}");
+    let sleep = aiocop_lints::catalog::find_event("std::thread::sleep").unwrap();
+    let help = format!("help: use `{}` instead", sleep.alternative);
+    assert!(text.contains(&help), "{text}");
     // The chain through a same-crate module.
-    assert!(text.contains("chain: handlers::index → config::load_config → std::fs::read"), "{text}");
+    assert!(
+        text.contains("chain: handlers::index → config::load_config → std::fs::read"),
+        "{text}"
+    );
     // Offloaded work and sync code are not reported.
     assert!(!text.contains("handlers.rs:11"), "{text}");
     assert!(!text.contains("clean/src"), "{text}");
@@ -169,7 +179,11 @@ fn run_from_the_workspace_directory_and_select_a_package() {
     assert!(stdout(&out).contains("aiocop: no blocking calls in async code (1 file analyzed)"));
     let out = aiocop(&["-p", "nonesuch"], ws.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("`nonesuch` is not a member"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`nonesuch` is not a member"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -183,9 +197,23 @@ fn json_lines_have_the_documented_fields() {
         .collect();
     assert_eq!(findings.len(), 4);
     let fields = [
-        "rule", "level", "message", "file", "line", "column", "end_line", "end_column",
-        "source_line", "event", "weight", "severity", "category", "alternative", "context",
-        "chain", "related",
+        "rule",
+        "level",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "source_line",
+        "event",
+        "weight",
+        "severity",
+        "category",
+        "alternative",
+        "context",
+        "chain",
+        "related",
     ];
     for f in &findings {
         let obj = f.as_object().unwrap();
@@ -194,17 +222,26 @@ fn json_lines_have_the_documented_fields() {
         }
         assert_eq!(obj.len(), fields.len(), "{f}");
     }
-    let sleep = findings.iter().find(|f| f["event"] == "std::thread::sleep").unwrap();
+    let sleep = findings
+        .iter()
+        .find(|f| f["event"] == "std::thread::sleep")
+        .unwrap();
     assert_eq!(sleep["rule"], "blocking-call");
     assert_eq!(sleep["level"], "error");
     assert_eq!(sleep["file"], "app/src/handlers.rs");
-    assert_eq!((sleep["line"].as_u64(), sleep["column"].as_u64()), (Some(6), Some(5)));
+    assert_eq!(
+        (sleep["line"].as_u64(), sleep["column"].as_u64()),
+        (Some(6), Some(5))
+    );
     assert_eq!(sleep["end_column"].as_u64(), Some(49));
     assert_eq!(sleep["weight"].as_u64(), Some(50));
     assert_eq!(sleep["severity"], "heavy");
     assert_eq!(sleep["category"], "sleep");
     assert_eq!(sleep["context"], "async fn `handlers::index`");
-    let chain = findings.iter().find(|f| f["rule"] == "blocking-chain").unwrap();
+    let chain = findings
+        .iter()
+        .find(|f| f["rule"] == "blocking-chain")
+        .unwrap();
     assert_eq!(
         chain["chain"],
         serde_json::json!(["handlers::index", "config::load_config", "std::fs::read"])
@@ -225,12 +262,20 @@ fn sarif_output_is_a_valid_2_1_0_log() {
     assert_eq!(run["tool"]["driver"]["name"], "cargo-aiocop");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    assert_eq!(rule_ids, ["blocking-call", "blocking-chain", "allow-without-reason"]);
+    assert_eq!(
+        rule_ids,
+        ["blocking-call", "blocking-chain", "allow-without-reason"]
+    );
     for rule in rules {
         assert!(rule["shortDescription"]["text"].is_string());
     }
-    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"].as_str().unwrap();
-    assert!(root.starts_with("file:///") && root.ends_with('/'), "{root}");
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
     let results = run["results"].as_array().unwrap();
     assert_eq!(results.len(), 4);
     for result in results {
@@ -248,12 +293,21 @@ fn sarif_output_is_a_valid_2_1_0_log() {
         assert!(region["startColumn"].as_u64().unwrap() >= 1);
         assert!(region["endColumn"].as_u64().unwrap() > region["startColumn"].as_u64().unwrap());
     }
-    let chain = results.iter().find(|r| r["ruleId"] == "blocking-chain").unwrap();
+    let chain = results
+        .iter()
+        .find(|r| r["ruleId"] == "blocking-chain")
+        .unwrap();
     assert_eq!(
         chain["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "app/src/config.rs"
     );
-    assert_eq!(chain["codeFlows"][0]["threadFlows"][0]["locations"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        chain["codeFlows"][0]["threadFlows"][0]["locations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
 }
 
@@ -261,13 +315,26 @@ fn sarif_output_is_a_valid_2_1_0_log() {
 fn the_deny_level_decides_the_exit_status() {
     let ws = workspace("", "");
     // The heaviest finding is `thread::sleep` (50).
-    assert_eq!(aiocop(&["--deny", "heavy"], ws.path()).status.code(), Some(1));
-    let out = aiocop(&["--deny", "heavy", "-p", "app", "--", "app/src/main.rs"], ws.path());
+    assert_eq!(
+        aiocop(&["--deny", "heavy"], ws.path()).status.code(),
+        Some(1)
+    );
+    let out = aiocop(
+        &["--deny", "heavy", "-p", "app", "--", "app/src/main.rs"],
+        ws.path(),
+    );
     assert_eq!(out.status.code(), Some(2), "paths and -p do not mix");
     let out = aiocop(&["--deny", "heavy", "app/src/main.rs"], ws.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("warning[blocking-call]"), "{}", stdout(&out));
-    assert_eq!(aiocop(&["--deny", "none"], ws.path()).status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("warning[blocking-call]"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        aiocop(&["--deny", "none"], ws.path()).status.code(),
+        Some(0)
+    );
     assert_eq!(aiocop(&["--deny", "51"], ws.path()).status.code(), Some(0));
 
     // From the configuration, overridden by the command line.
@@ -275,8 +342,15 @@ fn the_deny_level_decides_the_exit_status() {
     assert_eq!(aiocop(&[], configured.path()).status.code(), Some(0));
     let out = aiocop(&["-p", "app"], configured.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains("none at or above the deny level `none`"), "{}", stdout(&out));
-    assert_eq!(aiocop(&["--deny", "any"], configured.path()).status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("none at or above the deny level `none`"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        aiocop(&["--deny", "any"], configured.path()).status.code(),
+        Some(1)
+    );
 }
 
 #[test]
@@ -302,7 +376,11 @@ fn extra_blocking_paths_and_allowed_paths_come_from_the_manifest() {
     // re-weighted; `legacy_db::query` is blocking in `clean`.
     assert_eq!(
         events,
-        [("std::path::Path::exists", 1), ("std::fs::read", 3), ("legacy_db::query", 50)],
+        [
+            ("std::path::Path::exists", 1),
+            ("std::fs::read", 3),
+            ("legacy_db::query", 50)
+        ],
         "{findings:#?}"
     );
     assert_eq!(findings[2]["alternative"], "legacy_db::r#async::query");
@@ -312,14 +390,26 @@ fn extra_blocking_paths_and_allowed_paths_come_from_the_manifest() {
 #[test]
 fn a_malformed_configuration_is_an_error_naming_the_key() {
     let cases = [
-        ("[package.metadata.aiocop]\ndeny = \"sometimes\"\n", "", "package.metadata.aiocop.deny"),
-        ("", "[workspace.metadata.aiocop]\nalow = []\n", "workspace.metadata.aiocop.alow"),
+        (
+            "[package.metadata.aiocop]\ndeny = \"sometimes\"\n",
+            "",
+            "package.metadata.aiocop.deny",
+        ),
+        (
+            "",
+            "[workspace.metadata.aiocop]\nalow = []\n",
+            "workspace.metadata.aiocop.alow",
+        ),
         (
             "[package.metadata.aiocop.blocking]\n\"a::b\" = { weight = -1 }\n",
             "",
             "package.metadata.aiocop.blocking.\"a::b\".weight",
         ),
-        ("[package.metadata.aiocop]\nallow = [1]\n", "", "package.metadata.aiocop.allow[0]"),
+        (
+            "[package.metadata.aiocop]\nallow = [1]\n",
+            "",
+            "package.metadata.aiocop.allow[0]",
+        ),
     ];
     for (package, workspace_meta, key) in cases {
         let ws = workspace(package, workspace_meta);
@@ -347,7 +437,11 @@ fn an_unparsable_file_is_reported_and_skipped() {
 
     // In the machine formats the notice goes to stderr (and into SARIF's notifications).
     let out = aiocop(&["--format", "sarif"], ws.path());
-    assert!(stderr(&out).contains("app/src/config.rs"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("app/src/config.rs"),
+        "{}",
+        stderr(&out)
+    );
     let log: Value = serde_json::from_str(&stdout(&out)).unwrap();
     let notes = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
     assert_eq!(
@@ -359,7 +453,10 @@ fn an_unparsable_file_is_reported_and_skipped() {
 #[test]
 fn files_and_directories_given_on_the_command_line() {
     let dir = TempDir::new("paths");
-    dir.write("lone.rs", "async fn f() { std::thread::sleep(std::time::Duration::ZERO); }\n");
+    dir.write(
+        "lone.rs",
+        "async fn f() { std::thread::sleep(std::time::Duration::ZERO); }\n",
+    );
     dir.write("tree/lib.rs", "mod child;\n");
     dir.write(
         "tree/child.rs",
@@ -397,7 +494,11 @@ fn usage_errors_exit_2_and_help_exits_0() {
     }
     let out = aiocop(&["--manifest-path", "/nonexistent/Cargo.toml"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cargo metadata failed"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cargo metadata failed"),
+        "{}",
+        stderr(&out)
+    );
     let out = aiocop(&["--help"], dir.path());
     assert_eq!(out.status.code(), Some(0));
     assert!(stdout(&out).contains("--message-format"));
@@ -410,5 +511,8 @@ fn colours_only_when_asked_or_on_a_terminal() {
     let plain = stdout(&aiocop(&["a.rs"], dir.path()));
     assert!(!plain.contains('\x1b'), "{plain}");
     let coloured = stdout(&aiocop(&["--color", "always", "a.rs"], dir.path()));
-    assert!(coloured.contains("\x1b[1;31merror[blocking-call]\x1b[0m"), "{coloured}");
+    assert!(
+        coloured.contains("\x1b[1;31merror[blocking-call]\x1b[0m"),
+        "{coloured}"
+    );
 }

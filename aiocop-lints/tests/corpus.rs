@@ -171,7 +171,10 @@ fn corpus_precision_and_recall() {
         "precision {precision:.3} ({true_positives}/{}), recall {recall:.3} ({true_positives}/{positives})",
         true_positives + false_positives.len()
     );
-    assert!(positives + negatives >= 150, "the corpus needs at least 150 cases");
+    assert!(
+        positives + negatives >= 150,
+        "the corpus needs at least 150 cases"
+    );
     assert!(precision >= 0.95, "precision {precision:.3} is below 0.95");
     assert!(recall >= 0.95, "recall {recall:.3} is below 0.95");
 }

@@ -35,7 +35,8 @@ struct Best {
 
 impl Best {
     fn beats(&self, other: Option<&Best>) -> bool {
-        other.is_none_or(|o| self.weight > o.weight || (self.weight == o.weight && self.len < o.len))
+        other
+            .is_none_or(|o| self.weight > o.weight || (self.weight == o.weight && self.len < o.len))
     }
 }
 

@@ -20,9 +20,10 @@ use serde_json::Value;
 use crate::catalog::{WEIGHT_HEAVY, WEIGHT_LIGHT, WEIGHT_MODERATE, WEIGHT_TRIVIAL};
 
 /// The smallest weight of a finding that makes the run fail (exit status 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DenyLevel {
     /// Any finding fails the run, whatever its weight (the default).
+    #[default]
     Any,
     /// Findings of at least this weight fail the run.
     Weight(u32),
@@ -39,12 +40,6 @@ impl DenyLevel {
             DenyLevel::Never => false,
             DenyLevel::Weight(min) => weight.is_none_or(|w| w >= min),
         }
-    }
-}
-
-impl Default for DenyLevel {
-    fn default() -> Self {
-        DenyLevel::Any
     }
 }
 
@@ -186,7 +181,10 @@ impl Config {
                 }
                 "allow" => {
                     let list = item.as_array().ok_or_else(|| {
-                        err(&key, format!("expected an array of paths, found {}", kind(item)))
+                        err(
+                            &key,
+                            format!("expected an array of paths, found {}", kind(item)),
+                        )
                     })?;
                     for (i, path) in list.iter().enumerate() {
                         let path = path_value(path).map_err(|m| err(&format!("{key}[{i}]"), m))?;
@@ -202,8 +200,8 @@ impl Config {
                     })?;
                     for (path, spec) in entries {
                         let entry_key = format!("{key}.\"{path}\"");
-                        let extra =
-                            extra_blocking(path, spec).map_err(|(sub, m)| err(&format!("{entry_key}{sub}"), m))?;
+                        let extra = extra_blocking(path, spec)
+                            .map_err(|(sub, m)| err(&format!("{entry_key}{sub}"), m))?;
                         config.blocking.push(extra);
                     }
                 }
@@ -249,9 +247,7 @@ fn check_path(s: &str) -> Result<(), String> {
     let valid = !s.is_empty()
         && s.split("::").all(|seg| {
             let mut chars = seg.chars();
-            chars
-                .next()
-                .is_some_and(|c| c.is_alphabetic() || c == '_')
+            chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
                 && chars.all(|c| c.is_alphanumeric() || c == '_')
         });
     if valid {
@@ -288,10 +284,12 @@ fn extra_blocking(path: &str, spec: &Value) -> Result<ExtraBlocking, (String, St
             for (name, value) in fields {
                 let sub = format!(".{name}");
                 let text = || {
-                    value
-                        .as_str()
-                        .map(str::to_string)
-                        .ok_or_else(|| (sub.clone(), format!("expected a string, found {}", kind(value))))
+                    value.as_str().map(str::to_string).ok_or_else(|| {
+                        (
+                            sub.clone(),
+                            format!("expected a string, found {}", kind(value)),
+                        )
+                    })
                 };
                 match name.as_str() {
                     "weight" => {
@@ -354,9 +352,16 @@ mod tests {
         assert_eq!(config.deny, Some(DenyLevel::Weight(10)));
         assert_eq!(config.allow, ["std::path::Path::exists"]);
         assert_eq!(config.blocking.len(), 2);
-        let query = config.blocking.iter().find(|b| b.path == "mylib::Client::query").unwrap();
+        let query = config
+            .blocking
+            .iter()
+            .find(|b| b.path == "mylib::Client::query")
+            .unwrap();
         assert_eq!(query.weight, 10);
-        assert_eq!(query.alternative.as_deref(), Some("mylib::AsyncClient::query"));
+        assert_eq!(
+            query.alternative.as_deref(),
+            Some("mylib::AsyncClient::query")
+        );
     }
 
     #[test]
@@ -364,8 +369,14 @@ mod tests {
         let cases = [
             (json!({"deny": "sometimes"}), "package.metadata.aiocop.deny"),
             (json!({"alow": []}), "package.metadata.aiocop.alow"),
-            (json!({"allow": "std::fs::read"}), "package.metadata.aiocop.allow"),
-            (json!({"allow": ["ok::path", 3]}), "package.metadata.aiocop.allow[1]"),
+            (
+                json!({"allow": "std::fs::read"}),
+                "package.metadata.aiocop.allow",
+            ),
+            (
+                json!({"allow": ["ok::path", 3]}),
+                "package.metadata.aiocop.allow[1]",
+            ),
             (
                 json!({"blocking": {"a::b": {"weight": "huge"}}}),
                 "package.metadata.aiocop.blocking.\"a::b\".weight",
@@ -374,7 +385,10 @@ mod tests {
                 json!({"blocking": {"a::b": {"alternative": "x"}}}),
                 "package.metadata.aiocop.blocking.\"a::b\".weight",
             ),
-            (json!({"blocking": {"not a path": 1}}), "package.metadata.aiocop.blocking.\"not a path\""),
+            (
+                json!({"blocking": {"not a path": 1}}),
+                "package.metadata.aiocop.blocking.\"not a path\"",
+            ),
             (json!(3), "package.metadata.aiocop"),
         ];
         for (value, key) in cases {

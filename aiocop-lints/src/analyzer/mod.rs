@@ -75,7 +75,11 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order SARIF lists them.
-    pub const ALL: [Rule; 3] = [Rule::BlockingCall, Rule::BlockingChain, Rule::AllowWithoutReason];
+    pub const ALL: [Rule; 3] = [
+        Rule::BlockingCall,
+        Rule::BlockingChain,
+        Rule::AllowWithoutReason,
+    ];
 
     /// The rule's stable id: `blocking-call`, `blocking-chain`, `allow-without-reason`.
     pub const fn id(self) -> &'static str {
@@ -162,8 +166,9 @@ impl Report {
         self.findings.sort_by(|a, b| {
             (&a.at, a.rule, &a.event, &a.chain).cmp(&(&b.at, b.rule, &b.event, &b.chain))
         });
-        self.findings
-            .dedup_by(|a, b| a.at == b.at && a.rule == b.rule && a.event == b.event && a.chain == b.chain);
+        self.findings.dedup_by(|a, b| {
+            a.at == b.at && a.rule == b.rule && a.event == b.event && a.chain == b.chain
+        });
         self.file_errors.sort_by(|a, b| a.file.cmp(&b.file));
         self.file_errors.dedup();
     }
@@ -242,7 +247,9 @@ impl Linter {
         let mut cache = SourceCache::new(None);
         let mut claimed = HashSet::new();
         for file in &files {
-            let Some(parsed) = cache.get(file) else { continue };
+            let Some(parsed) = cache.get(file) else {
+                continue;
+            };
             let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
             let stem_dir = file.with_extension("");
             for child_dir in [&dir, &stem_dir] {

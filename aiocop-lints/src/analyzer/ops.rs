@@ -174,7 +174,12 @@ impl OpTable {
     }
 
     /// The operation called as `Trait::method(first_arg, ..)`, given the first argument's type.
-    pub(crate) fn trait_call(&self, tr: &str, method: &str, receiver: Option<&str>) -> Option<OpId> {
+    pub(crate) fn trait_call(
+        &self,
+        tr: &str,
+        method: &str,
+        receiver: Option<&str>,
+    ) -> Option<OpId> {
         self.by_method.get(method)?.iter().find_map(|m| {
             let trait_matches = m.via_trait.as_deref() == Some(tr);
             let receiver_matches = m.receiver == tr || Some(m.receiver.as_str()) == receiver;
@@ -184,7 +189,11 @@ impl OpTable {
 
     /// The operation `method` names on any receiver once `in_scope` says its trait is imported
     /// (catalog entries whose receiver is the trait itself, such as `ToSocketAddrs`).
-    pub(crate) fn trait_method(&self, method: &str, in_scope: impl Fn(&str) -> bool) -> Option<OpId> {
+    pub(crate) fn trait_method(
+        &self,
+        method: &str,
+        in_scope: impl Fn(&str) -> bool,
+    ) -> Option<OpId> {
         self.by_method.get(method)?.iter().find_map(|m| {
             let tr = m.via_trait.as_deref()?;
             (m.receiver == tr && self.receiver_traits.contains(tr) && in_scope(tr)).then_some(m.op)

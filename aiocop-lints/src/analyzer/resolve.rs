@@ -150,16 +150,19 @@ impl Resolver<'_> {
                 if !globs {
                     return Some(segs.to_vec());
                 }
-                let block_globs = self.blocks[..blocks].iter().rev().enumerate().flat_map(
-                    |(i, scope)| scope.globs.iter().map(move |g| (blocks - 1 - i, g)),
-                );
+                let block_globs = self.blocks[..blocks]
+                    .iter()
+                    .rev()
+                    .enumerate()
+                    .flat_map(|(i, scope)| scope.globs.iter().map(move |g| (blocks - 1 - i, g)));
                 let module_globs = self
                     .index
                     .module(module)
                     .into_iter()
                     .flat_map(|scope| scope.globs.iter().map(|g| (0, g)));
                 for (visible, base) in block_globs.chain(module_globs) {
-                    let Some(base) = self.resolve_in(base, module, visible, depth + 1, false) else {
+                    let Some(base) = self.resolve_in(base, module, visible, depth + 1, false)
+                    else {
                         continue;
                     };
                     let candidate = self.canonical(join(&base, segs), depth + 1);
@@ -240,21 +243,31 @@ impl Resolver<'_> {
         };
         let parent = tr.rsplit_once("::").map(|(p, _)| p).unwrap_or("");
         let glob_matches = |segs: &Vec<String>, module: &[String], blocks: usize| {
-            self.resolve_in(segs, module, blocks, 0, false).is_some_and(|p| {
-                let base = p.join("::");
-                base == parent || base == format!("{parent}::prelude")
-            })
+            self.resolve_in(segs, module, blocks, 0, false)
+                .is_some_and(|p| {
+                    let base = p.join("::");
+                    base == parent || base == format!("{parent}::prelude")
+                })
         };
         let check = |scope: &Scope, blocks: usize| {
             scope.uses.values().any(|u| matches(u, self.module, blocks))
-                || scope.anonymous.iter().any(|u| matches(u, self.module, blocks))
-                || scope.globs.iter().any(|g| glob_matches(g, self.module, blocks))
+                || scope
+                    .anonymous
+                    .iter()
+                    .any(|u| matches(u, self.module, blocks))
+                || scope
+                    .globs
+                    .iter()
+                    .any(|g| glob_matches(g, self.module, blocks))
         };
         self.blocks
             .iter()
             .enumerate()
             .any(|(i, scope)| check(scope, i))
-            || self.index.module(self.module).is_some_and(|scope| check(scope, 0))
+            || self
+                .index
+                .module(self.module)
+                .is_some_and(|scope| check(scope, 0))
     }
 }
 

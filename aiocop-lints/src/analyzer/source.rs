@@ -35,7 +35,11 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
             return "";
         };
-        let end = self.line_starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 }
@@ -198,7 +202,11 @@ pub(crate) fn module_declarations(
                     Some(p) => {
                         // `#[path]` is relative to the declaring file's folder, or inside inline
                         // modules to the inline modules' folder.
-                        let file = if inline { dir.join(p) } else { file_dir.join(p) };
+                        let file = if inline {
+                            dir.join(p)
+                        } else {
+                            file_dir.join(p)
+                        };
                         let child_dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
                         (Some(file).filter(|f| f.is_file()), child_dir)
                     }

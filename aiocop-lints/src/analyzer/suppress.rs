@@ -173,7 +173,9 @@ mod tests {
 
     #[test]
     fn a_missing_reason_is_reported() {
-        let allows = LineAllows::scan("x(); // aiocop: allow()\ny(); // aiocop: allow\nz(); // aiocop: allowed\n");
+        let allows = LineAllows::scan(
+            "x(); // aiocop: allow()\ny(); // aiocop: allow\nz(); // aiocop: allowed\n",
+        );
         assert!(allows.covers(1));
         assert!(allows.covers(2));
         assert!(!allows.covers(3));

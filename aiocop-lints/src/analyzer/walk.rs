@@ -8,8 +8,8 @@ use proc_macro2::LineColumn;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{
-    Attribute, Block, Expr, ExprCall, ExprMethodCall, FnArg, ImplItem, Item, Lit, Member, Signature,
-    Stmt, Token, TraitItem,
+    Attribute, Block, Expr, ExprCall, ExprMethodCall, FnArg, ImplItem, Item, Lit, Member,
+    Signature, Stmt, Token, TraitItem,
 };
 
 use super::callgraph::CallGraph;
@@ -81,7 +81,10 @@ impl<'a> CrateWalk<'a> {
             allows: LineAllows::default(),
         };
         for missing in &allows.missing_reasons {
-            walker.missing_reason(*missing, "`// aiocop: allow(...)` needs a reason in the parentheses");
+            walker.missing_reason(
+                *missing,
+                "`// aiocop: allow(...)` needs a reason in the parentheses",
+            );
         }
         walker.allows = allows;
         for item in &file.ast.items {
@@ -113,8 +116,10 @@ struct Walker<'w, 'a> {
 
 /// Calls whose closure arguments run off the async worker.
 fn is_offload(name: &str, full: &str) -> bool {
-    matches!(name, "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped")
-        || full == "std::thread::spawn"
+    matches!(
+        name,
+        "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped"
+    ) || full == "std::thread::spawn"
 }
 
 fn addr<T>(node: &T) -> usize {
@@ -300,7 +305,11 @@ impl Walker<'_, '_> {
         for input in &sig.inputs {
             match input {
                 FnArg::Receiver(_) => {
-                    let ty = self.self_ty.as_deref().map(Ty::named).unwrap_or(Ty::Unknown);
+                    let ty = self
+                        .self_ty
+                        .as_deref()
+                        .map(Ty::named)
+                        .unwrap_or(Ty::Unknown);
                     self.locals.set("self", ty);
                 }
                 FnArg::Typed(pt) => {
@@ -335,7 +344,10 @@ impl Walker<'_, '_> {
     }
 
     fn current_label(&self) -> String {
-        self.labels.last().cloned().unwrap_or_else(|| "<item>".to_string())
+        self.labels
+            .last()
+            .cloned()
+            .unwrap_or_else(|| "<item>".to_string())
     }
 
     /// Records a blocking operation called at `start..end`.
@@ -509,7 +521,11 @@ impl Walker<'_, '_> {
                     && let Some(ident) = p.path.get_ident()
                 {
                     if ident == "self" {
-                        return self.self_ty.as_deref().map(Ty::named).unwrap_or(Ty::Unknown);
+                        return self
+                            .self_ty
+                            .as_deref()
+                            .map(Ty::named)
+                            .unwrap_or(Ty::Unknown);
                     }
                     if let Some(ty) = self.locals.get(&ident.to_string()) {
                         return ty.clone();
@@ -580,10 +596,9 @@ impl Walker<'_, '_> {
                         Ty::Unknown
                     }
                     Member::Unnamed(i) => match base {
-                        Ty::Tuple(elems) => elems
-                            .get(i.index as usize)
-                            .cloned()
-                            .unwrap_or(Ty::Unknown),
+                        Ty::Tuple(elems) => {
+                            elems.get(i.index as usize).cloned().unwrap_or(Ty::Unknown)
+                        }
                         _ => Ty::Unknown,
                     },
                 }

@@ -2,5 +2,7 @@
 #![forbid(unsafe_code)]
 
 fn main() {
-    std::process::exit(aiocop_lints::cli::main_with_args(std::env::args_os().skip(1)));
+    std::process::exit(aiocop_lints::cli::main_with_args(
+        std::env::args_os().skip(1),
+    ));
 }

@@ -85,7 +85,13 @@ fn render_finding(out: &mut String, f: &Finding, style: &Style) {
         style.gutter("|"),
         f.source_line
     );
-    let (prefix, width) = underline(&f.source_line, f.at.column, f.at.end_line, f.at.line, f.at.end_column);
+    let (prefix, width) = underline(
+        &f.source_line,
+        f.at.column,
+        f.at.end_line,
+        f.at.line,
+        f.at.end_column,
+    );
     let label = match (f.rule, f.weight) {
         (Rule::AllowWithoutReason, _) => "no reason given".to_string(),
         (Rule::BlockingChain, Some(w)) => format!(
@@ -131,7 +137,12 @@ fn render_finding(out: &mut String, f: &Finding, style: &Style) {
     if let Some(category) = &f.category
         && f.rule == Rule::BlockingChain
     {
-        let _ = writeln!(out, "{pad} {} {}: {category}", style.gutter("="), style.bold("category"));
+        let _ = writeln!(
+            out,
+            "{pad} {} {}: {category}",
+            style.gutter("="),
+            style.bold("category")
+        );
     }
     match (&f.alternative, f.rule) {
         (Some(alt), Rule::BlockingChain) => {
@@ -140,12 +151,20 @@ fn render_finding(out: &mut String, f: &Finding, style: &Style) {
                 "{pad} {} {}: use `{alt}` in `{}`, or run `{}` inside `tokio::task::spawn_blocking`",
                 style.gutter("="),
                 style.help("help"),
-                f.chain.get(f.chain.len().saturating_sub(2)).map(String::as_str).unwrap_or("?"),
+                f.chain
+                    .get(f.chain.len().saturating_sub(2))
+                    .map(String::as_str)
+                    .unwrap_or("?"),
                 f.chain.get(1).map(String::as_str).unwrap_or("?"),
             );
         }
         (Some(alt), _) => {
-            let _ = writeln!(out, "{pad} {} {}: use `{alt}` instead", style.gutter("="), style.help("help"));
+            let _ = writeln!(
+                out,
+                "{pad} {} {}: use `{alt}` instead",
+                style.gutter("="),
+                style.help("help")
+            );
         }
         (None, Rule::AllowWithoutReason) => {
             let _ = writeln!(
@@ -168,7 +187,13 @@ fn render_finding(out: &mut String, f: &Finding, style: &Style) {
 }
 
 /// The spaces (tabs kept, so the marks line up) before the underline, and its width.
-fn underline(line: &str, column: usize, end_line: usize, start_line: usize, end_column: usize) -> (String, usize) {
+fn underline(
+    line: &str,
+    column: usize,
+    end_line: usize,
+    start_line: usize,
+    end_column: usize,
+) -> (String, usize) {
     let chars: Vec<char> = line.chars().collect();
     let start = column.saturating_sub(1).min(chars.len());
     let end = if end_line == start_line {
@@ -207,14 +232,23 @@ fn summary(report: &Report, options: &RenderOptions<'_>, style: &Style) -> Strin
             None => by_weight.push((name, 1)),
         }
     }
-    let order = ["heavy", "moderate", "light", "trivial", "allow-without-reason"];
+    let order = [
+        "heavy",
+        "moderate",
+        "light",
+        "trivial",
+        "allow-without-reason",
+    ];
     by_weight.sort_by_key(|(n, _)| order.iter().position(|o| o == n));
     let kinds: Vec<String> = by_weight.iter().map(|(n, c)| format!("{c} {n}")).collect();
     let total = report.findings.len();
     let denied = report.denied();
     let noun = if total == 1 { "finding" } else { "findings" };
     let verdict = if denied > 0 {
-        style.error(&format!("{denied} at or above the deny level `{}`", options.deny))
+        style.error(&format!(
+            "{denied} at or above the deny level `{}`",
+            options.deny
+        ))
     } else {
         format!("none at or above the deny level `{}`", options.deny)
     };
@@ -231,7 +265,10 @@ mod tests {
 
     #[test]
     fn underline_keeps_tabs_and_clamps() {
-        assert_eq!(underline("\tlet x = f();", 10, 1, 1, 13), ("\t        ".to_string(), 3));
+        assert_eq!(
+            underline("\tlet x = f();", 10, 1, 1, 13),
+            ("\t        ".to_string(), 3)
+        );
         assert_eq!(underline("abc", 2, 2, 1, 1), (" ".to_string(), 2));
         assert_eq!(underline("", 5, 1, 1, 9), (String::new(), 1));
     }

@@ -236,6 +236,9 @@ mod tests {
         assert_eq!(encode_path("src/a b.rs"), "src/a%20b.rs");
         assert_eq!(artifact("src/lib.rs")["uriBaseId"], SRCROOT);
         assert_eq!(artifact("/tmp/x.rs")["uri"], "file:///tmp/x.rs");
-        assert_eq!(directory_uri(Path::new("/w/p")).as_deref(), Some("file:///w/p/"));
+        assert_eq!(
+            directory_uri(Path::new("/w/p")).as_deref(),
+            Some("file:///w/p/")
+        );
     }
 }
