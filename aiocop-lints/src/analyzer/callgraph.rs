@@ -17,6 +17,9 @@ pub(crate) struct Node {
     pub(crate) calls: Vec<(String, Location)>,
     /// Whether the function is allowed to block (attribute or configuration).
     pub(crate) allowed: bool,
+    /// Set when the function is declared blocking with `#[aiocop::blocking]`: its event name
+    /// and weight.
+    pub(crate) declared: Option<(String, u32)>,
 }
 
 /// How a function reaches its heaviest blocking operation.
@@ -24,6 +27,7 @@ pub(crate) struct Node {
 enum Via {
     Op(OpId, usize),
     Call(usize),
+    Declared,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -47,10 +51,19 @@ pub(crate) struct Hop {
     pub(crate) at: Location,
 }
 
+/// The operation a chain ends in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Terminal {
+    /// A catalog or configured operation.
+    Op(OpId),
+    /// A function declared blocking with `#[aiocop::blocking]`: its event name and weight.
+    Declared(String, u32),
+}
+
 /// A blocking chain from a function to an operation.
 #[derive(Debug, Clone)]
 pub(crate) struct Chain {
-    pub(crate) op: OpId,
+    pub(crate) terminal: Terminal,
     /// The functions called, then the operation; each with the location of the call into it.
     pub(crate) hops: Vec<Hop>,
 }
@@ -83,7 +96,11 @@ impl CallGraph {
                 if node.allowed {
                     continue;
                 }
-                let mut candidate: Option<Best> = None;
+                let mut candidate: Option<Best> = node.declared.as_ref().map(|(_, weight)| Best {
+                    weight: *weight,
+                    len: 1,
+                    via: Via::Declared,
+                });
                 for (i, (op, _)) in node.direct.iter().enumerate() {
                     let b = Best {
                         weight: ops.op(*op).weight,
@@ -141,7 +158,21 @@ impl CallGraph {
                         name: ops.op(op).event.clone(),
                         at: node.direct[i].1.clone(),
                     });
-                    return Some(Chain { op, hops });
+                    return Some(Chain {
+                        terminal: Terminal::Op(op),
+                        hops,
+                    });
+                }
+                Via::Declared => {
+                    let (event, weight) = node.declared.clone()?;
+                    if let Some(last) = hops.last_mut() {
+                        // The declared function is the operation: its hop takes the event name.
+                        last.name = event.clone();
+                    }
+                    return Some(Chain {
+                        terminal: Terminal::Declared(event, weight),
+                        hops,
+                    });
                 }
                 Via::Call(i) => {
                     let (callee, loc) = &node.calls[i];

@@ -25,6 +25,7 @@
 
 mod callgraph;
 mod config;
+mod declared;
 mod index;
 mod ops;
 mod resolve;
@@ -41,6 +42,7 @@ use std::path::{Path, PathBuf};
 pub use config::{Config, ConfigError, DenyLevel, ExtraBlocking, weight_name};
 pub use source::FileError;
 
+use callgraph::Terminal;
 use index::CrateIndex;
 use ops::OpTable;
 use source::{CrateSources, SourceCache, module_declarations};
@@ -333,23 +335,50 @@ impl Linter {
             let Some(chain) = walk.graph.chain(&call.callee, &call.at, &self.ops) else {
                 continue;
             };
-            let op = self.ops.op(chain.op);
+            let (event, weight, category, alternative) = match &chain.terminal {
+                Terminal::Op(op) => {
+                    let op = self.ops.op(*op);
+                    (
+                        op.event.clone(),
+                        op.weight,
+                        op.category.clone(),
+                        op.alternative.clone(),
+                    )
+                }
+                Terminal::Declared(event, weight) => (
+                    event.clone(),
+                    *weight,
+                    "custom".to_string(),
+                    Some("tokio::task::spawn_blocking".to_string()),
+                ),
+            };
             let callee = walk.graph.label(&call.callee).unwrap_or(&call.callee);
             let mut names = vec![call.ctx.chain_name()];
             names.extend(chain.hops.iter().map(|h| h.name.clone()));
+            // A call straight to a function declared `#[aiocop::blocking]` is a blocking call.
+            let (rule, message) = if chain.hops.len() == 1 {
+                (
+                    Rule::BlockingCall,
+                    format!("blocking call `{event}` in {}", call.ctx.describe()),
+                )
+            } else {
+                (
+                    Rule::BlockingChain,
+                    format!(
+                        "call to `{callee}` in {} blocks: it reaches `{event}`",
+                        call.ctx.describe()
+                    ),
+                )
+            };
             findings.push(Finding {
-                rule: Rule::BlockingChain,
+                rule,
                 at: call.at.clone(),
                 source_line: call.source_line.clone(),
-                message: format!(
-                    "call to `{callee}` in {} blocks: it reaches `{}`",
-                    call.ctx.describe(),
-                    op.event
-                ),
-                event: Some(op.event.clone()),
-                weight: Some(op.weight),
-                category: Some(op.category.clone()),
-                alternative: op.alternative.clone(),
+                message,
+                event: Some(event),
+                weight: Some(weight),
+                category: Some(category),
+                alternative,
                 context: call.ctx.describe(),
                 chain: names,
                 related: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),

@@ -13,6 +13,7 @@ use syn::{
 };
 
 use super::callgraph::CallGraph;
+use super::declared::declared_blocking;
 use super::index::{CrateIndex, type_path};
 use super::ops::{OpId, OpTable};
 use super::resolve::{Resolver, Scope, path_segments};
@@ -295,8 +296,12 @@ impl Walker<'_, '_> {
             });
         } else {
             let configured = self.ops.is_allowed(&key);
+            let declared = declared_blocking(attrs, &self.resolver());
             let node = self.out.graph.node(&key, &label);
             node.allowed |= allowed || configured;
+            if let Some(d) = declared {
+                node.declared = Some((d.name.unwrap_or_else(|| key.clone()), d.weight));
+            }
             self.ctx.push(Ctx::SyncFn { key: key.clone() });
         }
         self.labels.push(label);
