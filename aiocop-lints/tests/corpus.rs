@@ -171,6 +171,33 @@ fn corpus_precision_and_recall() {
         "precision {precision:.3} ({true_positives}/{}), recall {recall:.3} ({true_positives}/{positives})",
         true_positives + false_positives.len()
     );
+    // Every catalog category has labelled blocking calls.
+    let mut per_category: BTreeMap<&str, usize> = BTreeMap::new();
+    for expect in expected.values().flatten() {
+        if let Expect::Blocking(what) = expect {
+            let event = what.rsplit(" → ").next().unwrap_or(what);
+            if let Some(op) = aiocop_lints::catalog::find_event(event) {
+                *per_category.entry(op.category.as_str()).or_default() += 1;
+            }
+        }
+    }
+    println!("labelled blocking calls per category: {per_category:?}");
+    for category in [
+        "sleep",
+        "file",
+        "fs-metadata",
+        "network",
+        "dns",
+        "process",
+        "sync-primitive",
+        "stdin",
+        "executor",
+    ] {
+        assert!(
+            per_category.contains_key(category),
+            "no labelled case of category {category}"
+        );
+    }
     assert!(
         positives + negatives >= 150,
         "the corpus needs at least 150 cases"
