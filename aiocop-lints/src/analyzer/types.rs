@@ -40,6 +40,21 @@ impl Ty {
         }
     }
 
+    /// The type written with its generic arguments (`std::io::BufReader<std::fs::File>`),
+    /// when it has some and all of them are known.
+    pub(crate) fn full_name(&self) -> Option<String> {
+        match self {
+            Ty::Named(name, args) if !args.is_empty() => {
+                let args: Option<Vec<String>> = args
+                    .iter()
+                    .map(|a| a.full_name().or_else(|| a.path().map(str::to_string)))
+                    .collect();
+                Some(format!("{name}<{}>", args?.join(", ")))
+            }
+            _ => None,
+        }
+    }
+
     pub(crate) fn path(&self) -> Option<&str> {
         match self {
             Ty::Named(name, _) => Some(name),
@@ -182,6 +197,9 @@ const METHODS: &[(&str, &str, &str)] = &[
     ("std::fs::OpenOptions", "open", "R<std::fs::File>"),
     ("std::fs::File", "try_clone", "R<std::fs::File>"),
     ("std::fs::DirEntry", "path", "std::path::PathBuf"),
+    ("std::fs::DirBuilder", "recursive", "$self"),
+    ("std::fs::DirBuilder", "mode", "$self"),
+    ("std::io::Stdin", "lines", "std::io::Lines"),
     (
         "std::net::TcpListener",
         "accept",
@@ -244,8 +262,39 @@ const METHODS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// Methods that return their receiver's type whatever it is.
-const SAME_TYPE_METHODS: &[&str] = &["clone", "to_owned", "by_ref", "as_ref", "as_mut", "borrow"];
+/// Public fields of std types: (type, field, field type).
+const FIELDS: &[(&str, &str, &str)] = &[
+    (
+        "std::process::Child",
+        "stdin",
+        "Option<std::process::ChildStdin>",
+    ),
+    (
+        "std::process::Child",
+        "stdout",
+        "Option<std::process::ChildStdout>",
+    ),
+    (
+        "std::process::Child",
+        "stderr",
+        "Option<std::process::ChildStderr>",
+    ),
+];
+
+/// Methods that return their receiver's type whatever it is (`take` and `as_mut` on an
+/// `Option` keep the `Option`).
+const SAME_TYPE_METHODS: &[&str] = &[
+    "clone", "to_owned", "by_ref", "as_ref", "as_mut", "borrow", "take",
+];
+
+/// The type of a public field of a std type.
+pub(crate) fn field_type(ty: &str, field: &str) -> Ty {
+    FIELDS
+        .iter()
+        .find(|(t, f, _)| *t == ty && *f == field)
+        .map(|(_, _, spec)| parse_spec(spec, &Ty::Unknown, &[]))
+        .unwrap_or(Ty::Unknown)
+}
 
 /// Methods that unwrap a `Result` or an `Option`.
 pub(crate) const UNWRAP_METHODS: &[&str] = &[

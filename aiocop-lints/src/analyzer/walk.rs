@@ -457,7 +457,13 @@ impl Walker<'_, '_> {
         let method = call.method.to_string();
         let start = call.method.span().start();
         let end = call.paren_token.span.close().end();
-        let mut ty = Some(self.type_of(&call.receiver));
+        self.method_named(&call.receiver, &method, start, end);
+    }
+
+    /// Records the call of `method` on `receiver` at `start..end`.
+    fn method_named(&mut self, receiver: &Expr, method: &str, start: LineColumn, end: LineColumn) {
+        let method = method.to_string();
+        let mut ty = Some(self.type_of(receiver));
         let mut steps = 0;
         while let Some(t) = ty {
             if let Some(path) = t.path() {
@@ -466,7 +472,12 @@ impl Walker<'_, '_> {
                     self.crate_call(&key, start, end);
                     return;
                 }
-                if let Some(op) = self.ops.method_on(path, &method) {
+                // `BufReader<File>` before `BufReader`.
+                let op = t
+                    .full_name()
+                    .and_then(|full| self.ops.method_on(&full, &method))
+                    .or_else(|| self.ops.method_on(path, &method));
+                if let Some(op) = op {
                     self.op_call(op, start, end);
                     return;
                 }
@@ -594,6 +605,12 @@ impl Walker<'_, '_> {
                                         self_ty: Some(path),
                                     },
                                 );
+                            }
+                            if let Some(path) = t.path() {
+                                let std_field = types::field_type(path, &name);
+                                if std_field != Ty::Unknown {
+                                    return std_field;
+                                }
                             }
                             steps += 1;
                             ty = if steps < 8 { t.deref() } else { None };
@@ -846,6 +863,17 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
         // Most macros (`println!`, `assert!`, `tokio::join!`, `write!`) take expressions; the
         // calls inside them run where the macro is. Others (`select!`, DSLs) are left unread.
         if let Ok(args) = m.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            // `write!(dest, ..)` and `writeln!(dest, ..)` call `dest.write_fmt(..)`.
+            let name = m.path.segments.last().map(|s| s.ident.to_string());
+            if matches!(name.as_deref(), Some("write" | "writeln"))
+                && let Some(dest) = args.first()
+            {
+                let start = m.path.segments.first().map(|s| s.ident.span().start());
+                let end = m.delimiter.span().close().end();
+                if let Some(start) = start {
+                    self.method_named(dest, "write_fmt", start, end);
+                }
+            }
             for arg in &args {
                 self.visit_expr(arg);
             }
