@@ -2,9 +2,13 @@
 //! function with a body (free functions, inherent and trait-impl methods, trait default
 //! methods), methods by their `Self` type, and struct fields by type.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use syn::{Fields, ImplItem, Item, ReturnType, TraitItem, Type};
+use syn::visit::Visit;
+use syn::{
+    Block, Expr, Fields, FnArg, ImplItem, Item, Pat, ReturnType, Signature, TraitItem, Type,
+};
 
 use super::ops::OpTable;
 use super::resolve::{Resolver, Scope, path_segments};
@@ -36,6 +40,13 @@ pub(crate) struct CrateIndex<'a> {
     methods: HashMap<String, HashMap<String, String>>,
     /// Type key → field name → field.
     fields: HashMap<String, HashMap<String, FieldInfo<'a>>>,
+    /// Module-level path resolutions (`module|path` → full path), filled by the resolver.
+    pub(crate) memo: RefCell<HashMap<String, Option<Vec<String>>>>,
+    /// Canonical forms of `crate::` paths, filled by the resolver.
+    pub(crate) canonical_memo: RefCell<HashMap<String, Vec<String>>>,
+    /// Functions that hand a closure parameter to `spawn_blocking` and the like (tokio's own
+    /// `asyncify`): closures passed to them are offloaded too.
+    offloaders: HashSet<String>,
 }
 
 impl<'a> CrateIndex<'a> {
@@ -74,6 +85,11 @@ impl<'a> CrateIndex<'a> {
         self.methods.get(ty)?.get(name).map(String::as_str)
     }
 
+    /// Whether the function `key` runs closures passed to it off the async worker.
+    pub(crate) fn is_offloader(&self, key: &str) -> bool {
+        self.offloaders.contains(key)
+    }
+
     /// The field `name` of struct `ty`.
     pub(crate) fn field(&self, ty: &str, name: &str) -> Option<&FieldInfo<'a>> {
         self.fields.get(ty)?.get(name)
@@ -100,6 +116,9 @@ impl<'a> CrateIndex<'a> {
                 Item::Fn(f) => {
                     let name = f.sig.ident.to_string();
                     let fn_key = format!("{key}::{name}");
+                    if offloads_a_parameter(&f.sig, &f.block) {
+                        self.offloaders.insert(fn_key.clone());
+                    }
                     self.fns.insert(
                         fn_key,
                         FnInfo {
@@ -163,6 +182,9 @@ impl<'a> CrateIndex<'a> {
                 for it in &imp.items {
                     let ImplItem::Fn(f) = it else { continue };
                     self.add_method(&key, module, &f.sig);
+                    if offloads_a_parameter(&f.sig, &f.block) {
+                        self.offloaders.insert(format!("{key}::{}", f.sig.ident));
+                    }
                 }
             }
             Item::Trait(t) => {
@@ -237,4 +259,70 @@ fn collect_impls<'a>(module: &[String], items: &'a [Item], out: &mut Vec<(Vec<St
             _ => {}
         }
     }
+}
+
+/// Calls that run a closure argument off the async worker.
+pub(crate) fn is_offload_name(name: &str) -> bool {
+    matches!(
+        name,
+        "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped"
+    )
+}
+
+/// Whether the function passes one of its parameters to an offloading call
+/// (`spawn_blocking(f)`): then it is itself a way to offload a closure.
+fn offloads_a_parameter(sig: &Signature, body: &Block) -> bool {
+    let params: HashSet<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Typed(t) => match &*t.pat {
+                Pat::Ident(p) => Some(p.ident.to_string()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect();
+    if params.is_empty() {
+        return false;
+    }
+    struct Finder<'p> {
+        params: &'p HashSet<String>,
+        found: bool,
+    }
+    impl Finder<'_> {
+        fn check(
+            &mut self,
+            name: Option<String>,
+            args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>,
+        ) {
+            if name.as_deref().is_some_and(is_offload_name)
+                && args.iter().any(|a| {
+                    matches!(a, Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.params.contains(&i.to_string())))
+                })
+            {
+                self.found = true;
+            }
+        }
+    }
+    impl<'ast> Visit<'ast> for Finder<'_> {
+        fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+            if let Expr::Path(p) = &*call.func {
+                let name = p.path.segments.last().map(|s| s.ident.to_string());
+                self.check(name, &call.args);
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            self.check(Some(call.method.to_string()), &call.args);
+            syn::visit::visit_expr_method_call(self, call);
+        }
+        fn visit_item(&mut self, _: &'ast Item) {}
+    }
+    let mut finder = Finder {
+        params: &params,
+        found: false,
+    };
+    finder.visit_block(body);
+    finder.found
 }

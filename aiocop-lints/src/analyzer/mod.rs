@@ -296,7 +296,8 @@ impl Linter {
     pub fn lint_source(&self, name: &str, text: &str) -> Report {
         let mut report = Report::default();
         match syn::parse_file(text) {
-            Ok(ast) => {
+            Ok(mut ast) => {
+                source::inline_item_macros(&mut ast.items);
                 let file = source::SourceFile::new(name.to_string(), text.to_string(), ast);
                 let sources = CrateSources {
                     files: vec![source::ModuleFile {

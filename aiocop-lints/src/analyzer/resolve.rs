@@ -113,6 +113,30 @@ impl Resolver<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
+        // Import targets and glob bases (module level, no globs) depend on nothing but the
+        // path and the module: each is resolved once per crate. A cycle of imports finds its
+        // own entry in progress and stops.
+        if blocks == 0 && !globs {
+            let key = format!("{}|{}", module.join("::"), segs.join("::"));
+            if let Some(done) = self.index.memo.borrow().get(&key) {
+                return done.clone();
+            }
+            self.index.memo.borrow_mut().insert(key.clone(), None);
+            let resolved = self.resolve_uncached(segs, module, 0, depth, false);
+            self.index.memo.borrow_mut().insert(key, resolved.clone());
+            return resolved;
+        }
+        self.resolve_uncached(segs, module, blocks, depth, globs)
+    }
+
+    fn resolve_uncached(
+        &self,
+        segs: &[String],
+        module: &[String],
+        blocks: usize,
+        depth: usize,
+        globs: bool,
+    ) -> Option<Vec<String>> {
         let (first, rest) = segs.split_first()?;
         match first.as_str() {
             ABSOLUTE => Some(rest.to_vec()),
@@ -176,10 +200,28 @@ impl Resolver<'_> {
     }
 
     /// Follows a `crate::` path through modules and re-exports to where its item is defined.
+    /// Memoized per crate; a path whose resolution is in progress (a cycle) stays as it is.
     fn canonical(&self, path: Vec<String>, depth: usize) -> Vec<String> {
         if path.first().map(String::as_str) != Some("crate") || depth > MAX_DEPTH {
             return path;
         }
+        let key = path.join("::");
+        if let Some(done) = self.index.canonical_memo.borrow().get(&key) {
+            return done.clone();
+        }
+        self.index
+            .canonical_memo
+            .borrow_mut()
+            .insert(key.clone(), path.clone());
+        let resolved = self.canonical_uncached(path, depth);
+        self.index
+            .canonical_memo
+            .borrow_mut()
+            .insert(key, resolved.clone());
+        resolved
+    }
+
+    fn canonical_uncached(&self, path: Vec<String>, depth: usize) -> Vec<String> {
         let mut i = 1;
         while i < path.len() {
             let module = &path[..i];
@@ -200,10 +242,7 @@ impl Resolver<'_> {
                     None => path,
                 };
             }
-            // Globs re-exporting through globs are followed only a few levels deep: each level
-            // multiplies the work by the number of globs.
-            let globs: &[Vec<String>] = if depth < 4 { &scope.globs } else { &[] };
-            for base in globs {
+            for base in &scope.globs {
                 if let Some(base) = self.resolve_in(base, module, 0, depth + 1, false) {
                     let candidate = join(&base, &path[i..]);
                     if self.exists(&candidate) {

@@ -122,7 +122,10 @@ impl SourceCache {
                     });
                     None
                 }
-                Ok(ast) => Some(Rc::new(SourceFile::new(display, text, ast))),
+                Ok(mut ast) => {
+                    inline_item_macros(&mut ast.items);
+                    Some(Rc::new(SourceFile::new(display, text, ast)))
+                }
             },
         };
         self.files.insert(path.to_path_buf(), parsed.clone());
@@ -239,4 +242,36 @@ fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
         },
         _ => None,
     })
+}
+
+/// Replaces item-position macro calls whose body is itself a list of items
+/// (`cfg_fs! { pub mod fs; }`, `cfg_if`-free feature wrappers) by those items, so that the
+/// modules, functions and imports they wrap are seen. Macro definitions and bodies that are
+/// not items are left alone.
+pub(crate) fn inline_item_macros(items: &mut Vec<Item>) {
+    let mut i = 0;
+    while i < items.len() {
+        match &mut items[i] {
+            Item::Macro(m) if m.ident.is_none() && !m.mac.tokens.is_empty() => {
+                match syn::parse2::<syn::File>(m.mac.tokens.clone()) {
+                    Ok(inner) if !inner.items.is_empty() => {
+                        let mut inner = inner.items;
+                        inline_item_macros(&mut inner);
+                        let count = inner.len();
+                        items.splice(i..=i, inner);
+                        i += count;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            Item::Mod(m) => {
+                if let Some((_, inner)) = &mut m.content {
+                    inline_item_macros(inner);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
 }

@@ -14,7 +14,7 @@ use syn::{
 
 use super::callgraph::CallGraph;
 use super::declared::declared_blocking;
-use super::index::{CrateIndex, type_path};
+use super::index::{CrateIndex, is_offload_name, type_path};
 use super::ops::{OpId, OpTable};
 use super::resolve::{Resolver, Scope, path_segments};
 use super::scope::{AsyncKind, Ctx, Locals};
@@ -113,14 +113,6 @@ struct Walker<'w, 'a> {
     /// Calls (by address) that are awaited: async, whatever their name.
     awaited: HashSet<usize>,
     allows: LineAllows,
-}
-
-/// Calls whose closure arguments run off the async worker.
-fn is_offload(name: &str, full: &str) -> bool {
-    matches!(
-        name,
-        "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped"
-    ) || full == "std::thread::spawn"
 }
 
 fn addr<T>(node: &T) -> usize {
@@ -751,7 +743,7 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 if let Some(full) = self.resolver().resolve(&segs) {
                     let name = full.last().map(String::as_str).unwrap_or("");
                     let full = full.join("::");
-                    offload = is_offload(name, &full);
+                    offload = is_offload_name(name) || self.index.is_offloader(&full);
                     if !awaited {
                         let start = match &p.path.leading_colon {
                             Some(colon) => colon.spans[0].start(),
@@ -779,7 +771,7 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
             self.on_method_call(call);
         }
         self.visit_expr(&call.receiver);
-        let offload = is_offload(&call.method.to_string(), "");
+        let offload = is_offload_name(&call.method.to_string());
         for arg in &call.args {
             self.visit_arg(arg, offload);
         }

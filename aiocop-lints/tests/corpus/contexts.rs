@@ -36,6 +36,19 @@ async fn offloaded(p: String) {
     let _ = handle.spawn_blocking(|| std::fs::remove_file("x")).await; //~ OK
 }
 
+// A crate function that hands its closure parameter to `spawn_blocking` offloads too.
+async fn asyncify<F, T>(f: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    tokio::task::spawn_blocking(f).await.unwrap()
+}
+
+async fn through_wrapper(p: String) {
+    let _ = asyncify(move || std::fs::read(p)).await; //~ OK
+}
+
 // Closures run in place (iterator adapters) are still async code.
 async fn inline_closures(paths: Vec<String>) -> usize {
     paths
