@@ -427,3 +427,51 @@ fn collect_rs_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LintError
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(text: &str) -> Vec<(usize, String)> {
+        let report = Linter::new(Config::default()).lint_source("lib.rs", text);
+        assert!(report.file_errors.is_empty(), "{:?}", report.file_errors);
+        report
+            .findings
+            .iter()
+            .map(|f| (f.at.line, f.chain.join(" > ")))
+            .collect()
+    }
+
+    #[test]
+    fn glob_imports_in_cycles_resolve_once() {
+        // Every module glob-imports every other one, and re-exports cycle: resolution must
+        // neither loop nor blow up, and still find the blocking function.
+        let mut text = String::from("use std::fs::*;\n");
+        for i in 0..12 {
+            text.push_str(&format!("pub mod m{i} {{\n"));
+            for j in 0..12 {
+                if i != j {
+                    text.push_str(&format!("    pub use crate::m{j}::*;\n"));
+                }
+            }
+            text.push_str(&format!(
+                "    pub use super::*;\n    pub fn f{i}() {{}}\n}}\n"
+            ));
+        }
+        text.push_str("async fn handler() { m3::read(\"x\").ok(); m5::f7(); }\n");
+        let line = text.lines().count();
+        assert_eq!(
+            events(&text),
+            [(line, "handler > std::fs::read".to_string())]
+        );
+    }
+
+    #[test]
+    fn items_inside_item_macros_are_analyzed() {
+        let text = "cfg_feature! {\n    async fn wrapped() { std::thread::sleep(D); }\n}\n";
+        assert_eq!(
+            events(text),
+            [(2, "wrapped > std::thread::sleep".to_string())]
+        );
+    }
+}

@@ -244,9 +244,10 @@ impl Resolver<'_> {
             }
             for base in &scope.globs {
                 if let Some(base) = self.resolve_in(base, module, 0, depth + 1, false) {
-                    let candidate = join(&base, &path[i..]);
+                    // Canonical first: the name may itself come from a glob of that module.
+                    let candidate = self.canonical(join(&base, &path[i..]), depth + 1);
                     if self.exists(&candidate) {
-                        return self.canonical(candidate, depth + 1);
+                        return candidate;
                     }
                 }
             }
