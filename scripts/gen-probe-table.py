@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 catalog = (ROOT / "aiocop-lints/src/catalog.rs").read_text()
 
 entry = re.compile(
-    r'^\s+([A-Z0-9_]+) = (function|method)\((.*?)\)\s*\n\s+\w+ \w+ (?:"(?:[^"\\]|\\.)*"|`[^`]*`) (Some\("[^"]*"\)|None);',
+    r'^\s+([A-Z0-9_]+) = (function|method)\((.*?)\)\s*\n\s+\w+ \w+ ("(?:[^"\\]|\\.)*"|`[^`]*`) (Some\("[^"]*"\)|None);',
     re.M,
 )
 
@@ -99,7 +99,8 @@ SOCKET_ADDR_SOURCES = [("", "str", True), ("", "String", True), ("'h", "(&'h str
 
 functions = []
 methods = OrderedDict()
-for name, kind, callee, shim in entry.findall(catalog):
+denials = OrderedDict()
+for name, kind, callee, alternative, shim in entry.findall(catalog):
     if shim == "None":
         continue
     if kind == "function":
@@ -118,6 +119,13 @@ for name, kind, callee, shim in entry.findall(catalog):
             raise SystemExit(f"no receiver type for {receiver}: add it to RECEIVERS")
         for generics, ty, described in rows:
             methods.setdefault(method, []).append((generics, ty, described, name))
+        # The `deny` diagnostic: what blocks, and the catalog's async alternative.
+        if receiver.startswith("std::net::ToSocketAddrs"):
+            message = f"`.{method}()` ({receiver}) resolves names and blocks the async runtime"
+        else:
+            message = f"`.{method}()` on a `{receiver}` blocks the async runtime"
+        note = "async alternative: " + alternative.strip('"`').replace('\\"', '"')
+        denials.setdefault(method, OrderedDict())[name] = (message, note)
 
 
 def module_name(path):
@@ -135,12 +143,23 @@ for path, name, result in functions:
     out.append(f"    {module_name(path)} => {name}: [{generics}] {ty};")
 out.append("}")
 out.append("")
+def rust_str(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 out.append("method_probes! {")
 for method, rows in methods.items():
     out.append(f"    {method}: [")
     for generics, ty, described, name in rows:
         kind = "described" if described else "plain"
+        # Generic parameters end with a comma so the `deny` impls can add theirs after them.
+        generics = f"{generics}," if generics else ""
         out.append(f"        {kind} [{generics}] {ty} => {name},")
+    out.append("    ] deny [")
+    for name, (message, note) in denials[method].items():
+        out.append(f"        {name} =>")
+        out.append(f"            {rust_str(message)},")
+        out.append(f"            {rust_str(note)};")
     out.append("    ];")
 out.append("}")
 (ROOT / "aiocop/src/probe/table.rs").write_text("\n".join(out) + "\n")

@@ -432,6 +432,8 @@ catalog! {
     // std::os::unix::net
     STD_OS_UNIX_NET_UNIX_STREAM_CONNECT = function("std::os::unix::net::UnixStream::connect")
         HEAVY Network "tokio::net::UnixStream::connect(path).await" Some("os::unix::net::unix_stream::connect");
+    STD_OS_UNIX_NET_UNIX_STREAM_CONNECT_ADDR = function("std::os::unix::net::UnixStream::connect_addr")
+        HEAVY Network "tokio::net::UnixStream::connect(path).await" Some("os::unix::net::unix_stream::connect_addr");
     STD_OS_UNIX_NET_UNIX_STREAM_READ = method(RefMut "std::os::unix::net::UnixStream", "read" via "std::io::Read")
         MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read");
     STD_OS_UNIX_NET_UNIX_STREAM_READ_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "read_vectored" via "std::io::Read")
@@ -452,6 +454,8 @@ catalog! {
         MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_fmt");
     STD_OS_UNIX_NET_UNIX_LISTENER_BIND = function("std::os::unix::net::UnixListener::bind")
         TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind");
+    STD_OS_UNIX_NET_UNIX_LISTENER_BIND_ADDR = function("std::os::unix::net::UnixListener::bind_addr")
+        TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind_addr");
     STD_OS_UNIX_NET_UNIX_LISTENER_ACCEPT = method(Ref "std::os::unix::net::UnixListener", "accept")
         HEAVY Network "tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::accept");
     /// Recorded when the iterator is made: every `next` on it blocks in `accept`.
@@ -459,12 +463,18 @@ catalog! {
         HEAVY Network "loop over tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::incoming");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND = function("std::os::unix::net::UnixDatagram::bind")
         TRIVIAL Network "tokio::net::UnixDatagram::bind(path)" Some("os::unix::net::unix_datagram::bind");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND_ADDR = function("std::os::unix::net::UnixDatagram::bind_addr")
+        TRIVIAL Network "tokio::net::UnixDatagram::bind(path)" Some("os::unix::net::unix_datagram::bind_addr");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT = method(Ref "std::os::unix::net::UnixDatagram", "connect")
         LIGHT Network "tokio::net::UnixDatagram::connect(path)" Some("os::unix::net::unix_datagram::connect");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR = method(Ref "std::os::unix::net::UnixDatagram", "connect_addr")
+        LIGHT Network "tokio::net::UnixDatagram::connect(path)" Some("os::unix::net::unix_datagram::connect_addr");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND = method(Ref "std::os::unix::net::UnixDatagram", "send")
         MODERATE Network "tokio::net::UnixDatagram::send(..).await" Some("os::unix::net::unix_datagram::send");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO = method(Ref "std::os::unix::net::UnixDatagram", "send_to")
         MODERATE Network "tokio::net::UnixDatagram::send_to(..).await" Some("os::unix::net::unix_datagram::send_to");
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR = method(Ref "std::os::unix::net::UnixDatagram", "send_to_addr")
+        MODERATE Network "tokio::net::UnixDatagram::send_to(..).await" Some("os::unix::net::unix_datagram::send_to_addr");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV = method(Ref "std::os::unix::net::UnixDatagram", "recv")
         MODERATE Network "tokio::net::UnixDatagram::recv(..).await" Some("os::unix::net::unix_datagram::recv");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV_FROM = method(Ref "std::os::unix::net::UnixDatagram", "recv_from")

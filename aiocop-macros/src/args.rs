@@ -171,8 +171,13 @@ impl Parse for AllowEntry {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         if input.peek(LitStr) {
             Ok(AllowEntry::Str(input.parse()?))
-        } else {
+        } else if input.peek(Ident) || input.peek(Token![::]) {
             Ok(AllowEntry::Path(input.parse()?))
+        } else {
+            Err(input.error(
+                "`allow` takes operation paths (`std::fs::read`) or event names as strings \
+                 (`\"mylib::query\"`)",
+            ))
         }
     }
 }
@@ -266,6 +271,7 @@ impl MonitorArgs {
             rewrite: true,
             ..MonitorArgs::default()
         };
+        let mut rewrite_span = None;
         for arg in parse_raw(args)? {
             match arg.key.to_string().as_str() {
                 "name" => out.name = Some(expect_str(&arg)?),
@@ -273,7 +279,10 @@ impl MonitorArgs {
                     out.threshold_ms = Some(expect_positive_int(&arg, MAX_THRESHOLD_MS)?)
                 }
                 "strict" => out.strict = expect_bool_or_flag(&arg)?,
-                "rewrite" => out.rewrite = expect_bool(&arg)?,
+                "rewrite" => {
+                    out.rewrite = expect_bool(&arg)?;
+                    rewrite_span = Some(arg.key.span());
+                }
                 "allow" => out.allow = parse_allow(&arg)?,
                 "deny" => out.deny = expect_bool_or_flag(&arg)?,
                 _ => {
@@ -286,8 +295,8 @@ impl MonitorArgs {
         }
         if out.deny && !out.rewrite {
             return Err(syn::Error::new(
-                Span::call_site(),
-                "`deny` needs call rewriting; remove `rewrite = false`",
+                rewrite_span.unwrap_or_else(Span::call_site),
+                "`deny` needs call rewriting: remove `rewrite = false`, or `deny`",
             ));
         }
         Ok(out)

@@ -29,13 +29,30 @@ impl Parse for FnItem {
     }
 }
 
-/// Parses `item` as a function, or explains that `attribute` applies only to functions.
+/// Parses `item` as a function, or explains that `what` applies only to functions, pointing at
+/// what the item is instead.
 pub(crate) fn parse_fn(item: proc_macro2::TokenStream, what: &str) -> syn::Result<FnItem> {
     syn::parse2::<FnItem>(item.clone()).map_err(|_| {
-        let first = item.into_iter().next();
-        let span = first
-            .map(|t| t.span())
-            .unwrap_or_else(proc_macro2::Span::call_site);
-        syn::Error::new(span, format!("{what} applies only to functions"))
+        use syn::spanned::Spanned;
+        let (span, hint) = match syn::parse2::<syn::Item>(item.clone()) {
+            Ok(syn::Item::Impl(imp)) => (
+                imp.impl_token.span,
+                format!("; put {what} on each function of this impl"),
+            ),
+            Ok(syn::Item::Trait(tr)) => (
+                tr.trait_token.span,
+                format!("; put {what} on each function of this trait that has a body"),
+            ),
+            Ok(syn::Item::Mod(m)) => (m.mod_token.span, String::new()),
+            Ok(other) => (other.span(), String::new()),
+            Err(_) => (
+                item.into_iter()
+                    .next()
+                    .map(|t| t.span())
+                    .unwrap_or_else(proc_macro2::Span::call_site),
+                String::new(),
+            ),
+        };
+        syn::Error::new(span, format!("{what} applies only to functions{hint}"))
     })
 }

@@ -21,24 +21,35 @@ use proc_macro::TokenStream;
 /// are recorded. See the `aiocop` crate for the arguments and what is rewritten.
 #[proc_macro_attribute]
 pub fn monitor(args: TokenStream, item: TokenStream) -> TokenStream {
-    monitor::expand(args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    keep_item_on_error(monitor::expand(args.into(), item.clone().into()), item)
 }
 
 /// Declares a sync function blocking: every call records an event. See the `aiocop` crate.
 #[proc_macro_attribute]
 pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
-    blocking::expand(args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    keep_item_on_error(blocking::expand(args.into(), item.clone().into()), item)
 }
 
 /// Allows an item to block, with a reason: the linter skips it, and calls made while an allowed
 /// function runs are not recorded. See the `aiocop` crate.
 #[proc_macro_attribute]
 pub fn allow_blocking(args: TokenStream, item: TokenStream) -> TokenStream {
-    allow::expand(args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    keep_item_on_error(allow::expand(args.into(), item.clone().into()), item)
+}
+
+/// The expansion, or the errors followed by the item as written: the user sees the attribute's
+/// errors only, not a cascade of "function not found" and "unused import" errors caused by an
+/// item that vanished.
+fn keep_item_on_error(
+    expansion: syn::Result<proc_macro2::TokenStream>,
+    item: TokenStream,
+) -> TokenStream {
+    match expansion {
+        Ok(tokens) => tokens.into(),
+        Err(error) => {
+            let mut tokens = error.into_compile_error();
+            tokens.extend(proc_macro2::TokenStream::from(item));
+            tokens.into()
+        }
+    }
 }

@@ -56,21 +56,47 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             rewrite::rewrite_block(&mut inner, &args)?;
         }
         let stmts = &inner.stmts;
-        let wrapped = quote_spanned! {body.brace_token.span.join()=>
-            ::aiocop::Monitored::new(
-                async move {
-                    #fake_return
-                    #(#stmts)*
-                },
-                #site_ident,
-            )
-            .await
-        };
+        let span = body.brace_token.span.join();
+
+        // Another attribute still to expand (`#[tokio::main]`, `#[tracing::instrument]`, ...) may
+        // need an `async fn`: keep one, awaiting the monitored body.
+        if attrs.iter().any(|a| !is_inert(a)) {
+            let wrapped = quote_spanned! {span=>
+                ::aiocop::Monitored::new(
+                    async move {
+                        #fake_return
+                        #(#stmts)*
+                    },
+                    #site_ident,
+                )
+                .await
+            };
+            return Ok(quote! {
+                #(#attrs)*
+                #vis #sig {
+                    #site
+                    #wrapped
+                }
+            });
+        }
+
+        // Otherwise the fn returns the monitored future itself: one state machine instead of an
+        // `async fn` awaiting another, which halves the code generated per function. The future
+        // captures every parameter, as an `async fn`'s does (so they drop when it completes), and
+        // the `impl` token, generated here, gets edition-2024 capture rules in any edition.
+        let (sig, captures) = as_future_returning(sig);
         return Ok(quote! {
             #(#attrs)*
             #vis #sig {
                 #site
-                #wrapped
+                ::aiocop::Monitored::new(
+                    async move {
+                        #captures
+                        #fake_return
+                        #(#stmts)*
+                    },
+                    #site_ident,
+                )
             }
         });
     }
@@ -97,6 +123,17 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         });
     }
 
+    if let Some(future) = returned_future(&sig.output) {
+        return Err(syn::Error::new_spanned(
+            future,
+            format!(
+                "`{}` returns a future but is not an `async fn`: `#[aiocop::monitor]` monitors \
+                 the body of an `async fn`; write it as `async fn`, or wrap the future it returns \
+                 with `aiocop::monitored!(\"name\", future)`",
+                sig.ident
+            ),
+        ));
+    }
     Err(syn::Error::new(
         sig.fn_token.span,
         "`#[aiocop::monitor]` requires an `async fn`; to monitor a future made elsewhere use \
@@ -105,7 +142,81 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     ))
 }
 
-/// `if false { let v: R = loop {}; return v; }` when `R` can be written as a `let` type.
+/// Attributes that only inform the compiler or tools; any other is a macro still to expand.
+fn is_inert(attr: &syn::Attribute) -> bool {
+    const INERT: &[&str] = &[
+        "doc",
+        "allow",
+        "warn",
+        "deny",
+        "forbid",
+        "expect",
+        "must_use",
+        "inline",
+        "cold",
+        "deprecated",
+        "cfg",
+        "cfg_attr",
+        "rustfmt",
+        "clippy",
+    ];
+    attr.path()
+        .segments
+        .first()
+        .is_some_and(|s| INERT.contains(&s.ident.to_string().as_str()))
+}
+
+/// `async fn f(a: A, (b, c): (B, C)) -> R` becomes `fn f(a: A, __aiocop_arg1: (B, C)) -> impl
+/// Future<Output = R>`, with the statements that make the body's future capture every parameter
+/// (and destructure the patterns inside it, as an `async fn` does).
+fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream) {
+    let mut captures = TokenStream::new();
+    for (index, input) in sig.inputs.iter_mut().enumerate() {
+        match input {
+            syn::FnArg::Receiver(receiver) => {
+                let token = &receiver.self_token;
+                captures.extend(quote!(let _ = &#token;));
+            }
+            syn::FnArg::Typed(typed) => match &*typed.pat {
+                syn::Pat::Ident(syn::PatIdent {
+                    by_ref: None,
+                    subpat: None,
+                    ident,
+                    ..
+                }) => captures.extend(quote!(let _ = &#ident;)),
+                _ => {
+                    let fresh = syn::Ident::new(
+                        &format!("__aiocop_arg{index}"),
+                        proc_macro2::Span::mixed_site(),
+                    );
+                    let pattern = std::mem::replace(
+                        &mut *typed.pat,
+                        syn::Pat::Ident(syn::PatIdent {
+                            attrs: Vec::new(),
+                            by_ref: None,
+                            mutability: None,
+                            ident: fresh.clone(),
+                            subpat: None,
+                        }),
+                    );
+                    captures.extend(quote!(let #pattern = #fresh;));
+                }
+            },
+        }
+    }
+    let output = match &sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => quote!(#ty),
+    };
+    let arrow = syn::Token![->](sig.fn_token.span);
+    sig.output = syn::parse_quote!(#arrow impl ::core::future::Future<Output = #output>);
+    sig.asyncness = None;
+    (sig, captures)
+}
+
+/// `if false { let v: R = unreachable!(); return v; }` when `R` can be written as a `let` type.
+/// (`unreachable!` rather than `loop {}`: the tokens carry the user's span, and clippy would
+/// report an empty loop in their code.)
 pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     let ReturnType::Type(_, ty) = output else {
         return TokenStream::new();
@@ -117,7 +228,7 @@ pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     quote_spanned! {span=>
         #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
         if false {
-            let __aiocop_return_type: #ty = loop {};
+            let __aiocop_return_type: #ty = ::core::unreachable!();
             return __aiocop_return_type;
         }
     }
@@ -162,4 +273,21 @@ fn async_trait_future(body: &mut Block) -> Option<&mut Expr> {
     }
     let arg = call.args.first_mut()?;
     matches!(arg, Expr::Async(_)).then_some(arg)
+}
+
+/// The `impl Future<..>` (or `impl IntoFuture<..>`) a sync fn returns, if it returns one.
+fn returned_future(output: &ReturnType) -> Option<&Type> {
+    let ReturnType::Type(_, ty) = output else {
+        return None;
+    };
+    let Type::ImplTrait(imp) = &**ty else {
+        return None;
+    };
+    imp.bounds
+        .iter()
+        .any(|bound| {
+            matches!(bound, syn::TypeParamBound::Trait(t)
+                if t.path.segments.last().is_some_and(|s| s.ident == "Future" || s.ident == "IntoFuture"))
+        })
+        .then_some(&**ty)
 }

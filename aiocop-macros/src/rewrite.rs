@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote_spanned};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::Visit;
@@ -16,13 +16,14 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, ExprCall, ExprMethodCall, Ident, Token};
 
 use crate::args::MonitorArgs;
-use crate::routes::{self, Receiving};
+use crate::routes;
 
 pub(crate) fn rewrite_block(block: &mut Block, args: &MonitorArgs) -> syn::Result<()> {
     let mut locals = Locals::default();
     locals.visit_block(block);
     let mut rewriter = Rewriter {
         deny: args.deny,
+        rewritten: 0,
         locals: locals.0,
         errors: Vec::new(),
     };
@@ -37,20 +38,70 @@ pub(crate) fn rewrite_block(block: &mut Block, args: &MonitorArgs) -> syn::Resul
     }
 }
 
-/// Names bound by patterns in the body: a call through one of them is a local closure, not std.
+/// Names the body binds or declares: a call through one of them (`read(x)` with `let read = |x|
+/// ..`, `sleep(d)` after `use tokio::time::sleep`, `fs::read(p)` with a nested `mod fs`) is not
+/// std's.
 #[derive(Default)]
 struct Locals(HashSet<String>);
 
+impl Locals {
+    fn add(&mut self, ident: &Ident) {
+        self.0.insert(ident.to_string());
+    }
+
+    /// The names a nested `use` brings in, unless they come from std (`use std::thread::sleep`).
+    fn add_use(&mut self, tree: &syn::UseTree, from_std: Option<bool>) {
+        let std_root =
+            |ident: &Ident| matches!(ident.to_string().as_str(), "std" | "core" | "alloc");
+        match tree {
+            syn::UseTree::Path(path) => {
+                let from_std = from_std.unwrap_or_else(|| std_root(&path.ident));
+                self.add_use(&path.tree, Some(from_std));
+            }
+            syn::UseTree::Name(name) => {
+                if !from_std.unwrap_or_else(|| std_root(&name.ident)) {
+                    self.add(&name.ident);
+                }
+            }
+            syn::UseTree::Rename(rename) => self.add(&rename.rename),
+            syn::UseTree::Group(group) => {
+                for tree in &group.items {
+                    self.add_use(tree, from_std);
+                }
+            }
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+}
+
 impl<'ast> Visit<'ast> for Locals {
     fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
-        self.0.insert(pat.ident.to_string());
+        self.add(&pat.ident);
         syn::visit::visit_pat_ident(self, pat);
     }
-    fn visit_item(&mut self, _: &'ast syn::Item) {}
+
+    // A nested item shadows a std name of the same name; its own body is not monitored.
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        match item {
+            syn::Item::Fn(f) => self.add(&f.sig.ident),
+            syn::Item::Mod(m) => self.add(&m.ident),
+            syn::Item::Struct(s) => self.add(&s.ident),
+            syn::Item::Enum(e) => self.add(&e.ident),
+            syn::Item::Union(u) => self.add(&u.ident),
+            syn::Item::Type(t) => self.add(&t.ident),
+            syn::Item::Trait(t) => self.add(&t.ident),
+            syn::Item::Const(c) => self.add(&c.ident),
+            syn::Item::Static(s) => self.add(&s.ident),
+            syn::Item::Use(u) => self.add_use(&u.tree, None),
+            _ => {}
+        }
+    }
 }
 
 struct Rewriter {
     deny: bool,
+    /// How many calls have been rewritten so far.
+    rewritten: usize,
     locals: HashSet<String>,
     errors: Vec<syn::Error>,
 }
@@ -114,32 +165,23 @@ impl VisitMut for Rewriter {
         match expr {
             // An awaited call is async: look inside it, but keep the call.
             Expr::Await(awaited) => {
-                visit_mut::visit_expr_mut(self, &mut awaited.base);
-                return;
-            }
-            Expr::Call(call) if offloads_call(call) => {
-                self.visit_expr_mut(&mut call.func);
-                for arg in call.args.iter_mut() {
-                    if !matches!(arg, Expr::Closure(_)) {
-                        self.visit_expr_mut(arg);
-                    }
-                }
-                return;
-            }
-            Expr::MethodCall(call) if offloads_method(call) => {
-                self.visit_expr_mut(&mut call.receiver);
-                for arg in call.args.iter_mut() {
-                    if !matches!(arg, Expr::Closure(_)) {
-                        self.visit_expr_mut(arg);
-                    }
+                if !self.visit_offloaded(&mut awaited.base) {
+                    visit_mut::visit_expr_mut(self, &mut awaited.base);
                 }
                 return;
             }
             Expr::Macro(mac) => {
+                let span = mac.span();
                 self.visit_macro_args(&mut mac.mac);
+                if let Some(probed) = self.write_macro(mac, span) {
+                    *expr = probed;
+                }
                 return;
             }
             _ => {}
+        }
+        if self.visit_offloaded(expr) {
+            return;
         }
         // The span of the call as the user wrote it, before its arguments are rewritten: the
         // probe's `#[track_caller]` location, and the span of everything generated for it.
@@ -150,7 +192,15 @@ impl VisitMut for Rewriter {
 
     fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
         if let syn::Stmt::Macro(mac) = stmt {
+            let span = mac.span();
             self.visit_macro_args(&mut mac.mac);
+            let as_expr = syn::ExprMacro {
+                attrs: mac.attrs.clone(),
+                mac: mac.mac.clone(),
+            };
+            if let Some(probed) = self.write_macro(&as_expr, span) {
+                *stmt = syn::Stmt::Expr(probed, mac.semi_token);
+            }
             return;
         }
         visit_mut::visit_stmt_mut(self, stmt);
@@ -158,6 +208,25 @@ impl VisitMut for Rewriter {
 }
 
 impl Rewriter {
+    /// Visits a call that hands a closure to another thread (or allows it to block) without the
+    /// closure; false if `expr` is no such call.
+    fn visit_offloaded(&mut self, expr: &mut Expr) -> bool {
+        let (callee, args) = match expr {
+            Expr::Call(call) if offloads_call(call) => (&mut *call.func, &mut call.args),
+            Expr::MethodCall(call) if offloads_method(call) => {
+                (&mut *call.receiver, &mut call.args)
+            }
+            _ => return false,
+        };
+        self.visit_expr_mut(callee);
+        for arg in args.iter_mut() {
+            if !matches!(arg, Expr::Closure(_)) {
+                self.visit_expr_mut(arg);
+            }
+        }
+        true
+    }
+
     /// Rewrites inside std macros whose arguments parse as expressions; others are left alone.
     fn visit_macro_args(&mut self, mac: &mut syn::Macro) {
         let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
@@ -170,12 +239,40 @@ impl Rewriter {
         else {
             return;
         };
-        let before = args.to_token_stream().to_string();
+        let before = self.rewritten;
         for arg in args.iter_mut() {
             self.visit_expr_mut(arg);
         }
-        if args.to_token_stream().to_string() != before {
+        // Re-emitted only when something inside was rewritten: the macro's tokens stay as written.
+        if self.rewritten != before {
             mac.tokens = args.to_token_stream();
+        }
+    }
+
+    /// `write!(dst, ..)` / `writeln!(dst, ..)` call `dst.write_fmt(..)`: probe that method on
+    /// `dst` when it is a place, keeping the macro as written.
+    fn write_macro(&mut self, mac: &syn::ExprMacro, span: Span) -> Option<Expr> {
+        let name = mac.mac.path.segments.last()?.ident.to_string();
+        if !matches!(name.as_str(), "write" | "writeln") || !mac.attrs.is_empty() {
+            return None;
+        }
+        routes::method("write_fmt")?;
+        let args = mac
+            .mac
+            .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+            .ok()?;
+        let dst = args.first()?;
+        if !is_place(dst) {
+            return None;
+        }
+        let shown = format_args(std::iter::empty(), span);
+        let tokens = self.probe_receiver(dst, "write_fmt", shown, span, |_| mac.to_token_stream());
+        match syn::parse2::<Expr>(tokens) {
+            Ok(expr) => Some(expr),
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
         }
     }
 
@@ -186,6 +283,7 @@ impl Rewriter {
             _ => None,
         };
         if let Some(replacement) = replacement {
+            self.rewritten += 1;
             // Kept as tokens: re-parsing generated code would only cost compile time.
             *expr = Expr::Verbatim(replacement);
         }
@@ -204,99 +302,102 @@ impl Rewriter {
             .iter()
             .map(|s| s.ident.to_string())
             .collect();
-        if segments.len() == 1 && self.locals.contains(&segments[0]) {
+        if self.locals.contains(&segments[0]) {
             return None;
         }
         let routed = routes::function(&segments)?;
         if self.deny {
-            self.errors.push(syn::Error::new(
-                span,
+            self.errors.push(syn::Error::new_spanned(
+                call,
                 format!(
-                    "blocking call to `{}` in a function marked `#[aiocop::monitor(deny)]`; use \
-                     `{}`",
-                    routed.op.event, routed.op.alternative
+                    "`{}` blocks the async runtime: this function is marked \
+                     `#[aiocop::monitor(deny)]`\n\
+                     async alternative: {}",
+                    routed.op.event,
+                    alternative(routed.op.alternative),
                 ),
             ));
             return None;
         }
         let module = Ident::new(&routes::function_module(routed.op), Span::call_site());
         let args = format_args(call.args.iter(), span);
-        let result = Ident::new("__aiocop_result", Span::mixed_site().located_at(span));
-        let shown = Ident::new("__aiocop_args", Span::mixed_site().located_at(span));
-        let probe = quote_spanned! {span=>
-            (&&::aiocop::__private::probe::Res(&#result)).__aiocop_probe(#shown)
-        };
+        // The arguments' text is taken before the call, which may move them; the result passes
+        // through `probe` unbound, so its temporaries live as long as before.
         Some(quote_spanned! {span=>
-            {
-                let #shown = #args;
-                let #result = #call;
-                {
-                    #[allow(unused_imports)]
-                    use ::aiocop::__private::probe::fns::#module::{Yes as _, No as _};
-                    #probe;
-                }
-                #result
-            }
+            ::aiocop::__private::probe::fns::#module::probe(#args, #call)
         })
     }
 
     fn method_call(&mut self, call: &ExprMethodCall, span: Span) -> Option<TokenStream> {
         let name = call.method.to_string();
         let routed = routes::method(&name)?;
-        let module = Ident::new(&name, Span::call_site());
         // Buffers of `Read`/`Write` methods say nothing worth a report; other arguments do.
         let args = if routed.io_buffers_only {
             format_args(std::iter::empty(), span)
         } else {
             format_args(call.args.iter(), span)
         };
-        let shown = Ident::new("__aiocop_args", Span::mixed_site().located_at(span));
+        // Under `deny` the diagnostic points at the method's name.
+        let span = if self.deny { call.method.span() } else { span };
+        Some(
+            self.probe_receiver(&call.receiver, &name, args, span, |receiver| {
+                let mut rebuilt = call.clone();
+                *rebuilt.receiver = receiver;
+                rebuilt.into_token_stream()
+            }),
+        )
+    }
+
+    /// The call that `rebuild` makes from its receiver, with the probe of `method` on that
+    /// receiver before it: a place is probed by reference just before the call, through `then`
+    /// rather than in a block so that the call's temporaries live as long as before; any other receiver
+    /// passes through `pass_receiver`, unbound, so it is borrowed or moved by the method as before.
+    fn probe_receiver(
+        &self,
+        receiver: &Expr,
+        method: &str,
+        args: TokenStream,
+        span: Span,
+        rebuild: impl FnOnce(Expr) -> TokenStream,
+    ) -> TokenStream {
+        let module = Ident::new(method, Span::call_site());
         let probe_of = |receiver: TokenStream| {
-            let probe = quote_spanned! {span=>
-                (&&::aiocop::__private::probe::Recv(&#receiver)).__aiocop_probe(#shown)
-            };
-            quote_spanned! {span=>
-                {
-                    let #shown = #args;
+            if self.deny {
+                quote_spanned! {span=>
                     #[allow(unused_imports)]
-                    use ::aiocop::__private::probe::methods::#module::{Yes as _, No as _};
-                    #probe;
+                    use ::aiocop::__private::probe::methods::#module::{DenyNo as _, DenyYes as _};
+                    (&&::aiocop::__private::probe::Recv(#receiver))
+                        .__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied)
+                }
+            } else {
+                quote_spanned! {span=>
+                    #[allow(unused_imports)]
+                    use ::aiocop::__private::probe::methods::#module::{No as _, Yes as _};
+                    (&&::aiocop::__private::probe::Recv(#receiver)).__aiocop_probe(#args)
                 }
             }
         };
-        if is_place(&call.receiver) {
-            let probe = probe_of(call.receiver.to_token_stream());
-            return Some(quote_spanned! {span=>
-                {
-                    #probe
-                    #call
-                }
-            });
-        }
-        if !is_rvalue(&call.receiver) {
-            return None;
+        if is_place(receiver) {
+            let probe = probe_of(quote_spanned!(span=> &#receiver));
+            let call = rebuild(receiver.clone());
+            return quote_spanned! {span=>
+                ::aiocop::__private::probe::then({ #probe }, #call)
+            };
         }
         let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
-        let pattern = match routed.receiving {
-            // Bound by reference, the temporary lives exactly as long as before (to the end of the
-            // enclosing statement), so results that borrow it stay valid.
-            Receiving::ByRef => quote!(ref mut #bound),
-            Receiving::ByValue => quote!(#[allow(unused_mut)] mut #bound),
-            Receiving::Mixed => return None,
-        };
-        let receiver = &call.receiver;
         let probe = probe_of(bound.to_token_stream());
-        let mut rebuilt = call.clone();
-        *rebuilt.receiver = syn::parse_quote!(#bound);
-        Some(quote_spanned! {span=>
-            match #receiver {
-                #pattern => {
-                    #probe
-                    #rebuilt
-                }
-            }
-        })
+        let passed: Expr = syn::parse_quote_spanned! {span=>
+            ::aiocop::__private::probe::pass_receiver(#receiver, |#bound| {
+                #probe;
+            })
+        };
+        rebuild(passed)
     }
+}
+
+/// The catalog's alternative as a diagnostic shows it.
+fn alternative(text: &str) -> &str {
+    text.trim_matches('`')
 }
 
 /// `if recording() { Some(vec![..]) } else { None }`: the arguments' text, built only when a
@@ -310,13 +411,9 @@ fn format_args<'a>(args: impl Iterator<Item = &'a Expr>, span: Span) -> TokenStr
                 Some(value) => quote_spanned! {span=>
                     {
                         #[allow(unused_imports)]
-                        use ::aiocop::__private::probe::{
-                            ArgOpaque as _, ArgViaBytes as _, ArgViaDebug as _, ArgViaDisplay as _,
-                            ArgViaPath as _,
-                        };
-                        (&&&&&::aiocop::__private::probe::Arg(&#value)).__aiocop_arg()
+                        use ::aiocop::__private::probe::{ArgShow as _, ArgSource as _};
+                        (&&::aiocop::__private::probe::Arg(&#value)).__aiocop_arg(#source)
                     }
-                    .unwrap_or_else(|| ::std::string::String::from(#source))
                 },
                 None => quote_spanned!(span=> ::std::string::String::from(#source)),
             }
@@ -356,14 +453,6 @@ fn is_place(expr: &Expr) -> bool {
         Expr::Index(i) => is_place(&i.expr) && matches!(&*i.index, Expr::Lit(_) | Expr::Path(_)),
         _ => false,
     }
-}
-
-/// A receiver that produces a fresh value, which the rewrite may bind: a call's result.
-fn is_rvalue(expr: &Expr) -> bool {
-    matches!(
-        expr,
-        Expr::Call(_) | Expr::MethodCall(_) | Expr::Try(_) | Expr::Await(_) | Expr::Macro(_)
-    )
 }
 
 /// Source text of an expression, spaced the way people write it.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use aiocop_lints::catalog::{self, BlockingOp, Callee, SelfKind};
+use aiocop_lints::catalog::{self, BlockingOp, Callee};
 
 /// A routed function: its path segments and operation.
 pub(crate) struct RoutedFn {
@@ -13,20 +13,8 @@ pub(crate) struct RoutedFn {
     pub(crate) op: &'static BlockingOp,
 }
 
-/// How the receivers of a routed method name take `self`.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Receiving {
-    /// Every std receiver takes `&self` or `&mut self`.
-    ByRef,
-    /// Every std receiver takes `self`.
-    ByValue,
-    /// Some of each: an rvalue receiver cannot be bound one way for all.
-    Mixed,
-}
-
 pub(crate) struct RoutedMethod {
     pub(crate) ops: Vec<&'static BlockingOp>,
-    pub(crate) receiving: Receiving,
     /// Every receiver has it from `Read`, `Write`, `BufRead` or `FileExt`: its arguments are
     /// buffers (and offsets), not worth showing.
     pub(crate) io_buffers_only: bool,
@@ -50,7 +38,6 @@ fn routes() -> &'static Routes {
                     op,
                 }),
                 Callee::Method { method, .. } => {
-                    let by_value = op.self_kind == Some(SelfKind::Value);
                     let io_trait = matches!(
                         op.callee,
                         Callee::Method { via_trait: Some(t), .. }
@@ -59,21 +46,8 @@ fn routes() -> &'static Routes {
                     let entry = methods.entry(method).or_insert(RoutedMethod {
                         ops: Vec::new(),
                         io_buffers_only: true,
-                        receiving: if by_value {
-                            Receiving::ByValue
-                        } else {
-                            Receiving::ByRef
-                        },
                     });
-                    let this = if by_value {
-                        Receiving::ByValue
-                    } else {
-                        Receiving::ByRef
-                    };
                     entry.io_buffers_only &= io_trait;
-                    if entry.receiving != this {
-                        entry.receiving = Receiving::Mixed;
-                    }
                     entry.ops.push(op);
                 }
             }

@@ -14,6 +14,10 @@ pub const MAX_ARGUMENT_CHARS: usize = 100;
 /// worth showing (each cut at 100 characters). The call site comes from `#[track_caller]`, so a
 /// helper marked `#[track_caller]` itself reports its own caller.
 ///
+/// Any name records, registered or not; a weight set for the name at start-up
+/// ([`register_blocking_event`](crate::register_blocking_event),
+/// [`override_weight`](crate::override_weight)) replaces `weight`.
+///
 /// Inside a monitored poll (after [`start_blocking_io_detection`](crate::start_blocking_io_detection)),
 /// the event is added to the poll's report, with a stack trace at trace depth above 0. Anywhere
 /// else it returns after one thread-local read.

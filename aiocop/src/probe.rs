@@ -20,7 +20,13 @@ use aiocop_lints::BlockingOp;
 use crate::audit;
 
 /// One module per routed function operation, named after its path (`std_fs_read`), each with a
-/// `Yes` probe for the std result type and a catch-all `No`.
+/// `probe` that passes the call's result through and records the operation when the result has
+/// std's type.
+///
+/// The result type is compared at run time (by name, only when a probe would record), not by trait
+/// selection: the result of a call that is not std's may still be an inference variable where the
+/// probe sits (`let n: u32 = read(s)?;` with the user's generic `read`), and selecting a trait impl
+/// there would fix that variable to std's type and break code that compiled.
 macro_rules! function_probes {
     ($( $module:ident => $op:ident : [$($g:tt)*] $ty:ty ; )*) => {
         /// Probes of path calls, by result type.
@@ -29,31 +35,17 @@ macro_rules! function_probes {
                 #[allow(non_camel_case_types)]
                 #[doc = concat!("Probes for `", stringify!($module), "`.")]
                 pub mod $module {
-                    use crate::probe::Res;
-
-                    /// Matches std's result type.
-                    pub trait Yes {
-                        /// Records the operation.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
-                    }
-
-                    impl<$($g)*> Yes for &Res<'_, $ty> {
-                        #[track_caller]
-                        #[inline(always)]
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+                    /// Returns `result`, recording the operation first if `R` is std's result
+                    /// type and a monitored poll is recording. `args` is the arguments' text.
+                    #[track_caller]
+                    #[inline(always)]
+                    pub fn probe<R>(args: Option<Vec<String>>, result: R) -> R {
+                        if crate::probe::recording()
+                            && function_probes!(@is [$($g)*] R, $ty)
+                        {
                             crate::probe::confirm(&aiocop_lints::catalog::$op, args);
                         }
-                    }
-
-                    /// Matches anything else.
-                    pub trait No {
-                        /// Does nothing.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
-                    }
-
-                    impl<T: ?Sized> No for Res<'_, T> {
-                        #[inline(always)]
-                        fn __aiocop_probe(&self, _: Option<Vec<String>>) {}
+                        result
                     }
                 }
             )*
@@ -62,12 +54,25 @@ macro_rules! function_probes {
         /// Event names of the function operations that have a probe.
         pub static FUNCTION_PROBES: &[&str] = &[$(aiocop_lints::catalog::$op.event),*];
     };
+    // A generic std result type (`thread::scope`'s `T`) says nothing: the path decides.
+    (@is [$($g:tt)+] $r:ty, $ty:ty) => { true };
+    (@is [] $r:ty, $ty:ty) => { crate::probe::same_type::<$r, $ty>() };
 }
 
 /// One module per routed method name (`read_to_end`), with a `Yes` probe for every std receiver
-/// type that has the method (through `&`, `&mut`, `Box`, `Arc` and `Rc` too) and a catch-all `No`.
+/// type that has the method (through `&`, `&&`, `&&&`, `&mut`, `Box`, `Arc` and `Rc` too: a
+/// closure over `paths.iter()` sees `&&&Path`) and a catch-all `No`.
+///
+/// For `#[aiocop::monitor(deny)]` the module also has `DenyYes` / `DenyNo`, chosen the same way:
+/// `DenyYes` exists only where a bound no type satisfies holds, one trait per operation (named
+/// after its catalog constant) whose `#[diagnostic::on_unimplemented]` message names the call and
+/// its alternative. A std receiver therefore fails to compile at the call; any other receiver
+/// reaches `DenyNo`, which does nothing.
 macro_rules! method_probes {
-    ($( $method:ident : [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* $(,)? ] ; )*) => {
+    ($(
+        $method:ident : [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* $(,)? ]
+        deny [ $( $dop:ident => $message:literal, $note:literal ; )* ] ;
+    )*) => {
         /// Probes of method calls, by receiver type.
         pub mod methods {
             $(
@@ -77,12 +82,12 @@ macro_rules! method_probes {
                     #[allow(unused_imports)]
                     use std::{boxed::Box, rc::Rc, sync::Arc};
 
-                    use crate::probe::Recv;
+                    use crate::probe::{Probed, Recv};
 
                     /// Matches std receiver types.
                     pub trait Yes {
                         /// Records the operation.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
+                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
                     }
 
                     $(
@@ -92,17 +97,60 @@ macro_rules! method_probes {
                         method_probes!(@impl $kind [$($g)*] $ty, Box<$ty> => $op);
                         method_probes!(@impl $kind [$($g)*] $ty, Arc<$ty> => $op);
                         method_probes!(@impl $kind [$($g)*] $ty, Rc<$ty> => $op);
+                        method_probes!(@impl $kind [$($g)*] $ty, &&$ty => $op);
+                        method_probes!(@impl $kind [$($g)*] $ty, &&&$ty => $op);
                     )*
 
                     /// Matches anything else.
                     pub trait No {
                         /// Does nothing.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>);
+                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
                     }
 
                     impl<T: ?Sized> No for Recv<'_, T> {
                         #[inline(always)]
-                        fn __aiocop_probe(&self, _: Option<Vec<String>>) {}
+                        fn __aiocop_probe(&self, _: Option<Vec<String>>) -> Probed {
+                            Probed
+                        }
+                    }
+
+                    $(
+                        #[doc = concat!("Never implemented: `", stringify!($dop), "` is denied.")]
+                        #[diagnostic::on_unimplemented(
+                            message = $message,
+                            label = "blocking call in a function marked `#[aiocop::monitor(deny)]`",
+                            note = $note
+                        )]
+                        pub trait $dop {}
+                    )*
+
+                    /// Matches std receiver types under `deny`: fails to compile.
+                    pub trait DenyYes<D> {
+                        /// Never callable: its bound does not hold.
+                        fn __aiocop_deny(&self, denied: D) -> crate::probe::Probed;
+                    }
+
+                    $(
+                        method_probes!(@deny [$($g)*] &$ty => $op);
+                        method_probes!(@deny [$($g)*] &&$ty => $op);
+                        method_probes!(@deny [$($g)*] &mut $ty => $op);
+                        method_probes!(@deny [$($g)*] Box<$ty> => $op);
+                        method_probes!(@deny [$($g)*] Arc<$ty> => $op);
+                        method_probes!(@deny [$($g)*] Rc<$ty> => $op);
+                        method_probes!(@deny [$($g)*] $ty => $op);
+                    )*
+
+                    /// Matches anything else under `deny`.
+                    pub trait DenyNo<D> {
+                        /// Does nothing.
+                        fn __aiocop_deny(&self, denied: D) -> crate::probe::Probed;
+                    }
+
+                    impl<T: ?Sized, D> DenyNo<D> for Recv<'_, T> {
+                        #[inline(always)]
+                        fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
+                            crate::probe::Probed
+                        }
                     }
                 }
             )*
@@ -111,12 +159,20 @@ macro_rules! method_probes {
         /// Event names of the method operations that have a probe.
         pub static METHOD_PROBES: &[&str] = &[$($(aiocop_lints::catalog::$op.event),*),*];
     };
+    (@deny [$($g:tt)*] $ty:ty => $op:ident) => {
+        impl<$($g)* D: $op> DenyYes<D> for &Recv<'_, $ty> {
+            fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
+                            crate::probe::Probed
+                        }
+        }
+    };
     (@impl plain [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
             #[inline(always)]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 crate::probe::confirm(&aiocop_lints::catalog::$op, args);
+                crate::probe::Probed
             }
         }
     };
@@ -124,15 +180,16 @@ macro_rules! method_probes {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
             #[inline(always)]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) {
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 if crate::probe::recording() {
-                    let receiver: &$base = std::borrow::Borrow::borrow(self.0);
+                    let receiver: &$base = crate::probe::Base::base(self.0);
                     crate::probe::confirm_described(
                         &aiocop_lints::catalog::$op,
                         crate::probe::Describe::describe(receiver),
                         args,
                     );
                 }
+                crate::probe::Probed
             }
         }
     };
@@ -140,11 +197,71 @@ macro_rules! method_probes {
 
 mod table;
 
-/// The result of a path call, by reference.
-pub struct Res<'a, T: ?Sized>(pub &'a T);
+/// Whether `A` and `B` are the same type, lifetimes aside. Both names come from the same
+/// compiler run, so distinct types have distinct names.
+#[inline]
+pub fn same_type<A: ?Sized, B: ?Sized>() -> bool {
+    std::any::type_name::<A>() == std::any::type_name::<B>()
+}
+
+/// What a method probe returns, to be handed to [`then`].
+#[derive(Debug, Clone, Copy)]
+pub struct Probed;
+
+/// `value`, once the probe that produced `probed` has run: how the macro puts a probe before a
+/// method call on a place without a block or a tuple around the call, so the call's temporaries
+/// live as long as before and no lint sees an operation without effect in the user's code.
+#[inline(always)]
+pub fn then<T>(probed: Probed, value: T) -> T {
+    let Probed = probed;
+    value
+}
+
+/// Passes a method call's receiver through, after `probe` has looked at it: how the macro probes
+/// a receiver that is a temporary (`File::open(p)?.read_to_end(&mut buf)`) without binding it,
+/// so the temporary lives, and is borrowed or moved by the method, exactly as before. `probe` is a
+/// closure so that its argument's type is known when its body is type-checked.
+#[inline(always)]
+pub fn pass_receiver<T, F: FnOnce(&T)>(receiver: T, probe: F) -> T {
+    probe(&receiver);
+    receiver
+}
 
 /// The receiver of a method call, by reference.
 pub struct Recv<'a, T: ?Sized>(pub &'a T);
+
+/// The std receiver a probe matched, behind whichever pointer it came through.
+pub(crate) trait Base<B: ?Sized> {
+    fn base(&self) -> &B;
+}
+
+macro_rules! base_through {
+    ($($wrapper:ty),*) => {
+        $(
+            impl<B: ?Sized> Base<B> for $wrapper {
+                fn base(&self) -> &B {
+                    self
+                }
+            }
+        )*
+    };
+}
+
+base_through!(
+    B,
+    &B,
+    &&B,
+    &&&B,
+    &mut B,
+    Box<B>,
+    std::sync::Arc<B>,
+    std::rc::Rc<B>
+);
+
+/// What a `deny` probe is handed: no operation's trait is implemented for it, so a `DenyYes` probe
+/// (a std receiver) is a compile error whose message the operation's trait gives.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockingCallDenied;
 
 /// An argument of a call, by reference, to show in the event's text.
 pub struct Arg<'a, T: ?Sized>(pub &'a T);
@@ -156,70 +273,104 @@ pub fn recording() -> bool {
     audit::shim_records()
 }
 
-/// Shows an argument that is a path (anything `AsRef<Path>`): `/etc/hosts`.
-pub trait ArgViaPath {
+/// Shows an argument of a type worth showing: paths, strings, durations, socket addresses,
+/// numbers, byte buffers (by length).
+///
+/// Implemented for a closed set of concrete types (and references to them) rather than through
+/// blanket `Display`/`AsRef<Path>` bounds: resolving those for every argument of every rewritten
+/// call made type checking of annotated crates several times slower.
+pub trait ArgShow {
     /// The argument's text, cut at 100 characters.
-    fn __aiocop_arg(&self) -> Option<String>;
+    fn __aiocop_arg(&self, source: &'static str) -> String;
 }
 
-impl<T: ?Sized + AsRef<Path>> ArgViaPath for &&&&Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        Some(audit::format_args_list(&[&self.0.as_ref().display()]))
+/// Any other argument: shown by its source text.
+pub trait ArgSource {
+    /// `source`.
+    fn __aiocop_arg(&self, source: &'static str) -> String;
+}
+
+impl<T: ?Sized> ArgSource for Arg<'_, T> {
+    fn __aiocop_arg(&self, source: &'static str) -> String {
+        source.to_owned()
     }
 }
 
-/// Shows a byte buffer by its length: `12 bytes`.
-pub trait ArgViaBytes {
-    /// The buffer's length.
-    fn __aiocop_arg(&self) -> Option<String>;
+/// How one type is shown.
+trait Show {
+    fn show(&self) -> String;
 }
 
-impl<T: ?Sized + AsRef<[u8]>> ArgViaBytes for &&&Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        Some(format!("{} bytes", self.0.as_ref().len()))
-    }
-}
-
-/// Shows an argument with its `Display` form.
-pub trait ArgViaDisplay {
-    /// The argument's text, cut at 100 characters.
-    fn __aiocop_arg(&self) -> Option<String>;
-}
-
-impl<T: ?Sized + fmt::Display> ArgViaDisplay for &&Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        Some(audit::format_args_list(&[&self.0]))
-    }
-}
-
-/// Shows an argument with its `Debug` form: durations as `100ms`.
-pub trait ArgViaDebug {
-    /// The argument's text, cut at 100 characters.
-    fn __aiocop_arg(&self) -> Option<String>;
-}
-
-impl<T: ?Sized + fmt::Debug> ArgViaDebug for &Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        struct AsDebug<'a, T: ?Sized>(&'a T);
-        impl<T: ?Sized + fmt::Debug> fmt::Display for AsDebug<'_, T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                fmt::Debug::fmt(self.0, f)
+macro_rules! show {
+    ($($(@{$($g:tt)*})? $ty:ty => |$v:ident| $e:expr;)*) => {$(
+        impl<$($($g)*)?> Show for $ty {
+            fn show(&self) -> String {
+                let $v = self;
+                $e
             }
         }
-        Some(audit::format_args_list(&[&AsDebug(self.0)]))
-    }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, $ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                self.0.show()
+            }
+        }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, &$ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                (*self.0).show()
+            }
+        }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, &&$ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                (**self.0).show()
+            }
+        }
+        impl<$($($g)*)?> ArgShow for &Arg<'_, &mut $ty> {
+            fn __aiocop_arg(&self, _: &'static str) -> String {
+                (*self.0).show()
+            }
+        }
+    )*};
 }
 
-/// An argument that cannot be shown: the generated code shows its source text instead.
-pub trait ArgOpaque {
-    /// Always `None`.
-    fn __aiocop_arg(&self) -> Option<String>;
+fn text(value: &dyn fmt::Display) -> String {
+    audit::format_args_list(&[value])
 }
 
-impl<T: ?Sized> ArgOpaque for Arg<'_, T> {
-    fn __aiocop_arg(&self) -> Option<String> {
-        None
-    }
+fn debug_text(value: &dyn fmt::Debug) -> String {
+    text(&format_args!("{value:?}"))
+}
+
+show! {
+    str => |v| text(&v);
+    String => |v| text(&v);
+    Path => |v| text(&v.display());
+    std::path::PathBuf => |v| text(&v.display());
+    std::ffi::OsStr => |v| text(&v.display());
+    std::ffi::OsString => |v| text(&v.display());
+    std::borrow::Cow<'_, str> => |v| text(&v);
+    std::borrow::Cow<'_, Path> => |v| text(&v.display());
+    std::time::Duration => |v| debug_text(v);
+    std::net::SocketAddr => |v| text(v);
+    std::net::SocketAddrV4 => |v| text(v);
+    std::net::SocketAddrV6 => |v| text(v);
+    std::net::IpAddr => |v| text(v);
+    std::net::Ipv4Addr => |v| text(v);
+    std::net::Ipv6Addr => |v| text(v);
+    (&str, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    (String, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    (std::net::IpAddr, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    (std::net::Ipv4Addr, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
+    u16 => |v| text(v);
+    u32 => |v| text(v);
+    u64 => |v| text(v);
+    usize => |v| text(v);
+    i32 => |v| text(v);
+    i64 => |v| text(v);
+    bool => |v| text(v);
+    [u8] => |v| format!("{} bytes", v.len());
+    Vec<u8> => |v| format!("{} bytes", v.len());
+    @{const N: usize} [u8; N] => |v| format!("{} bytes", v.len());
+    std::fs::Permissions => |v| debug_text(v);
 }
 
 /// Records `op` at `location` with already formatted arguments.

@@ -10,6 +10,18 @@ pub mod unix_datagram;
 pub mod unix_listener;
 pub mod unix_stream;
 
+/// A Unix socket address: its path, else std's description (`"name" (abstract)`).
+struct UnixAddr<'a>(&'a SocketAddr);
+
+impl fmt::Display for UnixAddr<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.as_pathname() {
+            Some(path) => write!(f, "{}", path.display()),
+            None => write!(f, "{:?}", self.0),
+        }
+    }
+}
+
 /// The first of `addrs` that has a path, else the file descriptor (unnamed sockets, such as the
 /// client side of a stream or the accepted side of a listener, have none).
 fn path_or_fd(

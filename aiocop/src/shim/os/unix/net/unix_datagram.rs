@@ -9,7 +9,7 @@ use std::path::Path;
 
 use aiocop_lints::catalog as op;
 
-use super::path_or_fd;
+use super::{UnixAddr, path_or_fd};
 use crate::shim::{Bytes, Lazy};
 
 /// The socket's own path, looked up only when the event is formatted.
@@ -31,6 +31,17 @@ pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixDatagram> {
     UnixDatagram::bind(path)
 }
 
+/// [`UnixDatagram::bind_addr`], audited (the address).
+#[track_caller]
+#[inline]
+pub fn bind_addr(socket_addr: &SocketAddr) -> io::Result<UnixDatagram> {
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND_ADDR,
+        UnixAddr(socket_addr)
+    );
+    UnixDatagram::bind_addr(socket_addr)
+}
+
 /// [`UnixDatagram::connect`], audited (the path).
 #[track_caller]
 #[inline]
@@ -38,6 +49,17 @@ pub fn connect<P: AsRef<Path>>(socket: &UnixDatagram, path: P) -> io::Result<()>
     let path = path.as_ref();
     record!(op::STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT, path.display());
     socket.connect(path)
+}
+
+/// [`UnixDatagram::connect_addr`], audited (the address).
+#[track_caller]
+#[inline]
+pub fn connect_addr(socket: &UnixDatagram, socket_addr: &SocketAddr) -> io::Result<()> {
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR,
+        UnixAddr(socket_addr)
+    );
+    socket.connect_addr(socket_addr)
 }
 
 /// [`UnixDatagram::send`], audited (the peer's path and the buffer's length).
@@ -63,6 +85,22 @@ pub fn send_to<P: AsRef<Path>>(socket: &UnixDatagram, buf: &[u8], path: P) -> io
         path.display()
     );
     socket.send_to(buf, path)
+}
+
+/// [`UnixDatagram::send_to_addr`], audited (the buffer's length and the destination).
+#[track_caller]
+#[inline]
+pub fn send_to_addr(
+    socket: &UnixDatagram,
+    buf: &[u8],
+    socket_addr: &SocketAddr,
+) -> io::Result<usize> {
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR,
+        Bytes(buf.len()),
+        UnixAddr(socket_addr)
+    );
+    socket.send_to_addr(buf, socket_addr)
 }
 
 /// [`UnixDatagram::recv`], audited (the socket's path and the buffer's length).

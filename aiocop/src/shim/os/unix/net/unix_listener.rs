@@ -8,7 +8,7 @@ use std::path::Path;
 
 use aiocop_lints::catalog as op;
 
-use super::path_or_fd;
+use super::{UnixAddr, path_or_fd};
 use crate::shim::Lazy;
 
 /// The listener's path, looked up only when the event is formatted.
@@ -23,6 +23,17 @@ pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixListener> {
     let path = path.as_ref();
     record!(op::STD_OS_UNIX_NET_UNIX_LISTENER_BIND, path.display());
     UnixListener::bind(path)
+}
+
+/// [`UnixListener::bind_addr`], audited (the address).
+#[track_caller]
+#[inline]
+pub fn bind_addr(socket_addr: &SocketAddr) -> io::Result<UnixListener> {
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_LISTENER_BIND_ADDR,
+        UnixAddr(socket_addr)
+    );
+    UnixListener::bind_addr(socket_addr)
 }
 
 /// [`UnixListener::accept`], audited (the listening path).

@@ -4,12 +4,12 @@
 use std::fmt;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
+use std::os::unix::net::{SocketAddr, UnixStream};
 use std::path::Path;
 
 use aiocop_lints::catalog as op;
 
-use super::path_or_fd;
+use super::{UnixAddr, path_or_fd};
 use crate::shim::{Bytes, Lazy};
 
 /// The stream's path, looked up only when the event is formatted.
@@ -27,6 +27,17 @@ pub fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
     let path = path.as_ref();
     record!(op::STD_OS_UNIX_NET_UNIX_STREAM_CONNECT, path.display());
     UnixStream::connect(path)
+}
+
+/// [`UnixStream::connect_addr`], audited (the address).
+#[track_caller]
+#[inline]
+pub fn connect_addr(socket_addr: &SocketAddr) -> io::Result<UnixStream> {
+    record!(
+        op::STD_OS_UNIX_NET_UNIX_STREAM_CONNECT_ADDR,
+        UnixAddr(socket_addr)
+    );
+    UnixStream::connect_addr(socket_addr)
 }
 
 /// [`Read::read`] on a [`UnixStream`], audited (the socket's path and the buffer's length).

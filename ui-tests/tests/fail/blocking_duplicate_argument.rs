@@ -1,0 +1,6 @@
+#[aiocop::blocking(weight = light, weight = heavy)]
+fn query() -> u32 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[aiocop::blocking(name = "")]
+fn query() -> u32 {
+    1
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::blocking(weight = heavy)]
+struct Query;
+
+fn main() {}

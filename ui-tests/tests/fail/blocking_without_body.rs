@@ -1,0 +1,6 @@
+trait Db {
+    #[aiocop::blocking]
+    fn query(&self) -> u32;
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(allow(42))]
+async fn handler() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(allow())]
+async fn handler() {}
+
+fn main() {}

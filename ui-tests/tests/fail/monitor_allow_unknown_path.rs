@@ -1,0 +1,4 @@
+#[aiocop::monitor(allow(std::fs::raed))]
+async fn handler() {}
+
+fn main() {}

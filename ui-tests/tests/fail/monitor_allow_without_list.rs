@@ -1,0 +1,4 @@
+#[aiocop::monitor(allow = "std::fs::read")]
+async fn handler() {}
+
+fn main() {}

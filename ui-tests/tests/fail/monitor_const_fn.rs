@@ -1,0 +1,6 @@
+#[aiocop::monitor]
+const fn limit() -> u32 {
+    10
+}
+
+fn main() {}

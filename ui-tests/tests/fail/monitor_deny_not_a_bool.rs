@@ -1,0 +1,4 @@
+#[aiocop::monitor(deny = "all")]
+async fn handler() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(deny, rewrite = false)]
+async fn handler() {}
+
+fn main() {}

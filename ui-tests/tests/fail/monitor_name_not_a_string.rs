@@ -1,0 +1,4 @@
+#[aiocop::monitor(name = handler)]
+async fn handler() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(name)]
+async fn handler() {}
+
+fn main() {}

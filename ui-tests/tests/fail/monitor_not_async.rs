@@ -1,0 +1,6 @@
+#[aiocop::monitor]
+fn handler() -> u32 {
+    1
+}
+
+fn main() {}

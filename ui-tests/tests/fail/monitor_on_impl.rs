@@ -1,0 +1,8 @@
+struct Service;
+
+#[aiocop::monitor]
+impl Service {
+    async fn call(&self) {}
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[aiocop::monitor]
+struct Handler {
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(rewrite = "no")]
+async fn handler() {}
+
+fn main() {}

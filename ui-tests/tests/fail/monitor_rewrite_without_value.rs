@@ -1,0 +1,4 @@
+#[aiocop::monitor(rewrite)]
+async fn handler() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(strict = 1)]
+async fn handler() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(strict(true))]
+async fn handler() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::monitor(threshold_ms = 2.5)]
+async fn handler() {}
+
+fn main() {}

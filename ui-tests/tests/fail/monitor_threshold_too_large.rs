@@ -1,0 +1,4 @@
+#[aiocop::monitor(threshold_ms = 100_000_000)]
+async fn handler() {}
+
+fn main() {}

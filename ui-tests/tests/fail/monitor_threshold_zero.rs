@@ -1,0 +1,4 @@
+#[aiocop::monitor(threshold_ms = 0)]
+async fn handler() {}
+
+fn main() {}

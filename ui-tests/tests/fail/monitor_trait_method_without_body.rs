@@ -1,0 +1,6 @@
+trait Repo {
+    #[aiocop::monitor]
+    async fn load(&self) -> Vec<u8>;
+}
+
+fn main() {}

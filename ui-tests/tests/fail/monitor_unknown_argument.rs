@@ -1,0 +1,4 @@
+#[aiocop::monitor(threshold = 100)]
+async fn handler() {}
+
+fn main() {}
