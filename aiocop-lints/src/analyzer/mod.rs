@@ -27,6 +27,8 @@ mod callgraph;
 mod config;
 mod declared;
 mod index;
+mod infer;
+mod items;
 mod ops;
 mod resolve;
 mod scope;

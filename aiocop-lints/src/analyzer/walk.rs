@@ -1,25 +1,22 @@
 //! The walk over every function body of a crate: it tracks the execution context (async body,
 //! sync function, offloaded closure), local types, block scopes and suppressions, and at each
 //! call decides whether it is a blocking operation, a call to a same-crate function, or neither.
+//! Items and function bodies are entered in `items.rs`, expression types come from `infer.rs`.
 
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::LineColumn;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
-use syn::{
-    Attribute, Block, Expr, ExprCall, ExprMethodCall, FnArg, ImplItem, Item, Lit, Member,
-    Signature, Stmt, Token, TraitItem,
-};
+use syn::{Block, Expr, ExprCall, ExprMethodCall, Item, Token};
 
 use super::callgraph::CallGraph;
-use super::declared::declared_blocking;
-use super::index::{CrateIndex, is_offload_name, type_path};
+use super::index::{CrateIndex, is_offload_name};
 use super::ops::{OpId, OpTable};
 use super::resolve::{Resolver, Scope, path_segments};
 use super::scope::{AsyncKind, Ctx, Locals};
 use super::source::SourceFile;
-use super::suppress::{self, LineAllows, MissingReason};
+use super::suppress::{LineAllows, MissingReason};
 use super::types::{self, Ty};
 use super::{Finding, Location, Rule};
 
@@ -33,20 +30,20 @@ pub(crate) struct PendingCall {
 }
 
 /// A function defined inside a block (invisible to the crate index).
-struct LocalFn {
-    is_async: bool,
-    output: Ty,
+pub(super) struct LocalFn {
+    pub(super) is_async: bool,
+    pub(super) output: Ty,
 }
 
 /// What walking a crate produces.
 pub(crate) struct CrateWalk<'a> {
-    index: &'a CrateIndex<'a>,
-    ops: &'a OpTable,
+    pub(super) index: &'a CrateIndex<'a>,
+    pub(super) ops: &'a OpTable,
     pub(crate) graph: CallGraph,
     pub(crate) findings: Vec<Finding>,
     pub(crate) pending: Vec<PendingCall>,
-    local_fns: HashMap<String, LocalFn>,
-    blocks_seen: usize,
+    pub(super) local_fns: HashMap<String, LocalFn>,
+    pub(super) blocks_seen: usize,
 }
 
 impl<'a> CrateWalk<'a> {
@@ -94,25 +91,25 @@ impl<'a> CrateWalk<'a> {
     }
 }
 
-struct Walker<'w, 'a> {
-    index: &'a CrateIndex<'a>,
-    ops: &'a OpTable,
-    out: &'w mut CrateWalk<'a>,
-    file: &'w SourceFile,
-    module: Vec<String>,
-    blocks: Vec<Scope>,
-    locals: Locals,
-    self_ty: Option<String>,
-    ctx: Vec<Ctx>,
+pub(super) struct Walker<'w, 'a> {
+    pub(super) index: &'a CrateIndex<'a>,
+    pub(super) ops: &'a OpTable,
+    pub(super) out: &'w mut CrateWalk<'a>,
+    pub(super) file: &'w SourceFile,
+    pub(super) module: Vec<String>,
+    pub(super) blocks: Vec<Scope>,
+    pub(super) locals: Locals,
+    pub(super) self_ty: Option<String>,
+    pub(super) ctx: Vec<Ctx>,
     /// Labels of the functions being walked, innermost last.
-    labels: Vec<String>,
+    pub(super) labels: Vec<String>,
     /// Keys of the functions being walked, innermost last (prefix of nested functions' keys).
-    keys: Vec<String>,
+    pub(super) keys: Vec<String>,
     /// Greater than zero inside an item marked `#[aiocop::allow_blocking]`.
-    allowed_depth: usize,
+    pub(super) allowed_depth: usize,
     /// Calls (by address) that are awaited: async, whatever their name.
-    awaited: HashSet<usize>,
-    allows: LineAllows,
+    pub(super) awaited: HashSet<usize>,
+    pub(super) allows: LineAllows,
 }
 
 fn addr<T>(node: &T) -> usize {
@@ -120,7 +117,7 @@ fn addr<T>(node: &T) -> usize {
 }
 
 impl Walker<'_, '_> {
-    fn resolver(&self) -> Resolver<'_> {
+    pub(super) fn resolver(&self) -> Resolver<'_> {
         Resolver {
             index: self.index,
             ops: self.ops,
@@ -130,7 +127,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn location(&self, start: LineColumn, end: LineColumn) -> Location {
+    pub(super) fn location(&self, start: LineColumn, end: LineColumn) -> Location {
         Location {
             file: self.file.display.clone(),
             line: start.line,
@@ -140,7 +137,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn missing_reason(&mut self, m: MissingReason, message: &str) {
+    pub(super) fn missing_reason(&mut self, m: MissingReason, message: &str) {
         let at = Location {
             file: self.file.display.clone(),
             line: m.line,
@@ -165,170 +162,11 @@ impl Walker<'_, '_> {
         });
     }
 
-    /// Applies an item's `allow_blocking` attribute; returns whether it allows blocking.
-    fn item_allow(&mut self, attrs: &[Attribute]) -> bool {
-        let allow = suppress::item_allow(attrs, &self.resolver());
-        if let Some(m) = allow.missing_reason {
-            self.missing_reason(
-                m,
-                "`#[aiocop::allow_blocking]` needs a reason: `#[aiocop::allow_blocking(reason = \"...\")]`",
-            );
-        }
-        allow.allowed
-    }
-
-    fn walk_item(&mut self, item: &Item) {
-        let in_block = !self.blocks.is_empty();
-        match item {
-            Item::Fn(f) => {
-                let name = f.sig.ident.to_string();
-                let key = if in_block {
-                    self.blocks
-                        .last()
-                        .and_then(|b| b.items.get(&name))
-                        .map(|p| p.join("::"))
-                        .unwrap_or_else(|| format!("{}::{name}", self.module.join("::")))
-                } else {
-                    format!("{}::{name}", self.module.join("::"))
-                };
-                // Crate-level functions are named by their path from the crate root.
-                let label = if in_block {
-                    name
-                } else {
-                    self.module[1..]
-                        .iter()
-                        .map(String::as_str)
-                        .chain([name.as_str()])
-                        .collect::<Vec<_>>()
-                        .join("::")
-                };
-                self.walk_fn(key, label, &f.sig, &f.block, &f.attrs, None);
-            }
-            Item::Impl(imp) => {
-                let allowed = self.item_allow(&imp.attrs);
-                self.allowed_depth += usize::from(allowed);
-                let ty = type_path(&imp.self_ty)
-                    .and_then(|segs| self.resolver().resolve(&segs))
-                    .map(|p| p.join("::"));
-                if let Some(ty) = ty {
-                    let short = ty.rsplit("::").next().unwrap_or(&ty).to_string();
-                    for it in &imp.items {
-                        if let ImplItem::Fn(f) = it {
-                            let name = f.sig.ident.to_string();
-                            self.walk_fn(
-                                format!("{ty}::{name}"),
-                                format!("{short}::{name}"),
-                                &f.sig,
-                                &f.block,
-                                &f.attrs,
-                                Some(ty.clone()),
-                            );
-                        }
-                    }
-                }
-                self.allowed_depth -= usize::from(allowed);
-            }
-            Item::Trait(t) => {
-                let allowed = self.item_allow(&t.attrs);
-                self.allowed_depth += usize::from(allowed);
-                let ty = format!("{}::{}", self.module.join("::"), t.ident);
-                for it in &t.items {
-                    if let TraitItem::Fn(f) = it
-                        && let Some(body) = &f.default
-                    {
-                        let name = f.sig.ident.to_string();
-                        self.walk_fn(
-                            format!("{ty}::{name}"),
-                            format!("{}::{name}", t.ident),
-                            &f.sig,
-                            body,
-                            &f.attrs,
-                            None,
-                        );
-                    }
-                }
-                self.allowed_depth -= usize::from(allowed);
-            }
-            Item::Mod(m) => {
-                let Some((_, items)) = &m.content else { return };
-                if in_block {
-                    return;
-                }
-                let allowed = self.item_allow(&m.attrs);
-                self.allowed_depth += usize::from(allowed);
-                self.module.push(m.ident.to_string());
-                for item in items {
-                    self.walk_item(item);
-                }
-                self.module.pop();
-                self.allowed_depth -= usize::from(allowed);
-            }
-            _ => {}
-        }
-    }
-
-    fn walk_fn(
-        &mut self,
-        key: String,
-        label: String,
-        sig: &Signature,
-        body: &Block,
-        attrs: &[Attribute],
-        self_ty: Option<String>,
-    ) {
-        let allowed = self.item_allow(attrs);
-        let saved_locals = std::mem::take(&mut self.locals);
-        let saved_ctx = std::mem::take(&mut self.ctx);
-        let saved_self = std::mem::replace(&mut self.self_ty, self_ty);
-        self.allowed_depth += usize::from(allowed);
-        if sig.asyncness.is_some() {
-            self.ctx.push(Ctx::Async {
-                kind: AsyncKind::Fn,
-                function: label.clone(),
-            });
-        } else {
-            let configured = self.ops.is_allowed(&key);
-            let declared = declared_blocking(attrs, &self.resolver());
-            let node = self.out.graph.node(&key, &label);
-            node.allowed |= allowed || configured;
-            if let Some(d) = declared {
-                node.declared = Some((d.name.unwrap_or_else(|| key.clone()), d.weight));
-            }
-            self.ctx.push(Ctx::SyncFn { key: key.clone() });
-        }
-        self.labels.push(label);
-        self.keys.push(key);
-        self.locals.push();
-        for input in &sig.inputs {
-            match input {
-                FnArg::Receiver(_) => {
-                    let ty = self
-                        .self_ty
-                        .as_deref()
-                        .map(Ty::named)
-                        .unwrap_or(Ty::Unknown);
-                    self.locals.set("self", ty);
-                }
-                FnArg::Typed(pt) => {
-                    let ty = self.declared(&pt.ty);
-                    self.bind(&pt.pat, ty);
-                }
-            }
-        }
-        self.visit_block(body);
-        self.keys.pop();
-        self.labels.pop();
-        self.allowed_depth -= usize::from(allowed);
-        self.self_ty = saved_self;
-        self.ctx = saved_ctx;
-        self.locals = saved_locals;
-    }
-
-    fn declared(&self, ty: &syn::Type) -> Ty {
+    pub(super) fn declared(&self, ty: &syn::Type) -> Ty {
         types::from_syn(ty, &self.resolver())
     }
 
-    fn bind(&mut self, pat: &syn::Pat, ty: Ty) {
+    pub(super) fn bind(&mut self, pat: &syn::Pat, ty: Ty) {
         let resolver = Resolver {
             index: self.index,
             ops: self.ops,
@@ -340,7 +178,7 @@ impl Walker<'_, '_> {
         self.locals.bind(pat, ty, &mut declared);
     }
 
-    fn current_label(&self) -> String {
+    pub(super) fn current_label(&self) -> String {
         self.labels
             .last()
             .cloned()
@@ -348,7 +186,7 @@ impl Walker<'_, '_> {
     }
 
     /// Records a blocking operation called at `start..end`.
-    fn op_call(&mut self, op: OpId, start: LineColumn, end: LineColumn) {
+    pub(super) fn op_call(&mut self, op: OpId, start: LineColumn, end: LineColumn) {
         let at = self.location(start, end);
         if self.allowed_depth > 0 || self.allows.covers(at.line) {
             return;
@@ -382,7 +220,7 @@ impl Walker<'_, '_> {
     }
 
     /// Records a call to the same-crate function `callee` at `start..end`.
-    fn crate_call(&mut self, callee: &str, start: LineColumn, end: LineColumn) {
+    pub(super) fn crate_call(&mut self, callee: &str, start: LineColumn, end: LineColumn) {
         let is_async = match self.index.fns.get(callee) {
             Some(info) => info.is_async,
             None => match self.out.local_fns.get(callee) {
@@ -420,11 +258,11 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn is_crate_fn(&self, path: &str) -> bool {
+    pub(super) fn is_crate_fn(&self, path: &str) -> bool {
         self.index.fns.contains_key(path) || self.out.local_fns.contains_key(path)
     }
 
-    fn on_path_call(&mut self, full: &str, call: &ExprCall, start: LineColumn) {
+    pub(super) fn on_path_call(&mut self, full: &str, call: &ExprCall, start: LineColumn) {
         let end = call.paren_token.span.close().end();
         if self.is_crate_fn(full) {
             self.crate_call(full, start, end);
@@ -445,7 +283,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn on_method_call(&mut self, call: &ExprMethodCall) {
+    pub(super) fn on_method_call(&mut self, call: &ExprMethodCall) {
         let method = call.method.to_string();
         let start = call.method.span().start();
         let end = call.paren_token.span.close().end();
@@ -453,7 +291,13 @@ impl Walker<'_, '_> {
     }
 
     /// Records the call of `method` on `receiver` at `start..end`.
-    fn method_named(&mut self, receiver: &Expr, method: &str, start: LineColumn, end: LineColumn) {
+    pub(super) fn method_named(
+        &mut self,
+        receiver: &Expr,
+        method: &str,
+        start: LineColumn,
+        end: LineColumn,
+    ) {
         let method = method.to_string();
         let mut ty = Some(self.type_of(receiver));
         let mut steps = 0;
@@ -486,7 +330,7 @@ impl Walker<'_, '_> {
         }
     }
 
-    fn visit_arg(&mut self, arg: &Expr, offload: bool) {
+    pub(super) fn visit_arg(&mut self, arg: &Expr, offload: bool) {
         match arg {
             Expr::Closure(c) if offload && c.asyncness.is_none() => {
                 self.ctx.push(Ctx::Offloaded);
@@ -495,193 +339,6 @@ impl Walker<'_, '_> {
             }
             _ => self.visit_expr(arg),
         }
-    }
-
-    /// The output type of a same-crate function.
-    fn fn_output(&self, key: &str) -> Ty {
-        if let Some(info) = self.index.fns.get(key) {
-            return match info.output {
-                syn::ReturnType::Default => Ty::Unknown,
-                syn::ReturnType::Type(_, ty) => types::from_syn(
-                    ty,
-                    &Resolver {
-                        index: self.index,
-                        ops: self.ops,
-                        module: &info.module,
-                        blocks: &[],
-                        self_ty: info.self_ty.as_deref(),
-                    },
-                ),
-            };
-        }
-        self.out
-            .local_fns
-            .get(key)
-            .map(|f| f.output.clone())
-            .unwrap_or(Ty::Unknown)
-    }
-
-    /// The type of an expression, as far as the source makes it evident.
-    fn type_of(&self, e: &Expr) -> Ty {
-        match e {
-            Expr::Path(p) if p.qself.is_none() => {
-                if p.path.leading_colon.is_none()
-                    && let Some(ident) = p.path.get_ident()
-                {
-                    if ident == "self" {
-                        return self
-                            .self_ty
-                            .as_deref()
-                            .map(Ty::named)
-                            .unwrap_or(Ty::Unknown);
-                    }
-                    if let Some(ty) = self.locals.get(&ident.to_string()) {
-                        return ty.clone();
-                    }
-                }
-                Ty::Unknown
-            }
-            Expr::Call(c) => {
-                let Expr::Path(p) = &*c.func else {
-                    return Ty::Unknown;
-                };
-                if p.qself.is_some() {
-                    return Ty::Unknown;
-                }
-                let Some(full) = self.resolver().resolve(&path_segments(&p.path)) else {
-                    return Ty::Unknown;
-                };
-                let full = full.join("::");
-                if self.is_crate_fn(&full) {
-                    return self.fn_output(&full);
-                }
-                let args: Vec<Ty> = c.args.iter().map(|a| self.type_of(a)).collect();
-                types::function_returns(&full, &args)
-            }
-            Expr::MethodCall(m) => {
-                let recv = self.type_of(&m.receiver);
-                let method = m.method.to_string();
-                let mut ty = Some(recv.clone());
-                let mut steps = 0;
-                while let Some(t) = ty {
-                    if let Some(path) = t.path()
-                        && let Some(key) = self.index.method(path, &method)
-                    {
-                        return self.fn_output(key);
-                    }
-                    steps += 1;
-                    ty = if steps < 8 { t.deref() } else { None };
-                }
-                types::method_returns(&recv, &method)
-            }
-            Expr::Try(t) => self.type_of(&t.expr).unwrapped(),
-            Expr::Await(a) => self.type_of(&a.base),
-            Expr::Field(f) => {
-                let base = self.type_of(&f.base);
-                match &f.member {
-                    Member::Named(name) => {
-                        let name = name.to_string();
-                        let mut ty = Some(base);
-                        let mut steps = 0;
-                        while let Some(t) = ty {
-                            if let Some(path) = t.path()
-                                && let Some(field) = self.index.field(path, &name)
-                            {
-                                return types::from_syn(
-                                    field.ty,
-                                    &Resolver {
-                                        index: self.index,
-                                        ops: self.ops,
-                                        module: &field.module,
-                                        blocks: &[],
-                                        self_ty: Some(path),
-                                    },
-                                );
-                            }
-                            if let Some(path) = t.path() {
-                                let std_field = types::field_type(path, &name);
-                                if std_field != Ty::Unknown {
-                                    return std_field;
-                                }
-                            }
-                            steps += 1;
-                            ty = if steps < 8 { t.deref() } else { None };
-                        }
-                        Ty::Unknown
-                    }
-                    Member::Unnamed(i) => match base {
-                        Ty::Tuple(elems) => {
-                            elems.get(i.index as usize).cloned().unwrap_or(Ty::Unknown)
-                        }
-                        _ => Ty::Unknown,
-                    },
-                }
-            }
-            Expr::Reference(r) => self.type_of(&r.expr),
-            Expr::Paren(p) => self.type_of(&p.expr),
-            Expr::Group(g) => self.type_of(&g.expr),
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => self.type_of(&u.expr),
-            Expr::Lit(l) if matches!(l.lit, Lit::Str(_)) => Ty::named("str"),
-            Expr::Tuple(t) => Ty::Tuple(t.elems.iter().map(|e| self.type_of(e)).collect()),
-            Expr::Struct(s) if s.qself.is_none() => self
-                .resolver()
-                .resolve(&path_segments(&s.path))
-                .map(|p| Ty::named(&p.join("::")))
-                .unwrap_or(Ty::Unknown),
-            Expr::Cast(c) => self.declared(&c.ty),
-            _ => Ty::Unknown,
-        }
-    }
-
-    /// Builds the scope of a block: its `use` declarations and the items defined in it.
-    fn block_scope(&mut self, block: &Block) -> (Scope, Vec<(String, bool, Option<syn::Type>)>) {
-        let mut scope = Scope::default();
-        let mut fns = Vec::new();
-        let prefix = self
-            .keys
-            .last()
-            .cloned()
-            .unwrap_or_else(|| self.module.join("::"));
-        let mut tag = None;
-        for stmt in &block.stmts {
-            let Stmt::Item(item) = stmt else { continue };
-            let tag = *tag.get_or_insert_with(|| {
-                self.out.blocks_seen += 1;
-                self.out.blocks_seen
-            });
-            let name = match item {
-                Item::Use(u) => {
-                    scope.add_use(&u.tree, u.leading_colon.is_some());
-                    continue;
-                }
-                Item::Fn(f) => {
-                    let name = f.sig.ident.to_string();
-                    let output = match &f.sig.output {
-                        syn::ReturnType::Type(_, ty) => Some((**ty).clone()),
-                        syn::ReturnType::Default => None,
-                    };
-                    fns.push((
-                        format!("{prefix}::{{{tag}}}::{name}"),
-                        f.sig.asyncness.is_some(),
-                        output,
-                    ));
-                    name
-                }
-                Item::Struct(s) => s.ident.to_string(),
-                Item::Enum(e) => e.ident.to_string(),
-                Item::Const(c) => c.ident.to_string(),
-                Item::Static(s) => s.ident.to_string(),
-                Item::Mod(m) => m.ident.to_string(),
-                Item::Trait(t) => t.ident.to_string(),
-                _ => continue,
-            };
-            let path: Vec<String> = format!("{prefix}::{{{tag}}}::{name}")
-                .split("::")
-                .map(str::to_string)
-                .collect();
-            scope.items.insert(name, path);
-        }
-        (scope, fns)
     }
 }
 
