@@ -352,7 +352,7 @@ impl Linter {
                     event.clone(),
                     *weight,
                     "custom".to_string(),
-                    Some("tokio::task::spawn_blocking".to_string()),
+                    Some("tokio::task::spawn_blocking(move || ..).await".to_string()),
                 ),
             };
             let callee = walk.graph.label(&call.callee).unwrap_or(&call.callee);
