@@ -17,21 +17,62 @@ mod site;
 
 use proc_macro::TokenStream;
 
-/// Monitors an `async fn`: every poll of its future is timed, and blocking std calls in its body
-/// are recorded. See the `aiocop` crate for the arguments and what is rewritten.
+/// Monitors an `async fn`: every poll of its future is timed, and the blocking std calls in its
+/// body are recorded (decided by type; the calls themselves run exactly as written).
+///
+/// ```text
+/// #[aiocop::monitor]
+/// #[aiocop::monitor(name = "load_user", threshold_ms = 100)]
+/// #[aiocop::monitor(strict)]                          // high-severity polls panic
+/// #[aiocop::monitor(allow(std::fs::read, "mylib::query"))]
+/// #[aiocop::monitor(rewrite = false)]                 // time polls only
+/// #[aiocop::monitor(deny)]                            // blocking std calls are compile errors
+/// ```
+///
+/// Arguments:
+/// - `name = "..."`: the name events report (default: the function's name);
+/// - `threshold_ms = N`: this function's slow-poll threshold (1 to 86,400,000);
+/// - `strict` / `strict = bool`: this function's high-severity polls panic, as under
+///   `raise_on_violations`;
+/// - `rewrite = false`: time the polls, route no call;
+/// - `allow(path, "name", ...)`: operations not recorded while this function runs (catalog paths
+///   are checked, strings are free-form event names);
+/// - `deny` / `deny = bool`: a blocking std call in the body is a compile error naming the async
+///   alternative.
+///
+/// Works on free functions, methods with any receiver, generic functions, `impl Trait` arguments,
+/// `async fn` in traits with a body, above `#[tokio::main]` / `#[tokio::test]`, and on methods of
+/// `#[async_trait]` impls. The runnable examples are in the `aiocop` crate's documentation.
 #[proc_macro_attribute]
 pub fn monitor(args: TokenStream, item: TokenStream) -> TokenStream {
     keep_item_on_error(monitor::expand(args.into(), item.clone().into()), item)
 }
 
-/// Declares a sync function blocking: every call records an event. See the `aiocop` crate.
+/// Declares a sync function blocking: every call made inside a monitored poll records an event at
+/// the caller's location, and the function is listed by `aiocop::get_blocking_events_dict()`.
+///
+/// ```text
+/// #[aiocop::blocking(weight = heavy)]                  // heavy | moderate | light | trivial | 0..=1000
+/// #[aiocop::blocking(weight = light, name = "cache::probe")]
+/// ```
+///
+/// The event is named `module::path::function` unless `name` says otherwise; the weight defaults
+/// to moderate (10). Only sync functions with a body are accepted.
 #[proc_macro_attribute]
 pub fn blocking(args: TokenStream, item: TokenStream) -> TokenStream {
     keep_item_on_error(blocking::expand(args.into(), item.clone().into()), item)
 }
 
-/// Allows an item to block, with a reason: the linter skips it, and calls made while an allowed
-/// function runs are not recorded. See the `aiocop` crate.
+/// Allows an item to block, with a reason: `cargo aiocop` skips it, and blocking calls made while
+/// an allowed function runs (sync or async) are not recorded.
+///
+/// ```text
+/// #[aiocop::allow_blocking(reason = "reads a small embedded file once at start-up")]
+/// fn load_defaults() -> Config { .. }
+/// ```
+///
+/// The reason is required. On items other than functions (modules, impl blocks) the attribute
+/// only informs the linter.
 #[proc_macro_attribute]
 pub fn allow_blocking(args: TokenStream, item: TokenStream) -> TokenStream {
     keep_item_on_error(allow::expand(args.into(), item.clone().into()), item)

@@ -35,9 +35,41 @@
 //! # }
 //! ```
 //!
+//! ## Annotating functions
+//!
+//! ```
+//! use std::io::Read;
+//!
+//! #[aiocop::monitor]
+//! async fn load(path: &std::path::Path) -> std::io::Result<String> {
+//!     let mut text = String::new();
+//!     std::fs::File::open(path)?.read_to_string(&mut text)?; // recorded: blocking std calls
+//!     let bytes = tokio::fs::read(path).await?; // not recorded: async
+//!     assert_eq!(bytes.len(), text.len());
+//!     Ok(text)
+//! }
+//!
+//! #[aiocop::blocking(weight = heavy)]
+//! fn legacy_query(sql: &str) -> usize {
+//!     sql.len() // every call records `rust_out::legacy_query`
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! aiocop::patch_audit_functions();
+//! aiocop::start_blocking_io_detection(0).unwrap();
+//! aiocop::activate();
+//! let (text, events) = aiocop::collect_events(load("Cargo.toml".as_ref())).await;
+//! assert!(text.unwrap().contains("[package]"));
+//! let recorded: Vec<&str> = events[0].blocking_events().iter().map(|e| e.operation()).collect();
+//! assert_eq!(recorded, ["std::fs::File::open", "std::fs::File::read_to_string"]);
+//! # let _ = legacy_query("SELECT 1");
+//! # }
+//! ```
+//!
 //! ## How it works
 //!
-//! 1. A [`Monitored`] future (from `#[aiocop::monitor]`, [`monitored`], [`monitored!`] or
+//! 1. A [`Monitored`] future (from `#[aiocop::monitor]`, [`monitored()`], [`monitored!`] or
 //!    [`FutureExt::monitored`]) checks one relaxed atomic per poll; inactive, that is all.
 //! 2. Active, the outermost monitored poll on a thread opens a scope and starts a clock.
 //! 3. Blocking calls inside the poll call [`audit`] (directly, or through aiocop's std shims),

@@ -35,8 +35,11 @@ function_probes! {
     std_net_tcplistener_bind => STD_NET_TCP_LISTENER_BIND: [] std::io::Result<std::net::TcpListener>;
     std_net_udpsocket_bind => STD_NET_UDP_SOCKET_BIND: [] std::io::Result<std::net::UdpSocket>;
     std_os_unix_net_unixstream_connect => STD_OS_UNIX_NET_UNIX_STREAM_CONNECT: [] std::io::Result<std::os::unix::net::UnixStream>;
+    std_os_unix_net_unixstream_connect_addr => STD_OS_UNIX_NET_UNIX_STREAM_CONNECT_ADDR: [] std::io::Result<std::os::unix::net::UnixStream>;
     std_os_unix_net_unixlistener_bind => STD_OS_UNIX_NET_UNIX_LISTENER_BIND: [] std::io::Result<std::os::unix::net::UnixListener>;
+    std_os_unix_net_unixlistener_bind_addr => STD_OS_UNIX_NET_UNIX_LISTENER_BIND_ADDR: [] std::io::Result<std::os::unix::net::UnixListener>;
     std_os_unix_net_unixdatagram_bind => STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND: [] std::io::Result<std::os::unix::net::UnixDatagram>;
+    std_os_unix_net_unixdatagram_bind_addr => STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND_ADDR: [] std::io::Result<std::os::unix::net::UnixDatagram>;
     std_thread_sleep => STD_THREAD_SLEEP: [] ();
     std_thread_park => STD_THREAD_PARK: [] ();
     std_thread_park_timeout => STD_THREAD_PARK_TIMEOUT: [] ();
@@ -579,6 +582,20 @@ method_probes! {
         STD_NET_UDP_SOCKET_PEEK_FROM =>
             "`.peek_from()` on a `std::net::UdpSocket` blocks the async runtime",
             "async alternative: tokio::net::UdpSocket::peek_from(..).await";
+    ];
+    connect_addr: [
+        plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR,
+    ] deny [
+        STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR =>
+            "`.connect_addr()` on a `std::os::unix::net::UnixDatagram` blocks the async runtime",
+            "async alternative: tokio::net::UnixDatagram::connect(path)";
+    ];
+    send_to_addr: [
+        plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR,
+    ] deny [
+        STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR =>
+            "`.send_to_addr()` on a `std::os::unix::net::UnixDatagram` blocks the async runtime",
+            "async alternative: tokio::net::UnixDatagram::send_to(..).await";
     ];
     output: [
         described [] std::process::Command => STD_PROCESS_COMMAND_OUTPUT,
