@@ -1,0 +1,479 @@
+//! The static analyzer behind `cargo aiocop`: finds blocking calls in async code.
+//!
+//! Each crate (a cargo target, or a root file given on the command line, with every module file
+//! reachable from it) is parsed once, indexed (modules, imports, functions, methods, fields),
+//! then every function body is walked. A call in an async body (`async fn`, `async` block,
+//! async closure) is reported when it resolves to a catalog operation, or to a same-crate sync
+//! function that blocks, directly or through other same-crate functions (reported with the
+//! chain). Closures handed to `spawn_blocking`, `block_in_place` or a thread are not async code.
+//!
+//! ```
+//! use aiocop_lints::analyzer::{Config, Linter};
+//!
+//! let linter = Linter::new(Config::default());
+//! let report = linter.lint_source(
+//!     "src/lib.rs",
+//!     r#"
+//!     use std::fs as f;
+//!     async fn handler(p: &str) -> Vec<u8> { f::read(p).unwrap() }
+//!     "#,
+//! );
+//! assert_eq!(report.findings.len(), 1);
+//! assert_eq!(report.findings[0].event.as_deref(), Some("std::fs::read"));
+//! assert_eq!(report.findings[0].at.line, 3);
+//! ```
+
+mod callgraph;
+mod config;
+mod declared;
+mod index;
+mod infer;
+mod items;
+mod ops;
+mod resolve;
+mod scope;
+mod source;
+mod suppress;
+mod types;
+mod walk;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use config::{Config, ConfigError, DenyLevel, ExtraBlocking, weight_name};
+pub use source::FileError;
+
+use callgraph::Terminal;
+use index::CrateIndex;
+use ops::OpTable;
+use source::{CrateSources, SourceCache, module_declarations};
+use walk::CrateWalk;
+
+/// Where something is in a source file: 1-based lines and columns (columns count characters),
+/// the end exclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// The file, as shown in diagnostics (relative to the workspace root in cargo mode).
+    pub file: String,
+    /// First line.
+    pub line: usize,
+    /// First column.
+    pub column: usize,
+    /// Last line.
+    pub end_line: usize,
+    /// The column after the last character.
+    pub end_column: usize,
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// A blocking operation called directly in async code.
+    BlockingCall,
+    /// A same-crate sync function that blocks, called from async code.
+    BlockingChain,
+    /// An `allow_blocking` attribute or `// aiocop: allow` comment without a reason.
+    AllowWithoutReason,
+}
+
+impl Rule {
+    /// Every rule, in the order SARIF lists them.
+    pub const ALL: [Rule; 3] = [
+        Rule::BlockingCall,
+        Rule::BlockingChain,
+        Rule::AllowWithoutReason,
+    ];
+
+    /// The rule's stable id: `blocking-call`, `blocking-chain`, `allow-without-reason`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            Rule::BlockingCall => "blocking-call",
+            Rule::BlockingChain => "blocking-chain",
+            Rule::AllowWithoutReason => "allow-without-reason",
+        }
+    }
+
+    /// A one-line description of the rule.
+    pub const fn description(self) -> &'static str {
+        match self {
+            Rule::BlockingCall => {
+                "A blocking call in async code stalls the runtime worker and every task queued behind it."
+            }
+            Rule::BlockingChain => {
+                "A call from async code to a sync function of the same crate that blocks, directly or through other functions."
+            }
+            Rule::AllowWithoutReason => {
+                "A suppression (`#[aiocop::allow_blocking]` or `// aiocop: allow(..)`) must say why blocking is acceptable."
+            }
+        }
+    }
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// What kind of problem.
+    pub rule: Rule,
+    /// Where: the call (or the suppression without a reason).
+    pub at: Location,
+    /// The text of the finding's first line.
+    pub source_line: String,
+    /// One-line description.
+    pub message: String,
+    /// The blocking operation's event name (`std::fs::read`); for a chain, the operation at its end.
+    pub event: Option<String>,
+    /// The operation's weight.
+    pub weight: Option<u32>,
+    /// The operation's category (`file`, `network`, ..., `custom`).
+    pub category: Option<String>,
+    /// What to use instead.
+    pub alternative: Option<String>,
+    /// The async body the call is in: "async fn `handler`", "async block in `main`".
+    pub context: String,
+    /// From the async body to the operation: `["handler", "load_config", "std::fs::read_to_string"]`.
+    pub chain: Vec<String>,
+    /// For a chain, where each further step happens (the call into each function, then the
+    /// blocking call), one per element of `chain` after the second.
+    pub related: Vec<Location>,
+    /// Whether the finding reaches the deny level (it then makes the run fail).
+    pub denied: bool,
+}
+
+/// The result of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Findings, ordered by file, line and column.
+    pub findings: Vec<Finding>,
+    /// Files that could not be read or parsed (skipped).
+    pub file_errors: Vec<FileError>,
+    /// How many files were analyzed.
+    pub files_analyzed: usize,
+}
+
+impl Report {
+    /// How many findings reach the deny level.
+    pub fn denied(&self) -> usize {
+        self.findings.iter().filter(|f| f.denied).count()
+    }
+
+    /// Adds another report's findings and errors, dropping duplicates (a file shared by two
+    /// targets is reported once).
+    pub fn merge(&mut self, other: Report) {
+        self.findings.extend(other.findings);
+        self.file_errors.extend(other.file_errors);
+        self.files_analyzed += other.files_analyzed;
+        self.normalize();
+    }
+
+    fn normalize(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (&a.at, a.rule, &a.event, &a.chain).cmp(&(&b.at, b.rule, &b.event, &b.chain))
+        });
+        self.findings.dedup_by(|a, b| {
+            a.at == b.at && a.rule == b.rule && a.event == b.event && a.chain == b.chain
+        });
+        self.file_errors.sort_by(|a, b| a.file.cmp(&b.file));
+        self.file_errors.dedup();
+    }
+}
+
+/// A run that could not be carried out (exit status 2).
+#[derive(Debug)]
+pub enum LintError {
+    /// A path given on the command line cannot be read.
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+    /// The configuration is malformed.
+    Config(ConfigError),
+    /// `cargo metadata` failed or printed something unexpected.
+    Metadata(String),
+}
+
+impl fmt::Display for LintError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LintError::Io { path, message } => write!(f, "{}: {message}", path.display()),
+            LintError::Config(e) => e.fmt(f),
+            LintError::Metadata(m) => write!(f, "cargo metadata failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for LintError {}
+
+impl From<ConfigError> for LintError {
+    fn from(e: ConfigError) -> Self {
+        LintError::Config(e)
+    }
+}
+
+/// Lints sources with one configuration.
+pub struct Linter {
+    ops: OpTable,
+    deny: DenyLevel,
+}
+
+impl Linter {
+    /// A linter using `config` (its deny level, or any finding if it has none).
+    pub fn new(config: Config) -> Linter {
+        Linter {
+            ops: OpTable::new(&config),
+            deny: config.deny.unwrap_or_default(),
+        }
+    }
+
+    /// Overrides the deny level (the command line's `--deny`).
+    pub fn with_deny(mut self, deny: DenyLevel) -> Linter {
+        self.deny = deny;
+        self
+    }
+
+    /// The deny level in force.
+    pub fn deny(&self) -> DenyLevel {
+        self.deny
+    }
+
+    /// Lints files and directories (every `.rs` file below them, skipping `target` and hidden
+    /// folders). Files that another given file declares as a module (`mod x;`) are analyzed as
+    /// part of that file's crate; the others are crate roots.
+    pub fn lint_paths(&self, paths: &[PathBuf]) -> Result<Report, LintError> {
+        let mut files = Vec::new();
+        for path in paths {
+            collect_rs_files(path, &mut files)?;
+        }
+        files.sort();
+        files.dedup();
+        let mut cache = SourceCache::new(None);
+        let mut claimed = HashSet::new();
+        for file in &files {
+            let Some(parsed) = cache.get(file) else {
+                continue;
+            };
+            let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+            let stem_dir = file.with_extension("");
+            for child_dir in [&dir, &stem_dir] {
+                let decls = module_declarations(
+                    &parsed.ast.items,
+                    child_dir,
+                    &dir,
+                    &["crate".to_string()],
+                    false,
+                );
+                claimed.extend(decls.into_iter().filter_map(|d| d.file));
+            }
+        }
+        let roots: Vec<&PathBuf> = files.iter().filter(|f| !claimed.contains(*f)).collect();
+        let mut report = Report::default();
+        let mut seen = HashSet::new();
+        for root in roots {
+            let sources = cache.load_crate(root);
+            report.merge(self.lint_crate(&sources, &mut seen));
+        }
+        report.file_errors.extend(std::mem::take(&mut cache.errors));
+        report.normalize();
+        Ok(report)
+    }
+
+    /// Lints the crates rooted at `roots` (cargo targets' root files), showing paths relative
+    /// to `base`.
+    pub(crate) fn lint_roots(&self, roots: &[PathBuf], base: &Path) -> Report {
+        let mut cache = SourceCache::new(Some(base.to_path_buf()));
+        let mut report = Report::default();
+        let mut seen = HashSet::new();
+        for root in roots {
+            let sources = cache.load_crate(root);
+            report.merge(self.lint_crate(&sources, &mut seen));
+        }
+        report.file_errors.extend(std::mem::take(&mut cache.errors));
+        report.normalize();
+        report
+    }
+
+    /// Lints one source text as a crate root (no module files are read).
+    pub fn lint_source(&self, name: &str, text: &str) -> Report {
+        let mut report = Report::default();
+        match syn::parse_file(text) {
+            Ok(mut ast) => {
+                source::inline_item_macros(&mut ast.items);
+                let file = source::SourceFile::new(name.to_string(), text.to_string(), ast);
+                let sources = CrateSources {
+                    files: vec![source::ModuleFile {
+                        file: std::rc::Rc::new(file),
+                        module: vec!["crate".to_string()],
+                    }],
+                };
+                report.merge(self.lint_crate(&sources, &mut HashSet::new()));
+            }
+            Err(e) => {
+                let start = e.span().start();
+                report.file_errors.push(FileError {
+                    file: name.to_string(),
+                    line: start.line,
+                    column: start.column + 1,
+                    message: format!("cannot parse file: {e}"),
+                });
+            }
+        }
+        report
+    }
+
+    fn lint_crate(&self, sources: &CrateSources, seen: &mut HashSet<String>) -> Report {
+        let index = CrateIndex::build(sources, &self.ops);
+        let mut walk = CrateWalk::new(&index, &self.ops);
+        let mut files_analyzed = 0;
+        for file in &sources.files {
+            if seen.insert(file.file.display.clone()) {
+                files_analyzed += 1;
+            }
+            walk.walk_file(&file.file, &file.module);
+        }
+        walk.graph.solve(&self.ops);
+        let mut findings = std::mem::take(&mut walk.findings);
+        for call in &walk.pending {
+            let Some(chain) = walk.graph.chain(&call.callee, &call.at, &self.ops) else {
+                continue;
+            };
+            let (event, weight, category, alternative) = match &chain.terminal {
+                Terminal::Op(op) => {
+                    let op = self.ops.op(*op);
+                    (
+                        op.event.clone(),
+                        op.weight,
+                        op.category.clone(),
+                        op.alternative.clone(),
+                    )
+                }
+                Terminal::Declared(event, weight) => (
+                    event.clone(),
+                    *weight,
+                    "custom".to_string(),
+                    Some("tokio::task::spawn_blocking(move || ..).await".to_string()),
+                ),
+            };
+            let callee = walk.graph.label(&call.callee).unwrap_or(&call.callee);
+            let mut names = vec![call.ctx.chain_name()];
+            names.extend(chain.hops.iter().map(|h| h.name.clone()));
+            // A call straight to a function declared `#[aiocop::blocking]` is a blocking call.
+            let (rule, message) = if chain.hops.len() == 1 {
+                (
+                    Rule::BlockingCall,
+                    format!("blocking call `{event}` in {}", call.ctx.describe()),
+                )
+            } else {
+                (
+                    Rule::BlockingChain,
+                    format!(
+                        "call to `{callee}` in {} blocks: it reaches `{event}`",
+                        call.ctx.describe()
+                    ),
+                )
+            };
+            findings.push(Finding {
+                rule,
+                at: call.at.clone(),
+                source_line: call.source_line.clone(),
+                message,
+                event: Some(event),
+                weight: Some(weight),
+                category: Some(category),
+                alternative,
+                context: call.ctx.describe(),
+                chain: names,
+                related: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
+                denied: false,
+            });
+        }
+        for finding in &mut findings {
+            finding.denied = self.deny.denies(finding.weight);
+        }
+        let mut report = Report {
+            findings,
+            file_errors: Vec::new(),
+            files_analyzed,
+        };
+        report.normalize();
+        report
+    }
+}
+
+fn collect_rs_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LintError> {
+    let io = |e: std::io::Error| LintError::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_file() {
+        out.push(path.to_path_buf());
+        return Ok(());
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if entry.is_dir() {
+            if name == "target" || name.starts_with('.') {
+                continue;
+            }
+            collect_rs_files(&entry, out)?;
+        } else if name.ends_with(".rs") {
+            out.push(entry);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn events(text: &str) -> Vec<(usize, String)> {
+        let report = Linter::new(Config::default()).lint_source("lib.rs", text);
+        assert!(report.file_errors.is_empty(), "{:?}", report.file_errors);
+        report
+            .findings
+            .iter()
+            .map(|f| (f.at.line, f.chain.join(" > ")))
+            .collect()
+    }
+
+    #[test]
+    fn glob_imports_in_cycles_resolve_once() {
+        // Every module glob-imports every other one, and re-exports cycle: resolution must
+        // neither loop nor blow up, and still find the blocking function.
+        let mut text = String::from("use std::fs::*;\n");
+        for i in 0..12 {
+            text.push_str(&format!("pub mod m{i} {{\n"));
+            for j in 0..12 {
+                if i != j {
+                    text.push_str(&format!("    pub use crate::m{j}::*;\n"));
+                }
+            }
+            text.push_str(&format!(
+                "    pub use super::*;\n    pub fn f{i}() {{}}\n}}\n"
+            ));
+        }
+        text.push_str("async fn handler() { m3::read(\"x\").ok(); m5::f7(); }\n");
+        let line = text.lines().count();
+        assert_eq!(
+            events(&text),
+            [(line, "handler > std::fs::read".to_string())]
+        );
+    }
+
+    #[test]
+    fn items_inside_item_macros_are_analyzed() {
+        let text = "cfg_feature! {\n    async fn wrapped() { std::thread::sleep(D); }\n}\n";
+        assert_eq!(
+            events(text),
+            [(2, "wrapped > std::thread::sleep".to_string())]
+        );
+    }
+}

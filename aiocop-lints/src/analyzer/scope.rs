@@ -1,0 +1,159 @@
+//! Where the walker is: the execution context of the code being read (an async body, a sync
+//! function, or a closure handed to another thread) and the local variables visible there
+//! with their types.
+
+use std::collections::HashMap;
+
+use syn::Pat;
+
+use super::types::{OPTION, RESULT, Ty};
+
+/// The kind of async body a blocking call was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AsyncKind {
+    Fn,
+    Block,
+    Closure,
+}
+
+impl AsyncKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            AsyncKind::Fn => "async fn",
+            AsyncKind::Block => "async block",
+            AsyncKind::Closure => "async closure",
+        }
+    }
+}
+
+/// The execution context of the code being read.
+#[derive(Debug, Clone)]
+pub(crate) enum Ctx {
+    /// Runs on an async runtime worker: blocking calls here are findings.
+    Async {
+        kind: AsyncKind,
+        /// The function the body belongs to (`handler`, `Server::handle`).
+        function: String,
+    },
+    /// A sync function's body: blocking calls here make the function blocking.
+    SyncFn { key: String },
+    /// A closure handed to `spawn_blocking`, `block_in_place` or a thread: blocking is fine.
+    Offloaded,
+}
+
+impl Ctx {
+    /// How the context is named in a chain: `handler`, `main (async block)`.
+    pub(crate) fn chain_name(&self) -> String {
+        match self {
+            Ctx::Async {
+                kind: AsyncKind::Fn,
+                function,
+            } => function.clone(),
+            Ctx::Async { kind, function } => format!("{function} ({})", kind.as_str()),
+            Ctx::SyncFn { key } => key.clone(),
+            Ctx::Offloaded => "offloaded closure".to_string(),
+        }
+    }
+
+    /// How the context is described in a message: "async fn `handler`".
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Ctx::Async {
+                kind: AsyncKind::Fn,
+                function,
+            } => format!("async fn `{function}`"),
+            Ctx::Async { kind, function } => format!("{} in `{function}`", kind.as_str()),
+            Ctx::SyncFn { key } => format!("fn `{key}`"),
+            Ctx::Offloaded => "an offloaded closure".to_string(),
+        }
+    }
+}
+
+/// Local variables and their types, innermost frame last.
+#[derive(Default)]
+pub(crate) struct Locals {
+    frames: Vec<HashMap<String, Ty>>,
+}
+
+impl Locals {
+    pub(crate) fn push(&mut self) {
+        self.frames.push(HashMap::new());
+    }
+
+    pub(crate) fn pop(&mut self) {
+        self.frames.pop();
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&Ty> {
+        self.frames.iter().rev().find_map(|f| f.get(name))
+    }
+
+    /// Binds one name in the innermost frame.
+    pub(crate) fn set(&mut self, name: &str, ty: Ty) {
+        self.insert(name.to_string(), ty);
+    }
+
+    fn insert(&mut self, name: String, ty: Ty) {
+        if self.frames.is_empty() {
+            self.frames.push(HashMap::new());
+        }
+        if let Some(frame) = self.frames.last_mut() {
+            frame.insert(name, ty);
+        }
+    }
+
+    /// Binds the names of `pat` matched against a value of type `ty`. Every name is bound,
+    /// `Unknown` where the type is not evident, so that shadowing hides outer types.
+    pub(crate) fn bind(&mut self, pat: &Pat, ty: Ty, declared: &mut dyn FnMut(&syn::Type) -> Ty) {
+        match pat {
+            Pat::Ident(p) => {
+                if let Some((_, sub)) = &p.subpat {
+                    self.bind(sub, ty.clone(), declared);
+                }
+                self.insert(p.ident.to_string(), ty);
+            }
+            Pat::Type(p) => {
+                let ty = declared(&p.ty);
+                self.bind(&p.pat, ty, declared);
+            }
+            Pat::Reference(p) => self.bind(&p.pat, ty, declared),
+            Pat::Paren(p) => self.bind(&p.pat, ty, declared),
+            Pat::Tuple(t) => {
+                let elems = match ty {
+                    Ty::Tuple(elems) => elems,
+                    _ => Vec::new(),
+                };
+                for (i, p) in t.elems.iter().enumerate() {
+                    self.bind(p, elems.get(i).cloned().unwrap_or(Ty::Unknown), declared);
+                }
+            }
+            Pat::TupleStruct(t) => {
+                let variant = t.path.segments.last().map(|s| s.ident.to_string());
+                let wraps = matches!(&ty, Ty::Named(n, _) if n == RESULT || n == OPTION);
+                let inner = match variant.as_deref() {
+                    Some("Ok" | "Some") if wraps => ty.unwrapped(),
+                    _ => Ty::Unknown,
+                };
+                for p in &t.elems {
+                    self.bind(p, inner.clone(), declared);
+                }
+            }
+            Pat::Struct(s) => {
+                for field in &s.fields {
+                    self.bind(&field.pat, Ty::Unknown, declared);
+                }
+            }
+            Pat::Slice(s) => {
+                for p in &s.elems {
+                    self.bind(p, Ty::Unknown, declared);
+                }
+            }
+            Pat::Or(o) => {
+                for p in &o.cases {
+                    self.bind(p, ty.clone(), declared);
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,531 @@
+//! The walk over every function body of a crate: it tracks the execution context (async body,
+//! sync function, offloaded closure), local types, block scopes and suppressions, and at each
+//! call decides whether it is a blocking operation, a call to a same-crate function, or neither.
+//! Items and function bodies are entered in `items.rs`, expression types come from `infer.rs`.
+
+use std::collections::{HashMap, HashSet};
+
+use proc_macro2::LineColumn;
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Block, Expr, ExprCall, ExprMethodCall, Item, Token};
+
+use super::callgraph::CallGraph;
+use super::index::{CrateIndex, is_offload_name};
+use super::ops::{OpId, OpTable};
+use super::resolve::{Resolver, Scope, path_segments};
+use super::scope::{AsyncKind, Ctx, Locals};
+use super::source::SourceFile;
+use super::suppress::{LineAllows, MissingReason};
+use super::types::{self, Ty};
+use super::{Finding, Location, Rule};
+
+/// A call from an async body to a same-crate sync function, judged once the whole crate is
+/// walked.
+pub(crate) struct PendingCall {
+    pub(crate) callee: String,
+    pub(crate) ctx: Ctx,
+    pub(crate) at: Location,
+    pub(crate) source_line: String,
+}
+
+/// A function defined inside a block (invisible to the crate index).
+pub(super) struct LocalFn {
+    pub(super) is_async: bool,
+    pub(super) output: Ty,
+}
+
+/// What walking a crate produces.
+pub(crate) struct CrateWalk<'a> {
+    pub(super) index: &'a CrateIndex<'a>,
+    pub(super) ops: &'a OpTable,
+    pub(crate) graph: CallGraph,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) pending: Vec<PendingCall>,
+    pub(super) local_fns: HashMap<String, LocalFn>,
+    pub(super) blocks_seen: usize,
+}
+
+impl<'a> CrateWalk<'a> {
+    pub(crate) fn new(index: &'a CrateIndex<'a>, ops: &'a OpTable) -> Self {
+        CrateWalk {
+            index,
+            ops,
+            graph: CallGraph::default(),
+            findings: Vec::new(),
+            pending: Vec::new(),
+            local_fns: HashMap::new(),
+            blocks_seen: 0,
+        }
+    }
+
+    /// Walks every item of one file of the crate.
+    pub(crate) fn walk_file(&mut self, file: &SourceFile, module: &[String]) {
+        let allows = LineAllows::scan(&file.text);
+        let mut walker = Walker {
+            index: self.index,
+            ops: self.ops,
+            out: self,
+            file,
+            module: module.to_vec(),
+            blocks: Vec::new(),
+            locals: Locals::default(),
+            self_ty: None,
+            ctx: Vec::new(),
+            labels: Vec::new(),
+            keys: Vec::new(),
+            allowed_depth: 0,
+            awaited: HashSet::new(),
+            allows: LineAllows::default(),
+        };
+        for missing in &allows.missing_reasons {
+            walker.missing_reason(
+                *missing,
+                "`// aiocop: allow(...)` needs a reason in the parentheses",
+            );
+        }
+        walker.allows = allows;
+        for item in &file.ast.items {
+            walker.walk_item(item);
+        }
+    }
+}
+
+pub(super) struct Walker<'w, 'a> {
+    pub(super) index: &'a CrateIndex<'a>,
+    pub(super) ops: &'a OpTable,
+    pub(super) out: &'w mut CrateWalk<'a>,
+    pub(super) file: &'w SourceFile,
+    pub(super) module: Vec<String>,
+    pub(super) blocks: Vec<Scope>,
+    pub(super) locals: Locals,
+    pub(super) self_ty: Option<String>,
+    pub(super) ctx: Vec<Ctx>,
+    /// Labels of the functions being walked, innermost last.
+    pub(super) labels: Vec<String>,
+    /// Keys of the functions being walked, innermost last (prefix of nested functions' keys).
+    pub(super) keys: Vec<String>,
+    /// Greater than zero inside an item marked `#[aiocop::allow_blocking]`.
+    pub(super) allowed_depth: usize,
+    /// Calls (by address) that are awaited: async, whatever their name.
+    pub(super) awaited: HashSet<usize>,
+    pub(super) allows: LineAllows,
+}
+
+fn addr<T>(node: &T) -> usize {
+    node as *const T as usize
+}
+
+impl Walker<'_, '_> {
+    pub(super) fn resolver(&self) -> Resolver<'_> {
+        Resolver {
+            index: self.index,
+            ops: self.ops,
+            module: &self.module,
+            blocks: &self.blocks,
+            self_ty: self.self_ty.as_deref(),
+        }
+    }
+
+    pub(super) fn location(&self, start: LineColumn, end: LineColumn) -> Location {
+        Location {
+            file: self.file.display.clone(),
+            line: start.line,
+            column: start.column + 1,
+            end_line: end.line,
+            end_column: end.column + 1,
+        }
+    }
+
+    pub(super) fn missing_reason(&mut self, m: MissingReason, message: &str) {
+        let at = Location {
+            file: self.file.display.clone(),
+            line: m.line,
+            column: m.column,
+            end_line: m.line,
+            end_column: m.end_column,
+        };
+        let source_line = self.file.line(m.line).to_string();
+        self.out.findings.push(Finding {
+            rule: Rule::AllowWithoutReason,
+            message: message.to_string(),
+            source_line,
+            event: None,
+            weight: None,
+            category: None,
+            alternative: None,
+            context: String::new(),
+            chain: Vec::new(),
+            related: Vec::new(),
+            denied: false,
+            at,
+        });
+    }
+
+    pub(super) fn declared(&self, ty: &syn::Type) -> Ty {
+        types::from_syn(ty, &self.resolver())
+    }
+
+    pub(super) fn bind(&mut self, pat: &syn::Pat, ty: Ty) {
+        let resolver = Resolver {
+            index: self.index,
+            ops: self.ops,
+            module: &self.module,
+            blocks: &self.blocks,
+            self_ty: self.self_ty.as_deref(),
+        };
+        let mut declared = |t: &syn::Type| types::from_syn(t, &resolver);
+        self.locals.bind(pat, ty, &mut declared);
+    }
+
+    pub(super) fn current_label(&self) -> String {
+        self.labels
+            .last()
+            .cloned()
+            .unwrap_or_else(|| "<item>".to_string())
+    }
+
+    /// Records a blocking operation called at `start..end`.
+    pub(super) fn op_call(&mut self, op: OpId, start: LineColumn, end: LineColumn) {
+        let at = self.location(start, end);
+        if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            return;
+        }
+        match self.ctx.last() {
+            Some(ctx @ Ctx::Async { .. }) => {
+                let op = self.ops.op(op);
+                let ctx = ctx.clone();
+                self.out.findings.push(Finding {
+                    rule: Rule::BlockingCall,
+                    message: format!("blocking call `{}` in {}", op.event, ctx.describe()),
+                    source_line: self.file.line(at.line).to_string(),
+                    event: Some(op.event.clone()),
+                    weight: Some(op.weight),
+                    category: Some(op.category.clone()),
+                    alternative: op.alternative.clone(),
+                    context: ctx.describe(),
+                    chain: vec![ctx.chain_name(), op.event.clone()],
+                    related: Vec::new(),
+                    denied: false,
+                    at,
+                });
+            }
+            Some(Ctx::SyncFn { key }) => {
+                let key = key.clone();
+                let label = self.current_label();
+                self.out.graph.node(&key, &label).direct.push((op, at));
+            }
+            Some(Ctx::Offloaded) | None => {}
+        }
+    }
+
+    /// Records a call to the same-crate function `callee` at `start..end`.
+    pub(super) fn crate_call(&mut self, callee: &str, start: LineColumn, end: LineColumn) {
+        let is_async = match self.index.fns.get(callee) {
+            Some(info) => info.is_async,
+            None => match self.out.local_fns.get(callee) {
+                Some(local) => local.is_async,
+                None => return,
+            },
+        };
+        if is_async {
+            return;
+        }
+        let at = self.location(start, end);
+        if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            return;
+        }
+        match self.ctx.last() {
+            Some(ctx @ Ctx::Async { .. }) => {
+                let ctx = ctx.clone();
+                self.out.pending.push(PendingCall {
+                    callee: callee.to_string(),
+                    ctx,
+                    source_line: self.file.line(at.line).to_string(),
+                    at,
+                });
+            }
+            Some(Ctx::SyncFn { key }) => {
+                let key = key.clone();
+                let label = self.current_label();
+                self.out
+                    .graph
+                    .node(&key, &label)
+                    .calls
+                    .push((callee.to_string(), at));
+            }
+            Some(Ctx::Offloaded) | None => {}
+        }
+    }
+
+    pub(super) fn is_crate_fn(&self, path: &str) -> bool {
+        self.index.fns.contains_key(path) || self.out.local_fns.contains_key(path)
+    }
+
+    pub(super) fn on_path_call(&mut self, full: &str, call: &ExprCall, start: LineColumn) {
+        let end = call.paren_token.span.close().end();
+        if self.is_crate_fn(full) {
+            self.crate_call(full, start, end);
+            return;
+        }
+        if let Some(op) = self.ops.by_path(full) {
+            self.op_call(op, start, end);
+            return;
+        }
+        // `Trait::method(&value, ..)`: the first argument is the receiver.
+        if let Some((tr, method)) = full.rsplit_once("::")
+            && let Some(first) = call.args.first()
+        {
+            let recv = self.type_of(first);
+            if let Some(op) = self.ops.trait_call(tr, method, recv.path()) {
+                self.op_call(op, start, end);
+            }
+        }
+    }
+
+    pub(super) fn on_method_call(&mut self, call: &ExprMethodCall) {
+        let method = call.method.to_string();
+        let start = call.method.span().start();
+        let end = call.paren_token.span.close().end();
+        self.method_named(&call.receiver, &method, start, end);
+    }
+
+    /// Records the call of `method` on `receiver` at `start..end`.
+    pub(super) fn method_named(
+        &mut self,
+        receiver: &Expr,
+        method: &str,
+        start: LineColumn,
+        end: LineColumn,
+    ) {
+        let method = method.to_string();
+        let mut ty = Some(self.type_of(receiver));
+        let mut steps = 0;
+        while let Some(t) = ty {
+            if let Some(path) = t.path() {
+                if let Some(key) = self.index.method(path, &method) {
+                    let key = key.to_string();
+                    self.crate_call(&key, start, end);
+                    return;
+                }
+                // `BufReader<File>` before `BufReader`.
+                let op = t
+                    .full_name()
+                    .and_then(|full| self.ops.method_on(&full, &method))
+                    .or_else(|| self.ops.method_on(path, &method));
+                if let Some(op) = op {
+                    self.op_call(op, start, end);
+                    return;
+                }
+            }
+            steps += 1;
+            ty = if steps < 8 { t.deref() } else { None };
+        }
+        let resolver = self.resolver();
+        if let Some(op) = self
+            .ops
+            .trait_method(&method, |tr| resolver.trait_in_scope(tr))
+        {
+            self.op_call(op, start, end);
+        }
+    }
+
+    pub(super) fn visit_arg(&mut self, arg: &Expr, offload: bool) {
+        match arg {
+            Expr::Closure(c) if offload && c.asyncness.is_none() => {
+                self.ctx.push(Ctx::Offloaded);
+                self.visit_expr_closure(c);
+                self.ctx.pop();
+            }
+            _ => self.visit_expr(arg),
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Walker<'_, '_> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        self.walk_item(item);
+    }
+
+    fn visit_block(&mut self, block: &'ast Block) {
+        let (scope, fns) = self.block_scope(block);
+        self.blocks.push(scope);
+        for (key, is_async, output) in fns {
+            let output = output.map(|t| self.declared(&t)).unwrap_or(Ty::Unknown);
+            self.out.local_fns.insert(key, LocalFn { is_async, output });
+        }
+        self.locals.push();
+        for stmt in &block.stmts {
+            self.visit_stmt(stmt);
+        }
+        self.locals.pop();
+        self.blocks.pop();
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let mut ty = Ty::Unknown;
+        if let Some(init) = &local.init {
+            self.visit_expr(&init.expr);
+            if let Some((_, diverge)) = &init.diverge {
+                self.visit_expr(diverge);
+            }
+            ty = self.type_of(&init.expr);
+        }
+        self.bind(&local.pat, ty);
+    }
+
+    fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
+        let mut base = &*e.base;
+        while let Expr::Paren(p) = base {
+            base = &p.expr;
+        }
+        match base {
+            Expr::Call(c) => {
+                self.awaited.insert(addr(c));
+            }
+            Expr::MethodCall(m) => {
+                self.awaited.insert(addr(m));
+            }
+            _ => {}
+        }
+        visit::visit_expr_await(self, e);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast ExprCall) {
+        let awaited = self.awaited.remove(&addr(call));
+        let mut offload = false;
+        match &*call.func {
+            Expr::Path(p) if p.qself.is_none() => {
+                let segs = path_segments(&p.path);
+                if let Some(full) = self.resolver().resolve(&segs) {
+                    let name = full.last().map(String::as_str).unwrap_or("");
+                    let full = full.join("::");
+                    offload = is_offload_name(name) || self.index.is_offloader(&full);
+                    if !awaited {
+                        let start = match &p.path.leading_colon {
+                            Some(colon) => colon.spans[0].start(),
+                            None => p
+                                .path
+                                .segments
+                                .first()
+                                .map(|s| s.ident.span().start())
+                                .unwrap_or(LineColumn { line: 0, column: 0 }),
+                        };
+                        self.on_path_call(&full, call, start);
+                    }
+                }
+            }
+            func => self.visit_expr(func),
+        }
+        for arg in &call.args {
+            self.visit_arg(arg, offload);
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+        let awaited = self.awaited.remove(&addr(call));
+        if !awaited {
+            self.on_method_call(call);
+        }
+        self.visit_expr(&call.receiver);
+        let offload = is_offload_name(&call.method.to_string());
+        for arg in &call.args {
+            self.visit_arg(arg, offload);
+        }
+    }
+
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        let is_async = c.asyncness.is_some();
+        if is_async {
+            self.ctx.push(Ctx::Async {
+                kind: AsyncKind::Closure,
+                function: self.current_label(),
+            });
+        }
+        self.locals.push();
+        for input in &c.inputs {
+            self.bind(input, Ty::Unknown);
+        }
+        self.visit_expr(&c.body);
+        self.locals.pop();
+        if is_async {
+            self.ctx.pop();
+        }
+    }
+
+    fn visit_expr_async(&mut self, e: &'ast syn::ExprAsync) {
+        self.ctx.push(Ctx::Async {
+            kind: AsyncKind::Block,
+            function: self.current_label(),
+        });
+        self.visit_block(&e.block);
+        self.ctx.pop();
+    }
+
+    fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
+        self.locals.push();
+        self.visit_expr(&e.cond);
+        self.visit_block(&e.then_branch);
+        self.locals.pop();
+        if let Some((_, els)) = &e.else_branch {
+            self.visit_expr(els);
+        }
+    }
+
+    fn visit_expr_while(&mut self, e: &'ast syn::ExprWhile) {
+        self.locals.push();
+        self.visit_expr(&e.cond);
+        self.visit_block(&e.body);
+        self.locals.pop();
+    }
+
+    fn visit_expr_let(&mut self, e: &'ast syn::ExprLet) {
+        self.visit_expr(&e.expr);
+        let ty = self.type_of(&e.expr);
+        self.bind(&e.pat, ty);
+    }
+
+    fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
+        self.visit_expr(&e.expr);
+        let ty = self.type_of(&e.expr);
+        for arm in &e.arms {
+            self.locals.push();
+            self.bind(&arm.pat, ty.clone());
+            if let Some((_, guard)) = &arm.guard {
+                self.visit_expr(guard);
+            }
+            self.visit_expr(&arm.body);
+            self.locals.pop();
+        }
+    }
+
+    fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+        self.visit_expr(&e.expr);
+        let ty = types::item_type(&self.type_of(&e.expr));
+        self.locals.push();
+        self.bind(&e.pat, ty);
+        self.visit_block(&e.body);
+        self.locals.pop();
+    }
+
+    fn visit_macro(&mut self, m: &'ast syn::Macro) {
+        // Most macros (`println!`, `assert!`, `tokio::join!`, `write!`) take expressions; the
+        // calls inside them run where the macro is. Others (`select!`, DSLs) are left unread.
+        if let Ok(args) = m.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            // `write!(dest, ..)` and `writeln!(dest, ..)` call `dest.write_fmt(..)`.
+            let name = m.path.segments.last().map(|s| s.ident.to_string());
+            if matches!(name.as_deref(), Some("write" | "writeln"))
+                && let Some(dest) = args.first()
+            {
+                let start = m.path.segments.first().map(|s| s.ident.span().start());
+                let end = m.delimiter.span().close().end();
+                if let Some(start) = start {
+                    self.method_named(dest, "write_fmt", start, end);
+                }
+            }
+            for arg in &args {
+                self.visit_expr(arg);
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+//! Cargo mode: `cargo metadata` names the workspace's packages, every target's root file and
+//! the `[workspace.metadata.aiocop]` / `[package.metadata.aiocop]` configuration.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::analyzer::{Config, ConfigError, DenyLevel, LintError, Linter, Report};
+
+/// One workspace member to lint.
+struct Package {
+    name: String,
+    manifest: PathBuf,
+    roots: Vec<PathBuf>,
+    metadata: Option<Value>,
+}
+
+/// What `cargo metadata` says about the workspace.
+pub(crate) struct Workspace {
+    pub(crate) root: PathBuf,
+    packages: Vec<Package>,
+    metadata: Option<Value>,
+}
+
+impl Workspace {
+    /// Runs `cargo metadata` for the manifest (or the current directory's).
+    pub(crate) fn load(manifest: Option<&Path>) -> Result<Workspace, LintError> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut cmd = Command::new(cargo);
+        cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
+        if let Some(manifest) = manifest {
+            cmd.arg("--manifest-path").arg(manifest);
+        }
+        let output = cmd
+            .output()
+            .map_err(|e| LintError::Metadata(format!("cannot run cargo: {e}")))?;
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            return Err(LintError::Metadata(stderr.trim().to_string()));
+        }
+        let json: Value = serde_json::from_slice(&output.stdout)
+            .map_err(|e| LintError::Metadata(format!("unexpected output: {e}")))?;
+        Self::from_metadata(&json)
+    }
+
+    fn from_metadata(json: &Value) -> Result<Workspace, LintError> {
+        let bad = |what: &str| LintError::Metadata(format!("unexpected output: no {what}"));
+        let root = PathBuf::from(
+            json["workspace_root"]
+                .as_str()
+                .ok_or_else(|| bad("workspace_root"))?,
+        );
+        let members: Vec<&str> = json["workspace_members"]
+            .as_array()
+            .ok_or_else(|| bad("workspace_members"))?
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        let mut packages = Vec::new();
+        for pkg in json["packages"].as_array().ok_or_else(|| bad("packages"))? {
+            let id = pkg["id"].as_str().unwrap_or("");
+            if !members.contains(&id) {
+                continue;
+            }
+            let mut roots: Vec<PathBuf> = pkg["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|t| t["src_path"].as_str().map(PathBuf::from))
+                .collect();
+            roots.sort();
+            roots.dedup();
+            packages.push(Package {
+                name: pkg["name"].as_str().unwrap_or("").to_string(),
+                manifest: PathBuf::from(pkg["manifest_path"].as_str().unwrap_or("")),
+                roots,
+                metadata: pkg["metadata"].get("aiocop").cloned(),
+            });
+        }
+        Ok(Workspace {
+            root,
+            packages,
+            metadata: json["metadata"].get("aiocop").cloned(),
+        })
+    }
+
+    /// The workspace-wide configuration.
+    pub(crate) fn config(&self) -> Result<Config, ConfigError> {
+        match &self.metadata {
+            None => Ok(Config::default()),
+            Some(value) => {
+                Config::from_json(value, "workspace.metadata.aiocop").map_err(|mut e| {
+                    e.manifest = Some(self.root.join("Cargo.toml"));
+                    e
+                })
+            }
+        }
+    }
+
+    /// The configuration for linting paths with `--manifest-path manifest`: the workspace's,
+    /// with the package's own on top when the manifest is a member's.
+    pub(crate) fn config_for(&self, manifest: &Path) -> Result<Config, LintError> {
+        let config = self.config()?;
+        let wanted = manifest
+            .canonicalize()
+            .unwrap_or_else(|_| manifest.to_path_buf());
+        let package = self.packages.iter().find(|p| {
+            p.manifest
+                .canonicalize()
+                .unwrap_or_else(|_| p.manifest.clone())
+                == wanted
+        });
+        match package.and_then(|p| p.metadata.as_ref().map(|m| (p, m))) {
+            None => Ok(config),
+            Some((package, value)) => {
+                let own =
+                    Config::from_json(value, "package.metadata.aiocop").map_err(|mut e| {
+                        e.manifest = Some(package.manifest.clone());
+                        e
+                    })?;
+                Ok(config.merged_with(&own))
+            }
+        }
+    }
+
+    /// Lints the named packages (all members if `only` is empty). Each package uses the
+    /// workspace configuration with its own layered on top; `deny` overrides both.
+    pub(crate) fn lint(
+        &self,
+        only: &[String],
+        deny: Option<DenyLevel>,
+    ) -> Result<Report, LintError> {
+        for name in only {
+            if !self.packages.iter().any(|p| &p.name == name) {
+                return Err(LintError::Metadata(format!(
+                    "package `{name}` is not a member of the workspace"
+                )));
+            }
+        }
+        let workspace_config = self.config()?;
+        let mut report = Report::default();
+        for package in &self.packages {
+            if !only.is_empty() && !only.contains(&package.name) {
+                continue;
+            }
+            let config = match &package.metadata {
+                None => workspace_config.clone(),
+                Some(value) => {
+                    let own =
+                        Config::from_json(value, "package.metadata.aiocop").map_err(|mut e| {
+                            e.manifest = Some(package.manifest.clone());
+                            e
+                        })?;
+                    workspace_config.clone().merged_with(&own)
+                }
+            };
+            let mut linter = Linter::new(config);
+            if let Some(deny) = deny {
+                linter = linter.with_deny(deny);
+            }
+            report.merge(linter.lint_roots(&package.roots, &self.root));
+        }
+        Ok(report)
+    }
+
+    /// The configured deny level of the selected packages, for the summary (the strictest).
+    pub(crate) fn deny_level(&self, only: &[String]) -> DenyLevel {
+        let workspace = self.config().ok().and_then(|c| c.deny);
+        let mut levels = Vec::new();
+        for package in &self.packages {
+            if !only.is_empty() && !only.contains(&package.name) {
+                continue;
+            }
+            let own = package
+                .metadata
+                .as_ref()
+                .and_then(|v| Config::from_json(v, "package.metadata.aiocop").ok())
+                .and_then(|c| c.deny);
+            levels.push(own.or(workspace).unwrap_or_default());
+        }
+        levels
+            .into_iter()
+            .min_by_key(|l| match l {
+                DenyLevel::Any => 0,
+                DenyLevel::Weight(w) => u64::from(*w) + 1,
+                DenyLevel::Never => u64::MAX,
+            })
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn reads_members_targets_and_metadata() {
+        let ws = Workspace::from_metadata(&json!({
+            "workspace_root": "/w",
+            "workspace_members": ["a 0.1.0 (path+file:///w/a)"],
+            "metadata": {"aiocop": {"deny": "heavy"}},
+            "packages": [
+                {
+                    "id": "a 0.1.0 (path+file:///w/a)",
+                    "name": "a",
+                    "manifest_path": "/w/a/Cargo.toml",
+                    "targets": [{"src_path": "/w/a/src/lib.rs"}, {"src_path": "/w/a/src/main.rs"}],
+                    "metadata": {"aiocop": {"allow": ["std::fs::read"]}}
+                },
+                {"id": "other", "name": "dep", "manifest_path": "/x/Cargo.toml", "targets": []}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(ws.packages.len(), 1);
+        assert_eq!(ws.packages[0].roots.len(), 2);
+        assert_eq!(ws.config().unwrap().deny, Some(DenyLevel::Weight(50)));
+        assert_eq!(ws.deny_level(&[]), DenyLevel::Weight(50));
+    }
+
+    #[test]
+    fn a_malformed_workspace_table_names_its_key_and_manifest() {
+        let ws = Workspace::from_metadata(&json!({
+            "workspace_root": "/w",
+            "workspace_members": [],
+            "metadata": {"aiocop": {"deny": true}},
+            "packages": []
+        }))
+        .unwrap();
+        let error = ws.config().unwrap_err();
+        assert_eq!(error.key, "workspace.metadata.aiocop.deny");
+        assert!(error.to_string().contains("/w/Cargo.toml"));
+    }
+}

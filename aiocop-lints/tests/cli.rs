@@ -1,0 +1,518 @@
+//! `cargo-aiocop` end to end: the real binary on real temporary cargo workspaces and files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+/// A temporary directory, removed when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "aiocop-cli-{name}-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.0.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn aiocop(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargo-aiocop"))
+        .arg("aiocop")
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const APP_LIB: &str = r#"
+mod config;
+pub mod handlers;
+"#;
+
+const APP_CONFIG: &str = r#"
+pub fn load_config() -> Vec<u8> {
+    std::fs::read("app.toml").unwrap_or_default()
+}
+"#;
+
+const APP_HANDLERS: &str = r#"
+use std::fs as f;
+use std::time::Duration;
+
+pub async fn index() -> usize {
+    std::thread::sleep(Duration::from_millis(5));
+    crate::config::load_config().len()
+}
+
+pub async fn fine() -> usize {
+    let data = tokio::task::spawn_blocking(|| f::read("x")).await;
+    data.is_ok() as usize
+}
+"#;
+
+const APP_MAIN: &str = r#"
+#[tokio::main]
+async fn main() {
+    let _ = std::fs::read("main.txt");
+}
+"#;
+
+const CLEAN_LIB: &str = r#"
+pub async fn clean() -> u32 {
+    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    1
+}
+
+pub fn sync_read() -> Vec<u8> {
+    std::fs::read("sync.bin").unwrap_or_default()
+}
+"#;
+
+/// A workspace with a member `app` (lib with modules, bin, example) and a member `clean`.
+fn workspace(app_metadata: &str, workspace_metadata: &str) -> TempDir {
+    let dir = TempDir::new("ws");
+    dir.write(
+        "Cargo.toml",
+        &format!(
+            "[workspace]\nmembers = [\"app\", \"clean\"]\nresolver = \"3\"\n{workspace_metadata}\n"
+        ),
+    );
+    dir.write(
+        "app/Cargo.toml",
+        &format!(
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n{app_metadata}\n"
+        ),
+    );
+    dir.write("app/src/lib.rs", APP_LIB);
+    dir.write("app/src/config.rs", APP_CONFIG);
+    dir.write("app/src/handlers.rs", APP_HANDLERS);
+    dir.write("app/src/main.rs", APP_MAIN);
+    dir.write(
+        "app/examples/demo.rs",
+        "async fn demo() { let _ = std::path::Path::new(\"x\").exists(); }\nfn main() {}\n",
+    );
+    dir.write(
+        "clean/Cargo.toml",
+        "[package]\nname = \"clean\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    dir.write("clean/src/lib.rs", CLEAN_LIB);
+    dir
+}
+
+#[test]
+fn a_workspace_with_blocking_calls_fails_with_rustc_style_diagnostics() {
+    let ws = workspace("", "");
+    let manifest = ws.path().join("Cargo.toml");
+    let out = aiocop(&["--manifest-path", manifest.to_str().unwrap()], ws.path());
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}\n{}", stderr(&out));
+    // Every target is linted: lib modules, the binary, the example.
+    assert!(text.contains("--> app/src/handlers.rs:6:5"), "{text}");
+    assert!(text.contains("--> app/src/main.rs:4:13"), "{text}");
+    assert!(text.contains("--> app/examples/demo.rs:1:"), "{text}");
+    // The source line, an underline, the weight and the alternative.
+    assert!(
+        text.contains("6 |     std::thread::sleep(Duration::from_millis(5));"),
+        "{text}"
+    );
+    let underline = format!("  |     {} heavy (weight 50), sleep", "^".repeat(44));
+    assert!(text.contains(&underline), "{text}");
+    let sleep = aiocop_lints::catalog::find_event("std::thread::sleep").unwrap();
+    let help = format!("help: use `{}` instead", sleep.alternative);
+    assert!(text.contains(&help), "{text}");
+    // The chain through a same-crate module.
+    assert!(
+        text.contains("chain: handlers::index → config::load_config → std::fs::read"),
+        "{text}"
+    );
+    // Offloaded work and sync code are not reported.
+    assert!(!text.contains("handlers.rs:11"), "{text}");
+    assert!(!text.contains("clean/src"), "{text}");
+    // No colours when stdout is not a terminal.
+    assert!(!text.contains('\x1b'), "{text}");
+    let summary = text.lines().last().unwrap();
+    assert!(
+        summary.starts_with("aiocop: 4 findings (1 heavy, 2 moderate, 1 light) in 6 files"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn run_from_the_workspace_directory_and_select_a_package() {
+    let ws = workspace("", "");
+    let out = aiocop(&["-p", "clean"], ws.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("aiocop: no blocking calls in async code (1 file analyzed)"));
+    let out = aiocop(&["-p", "nonesuch"], ws.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`nonesuch` is not a member"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn json_lines_have_the_documented_fields() {
+    let ws = workspace("", "");
+    let out = aiocop(&["--message-format", "json"], ws.path());
+    assert_eq!(out.status.code(), Some(1));
+    let findings: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(findings.len(), 4);
+    let fields = [
+        "rule",
+        "level",
+        "message",
+        "file",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "source_line",
+        "event",
+        "weight",
+        "severity",
+        "category",
+        "alternative",
+        "context",
+        "chain",
+        "related",
+    ];
+    for f in &findings {
+        let obj = f.as_object().unwrap();
+        for field in fields {
+            assert!(obj.contains_key(field), "{field} missing in {f}");
+        }
+        assert_eq!(obj.len(), fields.len(), "{f}");
+    }
+    let sleep = findings
+        .iter()
+        .find(|f| f["event"] == "std::thread::sleep")
+        .unwrap();
+    assert_eq!(sleep["rule"], "blocking-call");
+    assert_eq!(sleep["level"], "error");
+    assert_eq!(sleep["file"], "app/src/handlers.rs");
+    assert_eq!(
+        (sleep["line"].as_u64(), sleep["column"].as_u64()),
+        (Some(6), Some(5))
+    );
+    assert_eq!(sleep["end_column"].as_u64(), Some(49));
+    assert_eq!(sleep["weight"].as_u64(), Some(50));
+    assert_eq!(sleep["severity"], "heavy");
+    assert_eq!(sleep["category"], "sleep");
+    assert_eq!(sleep["context"], "async fn `handlers::index`");
+    let chain = findings
+        .iter()
+        .find(|f| f["rule"] == "blocking-chain")
+        .unwrap();
+    assert_eq!(
+        chain["chain"],
+        serde_json::json!(["handlers::index", "config::load_config", "std::fs::read"])
+    );
+    assert_eq!(chain["related"][0]["file"], "app/src/config.rs");
+    assert_eq!(chain["related"][0]["line"].as_u64(), Some(3));
+}
+
+#[test]
+fn sarif_output_is_a_valid_2_1_0_log() {
+    let ws = workspace("", "");
+    let out = aiocop(&["--format", "sarif"], ws.path());
+    assert_eq!(out.status.code(), Some(1));
+    let log: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"].as_str().unwrap().contains("sarif-2.1.0"));
+    let run = &log["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "cargo-aiocop");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        rule_ids,
+        ["blocking-call", "blocking-chain", "allow-without-reason"]
+    );
+    for rule in rules {
+        assert!(rule["shortDescription"]["text"].is_string());
+    }
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    for result in results {
+        let id = result["ruleId"].as_str().unwrap();
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rule_ids[index], id);
+        assert!(["error", "warning", "note"].contains(&result["level"].as_str().unwrap()));
+        assert!(result["message"]["text"].as_str().unwrap().len() > 10);
+        let location = &result["locations"][0]["physicalLocation"];
+        let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(uri.starts_with("app/") && !uri.contains('\\'), "{uri}");
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &location["region"];
+        assert!(region["startLine"].as_u64().unwrap() >= 1);
+        assert!(region["startColumn"].as_u64().unwrap() >= 1);
+        assert!(region["endColumn"].as_u64().unwrap() > region["startColumn"].as_u64().unwrap());
+    }
+    let chain = results
+        .iter()
+        .find(|r| r["ruleId"] == "blocking-chain")
+        .unwrap();
+    assert_eq!(
+        chain["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app/src/config.rs"
+    );
+    assert_eq!(
+        chain["codeFlows"][0]["threadFlows"][0]["locations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(run["invocations"][0]["executionSuccessful"], true);
+}
+
+#[test]
+fn the_deny_level_decides_the_exit_status() {
+    let ws = workspace("", "");
+    // The heaviest finding is `thread::sleep` (50).
+    assert_eq!(
+        aiocop(&["--deny", "heavy"], ws.path()).status.code(),
+        Some(1)
+    );
+    let out = aiocop(
+        &["--deny", "heavy", "-p", "app", "--", "app/src/main.rs"],
+        ws.path(),
+    );
+    assert_eq!(out.status.code(), Some(2), "paths and -p do not mix");
+    let out = aiocop(&["--deny", "heavy", "app/src/main.rs"], ws.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("warning[blocking-call]"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        aiocop(&["--deny", "none"], ws.path()).status.code(),
+        Some(0)
+    );
+    assert_eq!(aiocop(&["--deny", "51"], ws.path()).status.code(), Some(0));
+
+    // From the configuration, overridden by the command line.
+    let configured = workspace("[package.metadata.aiocop]\ndeny = \"none\"\n", "");
+    assert_eq!(aiocop(&[], configured.path()).status.code(), Some(0));
+    let out = aiocop(&["-p", "app"], configured.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("none at or above the deny level `none`"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        aiocop(&["--deny", "any"], configured.path()).status.code(),
+        Some(1)
+    );
+}
+
+#[test]
+fn extra_blocking_paths_and_allowed_paths_come_from_the_manifest() {
+    let ws = workspace(
+        "[package.metadata.aiocop]\nallow = [\"std::thread::sleep\", \"crate::config::load_config\"]\n",
+        "[workspace.metadata.aiocop.blocking]\n\"legacy_db::query\" = { weight = \"heavy\", alternative = \"legacy_db::r#async::query\" }\n\"std::fs::read\" = 3\n",
+    );
+    ws.write(
+        "clean/src/lib.rs",
+        "pub async fn q() { let _ = legacy_db::query(\"select 1\"); }\n",
+    );
+    let out = aiocop(&["--message-format", "json"], ws.path());
+    let findings: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let events: Vec<(&str, u64)> = findings
+        .iter()
+        .map(|f| (f["event"].as_str().unwrap(), f["weight"].as_u64().unwrap()))
+        .collect();
+    // `sleep` and the chain through `load_config` are allowed in `app`; `std::fs::read` is
+    // re-weighted; `legacy_db::query` is blocking in `clean`.
+    assert_eq!(
+        events,
+        [
+            ("std::path::Path::exists", 1),
+            ("std::fs::read", 3),
+            ("legacy_db::query", 50)
+        ],
+        "{findings:#?}"
+    );
+    assert_eq!(findings[2]["alternative"], "legacy_db::r#async::query");
+    assert_eq!(findings[2]["category"], "custom");
+}
+
+#[test]
+fn a_malformed_configuration_is_an_error_naming_the_key() {
+    let cases = [
+        (
+            "[package.metadata.aiocop]\ndeny = \"sometimes\"\n",
+            "",
+            "package.metadata.aiocop.deny",
+        ),
+        (
+            "",
+            "[workspace.metadata.aiocop]\nalow = []\n",
+            "workspace.metadata.aiocop.alow",
+        ),
+        (
+            "[package.metadata.aiocop.blocking]\n\"a::b\" = { weight = -1 }\n",
+            "",
+            "package.metadata.aiocop.blocking.\"a::b\".weight",
+        ),
+        (
+            "[package.metadata.aiocop]\nallow = [1]\n",
+            "",
+            "package.metadata.aiocop.allow[0]",
+        ),
+    ];
+    for (package, workspace_meta, key) in cases {
+        let ws = workspace(package, workspace_meta);
+        let out = aiocop(&[], ws.path());
+        assert_eq!(out.status.code(), Some(2), "{key}: {}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("`{key}`")), "{key}: {err}");
+        assert!(err.contains("Cargo.toml"), "{err}");
+        assert!(stdout(&out).is_empty());
+    }
+}
+
+#[test]
+fn an_unparsable_file_is_reported_and_skipped() {
+    let ws = workspace("", "");
+    ws.write("app/src/config.rs", "pub fn load_config( -> Vec<u8> {\n");
+    let out = aiocop(&[], ws.path());
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("warning: app/src/config.rs:1:"), "{text}");
+    assert!(text.contains("(file skipped)"), "{text}");
+    // The rest of the crate is still linted.
+    assert!(text.contains("--> app/src/handlers.rs:6:5"), "{text}");
+    assert!(text.contains("1 file skipped"), "{text}");
+
+    // In the machine formats the notice goes to stderr (and into SARIF's notifications).
+    let out = aiocop(&["--format", "sarif"], ws.path());
+    assert!(
+        stderr(&out).contains("app/src/config.rs"),
+        "{}",
+        stderr(&out)
+    );
+    let log: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let notes = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(
+        notes[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "app/src/config.rs"
+    );
+}
+
+#[test]
+fn files_and_directories_given_on_the_command_line() {
+    let dir = TempDir::new("paths");
+    dir.write(
+        "lone.rs",
+        "async fn f() { std::thread::sleep(std::time::Duration::ZERO); }\n",
+    );
+    dir.write("tree/lib.rs", "mod child;\n");
+    dir.write(
+        "tree/child.rs",
+        "pub async fn g() { let _ = super::helper(); }\n",
+    );
+    dir.write(
+        "tree/helper.rs",
+        "pub async fn h() { let _ = std::fs::read(\"x\"); }\n",
+    );
+    let out = aiocop(&["--message-format", "json", "lone.rs", "tree"], dir.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let places: Vec<String> = findings
+        .iter()
+        .map(|f| format!("{}:{}", f["file"].as_str().unwrap(), f["line"]))
+        .collect();
+    assert_eq!(places, ["lone.rs:1", "tree/helper.rs:1"]);
+
+    // A path that does not exist is an I/O error.
+    let out = aiocop(&["missing.rs"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.rs"), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_2_and_help_exits_0() {
+    let dir = TempDir::new("usage");
+    for args in [&["--frobnicate"][..], &["--format", "xml"], &["--deny"]] {
+        let out = aiocop(args, dir.path());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&out).contains("Usage: cargo aiocop"), "{args:?}");
+    }
+    let out = aiocop(&["--manifest-path", "/nonexistent/Cargo.toml"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cargo metadata failed"),
+        "{}",
+        stderr(&out)
+    );
+    let out = aiocop(&["--help"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--message-format"));
+}
+
+#[test]
+fn colours_only_when_asked_or_on_a_terminal() {
+    let dir = TempDir::new("color");
+    dir.write("a.rs", "async fn f() { let _ = std::fs::read(\"x\"); }\n");
+    let plain = stdout(&aiocop(&["a.rs"], dir.path()));
+    assert!(!plain.contains('\x1b'), "{plain}");
+    let coloured = stdout(&aiocop(&["--color", "always", "a.rs"], dir.path()));
+    assert!(
+        coloured.contains("\x1b[1;31merror[blocking-call]\x1b[0m"),
+        "{coloured}"
+    );
+}
