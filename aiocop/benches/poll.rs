@@ -80,6 +80,27 @@ fn polls(c: &mut Criterion) {
     );
     aiocop::set_trace_depth(0).unwrap();
 
+    // The floor DESIGN §10 names: two TSC reads, and two `Instant::now()`, back to back.
+    #[cfg(target_arch = "x86_64")]
+    c.bench_function("clock/two_tsc_reads", |b| {
+        b.iter(|| {
+            // SAFETY: `rdtsc` exists on every x86_64 CPU and only reads the time-stamp counter.
+            let (start, end) = unsafe {
+                (
+                    core::arch::x86_64::_rdtsc(),
+                    core::arch::x86_64::_rdtsc(),
+                )
+            };
+            black_box(end.wrapping_sub(start))
+        });
+    });
+    c.bench_function("clock/two_instant_now", |b| {
+        b.iter(|| {
+            let start = std::time::Instant::now();
+            black_box(std::time::Instant::now().duration_since(start))
+        });
+    });
+
     // `audit` outside any monitored poll: the cost every shim pays when nothing is monitored.
     c.bench_function("audit/outside_poll", |b| {
         b.iter(|| {

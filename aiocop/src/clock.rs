@@ -105,6 +105,9 @@ fn now_slow() -> Ticks {
 }
 
 impl Ticks {
+    /// A placeholder reading, overwritten before use.
+    pub(crate) const ZERO: Ticks = Ticks(0);
+
     /// Nanoseconds from `self` to `later` (zero if the clock went backwards).
     #[inline(always)]
     pub(crate) fn nanos_until(self, later: Ticks) -> u64 {

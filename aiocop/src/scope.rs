@@ -40,10 +40,8 @@ struct Recorded {
 }
 
 pub(crate) struct Scope<'a> {
-    start: Ticks,
-    /// Address of a local of the poll that opened the scope: stack frames above it belong to the
-    /// executor, and traces stop there.
-    executor_above: usize,
+    /// Read last on entry, so the scope's own set-up is not counted in the poll's time.
+    start: Cell<Ticks>,
     outer: &'a MonitoredFunction,
     /// The innermost monitored function being polled (tags the events it causes).
     current: Cell<*const MonitoredFunction>,
@@ -110,11 +108,8 @@ pub(crate) fn enter<'s, 'a>(
             ..Recorded::default()
         })
     });
-    // The slot lives in the frame of the poll that called us: frames above it are the executor.
-    let executor_above = ptr::addr_of!(*slot) as usize;
     let scope = slot.insert(Scope {
-        start: clock::now(),
-        executor_above,
+        start: Cell::new(Ticks::ZERO),
         outer: site,
         current: Cell::new(site),
         strict: Cell::new(site.options().strict()),
@@ -122,6 +117,7 @@ pub(crate) fn enter<'s, 'a>(
         in_provider: Cell::new(false),
     });
     CURRENT.set((scope as *const Scope<'a>).cast());
+    scope.start.set(clock::now());
     Entered::Outer(scope)
 }
 
@@ -166,7 +162,7 @@ impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
     fn close(&self, end: Ticks, may_raise: bool) {
-        let elapsed_ns = self.start.nanos_until(end);
+        let elapsed_ns = self.start.get().nanos_until(end);
         let threshold_ns = match self.outer.options().threshold() {
             Some(threshold) => u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX),
             None => config::slow_task_threshold_ns(),
@@ -227,7 +223,9 @@ impl Scope<'_> {
             let trace = Trace::capture(
                 config::get_trace_depth(),
                 ptr::addr_of!(marker) as usize,
-                self.executor_above,
+                // The scope lives in the frame of the poll that opened it: frames above it are
+                // the executor's.
+                ptr::addr_of!(*self) as usize,
             );
             recorded.events.push(RawBlockingEvent {
                 operation,
