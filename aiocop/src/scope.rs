@@ -4,6 +4,8 @@
 //! The scope lives on the stack of the poll that opened it; the thread-local `CURRENT` points to
 //! it for exactly as long as that poll runs. Keeping the scope on the stack means an idle
 //! monitored poll allocates nothing and `audit` outside a poll costs one thread-local read.
+//!
+//! Runtime-wide monitoring opens scopes from tokio's task poll hooks instead; see [`detached`].
 
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
@@ -17,6 +19,9 @@ use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent, format_blocking_even
 use crate::monitor::MonitoredFunction;
 use crate::trace::Trace;
 use crate::{callbacks, collect, config, dispatch, strict};
+
+pub(crate) mod detached;
+use detached::{Marks, Suspended};
 
 thread_local! {
     /// The open scope of this thread, or null. Const-initialised and without a destructor, so
@@ -55,6 +60,8 @@ pub(crate) struct Scope<'a> {
     recorded: RefCell<Option<Box<Recorded>>>,
     /// Set while context providers run: their own blocking calls are not the task's.
     in_provider: Cell<bool>,
+    /// Whether a runtime hook opened this scope (nothing without runtime hooks).
+    marks: Marks,
 }
 
 /// Runs `f` with this thread's open scope, if any.
@@ -79,8 +86,8 @@ pub(crate) type Slot<'a> = Option<Scope<'a>>;
 /// Entering and exiting are not generic: the code instantiated per monitored future is only the
 /// inner poll between them, which keeps compile times of annotated crates low.
 pub(crate) enum Entered<'s, 'a> {
-    /// This poll opened the thread's scope.
-    Outer(&'s Scope<'a>),
+    /// This poll opened the thread's scope (suspending a detached one, with runtime hooks).
+    Outer(&'s Scope<'a>, Suspended),
     /// A scope was already open: this poll only tagged it, and restores the previous tag and
     /// strictness.
     Nested(&'s Scope<'static>, *const MonitoredFunction, bool),
@@ -93,23 +100,22 @@ pub(crate) fn enter<'s, 'a>(
     site: &'a MonitoredFunction,
 ) -> Entered<'s, 'a> {
     let current = CURRENT.get();
+    let mut suspended = Suspended::NONE;
     if !current.is_null() {
         // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and
         // the outer poll that owns the scope is further up this same stack, alive until this
-        // nested poll returns.
+        // nested poll returns (a detached scope: see `detached::open`).
         let scope = unsafe { &*current };
-        let previous = scope.current.replace(site);
-        let previous_strict = scope
-            .strict
-            .replace(scope.strict.get() || site.options().strict());
-        return Entered::Nested(scope, previous, previous_strict);
+        if !scope.marks.is_detached() {
+            let previous = scope.current.replace(site);
+            let previous_strict = scope
+                .strict
+                .replace(scope.strict.get() || site.options().strict());
+            return Entered::Nested(scope, previous, previous_strict);
+        }
+        suspended = Suspended::of(current);
     }
-    let recorded = context::has_providers().then(|| {
-        Box::new(Recorded {
-            pre_context: Some(context::capture()),
-            ..Recorded::default()
-        })
-    });
+    let recorded = pre_poll_record();
     // The slot lives in the frame of the poll that called us: frames above it are the executor.
     let executor_above = ptr::addr_of!(*slot) as usize;
     let scope = slot.insert(Scope {
@@ -120,9 +126,21 @@ pub(crate) fn enter<'s, 'a>(
         strict: Cell::new(site.options().strict()),
         recorded: RefCell::new(recorded),
         in_provider: Cell::new(false),
+        marks: Marks::attached(),
     });
     CURRENT.set((scope as *const Scope<'a>).cast());
-    Entered::Outer(scope)
+    Entered::Outer(scope, suspended)
+}
+
+/// What a poll starts with: nothing, or the context captured before it when providers exist.
+#[inline(always)]
+fn pre_poll_record() -> Option<Box<Recorded>> {
+    context::has_providers().then(|| {
+        Box::new(Recorded {
+            pre_context: Some(context::capture()),
+            ..Recorded::default()
+        })
+    })
 }
 
 impl Entered<'_, '_> {
@@ -130,9 +148,9 @@ impl Entered<'_, '_> {
     #[inline]
     pub(crate) fn exit(self) {
         match self {
-            Entered::Outer(scope) => {
+            Entered::Outer(scope, suspended) => {
                 let end = clock::now();
-                CURRENT.set(ptr::null());
+                suspended.resume(scope.start, end);
                 std::mem::forget(self);
                 scope.close(end, true);
             }
@@ -149,10 +167,11 @@ impl Drop for Entered<'_, '_> {
     /// Runs only when the poll unwinds (`exit` forgets the value).
     fn drop(&mut self) {
         match self {
-            Entered::Outer(scope) => {
-                CURRENT.set(ptr::null());
+            Entered::Outer(scope, suspended) => {
+                let end = clock::now();
+                suspended.resume(scope.start, end);
                 // The blocking still happened: report it, but never panic again while unwinding.
-                scope.close(clock::now(), false);
+                scope.close(end, false);
             }
             Entered::Nested(scope, previous, previous_strict) => {
                 scope.current.set(*previous);
@@ -166,7 +185,12 @@ impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
     fn close(&self, end: Ticks, may_raise: bool) {
-        let elapsed_ns = self.start.nanos_until(end);
+        self.judge(self.start.nanos_until(end), may_raise);
+    }
+
+    /// Judges a poll that took `elapsed_ns`.
+    #[inline(always)]
+    fn judge(&self, elapsed_ns: u64, may_raise: bool) {
         let threshold_ns = match self.outer.options().threshold() {
             Some(threshold) => u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX),
             None => config::slow_task_threshold_ns(),
