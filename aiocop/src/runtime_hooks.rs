@@ -56,6 +56,7 @@ use std::panic::Location;
 use std::ptr;
 
 use tokio::runtime::{Builder, TaskMeta};
+use tokio::task::Id;
 
 use crate::config;
 use crate::context::Context;
@@ -84,24 +85,44 @@ pub fn before_task_poll(meta: &TaskMeta<'_>) {
     // This frame sits right below the scheduler's, as deep as the task's own poll will start:
     // frames above this local belong to the runtime, and traces stop there.
     let marker = 0u8;
+    POLLED.set(Some(meta.id()));
     detached::open(site(meta.spawned_at()), ptr::addr_of!(marker) as usize);
+    IN_POLL.set(true);
 }
 
 /// aiocop's after-poll hook: closes and judges the scope [`before_task_poll`] opened.
 #[inline]
 pub fn after_task_poll(_meta: &TaskMeta<'_>) {
+    IN_POLL.set(false);
     detached::close();
+    POLLED.set(None);
 }
 
-/// A context provider giving the polled task's id as `task_id` (empty outside a task). Register it
-/// with [`register_context_provider`](crate::register_context_provider).
+thread_local! {
+    /// The task whose poll the hooks bracket on this thread: tokio's own current task id is set
+    /// only inside the poll, and CPU events take their context right before and after it.
+    static POLLED: Cell<Option<Id>> = const { Cell::new(None) };
+    /// Whether the task's poll itself is running (not the hooks around it).
+    static IN_POLL: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A context provider giving the polled task's id as `task_id` (empty outside a task), inside the
+/// poll and in the hooks around it. Register it with
+/// [`register_context_provider`](crate::register_context_provider).
 ///
 /// ```
 /// # #[cfg(all(feature = "tokio-hooks", tokio_unstable))]
 /// aiocop::register_context_provider(aiocop::runtime_hooks::task_context);
 /// ```
 pub fn task_context() -> Context {
-    match tokio::task::try_id() {
+    // Inside the poll tokio knows the innermost task (a `LocalSet`'s, say); in the hooks around
+    // it, tokio's current task is the blocking task running the worker thread itself.
+    let id = if IN_POLL.get() {
+        tokio::task::try_id().or_else(|| POLLED.get())
+    } else {
+        POLLED.get().or_else(tokio::task::try_id)
+    };
+    match id {
         Some(id) => {
             let id = id.to_string();
             match id.parse::<u64>() {
