@@ -329,6 +329,10 @@ fn emit(
         }
         merged
     };
+    // The request id of the tower layer's request being polled, if any: added here, when an
+    // event is built, so requests that report nothing pay nothing for it.
+    #[cfg(feature = "tower")]
+    let context = crate::tower::request_id::add_to(context);
     let event = SlowTaskEvent {
         elapsed,
         threshold,

@@ -35,8 +35,6 @@ fn setup_aiocop() -> Result<aiocop::Config, Box<dyn Error>> {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(config.trace_depth())?;
     aiocop::detect_slow_tasks(config.threshold_ms(), log_slow_task)?;
-    // Request ids in every event's context (the guide's `request_context_provider`).
-    aiocop::register_context_provider(aiocop::tower::request_context);
     Ok(config)
 }
 

@@ -42,7 +42,6 @@ fn setup() {
                 .push(event.clone());
         })
         .expect("threshold");
-        aiocop::register_context_provider(aiocop::tower::request_context);
         // Callbacks run on the polling thread before the response is sent: once a client has its
         // response, the request's events are recorded.
         aiocop::set_delivery(aiocop::Delivery::Inline);

@@ -9,11 +9,10 @@ use http::HeaderName;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::future::ResponseFuture;
+use super::future::{ResponseFuture, Site};
 use super::request_id::{self, X_REQUEST_ID};
 use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
 use crate::config;
-use crate::monitor::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::sampler::Sampler;
 
 /// A tower layer monitoring every request of the service it wraps; see the
@@ -38,7 +37,7 @@ struct Settings<N> {
     route_name: N,
     sampler: Sampler,
     request_id: Option<HeaderName>,
-    options: MonitorOptions,
+    threshold: Option<Duration>,
     /// Where the layer was made: the file and line events report.
     at: &'static Location<'static>,
 }
@@ -53,7 +52,7 @@ impl AiocopLayer {
                 route_name: MethodAndPath,
                 sampler: Sampler::always(),
                 request_id: Some(X_REQUEST_ID),
-                options: MonitorOptions::DEFAULT,
+                threshold: None,
                 at: Location::caller(),
             },
         }
@@ -73,7 +72,7 @@ impl<N> AiocopLayer<N> {
         let Settings {
             sampler,
             request_id,
-            options,
+            threshold,
             at,
             ..
         } = self.settings;
@@ -82,7 +81,7 @@ impl<N> AiocopLayer<N> {
                 route_name,
                 sampler,
                 request_id,
-                options,
+                threshold,
                 at,
             },
         }
@@ -108,7 +107,7 @@ impl<N> AiocopLayer<N> {
 
     /// This layer judging requests' polls against `threshold` instead of the global threshold.
     pub fn threshold(mut self, threshold: Duration) -> Self {
-        self.settings.options = self.settings.options.with_threshold(threshold);
+        self.settings.threshold = Some(threshold);
         self
     }
 }
@@ -129,7 +128,7 @@ impl<N> fmt::Debug for AiocopLayer<N> {
         f.debug_struct("AiocopLayer")
             .field("sampler", &self.settings.sampler)
             .field("request_id", &self.settings.request_id)
-            .field("options", &self.settings.options)
+            .field("threshold", &self.settings.threshold)
             .finish_non_exhaustive()
     }
 }
@@ -180,10 +179,11 @@ where
                 std::borrow::Cow::Borrowed(name) => name,
                 std::borrow::Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
             };
-            MonitoredFunction::new(
-                FunctionInfo::new(name, "", settings.at.file(), settings.at.line()),
-                settings.options,
-            )
+            Site {
+                route: name,
+                at: settings.at,
+                threshold: settings.threshold,
+            }
         });
         ResponseFuture::new(self.inner.call(request), site, request_id)
     }

@@ -16,7 +16,6 @@
 //!     let request_id = event.context().get_str("request_id").unwrap_or("unknown");
 //!     println!("[{request_id}] {} blocked: {}", event.function().name(), event.severity_level());
 //! })?;
-//! aiocop::register_context_provider(aiocop::tower::request_context);
 //!
 //! let app: Router = Router::new()
 //!     .route("/users/{id}", get(|| async { "user" }))
@@ -42,19 +41,20 @@
 //!   once each, for the life of the process, up to 10,000 distinct names; beyond that, events are
 //!   named [`OTHER_ROUTE`]. With raw paths holding ids, prefer a route name without them.
 //! - **An id.** The request's `x-request-id` header (1 to 128 visible ASCII characters), or a new
-//!   random UUID-shaped id, is echoed in the response's `x-request-id` header and readable while
-//!   the request is polled: [`current_request_id`], and the context provider [`request_context`]
-//!   that puts it under `request_id` in events' context.
+//!   random UUID-shaped id, is echoed in the response's `x-request-id` header, is in the context
+//!   of the request's events under `request_id` (no provider to register; a provider setting that
+//!   key wins), and is readable while the request is polled with [`current_request_id`] (from
+//!   handlers, or your own context providers).
 
 mod future;
 mod layer;
-mod request_id;
+pub(crate) mod request_id;
 mod route;
 
 pub use future::ResponseFuture;
 pub use layer::{AiocopLayer, AiocopService};
 pub use request_id::{
-    MAX_REQUEST_ID_LEN, REQUEST_ID_KEY, X_REQUEST_ID, current_request_id, request_context,
+    MAX_REQUEST_ID_LEN, REQUEST_ID_KEY, X_REQUEST_ID, current_request_id,
 };
 #[cfg(feature = "axum")]
 pub use route::AxumRoute;

@@ -4,6 +4,8 @@
 use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
+use std::marker::PhantomData;
+use std::ptr;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -18,44 +20,39 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// visible ASCII) is replaced by a new id.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// The context key [`request_context`] sets.
+/// The key of the request id in the context of a request's events.
 pub const REQUEST_ID_KEY: &str = "request_id";
 
 thread_local! {
-    /// The id of the request being polled on this thread. The request's future moves its id in
-    /// for the poll and takes it back after, so this costs no allocation or reference count.
-    static CURRENT: Cell<Option<HeaderValue>> = const { Cell::new(None) };
+    /// The id of the request being polled on this thread (null: none), pointing into the
+    /// request's future for the duration of its poll: a poll pays two thread-local writes.
+    static CURRENT: Cell<*const HeaderValue> = const { Cell::new(ptr::null()) };
 }
 
 /// The id of the request being polled on this thread by an
-/// [`AiocopLayer`](crate::tower::AiocopLayer) service, if any: readable from handlers, and from
-/// context providers, which run inside the poll.
+/// [`AiocopLayer`](crate::tower::AiocopLayer) service, if any: readable from handlers and from
+/// context providers, which run inside the poll. Events of the request carry it in their context
+/// under [`REQUEST_ID_KEY`] without any provider.
 pub fn current_request_id() -> Option<String> {
-    CURRENT
-        .try_with(|current| {
-            let id = current.take();
-            let text = id
-                .as_ref()
-                .and_then(|id| id.to_str().ok())
-                .map(str::to_owned);
-            current.set(id);
-            text
-        })
-        .ok()
-        .flatten()
+    let current = CURRENT.try_with(Cell::get).ok()?;
+    if current.is_null() {
+        return None;
+    }
+    // SAFETY: `CURRENT` is non-null only while a `Current` guard lives on this thread, and the
+    // guard borrows the id it points to for its whole life (see `Current`).
+    let id = unsafe { &*current };
+    id.to_str().ok().map(str::to_owned)
 }
 
-/// A context provider putting [`current_request_id`] under `request_id` (nothing outside a
-/// request). Register it with [`register_context_provider`](crate::register_context_provider):
-///
-/// ```
-/// aiocop::register_context_provider(aiocop::tower::request_context);
-/// ```
-pub fn request_context() -> Context {
-    match current_request_id() {
-        Some(id) => Context::new().with(REQUEST_ID_KEY, id),
-        None => Context::new(),
+/// `context` with the current request id under [`REQUEST_ID_KEY`], unless a context provider set
+/// that key already (providers win, as later providers do over earlier ones).
+pub(crate) fn add_to(mut context: Context) -> Context {
+    if !context.contains_key(REQUEST_ID_KEY)
+        && let Some(id) = current_request_id()
+    {
+        context.insert(REQUEST_ID_KEY, id);
     }
+    context
 }
 
 /// The id a request carries in `header`, if acceptable, else a new one.
@@ -73,52 +70,80 @@ fn is_acceptable(id: &HeaderValue) -> bool {
         && bytes.iter().all(|b| b.is_ascii_graphic())
 }
 
-/// A random id shaped like a version 4 UUID. The bits come from a keyed hash (SipHash, keyed
-/// from the operating system's randomness once per process) of a counter: unique within the
-/// process, unpredictable enough for correlation ids, not meant as secrets.
+/// A random id shaped like a version 4 UUID: a counter, keyed and mixed twice with SplitMix64's
+/// mixing function (a bijection, so neither half repeats within a process before 2^60 ids), the
+/// keys drawn once per process from the operating system's randomness (through std's
+/// `RandomState`). Unique and unpredictable enough for correlating logs; not meant as secrets.
 fn generate() -> HeaderValue {
-    static KEY: OnceLock<RandomState> = OnceLock::new();
+    static KEYS: OnceLock<(u64, u64)> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let key = KEY.get_or_init(RandomState::new);
+    let &(k0, k1) = KEYS.get_or_init(|| {
+        let state = RandomState::new();
+        (state.hash_one(0u8), state.hash_one(1u8))
+    });
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let mut bits = u128::from(key.hash_one((n, 0u8))) << 64 | u128::from(key.hash_one((n, 1u8)));
-    // Version 4, variant 10xx (RFC 9562).
-    bits = (bits & !(0xF << 76)) | (0x4 << 76);
-    bits = (bits & !(0x3 << 62)) | (0x2 << 62);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut text = [0u8; 36];
-    let mut nibble = 32;
-    for (i, byte) in text.iter_mut().enumerate() {
-        *byte = if matches!(i, 8 | 13 | 18 | 23) {
-            b'-'
-        } else {
-            nibble -= 1;
-            HEX[((bits >> (nibble * 4)) & 0xF) as usize]
-        };
-    }
+    let high = mix(n ^ k0);
+    // Version 4 (the 13th hex digit), variant 10xx (the 17th), as RFC 9562 lays them out.
+    let high = (high & !(0xF << 12)) | (0x4 << 12);
+    // Another bijection of the counter: two ids share neither half.
+    let low = mix(n ^ k1);
+    let low = (low & !(0x3 << 62)) | (0x2 << 62);
+    let mut digits = [0u8; 32];
+    hex(high, &mut digits[..16]);
+    hex(low, &mut digits[16..]);
+    let mut text = [b'-'; 36];
+    text[..8].copy_from_slice(&digits[..8]);
+    text[9..13].copy_from_slice(&digits[8..12]);
+    text[14..18].copy_from_slice(&digits[12..16]);
+    text[19..23].copy_from_slice(&digits[16..20]);
+    text[24..].copy_from_slice(&digits[20..]);
     // Hex digits and dashes are valid header bytes.
     HeaderValue::from_bytes(&text).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
 }
 
+/// Writes `value` as 16 lowercase hex digits, most significant first, a byte (two digits) at a
+/// time.
+fn hex(value: u64, out: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (pair, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xF)];
+    }
+}
+
+/// SplitMix64's output function (Steele, Lea and Flood, 2014): a bijection on `u64`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// Makes a request's id current on this thread for the duration of one poll.
+///
+/// Crate-internal, and only ever a local of a poll: never leaked or forgotten, so the pointer it
+/// publishes never outlives the id it borrows (unwinding drops it too).
 pub(crate) struct Current<'a> {
-    slot: &'a mut Option<HeaderValue>,
-    outer: Option<HeaderValue>,
+    outer: *const HeaderValue,
+    _id: PhantomData<&'a HeaderValue>,
 }
 
 impl<'a> Current<'a> {
-    /// Moves the id in `slot` (if any) into the thread's current id.
+    /// Makes `id` the thread's current id until the guard is dropped.
     #[inline]
-    pub(crate) fn enter(slot: &'a mut Option<HeaderValue>) -> Self {
-        let outer = CURRENT.replace(slot.take());
-        Current { slot, outer }
+    pub(crate) fn enter(id: &'a HeaderValue) -> Self {
+        let outer = CURRENT.replace(ptr::from_ref(id));
+        Current {
+            outer,
+            _id: PhantomData,
+        }
     }
 }
 
 impl Drop for Current<'_> {
-    /// Moves the id back into the request, and restores the id of an enclosing request.
+    /// Restores the id of an enclosing request, or none.
+    #[inline]
     fn drop(&mut self) {
-        *self.slot = CURRENT.replace(self.outer.take());
+        CURRENT.set(self.outer);
     }
 }
 
@@ -168,21 +193,22 @@ mod tests {
     #[test]
     fn the_current_id_is_scoped_to_the_poll_and_nests() {
         assert_eq!(current_request_id(), None);
-        let mut outer = Some(HeaderValue::from_static("outer"));
-        let mut inner = Some(HeaderValue::from_static("inner"));
+        let outer = HeaderValue::from_static("outer");
+        let inner = HeaderValue::from_static("inner");
         {
-            let _outer = Current::enter(&mut outer);
+            let _outer = Current::enter(&outer);
             assert_eq!(current_request_id().as_deref(), Some("outer"));
-            assert_eq!(request_context().get_str(REQUEST_ID_KEY), Some("outer"));
+            let context = add_to(Context::new());
+            assert_eq!(context.get_str(REQUEST_ID_KEY), Some("outer"));
+            let mine = Context::new().with(REQUEST_ID_KEY, "from a provider");
+            assert_eq!(add_to(mine.clone()), mine, "providers win");
             {
-                let _inner = Current::enter(&mut inner);
+                let _inner = Current::enter(&inner);
                 assert_eq!(current_request_id().as_deref(), Some("inner"));
             }
             assert_eq!(current_request_id().as_deref(), Some("outer"));
         }
         assert_eq!(current_request_id(), None);
-        assert!(request_context().is_empty());
-        assert_eq!(outer, Some(HeaderValue::from_static("outer")));
-        assert_eq!(inner, Some(HeaderValue::from_static("inner")));
+        assert!(add_to(Context::new()).is_empty());
     }
 }

@@ -1,6 +1,11 @@
 //! How the layer names a request's events.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use http::Method;
 
 /// Names a request's events: the name its [`SlowTaskEvent`](crate::SlowTaskEvent)s report as
 /// their function.
@@ -43,8 +48,79 @@ pub struct MethodAndPath;
 
 impl<B> RouteName<B> for MethodAndPath {
     fn route_name(&self, request: &http::Request<B>) -> Cow<'static, str> {
-        Cow::Owned(format!("{} {}", request.method(), request.uri().path()))
+        Cow::Borrowed(name_of(request.method(), request.uri().path()))
     }
+}
+
+/// How many routes each thread remembers the names of; past that it starts over.
+const CACHED_PER_THREAD: usize = 1024;
+
+thread_local! {
+    /// Names already made on this thread, by route then method: a request of a known route costs
+    /// a lookup, without formatting or the process-wide interner's lock.
+    static NAMES: RefCell<HashMap<Box<str>, Vec<(Method, &'static str)>, PathHash>> =
+        RefCell::new(HashMap::default());
+}
+
+/// A fast hash for the per-thread cache (FNV-1a over 8-byte words): its keys are the service's
+/// own route paths, and a thread's cache is only ever read by that thread, so SipHash's
+/// resistance to chosen collisions buys nothing here, while the hash is paid on every request.
+type PathHash = BuildHasherDefault<WordFnv>;
+
+#[derive(Default)]
+struct WordFnv(u64);
+
+impl Hasher for WordFnv {
+    fn write(&mut self, bytes: &[u8]) {
+        const PRIME: u64 = 0x0000_0100_0000_01B3;
+        let mut hash = if self.0 == 0 {
+            0xCBF2_9CE4_8422_2325
+        } else {
+            self.0
+        };
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+            hash = (hash ^ word).wrapping_mul(PRIME);
+        }
+        for &byte in words.remainder() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(PRIME);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> u64 {
+        // Fold the high bits in: hashbrown picks buckets from the low ones and tags from the top.
+        self.0 ^ (self.0 >> 29)
+    }
+}
+
+/// The interned `METHOD route` name.
+fn name_of(method: &Method, route: &str) -> &'static str {
+    let cached = NAMES
+        .try_with(|names| {
+            let names = names.try_borrow().ok()?;
+            let methods = names.get(route)?;
+            methods.iter().find(|(m, _)| m == method).map(|(_, name)| *name)
+        })
+        .ok()
+        .flatten();
+    if let Some(name) = cached {
+        return name;
+    }
+    let name = crate::intern::name(&format!("{method} {route}"), OTHER_ROUTE);
+    let _ = NAMES.try_with(|names| {
+        if let Ok(mut names) = names.try_borrow_mut() {
+            if names.len() >= CACHED_PER_THREAD {
+                names.clear();
+            }
+            names
+                .entry(Box::from(route))
+                .or_default()
+                .push((method.clone(), name));
+        }
+    });
+    name
 }
 
 /// Names requests `METHOD /route` from axum's matched route (`GET /users/{id}`), which the
@@ -58,7 +134,7 @@ pub struct AxumRoute;
 impl<B> RouteName<B> for AxumRoute {
     fn route_name(&self, request: &http::Request<B>) -> Cow<'static, str> {
         match request.extensions().get::<axum::extract::MatchedPath>() {
-            Some(route) => Cow::Owned(format!("{} {}", request.method(), route.as_str())),
+            Some(route) => Cow::Borrowed(name_of(request.method(), route.as_str())),
             None => MethodAndPath.route_name(request),
         }
     }
