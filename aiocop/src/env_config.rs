@@ -328,7 +328,10 @@ mod tests {
     #[test]
     fn unset_and_blank_variables_take_the_defaults() {
         let defaults = Config::default();
-        assert_eq!(Config::from_vars(Vec::<(&str, &str)>::new()), Ok(defaults.clone()));
+        assert_eq!(
+            Config::from_vars(Vec::<(&str, &str)>::new()),
+            Ok(defaults.clone())
+        );
         assert_eq!(
             Config::from_vars([(AIOCOP_ENABLED, ""), (AIOCOP_SAMPLE_RATE, "  ")]),
             Ok(defaults.clone())
@@ -353,21 +356,33 @@ mod tests {
         assert_eq!(config.sample_rate(), 0.25);
         assert_eq!(config.threshold_ms(), 100);
         assert_eq!(config.trace_depth(), 0);
-        for (text, value) in [("on", true), ("1", true), ("Yes", true), ("off", false), ("0", false)] {
+        for (text, value) in [
+            ("on", true),
+            ("1", true),
+            ("Yes", true),
+            ("off", false),
+            ("0", false),
+        ] {
             assert_eq!(
-                Config::from_vars([(AIOCOP_ENABLED, text)]).unwrap().enabled(),
+                Config::from_vars([(AIOCOP_ENABLED, text)])
+                    .unwrap()
+                    .enabled(),
                 value,
                 "{text}"
             );
         }
         for (text, rate) in [("0", 0.0), ("1", 1.0), ("1.0", 1.0), ("0.001", 0.001)] {
             assert_eq!(
-                Config::from_vars([(AIOCOP_SAMPLE_RATE, text)]).unwrap().sample_rate(),
+                Config::from_vars([(AIOCOP_SAMPLE_RATE, text)])
+                    .unwrap()
+                    .sample_rate(),
                 rate
             );
         }
         assert_eq!(
-            Config::from_vars([(AIOCOP_TRACE_DEPTH, "256")]).unwrap().trace_depth(),
+            Config::from_vars([(AIOCOP_TRACE_DEPTH, "256")])
+                .unwrap()
+                .trace_depth(),
             256
         );
     }
@@ -380,17 +395,41 @@ mod tests {
             (AIOCOP_SAMPLE_RATE, "-0.1", "a number from 0 to 1"),
             (AIOCOP_SAMPLE_RATE, "NaN", "a number from 0 to 1"),
             (AIOCOP_SAMPLE_RATE, "inf", "a number from 0 to 1"),
-            (AIOCOP_THRESHOLD_MS, "0", "a whole number of milliseconds, at least 1"),
-            (AIOCOP_THRESHOLD_MS, "-5", "a whole number of milliseconds, at least 1"),
-            (AIOCOP_THRESHOLD_MS, "2.5", "a whole number of milliseconds, at least 1"),
+            (
+                AIOCOP_THRESHOLD_MS,
+                "0",
+                "a whole number of milliseconds, at least 1",
+            ),
+            (
+                AIOCOP_THRESHOLD_MS,
+                "-5",
+                "a whole number of milliseconds, at least 1",
+            ),
+            (
+                AIOCOP_THRESHOLD_MS,
+                "2.5",
+                "a whole number of milliseconds, at least 1",
+            ),
             (
                 AIOCOP_THRESHOLD_MS,
                 "18446744073709551615",
                 "a whole number of milliseconds, at least 1",
             ),
-            (AIOCOP_TRACE_DEPTH, "100000", "a whole number of frames from 0 to 256"),
-            (AIOCOP_TRACE_DEPTH, "257", "a whole number of frames from 0 to 256"),
-            (AIOCOP_TRACE_DEPTH, "-1", "a whole number of frames from 0 to 256"),
+            (
+                AIOCOP_TRACE_DEPTH,
+                "100000",
+                "a whole number of frames from 0 to 256",
+            ),
+            (
+                AIOCOP_TRACE_DEPTH,
+                "257",
+                "a whole number of frames from 0 to 256",
+            ),
+            (
+                AIOCOP_TRACE_DEPTH,
+                "-1",
+                "a whole number of frames from 0 to 256",
+            ),
             (AIOCOP_ENABLED, "maybe", "true or false"),
             (AIOCOP_ENABLED, "truee", "true or false"),
         ];
@@ -408,11 +447,8 @@ mod tests {
 
     #[test]
     fn the_first_malformed_variable_is_reported_and_the_last_repeat_wins() {
-        let err = Config::from_vars([
-            (AIOCOP_TRACE_DEPTH, "100000"),
-            (AIOCOP_ENABLED, "maybe"),
-        ])
-        .unwrap_err();
+        let err = Config::from_vars([(AIOCOP_TRACE_DEPTH, "100000"), (AIOCOP_ENABLED, "maybe")])
+            .unwrap_err();
         assert_eq!(err.variable(), AIOCOP_ENABLED);
         let config =
             Config::from_vars([(AIOCOP_THRESHOLD_MS, "abc"), (AIOCOP_THRESHOLD_MS, "40")]).unwrap();
@@ -438,10 +474,16 @@ mod tests {
             config.clone().with_sample_rate(2.0),
             Err(ConfigError::InvalidSampleRate { rate: "2".into() })
         );
-        assert_eq!(config.clone().with_threshold_ms(0), Err(ConfigError::ZeroThreshold));
+        assert_eq!(
+            config.clone().with_threshold_ms(0),
+            Err(ConfigError::ZeroThreshold)
+        );
         assert!(matches!(
             config.clone().with_trace_depth(1_000),
-            Err(ConfigError::TraceDepthTooLarge { requested: 1_000, .. })
+            Err(ConfigError::TraceDepthTooLarge {
+                requested: 1_000,
+                ..
+            })
         ));
         let config = config
             .with_enabled(false)
@@ -450,7 +492,12 @@ mod tests {
             .and_then(|c| c.with_trace_depth(3))
             .unwrap();
         assert_eq!(
-            (config.enabled(), config.sample_rate(), config.threshold_ms(), config.trace_depth()),
+            (
+                config.enabled(),
+                config.sample_rate(),
+                config.threshold_ms(),
+                config.trace_depth()
+            ),
             (false, 0.5, 7, 3)
         );
         assert_eq!(config.sampler().rate(), 0.5);

@@ -59,8 +59,6 @@ mod dispatch;
 mod env_config;
 mod error;
 mod event;
-#[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
-mod intern;
 #[cfg(any(
     feature = "tracing",
     feature = "metrics",
@@ -68,6 +66,8 @@ mod intern;
     feature = "sentry"
 ))]
 pub mod integrations;
+#[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
+mod intern;
 mod monitor;
 #[doc(hidden)]
 pub mod probe;

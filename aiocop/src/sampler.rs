@@ -33,7 +33,10 @@ enum Decide {
     Always,
     Never,
     /// Sample when the next output is below `cutoff` (out of 2^64).
-    Below { cutoff: u64, state: Arc<AtomicU64> },
+    Below {
+        cutoff: u64,
+        state: Arc<AtomicU64>,
+    },
 }
 
 /// SplitMix64's increment (2^64 / golden ratio).
@@ -103,7 +106,11 @@ impl Sampler {
             Decide::Always => true,
             Decide::Never => false,
             Decide::Below { cutoff, state } => {
-                splitmix64(state.fetch_add(GAMMA, Ordering::Relaxed).wrapping_add(GAMMA)) < *cutoff
+                splitmix64(
+                    state
+                        .fetch_add(GAMMA, Ordering::Relaxed)
+                        .wrapping_add(GAMMA),
+                ) < *cutoff
             }
         }
     }
@@ -140,7 +147,10 @@ mod tests {
 
     #[test]
     fn rates_hold_within_two_percent_over_ten_thousand_decisions() {
-        for (i, rate) in [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99].into_iter().enumerate() {
+        for (i, rate) in [0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99]
+            .into_iter()
+            .enumerate()
+        {
             let sampler = Sampler::seeded(rate, 1234 + i as u64).unwrap();
             let got = fraction(&sampler, 10_000);
             assert!((got - rate).abs() <= 0.02, "rate {rate}: sampled {got}");
@@ -161,7 +171,13 @@ mod tests {
         let c = Sampler::seeded(0.3, 99).unwrap();
         let clone = c.clone();
         let interleaved: Vec<bool> = (0..1_000)
-            .map(|i| if i % 2 == 0 { c.sample() } else { clone.sample() })
+            .map(|i| {
+                if i % 2 == 0 {
+                    c.sample()
+                } else {
+                    clone.sample()
+                }
+            })
             .collect();
         assert_eq!(interleaved, first, "clones continue one sequence");
     }

@@ -88,18 +88,22 @@ const VARIANTS: [Variant; 7] = [
         name: "tower layer without request ids, inactive",
         active: false,
         app: || {
-            Router::new()
-                .route("/users/{id}", get(user))
-                .route_layer(AiocopLayer::new().route_name(AxumRoute).without_request_id())
+            Router::new().route("/users/{id}", get(user)).route_layer(
+                AiocopLayer::new()
+                    .route_name(AxumRoute)
+                    .without_request_id(),
+            )
         },
     },
     Variant {
         name: "tower layer without request ids, active",
         active: true,
         app: || {
-            Router::new()
-                .route("/users/{id}", get(user))
-                .route_layer(AiocopLayer::new().route_name(AxumRoute).without_request_id())
+            Router::new().route("/users/{id}", get(user)).route_layer(
+                AiocopLayer::new()
+                    .route_name(AxumRoute)
+                    .without_request_id(),
+            )
         },
     },
     Variant {
@@ -303,12 +307,17 @@ fn load(client: &Runtime, addr: SocketAddr, window: Duration) -> Sample {
         }
         // Connections are set up by now; count from here.
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let (first, start, cpu_start) =
-            (done.load(Ordering::Relaxed), Instant::now(), server_cpu_ns());
+        let (first, start, cpu_start) = (
+            done.load(Ordering::Relaxed),
+            Instant::now(),
+            server_cpu_ns(),
+        );
         tokio::time::sleep(window).await;
         let counted = done.load(Ordering::Relaxed) - first;
         let elapsed = start.elapsed();
-        let cpu = server_cpu_ns().zip(cpu_start).map(|(end, start)| end - start);
+        let cpu = server_cpu_ns()
+            .zip(cpu_start)
+            .map(|(end, start)| end - start);
         stop.store(true, Ordering::Relaxed);
         for worker in workers {
             worker.await.expect("load worker");

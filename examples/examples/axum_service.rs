@@ -96,7 +96,10 @@ async fn blocking() -> &'static str {
 #[aiocop::monitor]
 async fn profile(Path(name): Path<String>) -> String {
     let manifest = std::fs::read_to_string(MANIFEST).unwrap_or_default();
-    format!("profile of {name}: read {} bytes, blocking\n", manifest.len())
+    format!(
+        "profile of {name}: read {} bytes, blocking\n",
+        manifest.len()
+    )
 }
 
 fn app(config: &aiocop::Config) -> Router {

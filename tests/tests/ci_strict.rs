@@ -128,11 +128,12 @@ async fn the_failure_report_names_the_calls_and_the_handler() {
     let dir = profiles_dir("report");
 
     // Run the strict call as a task to look at the panic instead of failing on it.
-    let failure = tokio::spawn(async move {
-        aiocop::raise_on_violations(get_profile_blocking(&dir, 1)).await
-    })
-    .await
-    .expect_err("the blocking handler panics under strict mode");
+    let failure =
+        tokio::spawn(
+            async move { aiocop::raise_on_violations(get_profile_blocking(&dir, 1)).await },
+        )
+        .await
+        .expect_err("the blocking handler panics under strict mode");
     let payload = failure.into_panic();
     let report = HighSeverityBlockingIo::from_panic(&*payload).expect("an aiocop report");
 
@@ -140,7 +141,10 @@ async fn the_failure_report_names_the_calls_and_the_handler() {
     let calls: Vec<&str> = report.events().iter().map(|e| e.operation()).collect();
     assert_eq!(calls, ["std::fs::read_to_string", "std::thread::sleep"]);
     assert_eq!(report.severity_score(), 60); // 10 for the read, 50 for the sleep
-    assert!(report.message().contains("get_profile_blocking"), "{report}");
+    assert!(
+        report.message().contains("get_profile_blocking"),
+        "{report}"
+    );
     assert!(
         report.events()[0].entry_point().contains("ci_strict.rs"),
         "the entry point is the handler's line: {}",

@@ -41,7 +41,10 @@ fn the_environment_configures_aiocop_and_a_malformed_variable_is_named() {
             .1
         });
     assert_eq!(events.len(), 1);
-    assert_eq!(events[0].blocking_events()[0].operation(), "std::thread::sleep");
+    assert_eq!(
+        events[0].blocking_events()[0].operation(),
+        "std::thread::sleep"
+    );
     assert_eq!(events[0].threshold(), Duration::from_millis(45));
 
     set("AIOCOP_ENABLED", "maybe");

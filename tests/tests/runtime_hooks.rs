@@ -122,7 +122,11 @@ fn unannotated_tasks_are_monitored(multi_thread: bool) {
     let event = &events[0];
     assert_eq!(event.function().name(), aiocop::runtime_hooks::TASK_NAME);
     assert_eq!(event.function().file(), file!());
-    assert_eq!(event.function().line(), blocking_line, "named by its spawn location");
+    assert_eq!(
+        event.function().line(),
+        blocking_line,
+        "named by its spawn location"
+    );
     assert_eq!(event.reason(), Reason::IoBlocking);
     assert_eq!(
         operations(event),
@@ -132,7 +136,10 @@ fn unannotated_tasks_are_monitored(multi_thread: bool) {
     assert_eq!(event.severity_level(), SeverityLevel::High);
 
     let events = events_of(clean);
-    assert!(events.is_empty(), "a clean task reports nothing: {events:#?}");
+    assert!(
+        events.is_empty(),
+        "a clean task reports nothing: {events:#?}"
+    );
 }
 
 #[test]
@@ -191,7 +198,10 @@ fn a_cpu_bound_poll_of_a_plain_task_is_reported() {
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].reason(), Reason::CpuBlocking);
     assert!(events[0].exceeded_threshold());
-    assert_eq!(events[0].function().name(), aiocop::runtime_hooks::TASK_NAME);
+    assert_eq!(
+        events[0].function().name(),
+        aiocop::runtime_hooks::TASK_NAME
+    );
 }
 
 #[aiocop::monitor]

@@ -100,13 +100,11 @@ fn app() -> Router {
         .route("/blocking", get(blocking))
         .route("/greet/{name}", get(greet))
         .route_layer(AiocopLayer::new().route_name(AxumRoute));
-    let cpu = Router::new()
-        .route("/cpu", get(cpu))
-        .route_layer(
-            AiocopLayer::new()
-                .route_name(AxumRoute)
-                .threshold(Duration::from_millis(100)),
-        );
+    let cpu = Router::new().route("/cpu", get(cpu)).route_layer(
+        AiocopLayer::new()
+            .route_name(AxumRoute)
+            .threshold(Duration::from_millis(100)),
+    );
     let unsampled = Router::new()
         .route("/unsampled", get(blocking))
         .route_layer(
@@ -114,13 +112,11 @@ fn app() -> Router {
                 .route_name(AxumRoute)
                 .sampler(Sampler::never()),
         );
-    let sampled = Router::new()
-        .route("/sampled", get(blocking))
-        .route_layer(
-            AiocopLayer::new()
-                .route_name(AxumRoute)
-                .sampler(Sampler::seeded(0.3, SAMPLER_SEED).expect("rate")),
-        );
+    let sampled = Router::new().route("/sampled", get(blocking)).route_layer(
+        AiocopLayer::new()
+            .route_name(AxumRoute)
+            .sampler(Sampler::seeded(0.3, SAMPLER_SEED).expect("rate")),
+    );
     routes.merge(cpu).merge(unsampled).merge(sampled)
 }
 
@@ -190,7 +186,12 @@ async fn get_path(client: &HttpClient, addr: SocketAddr, path: &str, id: Option<
         .headers()
         .get(X_REQUEST_ID)
         .map(|v| v.to_str().expect("ascii id").to_owned());
-    let body = response.into_body().collect().await.expect("body").to_bytes();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     Reply {
         status,
         request_id,
@@ -221,7 +222,10 @@ async fn blocking_route_reports_route_request_id_operations_and_severity() {
         .iter()
         .map(|e| e.operation())
         .collect();
-    assert_eq!(operations, ["std::fs::read_to_string", "std::thread::sleep"]);
+    assert_eq!(
+        operations,
+        ["std::fs::read_to_string", "std::thread::sleep"]
+    );
     assert_eq!(
         event.blocking_events()[0].event(),
         format!("std::fs::read_to_string({A_FILE})")
@@ -242,7 +246,10 @@ async fn clean_route_produces_no_event_and_still_gets_its_id_echoed() {
     for i in 0..20 {
         let id = format!("svc-clean-{i}");
         let reply = get_path(&client, server.addr, "/clean", Some(&id)).await;
-        assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "clean"));
+        assert_eq!(
+            (reply.status, reply.body.as_str()),
+            (StatusCode::OK, "clean")
+        );
         assert_eq!(reply.request_id.as_deref(), Some(id.as_str()));
     }
     // The same server reports a blocking request: the silence above is not a dead pipeline.
@@ -263,7 +270,13 @@ async fn a_request_without_an_id_gets_a_generated_one_in_response_and_events() {
     let client = client();
 
     let first = get_path(&client, server.addr, "/blocking", None).await;
-    let second = get_path(&client, server.addr, "/blocking", Some("bad id with spaces")).await;
+    let second = get_path(
+        &client,
+        server.addr,
+        "/blocking",
+        Some("bad id with spaces"),
+    )
+    .await;
     let ids: Vec<String> = [first, second]
         .into_iter()
         .map(|reply| reply.request_id.expect("an id is always echoed"))
@@ -376,7 +389,10 @@ async fn requests_the_sampler_leaves_out_are_not_monitored() {
         assert_eq!(events_of(&id).len(), usize::from(chosen), "request {i}");
         monitored += usize::from(chosen);
     }
-    assert!((40..=80).contains(&monitored), "{monitored} of 200 at rate 0.3");
+    assert!(
+        (40..=80).contains(&monitored),
+        "{monitored} of 200 at rate 0.3"
+    );
 
     server.stop().await;
 }

@@ -53,9 +53,7 @@ mod route;
 
 pub use future::ResponseFuture;
 pub use layer::{AiocopLayer, AiocopService};
-pub use request_id::{
-    MAX_REQUEST_ID_LEN, REQUEST_ID_KEY, X_REQUEST_ID, current_request_id,
-};
+pub use request_id::{MAX_REQUEST_ID_LEN, REQUEST_ID_KEY, X_REQUEST_ID, current_request_id};
 #[cfg(feature = "axum")]
 pub use route::AxumRoute;
 pub use route::{MethodAndPath, OTHER_ROUTE, RouteName};

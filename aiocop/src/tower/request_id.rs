@@ -161,10 +161,21 @@ mod tests {
 
     #[test]
     fn acceptable_ids_are_kept_and_others_replaced() {
-        assert_eq!(of_request(&request(Some("req-42")), &X_REQUEST_ID), "req-42");
+        assert_eq!(
+            of_request(&request(Some("req-42")), &X_REQUEST_ID),
+            "req-42"
+        );
         let longest = "a".repeat(MAX_REQUEST_ID_LEN);
-        assert_eq!(of_request(&request(Some(&longest)), &X_REQUEST_ID), &*longest);
-        for bad in [None, Some(""), Some("two words"), Some(&*"a".repeat(MAX_REQUEST_ID_LEN + 1))] {
+        assert_eq!(
+            of_request(&request(Some(&longest)), &X_REQUEST_ID),
+            &*longest
+        );
+        for bad in [
+            None,
+            Some(""),
+            Some("two words"),
+            Some(&*"a".repeat(MAX_REQUEST_ID_LEN + 1)),
+        ] {
             let id = of_request(&request(bad), &X_REQUEST_ID);
             assert_ne!(Some(id.to_str().unwrap()), bad);
             assert_eq!(id.len(), 36, "{bad:?} -> {id:?}");

@@ -58,9 +58,11 @@ const CACHED_PER_THREAD: usize = 1024;
 thread_local! {
     /// Names already made on this thread, by route then method: a request of a known route costs
     /// a lookup, without formatting or the process-wide interner's lock.
-    static NAMES: RefCell<HashMap<Box<str>, Vec<(Method, &'static str)>, PathHash>> =
-        RefCell::new(HashMap::default());
+    static NAMES: RefCell<NameCache> = RefCell::new(HashMap::default());
 }
+
+/// Route → the names made for it, one per method.
+type NameCache = HashMap<Box<str>, Vec<(Method, &'static str)>, PathHash>;
 
 /// A fast hash for the per-thread cache (FNV-1a over 8-byte words): its keys are the service's
 /// own route paths, and a thread's cache is only ever read by that thread, so SipHash's
@@ -101,7 +103,10 @@ fn name_of(method: &Method, route: &str) -> &'static str {
         .try_with(|names| {
             let names = names.try_borrow().ok()?;
             let methods = names.get(route)?;
-            methods.iter().find(|(m, _)| m == method).map(|(_, name)| *name)
+            methods
+                .iter()
+                .find(|(m, _)| m == method)
+                .map(|(_, name)| *name)
         })
         .ok()
         .flatten();
