@@ -61,7 +61,8 @@ impl Drop for Profiles {
 /// answers. Then "rate-limits" with a blocking sleep. What strict mode is there to catch.
 #[aiocop::monitor]
 async fn get_profile_blocking(dir: &Path, id: u32) -> String {
-    let profile = std::fs::read_to_string(dir.join(format!("{id}.json"))).unwrap_or_default();
+    let path = dir.join(format!("{id}.json"));
+    let profile = std::fs::read_to_string(&path).unwrap_or_default();
     std::thread::sleep(Duration::from_millis(1));
     profile
 }

@@ -396,3 +396,38 @@ async fn requests_the_sampler_leaves_out_are_not_monitored() {
 
     server.stop().await;
 }
+
+/// The guide's "wrap every view in tests" pattern: the whole app called in-process, under strict
+/// mode, one request at a time. The layer monitors every handler; strict mode follows the call.
+#[tokio::test]
+async fn strict_mode_over_the_whole_app_fails_blocking_routes_only() {
+    use tower::ServiceExt;
+    setup();
+    let request = |path: &str| {
+        Request::get(path)
+            .header(
+                X_REQUEST_ID,
+                format!("svc-strict{}", path.replace('/', "-")),
+            )
+            .body(axum::body::Body::empty())
+            .expect("request")
+    };
+
+    let response = aiocop::raise_on_violations(app().oneshot(request("/clean")))
+        .await
+        .expect("infallible");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    let failure = tokio::spawn(aiocop::raise_on_violations(
+        app().oneshot(request("/blocking")),
+    ))
+    .await
+    .expect_err("a blocking route panics under strict mode");
+    let report = aiocop::HighSeverityBlockingIo::from_panic(&*failure.into_panic())
+        .expect("an aiocop report");
+    assert_eq!(report.function().name(), "GET /blocking");
+    assert_eq!(
+        report.event().context().get_str("request_id"),
+        Some("svc-strict-blocking")
+    );
+}
