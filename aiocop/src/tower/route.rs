@@ -1,7 +1,7 @@
 //! How the layer names a request's events.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -99,6 +99,41 @@ impl Hasher for WordFnv {
 
 /// The interned `METHOD route` name.
 fn name_of(method: &Method, route: &str) -> &'static str {
+    if let Ok(Some(name)) = RECENT.try_with(|recent| {
+        let (_, names) = recent.get();
+        names
+            .into_iter()
+            .find(|name| is_name_of(name, method, route))
+    }) {
+        return name;
+    }
+    let name = lookup(method, route);
+    let _ = RECENT.try_with(|recent| {
+        let (next, mut names) = recent.get();
+        names[next % names.len()] = name;
+        recent.set((next.wrapping_add(1), names));
+    });
+    name
+}
+
+thread_local! {
+    /// The last few names this thread handed out, checked by their text before the map: a busy
+    /// route is named with a comparison or two.
+    static RECENT: Cell<(usize, [&'static str; 4])> = const { Cell::new((0, [""; 4])) };
+}
+
+/// Whether `name` is `METHOD route`.
+#[inline]
+fn is_name_of(name: &str, method: &Method, route: &str) -> bool {
+    let method = method.as_str();
+    name.len() == method.len() + 1 + route.len()
+        && name.ends_with(route)
+        && name.starts_with(method)
+        && name.as_bytes()[method.len()] == b' '
+}
+
+/// The name from this thread's map, or made (and interned) now.
+fn lookup(method: &Method, route: &str) -> &'static str {
     let cached = NAMES
         .try_with(|names| {
             let names = names.try_borrow().ok()?;
@@ -142,5 +177,57 @@ impl<B> RouteName<B> for AxumRoute {
             Some(route) => Cow::Borrowed(name_of(request.method(), route.as_str())),
             None => MethodAndPath.route_name(request),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(method: Method, uri: &str) -> http::Request<()> {
+        http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(())
+            .unwrap()
+    }
+
+    /// One test: the interner is process-wide, and the end of this test fills it.
+    #[test]
+    fn names_are_method_and_route_interned_once_and_bounded() {
+        let get = MethodAndPath.route_name(&request(Method::GET, "/users/42?full=1"));
+        assert_eq!(get, "GET /users/42");
+        // Same text, whatever the cache that answers: the recent list, the map, or the interner.
+        for _ in 0..10 {
+            for (method, uri, name) in [
+                (Method::GET, "/a", "GET /a"),
+                (Method::POST, "/a", "POST /a"),
+                (Method::GET, "/ab", "GET /ab"),
+                (Method::GET, "/b", "GET /b"),
+                (Method::DELETE, "/a", "DELETE /a"),
+                (Method::GET, "/c", "GET /c"),
+                (Method::from_bytes(b"PURGE").unwrap(), "/a", "PURGE /a"),
+            ] {
+                let named = MethodAndPath.route_name(&request(method, uri));
+                assert_eq!(named, name);
+                assert!(matches!(named, Cow::Borrowed(_)));
+            }
+        }
+        // Interned: the same name is the same storage, from any thread.
+        let here = name_of(&Method::GET, "/a").as_ptr();
+        let there = std::thread::spawn(|| name_of(&Method::GET, "/a").as_ptr() as usize)
+            .join()
+            .unwrap();
+        assert_eq!(here as usize, there);
+
+        let closure = |r: &http::Request<()>| format!("custom {}", r.uri().path());
+        assert_eq!(closure.route_name(&request(Method::GET, "/x")), "custom /x");
+
+        // Unbounded paths stop at the cap; names stored before it keep working.
+        for i in 0..crate::intern::MAX_INTERNED {
+            name_of(&Method::GET, &format!("/fill/{i}"));
+        }
+        assert_eq!(name_of(&Method::GET, "/one/more"), OTHER_ROUTE);
+        assert_eq!(name_of(&Method::POST, "/a"), "POST /a");
     }
 }
