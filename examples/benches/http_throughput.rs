@@ -7,6 +7,11 @@
 //! AIOCOP_BENCH_ROUNDS=20 AIOCOP_BENCH_SECONDS=2 cargo bench -p aiocop-examples --bench http_throughput --features axum
 //! ```
 //!
+//! For instruction counts, which the machine's other load does not move, one variant can be driven
+//! with a fixed number of sequential requests (`AIOCOP_BENCH_VARIANT=2 AIOCOP_BENCH_REQUESTS=1000`);
+//! `benches/http-instructions.sh` runs every variant so under valgrind and prints instructions per
+//! request.
+//!
 //! One process serves the same axum app several ways on loopback ports (one server runtime with
 //! one worker thread), and a load generator (another runtime, one thread, 32 keep-alive HTTP/1.1
 //! connections) drives each in turn for a short window. Rounds interleave the variants, rotating
@@ -160,6 +165,14 @@ fn main() {
         .build()
         .expect("client runtime");
 
+    if let Ok(variant) = std::env::var("AIOCOP_BENCH_VARIANT") {
+        let i: usize = variant.parse().expect("AIOCOP_BENCH_VARIANT: a variant's index");
+        let requests = env_number("AIOCOP_BENCH_REQUESTS", 1000);
+        set_active(VARIANTS[i].active);
+        sequential(&client, addrs[i], requests);
+        return;
+    }
+
     println!(
         "{} variants, {rounds} rounds of {} ms each, {CONNECTIONS} connections",
         VARIANTS.len(),
@@ -245,6 +258,29 @@ fn median(values: &mut [f64]) -> f64 {
     } else {
         (values[n / 2 - 1] + values[n / 2]) / 2.0
     }
+}
+
+/// Sends `requests` requests one after another on one connection.
+fn sequential(client: &Runtime, addr: SocketAddr, requests: u64) {
+    client.block_on(async {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        let driver = tokio::spawn(connection);
+        for n in 0..requests {
+            let request = Request::get(format!("/users/{}", n % 10_000))
+                .header("host", "localhost")
+                .body(Empty::<Bytes>::new())
+                .expect("request");
+            sender.ready().await.expect("ready");
+            let response = sender.send_request(request).await.expect("response");
+            assert!(response.status().is_success());
+            response.into_body().collect().await.expect("body");
+        }
+        drop(sender);
+        let _ = driver.await;
+    });
 }
 
 /// What one window measured.
