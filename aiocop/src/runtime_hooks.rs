@@ -36,7 +36,8 @@
 //! - Every poll of every task spawned on the runtime (`tokio::spawn`, `Runtime::spawn`,
 //!   `JoinSet`, …), on every worker thread. Not the future passed to `Runtime::block_on` (it is
 //!   not a task: wrap it with [`monitored`](crate::monitored())), not `spawn_blocking` closures
-//!   (their thread is allowed to block).
+//!   (their thread is allowed to block). Tasks of a `LocalSet` are polled inside the poll of the
+//!   task (or `block_on`) that drives the set, and count as its work.
 //! - An event's [`function`](crate::SlowTaskEvent::function) is named `<tokio task>`, at the file
 //!   and line where the task was spawned. The task's id is available to context providers through
 //!   `tokio::task::try_id()`; [`task_context`] is such a provider.
