@@ -36,10 +36,11 @@
 //!   it arrives: monitoring active ([`activate`](crate::activate)) and chosen by the layer's
 //!   [`Sampler`](crate::Sampler). A request not chosen is polled bare.
 //! - **A name.** Events report the route as their [`function`](crate::SlowTaskEvent::function)
-//!   name: `GET /users/42` by default ([`MethodAndPath`]); `GET /users/{id}` with [`AxumRoute`]
-//!   under axum's `route_layer`; anything with a closure (see [`RouteName`]). Names are stored
-//!   once each, for the life of the process, up to 10,000 distinct names; beyond that, events are
-//!   named [`OTHER_ROUTE`]. With raw paths holding ids, prefer a route name without them.
+//!   name: `GET /users/42` by default ([`MethodAndPath`]); `GET /users/{id}` with `AxumRoute`
+//!   (feature `axum`) under axum's `route_layer`; anything with a closure (see [`RouteName`]).
+//!   Names are stored once each, for the life of the process, up to 10,000 distinct names; beyond
+//!   that, events are named [`OTHER_ROUTE`]. With raw paths holding ids, prefer a route name
+//!   without them.
 //! - **An id.** The request's `x-request-id` header (1 to 128 visible ASCII characters), or a new
 //!   random UUID-shaped id, is echoed in the response's `x-request-id` header, is in the context
 //!   of the request's events under `request_id` (no provider to register; a provider setting that

@@ -10,9 +10,8 @@ use http::Method;
 /// Names a request's events: the name its [`SlowTaskEvent`](crate::SlowTaskEvent)s report as
 /// their function.
 ///
-/// Implemented by [`MethodAndPath`] (the default), [`AxumRoute`](crate::tower::AxumRoute) (feature
-/// `axum`) and closures from `&http::Request<B>` to a `String`, `&'static str` or
-/// `Cow<'static, str>`:
+/// Implemented by [`MethodAndPath`] (the default), `AxumRoute` (feature `axum`) and closures from
+/// `&http::Request<B>` to a `String`, `&'static str` or `Cow<'static, str>`:
 ///
 /// ```
 /// let layer = aiocop::tower::AiocopLayer::new().route_name(|request: &http::Request<String>| {
