@@ -166,7 +166,9 @@ fn main() {
         .expect("client runtime");
 
     if let Ok(variant) = std::env::var("AIOCOP_BENCH_VARIANT") {
-        let i: usize = variant.parse().expect("AIOCOP_BENCH_VARIANT: a variant's index");
+        let i: usize = variant
+            .parse()
+            .expect("AIOCOP_BENCH_VARIANT: a variant's index");
         let requests = env_number("AIOCOP_BENCH_REQUESTS", 1000);
         set_active(VARIANTS[i].active);
         sequential(&client, addrs[i], requests);
