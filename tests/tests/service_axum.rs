@@ -431,3 +431,67 @@ async fn strict_mode_over_the_whole_app_fails_blocking_routes_only() {
         Some("svc-strict-blocking")
     );
 }
+
+/// The layer on a plain tower service (no axum): default names (method and path), another
+/// request-id header, ids turned off, and the sampler, through `collect_events`.
+#[tokio::test]
+async fn the_layer_wraps_any_tower_http_service() {
+    use std::convert::Infallible;
+    use tower::{Layer, ServiceExt, service_fn};
+    setup();
+    let service = service_fn(|request: Request<String>| async move {
+        if request.uri().path() == "/slow" {
+            aiocop::shim::thread::sleep(Duration::from_millis(1));
+        }
+        // Handlers can read the id too.
+        let id = aiocop::tower::current_request_id().unwrap_or_default();
+        Ok::<_, Infallible>(axum::http::Response::new(format!(
+            "{} {id}",
+            request.body()
+        )))
+    });
+    let correlation = axum::http::HeaderName::from_static("x-correlation-id");
+    let layered = AiocopLayer::new()
+        .request_id_header(correlation.clone())
+        .layer(service);
+    let request = |path: &str, id: &str| {
+        Request::post(path)
+            .header(&correlation, id)
+            .body("payload".to_owned())
+            .expect("request")
+    };
+
+    let (response, events) =
+        aiocop::collect_events(layered.clone().oneshot(request("/slow?x=1", "corr-1"))).await;
+    let response = response.expect("infallible");
+    assert_eq!(response.headers()[&correlation], "corr-1");
+    assert!(response.headers().get(X_REQUEST_ID).is_none());
+    assert_eq!(response.body(), "payload corr-1");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), "POST /slow");
+    assert_eq!(events[0].function().file(), file!());
+    assert_eq!(events[0].context().get_str("request_id"), Some("corr-1"));
+
+    let (response, events) =
+        aiocop::collect_events(layered.clone().oneshot(request("/fast", "corr-2"))).await;
+    assert_eq!(
+        response.expect("infallible").headers()[&correlation],
+        "corr-2"
+    );
+    assert!(events.is_empty(), "{events:#?}");
+
+    // Without ids: no header, no context entry, still monitored.
+    let without_ids =
+        AiocopLayer::new()
+            .without_request_id()
+            .layer(service_fn(|_: Request<String>| async {
+                aiocop::shim::thread::sleep(Duration::from_millis(1));
+                Ok::<_, Infallible>(axum::http::Response::new(String::new()))
+            }));
+    let (response, events) =
+        aiocop::collect_events(without_ids.oneshot(request("/slow", "corr-3"))).await;
+    let response = response.expect("infallible");
+    assert!(response.headers().get(&correlation).is_none());
+    assert_eq!(events.len(), 1);
+    assert!(!events[0].context().contains_key("request_id"));
+}
