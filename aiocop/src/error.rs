@@ -60,6 +60,11 @@ pub enum ConfigError {
         /// The name.
         name: String,
     },
+    /// A sample rate outside 0..=1, or not a number ([`Sampler`](crate::Sampler)).
+    InvalidSampleRate {
+        /// The rejected rate, as text (it may be NaN).
+        rate: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -103,6 +108,9 @@ impl fmt::Display for ConfigError {
                 "{name} is neither in aiocop's catalog nor registered; register it with \
                  register_blocking_event"
             ),
+            ConfigError::InvalidSampleRate { rate } => {
+                write!(f, "sample rate must be between 0 and 1 (got {rate})")
+            }
         }
     }
 }

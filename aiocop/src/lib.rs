@@ -88,6 +88,7 @@ mod collect;
 mod config;
 mod context;
 mod dispatch;
+mod env_config;
 mod error;
 mod event;
 #[cfg(any(
@@ -97,16 +98,23 @@ mod event;
     feature = "sentry"
 ))]
 pub mod integrations;
+#[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
+mod intern;
 mod monitor;
 #[doc(hidden)]
 pub mod probe;
 mod registry;
 mod report;
+#[cfg(all(feature = "tokio-hooks", tokio_unstable))]
+pub mod runtime_hooks;
+mod sampler;
 mod scope;
 mod severity;
 pub mod shim;
 mod strict;
 mod suppress;
+#[cfg(feature = "tower")]
+pub mod tower;
 mod trace;
 
 pub use aiocop_macros::{allow_blocking, blocking, monitor};
@@ -134,6 +142,7 @@ pub use context::{
     unregister_context_provider,
 };
 pub use dispatch::{DELIVERY_QUEUE_CAPACITY, dropped_deliveries, flush, flush_timeout};
+pub use env_config::{Config, EnvError};
 pub use error::ConfigError;
 pub use event::{
     BlockingEventInfo, CpuStackSample, RawBlockingEvent, Reason, SlowTaskEvent,
@@ -143,6 +152,7 @@ pub use monitor::{
     FunctionInfo, FutureExt, MonitorOptions, Monitored, MonitoredFunction, monitored,
     monitored_functions,
 };
+pub use sampler::Sampler;
 pub use scope::reset_blocking_events;
 pub use severity::{
     SeverityLevel, THRESHOLD_HIGH, THRESHOLD_LOW, THRESHOLD_MEDIUM, WEIGHT_HEAVY, WEIGHT_LIGHT,

@@ -4,6 +4,8 @@
 //! The scope lives on the stack of the poll that opened it; the thread-local `CURRENT` points to
 //! it for exactly as long as that poll runs. Keeping the scope on the stack means an idle
 //! monitored poll allocates nothing and `audit` outside a poll costs one thread-local read.
+//!
+//! Runtime-wide monitoring opens scopes from tokio's task poll hooks instead; see [`detached`].
 
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
@@ -17,6 +19,9 @@ use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent, format_blocking_even
 use crate::monitor::MonitoredFunction;
 use crate::trace::Trace;
 use crate::{callbacks, collect, config, dispatch, strict};
+
+pub(crate) mod detached;
+use detached::{Marks, Suspended};
 
 thread_local! {
     /// The open scope of this thread, or null. Const-initialised and without a destructor, so
@@ -42,6 +47,9 @@ struct Recorded {
 pub(crate) struct Scope<'a> {
     /// Read last on entry, so the scope's own set-up is not counted in the poll's time.
     start: Cell<Ticks>,
+    /// Address in the frame of the poll that opened the scope: stack frames above it belong to the
+    /// executor, and traces stop there.
+    executor_above: usize,
     outer: &'a MonitoredFunction,
     /// The innermost monitored function being polled (tags the events it causes).
     current: Cell<*const MonitoredFunction>,
@@ -53,6 +61,8 @@ pub(crate) struct Scope<'a> {
     recorded: RefCell<Option<Box<Recorded>>>,
     /// Set while context providers run: their own blocking calls are not the task's.
     in_provider: Cell<bool>,
+    /// Whether a runtime hook opened this scope (nothing without runtime hooks).
+    marks: Marks,
 }
 
 /// Runs `f` with this thread's open scope, if any.
@@ -77,8 +87,8 @@ pub(crate) type Slot<'a> = Option<Scope<'a>>;
 /// Entering and exiting are not generic: the code instantiated per monitored future is only the
 /// inner poll between them, which keeps compile times of annotated crates low.
 pub(crate) enum Entered<'s, 'a> {
-    /// This poll opened the thread's scope.
-    Outer(&'s Scope<'a>),
+    /// This poll opened the thread's scope (suspending a detached one, with runtime hooks).
+    Outer(&'s Scope<'a>, Suspended),
     /// A scope was already open: this poll only tagged it, and restores the previous tag and
     /// strictness.
     Nested(&'s Scope<'static>, *const MonitoredFunction, bool),
@@ -91,34 +101,48 @@ pub(crate) fn enter<'s, 'a>(
     site: &'a MonitoredFunction,
 ) -> Entered<'s, 'a> {
     let current = CURRENT.get();
+    let mut suspended = Suspended::NONE;
     if !current.is_null() {
         // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and
         // the outer poll that owns the scope is further up this same stack, alive until this
-        // nested poll returns.
+        // nested poll returns (a detached scope: see `detached::open`).
         let scope = unsafe { &*current };
-        let previous = scope.current.replace(site);
-        let previous_strict = scope
-            .strict
-            .replace(scope.strict.get() || site.options().strict());
-        return Entered::Nested(scope, previous, previous_strict);
+        if !scope.marks.is_detached() {
+            let previous = scope.current.replace(site);
+            let previous_strict = scope
+                .strict
+                .replace(scope.strict.get() || site.options().strict());
+            return Entered::Nested(scope, previous, previous_strict);
+        }
+        suspended = Suspended::of(current);
     }
-    let recorded = context::has_providers().then(|| {
-        Box::new(Recorded {
-            pre_context: Some(context::capture()),
-            ..Recorded::default()
-        })
-    });
+    let recorded = pre_poll_record();
+    // The slot lives in the frame of the poll that called us: frames above it are the executor.
+    let executor_above = ptr::addr_of!(*slot) as usize;
     let scope = slot.insert(Scope {
         start: Cell::new(Ticks::ZERO),
+        executor_above,
         outer: site,
         current: Cell::new(site),
         strict: Cell::new(site.options().strict()),
         recorded: RefCell::new(recorded),
         in_provider: Cell::new(false),
+        marks: Marks::attached(),
     });
     CURRENT.set((scope as *const Scope<'a>).cast());
     scope.start.set(clock::now());
-    Entered::Outer(scope)
+    Entered::Outer(scope, suspended)
+}
+
+/// What a poll starts with: nothing, or the context captured before it when providers exist.
+#[inline(always)]
+fn pre_poll_record() -> Option<Box<Recorded>> {
+    context::has_providers().then(|| {
+        Box::new(Recorded {
+            pre_context: Some(context::capture()),
+            ..Recorded::default()
+        })
+    })
 }
 
 impl Entered<'_, '_> {
@@ -126,9 +150,9 @@ impl Entered<'_, '_> {
     #[inline]
     pub(crate) fn exit(self) {
         match self {
-            Entered::Outer(scope) => {
+            Entered::Outer(scope, suspended) => {
                 let end = clock::now();
-                CURRENT.set(ptr::null());
+                suspended.resume(scope.start.get(), end);
                 std::mem::forget(self);
                 scope.close(end, true);
             }
@@ -145,10 +169,11 @@ impl Drop for Entered<'_, '_> {
     /// Runs only when the poll unwinds (`exit` forgets the value).
     fn drop(&mut self) {
         match self {
-            Entered::Outer(scope) => {
-                CURRENT.set(ptr::null());
+            Entered::Outer(scope, suspended) => {
+                let end = clock::now();
+                suspended.resume(scope.start.get(), end);
                 // The blocking still happened: report it, but never panic again while unwinding.
-                scope.close(clock::now(), false);
+                scope.close(end, false);
             }
             Entered::Nested(scope, previous, previous_strict) => {
                 scope.current.set(*previous);
@@ -162,7 +187,12 @@ impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
     fn close(&self, end: Ticks, may_raise: bool) {
-        let elapsed_ns = self.start.get().nanos_until(end);
+        self.judge(self.start.get().nanos_until(end), may_raise);
+    }
+
+    /// Judges a poll that took `elapsed_ns`.
+    #[inline(always)]
+    fn judge(&self, elapsed_ns: u64, may_raise: bool) {
         let threshold_ns = match self.outer.options().threshold() {
             Some(threshold) => u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX),
             None => config::slow_task_threshold_ns(),
@@ -223,9 +253,7 @@ impl Scope<'_> {
             let trace = Trace::capture(
                 config::get_trace_depth(),
                 ptr::addr_of!(marker) as usize,
-                // The scope lives in the frame of the poll that opened it: frames above it are
-                // the executor's.
-                ptr::addr_of!(*self) as usize,
+                self.executor_above,
             );
             recorded.events.push(RawBlockingEvent {
                 operation,
@@ -303,6 +331,10 @@ fn emit(
         }
         merged
     };
+    // The request id of the tower layer's request being polled, if any: added here, when an
+    // event is built, so requests that report nothing pay nothing for it.
+    #[cfg(feature = "tower")]
+    let context = crate::tower::request_id::add_to(context);
     let event = SlowTaskEvent {
         elapsed,
         threshold,

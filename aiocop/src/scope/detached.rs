@@ -1,0 +1,188 @@
+//! Detached scopes: opened and closed by runtime hooks (tokio's before and after task poll
+//! callbacks, see [`runtime_hooks`](crate::runtime_hooks)), which have no stack frame spanning
+//! the poll to hold the scope. A detached scope lives in a per-thread box, allocated at the first
+//! hooked poll of a thread and reused by every later one.
+//!
+//! A monitored future polled inside a detached scope opens its own scope as it would anywhere
+//! else, so strict mode, [`collect_events`](crate::collect_events) and per-function settings keep
+//! their meaning; the detached scope is suspended meanwhile, and the time spent there is left out
+//! of the task's own event (the monitored poll reported it already).
+//!
+//! Without runtime hooks (the `tokio-hooks` feature and `--cfg tokio_unstable`) this module is a
+//! set of no-ops the compiler removes: the monitored poll path is exactly what it is without it.
+
+#[cfg(all(feature = "tokio-hooks", tokio_unstable))]
+pub(crate) use hooked::*;
+#[cfg(not(all(feature = "tokio-hooks", tokio_unstable)))]
+pub(crate) use unhooked::*;
+
+#[cfg(not(all(feature = "tokio-hooks", tokio_unstable)))]
+mod unhooked {
+    use std::ptr;
+
+    use super::super::{CURRENT, Scope};
+    use crate::clock::Ticks;
+
+    /// No scope is ever detached without runtime hooks.
+    pub(crate) struct Marks;
+
+    impl Marks {
+        #[inline(always)]
+        pub(crate) const fn attached() -> Self {
+            Marks
+        }
+
+        #[inline(always)]
+        pub(crate) const fn is_detached(&self) -> bool {
+            false
+        }
+    }
+
+    /// Nothing to suspend without runtime hooks.
+    #[derive(Clone, Copy)]
+    pub(crate) struct Suspended;
+
+    impl Suspended {
+        pub(crate) const NONE: Self = Suspended;
+
+        #[inline(always)]
+        pub(crate) fn of(_scope: *const Scope<'static>) -> Self {
+            Suspended
+        }
+
+        /// Closes the thread's scope.
+        #[inline(always)]
+        pub(crate) fn resume(self, _start: Ticks, _end: Ticks) {
+            CURRENT.set(ptr::null());
+        }
+    }
+}
+
+#[cfg(all(feature = "tokio-hooks", tokio_unstable))]
+mod hooked {
+    use std::cell::{Cell, RefCell};
+    use std::ptr;
+
+    use super::super::{CURRENT, Scope, pre_poll_record};
+    use crate::clock::{self, Ticks};
+    use crate::monitor::MonitoredFunction;
+
+    /// What sets a detached scope apart.
+    pub(crate) struct Marks {
+        detached: bool,
+        /// Nanoseconds spent in monitored polls that suspended this scope.
+        excluded_ns: Cell<u64>,
+    }
+
+    impl Marks {
+        #[inline(always)]
+        pub(crate) const fn attached() -> Self {
+            Marks {
+                detached: false,
+                excluded_ns: Cell::new(0),
+            }
+        }
+
+        #[inline(always)]
+        pub(crate) const fn is_detached(&self) -> bool {
+            self.detached
+        }
+    }
+
+    /// The detached scope a monitored poll suspended (null: none).
+    #[derive(Clone, Copy)]
+    pub(crate) struct Suspended(*const Scope<'static>);
+
+    impl Suspended {
+        pub(crate) const NONE: Self = Suspended(ptr::null());
+
+        #[inline(always)]
+        pub(crate) fn of(scope: *const Scope<'static>) -> Self {
+            Suspended(scope)
+        }
+
+        /// Gives the thread back to the suspended detached scope, if any, after a monitored poll
+        /// that ran from `start` to `end`.
+        #[inline(always)]
+        pub(crate) fn resume(self, start: Ticks, end: Ticks) {
+            CURRENT.set(self.0);
+            if !self.0.is_null() {
+                // SAFETY: `self.0` was this thread's open detached scope when the monitored poll
+                // began. It stays open, and its box in place, until the after-poll hook, which
+                // runs only once the task's poll (and so this nested one) has returned.
+                let detached = unsafe { &*self.0 };
+                let excluded = &detached.marks.excluded_ns;
+                excluded.set(excluded.get().saturating_add(start.nanos_until(end)));
+            }
+        }
+    }
+
+    thread_local! {
+        /// This thread's detached scope, kept from poll to poll so that opening one allocates
+        /// only once per thread.
+        static DETACHED: RefCell<Option<Box<Scope<'static>>>> = const { RefCell::new(None) };
+        /// Whether `DETACHED` is open (and `CURRENT` points into it).
+        static OPEN: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Opens a detached scope for `site` on this thread, unless a scope is open already (tokio
+    /// runs its hooks outside any poll, so that would be a poll nested in some other executor:
+    /// the outer scope covers it). Frames above `executor_above` belong to the runtime.
+    pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) {
+        if OPEN.get() || !CURRENT.get().is_null() {
+            return;
+        }
+        let recorded = pre_poll_record();
+        let fresh = Scope {
+            start: Cell::new(clock::now()),
+            executor_above,
+            outer: site,
+            current: Cell::new(site),
+            strict: Cell::new(site.options().strict()),
+            recorded: RefCell::new(recorded),
+            in_provider: Cell::new(false),
+            marks: Marks {
+                detached: true,
+                excluded_ns: Cell::new(0),
+            },
+        };
+        let opened = DETACHED.try_with(|slot| {
+            // Not open (checked above), so nothing points into the box: it may be rewritten.
+            let mut slot = slot.try_borrow_mut().ok()?;
+            let scope: &Scope<'static> = match &mut *slot {
+                Some(boxed) => {
+                    **boxed = fresh;
+                    boxed
+                }
+                None => slot.insert(Box::new(fresh)),
+            };
+            Some(ptr::from_ref(scope))
+        });
+        if let Ok(Some(scope)) = opened {
+            CURRENT.set(scope);
+            OPEN.set(true);
+        }
+    }
+
+    /// Closes and judges this thread's detached scope, if one is open. It never panics: strict
+    /// mode cannot unwind out of a runtime hook (monitored futures inside the task still can).
+    pub(crate) fn close() {
+        if !OPEN.replace(false) {
+            return;
+        }
+        let end = clock::now();
+        CURRENT.set(ptr::null());
+        let _ = DETACHED.try_with(|slot| {
+            if let Ok(slot) = slot.try_borrow()
+                && let Some(scope) = slot.as_deref()
+            {
+                let elapsed = scope
+                    .start
+                    .get()
+                    .nanos_until(end)
+                    .saturating_sub(scope.marks.excluded_ns.get());
+                scope.judge(elapsed, false);
+            }
+        });
+    }
+}

@@ -1,0 +1,118 @@
+//! [`ResponseFuture`]: a request's response future, monitored and carrying its request id.
+
+use std::fmt;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::{HeaderName, HeaderValue};
+
+use super::request_id::Current;
+use crate::config;
+use crate::monitor::{FunctionInfo, MonitorOptions, MonitoredFunction};
+use crate::scope;
+
+/// What a monitored request reports itself as, kept small: the future is moved and boxed by the
+/// services around it, and the full site is built on the poll's stack.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Site {
+    pub(crate) route: &'static str,
+    pub(crate) at: &'static Location<'static>,
+    pub(crate) threshold: Option<Duration>,
+}
+
+impl Site {
+    #[inline]
+    fn function(&self) -> MonitoredFunction {
+        let options = match self.threshold {
+            Some(threshold) => MonitorOptions::DEFAULT.with_threshold(threshold),
+            None => MonitorOptions::DEFAULT,
+        };
+        MonitoredFunction::new(
+            FunctionInfo::new(self.route, "", self.at.file(), self.at.line()),
+            options,
+        )
+    }
+}
+
+/// The response future of an [`AiocopService`](super::AiocopService).
+#[must_use = "futures do nothing unless polled"]
+pub struct ResponseFuture<F> {
+    inner: F,
+    /// `None`: the request was not chosen for monitoring, and is polled bare.
+    site: Option<Site>,
+    /// The header to echo the id in.
+    header: Option<HeaderName>,
+    /// The request's id; current on the thread during each poll.
+    request_id: Option<HeaderValue>,
+}
+
+impl<F> ResponseFuture<F> {
+    pub(crate) fn new(
+        inner: F,
+        site: Option<Site>,
+        request_id: Option<(HeaderName, HeaderValue)>,
+    ) -> Self {
+        let (header, request_id) = request_id.unzip();
+        ResponseFuture {
+            inner,
+            site,
+            header,
+            request_id,
+        }
+    }
+
+    /// Whether this request is monitored (it was chosen, monitoring being active, on arrival).
+    pub fn is_monitored(&self) -> bool {
+        self.site.is_some()
+    }
+}
+
+impl<F, R, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<http::Response<R>, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `inner` is structurally pinned: it is never moved out of a pinned
+        // `ResponseFuture` (no method moves it) and `ResponseFuture` has no `Drop` impl. The other
+        // fields are plain data and never pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: see above; `this.inner` stays where it is.
+        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        let mut poll = {
+            // Current for the whole poll, the closing of the scope included: context providers
+            // and the event's context are taken then too.
+            let _id = this.request_id.as_ref().map(Current::enter);
+            match &this.site {
+                Some(site) if config::is_active() => {
+                    let site = site.function();
+                    let mut slot = None;
+                    let entered = scope::enter(&mut slot, &site);
+                    let poll = inner.poll(cx);
+                    entered.exit();
+                    poll
+                }
+                _ => inner.poll(cx),
+            }
+        };
+        if let Poll::Ready(Ok(response)) = &mut poll
+            && let (Some(header), Some(id)) = (this.header.take(), this.request_id.take())
+        {
+            response.headers_mut().insert(header, id);
+        }
+        poll
+    }
+}
+
+impl<F> fmt::Debug for ResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResponseFuture")
+            .field("site", &self.site)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,198 @@
+//! [`AiocopLayer`] and the service it wraps around yours.
+
+use std::fmt;
+use std::panic::Location;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::HeaderName;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use super::future::{ResponseFuture, Site};
+use super::request_id::{self, X_REQUEST_ID};
+use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
+use crate::config;
+use crate::sampler::Sampler;
+
+/// A tower layer monitoring every request of the service it wraps; see the
+/// [module docs](crate::tower).
+///
+/// ```
+/// # use std::time::Duration;
+/// let config = aiocop::Config::from_vars([("AIOCOP_SAMPLE_RATE", "0.1")])?;
+/// let layer = aiocop::tower::AiocopLayer::new()
+///     .sampler(config.sampler()) // monitor one request in ten
+///     .threshold(Duration::from_millis(50)); // requests' own slow-poll threshold
+/// # let _ = layer;
+/// # Ok::<(), aiocop::EnvError>(())
+/// ```
+#[derive(Clone)]
+pub struct AiocopLayer<N = MethodAndPath> {
+    settings: Settings<N>,
+}
+
+#[derive(Clone)]
+struct Settings<N> {
+    route_name: N,
+    sampler: Sampler,
+    request_id: Option<HeaderName>,
+    threshold: Option<Duration>,
+    /// Where the layer was made: the file and line events report.
+    at: &'static Location<'static>,
+}
+
+impl AiocopLayer {
+    /// A layer monitoring every request (while monitoring is active), naming events by method and
+    /// path, with request ids in `x-request-id`. Events report the file and line of this call.
+    #[track_caller]
+    pub fn new() -> Self {
+        AiocopLayer {
+            settings: Settings {
+                route_name: MethodAndPath,
+                sampler: Sampler::always(),
+                request_id: Some(X_REQUEST_ID),
+                threshold: None,
+                at: Location::caller(),
+            },
+        }
+    }
+}
+
+impl Default for AiocopLayer {
+    #[track_caller]
+    fn default() -> Self {
+        AiocopLayer::new()
+    }
+}
+
+impl<N> AiocopLayer<N> {
+    /// This layer naming events with `route_name` (see [`RouteName`]).
+    pub fn route_name<M>(self, route_name: M) -> AiocopLayer<M> {
+        let Settings {
+            sampler,
+            request_id,
+            threshold,
+            at,
+            ..
+        } = self.settings;
+        AiocopLayer {
+            settings: Settings {
+                route_name,
+                sampler,
+                request_id,
+                threshold,
+                at,
+            },
+        }
+    }
+
+    /// This layer monitoring the requests `sampler` chooses.
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.settings.sampler = sampler;
+        self
+    }
+
+    /// This layer reading and echoing request ids in `header` instead of `x-request-id`.
+    pub fn request_id_header(mut self, header: HeaderName) -> Self {
+        self.settings.request_id = Some(header);
+        self
+    }
+
+    /// This layer without request ids (no header echoed, no [`current_request_id`](super::current_request_id)).
+    pub fn without_request_id(mut self) -> Self {
+        self.settings.request_id = None;
+        self
+    }
+
+    /// This layer judging requests' polls against `threshold` instead of the global threshold.
+    pub fn threshold(mut self, threshold: Duration) -> Self {
+        self.settings.threshold = Some(threshold);
+        self
+    }
+}
+
+impl<S, N: Clone> Layer<S> for AiocopLayer<N> {
+    type Service = AiocopService<S, N>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AiocopService {
+            inner,
+            settings: self.settings.clone(),
+        }
+    }
+}
+
+impl<N> fmt::Debug for AiocopLayer<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AiocopLayer")
+            .field("sampler", &self.settings.sampler)
+            .field("request_id", &self.settings.request_id)
+            .field("threshold", &self.settings.threshold)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The service [`AiocopLayer`] wraps around `S`.
+#[derive(Clone)]
+pub struct AiocopService<S, N = MethodAndPath> {
+    inner: S,
+    settings: Settings<N>,
+}
+
+impl<S, N> AiocopService<S, N> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, N, B, R> Service<http::Request<B>> for AiocopService<S, N>
+where
+    S: Service<http::Request<B>, Response = http::Response<R>>,
+    N: RouteName<B>,
+{
+    type Response = http::Response<R>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: http::Request<B>) -> Self::Future {
+        let settings = &self.settings;
+        let request_id = settings
+            .request_id
+            .as_ref()
+            .map(|header| (header.clone(), request_id::of_request(&request, header)));
+        // Decided once per request: concurrent requests do not race on a global switch.
+        let site = (config::is_active() && settings.sampler.sample()).then(|| {
+            let name = settings.route_name.route_name(&request);
+            let name = match name {
+                std::borrow::Cow::Borrowed(name) => name,
+                std::borrow::Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
+            };
+            Site {
+                route: name,
+                at: settings.at,
+                threshold: settings.threshold,
+            }
+        });
+        ResponseFuture::new(self.inner.call(request), site, request_id)
+    }
+}
+
+impl<S: fmt::Debug, N> fmt::Debug for AiocopService<S, N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AiocopService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}

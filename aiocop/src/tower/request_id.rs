@@ -1,0 +1,225 @@
+//! Request ids: taken from the request or made up, echoed in the response, and visible to code
+//! (and context providers) running while the request is polled.
+
+use std::cell::Cell;
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::marker::PhantomData;
+use std::ptr;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use http::{HeaderName, HeaderValue};
+
+use crate::context::Context;
+
+/// The header a request id is read from and echoed in, by default.
+pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The longest request id taken from a request; a longer one (or one with characters other than
+/// visible ASCII) is replaced by a new id.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// The key of the request id in the context of a request's events.
+pub const REQUEST_ID_KEY: &str = "request_id";
+
+thread_local! {
+    /// The id of the request being polled on this thread (null: none), pointing into the
+    /// request's future for the duration of its poll: a poll pays two thread-local writes.
+    static CURRENT: Cell<*const HeaderValue> = const { Cell::new(ptr::null()) };
+}
+
+/// The id of the request being polled on this thread by an
+/// [`AiocopLayer`](crate::tower::AiocopLayer) service, if any: readable from handlers and from
+/// context providers, which run inside the poll. Events of the request carry it in their context
+/// under [`REQUEST_ID_KEY`] without any provider.
+pub fn current_request_id() -> Option<String> {
+    let current = CURRENT.try_with(Cell::get).ok()?;
+    if current.is_null() {
+        return None;
+    }
+    // SAFETY: `CURRENT` is non-null only while a `Current` guard lives on this thread, and the
+    // guard borrows the id it points to for its whole life (see `Current`).
+    let id = unsafe { &*current };
+    id.to_str().ok().map(str::to_owned)
+}
+
+/// `context` with the current request id under [`REQUEST_ID_KEY`], unless a context provider set
+/// that key already (providers win, as later providers do over earlier ones).
+pub(crate) fn add_to(mut context: Context) -> Context {
+    if !context.contains_key(REQUEST_ID_KEY)
+        && let Some(id) = current_request_id()
+    {
+        context.insert(REQUEST_ID_KEY, id);
+    }
+    context
+}
+
+/// The id a request carries in `header`, if acceptable, else a new one.
+pub(crate) fn of_request<B>(request: &http::Request<B>, header: &HeaderName) -> HeaderValue {
+    match request.headers().get(header) {
+        Some(id) if is_acceptable(id) => id.clone(),
+        _ => generate(),
+    }
+}
+
+fn is_acceptable(id: &HeaderValue) -> bool {
+    let bytes = id.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= MAX_REQUEST_ID_LEN
+        && bytes.iter().all(|b| b.is_ascii_graphic())
+}
+
+/// A random id shaped like a version 4 UUID: a counter, keyed and mixed twice with SplitMix64's
+/// mixing function (a bijection, so neither half repeats within a process before 2^60 ids), the
+/// keys drawn once per process from the operating system's randomness (through std's
+/// `RandomState`). Unique and unpredictable enough for correlating logs; not meant as secrets.
+fn generate() -> HeaderValue {
+    static KEYS: OnceLock<(u64, u64)> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let &(k0, k1) = KEYS.get_or_init(|| {
+        let state = RandomState::new();
+        (state.hash_one(0u8), state.hash_one(1u8))
+    });
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let high = mix(n ^ k0);
+    // Version 4 (the 13th hex digit), variant 10xx (the 17th), as RFC 9562 lays them out.
+    let high = (high & !(0xF << 12)) | (0x4 << 12);
+    // Another bijection of the counter: two ids share neither half.
+    let low = mix(n ^ k1);
+    let low = (low & !(0x3 << 62)) | (0x2 << 62);
+    let mut digits = [0u8; 32];
+    hex(high, &mut digits[..16]);
+    hex(low, &mut digits[16..]);
+    let mut text = [b'-'; 36];
+    text[..8].copy_from_slice(&digits[..8]);
+    text[9..13].copy_from_slice(&digits[8..12]);
+    text[14..18].copy_from_slice(&digits[12..16]);
+    text[19..23].copy_from_slice(&digits[16..20]);
+    text[24..].copy_from_slice(&digits[20..]);
+    // Hex digits and dashes are valid header bytes.
+    HeaderValue::from_bytes(&text).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+}
+
+/// Writes `value` as 16 lowercase hex digits, most significant first, a byte (two digits) at a
+/// time.
+fn hex(value: u64, out: &mut [u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (pair, byte) in out.chunks_exact_mut(2).zip(value.to_be_bytes()) {
+        pair[0] = DIGITS[usize::from(byte >> 4)];
+        pair[1] = DIGITS[usize::from(byte & 0xF)];
+    }
+}
+
+/// SplitMix64's output function (Steele, Lea and Flood, 2014): a bijection on `u64`.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Makes a request's id current on this thread for the duration of one poll.
+///
+/// Crate-internal, and only ever a local of a poll: never leaked or forgotten, so the pointer it
+/// publishes never outlives the id it borrows (unwinding drops it too).
+pub(crate) struct Current<'a> {
+    outer: *const HeaderValue,
+    _id: PhantomData<&'a HeaderValue>,
+}
+
+impl<'a> Current<'a> {
+    /// Makes `id` the thread's current id until the guard is dropped.
+    #[inline]
+    pub(crate) fn enter(id: &'a HeaderValue) -> Self {
+        let outer = CURRENT.replace(ptr::from_ref(id));
+        Current {
+            outer,
+            _id: PhantomData,
+        }
+    }
+}
+
+impl Drop for Current<'_> {
+    /// Restores the id of an enclosing request, or none.
+    #[inline]
+    fn drop(&mut self) {
+        CURRENT.set(self.outer);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: Option<&str>) -> http::Request<()> {
+        let mut builder = http::Request::builder();
+        if let Some(id) = id {
+            builder = builder.header(X_REQUEST_ID, id);
+        }
+        builder.body(()).unwrap()
+    }
+
+    #[test]
+    fn acceptable_ids_are_kept_and_others_replaced() {
+        assert_eq!(
+            of_request(&request(Some("req-42")), &X_REQUEST_ID),
+            "req-42"
+        );
+        let longest = "a".repeat(MAX_REQUEST_ID_LEN);
+        assert_eq!(
+            of_request(&request(Some(&longest)), &X_REQUEST_ID),
+            &*longest
+        );
+        for bad in [
+            None,
+            Some(""),
+            Some("two words"),
+            Some(&*"a".repeat(MAX_REQUEST_ID_LEN + 1)),
+        ] {
+            let id = of_request(&request(bad), &X_REQUEST_ID);
+            assert_ne!(Some(id.to_str().unwrap()), bad);
+            assert_eq!(id.len(), 36, "{bad:?} -> {id:?}");
+        }
+    }
+
+    #[test]
+    fn generated_ids_are_distinct_version_4_uuids() {
+        let ids: std::collections::HashSet<String> = (0..10_000)
+            .map(|_| generate().to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(ids.len(), 10_000);
+        for id in ids.iter().take(100) {
+            let groups: Vec<&str> = id.split('-').collect();
+            assert_eq!(
+                groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+                [8, 4, 4, 4, 12],
+                "{id}"
+            );
+            assert!(groups[2].starts_with('4'), "{id}");
+            assert!(matches!(&groups[3][..1], "8" | "9" | "a" | "b"), "{id}");
+            assert!(id.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()));
+        }
+    }
+
+    #[test]
+    fn the_current_id_is_scoped_to_the_poll_and_nests() {
+        assert_eq!(current_request_id(), None);
+        let outer = HeaderValue::from_static("outer");
+        let inner = HeaderValue::from_static("inner");
+        {
+            let _outer = Current::enter(&outer);
+            assert_eq!(current_request_id().as_deref(), Some("outer"));
+            let context = add_to(Context::new());
+            assert_eq!(context.get_str(REQUEST_ID_KEY), Some("outer"));
+            let mine = Context::new().with(REQUEST_ID_KEY, "from a provider");
+            assert_eq!(add_to(mine.clone()), mine, "providers win");
+            {
+                let _inner = Current::enter(&inner);
+                assert_eq!(current_request_id().as_deref(), Some("inner"));
+            }
+            assert_eq!(current_request_id().as_deref(), Some("outer"));
+        }
+        assert_eq!(current_request_id(), None);
+        assert!(add_to(Context::new()).is_empty());
+    }
+}
