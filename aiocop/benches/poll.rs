@@ -85,12 +85,8 @@ fn polls(c: &mut Criterion) {
     c.bench_function("clock/two_tsc_reads", |b| {
         b.iter(|| {
             // SAFETY: `rdtsc` exists on every x86_64 CPU and only reads the time-stamp counter.
-            let (start, end) = unsafe {
-                (
-                    core::arch::x86_64::_rdtsc(),
-                    core::arch::x86_64::_rdtsc(),
-                )
-            };
+            let (start, end) =
+                unsafe { (core::arch::x86_64::_rdtsc(), core::arch::x86_64::_rdtsc()) };
             black_box(end.wrapping_sub(start))
         });
     });
