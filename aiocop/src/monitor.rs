@@ -72,6 +72,8 @@ impl fmt::Display for FunctionInfo {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MonitorOptions {
     threshold: Option<Duration>,
+    /// `threshold` in nanoseconds (saturating): what each poll compares with.
+    threshold_ns: u64,
     strict: bool,
     allow: &'static [&'static str],
 }
@@ -80,6 +82,7 @@ impl MonitorOptions {
     /// No overrides: the global threshold, no forced strict mode, nothing allowed.
     pub const DEFAULT: MonitorOptions = MonitorOptions {
         threshold: None,
+        threshold_ns: 0,
         strict: false,
         allow: &[],
     };
@@ -87,6 +90,12 @@ impl MonitorOptions {
     /// These options with the slow-poll threshold of this function set to `threshold`.
     pub const fn with_threshold(mut self, threshold: Duration) -> Self {
         self.threshold = Some(threshold);
+        let nanos = threshold.as_nanos();
+        self.threshold_ns = if nanos > u64::MAX as u128 {
+            u64::MAX
+        } else {
+            nanos as u64
+        };
         self
     }
 
@@ -106,6 +115,15 @@ impl MonitorOptions {
     /// The threshold override, if any.
     pub const fn threshold(&self) -> Option<Duration> {
         self.threshold
+    }
+
+    /// The threshold override in nanoseconds, if any.
+    #[inline(always)]
+    pub(crate) const fn threshold_ns(&self) -> Option<u64> {
+        match self.threshold {
+            Some(_) => Some(self.threshold_ns),
+            None => None,
+        }
     }
 
     /// Whether strict mode is forced for this function.
@@ -232,11 +250,7 @@ impl<F: Future> Future for Monitored<F> {
         if !config::is_active() {
             return inner.poll(cx);
         }
-        let mut slot = None;
-        let entered = scope::enter(&mut slot, &this.site);
-        let poll = inner.poll(cx);
-        entered.exit();
-        poll
+        scope::run(&this.site, || inner.poll(cx))
     }
 }
 

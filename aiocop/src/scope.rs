@@ -79,59 +79,142 @@ fn with_current<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Option<R> {
     Some(f(unsafe { &*current }))
 }
 
-/// Storage for the scope a monitored poll may open, on that poll's stack.
-pub(crate) type Slot<'a> = Option<Scope<'a>>;
+/// Runs `poll` (one poll of a monitored future described by `site`) inside this thread's scope,
+/// opening one if there is none.
+#[inline(always)]
+pub(crate) fn run<R>(site: &MonitoredFunction, poll: impl FnOnce() -> R) -> R {
+    if let Some(nested) = enter_nested(site) {
+        let output = poll();
+        nested.exit();
+        return output;
+    }
+    let scope = Scope::new(site);
+    let open = scope.open();
+    let output = poll();
+    open.exit();
+    output
+}
 
-/// What a monitored poll did on entry, undone by [`Entered::exit`] (or by `Drop` on unwinding).
+/// A poll of a monitored future nested in the thread's open scope: it only tags the scope, and
+/// restores the previous tag and strictness when it ends (by [`Nested::exit`], or `Drop` on
+/// unwinding).
 ///
 /// Entering and exiting are not generic: the code instantiated per monitored future is only the
 /// inner poll between them, which keeps compile times of annotated crates low.
-pub(crate) enum Entered<'s, 'a> {
-    /// This poll opened the thread's scope (suspending a detached one, with runtime hooks).
-    Outer(&'s Scope<'a>, Suspended),
-    /// A scope was already open: this poll only tagged it, and restores the previous tag and
-    /// strictness.
-    Nested(&'s Scope<'static>, *const MonitoredFunction, bool),
+pub(crate) struct Nested<'s> {
+    scope: &'s Scope<'static>,
+    previous: *const MonitoredFunction,
+    previous_strict: bool,
 }
 
-/// Enters a monitored poll of `site`: opens this thread's scope in `slot`, or tags the open one.
-#[inline]
-pub(crate) fn enter<'s, 'a>(
-    slot: &'s mut Slot<'a>,
-    site: &'a MonitoredFunction,
-) -> Entered<'s, 'a> {
+/// Tags the thread's open scope with `site` if there is one (that a runtime hook did not open):
+/// the poll is then nested, and opens no scope of its own.
+#[inline(always)]
+fn enter_nested(site: &MonitoredFunction) -> Option<Nested<'static>> {
     let current = CURRENT.get();
-    let mut suspended = Suspended::NONE;
-    if !current.is_null() {
-        // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and
-        // the outer poll that owns the scope is further up this same stack, alive until this
-        // nested poll returns (a detached scope: see `detached::open`).
-        let scope = unsafe { &*current };
-        if !scope.marks.is_detached() {
-            let previous = scope.current.replace(site);
-            let previous_strict = scope
-                .strict
-                .replace(scope.strict.get() || site.options().strict());
-            return Entered::Nested(scope, previous, previous_strict);
-        }
-        suspended = Suspended::of(current);
+    if current.is_null() {
+        return None;
     }
-    let recorded = pre_poll_record();
-    // The slot lives in the frame of the poll that called us: frames above it are the executor.
-    let executor_above = ptr::addr_of!(*slot) as usize;
-    let scope = slot.insert(Scope {
-        start: Cell::new(Ticks::ZERO),
-        executor_above,
-        outer: site,
-        current: Cell::new(site),
-        strict: Cell::new(site.options().strict()),
-        recorded: RefCell::new(recorded),
-        in_provider: Cell::new(false),
-        marks: Marks::attached(),
-    });
-    CURRENT.set((scope as *const Scope<'a>).cast());
-    scope.start.set(clock::now());
-    Entered::Outer(scope, suspended)
+    // SAFETY: as in `with_current`: `current` was just read from `CURRENT` on this thread, and
+    // the outer poll that owns the scope is further up this same stack, alive until this nested
+    // poll returns (a detached scope: see `detached::open`).
+    let scope: &'static Scope<'static> = unsafe { &*current };
+    if scope.marks.is_detached() {
+        return None;
+    }
+    let previous = scope.current.replace(site);
+    let previous_strict = scope
+        .strict
+        .replace(scope.strict.get() || site.options().strict());
+    Some(Nested {
+        scope,
+        previous,
+        previous_strict,
+    })
+}
+
+impl Nested<'_> {
+    /// Leaves the nested poll normally.
+    #[inline(always)]
+    pub(crate) fn exit(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Nested<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        self.scope.current.set(self.previous);
+        self.scope.strict.set(self.previous_strict);
+    }
+}
+
+/// An open scope, published in `CURRENT`; closed and judged by [`Open::exit`], or by `Drop` when
+/// the poll unwinds.
+pub(crate) struct Open<'s, 'a> {
+    scope: &'s Scope<'a>,
+    suspended: Suspended,
+}
+
+impl<'a> Scope<'a> {
+    /// A scope for a poll of `site`, to live on that poll's stack.
+    #[inline(always)]
+    fn new(site: &'a MonitoredFunction) -> Self {
+        Scope {
+            start: Cell::new(Ticks::ZERO),
+            executor_above: 0,
+            outer: site,
+            current: Cell::new(site),
+            strict: Cell::new(site.options().strict()),
+            recorded: RefCell::new(pre_poll_record()),
+            in_provider: Cell::new(false),
+            marks: Marks::attached(),
+        }
+    }
+
+    /// Publishes this scope as the thread's, suspending a detached one (runtime hooks), and
+    /// starts its clock.
+    #[inline(always)]
+    fn open<'s>(&'s self) -> Open<'s, 'a> {
+        let suspended = Suspended::of(CURRENT.get());
+        CURRENT.set((self as *const Scope<'a>).cast());
+        self.start.set(clock::now());
+        Open {
+            scope: self,
+            suspended,
+        }
+    }
+
+    /// Where traces stop: frames above belong to the executor. A scope on a poll's stack is in
+    /// that poll's frame; a detached one says where.
+    fn executor_above(&self) -> usize {
+        match self.executor_above {
+            0 => self as *const Self as usize,
+            above => above,
+        }
+    }
+}
+
+impl Open<'_, '_> {
+    /// Leaves the poll normally: closes and judges the scope.
+    #[inline(always)]
+    pub(crate) fn exit(self) {
+        let end = clock::now();
+        self.suspended.resume(self.scope.start.get(), end);
+        let scope = self.scope;
+        std::mem::forget(self);
+        scope.close(end, true);
+    }
+}
+
+impl Drop for Open<'_, '_> {
+    /// Runs only when the poll unwinds (`exit` forgets the value).
+    fn drop(&mut self) {
+        let end = clock::now();
+        self.suspended.resume(self.scope.start.get(), end);
+        // The blocking still happened: report it, but never panic again while unwinding.
+        self.scope.close(end, false);
+    }
 }
 
 /// What a poll starts with: nothing, or the context captured before it when providers exist.
@@ -145,44 +228,6 @@ fn pre_poll_record() -> Option<Box<Recorded>> {
     })
 }
 
-impl Entered<'_, '_> {
-    /// Leaves the poll normally: closes and judges the scope, or restores the tag.
-    #[inline]
-    pub(crate) fn exit(self) {
-        match self {
-            Entered::Outer(scope, suspended) => {
-                let end = clock::now();
-                suspended.resume(scope.start.get(), end);
-                std::mem::forget(self);
-                scope.close(end, true);
-            }
-            Entered::Nested(scope, previous, previous_strict) => {
-                scope.current.set(previous);
-                scope.strict.set(previous_strict);
-                std::mem::forget(self);
-            }
-        }
-    }
-}
-
-impl Drop for Entered<'_, '_> {
-    /// Runs only when the poll unwinds (`exit` forgets the value).
-    fn drop(&mut self) {
-        match self {
-            Entered::Outer(scope, suspended) => {
-                let end = clock::now();
-                suspended.resume(scope.start.get(), end);
-                // The blocking still happened: report it, but never panic again while unwinding.
-                scope.close(end, false);
-            }
-            Entered::Nested(scope, previous, previous_strict) => {
-                scope.current.set(*previous);
-                scope.strict.set(*previous_strict);
-            }
-        }
-    }
-}
-
 impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
@@ -193,8 +238,8 @@ impl Scope<'_> {
     /// Judges a poll that took `elapsed_ns`.
     #[inline(always)]
     fn judge(&self, elapsed_ns: u64, may_raise: bool) {
-        let threshold_ns = match self.outer.options().threshold() {
-            Some(threshold) => u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX),
+        let threshold_ns = match self.outer.options().threshold_ns() {
+            Some(own) => own,
             None => config::slow_task_threshold_ns(),
         };
         let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
@@ -253,7 +298,7 @@ impl Scope<'_> {
             let trace = Trace::capture(
                 config::get_trace_depth(),
                 ptr::addr_of!(marker) as usize,
-                self.executor_above,
+                self.executor_above(),
             );
             recorded.events.push(RawBlockingEvent {
                 operation,

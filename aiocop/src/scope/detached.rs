@@ -43,8 +43,6 @@ mod unhooked {
     pub(crate) struct Suspended;
 
     impl Suspended {
-        pub(crate) const NONE: Self = Suspended;
-
         #[inline(always)]
         pub(crate) fn of(_scope: *const Scope<'static>) -> Self {
             Suspended
@@ -94,8 +92,6 @@ mod hooked {
     pub(crate) struct Suspended(*const Scope<'static>);
 
     impl Suspended {
-        pub(crate) const NONE: Self = Suspended(ptr::null());
-
         #[inline(always)]
         pub(crate) fn of(scope: *const Scope<'static>) -> Self {
             Suspended(scope)

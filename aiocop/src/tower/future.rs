@@ -90,11 +90,7 @@ where
             match &this.site {
                 Some(site) if config::is_active() => {
                     let site = site.function();
-                    let mut slot = None;
-                    let entered = scope::enter(&mut slot, &site);
-                    let poll = inner.poll(cx);
-                    entered.exit();
-                    poll
+                    scope::run(&site, || inner.poll(cx))
                 }
                 _ => inner.poll(cx),
             }
