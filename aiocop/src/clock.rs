@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const UNCALIBRATED: u8 = 0;
 const TSC: u8 = 1;
@@ -58,7 +58,7 @@ fn rdtsc() -> u64 {
 
 /// Measures the TSC against the OS clock over one millisecond, if the TSC is invariant (constant
 /// rate, ticking in every power state), which makes it a sound clock across cores.
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", not(miri)))]
 fn tsc_ns_per_tick() -> Option<f64> {
     const INVARIANT_TSC: u32 = 1 << 8;
     let max_extended = core::arch::x86_64::__cpuid(0x8000_0000).eax;
@@ -68,7 +68,7 @@ fn tsc_ns_per_tick() -> Option<f64> {
         return None;
     }
     let (t0, i0) = (rdtsc(), Instant::now());
-    while i0.elapsed() < Duration::from_millis(1) {
+    while i0.elapsed() < std::time::Duration::from_millis(1) {
         std::hint::spin_loop();
     }
     let (t1, i1) = (rdtsc(), Instant::now());
@@ -76,7 +76,7 @@ fn tsc_ns_per_tick() -> Option<f64> {
     Some((i1 - i0).as_nanos() as f64 / ticks as f64)
 }
 
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(any(not(target_arch = "x86_64"), miri))]
 fn tsc_ns_per_tick() -> Option<f64> {
     None
 }

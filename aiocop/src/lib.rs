@@ -116,6 +116,8 @@ mod suppress;
 #[cfg(feature = "tower")]
 pub mod tower;
 mod trace;
+#[cfg(test)]
+mod unsafe_tests;
 
 pub use aiocop_macros::{allow_blocking, blocking, monitor};
 pub use audit::{MAX_ARGUMENT_CHARS, audit, is_auditing};

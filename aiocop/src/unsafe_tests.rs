@@ -1,0 +1,95 @@
+//! Tests of the code around aiocop's `unsafe` blocks (the thread's scope pointer, the pinned
+//! future adaptors), written to run under Miri: `cargo +nightly miri test -p aiocop --lib`.
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use crate::{
+    WEIGHT_HEAVY, WEIGHT_MODERATE, activate, audit, collect_events, monitored, raise_on_violations,
+    reset_blocking_events, start_blocking_io_detection,
+};
+
+/// Polls `future` until it completes with a no-op waker (the futures here never wait).
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+/// Returns `Pending` once, so the future around it is polled twice.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+fn setup() {
+    start_blocking_io_detection(0).unwrap();
+    activate();
+}
+
+#[test]
+fn nested_scopes_record_into_the_outer_one_across_polls() {
+    setup();
+    let ((), events) = block_on(collect_events(monitored(async {
+        audit("op::outer", WEIGHT_MODERATE, &[&"a"]);
+        monitored(async {
+            audit("op::inner", WEIGHT_MODERATE, &[&"b"]);
+            YieldOnce(false).await;
+            audit("op::inner_again", WEIGHT_MODERATE, &[&"c"]);
+        })
+        .await;
+        reset_blocking_events();
+        audit("op::after_reset", WEIGHT_MODERATE, &[]);
+    })));
+    let ops: Vec<Vec<&str>> = events
+        .iter()
+        .map(|e| e.blocking_events().iter().map(|b| b.operation()).collect())
+        .collect();
+    assert_eq!(
+        ops,
+        [vec!["op::outer", "op::inner"], vec!["op::after_reset"]]
+    );
+}
+
+#[test]
+fn a_panicking_poll_leaves_the_thread_without_a_scope() {
+    setup();
+    let caught = std::panic::catch_unwind(|| {
+        block_on(monitored(async {
+            audit("op::before_panic", WEIGHT_MODERATE, &[]);
+            panic!("body panics");
+        }))
+    });
+    assert!(caught.is_err());
+    // Outside any poll again: nothing is recorded, nothing dangles.
+    audit("op::outside", WEIGHT_MODERATE, &[]);
+    assert!(!crate::is_auditing());
+}
+
+#[test]
+fn strict_adaptor_restores_the_switch_after_a_panic() {
+    setup();
+    let caught = std::panic::catch_unwind(|| {
+        block_on(raise_on_violations(monitored(async {
+            audit("op::heavy", WEIGHT_HEAVY, &[]);
+        })))
+    });
+    let payload = caught.expect_err("high severity under strict mode panics");
+    assert!(crate::HighSeverityBlockingIo::from_panic(&*payload).is_some());
+    assert!(!crate::is_raise_on_violations_enabled());
+}
