@@ -38,6 +38,22 @@ impl Future for AuditingSpin {
     }
 }
 
+/// Like `Spin`, announcing ten blocking calls per poll: the difference with `AuditingSpin`, over
+/// nine, is what recording one more event into a poll costs.
+struct TenAuditsSpin(u64);
+
+impl Future for TenAuditsSpin {
+    type Output = ();
+    #[inline(never)]
+    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        self.0 = black_box(self.0.wrapping_add(1));
+        for _ in 0..10 {
+            aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&"/etc/hosts"]);
+        }
+        Poll::Pending
+    }
+}
+
 fn poll_repeatedly<F: Future>(c: &mut Criterion, name: &str, future: F) {
     let mut future = Box::pin(future);
     let mut cx = Context::from_waker(Waker::noop());
@@ -72,7 +88,17 @@ fn polls(c: &mut Criterion) {
         "poll/monitored_active_one_event_depth_0",
         aiocop::monitored(AuditingSpin(0)),
     );
+    poll_repeatedly(
+        c,
+        "poll/monitored_active_ten_events_depth_0",
+        aiocop::monitored(TenAuditsSpin(0)),
+    );
     aiocop::set_trace_depth(20).unwrap();
+    poll_repeatedly(
+        c,
+        "poll/monitored_active_ten_events_depth_20",
+        aiocop::monitored(TenAuditsSpin(0)),
+    );
     poll_repeatedly(
         c,
         "poll/monitored_active_one_event_depth_20",

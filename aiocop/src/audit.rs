@@ -93,19 +93,24 @@ pub(crate) fn record_op(
 /// it than that.
 pub(crate) fn format_args_list(args: &[&dyn fmt::Display]) -> String {
     let mut out = String::new();
+    format_args_into(&mut out, args);
+    out
+}
+
+/// Appends `a, b, c` to `out` (see [`format_args_list`]).
+pub(crate) fn format_args_into(out: &mut String, args: &[&dyn fmt::Display]) {
     for (i, arg) in args.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
         let mut w = Truncating {
-            out: &mut out,
+            out,
             left: MAX_ARGUMENT_CHARS,
         };
         // `Truncating` stops accepting text at the limit by returning an error; that error only
         // means "cut here".
         let _ = write!(w, "{arg}");
     }
-    out
 }
 
 struct Truncating<'a> {

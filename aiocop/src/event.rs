@@ -46,7 +46,11 @@ impl PartialEq<&str> for Reason {
 #[derive(Debug, Clone)]
 pub struct RawBlockingEvent {
     pub(crate) operation: &'static str,
-    pub(crate) args: Option<String>,
+    /// The event's text, `operation(args)` (or `operation` alone when arguments are not captured),
+    /// built once when the call is recorded.
+    pub(crate) text: String,
+    /// Where the arguments are in `text`.
+    pub(crate) args: Option<std::ops::Range<usize>>,
     pub(crate) weight: u32,
     pub(crate) location: &'static Location<'static>,
     pub(crate) function: FunctionInfo,
@@ -63,8 +67,17 @@ impl RawBlockingEvent {
         location: &'static Location<'static>,
         function: FunctionInfo,
     ) -> Self {
+        let (text, args) = match args {
+            Some(args) => {
+                let text = format!("{operation}({args})");
+                let range = operation.len() + 1..text.len() - 1;
+                (text, Some(range))
+            }
+            None => (operation.to_owned(), None),
+        };
         Self {
             operation,
+            text,
             args,
             weight,
             location,
@@ -80,7 +93,7 @@ impl RawBlockingEvent {
 
     /// The formatted arguments (`/etc/hosts`), `None` when argument capture is off.
     pub fn args(&self) -> Option<&str> {
-        self.args.as_deref()
+        self.args.clone().map(|range| &self.text[range])
     }
 
     /// The weight the event was recorded with.
@@ -104,24 +117,27 @@ impl RawBlockingEvent {
 ///
 /// Formatting does not symbolize the trace; that happens when the trace is first read.
 pub fn format_blocking_event(raw: &RawBlockingEvent) -> BlockingEventInfo {
-    let event = match &raw.args {
-        Some(args) => format!("{}({args})", raw.operation),
-        None => raw.operation.to_owned(),
-    };
-    let entry_point = format!(
-        "{}:{}:{}",
-        raw.location.file(),
-        raw.location.line(),
-        raw.function.name()
-    );
-    BlockingEventInfo {
-        event,
-        entry_point,
-        trace: raw.trace.clone(),
-        severity: raw.weight,
-        operation: raw.operation,
-        location: raw.location,
-        function: raw.function,
+    raw.clone().into_info()
+}
+
+impl RawBlockingEvent {
+    /// The [`BlockingEventInfo`] of this event, reusing its text.
+    pub(crate) fn into_info(self) -> BlockingEventInfo {
+        let entry_point = format!(
+            "{}:{}:{}",
+            self.location.file(),
+            self.location.line(),
+            self.function.name()
+        );
+        BlockingEventInfo {
+            event: self.text,
+            entry_point,
+            trace: self.trace,
+            severity: self.weight,
+            operation: self.operation,
+            location: self.location,
+            function: self.function,
+        }
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use crate::clock::{self, Ticks};
 use crate::context::{self, Context};
-use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent, format_blocking_event};
+use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent};
 use crate::monitor::MonitoredFunction;
 use crate::trace::Trace;
 use crate::{callbacks, collect, config, dispatch, strict};
@@ -293,7 +293,17 @@ impl Scope<'_> {
                 recorded.dropped += 1;
                 return;
             }
-            let args = config::capture_arguments().then(|| crate::audit::format_args_list(args));
+            // The event's text, `operation(args)`, in one allocation.
+            let mut text = String::with_capacity(operation.len() + 24);
+            text.push_str(operation);
+            let args = config::capture_arguments().then(|| {
+                text.push('(');
+                let start = text.len();
+                crate::audit::format_args_into(&mut text, args);
+                let end = text.len();
+                text.push(')');
+                start..end
+            });
             let marker = 0u8;
             let trace = Trace::capture(
                 config::get_trace_depth(),
@@ -302,6 +312,7 @@ impl Scope<'_> {
             );
             recorded.events.push(RawBlockingEvent {
                 operation,
+                text,
                 args,
                 weight,
                 location,
@@ -367,6 +378,7 @@ fn emit(
     may_raise: bool,
 ) {
     let io = !recorded.events.is_empty() || recorded.dropped > 0;
+    let events = recorded.events;
     let context = if io {
         recorded.context.unwrap_or_default()
     } else {
@@ -389,7 +401,10 @@ fn emit(
         } else {
             Reason::CpuBlocking
         },
-        blocking_events: recorded.events.iter().map(format_blocking_event).collect(),
+        blocking_events: events
+            .into_iter()
+            .map(RawBlockingEvent::into_info)
+            .collect(),
         dropped_events: recorded.dropped,
         context,
         function: *site.info(),
