@@ -6,8 +6,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::fmt;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::PathBuf;
 
 use aiocop::{FutureExt, SlowTaskEvent};
 use aiocop_lints::BlockingOp;
@@ -121,44 +120,7 @@ pub fn here() -> impl Iterator<Item = (&'static BlockingOp, Run)> {
     })
 }
 
-/// A directory of its own for one case, removed afterwards.
-pub struct Fixture {
-    dir: PathBuf,
-}
-
-impl Fixture {
-    pub fn new() -> Self {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "aiocop-shims-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir_all(&dir).expect("create the case's directory");
-        Fixture { dir }
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    pub fn path(&self, name: &str) -> PathBuf {
-        self.dir.join(name)
-    }
-
-    /// A file named `name` holding `contents`.
-    pub fn file(&self, name: &str, contents: &[u8]) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, contents).expect("write the case's file");
-        path
-    }
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+pub use aiocop_tests::Fixture;
 
 /// Runs `run` inside a monitored future; returns what it expects and the events it caused.
 pub async fn run_monitored(run: Run) -> (Expect, Vec<SlowTaskEvent>) {
