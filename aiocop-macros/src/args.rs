@@ -183,11 +183,7 @@ impl Parse for AllowEntry {
 }
 
 fn path_string(path: &syn::Path) -> String {
-    path.segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::")
+    crate::item::path_segments(path).join("::")
 }
 
 fn parse_allow(arg: &RawArg) -> syn::Result<Vec<String>> {

@@ -56,3 +56,9 @@ pub(crate) fn parse_fn(item: proc_macro2::TokenStream, what: &str) -> syn::Resul
         syn::Error::new(span, format!("{what} applies only to functions{hint}"))
     })
 }
+
+/// The identifiers of a path's segments, generic arguments left out: `std::fs::read::<&str>` is
+/// `["std", "fs", "read"]`.
+pub(crate) fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}

@@ -262,12 +262,7 @@ fn async_trait_future(body: &mut Block) -> Option<&mut Expr> {
     let Expr::Path(func) = &*call.func else {
         return None;
     };
-    let segments: Vec<String> = func
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segments = crate::item::path_segments(&func.path);
     if !segments.ends_with(&["Box".to_owned(), "pin".to_owned()]) || call.args.len() != 1 {
         return None;
     }

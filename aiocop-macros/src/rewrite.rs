@@ -120,12 +120,7 @@ fn offloads_call(call: &ExprCall) -> bool {
     let Expr::Path(func) = &*call.func else {
         return false;
     };
-    let segments: Vec<String> = func
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
+    let segments = crate::item::path_segments(&func.path);
     match segments.last().map(String::as_str) {
         Some("spawn_blocking" | "block_in_place") => true,
         Some("spawn") => segments.iter().any(|s| s == "thread"),
@@ -322,12 +317,7 @@ impl Rewriter {
         if func.qself.is_some() {
             return None;
         }
-        let segments: Vec<String> = func
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
+        let segments = crate::item::path_segments(&func.path);
         if self.locals.contains(&segments[0]) {
             return None;
         }
