@@ -7,52 +7,13 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-/// A future that never completes and does a trivial amount of work per poll, so it can be polled
-/// any number of times.
-struct Spin(u64);
+mod spin;
 
-impl Future for Spin {
-    type Output = ();
-    #[inline(never)]
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        self.0 = black_box(self.0.wrapping_add(1));
-        Poll::Pending
-    }
-}
-
-/// Like `Spin`, announcing one blocking call per poll.
-struct AuditingSpin(u64);
-
-impl Future for AuditingSpin {
-    type Output = ();
-    #[inline(never)]
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        self.0 = black_box(self.0.wrapping_add(1));
-        aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&"/etc/hosts"]);
-        Poll::Pending
-    }
-}
-
-/// Like `Spin`, announcing ten blocking calls per poll: the difference with `AuditingSpin`, over
-/// nine, is what recording one more event into a poll costs.
-struct TenAuditsSpin(u64);
-
-impl Future for TenAuditsSpin {
-    type Output = ();
-    #[inline(never)]
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        self.0 = black_box(self.0.wrapping_add(1));
-        for _ in 0..10 {
-            aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&"/etc/hosts"]);
-        }
-        Poll::Pending
-    }
-}
+use spin::{AuditingSpin, Spin};
 
 fn poll_repeatedly<F: Future>(c: &mut Criterion, name: &str, future: F) {
     let mut future = Box::pin(future);
@@ -86,23 +47,23 @@ fn polls(c: &mut Criterion) {
     poll_repeatedly(
         c,
         "poll/monitored_active_one_event_depth_0",
-        aiocop::monitored(AuditingSpin(0)),
+        aiocop::monitored(AuditingSpin::new(1)),
     );
     poll_repeatedly(
         c,
         "poll/monitored_active_ten_events_depth_0",
-        aiocop::monitored(TenAuditsSpin(0)),
+        aiocop::monitored(AuditingSpin::new(10)),
     );
     aiocop::set_trace_depth(20).unwrap();
     poll_repeatedly(
         c,
         "poll/monitored_active_ten_events_depth_20",
-        aiocop::monitored(TenAuditsSpin(0)),
+        aiocop::monitored(AuditingSpin::new(10)),
     );
     poll_repeatedly(
         c,
         "poll/monitored_active_one_event_depth_20",
-        aiocop::monitored(AuditingSpin(0)),
+        aiocop::monitored(AuditingSpin::new(1)),
     );
     aiocop::set_trace_depth(0).unwrap();
 

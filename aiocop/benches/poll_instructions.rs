@@ -2,23 +2,16 @@
 //! benchmarks on a shared VM are noisy). Each variant polls a trivial future 1,000,000 times.
 //!
 //! Run: `cargo bench -p aiocop --bench poll_instructions --no-run` and then
-//! `valgrind --tool=callgrind <bench binary> <variant>` for each variant; or `scripts/poll-instructions.sh`.
+//! `valgrind --tool=callgrind <bench binary> <variant>` for each variant (`bare`, `deactivated`,
+//! `active`, `activate_only`, `tokio_metrics`).
 
 use std::future::Future;
 use std::hint::black_box;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 
-struct Spin(u64);
+mod spin;
 
-impl Future for Spin {
-    type Output = ();
-    #[inline(never)]
-    fn poll(mut self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        self.0 = black_box(self.0.wrapping_add(1));
-        Poll::Pending
-    }
-}
+use spin::Spin;
 
 const POLLS: u64 = 1_000_000;
 
