@@ -108,6 +108,17 @@ impl Ticks {
     /// A placeholder reading, overwritten before use.
     pub(crate) const ZERO: Ticks = Ticks(0);
 
+    /// The reading as a non-zero number: the id under which the watchdog knows a poll.
+    #[inline(always)]
+    pub(crate) fn id(self) -> u64 {
+        self.0.max(1)
+    }
+
+    /// The reading a poll id was made from.
+    pub(crate) fn from_id(id: u64) -> Ticks {
+        Ticks(id)
+    }
+
     /// Nanoseconds from `self` to `later` (zero if the clock went backwards).
     #[inline(always)]
     pub(crate) fn nanos_until(self, later: Ticks) -> u64 {
@@ -117,6 +128,11 @@ impl Ticks {
         let nanos = (u128::from(units) * u128::from(fixed)) >> FIXED_SHIFT;
         u64::try_from(nanos).unwrap_or(u64::MAX)
     }
+}
+
+/// Whether readings can be taken and converted (the clock has been calibrated).
+pub(crate) fn calibrated() -> bool {
+    MODE.load(Ordering::Relaxed) != UNCALIBRATED
 }
 
 /// Calibrates the clock now (about a millisecond, once), off the hot path.

@@ -173,6 +173,15 @@ impl OnSlowTask for () {
 /// A monitored poll produces a [`SlowTaskEvent`] when it recorded blocking events, or when it took
 /// at least `threshold_ms` milliseconds.
 ///
+/// It also starts the stall watchdog with its default settings (stack samples of slow polls,
+/// reports of stuck ones), as the reference does, unless [`stop_cpu_sampling`] was called before
+/// or [`start_cpu_sampling`] already started it; where the watchdog cannot run,
+/// [`cpu_sampling_status`] says why and nothing fails.
+///
+/// [`stop_cpu_sampling`]: crate::stop_cpu_sampling
+/// [`start_cpu_sampling`]: crate::start_cpu_sampling
+/// [`cpu_sampling_status`]: crate::cpu_sampling_status
+///
 /// Idempotent: a repeated call changes nothing, registers nothing and returns `Ok(None)`; it warns
 /// once on stderr if it asked for something different. Change the threshold later with
 /// [`set_slow_task_threshold_ms`] and add callbacks with
@@ -212,6 +221,7 @@ pub fn detect_slow_tasks(
         return Ok(None);
     }
     THRESHOLD_NS.store(threshold_ns, Ordering::Relaxed);
+    crate::watchdog::auto_start();
     Ok(on_slow_task.register())
 }
 
@@ -285,8 +295,9 @@ pub fn capture_arguments() -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
 pub enum Delivery {
-    /// [`Background`](Delivery::Background) when traces are captured (trace depth above 0, so
-    /// symbolization stays off the runtime's threads), [`Inline`](Delivery::Inline) otherwise.
+    /// [`Background`](Delivery::Background) when traces are captured (trace depth above 0, or an
+    /// event with stack samples from the watchdog), so symbolization stays off the runtime's
+    /// threads; [`Inline`](Delivery::Inline) otherwise.
     #[default]
     Auto = 0,
     /// On the thread that polled the task, right after the poll, as in the reference.
@@ -311,12 +322,13 @@ pub fn delivery() -> Delivery {
     }
 }
 
-/// Whether the next event goes to the delivery thread.
-pub(crate) fn deliver_in_background() -> bool {
+/// Whether the next event goes to the delivery thread (`sampled`: it carries stack samples, which
+/// need symbolizing too).
+pub(crate) fn deliver_in_background(sampled: bool) -> bool {
     match delivery() {
         Delivery::Inline => false,
         Delivery::Background => true,
-        Delivery::Auto => get_trace_depth() > 0,
+        Delivery::Auto => sampled || get_trace_depth() > 0,
     }
 }
 

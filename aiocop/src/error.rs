@@ -65,6 +65,20 @@ pub enum ConfigError {
         /// The rejected rate, as text (it may be NaN).
         rate: String,
     },
+    /// A [`CpuSampling`](crate::CpuSampling) setting out of range.
+    InvalidCpuSampling {
+        /// The setting.
+        setting: &'static str,
+        /// The rejected value.
+        value: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// The stall watchdog cannot sample stacks here (platform, signals, threads).
+    CpuSamplingUnavailable {
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for ConfigError {
@@ -110,6 +124,14 @@ impl fmt::Display for ConfigError {
             ),
             ConfigError::InvalidSampleRate { rate } => {
                 write!(f, "sample rate must be between 0 and 1 (got {rate})")
+            }
+            ConfigError::InvalidCpuSampling {
+                setting,
+                value,
+                expected,
+            } => write!(f, "CPU sampling {setting} must be {expected} (got {value})"),
+            ConfigError::CpuSamplingUnavailable { reason } => {
+                write!(f, "CPU sampling is unavailable: {reason}")
             }
         }
     }

@@ -203,16 +203,78 @@ impl fmt::Display for BlockingEventInfo {
     }
 }
 
-/// A stack sample taken while a poll ran long without recording blocking calls.
-///
-/// Reserved for the CPU sampler; this version of aiocop takes no samples, so
-/// [`SlowTaskEvent::cpu_samples`] is always empty.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a slow poll spent its time, from the stall watchdog's stack samples: one entry per
+/// distinct stack, with the number of samples that found it. See
+/// [`SlowTaskEvent::cpu_stack_samples`].
+#[derive(Debug, Clone)]
 pub struct CpuStackSample {
-    /// Time from the start of the poll to the sample.
-    pub offset: Duration,
-    /// The sampled stack, formatted like [`BlockingEventInfo::trace`].
-    pub trace: String,
+    trace: Trace,
+    count: usize,
+}
+
+impl CpuStackSample {
+    /// The sampled stack, innermost frame first, aiocop's own frames left out; displays like
+    /// [`BlockingEventInfo::trace`].
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The innermost frame of the program's own code (see [`Trace::entry_point`]): for a CPU
+    /// loop, the function looping; for a call blocking in the C library, the function calling it.
+    pub fn entry_point(&self) -> &str {
+        self.trace.entry_point()
+    }
+
+    /// How many samples found this stack.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+}
+
+/// The raw samples of a poll, aggregated into [`CpuStackSample`]s when first read (which
+/// symbolizes them; the delivery thread does it before callbacks run).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StackSamples {
+    raw: Vec<Trace>,
+    aggregated: std::sync::OnceLock<Vec<CpuStackSample>>,
+}
+
+impl StackSamples {
+    pub(crate) fn new(raw: Vec<Box<[usize]>>, depth: usize) -> Self {
+        StackSamples {
+            raw: raw
+                .into_iter()
+                .map(|ips| Trace::from_ips(ips.into_vec(), depth))
+                .collect(),
+            aggregated: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// Identical stacks (as symbolized: samples at different instructions of one line are one
+    /// stack) merged, most frequent first; ties keep the order they were first seen in.
+    pub(crate) fn aggregated(&self) -> &[CpuStackSample] {
+        self.aggregated.get_or_init(|| {
+            let mut merged: Vec<CpuStackSample> = Vec::new();
+            for trace in &self.raw {
+                match merged
+                    .iter_mut()
+                    .find(|m| m.trace.resolve() == trace.resolve())
+                {
+                    Some(m) => m.count += 1,
+                    None => merged.push(CpuStackSample {
+                        trace: trace.clone(),
+                        count: 1,
+                    }),
+                }
+            }
+            merged.sort_by(|a, b| b.count.cmp(&a.count));
+            merged
+        })
+    }
 }
 
 /// Everything one monitored poll did, handed to callbacks when the poll recorded blocking calls or
@@ -227,7 +289,7 @@ pub struct SlowTaskEvent {
     pub(crate) dropped_events: usize,
     pub(crate) context: Context,
     pub(crate) function: FunctionInfo,
-    pub(crate) cpu_samples: Vec<CpuStackSample>,
+    pub(crate) cpu_samples: StackSamples,
 }
 
 impl SlowTaskEvent {
@@ -294,9 +356,23 @@ impl SlowTaskEvent {
         &self.function
     }
 
-    /// Stack samples of a CPU-bound poll; see [`CpuStackSample`].
-    pub fn cpu_samples(&self) -> &[CpuStackSample] {
-        &self.cpu_samples
+    /// Where the poll spent its time, from the stall watchdog's stack samples (see
+    /// [`start_cpu_sampling`](crate::start_cpu_sampling)): distinct stacks, most frequent first.
+    /// Empty when the watchdog does not run or the poll ended before it was armed.
+    ///
+    /// Blocking events say which known calls the poll made; samples say where the time went,
+    /// including CPU work and blocking calls aiocop cannot see (inside sync helpers or
+    /// third-party crates).
+    ///
+    /// The first call symbolizes the samples (aiocop's delivery thread does it before callbacks
+    /// run).
+    pub fn cpu_stack_samples(&self) -> &[CpuStackSample] {
+        self.cpu_samples.aggregated()
+    }
+
+    /// Whether the watchdog sampled this poll, without symbolizing anything.
+    pub fn has_cpu_stack_samples(&self) -> bool {
+        !self.cpu_samples.is_empty()
     }
 
     /// Symbolizes every trace now, on the calling thread (aiocop's delivery thread does this before
@@ -305,6 +381,7 @@ impl SlowTaskEvent {
         for e in &self.blocking_events {
             e.trace.resolve();
         }
+        self.cpu_samples.aggregated();
     }
 }
 
@@ -334,6 +411,15 @@ impl fmt::Display for SlowTaskEvent {
                 f,
                 "\n  ... and {} more blocking events not kept",
                 self.dropped_events
+            )?;
+        }
+        if let Some(top) = self.cpu_stack_samples().first() {
+            let total: usize = self.cpu_stack_samples().iter().map(|s| s.count).sum();
+            write!(
+                f,
+                "\n  hottest stack ({} of {total} samples) at {}",
+                top.count,
+                top.entry_point()
             )?;
         }
         if !self.context.is_empty() {

@@ -116,6 +116,7 @@ mod suppress;
 #[cfg(feature = "tower")]
 pub mod tower;
 mod trace;
+mod watchdog;
 #[cfg(test)]
 mod unsafe_tests;
 
@@ -167,6 +168,12 @@ pub use strict::{
     set_violation_rule, violation_rule,
 };
 pub use trace::Trace;
+pub use watchdog::{
+    CpuSampling, CpuSamplingStatus, EffectiveCpuSampling, MAX_SAMPLES_PER_POLL, StuckPoll,
+    StuckPollHandle, clear_stuck_poll_callbacks, cpu_sampling_status, effective_cpu_sampling,
+    is_cpu_sampling_started, register_stuck_poll_callback, start_cpu_sampling,
+    stop_cpu_sampling, unregister_stuck_poll_callback,
+};
 
 /// Not public API: used by the code the macros generate.
 #[doc(hidden)]

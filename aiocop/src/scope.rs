@@ -15,9 +15,10 @@ use std::time::Duration;
 
 use crate::clock::{self, Ticks};
 use crate::context::{self, Context};
-use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent};
+use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent, StackSamples};
 use crate::monitor::MonitoredFunction;
 use crate::trace::Trace;
+use crate::watchdog::{self, slot};
 use crate::{callbacks, collect, config, dispatch, strict};
 
 pub(crate) mod detached;
@@ -178,7 +179,9 @@ impl<'a> Scope<'a> {
     fn open<'s>(&'s self) -> Open<'s, 'a> {
         let suspended = Suspended::of(CURRENT.get());
         CURRENT.set((self as *const Scope<'a>).cast());
-        self.start.set(clock::now());
+        let start = clock::now();
+        self.start.set(start);
+        slot::publish(start);
         Open {
             scope: self,
             suspended,
@@ -200,6 +203,7 @@ impl Open<'_, '_> {
     #[inline(always)]
     pub(crate) fn exit(self) {
         let end = clock::now();
+        slot::clear();
         self.suspended.resume(self.scope.start.get(), end);
         let scope = self.scope;
         std::mem::forget(self);
@@ -211,6 +215,7 @@ impl Drop for Open<'_, '_> {
     /// Runs only when the poll unwinds (`exit` forgets the value).
     fn drop(&mut self) {
         let end = clock::now();
+        slot::clear();
         self.suspended.resume(self.scope.start.get(), end);
         // The blocking still happened: report it, but never panic again while unwinding.
         self.scope.close(end, false);
@@ -258,6 +263,7 @@ impl Scope<'_> {
             Duration::from_nanos(elapsed_ns),
             Duration::from_nanos(threshold_ns),
             may_raise,
+            self.start.get().id(),
         );
     }
 
@@ -343,6 +349,14 @@ pub(crate) fn record(
     with_current(|scope| scope.record(operation, weight, args, location));
 }
 
+/// For the watchdog's signal handler, on a thread it interrupted inside a monitored poll: the
+/// address above which the stack belongs to the executor, and the outermost monitored function.
+/// Async-signal-safe (a thread-local read and plain copies).
+#[cfg_attr(not(all(target_os = "linux", target_arch = "x86_64")), allow(dead_code))]
+pub(crate) fn sampling_view() -> Option<(usize, crate::monitor::FunctionInfo)> {
+    with_current(|scope| (scope.executor_above(), *scope.outer.info()))
+}
+
 /// Whether this thread is inside a monitored poll right now.
 #[inline]
 pub(crate) fn in_monitored_poll() -> bool {
@@ -376,6 +390,7 @@ fn emit(
     elapsed: Duration,
     threshold: Duration,
     may_raise: bool,
+    poll: u64,
 ) {
     let io = !recorded.events.is_empty() || recorded.dropped > 0;
     let events = recorded.events;
@@ -408,11 +423,14 @@ fn emit(
         dropped_events: recorded.dropped,
         context,
         function: *site.info(),
-        cpu_samples: Vec::new(),
+        cpu_samples: match watchdog::take_samples(poll) {
+            samples if samples.is_empty() => StackSamples::default(),
+            samples => StackSamples::new(samples, watchdog::sample_trace_depth()),
+        },
     };
     collect::offer(&event);
     let raise = may_raise && strict::is_violation(&event, recorded.forced_strict);
-    if config::deliver_in_background() {
+    if config::deliver_in_background(event.has_cpu_stack_samples()) {
         if raise {
             dispatch::send(event.clone());
             strict::raise(event);

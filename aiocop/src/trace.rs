@@ -25,7 +25,15 @@ pub struct Trace {
 struct Captured {
     ips: Box<[usize]>,
     depth: usize,
-    text: OnceLock<String>,
+    resolved: OnceLock<Resolved>,
+}
+
+/// A symbolized trace.
+struct Resolved {
+    text: String,
+    /// Where in `text` the innermost frame of the program's own code is (see
+    /// [`Trace::entry_point`]).
+    entry: std::ops::Range<usize>,
 }
 
 impl Trace {
@@ -57,11 +65,17 @@ impl Trace {
             ips.push(frame.ip() as usize);
             ips.len() < limit
         });
+        Trace::from_ips(ips, depth)
+    }
+
+    /// A trace of instruction pointers already captured (innermost first), to be symbolized with
+    /// up to `depth` frames.
+    pub(crate) fn from_ips(ips: Vec<usize>, depth: usize) -> Self {
         Trace {
             inner: Some(Arc::new(Captured {
                 ips: ips.into_boxed_slice(),
                 depth,
-                text: OnceLock::new(),
+                resolved: OnceLock::new(),
             })),
         }
     }
@@ -75,16 +89,27 @@ impl Trace {
     pub fn resolved(&self) -> Option<&str> {
         match &self.inner {
             None => Some(""),
-            Some(c) => c.text.get().map(String::as_str),
+            Some(c) => c.resolved.get().map(|r| r.text.as_str()),
         }
     }
 
     /// The text, symbolizing now (on this thread) if that has not happened yet.
     pub fn resolve(&self) -> &str {
-        match &self.inner {
-            None => "",
-            Some(c) => c.text.get_or_init(|| symbolize(&c.ips, c.depth)),
-        }
+        self.symbolized().map_or("", |r| r.text.as_str())
+    }
+
+    fn symbolized(&self) -> Option<&Resolved> {
+        let c = self.inner.as_ref()?;
+        Some(c.resolved.get_or_init(|| symbolize(&c.ips, c.depth)))
+    }
+
+    /// The innermost frame of the program's own code, as `file:line:function`: the first frame
+    /// that is neither the Rust standard library nor a system library without debug information
+    /// (the C library, the vDSO). Third-party crates count as the program's code. Falls back to
+    /// the innermost frame; empty for an empty trace.
+    pub fn entry_point(&self) -> &str {
+        self.symbolized()
+            .map_or("", |r| &r.text[r.entry.clone()])
     }
 
     /// The symbolized frames, innermost first.
@@ -203,7 +228,7 @@ fn is_scope_boundary(sym: &Symbol) -> bool {
         })
 }
 
-fn symbolize(ips: &[usize], depth: usize) -> String {
+fn symbolize(ips: &[usize], depth: usize) -> Resolved {
     // Every source-level frame, innermost first; inlining gives several per instruction pointer.
     let mut all: Vec<(Arc<[Symbol]>, usize, usize)> = Vec::new();
     for &ip in ips {
@@ -218,16 +243,47 @@ fn symbolize(ips: &[usize], depth: usize) -> String {
         .iter()
         .rposition(|(symbols, i, _)| symbols.get(*i).is_some_and(is_scope_boundary))
         .unwrap_or(all.len());
-    all[..end]
+    let frames: Vec<(String, bool)> = all[..end]
         .iter()
         .filter_map(|(symbols, i, ip)| match symbols.get(*i) {
-            None => Some(format!("{ip:#x}")),
+            None => Some((format!("{ip:#x}"), false)),
             Some(sym) if sym.own => None,
-            Some(sym) => Some(format_frame(sym, *ip)),
+            Some(sym) => Some((format_frame(sym, *ip), is_program_frame(sym))),
         })
         .take(depth)
-        .collect::<Vec<_>>()
-        .join(FRAME_SEPARATOR)
+        .collect();
+    let mut text = String::new();
+    let mut entry = None;
+    for (n, (frame, program)) in frames.iter().enumerate() {
+        if n > 0 {
+            text.push_str(FRAME_SEPARATOR);
+        }
+        let start = text.len();
+        text.push_str(frame);
+        if *program && entry.is_none() {
+            entry = Some(start..text.len());
+        }
+    }
+    let entry = entry.unwrap_or_else(|| 0..frames.first().map_or(0, |(f, _)| f.len()));
+    Resolved { text, entry }
+}
+
+/// Whether a frame is the program's own code (its crates and their dependencies): Rust code
+/// outside the toolchain's libraries. C libraries (the C library, the vDSO) and std are not.
+fn is_program_frame(sym: &Symbol) -> bool {
+    const TOOLCHAIN_CRATES: [&str; 3] = ["std::", "core::", "alloc::"];
+    let Some(name) = sym.name.as_deref() else {
+        return false;
+    };
+    let path = name.trim_start_matches(['<', '&']);
+    let rust = name.contains("::");
+    let toolchain_name = TOOLCHAIN_CRATES.iter().any(|c| path.starts_with(c));
+    let toolchain_file = sym.file.as_deref().is_some_and(|file| {
+        file.starts_with("/rustc/")
+            || file.contains("/rustlib/src/rust/library/")
+            || file.starts_with("library/")
+    });
+    rust && !toolchain_name && !toolchain_file
 }
 
 fn format_frame(sym: &Symbol, ip: usize) -> String {

@@ -323,3 +323,10 @@ impl Drop for Fixture {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A blocking call inside a crate the test does not annotate (this one): `#[aiocop::monitor]`
+/// cannot see it, the stall watchdog's samples can.
+#[inline(never)]
+pub fn sleep_in_a_library(duration: std::time::Duration) {
+    std::thread::sleep(duration);
+}

@@ -63,6 +63,7 @@ mod hooked {
 
     use super::super::{CURRENT, Scope, pre_poll_record};
     use crate::clock::{self, Ticks};
+    use crate::watchdog::slot;
     use crate::monitor::MonitoredFunction;
 
     /// What sets a detached scope apart.
@@ -107,6 +108,8 @@ mod hooked {
                 // began. It stays open, and its box in place, until the after-poll hook, which
                 // runs only once the task's poll (and so this nested one) has returned.
                 let detached = unsafe { &*self.0 };
+                // The task's poll goes on: the watchdog watches it again.
+                slot::publish(detached.start.get());
                 let excluded = &detached.marks.excluded_ns;
                 excluded.set(excluded.get().saturating_add(start.nanos_until(end)));
             }
@@ -157,6 +160,8 @@ mod hooked {
         if let Ok(Some(scope)) = opened {
             CURRENT.set(scope);
             OPEN.set(true);
+            // SAFETY: `scope` points into this thread's `DETACHED` box, just written.
+            slot::publish(unsafe { &*scope }.start.get());
         }
     }
 
@@ -167,6 +172,7 @@ mod hooked {
             return;
         }
         let end = clock::now();
+        slot::clear();
         CURRENT.set(ptr::null());
         let _ = DETACHED.try_with(|slot| {
             if let Ok(slot) = slot.try_borrow()

@@ -1,0 +1,486 @@
+//! The stall watchdog: a thread that samples the stack of monitored polls running longer than an
+//! arming delay (the samples go on their [`SlowTaskEvent`](crate::SlowTaskEvent) as
+//! [`cpu_stack_samples`](crate::SlowTaskEvent::cpu_stack_samples)), and reports polls stuck past a
+//! limit while they are still stuck ([`StuckPoll`]).
+//!
+//! Samples show what the macro cannot: CPU work, and blocking calls inside sync helpers or
+//! third-party crates. The hot path pays two relaxed stores per poll (see [`slot`]); everything else
+//! happens on the watchdog thread, and on the sampled thread only inside a poll already older than
+//! the arming delay.
+//!
+//! Supported on Linux x86_64 ([`cpu_sampling_status`] says why not elsewhere). The sampled thread
+//! gets a real-time signal (the highest one no one handles); a blocking system call with a timeout
+//! that it interrupts may return `ErrorKind::Interrupted` (std's `read_exact`, `write_all`,
+//! `thread::sleep` and friends retry). Only polls already blocking the runtime are ever signalled.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crate::clock::{self, Ticks};
+use crate::config::{self, MAX_TRACE_DEPTH};
+use crate::error::ConfigError;
+use crate::report;
+use crate::trace::Trace;
+
+mod capture;
+pub(crate) mod slot;
+mod stuck;
+
+use capture::{Capture, Capturer};
+pub use stuck::{
+    StuckPoll, StuckPollHandle, clear_stuck_poll_callbacks, register_stuck_poll_callback,
+    unregister_stuck_poll_callback,
+};
+
+/// The watchdog never sleeps less than this, whatever the settings say: it must not spin.
+const MIN_SLEEP: Duration = Duration::from_millis(1);
+/// The derived idle interval is at most this.
+const MAX_DERIVED_IDLE: Duration = Duration::from_millis(50);
+/// The derived arming delay is at least this.
+const MIN_DERIVED_ARM: Duration = Duration::from_millis(1);
+/// Largest accepted [`CpuSampling::max_samples_per_poll`].
+pub const MAX_SAMPLES_PER_POLL: usize = 1024;
+/// Largest accepted interval, idle interval or arming delay.
+const MAX_SETTING: Duration = Duration::from_secs(3600);
+
+/// Settings of the stall watchdog, for [`start_cpu_sampling`]. The defaults are the reference's.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let settings = aiocop::CpuSampling::new()
+///     .interval(Duration::from_millis(5))
+///     .arm_after(Duration::from_millis(10))
+///     .stuck_after(Some(Duration::from_secs(2)));
+/// assert_ne!(settings, aiocop::CpuSampling::default());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CpuSampling {
+    interval: Duration,
+    arm_after: Option<Duration>,
+    idle_interval: Option<Duration>,
+    max_samples_per_poll: usize,
+    trace_depth: usize,
+    stuck_after: Option<Duration>,
+}
+
+impl Default for CpuSampling {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CpuSampling {
+    /// The defaults: sample every 10 ms, arm at half the slow-task threshold (following it when
+    /// it changes), idle interval derived from those, 32 samples per poll, 20 frames per sample,
+    /// stuck polls reported after 1 s.
+    pub const fn new() -> Self {
+        CpuSampling {
+            interval: Duration::from_millis(10),
+            arm_after: None,
+            idle_interval: None,
+            max_samples_per_poll: 32,
+            trace_depth: 20,
+            stuck_after: Some(Duration::from_secs(1)),
+        }
+    }
+
+    /// Time between two samples of a running poll (default 10 ms; never under 1 ms in effect).
+    pub const fn interval(mut self, interval: Duration) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// Age a poll must reach before it is sampled; shorter polls are never signalled. Default:
+    /// half the slow-task threshold (at least 1 ms), recomputed when the threshold changes, so
+    /// sampling starts around the middle of any poll that goes on to be slow.
+    pub const fn arm_after(mut self, arm_after: Duration) -> Self {
+        self.arm_after = Some(arm_after);
+        self
+    }
+
+    /// Time between two looks while no monitored poll runs: trades idle CPU for how late a fresh
+    /// poll is first seen. Default: `min(50 ms, max(arming delay, interval))`, so a poll is first
+    /// looked at no later than its arming age, and the watchdog never wakes more often idle than
+    /// busy.
+    pub const fn idle_interval(mut self, idle_interval: Duration) -> Self {
+        self.idle_interval = Some(idle_interval);
+        self
+    }
+
+    /// Samples kept per poll at most (default 32).
+    pub const fn max_samples_per_poll(mut self, max: usize) -> Self {
+        self.max_samples_per_poll = max;
+        self
+    }
+
+    /// Frames kept per sample, aiocop's own left out (default 20).
+    pub const fn trace_depth(mut self, depth: usize) -> Self {
+        self.trace_depth = depth;
+        self
+    }
+
+    /// A poll running longer than this is reported as a [`StuckPoll`] while it runs, once
+    /// (default 1 s; `None`: never).
+    pub const fn stuck_after(mut self, limit: Option<Duration>) -> Self {
+        self.stuck_after = limit;
+        self
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |setting: &'static str, value: String, expected: &'static str| {
+            Err(ConfigError::InvalidCpuSampling {
+                setting,
+                value,
+                expected,
+            })
+        };
+        const UP_TO_AN_HOUR: &str = "at most 1 hour";
+        if self.interval > MAX_SETTING {
+            return invalid("interval", format!("{:?}", self.interval), UP_TO_AN_HOUR);
+        }
+        if let Some(arm) = self.arm_after.filter(|a| *a > MAX_SETTING) {
+            return invalid("arm_after", format!("{arm:?}"), UP_TO_AN_HOUR);
+        }
+        if let Some(idle) = self.idle_interval.filter(|i| *i > MAX_SETTING) {
+            return invalid("idle_interval", format!("{idle:?}"), UP_TO_AN_HOUR);
+        }
+        if !(1..=MAX_SAMPLES_PER_POLL).contains(&self.max_samples_per_poll) {
+            return invalid(
+                "max_samples_per_poll",
+                self.max_samples_per_poll.to_string(),
+                "between 1 and 1024",
+            );
+        }
+        if !(1..=MAX_TRACE_DEPTH).contains(&self.trace_depth) {
+            return invalid(
+                "trace_depth",
+                self.trace_depth.to_string(),
+                "between 1 and 256",
+            );
+        }
+        if let Some(stuck) = self.stuck_after.filter(|s| *s < MIN_SLEEP) {
+            return invalid("stuck_after", format!("{stuck:?}"), "at least 1 ms");
+        }
+        Ok(())
+    }
+
+    /// The values in effect with the slow-task threshold at `threshold`.
+    fn effective(&self, threshold: Duration) -> EffectiveCpuSampling {
+        let arm_after = self
+            .arm_after
+            .unwrap_or_else(|| (threshold / 2).max(MIN_DERIVED_ARM));
+        let idle_interval = self
+            .idle_interval
+            .unwrap_or_else(|| arm_after.max(self.interval).min(MAX_DERIVED_IDLE));
+        EffectiveCpuSampling {
+            interval: self.interval,
+            arm_after,
+            idle_interval,
+            max_samples_per_poll: self.max_samples_per_poll,
+            trace_depth: self.trace_depth,
+            stuck_after: self.stuck_after,
+        }
+    }
+}
+
+/// The watchdog's settings as they apply right now (derived values computed from the current
+/// slow-task threshold); see [`effective_cpu_sampling`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EffectiveCpuSampling {
+    /// Time between two samples of a running poll.
+    pub interval: Duration,
+    /// Age a poll must reach before it is sampled.
+    pub arm_after: Duration,
+    /// Time between two looks while no monitored poll runs.
+    pub idle_interval: Duration,
+    /// Samples kept per poll at most.
+    pub max_samples_per_poll: usize,
+    /// Frames kept per sample.
+    pub trace_depth: usize,
+    /// Age at which a running poll is reported stuck.
+    pub stuck_after: Option<Duration>,
+}
+
+/// Whether the watchdog runs; see [`cpu_sampling_status`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CpuSamplingStatus {
+    /// Sampling.
+    Running,
+    /// Not started, or stopped.
+    Stopped,
+    /// Cannot run on this platform or in this process; says why.
+    Unavailable(String),
+}
+
+/// Set while the watchdog thread runs: the hot path's only question about it (asked once per
+/// thread).
+static RUNNING: AtomicBool = AtomicBool::new(false);
+
+#[inline]
+pub(crate) fn is_running() -> bool {
+    RUNNING.load(Ordering::Relaxed)
+}
+
+struct Control {
+    watchdog: Option<Watchdog>,
+    /// Set by [`stop_cpu_sampling`]: [`detect_slow_tasks`](crate::detect_slow_tasks) then leaves
+    /// the watchdog off.
+    disabled: bool,
+    unavailable: Option<String>,
+}
+
+struct Watchdog {
+    settings: CpuSampling,
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: JoinHandle<()>,
+    /// The process that started it: a forked child has no watchdog thread.
+    pid: u32,
+}
+
+static CONTROL: Mutex<Control> = Mutex::new(Control {
+    watchdog: None,
+    disabled: false,
+    unavailable: None,
+});
+
+fn control() -> MutexGuard<'static, Control> {
+    CONTROL.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+static WARNED_START: AtomicBool = AtomicBool::new(false);
+
+/// Starts the stall watchdog with `settings`.
+///
+/// [`detect_slow_tasks`](crate::detect_slow_tasks) starts it with the defaults unless
+/// [`stop_cpu_sampling`] was called first; call this before it to choose other settings.
+/// Idempotent: while the watchdog runs, a repeated call changes nothing and warns once on stderr
+/// (stop it first to change settings).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// match aiocop::start_cpu_sampling(aiocop::CpuSampling::new().interval(Duration::from_millis(5))) {
+///     Ok(()) => assert!(aiocop::is_cpu_sampling_started()),
+///     Err(aiocop::ConfigError::CpuSamplingUnavailable { reason }) => eprintln!("{reason}"),
+///     Err(other) => panic!("{other}"),
+/// }
+/// ```
+///
+/// # Errors
+/// [`ConfigError::InvalidCpuSampling`] for a setting out of range;
+/// [`ConfigError::CpuSamplingUnavailable`] where stacks cannot be sampled (other platforms, no
+/// free signal, no thread). Nothing is started then.
+pub fn start_cpu_sampling(settings: CpuSampling) -> Result<(), ConfigError> {
+    settings.validate()?;
+    start(settings, true)
+}
+
+/// Starts the watchdog with the defaults if nothing says otherwise (called by
+/// `detect_slow_tasks`); where it cannot run, it only records why.
+pub(crate) fn auto_start() {
+    if control().disabled {
+        return;
+    }
+    let _ = start(CpuSampling::new(), false);
+}
+
+fn start(settings: CpuSampling, explicit: bool) -> Result<(), ConfigError> {
+    let mut control = control();
+    if let Some(running) = &control.watchdog {
+        if running.pid == std::process::id() {
+            if explicit {
+                report::warn_once(
+                    &WARNED_START,
+                    format_args!(
+                        "start_cpu_sampling() called while the watchdog runs; settings unchanged \
+                         (stop_cpu_sampling first to change them)"
+                    ),
+                );
+            }
+            return Ok(());
+        }
+        // Forked: the thread stayed in the parent.
+        control.watchdog = None;
+    }
+    let capturer = match Capturer::new() {
+        Ok(capturer) => capturer,
+        Err(reason) => {
+            control.unavailable = Some(reason.clone());
+            return Err(ConfigError::CpuSamplingUnavailable { reason });
+        }
+    };
+    let stop = Arc::new((Mutex::new(false), Condvar::new()));
+    let thread = {
+        let stop = stop.clone();
+        let settings = settings.clone();
+        std::thread::Builder::new()
+            .name("aiocop-watchdog".into())
+            .spawn(move || run(settings, capturer, &stop))
+    };
+    let thread = match thread {
+        Ok(thread) => thread,
+        Err(e) => {
+            let reason = format!("could not start the watchdog thread: {e}");
+            control.unavailable = Some(reason.clone());
+            return Err(ConfigError::CpuSamplingUnavailable { reason });
+        }
+    };
+    control.watchdog = Some(Watchdog {
+        settings,
+        stop,
+        thread,
+        pid: std::process::id(),
+    });
+    control.disabled = false;
+    control.unavailable = None;
+    RUNNING.store(true, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Stops the watchdog (waiting for its thread to finish its round) and keeps
+/// [`detect_slow_tasks`](crate::detect_slow_tasks) from starting it; the reference's
+/// `cpu_sampling=False`. [`start_cpu_sampling`] starts it again.
+pub fn stop_cpu_sampling() {
+    let watchdog = {
+        let mut control = control();
+        control.disabled = true;
+        control.watchdog.take()
+    };
+    let Some(watchdog) = watchdog else {
+        return;
+    };
+    RUNNING.store(false, Ordering::Relaxed);
+    let (stopped, wake) = &*watchdog.stop;
+    *stopped.lock().unwrap_or_else(PoisonError::into_inner) = true;
+    wake.notify_all();
+    if watchdog.pid == std::process::id() {
+        let _ = watchdog.thread.join();
+    }
+}
+
+/// Whether the watchdog runs (the reference's `is_cpu_sampling_started`).
+pub fn is_cpu_sampling_started() -> bool {
+    cpu_sampling_status() == CpuSamplingStatus::Running
+}
+
+/// Whether the watchdog runs, and if it cannot, why.
+pub fn cpu_sampling_status() -> CpuSamplingStatus {
+    let control = control();
+    match (&control.watchdog, &control.unavailable) {
+        (Some(w), _) if w.pid == std::process::id() => CpuSamplingStatus::Running,
+        (_, Some(reason)) => CpuSamplingStatus::Unavailable(reason.clone()),
+        _ => CpuSamplingStatus::Stopped,
+    }
+}
+
+/// The running watchdog's settings as they apply now, derived values included; `None` when it
+/// does not run.
+///
+/// ```
+/// # if aiocop::start_cpu_sampling(aiocop::CpuSampling::new()).is_ok() {
+/// aiocop::set_slow_task_threshold_ms(100).unwrap();
+/// let effective = aiocop::effective_cpu_sampling().unwrap();
+/// assert_eq!(effective.arm_after, std::time::Duration::from_millis(50));
+/// # }
+/// ```
+pub fn effective_cpu_sampling() -> Option<EffectiveCpuSampling> {
+    let control = control();
+    let watchdog = control.watchdog.as_ref()?;
+    (watchdog.pid == std::process::id())
+        .then(|| watchdog.settings.effective(config::slow_task_threshold()))
+}
+
+/// The samples the watchdog took of this thread's poll `poll`, which has just ended (a slow-poll
+/// event is being built for it). Waits briefly for a capture of that poll still under way.
+pub(crate) fn take_samples(poll: u64) -> Vec<Box<[usize]>> {
+    if !is_running() {
+        return Vec::new();
+    }
+    let slot = slot::mine();
+    if slot.is_null() {
+        return Vec::new();
+    }
+    capture::wait_for_capture(slot, poll);
+    // SAFETY: slots are never freed.
+    unsafe { &*slot }.take_samples(poll)
+}
+
+/// Frames kept per sample by the running watchdog.
+pub(crate) fn sample_trace_depth() -> usize {
+    control()
+        .watchdog
+        .as_ref()
+        .map_or(CpuSampling::new().trace_depth, |w| w.settings.trace_depth)
+}
+
+/// The watchdog thread.
+fn run(settings: CpuSampling, mut capturer: Capturer, stop: &(Mutex<bool>, Condvar)) {
+    let mut sleep = settings.effective(config::slow_task_threshold()).idle_interval;
+    loop {
+        if wait(stop, sleep.max(MIN_SLEEP)) {
+            return;
+        }
+        let effective = settings.effective(config::slow_task_threshold());
+        let busy = round(&effective, &mut capturer);
+        sleep = if busy {
+            effective.interval
+        } else {
+            effective.idle_interval
+        };
+    }
+}
+
+/// Sleeps `duration` or until stopped; `true` if stopped.
+fn wait((stopped, wake): &(Mutex<bool>, Condvar), duration: Duration) -> bool {
+    let guard = stopped.lock().unwrap_or_else(PoisonError::into_inner);
+    let (guard, _) = wake
+        .wait_timeout_while(guard, duration, |stopped| !*stopped)
+        .unwrap_or_else(PoisonError::into_inner);
+    *guard
+}
+
+/// One look at every thread; `true` if a monitored poll was running.
+fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
+    let mut busy = false;
+    for slot in slot::all() {
+        let poll = slot.poll();
+        if poll == 0 || !clock::calibrated() {
+            continue;
+        }
+        busy = true;
+        let age = Duration::from_nanos(Ticks::from_id(poll).nanos_until(clock::now()));
+        let sample_due = age >= settings.arm_after
+            && slot.sample_count(poll) < settings.max_samples_per_poll;
+        let stuck_due = settings.stuck_after.is_some_and(|limit| age >= limit)
+            && slot.state().stuck_poll != poll;
+        if !sample_due && !stuck_due {
+            continue;
+        }
+        let Capture::Taken(captured) = capturer.capture(slot, poll) else {
+            continue;
+        };
+        if sample_due {
+            slot.push_sample(poll, captured.ips.clone().into_boxed_slice(), settings.max_samples_per_poll);
+        }
+        capturer.release();
+        if stuck_due {
+            let thread = {
+                let mut state = slot.state();
+                state.stuck_poll = poll;
+                state.thread_name.clone()
+            };
+            stuck::report(&StuckPoll {
+                function: captured.function,
+                elapsed: age,
+                limit: settings.stuck_after.unwrap_or_default(),
+                thread,
+                trace: Trace::from_ips(captured.ips, settings.trace_depth),
+            });
+        }
+    }
+    busy
+}

@@ -1,0 +1,209 @@
+//! Per-thread publication slots: how a runtime thread tells the watchdog "a monitored poll has been
+//! running since tick T", and where the watchdog leaves the samples it took of that poll.
+//!
+//! This is the only part of the watchdog on the hot path: a poll publishes its start when it opens
+//! its scope and clears it when it closes (one relaxed store each). Slots are allocated once per
+//! thread that runs monitored polls while the watchdog is running, never freed (the watchdog and a
+//! signal handler may hold a pointer), and recycled when their thread exits.
+
+use std::cell::Cell;
+use std::ptr;
+use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::clock::Ticks;
+
+/// One thread's publication slot.
+pub(crate) struct Slot {
+    /// Start of the running outermost monitored poll (its id), or 0 between polls.
+    poll: AtomicU64,
+    /// Kernel thread id of the owning thread; 0 while the slot is free.
+    tid: AtomicI32,
+    /// What the watchdog found out about the owner's polls.
+    state: Mutex<SlotState>,
+}
+
+#[derive(Default)]
+pub(crate) struct SlotState {
+    /// The owning thread's name, for stuck-poll reports.
+    pub(crate) thread_name: Option<String>,
+    /// The poll `samples` belong to.
+    pub(crate) samples_poll: u64,
+    /// Raw samples of `samples_poll`: instruction pointers, innermost first.
+    pub(crate) samples: Vec<Box<[usize]>>,
+    /// The last poll reported stuck (each stuck poll is reported once).
+    pub(crate) stuck_poll: u64,
+}
+
+impl Slot {
+    const fn new() -> Self {
+        Slot {
+            poll: AtomicU64::new(0),
+            tid: AtomicI32::new(0),
+            state: Mutex::new(SlotState {
+                thread_name: None,
+                samples_poll: 0,
+                samples: Vec::new(),
+                stuck_poll: 0,
+            }),
+        }
+    }
+
+    /// The running poll's id (its start reading), or 0.
+    pub(crate) fn poll(&self) -> u64 {
+        self.poll.load(Ordering::Acquire)
+    }
+
+    /// The owning thread's kernel id, or 0 if the slot is free.
+    #[cfg_attr(not(all(target_os = "linux", target_arch = "x86_64")), allow(dead_code))]
+    pub(crate) fn tid(&self) -> i32 {
+        self.tid.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn state(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Keeps `ips` as a sample of `poll` if that poll is still the one running and has fewer than
+    /// `max` samples.
+    pub(crate) fn push_sample(&self, poll: u64, ips: Box<[usize]>, max: usize) {
+        let mut state = self.state();
+        if self.poll() != poll {
+            return;
+        }
+        if state.samples_poll != poll {
+            state.samples_poll = poll;
+            state.samples.clear();
+        }
+        if state.samples.len() < max {
+            state.samples.push(ips);
+        }
+    }
+
+    /// How many samples `poll` has.
+    pub(crate) fn sample_count(&self, poll: u64) -> usize {
+        let state = self.state();
+        if state.samples_poll == poll {
+            state.samples.len()
+        } else {
+            0
+        }
+    }
+
+    /// Takes the samples of `poll` (leaving none).
+    pub(crate) fn take_samples(&self, poll: u64) -> Vec<Box<[usize]>> {
+        let mut state = self.state();
+        if state.samples_poll != poll {
+            return Vec::new();
+        }
+        state.samples_poll = 0;
+        std::mem::take(&mut state.samples)
+    }
+}
+
+/// Every slot ever allocated, free ones included.
+static SLOTS: Mutex<Vec<&'static Slot>> = Mutex::new(Vec::new());
+
+fn slots() -> MutexGuard<'static, Vec<&'static Slot>> {
+    SLOTS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The slots, for the watchdog's rounds.
+pub(crate) fn all() -> Vec<&'static Slot> {
+    slots().clone()
+}
+
+thread_local! {
+    /// This thread's slot, or null. Const-initialised without a destructor: one TLS load.
+    static MINE: Cell<*const Slot> = const { Cell::new(ptr::null()) };
+    /// Gives the slot back when the thread exits.
+    static OWNER: Owner = const { Owner(Cell::new(None)) };
+}
+
+struct Owner(Cell<Option<&'static Slot>>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        if let Some(slot) = self.0.take() {
+            MINE.set(ptr::null());
+            slot.poll.store(0, Ordering::Release);
+            {
+                let mut state = slot.state();
+                *state = SlotState::default();
+            }
+            // Last: from here on another thread may take the slot.
+            slot.tid.store(0, Ordering::Release);
+        }
+    }
+}
+
+/// This thread's slot pointer (null if it has none); read by the signal handler too, which runs
+/// on the thread the slot belongs to.
+#[inline(always)]
+pub(crate) fn mine() -> *const Slot {
+    MINE.get()
+}
+
+/// Publishes the start of this thread's outermost monitored poll.
+#[inline(always)]
+pub(crate) fn publish(start: Ticks) {
+    let slot = MINE.get();
+    if slot.is_null() {
+        publish_unregistered(start);
+        return;
+    }
+    // SAFETY: slots are leaked (`&'static`), and `MINE` only ever holds one.
+    // Release: the scope is published in `CURRENT` before the poll id, so a signal handler that
+    // sees this id finds the scope.
+    unsafe { &*slot }
+        .poll
+        .store(start.id(), Ordering::Release);
+}
+
+/// Clears the running poll of this thread.
+#[inline(always)]
+pub(crate) fn clear() {
+    let slot = MINE.get();
+    if !slot.is_null() {
+        // SAFETY: as in `publish`.
+        unsafe { &*slot }.poll.store(0, Ordering::Relaxed);
+    }
+}
+
+/// The first poll of a thread with the watchdog running: takes a slot for the thread.
+#[cold]
+#[inline(never)]
+fn publish_unregistered(start: Ticks) {
+    if !super::is_running() {
+        return;
+    }
+    let Some(tid) = super::capture::current_tid() else {
+        return;
+    };
+    let slot = {
+        let mut all = slots();
+        let free = all.iter().copied().find(|s| {
+            s.tid
+                .compare_exchange(0, tid, Ordering::AcqRel, Ordering::Relaxed)
+                .is_ok()
+        });
+        match free {
+            Some(slot) => slot,
+            None => {
+                let slot: &'static Slot = Box::leak(Box::new(Slot::new()));
+                slot.tid.store(tid, Ordering::Release);
+                all.push(slot);
+                slot
+            }
+        }
+    };
+    slot.state().thread_name = std::thread::current().name().map(str::to_owned);
+    // The owner guard gives the slot back at thread exit; if thread-local storage is already being
+    // torn down, give it back now and stay unregistered.
+    if OWNER.try_with(|owner| owner.0.set(Some(slot))).is_err() {
+        slot.tid.store(0, Ordering::Release);
+        return;
+    }
+    MINE.set(slot);
+    slot.poll.store(start.id(), Ordering::Release);
+}
