@@ -325,8 +325,11 @@ impl Drop for Fixture {
 }
 
 /// A blocking call inside a crate the test does not annotate (this one): `#[aiocop::monitor]`
-/// cannot see it, the stall watchdog's samples can.
+/// cannot see it, the stall watchdog's samples can. (It returns when it slept, so that an
+/// optimized build cannot turn the sleep into a tail call, which would take this frame away.)
 #[inline(never)]
-pub fn sleep_in_a_library(duration: std::time::Duration) {
+pub fn sleep_in_a_library(duration: std::time::Duration) -> std::time::Duration {
+    let start = std::time::Instant::now();
     std::thread::sleep(duration);
+    start.elapsed()
 }

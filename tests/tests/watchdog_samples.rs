@@ -47,8 +47,10 @@ fn burn_cpu(duration: Duration) -> u64 {
 
 /// A blocking sleep hidden in a sync helper, where the macro does not look.
 #[inline(never)]
-fn nap(duration: Duration) {
+fn nap(duration: Duration) -> Duration {
+    let start = Instant::now();
     std::thread::sleep(black_box(duration));
+    start.elapsed()
 }
 
 fn the_event(events: Vec<SlowTaskEvent>) -> SlowTaskEvent {
