@@ -1,7 +1,7 @@
 //! What monitoring adds to one poll, side by side in one run:
 //! bare poll, monitored with monitoring deactivated, monitored and active (nothing recorded),
 //! `tokio_metrics::TaskMonitor::instrument`, and a monitored poll that records one blocking event
-//! at trace depth 0 and 20.
+//! at trace depth 0 and 20; monitored and active with the stall watchdog running.
 //!
 //! Run: `cargo bench -p aiocop --bench poll`
 
@@ -26,7 +26,9 @@ fn poll_repeatedly<F: Future>(c: &mut Criterion, name: &str, future: F) {
 fn polls(c: &mut Criterion) {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
-    // A threshold no poll here reaches: an idle poll must cost only the guard.
+    // A threshold no poll here reaches: an idle poll must cost only the guard. The watchdog is
+    // measured on its own, below.
+    aiocop::stop_cpu_sampling();
     aiocop::detect_slow_tasks(60_000, ()).unwrap();
     aiocop::set_delivery(aiocop::Delivery::Inline);
 
@@ -43,6 +45,15 @@ fn polls(c: &mut Criterion) {
 
     aiocop::activate();
     poll_repeatedly(c, "poll/monitored_active", aiocop::monitored(Spin(0)));
+    // The stall watchdog adds two stores per poll (it never samples here: no poll reaches its
+    // arming delay of half the threshold).
+    aiocop::start_cpu_sampling(aiocop::CpuSampling::new()).unwrap();
+    poll_repeatedly(
+        c,
+        "poll/monitored_active_watchdog_on",
+        aiocop::monitored(Spin(0)),
+    );
+    aiocop::stop_cpu_sampling();
 
     poll_repeatedly(
         c,

@@ -3,7 +3,7 @@
 //!
 //! Run: `cargo bench -p aiocop --bench poll_instructions --no-run` and then
 //! `valgrind --tool=callgrind <bench binary> <variant>` for each variant (`bare`, `deactivated`,
-//! `active`, `activate_only`, `tokio_metrics`).
+//! `active`, `active_watchdog`, `activate_only`, `tokio_metrics`).
 
 use std::future::Future;
 use std::hint::black_box;
@@ -26,11 +26,19 @@ fn run<F: Future>(future: F) {
 fn main() {
     let variant = std::env::args().nth(1).unwrap_or_default();
     aiocop::start_blocking_io_detection(0).unwrap();
+    // The watchdog is measured on its own (`active_watchdog`).
+    aiocop::stop_cpu_sampling();
     aiocop::detect_slow_tasks(60_000, ()).unwrap();
     match variant.as_str() {
         "bare" => run(Spin(0)),
         "deactivated" => run(aiocop::monitored(Spin(0))),
         "active" => {
+            aiocop::activate();
+            run(aiocop::monitored(Spin(0)));
+        }
+        // With the stall watchdog running (it never samples: no poll reaches its arming delay).
+        "active_watchdog" => {
+            aiocop::start_cpu_sampling(aiocop::CpuSampling::new()).unwrap();
             aiocop::activate();
             run(aiocop::monitored(Spin(0)));
         }
@@ -43,7 +51,8 @@ fn main() {
         "" => {} // `cargo bench` runs every bench target with no argument: nothing to do.
         other => {
             eprintln!(
-                "unknown variant {other:?}: bare | deactivated | active | activate_only | tokio_metrics"
+                "unknown variant {other:?}: bare | deactivated | active | active_watchdog | \
+                 activate_only | tokio_metrics"
             );
             std::process::exit(2);
         }

@@ -295,9 +295,9 @@ pub fn capture_arguments() -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
 pub enum Delivery {
-    /// [`Background`](Delivery::Background) when traces are captured (trace depth above 0, or an
-    /// event with stack samples from the watchdog), so symbolization stays off the runtime's
-    /// threads; [`Inline`](Delivery::Inline) otherwise.
+    /// [`Background`](Delivery::Background) when traces are captured (trace depth above 0, so
+    /// symbolization stays off the runtime's threads), [`Inline`](Delivery::Inline) otherwise.
+    /// (The stall watchdog's stack samples are symbolized on its own thread.)
     #[default]
     Auto = 0,
     /// On the thread that polled the task, right after the poll, as in the reference.
@@ -322,13 +322,12 @@ pub fn delivery() -> Delivery {
     }
 }
 
-/// Whether the next event goes to the delivery thread (`sampled`: it carries stack samples, which
-/// need symbolizing too).
-pub(crate) fn deliver_in_background(sampled: bool) -> bool {
+/// Whether the next event goes to the delivery thread.
+pub(crate) fn deliver_in_background() -> bool {
     match delivery() {
         Delivery::Inline => false,
         Delivery::Background => true,
-        Delivery::Auto => sampled || get_trace_depth() > 0,
+        Delivery::Auto => get_trace_depth() > 0,
     }
 }
 

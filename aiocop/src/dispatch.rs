@@ -10,12 +10,15 @@ use std::time::{Duration, Instant};
 use crate::callbacks;
 use crate::event::SlowTaskEvent;
 use crate::report;
+use crate::trace::Trace;
 
 /// Events waiting for delivery at most; beyond it events are dropped and counted.
 pub const DELIVERY_QUEUE_CAPACITY: usize = 4096;
 
 enum Message {
     Event(Box<SlowTaskEvent>),
+    /// A trace to symbolize ahead of its readers (the watchdog's samples).
+    Resolve(Trace),
     Flush(SyncSender<()>),
 }
 
@@ -41,6 +44,9 @@ fn queue() -> Option<&'static SyncSender<Message>> {
                             Message::Event(event) => {
                                 event.resolve_traces();
                                 callbacks::invoke(&event);
+                            }
+                            Message::Resolve(trace) => {
+                                trace.resolve();
                             }
                             Message::Flush(done) => {
                                 let _ = done.send(());
@@ -84,6 +90,14 @@ pub(crate) fn send(event: SlowTaskEvent) {
                 callbacks::invoke(&event);
             }
         }
+    }
+}
+
+/// Has the delivery thread symbolize `trace` soon, so that whoever reads it later finds it ready
+/// (a full queue leaves it to the reader).
+pub(crate) fn resolve_later(trace: Trace) {
+    if let Some(queue) = queue() {
+        let _ = queue.try_send(Message::Resolve(trace));
     }
 }
 

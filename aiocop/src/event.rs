@@ -231,8 +231,8 @@ impl CpuStackSample {
     }
 }
 
-/// The raw samples of a poll, aggregated into [`CpuStackSample`]s when first read (which
-/// symbolizes them; the delivery thread does it before callbacks run).
+/// The samples of a poll, aggregated into [`CpuStackSample`]s when first read (aiocop's delivery
+/// thread symbolizes them as they are taken, so they are usually ready by then).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StackSamples {
     raw: Vec<Trace>,
@@ -240,12 +240,9 @@ pub(crate) struct StackSamples {
 }
 
 impl StackSamples {
-    pub(crate) fn new(raw: Vec<Box<[usize]>>, depth: usize) -> Self {
+    pub(crate) fn new(raw: Vec<Trace>) -> Self {
         StackSamples {
-            raw: raw
-                .into_iter()
-                .map(|ips| Trace::from_ips(ips.into_vec(), depth))
-                .collect(),
+            raw,
             aggregated: std::sync::OnceLock::new(),
         }
     }
@@ -364,8 +361,8 @@ impl SlowTaskEvent {
     /// including CPU work and blocking calls aiocop cannot see (inside sync helpers or
     /// third-party crates).
     ///
-    /// The first call symbolizes the samples (aiocop's delivery thread does it before callbacks
-    /// run).
+    /// aiocop's delivery thread symbolizes samples as the watchdog takes them, so reading them is
+    /// cheap wherever callbacks run (a reader that comes first symbolizes what is left).
     pub fn cpu_stack_samples(&self) -> &[CpuStackSample] {
         self.cpu_samples.aggregated()
     }

@@ -423,14 +423,11 @@ fn emit(
         dropped_events: recorded.dropped,
         context,
         function: *site.info(),
-        cpu_samples: match watchdog::take_samples(poll) {
-            samples if samples.is_empty() => StackSamples::default(),
-            samples => StackSamples::new(samples, watchdog::sample_trace_depth()),
-        },
+        cpu_samples: StackSamples::new(watchdog::take_samples(poll)),
     };
     collect::offer(&event);
     let raise = may_raise && strict::is_violation(&event, recorded.forced_strict);
-    if config::deliver_in_background(event.has_cpu_stack_samples()) {
+    if config::deliver_in_background() {
         if raise {
             dispatch::send(event.clone());
             strict::raise(event);

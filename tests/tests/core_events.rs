@@ -59,7 +59,7 @@ async fn blocking_io_in_a_fast_poll_is_io_blocking_and_not_exceeded() {
     assert_eq!(event.function().name(), "events_fast_io");
     assert_eq!(texts(event), [format!("std::fs::read({path})")]);
     assert_eq!(event.dropped_events(), 0);
-    assert!(event.cpu_samples().is_empty());
+    assert!(event.cpu_stack_samples().is_empty());
 }
 
 #[tokio::test]

@@ -396,7 +396,7 @@ pub fn effective_cpu_sampling() -> Option<EffectiveCpuSampling> {
 
 /// The samples the watchdog took of this thread's poll `poll`, which has just ended (a slow-poll
 /// event is being built for it). Waits briefly for a capture of that poll still under way.
-pub(crate) fn take_samples(poll: u64) -> Vec<Box<[usize]>> {
+pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
     if !is_running() {
         return Vec::new();
     }
@@ -407,14 +407,6 @@ pub(crate) fn take_samples(poll: u64) -> Vec<Box<[usize]>> {
     capture::wait_for_capture(slot, poll);
     // SAFETY: slots are never freed.
     unsafe { &*slot }.take_samples(poll)
-}
-
-/// Frames kept per sample by the running watchdog.
-pub(crate) fn sample_trace_depth() -> usize {
-    control()
-        .watchdog
-        .as_ref()
-        .map_or(CpuSampling::new().trace_depth, |w| w.settings.trace_depth)
 }
 
 /// The watchdog thread.
@@ -463,10 +455,17 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
         let Capture::Taken(captured) = capturer.capture(slot, poll) else {
             continue;
         };
+        let trace = Trace::from_ips(captured.ips, settings.trace_depth);
         if sample_due {
-            slot.push_sample(poll, captured.ips.clone().into_boxed_slice(), settings.max_samples_per_poll);
+            slot.push_sample(poll, trace.clone(), settings.max_samples_per_poll);
         }
         capturer.release();
+        // Symbolized on the delivery thread, off the runtime's and the watchdog's (the first
+        // symbolization loads debug information, which must not delay the next samples): the
+        // poll's event finds the text ready.
+        if sample_due {
+            crate::dispatch::resolve_later(trace.clone());
+        }
         if stuck_due {
             let thread = {
                 let mut state = slot.state();
@@ -478,7 +477,7 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
                 elapsed: age,
                 limit: settings.stuck_after.unwrap_or_default(),
                 thread,
-                trace: Trace::from_ips(captured.ips, settings.trace_depth),
+                trace,
             });
         }
     }

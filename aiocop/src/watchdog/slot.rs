@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Ticks;
+use crate::trace::Trace;
 
 /// One thread's publication slot.
 pub(crate) struct Slot {
@@ -29,8 +30,8 @@ pub(crate) struct SlotState {
     pub(crate) thread_name: Option<String>,
     /// The poll `samples` belong to.
     pub(crate) samples_poll: u64,
-    /// Raw samples of `samples_poll`: instruction pointers, innermost first.
-    pub(crate) samples: Vec<Box<[usize]>>,
+    /// Samples of `samples_poll`, symbolized by the watchdog after it leaves them here.
+    pub(crate) samples: Vec<Trace>,
     /// The last poll reported stuck (each stuck poll is reported once).
     pub(crate) stuck_poll: u64,
 }
@@ -64,9 +65,9 @@ impl Slot {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Keeps `ips` as a sample of `poll` if that poll is still the one running and has fewer than
+    /// Keeps `sample` as a sample of `poll` if that poll is still the one running and has fewer than
     /// `max` samples.
-    pub(crate) fn push_sample(&self, poll: u64, ips: Box<[usize]>, max: usize) {
+    pub(crate) fn push_sample(&self, poll: u64, sample: Trace, max: usize) {
         let mut state = self.state();
         if self.poll() != poll {
             return;
@@ -76,7 +77,7 @@ impl Slot {
             state.samples.clear();
         }
         if state.samples.len() < max {
-            state.samples.push(ips);
+            state.samples.push(sample);
         }
     }
 
@@ -91,7 +92,7 @@ impl Slot {
     }
 
     /// Takes the samples of `poll` (leaving none).
-    pub(crate) fn take_samples(&self, poll: u64) -> Vec<Box<[usize]>> {
+    pub(crate) fn take_samples(&self, poll: u64) -> Vec<Trace> {
         let mut state = self.state();
         if state.samples_poll != poll {
             return Vec::new();
@@ -149,7 +150,9 @@ pub(crate) fn mine() -> *const Slot {
 pub(crate) fn publish(start: Ticks) {
     let slot = MINE.get();
     if slot.is_null() {
-        publish_unregistered(start);
+        if super::is_running() {
+            publish_unregistered(start);
+        }
         return;
     }
     // SAFETY: slots are leaked (`&'static`), and `MINE` only ever holds one.
@@ -174,9 +177,6 @@ pub(crate) fn clear() {
 #[cold]
 #[inline(never)]
 fn publish_unregistered(start: Ticks) {
-    if !super::is_running() {
-        return;
-    }
     let Some(tid) = super::capture::current_tid() else {
         return;
     };

@@ -1,0 +1,116 @@
+//! What the stall watchdog costs its own thread: CPU time per second of wall time while no
+//! monitored poll runs (it wakes every idle interval), while short monitored polls run all the
+//! time (it wakes every sampling interval and looks), and while it samples a long poll (per
+//! sample: a signal, a stack copy, an unwind). Measured with the watchdog thread's own CPU clock.
+//!
+//! Run: `cargo bench -p aiocop --bench watchdog` (Linux x86_64; `PHASE_SECS` sets the length of
+//! each phase, default 5).
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn main() {
+    use std::time::{Duration, Instant};
+
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo bench -- --list` and friends.
+    }
+    let secs: u64 = std::env::var("PHASE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let phase = Duration::from_secs(secs);
+
+    aiocop::start_cpu_sampling(
+        aiocop::CpuSampling::new()
+            .max_samples_per_poll(aiocop::MAX_SAMPLES_PER_POLL)
+            .stuck_after(None),
+    )
+    .unwrap();
+    aiocop::detect_slow_tasks(30, ()).unwrap();
+    aiocop::activate();
+    let effective = aiocop::effective_cpu_sampling().unwrap();
+    let clock = watchdog_cpu_clock();
+    let cpu = || {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: a valid clock id for a thread of this process, and a valid timespec.
+        assert_eq!(unsafe { libc::clock_gettime(clock, &mut ts) }, 0);
+        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+    };
+    println!(
+        "watchdog: interval {:?}, arm {:?}, idle interval {:?}; {secs} s per phase",
+        effective.interval, effective.arm_after, effective.idle_interval
+    );
+
+    // 1. Idle: nothing monitored runs.
+    let before = cpu();
+    std::thread::sleep(phase);
+    let idle = cpu() - before;
+    let wakes = phase.as_secs_f64() / effective.idle_interval.as_secs_f64();
+    println!(
+        "idle:          {:>8.1} us CPU per s ({:.3} % of a core), {:.2} us per wake",
+        idle.as_secs_f64() * 1e6 / phase.as_secs_f64(),
+        idle.as_secs_f64() * 100.0 / phase.as_secs_f64(),
+        idle.as_secs_f64() * 1e6 / wakes
+    );
+
+    // 2. Busy: a runtime polls short monitored futures back to back.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let before = cpu();
+    let polls = runtime.block_on(async {
+        let end = Instant::now() + phase;
+        let mut polls = 0u64;
+        while Instant::now() < end {
+            aiocop::monitored(tokio::task::yield_now()).await;
+            polls += 2;
+        }
+        polls
+    });
+    let busy = cpu() - before;
+    println!(
+        "short polls:   {:>8.1} us CPU per s ({:.3} % of a core), {polls} polls",
+        busy.as_secs_f64() * 1e6 / phase.as_secs_f64(),
+        busy.as_secs_f64() * 100.0 / phase.as_secs_f64(),
+    );
+
+    // 3. Sampling: one poll blocks for the whole phase; the watchdog samples it every interval.
+    let before = cpu();
+    let (_, events) = runtime.block_on(aiocop::collect_events(aiocop::monitored(async {
+        std::thread::sleep(phase);
+    })));
+    let sampling = cpu() - before;
+    let samples: usize = events
+        .iter()
+        .flat_map(|e| e.cpu_stack_samples())
+        .map(|s| s.count())
+        .sum();
+    println!(
+        "sampling:      {:>8.1} us CPU per s ({:.3} % of a core), {samples} samples, {:.1} us per sample",
+        sampling.as_secs_f64() * 1e6 / phase.as_secs_f64(),
+        sampling.as_secs_f64() * 100.0 / phase.as_secs_f64(),
+        sampling.as_secs_f64() * 1e6 / samples.max(1) as f64
+    );
+}
+
+/// The CPU-time clock of the thread named `aiocop-watchdog` (Linux encodes a thread's CPU clock as
+/// `(!tid << 3) | 6`, what `pthread_getcpuclockid` returns).
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn watchdog_cpu_clock() -> libc::clockid_t {
+    for entry in std::fs::read_dir("/proc/self/task").unwrap() {
+        let path = entry.unwrap().path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if name.trim() == "aiocop-watchdog" {
+            let tid: libc::clockid_t = path.file_name().unwrap().to_str().unwrap().parse().unwrap();
+            return (!tid << 3) | 6;
+        }
+    }
+    panic!("no aiocop-watchdog thread");
+}
+
+#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+fn main() {
+    eprintln!("the watchdog samples stacks on Linux x86_64 only");
+}
