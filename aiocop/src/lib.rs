@@ -116,9 +116,9 @@ mod suppress;
 #[cfg(feature = "tower")]
 pub mod tower;
 mod trace;
-mod watchdog;
 #[cfg(test)]
 mod unsafe_tests;
+mod watchdog;
 
 pub use aiocop_macros::{allow_blocking, blocking, monitor};
 pub use audit::{MAX_ARGUMENT_CHARS, audit, is_auditing};
@@ -171,8 +171,8 @@ pub use trace::Trace;
 pub use watchdog::{
     CpuSampling, CpuSamplingStatus, EffectiveCpuSampling, MAX_SAMPLES_PER_POLL, StuckPoll,
     StuckPollHandle, clear_stuck_poll_callbacks, cpu_sampling_status, effective_cpu_sampling,
-    is_cpu_sampling_started, register_stuck_poll_callback, start_cpu_sampling,
-    stop_cpu_sampling, unregister_stuck_poll_callback,
+    is_cpu_sampling_started, register_stuck_poll_callback, start_cpu_sampling, stop_cpu_sampling,
+    unregister_stuck_poll_callback,
 };
 
 /// Not public API: used by the code the macros generate.

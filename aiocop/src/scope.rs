@@ -352,7 +352,10 @@ pub(crate) fn record(
 /// For the watchdog's signal handler, on a thread it interrupted inside a monitored poll: the
 /// address above which the stack belongs to the executor, and the outermost monitored function.
 /// Async-signal-safe (a thread-local read and plain copies).
-#[cfg_attr(not(all(target_os = "linux", target_arch = "x86_64")), allow(dead_code))]
+#[cfg_attr(
+    not(all(target_os = "linux", target_arch = "x86_64", not(miri))),
+    allow(dead_code)
+)]
 pub(crate) fn sampling_view() -> Option<(usize, crate::monitor::FunctionInfo)> {
     with_current(|scope| (scope.executor_above(), *scope.outer.info()))
 }

@@ -108,8 +108,7 @@ impl Trace {
     /// (the C library, the vDSO). Third-party crates count as the program's code. Falls back to
     /// the innermost frame; empty for an empty trace.
     pub fn entry_point(&self) -> &str {
-        self.symbolized()
-            .map_or("", |r| &r.text[r.entry.clone()])
+        self.symbolized().map_or("", |r| &r.text[r.entry.clone()])
     }
 
     /// The symbolized frames, innermost first.

@@ -380,3 +380,21 @@ fn span_context_is_empty_outside_spans() {
     setup();
     assert!(span_context().is_empty());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_sampled_poll_names_its_hottest_stack() {
+    setup();
+    aiocop::monitored!("tracing_sampled_handler", async {
+        busy_wait(Duration::from_millis(150))
+    })
+    .await;
+
+    let events = task_events("tracing_sampled_handler");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let hottest = events[0]["fields"]["hottest_stack"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no hottest_stack: {}", events[0]));
+    // `entry point (n/total)`: the busy function, found by most of the samples.
+    assert!(hottest.contains("busy_wait"), "{hottest}");
+    assert!(hottest.ends_with(')') && hottest.contains('/'), "{hottest}");
+}

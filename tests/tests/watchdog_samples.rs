@@ -87,7 +87,11 @@ fn assert_cpu_event_names_burn_cpu(event: &SlowTaskEvent) {
     assert_eq!(event.reason(), Reason::CpuBlocking);
     assert!(event.exceeded_threshold());
     let samples = event.cpu_stack_samples();
-    assert!(total(samples) >= 3, "few samples of a 150 ms poll: {}", traces(samples));
+    assert!(
+        total(samples) >= 3,
+        "few samples of a 150 ms poll: {}",
+        traces(samples)
+    );
     assert!(total(samples) <= MAX_SAMPLES);
     assert!(
         samples[0].entry_point().contains("burn_cpu"),
@@ -162,7 +166,11 @@ async fn identical_stacks_aggregate_with_counts_and_a_hidden_sleep_shows() {
     // ... but every sample finds the thread in that sleep, through the same stack.
     let samples = event.cpu_stack_samples();
     assert!(total(samples) >= 3, "{}", traces(samples));
-    assert!(samples[0].count() >= 3, "one stack, counted:\n{}", traces(samples));
+    assert!(
+        samples[0].count() >= 3,
+        "one stack, counted:\n{}",
+        traces(samples)
+    );
     let counts: Vec<usize> = samples.iter().map(CpuStackSample::count).collect();
     let mut sorted = counts.clone();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
@@ -225,4 +233,38 @@ async fn the_report_names_the_hottest_stack() {
     let text = the_event(events).to_string();
     assert!(text.contains("hottest stack ("), "{text}");
     assert!(text.contains("nap"), "{text}");
+}
+
+/// Spins on the clock: the thread is nearly always inside the vDSO's `clock_gettime`, which the
+/// unwinder must get through to reach the program's frames.
+#[inline(never)]
+fn spin_on_the_clock(duration: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        std::hint::spin_loop();
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn samples_inside_the_vdso_reach_the_program() {
+    setup();
+    let (_, events) = aiocop::collect_events(
+        async {
+            tokio::task::yield_now().await;
+            spin_on_the_clock(Duration::from_millis(150));
+        }
+        .monitored_as("clock_spinner"),
+    )
+    .await;
+    let event = the_event(events);
+    let samples = event.cpu_stack_samples();
+    assert!(total(samples) >= 3, "{}", traces(samples));
+    for sample in samples {
+        assert!(
+            sample.entry_point().contains("spin_on_the_clock"),
+            "entry point {:?} of\n{}",
+            sample.entry_point(),
+            traces(samples)
+        );
+    }
 }

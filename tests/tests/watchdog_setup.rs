@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use aiocop::{CpuSampling, CpuSamplingStatus, ConfigError};
+use aiocop::{ConfigError, CpuSampling, CpuSamplingStatus};
 
 const MS: Duration = Duration::from_millis(1);
 
@@ -36,11 +36,17 @@ fn the_watchdog_lifecycle() {
     // The derived values follow later threshold changes.
     aiocop::set_slow_task_threshold_ms(30).unwrap();
     let effective = aiocop::effective_cpu_sampling().unwrap();
-    assert_eq!((effective.arm_after, effective.idle_interval), (15 * MS, 15 * MS));
+    assert_eq!(
+        (effective.arm_after, effective.idle_interval),
+        (15 * MS, 15 * MS)
+    );
     // A threshold below the default pulls the arming delay under it.
     aiocop::set_slow_task_threshold_ms(10).unwrap();
     let effective = aiocop::effective_cpu_sampling().unwrap();
-    assert_eq!((effective.arm_after, effective.idle_interval), (5 * MS, 10 * MS));
+    assert_eq!(
+        (effective.arm_after, effective.idle_interval),
+        (5 * MS, 10 * MS)
+    );
     // ... never under 1 ms.
     aiocop::set_slow_task_threshold_ms(1).unwrap();
     assert_eq!(aiocop::effective_cpu_sampling().unwrap().arm_after, MS);
@@ -56,24 +62,42 @@ fn the_watchdog_lifecycle() {
     aiocop::set_slow_task_threshold_ms(100).unwrap();
     aiocop::start_cpu_sampling(CpuSampling::new().arm_after(7 * MS)).unwrap();
     let effective = aiocop::effective_cpu_sampling().unwrap();
-    assert_eq!((effective.arm_after, effective.idle_interval), (7 * MS, 10 * MS));
+    assert_eq!(
+        (effective.arm_after, effective.idle_interval),
+        (7 * MS, 10 * MS)
+    );
     aiocop::stop_cpu_sampling();
 
     // Arming at 0 ("sample every poll at once") does not make the idle watchdog spin: its idle
     // interval is the sampling interval.
     aiocop::start_cpu_sampling(CpuSampling::new().arm_after(Duration::ZERO)).unwrap();
     let effective = aiocop::effective_cpu_sampling().unwrap();
-    assert_eq!((effective.arm_after, effective.idle_interval), (Duration::ZERO, 10 * MS));
+    assert_eq!(
+        (effective.arm_after, effective.idle_interval),
+        (Duration::ZERO, 10 * MS)
+    );
     aiocop::stop_cpu_sampling();
 
     // Invalid settings: an error naming the setting, nothing started.
     for (settings, setting) in [
-        (CpuSampling::new().max_samples_per_poll(0), "max_samples_per_poll"),
-        (CpuSampling::new().max_samples_per_poll(5000), "max_samples_per_poll"),
+        (
+            CpuSampling::new().max_samples_per_poll(0),
+            "max_samples_per_poll",
+        ),
+        (
+            CpuSampling::new().max_samples_per_poll(5000),
+            "max_samples_per_poll",
+        ),
         (CpuSampling::new().trace_depth(0), "trace_depth"),
         (CpuSampling::new().trace_depth(1000), "trace_depth"),
-        (CpuSampling::new().interval(Duration::from_secs(7200)), "interval"),
-        (CpuSampling::new().stuck_after(Some(Duration::ZERO)), "stuck_after"),
+        (
+            CpuSampling::new().interval(Duration::from_secs(7200)),
+            "interval",
+        ),
+        (
+            CpuSampling::new().stuck_after(Some(Duration::ZERO)),
+            "stuck_after",
+        ),
     ] {
         let error = aiocop::start_cpu_sampling(settings).unwrap_err();
         assert!(

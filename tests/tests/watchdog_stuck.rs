@@ -117,7 +117,9 @@ fn a_deadlocked_poll_is_reported_while_stuck_and_only_once() {
 async fn wait_for_a_datagram(socket: UdpSocket) -> Vec<u8> {
     tokio::task::yield_now().await;
     let mut buf = [0u8; 64];
-    let n = socket.recv(&mut buf).expect("recv is not interrupted by sampling");
+    let n = socket
+        .recv(&mut buf)
+        .expect("recv is not interrupted by sampling");
     buf[..n].to_vec()
 }
 
@@ -149,7 +151,10 @@ fn a_poll_stuck_in_recv_on_a_worker_thread_is_reported_and_recv_completes() {
     let reports = reports.take();
     assert_eq!(reports.len(), 1);
     let stuck = &reports[0].0;
-    assert!(stuck.thread_name().is_some_and(|n| n.contains("tokio")), "{stuck:?}");
+    assert!(
+        stuck.thread_name().is_some_and(|n| n.contains("tokio")),
+        "{stuck:?}"
+    );
     let trace = stuck.trace().to_string();
     assert!(trace.contains("wait_for_a_datagram"), "{trace}");
     assert!(trace.contains("recv"), "blocked in recv: {trace}");

@@ -23,8 +23,10 @@
 //! One event with target `"aiocop"` per accepted [`SlowTaskEvent`], with the fields
 //! `elapsed_ms`, `threshold_ms`, `exceeded_threshold`, `severity_score`, `severity_level`, `reason`,
 //! `function` (`module::name`), `blocking_events_count`, `blocking_events` (`event at entry_point`
-//! items joined by `"; "`), `dropped_events`, `request_id` (when the context has one) and
-//! `context` (the event's context as a map, opaque values left out). Its level follows the
+//! items joined by `"; "`), `dropped_events`, `hottest_stack` (when the stall watchdog sampled the
+//! poll: the entry point of its most frequent stack sample, with `n/total` samples), `request_id`
+//! (when the context has one) and `context` (the event's context as a map, opaque values left
+//! out). Its level follows the
 //! severity: high → `ERROR`, medium → `WARN`, low → `INFO` (see [`TracingCallback::level_for`]).
 //! Each blocking event is also emitted on its own at `DEBUG`, with `event`, `entry_point`,
 //! `severity` and `trace` (when traces are captured; see
@@ -197,6 +199,10 @@ impl TracingCallback {
             .filter(|v| !matches!(v, ContextValue::Any(_)))
             .map(::tracing::field::display);
         let context = ScalarContext(context);
+        let hottest_stack = event.cpu_stack_samples().first().map(|top| {
+            let total: usize = event.cpu_stack_samples().iter().map(|s| s.count()).sum();
+            ::tracing::field::display(format!("{} ({}/{total})", top.entry_point(), top.count()))
+        });
         // `tracing` needs a constant level per call site, hence one call site per level.
         macro_rules! emit_at {
             ($level:expr) => {
@@ -213,6 +219,7 @@ impl TracingCallback {
                     blocking_events_count = event.blocking_events().len(),
                     blocking_events = %blocking_events,
                     dropped_events = event.dropped_events(),
+                    hottest_stack,
                     request_id,
                     context = %context,
                     "{message}"

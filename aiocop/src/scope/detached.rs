@@ -63,8 +63,8 @@ mod hooked {
 
     use super::super::{CURRENT, Scope, pre_poll_record};
     use crate::clock::{self, Ticks};
-    use crate::watchdog::slot;
     use crate::monitor::MonitoredFunction;
+    use crate::watchdog::slot;
 
     /// What sets a detached scope apart.
     pub(crate) struct Marks {

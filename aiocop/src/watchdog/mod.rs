@@ -411,7 +411,9 @@ pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
 
 /// The watchdog thread.
 fn run(settings: CpuSampling, mut capturer: Capturer, stop: &(Mutex<bool>, Condvar)) {
-    let mut sleep = settings.effective(config::slow_task_threshold()).idle_interval;
+    let mut sleep = settings
+        .effective(config::slow_task_threshold())
+        .idle_interval;
     loop {
         if wait(stop, sleep.max(MIN_SLEEP)) {
             return;
@@ -445,8 +447,8 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
         }
         busy = true;
         let age = Duration::from_nanos(Ticks::from_id(poll).nanos_until(clock::now()));
-        let sample_due = age >= settings.arm_after
-            && slot.sample_count(poll) < settings.max_samples_per_poll;
+        let sample_due =
+            age >= settings.arm_after && slot.sample_count(poll) < settings.max_samples_per_poll;
         let stuck_due = settings.stuck_after.is_some_and(|limit| age >= limit)
             && slot.state().stuck_poll != poll;
         if !sample_due && !stuck_due {

@@ -56,7 +56,10 @@ impl Slot {
     }
 
     /// The owning thread's kernel id, or 0 if the slot is free.
-    #[cfg_attr(not(all(target_os = "linux", target_arch = "x86_64")), allow(dead_code))]
+    #[cfg_attr(
+        not(all(target_os = "linux", target_arch = "x86_64", not(miri))),
+        allow(dead_code)
+    )]
     pub(crate) fn tid(&self) -> i32 {
         self.tid.load(Ordering::Acquire)
     }
@@ -158,9 +161,7 @@ pub(crate) fn publish(start: Ticks) {
     // SAFETY: slots are leaked (`&'static`), and `MINE` only ever holds one.
     // Release: the scope is published in `CURRENT` before the poll id, so a signal handler that
     // sees this id finds the scope.
-    unsafe { &*slot }
-        .poll
-        .store(start.id(), Ordering::Release);
+    unsafe { &*slot }.poll.store(start.id(), Ordering::Release);
 }
 
 /// Clears the running poll of this thread.

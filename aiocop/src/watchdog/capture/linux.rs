@@ -215,12 +215,13 @@ impl Capturer {
         // SAFETY: the state is IDLE: the watchdog owns `out`.
         unsafe { (*REQUEST.out.get()).buffer = self.buffer.as_mut_ptr() };
         REQUEST.tid.store(tid, Ordering::Relaxed);
-        REQUEST.slot.store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+        REQUEST
+            .slot
+            .store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
         REQUEST.poll.store(poll, Ordering::Relaxed);
         REQUEST.state.store(ARMED, Ordering::Release);
         // SAFETY: tgkill only sends a signal; a thread that has exited makes it fail with ESRCH.
-        let sent =
-            unsafe { libc::syscall(libc::SYS_tgkill, self.pid, tid, self.signal) } == 0;
+        let sent = unsafe { libc::syscall(libc::SYS_tgkill, self.pid, tid, self.signal) } == 0;
         if !sent {
             REQUEST.state.store(IDLE, Ordering::Release);
             return Capture::Missed;

@@ -20,14 +20,14 @@ pub(crate) enum Capture {
     Missed,
 }
 
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 mod linux;
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 mod unwind;
-#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use linux::{Capturer, current_tid, wait_for_capture};
 
-#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+#[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
 mod unsupported {
     use super::Capture;
     use crate::watchdog::slot::Slot;
@@ -56,5 +56,5 @@ mod unsupported {
 
     pub(crate) fn wait_for_capture(_slot: *const Slot, _poll: u64) {}
 }
-#[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+#[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
 pub(crate) use unsupported::{Capturer, current_tid, wait_for_capture};

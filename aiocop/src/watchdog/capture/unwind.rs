@@ -36,7 +36,9 @@ pub(crate) struct StackCopy<'a> {
 impl StackCopy<'_> {
     fn read(&self, address: usize) -> Option<usize> {
         let offset = address.checked_sub(self.base)?;
-        let bytes = self.bytes.get(offset..offset.checked_add(size_of::<usize>())?)?;
+        let bytes = self
+            .bytes
+            .get(offset..offset.checked_add(size_of::<usize>())?)?;
         Some(usize::from_ne_bytes(bytes.try_into().ok()?))
     }
 }
@@ -114,7 +116,12 @@ impl Modules {
     }
 
     /// The caller's registers, from the unwind row of `lookup` in the frame `registers` describe.
-    fn step(&mut self, registers: Registers, lookup: usize, stack: &StackCopy<'_>) -> Option<Registers> {
+    fn step(
+        &mut self,
+        registers: Registers,
+        lookup: usize,
+        stack: &StackCopy<'_>,
+    ) -> Option<Registers> {
         let module = self
             .modules
             .iter()
@@ -185,7 +192,11 @@ struct Found {
 }
 
 /// `dl_iterate_phdr` callback: reads one module's program headers.
-unsafe extern "C" fn collect(info: *mut libc::dl_phdr_info, _size: usize, data: *mut c_void) -> i32 {
+unsafe extern "C" fn collect(
+    info: *mut libc::dl_phdr_info,
+    _size: usize,
+    data: *mut c_void,
+) -> i32 {
     // SAFETY: `dl_iterate_phdr` passes a valid `info` for the duration of the call, and `data` is
     // the `Found` that `reload` passed.
     let (info, found) = unsafe { (&*info, &mut *data.cast::<Found>()) };
@@ -208,7 +219,8 @@ unsafe fn read_module(info: &libc::dl_phdr_info) -> Option<Module> {
     }
     let load = info.dlpi_addr as usize;
     // SAFETY: the loader provides `dlpi_phnum` program headers at `dlpi_phdr`.
-    let headers = unsafe { std::slice::from_raw_parts(info.dlpi_phdr, usize::from(info.dlpi_phnum)) };
+    let headers =
+        unsafe { std::slice::from_raw_parts(info.dlpi_phdr, usize::from(info.dlpi_phnum)) };
     let segment = |h: &libc::Elf64_Phdr| {
         let start = load.wrapping_add(h.p_vaddr as usize);
         start..start.wrapping_add(h.p_memsz as usize)
@@ -223,9 +235,8 @@ unsafe fn read_module(info: &libc::dl_phdr_info) -> Option<Module> {
         return None;
     }
     // SAFETY: the `PT_GNU_EH_FRAME` segment is mapped for as long as the module is loaded.
-    let hdr_bytes: &'static [u8] = unsafe {
-        std::slice::from_raw_parts(hdr_range.start as *const u8, hdr_range.len())
-    };
+    let hdr_bytes: &'static [u8] =
+        unsafe { std::slice::from_raw_parts(hdr_range.start as *const u8, hdr_range.len()) };
     let hdr = EhFrameHdr::new(hdr_bytes, NativeEndian)
         .parse(
             &BaseAddresses::default().set_eh_frame_hdr(hdr_range.start as u64),
