@@ -268,7 +268,7 @@ impl StackSamples {
                     }),
                 }
             }
-            merged.sort_by(|a, b| b.count.cmp(&a.count));
+            merged.sort_by_key(|m| std::cmp::Reverse(m.count));
             merged
         })
     }

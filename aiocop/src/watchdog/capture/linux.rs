@@ -231,16 +231,16 @@ impl Capturer {
             match REQUEST.state.load(Ordering::Acquire) {
                 CAPTURED => break CAPTURED,
                 STALE => break STALE,
-                ARMED if Instant::now() >= deadline => {
-                    // The thread has not taken the signal (it may block it): withdraw. A handler
-                    // that won the race is writing; wait for it.
-                    if REQUEST
-                        .state
-                        .compare_exchange(ARMED, IDLE, Ordering::AcqRel, Ordering::Acquire)
-                        .is_ok()
-                    {
-                        return Capture::Missed;
-                    }
+                // The thread has not taken the signal (it may block it): withdraw. A handler that
+                // won the race is writing; wait for it.
+                ARMED
+                    if Instant::now() >= deadline
+                        && REQUEST
+                            .state
+                            .compare_exchange(ARMED, IDLE, Ordering::AcqRel, Ordering::Acquire)
+                            .is_ok() =>
+                {
+                    return Capture::Missed;
                 }
                 _ => {}
             }
