@@ -202,6 +202,18 @@ fn a_cpu_bound_poll_of_a_plain_task_is_reported() {
         events[0].function().name(),
         aiocop::runtime_hooks::TASK_NAME
     );
+    // The stall watchdog (started by `detect_slow_tasks`) sampled the task: the spinning function
+    // is where its time went, and nothing of tokio's above the task's poll is in the stacks.
+    let samples = events[0].cpu_stack_samples();
+    assert!(!samples.is_empty(), "no samples of a 700 ms poll");
+    for sample in samples {
+        assert!(sample.entry_point().contains("spin"), "{}", sample.trace());
+        assert!(
+            !sample.trace().to_string().contains("tokio::runtime::scheduler"),
+            "{}",
+            sample.trace()
+        );
+    }
 }
 
 #[aiocop::monitor]
