@@ -155,6 +155,8 @@ impl Drop for Nested<'_> {
 pub(crate) struct Open<'s, 'a> {
     scope: &'s Scope<'a>,
     suspended: Suspended,
+    /// Where the poll is published for the watchdog.
+    slot: *const slot::Slot,
 }
 
 impl<'a> Scope<'a> {
@@ -181,10 +183,10 @@ impl<'a> Scope<'a> {
         CURRENT.set((self as *const Scope<'a>).cast());
         let start = clock::now();
         self.start.set(start);
-        slot::publish(start);
         Open {
             scope: self,
             suspended,
+            slot: slot::publish(start),
         }
     }
 
@@ -203,7 +205,7 @@ impl Open<'_, '_> {
     #[inline(always)]
     pub(crate) fn exit(self) {
         let end = clock::now();
-        slot::clear();
+        slot::clear(self.slot);
         self.suspended.resume(self.scope.start.get(), end);
         let scope = self.scope;
         std::mem::forget(self);
@@ -215,7 +217,7 @@ impl Drop for Open<'_, '_> {
     /// Runs only when the poll unwinds (`exit` forgets the value).
     fn drop(&mut self) {
         let end = clock::now();
-        slot::clear();
+        slot::clear(self.slot);
         self.suspended.resume(self.scope.start.get(), end);
         // The blocking still happened: report it, but never panic again while unwinding.
         self.scope.close(end, false);

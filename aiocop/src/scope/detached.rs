@@ -172,7 +172,7 @@ mod hooked {
             return;
         }
         let end = clock::now();
-        slot::clear();
+        slot::clear_mine();
         CURRENT.set(ptr::null());
         let _ = DETACHED.try_with(|slot| {
             if let Ok(slot) = slot.try_borrow()

@@ -216,8 +216,7 @@ pub enum CpuSamplingStatus {
     Unavailable(String),
 }
 
-/// Set while the watchdog thread runs: the hot path's only question about it (asked once per
-/// thread).
+/// Set while the watchdog thread runs.
 static RUNNING: AtomicBool = AtomicBool::new(false);
 
 #[inline]

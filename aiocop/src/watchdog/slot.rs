@@ -2,9 +2,9 @@
 //! running since tick T", and where the watchdog leaves the samples it took of that poll.
 //!
 //! This is the only part of the watchdog on the hot path: a poll publishes its start when it opens
-//! its scope and clears it when it closes (one relaxed store each). Slots are allocated once per
-//! thread that runs monitored polls while the watchdog is running, never freed (the watchdog and a
-//! signal handler may hold a pointer), and recycled when their thread exits.
+//! its scope and clears it when it closes (one store each). Slots are allocated once per thread
+//! that runs monitored polls, never freed (the watchdog and a signal handler may hold a pointer),
+//! and recycled when their thread exits.
 
 use std::cell::Cell;
 use std::ptr;
@@ -148,38 +148,44 @@ pub(crate) fn mine() -> *const Slot {
     MINE.get()
 }
 
-/// Publishes the start of this thread's outermost monitored poll.
+/// Publishes the start of this thread's outermost monitored poll; returns the thread's slot (null
+/// if it has none) for [`clear`].
 #[inline(always)]
-pub(crate) fn publish(start: Ticks) {
+pub(crate) fn publish(start: Ticks) -> *const Slot {
     let slot = MINE.get();
     if slot.is_null() {
-        if super::is_running() {
-            publish_unregistered(start);
-        }
-        return;
+        return publish_unregistered(start);
     }
     // SAFETY: slots are leaked (`&'static`), and `MINE` only ever holds one.
     // Release: the scope is published in `CURRENT` before the poll id, so a signal handler that
     // sees this id finds the scope.
     unsafe { &*slot }.poll.store(start.id(), Ordering::Release);
+    slot
 }
 
-/// Clears the running poll of this thread.
+/// Clears the running poll of this thread, given what [`publish`] returned on this thread.
 #[inline(always)]
-pub(crate) fn clear() {
-    let slot = MINE.get();
+pub(crate) fn clear(slot: *const Slot) {
     if !slot.is_null() {
         // SAFETY: as in `publish`.
         unsafe { &*slot }.poll.store(0, Ordering::Relaxed);
     }
 }
 
-/// The first poll of a thread with the watchdog running: takes a slot for the thread.
+/// Clears the running poll of this thread, whatever published it.
+#[cfg_attr(not(all(feature = "tokio-hooks", tokio_unstable)), allow(dead_code))]
+#[inline]
+pub(crate) fn clear_mine() {
+    clear(MINE.get());
+}
+
+/// The first monitored poll of a thread: takes a slot for the thread (whether the watchdog runs or
+/// not, so that one started later sees every thread, and a poll asks nothing about it).
 #[cold]
 #[inline(never)]
-fn publish_unregistered(start: Ticks) {
+fn publish_unregistered(start: Ticks) -> *const Slot {
     let Some(tid) = super::capture::current_tid() else {
-        return;
+        return ptr::null();
     };
     let slot = {
         let mut all = slots();
@@ -203,8 +209,9 @@ fn publish_unregistered(start: Ticks) {
     // torn down, give it back now and stay unregistered.
     if OWNER.try_with(|owner| owner.0.set(Some(slot))).is_err() {
         slot.tid.store(0, Ordering::Release);
-        return;
+        return ptr::null();
     }
     MINE.set(slot);
     slot.poll.store(start.id(), Ordering::Release);
+    slot
 }
