@@ -28,31 +28,41 @@ fn main() {
     aiocop::detect_slow_tasks(30, ()).unwrap();
     aiocop::activate();
     let effective = aiocop::effective_cpu_sampling().unwrap();
-    let clock = watchdog_cpu_clock();
-    let cpu = || {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: a valid clock id for a thread of this process, and a valid timespec.
-        assert_eq!(unsafe { libc::clock_gettime(clock, &mut ts) }, 0);
-        Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
-    };
+    let clock = thread_cpu_clock("aiocop-watchdog");
+    let cpu = || read_clock(clock);
     println!(
         "watchdog: interval {:?}, arm {:?}, idle interval {:?}; {secs} s per phase",
         effective.interval, effective.arm_after, effective.idle_interval
     );
 
-    // 1. Idle: nothing monitored runs.
-    let before = cpu();
+    // 1. Idle: nothing monitored runs. Side by side, the floor: a thread that does nothing but
+    // sleep the same interval in a loop (what a wake-up costs the kernel on this machine).
+    let floor_interval = effective.idle_interval;
+    std::thread::Builder::new()
+        .name("sleep-floor".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(floor_interval);
+            }
+        })
+        .unwrap();
+    let floor_clock = thread_cpu_clock("sleep-floor");
+    let floor_cpu = || read_clock(floor_clock);
+    let (before, floor_before) = (cpu(), floor_cpu());
     std::thread::sleep(phase);
-    let idle = cpu() - before;
+    let (idle, floor) = (cpu() - before, floor_cpu() - floor_before);
     let wakes = phase.as_secs_f64() / effective.idle_interval.as_secs_f64();
     println!(
         "idle:          {:>8.1} us CPU per s ({:.3} % of a core), {:.2} us per wake",
         idle.as_secs_f64() * 1e6 / phase.as_secs_f64(),
         idle.as_secs_f64() * 100.0 / phase.as_secs_f64(),
         idle.as_secs_f64() * 1e6 / wakes
+    );
+    println!(
+        "sleep floor:   {:>8.1} us CPU per s ({:.3} % of a core), {:.2} us per wake",
+        floor.as_secs_f64() * 1e6 / phase.as_secs_f64(),
+        floor.as_secs_f64() * 100.0 / phase.as_secs_f64(),
+        floor.as_secs_f64() * 1e6 / wakes
     );
 
     // 2. Busy: a runtime polls short monitored futures back to back.
@@ -95,19 +105,35 @@ fn main() {
     );
 }
 
-/// The CPU-time clock of the thread named `aiocop-watchdog` (Linux encodes a thread's CPU clock as
+/// The CPU-time clock of the thread named `name` (Linux encodes a thread's CPU clock as
 /// `(!tid << 3) | 6`, what `pthread_getcpuclockid` returns).
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
-fn watchdog_cpu_clock() -> libc::clockid_t {
-    for entry in std::fs::read_dir("/proc/self/task").unwrap() {
-        let path = entry.unwrap().path();
-        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        if name.trim() == "aiocop-watchdog" {
-            let tid: libc::clockid_t = path.file_name().unwrap().to_str().unwrap().parse().unwrap();
-            return (!tid << 3) | 6;
+fn thread_cpu_clock(name: &str) -> libc::clockid_t {
+    // The thread may still be starting.
+    for _ in 0..100 {
+        for entry in std::fs::read_dir("/proc/self/task").unwrap() {
+            let path = entry.unwrap().path();
+            let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+            if comm.trim() == name {
+                let tid: libc::clockid_t =
+                    path.file_name().unwrap().to_str().unwrap().parse().unwrap();
+                return (!tid << 3) | 6;
+            }
         }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    panic!("no aiocop-watchdog thread");
+    panic!("no thread named {name}");
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn read_clock(clock: libc::clockid_t) -> std::time::Duration {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid clock id for a thread of this process, and a valid timespec.
+    assert_eq!(unsafe { libc::clock_gettime(clock, &mut ts) }, 0);
+    std::time::Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
 }
 
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
