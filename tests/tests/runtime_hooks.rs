@@ -209,7 +209,10 @@ fn a_cpu_bound_poll_of_a_plain_task_is_reported() {
     for sample in samples {
         assert!(sample.entry_point().contains("spin"), "{}", sample.trace());
         assert!(
-            !sample.trace().to_string().contains("tokio::runtime::scheduler"),
+            !sample
+                .trace()
+                .to_string()
+                .contains("tokio::runtime::scheduler"),
             "{}",
             sample.trace()
         );
