@@ -53,13 +53,6 @@ pub(crate) fn effective_weight(operation: &str, weight: u32) -> u32 {
     crate::blocking_events::configured_weight(operation).unwrap_or(weight)
 }
 
-/// Whether this thread is inside a monitored poll: the one thread-local read a shim pays outside
-/// one. What follows it in a shim is on the recording path.
-#[inline(always)]
-pub(crate) fn in_monitored_poll() -> bool {
-    scope::in_monitored_poll()
-}
-
 /// Whether a shim called right now records its operation: inside a monitored poll (checked
 /// first: one thread-local read), after [`patch_audit_functions`](crate::patch_audit_functions)
 /// and [`start_blocking_io_detection`](crate::start_blocking_io_detection). Shims whose argument

@@ -1,17 +1,13 @@
 //! Slow-task callbacks: registration through handles and isolated invocation.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::event::SlowTaskEvent;
 use crate::registry::Registry;
-use crate::report;
 
 type CallbackFn = dyn Fn(&SlowTaskEvent) + Send + Sync;
 
 static CALLBACKS: Registry<CallbackFn> = Registry::new();
-static NEXT_CALLBACK: AtomicU64 = AtomicU64::new(1);
 
 /// Identifies a registered callback; pass it to [`unregister_slow_task_callback`].
 ///
@@ -38,9 +34,7 @@ pub fn register_slow_task_callback<F>(callback: F) -> CallbackHandle
 where
     F: Fn(&SlowTaskEvent) + Send + Sync + 'static,
 {
-    let id = NEXT_CALLBACK.fetch_add(1, Ordering::Relaxed);
-    CALLBACKS.insert(id, Arc::new(callback));
-    CallbackHandle(id)
+    CallbackHandle(CALLBACKS.insert(Arc::new(callback)))
 }
 
 /// Removes a callback; `false` if the handle was not (or no longer) registered.
@@ -55,12 +49,5 @@ pub fn clear_slow_task_callbacks() {
 
 /// Calls every registered callback with `event`, each isolated from the others' panics.
 pub(crate) fn invoke(event: &SlowTaskEvent) {
-    for (id, callback) in CALLBACKS.snapshot().iter() {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(event))) {
-            report::warn(format_args!(
-                "slow-task callback #{id} panicked: {}",
-                report::panic_message(&*payload)
-            ));
-        }
-    }
+    CALLBACKS.call_each("slow-task callback", |callback| callback(event));
 }

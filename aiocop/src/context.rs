@@ -7,12 +7,10 @@
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::registry::Registry;
-use crate::report;
 
 /// One value of a [`Context`]: common scalars, or any shared value (a span handle, say) that a
 /// callback can downcast.
@@ -284,8 +282,6 @@ static HAS_PROVIDERS: AtomicBool = AtomicBool::new(false);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProviderHandle(u64);
 
-static NEXT_PROVIDER: AtomicU64 = AtomicU64::new(1);
-
 /// Registers a context provider. It runs on the polling thread, at the first blocking event of a
 /// monitored poll (and before and after polls, for CPU-blocking events); keep it cheap and
 /// non-blocking. A provider that panics is reported on stderr and skipped.
@@ -298,8 +294,7 @@ pub fn register_context_provider<F>(provider: F) -> ProviderHandle
 where
     F: Fn() -> Context + Send + Sync + 'static,
 {
-    let id = NEXT_PROVIDER.fetch_add(1, Ordering::Relaxed);
-    PROVIDERS.insert(id, Arc::new(provider));
+    let id = PROVIDERS.insert(Arc::new(provider));
     HAS_PROVIDERS.store(true, Ordering::Release);
     ProviderHandle(id)
 }
@@ -326,14 +321,6 @@ pub(crate) fn has_providers() -> bool {
 /// Runs every provider in registration order and merges what they return (later keys win).
 pub(crate) fn capture() -> Context {
     let mut ctx = Context::new();
-    for (id, provider) in PROVIDERS.snapshot().iter() {
-        match catch_unwind(AssertUnwindSafe(|| provider())) {
-            Ok(part) => ctx.merge(part),
-            Err(payload) => report::warn(format_args!(
-                "context provider #{id} panicked and was skipped: {}",
-                report::panic_message(&*payload)
-            )),
-        }
-    }
+    PROVIDERS.call_each("context provider", |provider| ctx.merge(provider()));
     ctx
 }

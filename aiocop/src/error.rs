@@ -72,7 +72,7 @@ pub enum ConfigError {
         /// The rejected value.
         value: String,
         /// What is accepted.
-        expected: &'static str,
+        expected: String,
     },
     /// The stall watchdog cannot sample stacks here (platform, signals, threads).
     CpuSamplingUnavailable {

@@ -247,10 +247,6 @@ impl StackSamples {
         }
     }
 
-    pub(crate) fn is_empty(&self) -> bool {
-        self.raw.is_empty()
-    }
-
     /// Identical stacks (as symbolized: samples at different instructions of one line are one
     /// stack) merged, most frequent first; ties keep the order they were first seen in.
     pub(crate) fn aggregated(&self) -> &[CpuStackSample] {
@@ -365,11 +361,6 @@ impl SlowTaskEvent {
     /// cheap wherever callbacks run (a reader that comes first symbolizes what is left).
     pub fn cpu_stack_samples(&self) -> &[CpuStackSample] {
         self.cpu_samples.aggregated()
-    }
-
-    /// Whether the watchdog sampled this poll, without symbolizing anything.
-    pub fn has_cpu_stack_samples(&self) -> bool {
-        !self.cpu_samples.is_empty()
     }
 
     /// Symbolizes every trace now, on the calling thread (aiocop's delivery thread does this before

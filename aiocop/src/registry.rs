@@ -1,20 +1,40 @@
-//! A small copy-on-write list of registered closures, shared by callbacks and context providers.
+//! A small copy-on-write list of registered closures, shared by slow-task callbacks, context
+//! providers and stuck-poll callbacks: ids for their handles, and calls isolated from panics.
 //!
 //! Readers take a snapshot (one lock, one `Arc` clone) and call the closures without holding the
 //! lock, so a closure may register or unregister others without deadlocking.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use crate::report;
 
 pub(crate) type Entries<T> = Arc<Vec<(u64, Arc<T>)>>;
 
 pub(crate) struct Registry<T: ?Sized> {
     entries: Mutex<Option<Entries<T>>>,
+    next_id: AtomicU64,
 }
 
 impl<T: ?Sized> Registry<T> {
     pub(crate) const fn new() -> Self {
         Self {
             entries: Mutex::new(None),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Calls `call` with every entry, in registration order, each isolated from the others'
+    /// panics: a panic is reported on stderr as `"{what} #{id} panicked: .."` and the rest run.
+    pub(crate) fn call_each(&self, what: &str, mut call: impl FnMut(&T)) {
+        for (id, entry) in self.snapshot().iter() {
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| call(entry))) {
+                report::warn(format_args!(
+                    "{what} #{id} panicked: {}",
+                    report::panic_message(&*payload)
+                ));
+            }
         }
     }
 
@@ -23,11 +43,14 @@ impl<T: ?Sized> Registry<T> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn insert(&self, id: u64, value: Arc<T>) {
+    /// Adds `value` under a fresh id, which it returns.
+    pub(crate) fn insert(&self, value: Arc<T>) -> u64 {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut guard = self.lock();
         let mut next: Vec<_> = guard.as_deref().cloned().unwrap_or_default();
         next.push((id, value));
         *guard = Some(Arc::new(next));
+        id
     }
 
     pub(crate) fn remove(&self, id: u64) -> bool {

@@ -129,9 +129,9 @@ impl fmt::Debug for Sampler {
     }
 }
 
-/// SplitMix64's output function (Steele, Lea and Flood, 2014).
+/// SplitMix64's output function (Steele, Lea and Flood, 2014): a bijection on `u64`.
 #[inline]
-fn splitmix64(mut z: u64) -> u64 {
+pub(crate) fn splitmix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

@@ -49,6 +49,22 @@ async fn user_monitored(Path(id): Path<u32>) -> String {
     format!("{{\"id\":{id},\"name\":\"user {id}\"}}")
 }
 
+/// The app behind aiocop's tower layer (route names from axum).
+fn with_layer() -> Router {
+    Router::new()
+        .route("/users/{id}", get(user))
+        .route_layer(AiocopLayer::new().route_name(AxumRoute))
+}
+
+/// The same, without request ids.
+fn with_layer_without_request_ids() -> Router {
+    Router::new().route("/users/{id}", get(user)).route_layer(
+        AiocopLayer::new()
+            .route_name(AxumRoute)
+            .without_request_id(),
+    )
+}
+
 struct Variant {
     name: &'static str,
     /// Whether aiocop's monitoring is active while this variant is measured.
@@ -74,42 +90,22 @@ const VARIANTS: [Variant; 7] = [
     Variant {
         name: "tower layer, monitoring inactive",
         active: false,
-        app: || {
-            Router::new()
-                .route("/users/{id}", get(user))
-                .route_layer(AiocopLayer::new().route_name(AxumRoute))
-        },
+        app: with_layer,
     },
     Variant {
         name: "tower layer, monitoring active",
         active: true,
-        app: || {
-            Router::new()
-                .route("/users/{id}", get(user))
-                .route_layer(AiocopLayer::new().route_name(AxumRoute))
-        },
+        app: with_layer,
     },
     Variant {
         name: "tower layer without request ids, inactive",
         active: false,
-        app: || {
-            Router::new().route("/users/{id}", get(user)).route_layer(
-                AiocopLayer::new()
-                    .route_name(AxumRoute)
-                    .without_request_id(),
-            )
-        },
+        app: with_layer_without_request_ids,
     },
     Variant {
         name: "tower layer without request ids, active",
         active: true,
-        app: || {
-            Router::new().route("/users/{id}", get(user)).route_layer(
-                AiocopLayer::new()
-                    .route_name(AxumRoute)
-                    .without_request_id(),
-            )
-        },
+        app: with_layer_without_request_ids,
     },
     Variant {
         name: "#[aiocop::monitor] handler, active",

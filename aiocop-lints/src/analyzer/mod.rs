@@ -267,22 +267,23 @@ impl Linter {
                 claimed.extend(decls.into_iter().filter_map(|d| d.file));
             }
         }
-        let roots: Vec<&PathBuf> = files.iter().filter(|f| !claimed.contains(*f)).collect();
-        let mut report = Report::default();
-        let mut seen = HashSet::new();
-        for root in roots {
-            let sources = cache.load_crate(root);
-            report.merge(self.lint_crate(&sources, &mut seen));
-        }
-        report.file_errors.extend(std::mem::take(&mut cache.errors));
-        report.normalize();
-        Ok(report)
+        let roots = files.iter().filter(|f| !claimed.contains(*f));
+        Ok(self.lint_crates(cache, roots))
     }
 
     /// Lints the crates rooted at `roots` (cargo targets' root files), showing paths relative
     /// to `base`.
     pub(crate) fn lint_roots(&self, roots: &[PathBuf], base: &Path) -> Report {
-        let mut cache = SourceCache::new(Some(base.to_path_buf()));
+        self.lint_crates(SourceCache::new(Some(base.to_path_buf())), roots)
+    }
+
+    /// Lints the crate of each root in turn (a file shared by two crates is reported once), and
+    /// the files that could not be read or parsed.
+    fn lint_crates<'a>(
+        &self,
+        mut cache: SourceCache,
+        roots: impl IntoIterator<Item = &'a PathBuf>,
+    ) -> Report {
         let mut report = Report::default();
         let mut seen = HashSet::new();
         for root in roots {

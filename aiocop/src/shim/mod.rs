@@ -53,7 +53,7 @@ use std::os::fd::{AsRawFd, RawFd};
 /// event's location is the shim's caller.
 macro_rules! record {
     ($op:expr $(, $arg:expr)* $(,)?) => {
-        if $crate::audit::in_monitored_poll() {
+        if $crate::scope::in_monitored_poll() {
             $crate::audit::record_op(
                 &$op,
                 &[$(&$arg),*],

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use http::{HeaderName, HeaderValue};
 
 use crate::context::Context;
+use crate::sampler::splitmix64;
 
 /// The header a request id is read from and echoed in, by default.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -82,11 +83,11 @@ fn generate() -> HeaderValue {
         (state.hash_one(0u8), state.hash_one(1u8))
     });
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let high = mix(n ^ k0);
+    let high = splitmix64(n ^ k0);
     // Version 4 (the 13th hex digit), variant 10xx (the 17th), as RFC 9562 lays them out.
     let high = (high & !(0xF << 12)) | (0x4 << 12);
     // Another bijection of the counter: two ids share neither half.
-    let low = mix(n ^ k1);
+    let low = splitmix64(n ^ k1);
     let low = (low & !(0x3 << 62)) | (0x2 << 62);
     let mut digits = [0u8; 32];
     hex(high, &mut digits[..16]);
@@ -109,13 +110,6 @@ fn hex(value: u64, out: &mut [u8]) {
         pair[0] = DIGITS[usize::from(byte >> 4)];
         pair[1] = DIGITS[usize::from(byte & 0xF)];
     }
-}
-
-/// SplitMix64's output function (Steele, Lea and Flood, 2014): a bijection on `u64`.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// Makes a request's id current on this thread for the duration of one poll.

@@ -130,39 +130,46 @@ impl CpuSampling {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let invalid = |setting: &'static str, value: String, expected: &'static str| {
+        let invalid = |setting: &'static str, value: String, expected: String| {
             Err(ConfigError::InvalidCpuSampling {
                 setting,
                 value,
                 expected,
             })
         };
-        const UP_TO_AN_HOUR: &str = "at most 1 hour";
-        if self.interval > MAX_SETTING {
-            return invalid("interval", format!("{:?}", self.interval), UP_TO_AN_HOUR);
+        let durations = [
+            ("interval", Some(self.interval)),
+            ("arm_after", self.arm_after),
+            ("idle_interval", self.idle_interval),
+        ];
+        for (setting, value) in durations {
+            if let Some(value) = value.filter(|v| *v > MAX_SETTING) {
+                return invalid(
+                    setting,
+                    format!("{value:?}"),
+                    format!("at most {MAX_SETTING:?}"),
+                );
+            }
         }
-        if let Some(arm) = self.arm_after.filter(|a| *a > MAX_SETTING) {
-            return invalid("arm_after", format!("{arm:?}"), UP_TO_AN_HOUR);
-        }
-        if let Some(idle) = self.idle_interval.filter(|i| *i > MAX_SETTING) {
-            return invalid("idle_interval", format!("{idle:?}"), UP_TO_AN_HOUR);
-        }
-        if !(1..=MAX_SAMPLES_PER_POLL).contains(&self.max_samples_per_poll) {
-            return invalid(
+        let counts = [
+            (
                 "max_samples_per_poll",
-                self.max_samples_per_poll.to_string(),
-                "between 1 and 1024",
-            );
-        }
-        if !(1..=MAX_TRACE_DEPTH).contains(&self.trace_depth) {
-            return invalid(
-                "trace_depth",
-                self.trace_depth.to_string(),
-                "between 1 and 256",
-            );
+                self.max_samples_per_poll,
+                MAX_SAMPLES_PER_POLL,
+            ),
+            ("trace_depth", self.trace_depth, MAX_TRACE_DEPTH),
+        ];
+        for (setting, value, max) in counts {
+            if !(1..=max).contains(&value) {
+                return invalid(setting, value.to_string(), format!("between 1 and {max}"));
+            }
         }
         if let Some(stuck) = self.stuck_after.filter(|s| *s < MIN_SLEEP) {
-            return invalid("stuck_after", format!("{stuck:?}"), "at least 1 ms");
+            return invalid(
+                "stuck_after",
+                format!("{stuck:?}"),
+                format!("at least {MIN_SLEEP:?}"),
+            );
         }
         Ok(())
     }
@@ -446,11 +453,21 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
         }
         busy = true;
         let age = Duration::from_nanos(Ticks::from_id(poll).nanos_until(clock::now()));
-        let sample_due =
-            age >= settings.arm_after && slot.sample_count(poll) < settings.max_samples_per_poll;
-        let stuck_due = settings.stuck_after.is_some_and(|limit| age >= limit)
-            && slot.state().stuck_poll != poll;
-        if !sample_due && !stuck_due {
+        let (samples, stuck_reported) = {
+            let state = slot.state();
+            let samples = if state.samples_poll == poll {
+                state.samples.len()
+            } else {
+                0
+            };
+            (samples, state.stuck_poll == poll)
+        };
+        let sample_due = age >= settings.arm_after && samples < settings.max_samples_per_poll;
+        // The limit this poll just went past, if it has not been reported yet.
+        let stuck = settings
+            .stuck_after
+            .filter(|limit| age >= *limit && !stuck_reported);
+        if !sample_due && stuck.is_none() {
             continue;
         }
         let Capture::Taken(captured) = capturer.capture(slot, poll) else {
@@ -467,7 +484,7 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
         if sample_due {
             crate::dispatch::resolve_later(trace.clone());
         }
-        if stuck_due {
+        if let Some(limit) = stuck {
             let thread = {
                 let mut state = slot.state();
                 state.stuck_poll = poll;
@@ -476,7 +493,7 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
             stuck::report(&StuckPoll {
                 function: captured.function,
                 elapsed: age,
-                limit: settings.stuck_after.unwrap_or_default(),
+                limit,
                 thread,
                 trace,
             });

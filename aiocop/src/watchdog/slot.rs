@@ -84,16 +84,6 @@ impl Slot {
         }
     }
 
-    /// How many samples `poll` has.
-    pub(crate) fn sample_count(&self, poll: u64) -> usize {
-        let state = self.state();
-        if state.samples_poll == poll {
-            state.samples.len()
-        } else {
-            0
-        }
-    }
-
     /// Takes the samples of `poll` (leaving none).
     pub(crate) fn take_samples(&self, poll: u64) -> Vec<Trace> {
         let mut state = self.state();

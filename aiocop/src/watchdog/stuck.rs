@@ -3,9 +3,7 @@
 //! says where it is frozen.
 
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use crate::monitor::FunctionInfo;
@@ -75,7 +73,6 @@ impl fmt::Display for StuckPoll {
 type StuckFn = dyn Fn(&StuckPoll) + Send + Sync;
 
 static CALLBACKS: Registry<StuckFn> = Registry::new();
-static NEXT: AtomicU64 = AtomicU64::new(1);
 
 /// Identifies a registered stuck-poll callback; pass it to [`unregister_stuck_poll_callback`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -95,9 +92,7 @@ pub fn register_stuck_poll_callback<F>(callback: F) -> StuckPollHandle
 where
     F: Fn(&StuckPoll) + Send + Sync + 'static,
 {
-    let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    CALLBACKS.insert(id, Arc::new(callback));
-    StuckPollHandle(id)
+    StuckPollHandle(CALLBACKS.insert(Arc::new(callback)))
 }
 
 /// Removes a stuck-poll callback; `false` if it was not (or no longer) registered.
@@ -112,17 +107,9 @@ pub fn clear_stuck_poll_callbacks() {
 
 /// Hands `stuck` to the callbacks, or to stderr when there are none.
 pub(crate) fn report(stuck: &StuckPoll) {
-    let callbacks = CALLBACKS.snapshot();
-    if callbacks.is_empty() {
+    if CALLBACKS.is_empty() {
         report::warn(format_args!("{stuck}"));
         return;
     }
-    for (id, callback) in callbacks.iter() {
-        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(stuck))) {
-            report::warn(format_args!(
-                "stuck-poll callback #{id} panicked: {}",
-                report::panic_message(&*payload)
-            ));
-        }
-    }
+    CALLBACKS.call_each("stuck-poll callback", |callback| callback(stuck));
 }
