@@ -403,7 +403,7 @@ impl Rewriter {
         }
         quote_spanned! {span=>
             if ::aiocop::__private::probe::recording() {
-                ::core::option::Option::Some(::std::vec![#(#shown),*])
+                ::aiocop::__private::probe::shown([#(#shown),*])
             } else {
                 ::core::option::Option::None
             }

@@ -57,7 +57,7 @@ pub(crate) fn effective_weight(operation: &str, weight: u32) -> u32 {
 /// first: one thread-local read), after [`patch_audit_functions`](crate::patch_audit_functions)
 /// and [`start_blocking_io_detection`](crate::start_blocking_io_detection). Shims whose argument
 /// text needs work beyond formatting (resolving addresses) ask this first.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn shim_records() -> bool {
     scope::in_monitored_poll() && shims_switched_on()
 }

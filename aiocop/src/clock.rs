@@ -50,7 +50,7 @@ fn calibration() -> &'static Calibration {
 }
 
 #[cfg(target_arch = "x86_64")]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn rdtsc() -> u64 {
     // SAFETY: `rdtsc` exists on every x86_64 CPU and only reads the time-stamp counter.
     unsafe { core::arch::x86_64::_rdtsc() }
@@ -85,7 +85,7 @@ fn tsc_ns_per_tick() -> Option<f64> {
 #[derive(Clone, Copy)]
 pub(crate) struct Ticks(u64);
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn now() -> Ticks {
     #[cfg(target_arch = "x86_64")]
     if MODE.load(Ordering::Relaxed) == TSC {
@@ -120,7 +120,7 @@ impl Ticks {
     }
 
     /// Nanoseconds from `self` to `later` (zero if the clock went backwards).
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn nanos_until(self, later: Ticks) -> u64 {
         let units = later.0.saturating_sub(self.0);
         // Both readings were taken after calibration (see `MODE`), so the factor is set.

@@ -35,7 +35,7 @@ static WARNED_DETECTION: AtomicBool = AtomicBool::new(false);
 static WARNED_SLOW_TASKS: AtomicBool = AtomicBool::new(false);
 
 /// Whether monitoring is active: the one load every monitored poll pays.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn is_active() -> bool {
     ACTIVE.load(Ordering::Relaxed)
 }
@@ -254,7 +254,7 @@ pub fn slow_task_threshold() -> Duration {
     Duration::from_nanos(THRESHOLD_NS.load(Ordering::Relaxed))
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn slow_task_threshold_ns() -> u64 {
     THRESHOLD_NS.load(Ordering::Relaxed)
 }

@@ -118,7 +118,7 @@ impl MonitorOptions {
     }
 
     /// The threshold override in nanoseconds, if any.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) const fn threshold_ns(&self) -> Option<u64> {
         match self.threshold {
             Some(_) => Some(self.threshold_ns),

@@ -10,6 +10,9 @@
 //!
 //! `tokio::fs::File::open(p)` returns a future, an in-memory `Cursor` is not a `File`, and a user
 //! type with a `recv` method is not a `Receiver`: all of them fall through to `No`.
+//!
+//! Probes are `#[inline(always)]` in optimized builds only, as the poll guard is (see `scope`):
+//! debug builds call them, instead of copying them into every call site.
 
 use std::fmt;
 use std::panic::Location;
@@ -38,7 +41,7 @@ macro_rules! function_probes {
                     /// Returns `result`, recording the operation first if `R` is std's result
                     /// type and a monitored poll is recording. `args` is the arguments' text.
                     #[track_caller]
-                    #[inline(always)]
+                    #[cfg_attr(not(debug_assertions), inline(always))]
                     pub fn probe<R>(args: Option<Vec<String>>, result: R) -> R {
                         if crate::probe::recording()
                             && function_probes!(@is [$($g)*] R, $ty)
@@ -108,7 +111,7 @@ macro_rules! method_probes {
                     }
 
                     impl<T: ?Sized> No for Recv<'_, T> {
-                        #[inline(always)]
+                        #[cfg_attr(not(debug_assertions), inline(always))]
                         fn __aiocop_probe(&self, _: Option<Vec<String>>) -> Probed {
                             Probed
                         }
@@ -147,7 +150,7 @@ macro_rules! method_probes {
                     }
 
                     impl<T: ?Sized, D> DenyNo<D> for Recv<'_, T> {
-                        #[inline(always)]
+                        #[cfg_attr(not(debug_assertions), inline(always))]
                         fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
                             crate::probe::Probed
                         }
@@ -169,7 +172,7 @@ macro_rules! method_probes {
     (@impl plain [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
-            #[inline(always)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 crate::probe::confirm(&aiocop_lints::catalog::$op, args);
                 crate::probe::Probed
@@ -179,7 +182,7 @@ macro_rules! method_probes {
     (@impl described [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
         impl<$($g)*> Yes for &Recv<'_, $ty> {
             #[track_caller]
-            #[inline(always)]
+            #[cfg_attr(not(debug_assertions), inline(always))]
             fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
                 if crate::probe::recording() {
                     let receiver: &$base = crate::probe::Base::base(self.0);
@@ -211,7 +214,7 @@ pub struct Probed;
 /// `value`, once the probe that produced `probed` has run: how the macro puts a probe before a
 /// method call on a place without a block or a tuple around the call, so the call's temporaries
 /// live as long as before and no lint sees an operation without effect in the user's code.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn then<T>(probed: Probed, value: T) -> T {
     let Probed = probed;
     value
@@ -221,7 +224,7 @@ pub fn then<T>(probed: Probed, value: T) -> T {
 /// a receiver that is a temporary (`File::open(p)?.read_to_end(&mut buf)`) without binding it,
 /// so the temporary lives, and is borrowed or moved by the method, exactly as before. `probe` is a
 /// closure so that its argument's type is known when its body is type-checked.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn pass_receiver<T, F: FnOnce(&T)>(receiver: T, probe: F) -> T {
     probe(&receiver);
     receiver
@@ -268,9 +271,15 @@ pub struct Arg<'a, T: ?Sized>(pub &'a T);
 
 /// Whether a probe right now would record: inside a monitored poll (one thread-local read) with
 /// auditing switched on. The generated code formats arguments only then.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn recording() -> bool {
     audit::shim_records()
+}
+
+/// The arguments' text as a probe takes it. A function rather than `vec![..]` in the generated
+/// code: the macro's expansion costs a debug build several times more per call site.
+pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
+    Some(Vec::from(args))
 }
 
 /// Shows an argument of a type worth showing: paths, strings, durations, socket addresses,
@@ -383,7 +392,7 @@ fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<
 
 /// Records `op` for a confirmed call, if a monitored poll is recording.
 #[track_caller]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn confirm(op: &'static BlockingOp, args: Option<Vec<String>>) {
     if recording() {
         record(op, args.as_deref().unwrap_or_default(), Location::caller());
@@ -392,7 +401,7 @@ pub(crate) fn confirm(op: &'static BlockingOp, args: Option<Vec<String>>) {
 
 /// Like [`confirm`], with the receiver's own text first (a path, a command, an address).
 #[track_caller]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn confirm_described(
     op: &'static BlockingOp,
     receiver: String,

@@ -6,6 +6,10 @@
 //! monitored poll allocates nothing and `audit` outside a poll costs one thread-local read.
 //!
 //! Runtime-wide monitoring opens scopes from tokio's task poll hooks instead; see [`detached`].
+//!
+//! The poll path is `#[inline(always)]` in optimized builds only (without `debug_assertions`):
+//! in a debug build forced inlining would copy the whole guard into every monitored
+//! future's `poll`, which makes annotated crates slower to compile and buys nothing unoptimized.
 
 use std::cell::{Cell, RefCell};
 use std::panic::Location;
@@ -67,22 +71,22 @@ pub(crate) struct Scope<'a> {
 }
 
 /// Runs `f` with this thread's open scope, if any.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn with_current<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Option<R> {
     let current = CURRENT.get();
     if current.is_null() {
         return None;
     }
-    // SAFETY: `CURRENT` is non-null only between `Open::enter` and the reset in `poll_outer` (or in
-    // `Open::drop` on unwinding), while the `Scope` it points to is alive and pinned on the stack
-    // of `poll_outer` on this very thread. Only shared references are created; interior
-    // mutability goes through `Cell`/`RefCell`.
+    // SAFETY: `CURRENT` is non-null only between `Scope::open` and the reset in `Open::exit` (or
+    // in `Open::drop` on unwinding), while the `Scope` it points to is alive on the stack of the
+    // poll in `run`, on this very thread (or in a detached scope's box: see `detached`). Only
+    // shared references are created; interior mutability goes through `Cell`/`RefCell`.
     Some(f(unsafe { &*current }))
 }
 
 /// Runs `poll` (one poll of a monitored future described by `site`) inside this thread's scope,
 /// opening one if there is none.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn run<R>(site: &MonitoredFunction, poll: impl FnOnce() -> R) -> R {
     if let Some(nested) = enter_nested(site) {
         let output = poll();
@@ -110,7 +114,7 @@ pub(crate) struct Nested<'s> {
 
 /// Tags the thread's open scope with `site` if there is one (that a runtime hook did not open):
 /// the poll is then nested, and opens no scope of its own.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn enter_nested(site: &MonitoredFunction) -> Option<Nested<'static>> {
     let current = CURRENT.get();
     if current.is_null() {
@@ -136,14 +140,14 @@ fn enter_nested(site: &MonitoredFunction) -> Option<Nested<'static>> {
 
 impl Nested<'_> {
     /// Leaves the nested poll normally.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn exit(self) {
         drop(self);
     }
 }
 
 impl Drop for Nested<'_> {
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn drop(&mut self) {
         self.scope.current.set(self.previous);
         self.scope.strict.set(self.previous_strict);
@@ -161,7 +165,7 @@ pub(crate) struct Open<'s, 'a> {
 
 impl<'a> Scope<'a> {
     /// A scope for a poll of `site`, to live on that poll's stack.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn new(site: &'a MonitoredFunction) -> Self {
         Scope {
             start: Cell::new(Ticks::ZERO),
@@ -177,7 +181,7 @@ impl<'a> Scope<'a> {
 
     /// Publishes this scope as the thread's, suspending a detached one (runtime hooks), and
     /// starts its clock.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn open<'s>(&'s self) -> Open<'s, 'a> {
         let suspended = Suspended::of(CURRENT.get());
         CURRENT.set((self as *const Scope<'a>).cast());
@@ -202,7 +206,7 @@ impl<'a> Scope<'a> {
 
 impl Open<'_, '_> {
     /// Leaves the poll normally: closes and judges the scope.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     pub(crate) fn exit(self) {
         let end = clock::now();
         slot::clear(self.slot);
@@ -225,7 +229,7 @@ impl Drop for Open<'_, '_> {
 }
 
 /// What a poll starts with: nothing, or the context captured before it when providers exist.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn pre_poll_record() -> Option<Box<Recorded>> {
     context::has_providers().then(|| {
         Box::new(Recorded {
@@ -243,7 +247,7 @@ impl Scope<'_> {
     }
 
     /// Judges a poll that took `elapsed_ns`.
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn judge(&self, elapsed_ns: u64, may_raise: bool) {
         let threshold_ns = match self.outer.options().threshold_ns() {
             Some(own) => own,

@@ -27,12 +27,12 @@ mod unhooked {
     pub(crate) struct Marks;
 
     impl Marks {
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) const fn attached() -> Self {
             Marks
         }
 
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) const fn is_detached(&self) -> bool {
             false
         }
@@ -43,13 +43,13 @@ mod unhooked {
     pub(crate) struct Suspended;
 
     impl Suspended {
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn of(_scope: *const Scope<'static>) -> Self {
             Suspended
         }
 
         /// Closes the thread's scope.
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn resume(self, _start: Ticks, _end: Ticks) {
             CURRENT.set(ptr::null());
         }
@@ -74,7 +74,7 @@ mod hooked {
     }
 
     impl Marks {
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) const fn attached() -> Self {
             Marks {
                 detached: false,
@@ -82,7 +82,7 @@ mod hooked {
             }
         }
 
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) const fn is_detached(&self) -> bool {
             self.detached
         }
@@ -93,14 +93,14 @@ mod hooked {
     pub(crate) struct Suspended(*const Scope<'static>);
 
     impl Suspended {
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn of(scope: *const Scope<'static>) -> Self {
             Suspended(scope)
         }
 
         /// Gives the thread back to the suspended detached scope, if any, after a monitored poll
         /// that ran from `start` to `end`.
-        #[inline(always)]
+        #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn resume(self, start: Ticks, end: Ticks) {
             CURRENT.set(self.0);
             if !self.0.is_null() {

@@ -133,14 +133,14 @@ impl Drop for Owner {
 
 /// This thread's slot pointer (null if it has none); read by the signal handler too, which runs
 /// on the thread the slot belongs to.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn mine() -> *const Slot {
     MINE.get()
 }
 
 /// Publishes the start of this thread's outermost monitored poll; returns the thread's slot (null
 /// if it has none) for [`clear`].
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn publish(start: Ticks) -> *const Slot {
     let slot = MINE.get();
     if slot.is_null() {
@@ -154,7 +154,7 @@ pub(crate) fn publish(start: Ticks) -> *const Slot {
 }
 
 /// Clears the running poll of this thread, given what [`publish`] returned on this thread.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn clear(slot: *const Slot) {
     if !slot.is_null() {
         // SAFETY: as in `publish`.
