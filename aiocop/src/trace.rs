@@ -202,7 +202,7 @@ fn display_path(path: &std::path::Path) -> String {
 }
 
 /// aiocop's own frames (the shim, `audit`, the poll guard) are not the user's code. In optimized
-/// builds, code inlined into the caller's frame has a bare name (`record`, `poll_outer<F>`), so its
+/// builds, code inlined into the caller's frame has a bare name (`record`, `run<R, F>`), so its
 /// source file decides.
 fn is_own_frame(name: Option<&str>, file: Option<&std::path::Path>) -> bool {
     const OWN_SOURCES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
