@@ -9,7 +9,6 @@ mod core_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::sync::Once;
 use std::task::Poll;
 use std::thread;
 use std::time::Duration;
@@ -17,17 +16,8 @@ use std::time::Duration;
 use aiocop::{
     FutureExt, HighSeverityBlockingIo, SeverityLevel, WEIGHT_HEAVY, WEIGHT_LIGHT, WEIGHT_MODERATE,
 };
-use core_support::{QUIET_THRESHOLD_MS, Recorder, block_on, current_thread, poll_once, texts};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
+use aiocop_tests::setup;
+use core_support::{Recorder, block_on, current_thread, poll_once, texts};
 
 /// Runs `f` on a new thread (whose strict-mode switch starts untouched) and returns its result.
 fn on_fresh_thread<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {

@@ -6,21 +6,13 @@
 mod core_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Once;
 use std::thread;
 
 use aiocop::{FutureExt, HighSeverityBlockingIo, WEIGHT_HEAVY};
-use core_support::{QUIET_THRESHOLD_MS, block_on, current_thread};
+use core_support::{block_on, current_thread};
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::set_raise_on_violations_default(true);
-        aiocop::activate();
-    });
+    aiocop_tests::setup_with(|| aiocop::set_raise_on_violations_default(true));
 }
 
 fn blocking_poll(name: &'static str) -> aiocop::Monitored<impl Future<Output = ()>> {

@@ -7,21 +7,13 @@
 mod core_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Once;
 use std::time::Duration;
 
 use aiocop::{FutureExt, HighSeverityBlockingIo, SeverityLevel, ViolationRule, WEIGHT_HEAVY};
-use core_support::{QUIET_THRESHOLD_MS, current_thread};
+use core_support::current_thread;
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::set_violation_rule(ViolationRule::HighSeverityAndSlow);
-        aiocop::activate();
-    });
+    aiocop_tests::setup_with(|| aiocop::set_violation_rule(ViolationRule::HighSeverityAndSlow));
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //! other's events.
 
 // Each binary uses a different subset of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -14,26 +14,7 @@ use std::thread::{self, Thread};
 
 use aiocop::{CallbackHandle, SlowTaskEvent};
 
-/// A global threshold no poll of these tests reaches by accident, even on a loaded machine: only
-/// polls that record blocking calls (or set their own threshold) produce events.
-pub(crate) const QUIET_THRESHOLD_MS: u64 = 60_000;
-
-/// A current-thread tokio runtime with time and I/O.
-pub(crate) fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("current-thread runtime")
-}
-
-/// A multi-thread tokio runtime with `workers` worker threads.
-pub(crate) fn multi_thread(workers: usize) -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .enable_all()
-        .build()
-        .expect("multi-thread runtime")
-}
+pub(crate) use aiocop_tests::{QUIET_THRESHOLD_MS, current_thread, multi_thread};
 
 /// Wakes a parked thread.
 struct Unparker(Thread);
