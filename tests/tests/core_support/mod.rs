@@ -7,12 +7,13 @@
 #![allow(dead_code, unused_imports)]
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
-use aiocop::{CallbackHandle, SlowTaskEvent};
+use aiocop::{CallbackHandle, HighSeverityBlockingIo, SlowTaskEvent};
 
 pub(crate) use aiocop_tests::{QUIET_THRESHOLD_MS, current_thread, multi_thread};
 
@@ -135,6 +136,14 @@ impl Drop for Recorder {
     fn drop(&mut self) {
         aiocop::unregister_slow_task_callback(self.handle);
     }
+}
+
+/// Runs `run`, which must panic in strict mode (`why` says why it must), and returns the report
+/// the panic carries; fails if it returns or panics with anything but an aiocop report.
+#[track_caller]
+pub(crate) fn strict_report<R>(why: &str, run: impl FnOnce() -> R) -> Arc<HighSeverityBlockingIo> {
+    let payload = catch_unwind(AssertUnwindSafe(|| drop(run()))).expect_err(why);
+    HighSeverityBlockingIo::from_panic(&*payload).expect("an aiocop report")
 }
 
 /// The `event()` texts of an event's blocking calls.
