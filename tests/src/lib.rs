@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests in `tests/tests/`.
 //!
-//! Most of them serve the `macro_routes_*` tests, which check at run time that
+//! [`setup`] and the runtimes serve every binary that wants monitoring on the common way. Most of
+//! the rest serve the `macro_routes_*` tests, which check at run time that
 //! `#[aiocop::monitor]` records every catalog operation it routes, at the line of the call, and
 //! that the rewritten code returns exactly what std returns. Each of those test files writes its
 //! calls twice through [`twin!`]: once in a monitored async fn, once in a plain one.
@@ -15,16 +16,45 @@ use aiocop::SlowTaskEvent;
 use aiocop_lints::BlockingOp;
 use aiocop_lints::catalog::{CATALOG, Callee};
 
+/// A global slow-task threshold, in milliseconds, that no poll of the tests reaches by accident,
+/// even on a loaded machine: only polls that record blocking calls (or set their own threshold)
+/// produce events.
+pub const QUIET_THRESHOLD_MS: u64 = 60_000;
+
 /// Turns monitoring on the same way in every test of a binary: patched, detecting blocking calls
-/// without traces, with a threshold no test reaches, so that only recorded calls make events.
+/// without traces, with [`QUIET_THRESHOLD_MS`], so that only recorded calls make events.
 pub fn setup() {
+    setup_with(|| {});
+}
+
+/// Like [`setup`], with `configure` changing more process-wide settings just before monitoring is
+/// turned on. Only the first call in a process runs; every test of a binary must pass the same.
+pub fn setup_with(configure: impl FnOnce()) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).expect("trace depth 0 is valid");
-        aiocop::detect_slow_tasks(600_000, ()).expect("a valid threshold");
+        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("a valid threshold");
+        configure();
         aiocop::activate();
     });
+}
+
+/// A current-thread tokio runtime with time and I/O.
+pub fn current_thread() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("current-thread runtime")
+}
+
+/// A multi-thread tokio runtime with `workers` worker threads, time and I/O.
+pub fn multi_thread(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("multi-thread runtime")
 }
 
 /// Writes a monitored async fn and its plain twin from one body:

@@ -7,20 +7,11 @@
 mod core_support;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 
 use aiocop::{FutureExt, WEIGHT_HEAVY, WEIGHT_LIGHT};
-use core_support::{QUIET_THRESHOLD_MS, Recorder};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
+use aiocop_tests::setup;
+use core_support::Recorder;
 
 async fn blocking_poll(name: &'static str) {
     async {

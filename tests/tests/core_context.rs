@@ -8,21 +8,11 @@
 mod core_support;
 
 use std::cell::{Cell, RefCell};
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aiocop::{Context, ContextValue, FutureExt, Reason, WEIGHT_HEAVY, WEIGHT_LIGHT};
-use core_support::QUIET_THRESHOLD_MS;
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
+use aiocop_tests::setup;
 
 thread_local! {
     /// The test running on this thread, for providers to decide whether to answer.

@@ -4,22 +4,13 @@
 
 mod core_support;
 
-use std::sync::Once;
-
 use aiocop::{ConfigError, FutureExt, SeverityLevel, WEIGHT_MODERATE};
-use core_support::{QUIET_THRESHOLD_MS, texts};
+use core_support::texts;
 
 const CAP: usize = 3;
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::set_max_events_per_poll(CAP).expect("valid cap");
-        aiocop::activate();
-    });
+    aiocop_tests::setup_with(|| aiocop::set_max_events_per_poll(CAP).expect("valid cap"));
 }
 
 #[tokio::test]

@@ -8,23 +8,13 @@
 mod core_support;
 
 use std::fmt;
-use std::sync::Once;
 use std::time::Duration;
 
 use aiocop::{
     FutureExt, Reason, SeverityLevel, WEIGHT_HEAVY, WEIGHT_LIGHT, WEIGHT_MODERATE, WEIGHT_TRIVIAL,
 };
+use aiocop_tests::setup;
 use core_support::{QUIET_THRESHOLD_MS, Recorder, TempFile, texts};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
 
 const SLOW_POLL: Duration = Duration::from_millis(30);
 const SMALL_THRESHOLD: Duration = Duration::from_millis(10);

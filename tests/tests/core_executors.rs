@@ -8,22 +8,13 @@ mod core_support;
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::thread;
 
 use aiocop::{FutureExt, Reason, WEIGHT_HEAVY, WEIGHT_LIGHT, WEIGHT_MODERATE};
-use core_support::{QUIET_THRESHOLD_MS, Recorder, block_on, poll_once, texts, yield_now};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
+use aiocop_tests::setup;
+use core_support::{Recorder, block_on, poll_once, texts, yield_now};
 
 fn thread_name() -> String {
     thread::current().name().unwrap_or("<unnamed>").to_owned()

@@ -6,21 +6,11 @@
 mod core_support;
 
 use std::future::IntoFuture;
-use std::sync::Once;
 use std::time::Duration;
 
 use aiocop::{FutureExt, MonitorOptions, WEIGHT_LIGHT, WEIGHT_MODERATE};
-use core_support::{QUIET_THRESHOLD_MS, texts};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
+use aiocop_tests::setup;
+use core_support::texts;
 
 async fn answer() -> u32 {
     aiocop::audit("answer_op", WEIGHT_LIGHT, &[&"answer"]);

@@ -6,23 +6,14 @@
 
 mod core_support;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Once};
 
 use aiocop::{FutureExt, WEIGHT_HEAVY, WEIGHT_LIGHT, WEIGHT_MODERATE};
-use core_support::{QUIET_THRESHOLD_MS, TempFile};
+use aiocop_tests::setup;
+use core_support::TempFile;
 
 const WORKERS: usize = 4;
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
 
 /// Counts events and blocking calls of function `name`.
 struct Tally {

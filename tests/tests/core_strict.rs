@@ -9,25 +9,16 @@ mod core_support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::sync::Once;
 use std::task::Poll;
 use std::thread;
 use std::time::Duration;
 
 use aiocop::{
-    FutureExt, HighSeverityBlockingIo, SeverityLevel, WEIGHT_HEAVY, WEIGHT_LIGHT, WEIGHT_MODERATE,
+    FutureExt, HighSeverityBlockingIo, Monitored, SeverityLevel, WEIGHT_HEAVY, WEIGHT_LIGHT,
+    WEIGHT_MODERATE,
 };
-use core_support::{QUIET_THRESHOLD_MS, Recorder, block_on, current_thread, poll_once, texts};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::activate();
-    });
-}
+use aiocop_tests::setup;
+use core_support::{Recorder, block_on, current_thread, poll_once, strict_report, texts};
 
 /// Runs `f` on a new thread (whose strict-mode switch starts untouched) and returns its result.
 fn on_fresh_thread<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
@@ -40,17 +31,16 @@ fn heavy(tag: &str) {
     aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&tag]);
 }
 
+/// A monitored future named `name` whose one poll makes a heavy blocking call tagged `tag`.
+fn heavy_poll(name: &'static str, tag: &'static str) -> Monitored<impl Future<Output = ()>> {
+    async move { heavy(tag) }.monitored_as(name)
+}
+
 #[tokio::test]
 #[should_panic(expected = "high-severity blocking")]
 async fn a_test_that_blocks_fails_with_should_panic() {
     setup();
-    aiocop::raise_on_violations(
-        async {
-            heavy("should_panic");
-        }
-        .monitored_as("strict_should_panic"),
-    )
-    .await;
+    aiocop::raise_on_violations(heavy_poll("strict_should_panic", "should_panic")).await;
 }
 
 #[test]
@@ -121,16 +111,12 @@ fn from_panic_ignores_other_payloads() {
 fn high_severity_panics_even_when_the_poll_was_fast() {
     setup();
     let rt = current_thread();
-    let payload = catch_unwind(AssertUnwindSafe(|| {
-        rt.block_on(aiocop::raise_on_violations(
-            async {
-                heavy("fast");
-            }
-            .monitored_as("strict_fast"),
-        ))
-    }))
-    .expect_err("strict mode panics");
-    let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
+    let report = strict_report("strict mode panics", || {
+        rt.block_on(aiocop::raise_on_violations(heavy_poll(
+            "strict_fast",
+            "fast",
+        )))
+    });
     assert!(!report.event().exceeded_threshold());
     assert!(report.elapsed() < report.threshold());
     assert_eq!(
@@ -248,11 +234,7 @@ fn the_task_switch_does_not_leak_to_the_thread_or_to_other_tasks() {
             let mut seen = Vec::new();
             for _ in 0..5 {
                 seen.push(aiocop::is_raise_on_violations_enabled());
-                async {
-                    heavy("plain task");
-                }
-                .monitored_as("strict_plain_task")
-                .await;
+                heavy_poll("strict_plain_task", "plain task").await;
                 tokio::task::yield_now().await;
             }
             seen
@@ -264,13 +246,8 @@ fn the_task_switch_does_not_leak_to_the_thread_or_to_other_tasks() {
 
         // After the strict future completed, the thread is as before.
         assert!(!aiocop::is_raise_on_violations_enabled());
-        let ((), events) = aiocop::collect_events(
-            async {
-                heavy("after the strict future");
-            }
-            .monitored_as("strict_after"),
-        )
-        .await;
+        let ((), events) =
+            aiocop::collect_events(heavy_poll("strict_after", "after the strict future")).await;
         assert_eq!(events.len(), 1);
     });
 }
@@ -289,12 +266,10 @@ fn the_task_switch_does_not_leak_to_the_worker_thread() {
             aiocop::is_raise_on_violations_enabled()
         }));
         assert!(completed.await.unwrap());
-        let panicked = tokio::spawn(aiocop::raise_on_violations(
-            async {
-                heavy("strict task on the worker");
-            }
-            .monitored_as("strict_worker_task"),
-        ));
+        let panicked = tokio::spawn(aiocop::raise_on_violations(heavy_poll(
+            "strict_worker_task",
+            "strict task on the worker",
+        )));
         assert!(panicked.await.unwrap_err().is_panic());
         let next = tokio::spawn(aiocop::collect_events(
             async {
@@ -319,12 +294,10 @@ fn enable_and_disable_inside_the_future_stay_with_the_task() {
             tokio::task::yield_now().await;
             // The task's own choice survived the poll boundary.
             assert!(!aiocop::is_raise_on_violations_enabled());
-            let ((), events) = aiocop::collect_events(
-                async {
-                    heavy("strictness disabled in the task");
-                }
-                .monitored_as("strict_disabled_inside"),
-            )
+            let ((), events) = aiocop::collect_events(heavy_poll(
+                "strict_disabled_inside",
+                "strictness disabled in the task",
+            ))
             .await;
             assert_eq!(events.len(), 1);
             aiocop::enable_raise_on_violations();
@@ -345,21 +318,13 @@ fn the_task_switch_travels_with_a_future_moved_between_threads() {
         Box::pin(aiocop::raise_on_violations(async {
             aiocop::disable_raise_on_violations();
             core_support::yield_now().await;
-            async {
-                heavy("on thread B");
-            }
-            .monitored_as("strict_moved_relaxed")
-            .await;
+            heavy_poll("strict_moved_relaxed", "on thread B").await;
             1
         }));
     let mut strict: Pin<Box<dyn std::future::Future<Output = u32> + Send>> =
         Box::pin(aiocop::raise_on_violations(async {
             core_support::yield_now().await;
-            async {
-                heavy("on thread B");
-            }
-            .monitored_as("strict_moved_strict")
-            .await;
+            heavy_poll("strict_moved_strict", "on thread B").await;
             2
         }));
     let (relaxed, strict) = on_fresh_thread(move || {
@@ -390,27 +355,18 @@ fn the_thread_switch_is_per_thread() {
         // Another thread is not affected.
         assert!(!on_fresh_thread(aiocop::is_raise_on_violations_enabled));
 
-        let caught = catch_unwind(|| {
-            block_on(
-                async {
-                    heavy("thread strict");
-                }
-                .monitored_as("strict_thread_on"),
-            )
+        strict_report("strict on this thread", || {
+            block_on(heavy_poll("strict_thread_on", "thread strict"))
         });
-        let payload = caught.expect_err("strict on this thread");
-        assert!(HighSeverityBlockingIo::from_panic(&*payload).is_some());
         // The panic did not change the switch.
         assert!(aiocop::is_raise_on_violations_enabled());
 
         aiocop::disable_raise_on_violations();
         assert!(!aiocop::is_raise_on_violations_enabled());
-        let ((), events) = block_on(aiocop::collect_events(
-            async {
-                heavy("thread relaxed");
-            }
-            .monitored_as("strict_thread_off"),
-        ));
+        let ((), events) = block_on(aiocop::collect_events(heavy_poll(
+            "strict_thread_off",
+            "thread relaxed",
+        )));
         assert_eq!(events.len(), 1);
     });
 }
@@ -423,15 +379,9 @@ fn the_guard_restores_the_previous_setting() {
         {
             let _guard = aiocop::raise_on_violations_guard();
             assert!(aiocop::is_raise_on_violations_enabled());
-            let caught = catch_unwind(|| {
-                block_on(
-                    async {
-                        heavy("under the guard");
-                    }
-                    .monitored_as("strict_guard"),
-                )
+            strict_report("strict under the guard", || {
+                block_on(heavy_poll("strict_guard", "under the guard"))
             });
-            assert!(caught.is_err());
         }
         assert!(!aiocop::is_raise_on_violations_enabled());
 
@@ -461,17 +411,9 @@ fn a_strict_future_forces_strict_mode_for_its_own_polls() {
     setup();
     on_fresh_thread(|| {
         assert!(!aiocop::is_raise_on_violations_enabled());
-        let caught = catch_unwind(|| {
-            block_on(
-                async {
-                    heavy("forced");
-                }
-                .monitored_as("strict_forced")
-                .with_strict(true),
-            )
+        let report = strict_report("with_strict(true) panics", || {
+            block_on(heavy_poll("strict_forced", "forced").with_strict(true))
         });
-        let payload = caught.expect_err("with_strict(true) panics");
-        let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
         assert_eq!(report.function().name(), "strict_forced");
 
         // Medium severity does not panic even when forced.
@@ -486,16 +428,11 @@ fn a_strict_future_forces_strict_mode_for_its_own_polls() {
 
         // `with_strict(false)` does not switch strict mode off.
         aiocop::enable_raise_on_violations();
-        let caught = catch_unwind(|| {
+        strict_report("with_strict(false) leaves the thread strict", || {
             block_on(
-                async {
-                    heavy("not forced, thread strict");
-                }
-                .monitored_as("strict_not_forced")
-                .with_strict(false),
+                heavy_poll("strict_not_forced", "not forced, thread strict").with_strict(false),
             )
         });
-        assert!(caught.is_err());
         aiocop::disable_raise_on_violations();
     });
 }
@@ -504,21 +441,16 @@ fn a_strict_future_forces_strict_mode_for_its_own_polls() {
 fn a_strict_inner_future_makes_the_outer_poll_panic() {
     setup();
     on_fresh_thread(|| {
-        let caught = catch_unwind(|| {
+        let report = strict_report("the strict inner future's blocking call panics", || {
             block_on(
                 async {
-                    async {
-                        heavy("inside the strict inner future");
-                    }
-                    .monitored_as("strict_inner_forced")
-                    .with_strict(true)
-                    .await;
+                    heavy_poll("strict_inner_forced", "inside the strict inner future")
+                        .with_strict(true)
+                        .await;
                 }
                 .monitored_as("strict_outer_relaxed"),
             )
         });
-        let payload = caught.expect_err("the strict inner future's blocking call panics");
-        let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
         assert_eq!(report.function().name(), "strict_outer_relaxed");
         assert_eq!(report.events()[0].function().name(), "strict_inner_forced");
     });
@@ -528,21 +460,15 @@ fn a_strict_inner_future_makes_the_outer_poll_panic() {
 fn a_strict_outer_future_covers_the_futures_it_awaits() {
     setup();
     on_fresh_thread(|| {
-        let caught = catch_unwind(|| {
+        let report = strict_report("the strict outer future covers its inner futures", || {
             block_on(
                 async {
-                    async {
-                        heavy("in a plain inner future");
-                    }
-                    .monitored_as("strict_inner_plain")
-                    .await;
+                    heavy_poll("strict_inner_plain", "in a plain inner future").await;
                 }
                 .monitored_as("strict_outer_forced")
                 .with_strict(true),
             )
         });
-        let payload = caught.expect_err("the strict outer future covers its inner futures");
-        let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
         assert_eq!(report.function().name(), "strict_outer_forced");
         assert_eq!(report.events()[0].function().name(), "strict_inner_plain");
     });
@@ -554,7 +480,7 @@ fn raise_on_violations_inside_a_monitored_future_still_panics() {
     on_fresh_thread(|| {
         // The strict section is inside the monitored future, so the poll is judged after the
         // section's own poll returned.
-        let caught = catch_unwind(|| {
+        strict_report("blocking inside raise_on_violations panics", || {
             block_on(
                 aiocop::raise_on_violations(async {
                     heavy("inside a strict section");
@@ -562,8 +488,6 @@ fn raise_on_violations_inside_a_monitored_future_still_panics() {
                 .monitored_as("strict_section_inside"),
             )
         });
-        let payload = caught.expect_err("blocking inside raise_on_violations panics");
-        assert!(HighSeverityBlockingIo::from_panic(&*payload).is_some());
         assert!(!aiocop::is_raise_on_violations_enabled());
     });
 }
@@ -573,23 +497,16 @@ fn a_strict_panic_leaves_the_thread_clean() {
     setup();
     let rt = current_thread();
     rt.block_on(async {
-        let task = tokio::spawn(aiocop::raise_on_violations(
-            async {
-                heavy("panics");
-            }
-            .monitored_as("strict_clean"),
-        ));
+        let task = tokio::spawn(aiocop::raise_on_violations(heavy_poll(
+            "strict_clean",
+            "panics",
+        )));
         assert!(task.await.unwrap_err().is_panic());
         // Same thread: not strict, no scope open, the next poll is reported normally.
         assert!(!aiocop::is_raise_on_violations_enabled());
         assert!(!aiocop::is_auditing());
-        let ((), events) = aiocop::collect_events(
-            async {
-                heavy("next poll");
-            }
-            .monitored_as("strict_clean_next"),
-        )
-        .await;
+        let ((), events) =
+            aiocop::collect_events(heavy_poll("strict_clean_next", "next poll")).await;
         assert_eq!(events.len(), 1);
         assert_eq!(texts(&events[0]), ["std::thread::sleep(next poll)"]);
     });

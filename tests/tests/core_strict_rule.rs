@@ -6,22 +6,13 @@
 
 mod core_support;
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Once;
 use std::time::Duration;
 
-use aiocop::{FutureExt, HighSeverityBlockingIo, SeverityLevel, ViolationRule, WEIGHT_HEAVY};
-use core_support::{QUIET_THRESHOLD_MS, current_thread};
+use aiocop::{FutureExt, SeverityLevel, ViolationRule, WEIGHT_HEAVY};
+use core_support::{current_thread, strict_report};
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
-        aiocop::set_violation_rule(ViolationRule::HighSeverityAndSlow);
-        aiocop::activate();
-    });
+    aiocop_tests::setup_with(|| aiocop::set_violation_rule(ViolationRule::HighSeverityAndSlow));
 }
 
 #[test]
@@ -50,7 +41,7 @@ fn a_fast_high_severity_poll_does_not_panic() {
 fn a_slow_high_severity_poll_panics() {
     setup();
     let rt = current_thread();
-    let payload = catch_unwind(AssertUnwindSafe(|| {
+    let report = strict_report("slow and high: panics", || {
         rt.block_on(aiocop::raise_on_violations(
             async {
                 aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&"30ms"]);
@@ -59,9 +50,7 @@ fn a_slow_high_severity_poll_panics() {
             .monitored_as("rule_slow")
             .with_threshold(Duration::from_millis(10)),
         ))
-    }))
-    .expect_err("slow and high: panics");
-    let report = HighSeverityBlockingIo::from_panic(&*payload).unwrap();
+    });
     assert!(report.event().exceeded_threshold());
     assert!(report.elapsed() >= Duration::from_millis(25), "slept 30 ms");
     assert_eq!(report.threshold(), Duration::from_millis(10));

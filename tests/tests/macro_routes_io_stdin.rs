@@ -86,47 +86,48 @@ async fn stdin_and_lock_reads_are_recorded() -> Vec<&'static str> {
     )
 }
 
+/// Runs `case`, whose one routed call is `op` at `@marker`; checks that it returned `expected`
+/// and recorded that call only.
+fn one_call(
+    case: &str,
+    expected: &str,
+    op: &'static BlockingOp,
+    marker: &str,
+) -> Vec<&'static str> {
+    let (result, calls) = run_twins(case);
+    assert_eq!(result, expected);
+    assert_reported(HELPER, &calls, &[routed(op, at(marker), "")])
+}
+
 async fn stdin_read_to_end_is_recorded() -> Vec<&'static str> {
-    let (result, calls) = run_twins("stdin_to_end");
     let n = INPUT.len();
-    assert_eq!(result, format!(r#"Ok(["({n}, {n})"])"#));
-    assert_reported(
-        HELPER,
-        &calls,
-        &[routed(
-            &STD_IO_STDIN_READ_TO_END,
-            at("stdin_read_to_end"),
-            "",
-        )],
+    let expected = format!(r#"Ok(["({n}, {n})"])"#);
+    one_call(
+        "stdin_to_end",
+        &expected,
+        &STD_IO_STDIN_READ_TO_END,
+        "stdin_read_to_end",
     )
 }
 
 async fn lock_read_to_end_is_recorded() -> Vec<&'static str> {
-    let (result, calls) = run_twins("lock_to_end");
     let n = INPUT.len();
-    assert_eq!(result, format!(r#"Ok(["({n}, {n})"])"#));
-    assert_reported(
-        HELPER,
-        &calls,
-        &[routed(
-            &STD_IO_STDIN_LOCK_READ_TO_END,
-            at("lock_read_to_end"),
-            "",
-        )],
+    let expected = format!(r#"Ok(["({n}, {n})"])"#);
+    one_call(
+        "lock_to_end",
+        &expected,
+        &STD_IO_STDIN_LOCK_READ_TO_END,
+        "lock_read_to_end",
     )
 }
 
 async fn lock_read_to_string_is_recorded() -> Vec<&'static str> {
-    let (result, calls) = run_twins("lock_to_string");
-    assert_eq!(result, format!("Ok([{:?}])", INPUT));
-    assert_reported(
-        HELPER,
-        &calls,
-        &[routed(
-            &STD_IO_STDIN_LOCK_READ_TO_STRING,
-            at("lock_read_to_string"),
-            "",
-        )],
+    let expected = format!("Ok([{:?}])", INPUT);
+    one_call(
+        "lock_to_string",
+        &expected,
+        &STD_IO_STDIN_LOCK_READ_TO_STRING,
+        "lock_read_to_string",
     )
 }
 

@@ -7,27 +7,11 @@ mod shim_cases;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Once;
 
 use aiocop::FutureExt;
 use aiocop_lints::catalog::{self, CATALOG, Callee};
+use aiocop_tests::{current_thread, multi_thread, setup};
 use shim_cases::{Run, assert_recorded, run_monitored, run_unmonitored};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).unwrap();
-        aiocop::activate();
-    });
-}
-
-fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
 
 fn check_all(cases: Vec<shim_cases::Case>) {
     setup();
@@ -70,12 +54,7 @@ fn sync_shims_record_their_event() {
 #[test]
 fn every_shim_records_on_a_multi_thread_runtime() {
     setup();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    multi_thread(2).block_on(async {
         let tasks: Vec<_> = shim_cases::here()
             .map(|(op, run)| (op, tokio::spawn(run_monitored(run))))
             .collect();

@@ -3,28 +3,16 @@
 
 mod shim_cases;
 
-use std::sync::Once;
-
 use shim_cases::{assert_recorded, run_monitored};
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::set_capture_arguments(false);
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).unwrap();
-        aiocop::activate();
-    });
+    aiocop_tests::setup_with(|| aiocop::set_capture_arguments(false));
 }
 
 #[test]
 fn shims_name_the_operation_only() {
     setup();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
+    aiocop_tests::current_thread().block_on(async {
         for (op, run) in shim_cases::here() {
             let (expect, events) = run_monitored(run).await;
             assert_recorded(op, &expect, &events, false);

@@ -1,26 +1,13 @@
 //! Extending aiocop at start-up: registering names of your own, overriding weights, and what
 //! `get_blocking_events_dict()` reports. Each test uses names no other test in this binary uses.
 
-use std::sync::Once;
 use std::time::Duration;
 
 use aiocop::{ConfigError, FutureExt, MAX_EVENT_WEIGHT, SlowTaskEvent};
-
-fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).unwrap();
-        aiocop::activate();
-    });
-}
+use aiocop_tests::{current_thread, setup};
 
 fn collect<T>(body: impl Future<Output = T>) -> (T, Vec<SlowTaskEvent>) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(aiocop::collect_events(body.monitored_as("registry")))
+    current_thread().block_on(aiocop::collect_events(body.monitored_as("registry")))
 }
 
 #[test]

@@ -17,11 +17,7 @@ fn setup() {
 #[test]
 fn the_trace_of_a_shim_event_starts_at_its_caller() {
     setup();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let ((exists, line), events) = runtime.block_on(aiocop::collect_events(
+    let ((exists, line), events) = aiocop_tests::current_thread().block_on(aiocop::collect_events(
         async { (aiocop::shim::fs::exists("/"), line!()) }.monitored_as("traced"),
     ));
     assert!(exists.unwrap());

@@ -7,6 +7,7 @@ mod shim_cases;
 use std::sync::Once;
 
 use aiocop::FutureExt;
+use aiocop_tests::current_thread;
 use shim_cases::run_monitored;
 
 fn setup() {
@@ -15,13 +16,6 @@ fn setup() {
         aiocop::start_blocking_io_detection(0).unwrap();
         aiocop::activate();
     });
-}
-
-fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
 }
 
 #[test]

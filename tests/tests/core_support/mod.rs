@@ -4,36 +4,18 @@
 //! other's events.
 
 // Each binary uses a different subset of these helpers.
-#![allow(dead_code)]
+#![allow(dead_code, unused_imports)]
 
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Wake, Waker};
 use std::thread::{self, Thread};
 
-use aiocop::{CallbackHandle, SlowTaskEvent};
+use aiocop::{CallbackHandle, HighSeverityBlockingIo, SlowTaskEvent};
 
-/// A global threshold no poll of these tests reaches by accident, even on a loaded machine: only
-/// polls that record blocking calls (or set their own threshold) produce events.
-pub(crate) const QUIET_THRESHOLD_MS: u64 = 60_000;
-
-/// A current-thread tokio runtime with time and I/O.
-pub(crate) fn current_thread() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("current-thread runtime")
-}
-
-/// A multi-thread tokio runtime with `workers` worker threads.
-pub(crate) fn multi_thread(workers: usize) -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
-        .enable_all()
-        .build()
-        .expect("multi-thread runtime")
-}
+pub(crate) use aiocop_tests::{QUIET_THRESHOLD_MS, current_thread, multi_thread};
 
 /// Wakes a parked thread.
 struct Unparker(Thread);
@@ -154,6 +136,14 @@ impl Drop for Recorder {
     fn drop(&mut self) {
         aiocop::unregister_slow_task_callback(self.handle);
     }
+}
+
+/// Runs `run`, which must panic in strict mode (`why` says why it must), and returns the report
+/// the panic carries; fails if it returns or panics with anything but an aiocop report.
+#[track_caller]
+pub(crate) fn strict_report<R>(why: &str, run: impl FnOnce() -> R) -> Arc<HighSeverityBlockingIo> {
+    let payload = catch_unwind(AssertUnwindSafe(|| drop(run()))).expect_err(why);
+    HighSeverityBlockingIo::from_panic(&*payload).expect("an aiocop report")
 }
 
 /// The `event()` texts of an event's blocking calls.

@@ -168,19 +168,31 @@ pub fn assert_recorded(op: &BlockingOp, expect: &Expect, events: &[SlowTaskEvent
     assert_eq!(event.function().name(), FUNCTION);
 }
 
+/// A TCP listener on a free loopback port, and its address.
+pub fn tcp_listener() -> (std::net::TcpListener, std::net::SocketAddr) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let addr = listener.local_addr().expect("local address");
+    (listener, addr)
+}
+
 /// A connected pair of TCP streams on loopback: (client, server side).
 pub fn tcp_pair() -> (std::net::TcpStream, std::net::TcpStream) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    let client = std::net::TcpStream::connect(listener.local_addr().expect("local address"))
-        .expect("connect on loopback");
+    let (listener, addr) = tcp_listener();
+    let client = std::net::TcpStream::connect(addr).expect("connect on loopback");
     let (server, _) = listener.accept().expect("accept on loopback");
     (client, server)
 }
 
-/// Two UDP sockets on loopback, each connected to the other.
-pub fn udp_pair() -> (std::net::UdpSocket, std::net::UdpSocket) {
+/// Two UDP sockets on loopback, not connected.
+pub fn udp_sockets() -> (std::net::UdpSocket, std::net::UdpSocket) {
     let a = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
     let b = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind loopback");
+    (a, b)
+}
+
+/// Two UDP sockets on loopback, each connected to the other.
+pub fn udp_pair() -> (std::net::UdpSocket, std::net::UdpSocket) {
+    let (a, b) = udp_sockets();
     a.connect(b.local_addr().unwrap()).expect("connect");
     b.connect(a.local_addr().unwrap()).expect("connect");
     (a, b)
@@ -199,4 +211,20 @@ pub fn unix_pair(
     let client = std::os::unix::net::UnixStream::connect(&path).expect("connect");
     let (server, _) = listener.accept().expect("accept");
     (client, server, path)
+}
+
+/// Two Unix datagram sockets bound in `fixture`'s directory, not connected: (a, b, a's path, b's
+/// path).
+pub fn unix_datagrams(
+    fixture: &Fixture,
+) -> (
+    std::os::unix::net::UnixDatagram,
+    std::os::unix::net::UnixDatagram,
+    PathBuf,
+    PathBuf,
+) {
+    let (a_path, b_path) = (fixture.path("a.sock"), fixture.path("b.sock"));
+    let a = std::os::unix::net::UnixDatagram::bind(&a_path).expect("bind a Unix socket");
+    let b = std::os::unix::net::UnixDatagram::bind(&b_path).expect("bind a Unix socket");
+    (a, b, a_path, b_path)
 }

@@ -1,13 +1,14 @@
 //! Cases of `aiocop::shim::net` and `aiocop::shim::os::unix::net`, on loopback.
 
 use std::io::{IoSlice, IoSliceMut, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs, UdpSocket};
-use std::os::unix::net::{SocketAddr as UnixAddr, UnixDatagram, UnixListener, UnixStream};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs, UdpSocket};
+use std::os::unix::net::{SocketAddr as UnixAddr, UnixListener, UnixStream};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use aiocop::shim;
 
-use super::{Case, tcp_pair, udp_pair, unix_pair};
+use super::{Case, tcp_listener, tcp_pair, udp_pair, udp_sockets, unix_datagrams, unix_pair};
 
 fn peer(stream: &TcpStream) -> SocketAddr {
     stream.peer_addr().unwrap()
@@ -15,6 +16,25 @@ fn peer(stream: &TcpStream) -> SocketAddr {
 
 fn local(socket: &UdpSocket) -> SocketAddr {
     socket.local_addr().unwrap()
+}
+
+/// The next `n` bytes `stream` receives.
+fn received(stream: &mut impl Read, n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    stream.read_exact(&mut buf).unwrap();
+    buf
+}
+
+/// Everything `stream` receives until its peer stops writing.
+fn received_to_end(stream: &mut impl Read) -> Vec<u8> {
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).unwrap();
+    buf
+}
+
+/// The path a Unix socket address names.
+fn named(addr: std::io::Result<UnixAddr>) -> PathBuf {
+    addr.unwrap().as_pathname().expect("a path").to_owned()
 }
 
 pub fn cases() -> Vec<Case> {
@@ -34,15 +54,13 @@ fn tcp() -> Vec<Case> {
             site.no_args()
         }),
         Case::here("net::tcp_stream::connect", |_| {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = listener.local_addr().unwrap();
+            let (_listener, addr) = tcp_listener();
             let (r, site) = at!(shim::net::tcp_stream::connect(addr));
             assert_eq!(peer(&r.unwrap()), addr);
             site.args(addr)
         }),
         Case::here("net::tcp_stream::connect_timeout", |_| {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = listener.local_addr().unwrap();
+            let (_listener, addr) = tcp_listener();
             let timeout = Duration::from_secs(5);
             let (r, site) = at!(shim::net::tcp_stream::connect_timeout(&addr, timeout));
             assert_eq!(peer(&r.unwrap()), addr);
@@ -101,9 +119,7 @@ fn tcp() -> Vec<Case> {
             let (mut client, mut server) = tcp_pair();
             let (r, site) = at!(shim::net::tcp_stream::write(&mut client, b"hello"));
             assert_eq!(r.unwrap(), 5);
-            let mut buf = [0u8; 5];
-            server.read_exact(&mut buf).unwrap();
-            assert_eq!(&buf, b"hello");
+            assert_eq!(received(&mut server, 5), b"hello");
             site.args(format!("{}, 5 bytes", peer(&client)))
         }),
         Case::here("net::tcp_stream::write_vectored", |_| {
@@ -111,9 +127,7 @@ fn tcp() -> Vec<Case> {
             let bufs = [IoSlice::new(b"he"), IoSlice::new(b"llo")];
             let (r, site) = at!(shim::net::tcp_stream::write_vectored(&mut client, &bufs));
             let n = r.unwrap();
-            let mut buf = vec![0u8; n];
-            server.read_exact(&mut buf).unwrap();
-            assert_eq!(buf, &b"hello"[..n]);
+            assert_eq!(received(&mut server, n), &b"hello"[..n]);
             site.args(format!("{}, 5 bytes", peer(&client)))
         }),
         Case::here("net::tcp_stream::write_all", |_| {
@@ -121,9 +135,7 @@ fn tcp() -> Vec<Case> {
             let (r, site) = at!(shim::net::tcp_stream::write_all(&mut client, b"hello"));
             r.unwrap();
             client.shutdown(Shutdown::Write).unwrap();
-            let mut buf = Vec::new();
-            server.read_to_end(&mut buf).unwrap();
-            assert_eq!(buf, b"hello");
+            assert_eq!(received_to_end(&mut server), b"hello");
             site.args(format!("{}, 5 bytes", peer(&client)))
         }),
         Case::here("net::tcp_stream::write_fmt", |_| {
@@ -134,9 +146,7 @@ fn tcp() -> Vec<Case> {
             ));
             r.unwrap();
             client.shutdown(Shutdown::Write).unwrap();
-            let mut text = String::new();
-            server.read_to_string(&mut text).unwrap();
-            assert_eq!(text, "42");
+            assert_eq!(received_to_end(&mut server), b"42");
             site.args(peer(&client))
         }),
         Case::here("net::tcp_stream::peek", |_| {
@@ -157,8 +167,7 @@ fn tcp() -> Vec<Case> {
             site.args("127.0.0.1:0")
         }),
         Case::here("net::tcp_listener::accept", |_| {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = listener.local_addr().unwrap();
+            let (listener, addr) = tcp_listener();
             let client = TcpStream::connect(addr).unwrap();
             let (r, site) = at!(shim::net::tcp_listener::accept(&listener));
             let (server, from) = r.unwrap();
@@ -167,8 +176,7 @@ fn tcp() -> Vec<Case> {
             site.args(addr)
         }),
         Case::here("net::tcp_listener::incoming", |_| {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let addr = listener.local_addr().unwrap();
+            let (listener, addr) = tcp_listener();
             let client = TcpStream::connect(addr).unwrap();
             let (mut incoming, site) = at!(shim::net::tcp_listener::incoming(&listener));
             let server = incoming.next().unwrap().unwrap();
@@ -186,8 +194,7 @@ fn udp() -> Vec<Case> {
             site.args("127.0.0.1:0")
         }),
         Case::here("net::udp_socket::connect", |_| {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let (a, b) = udp_sockets();
             let (r, site) = at!(shim::net::udp_socket::connect(&a, local(&b)));
             r.unwrap();
             assert_eq!(a.peer_addr().unwrap(), local(&b));
@@ -202,8 +209,7 @@ fn udp() -> Vec<Case> {
             site.args(format!("{}, 2 bytes", local(&b)))
         }),
         Case::here("net::udp_socket::send_to", |_| {
-            let a = UdpSocket::bind("127.0.0.1:0").unwrap();
-            let b = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let (a, b) = udp_sockets();
             let (r, site) = at!(shim::net::udp_socket::send_to(&a, b"hi", local(&b)));
             assert_eq!(r.unwrap(), 2);
             let mut buf = [0u8; 8];
@@ -257,10 +263,7 @@ fn unix() -> Vec<Case> {
             let listener = UnixListener::bind(&path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_stream::connect(&path));
             let client = r.unwrap();
-            assert_eq!(
-                client.peer_addr().unwrap().as_pathname(),
-                Some(path.as_path())
-            );
+            assert_eq!(named(client.peer_addr()), path);
             drop(listener);
             site.args(path.display())
         }),
@@ -270,10 +273,7 @@ fn unix() -> Vec<Case> {
             let addr = UnixAddr::from_pathname(&path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_stream::connect_addr(&addr));
             let client = r.unwrap();
-            assert_eq!(
-                client.peer_addr().unwrap().as_pathname(),
-                Some(path.as_path())
-            );
+            assert_eq!(named(client.peer_addr()), path);
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_stream::read", |fx| {
@@ -344,9 +344,7 @@ fn unix() -> Vec<Case> {
                 b"hello"
             ));
             assert_eq!(r.unwrap(), 5);
-            let mut buf = [0u8; 5];
-            server.read_exact(&mut buf).unwrap();
-            assert_eq!(&buf, b"hello");
+            assert_eq!(received(&mut server, 5), b"hello");
             site.args(format!("{}, 5 bytes", path.display()))
         }),
         Case::here("os::unix::net::unix_stream::write_vectored", |fx| {
@@ -357,9 +355,7 @@ fn unix() -> Vec<Case> {
                 &bufs
             ));
             let n = r.unwrap();
-            let mut buf = vec![0u8; n];
-            server.read_exact(&mut buf).unwrap();
-            assert_eq!(buf, &b"hello"[..n]);
+            assert_eq!(received(&mut server, n), &b"hello"[..n]);
             site.args(format!("{}, 5 bytes", path.display()))
         }),
         Case::here("os::unix::net::unix_stream::write_all", |fx| {
@@ -370,9 +366,7 @@ fn unix() -> Vec<Case> {
             ));
             r.unwrap();
             drop(client);
-            let mut buf = Vec::new();
-            server.read_to_end(&mut buf).unwrap();
-            assert_eq!(buf, b"hello");
+            assert_eq!(received_to_end(&mut server), b"hello");
             site.args(format!("{}, 5 bytes", path.display()))
         }),
         Case::here("os::unix::net::unix_stream::write_fmt", |fx| {
@@ -383,19 +377,14 @@ fn unix() -> Vec<Case> {
             ));
             r.unwrap();
             drop(client);
-            let mut text = String::new();
-            server.read_to_string(&mut text).unwrap();
-            assert_eq!(text, "7");
+            assert_eq!(received_to_end(&mut server), b"7");
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_listener::bind", |fx| {
             let path = fx.path("l.sock");
             let (r, site) = at!(shim::os::unix::net::unix_listener::bind(&path));
             let listener = r.unwrap();
-            assert_eq!(
-                listener.local_addr().unwrap().as_pathname(),
-                Some(path.as_path())
-            );
+            assert_eq!(named(listener.local_addr()), path);
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_listener::bind_addr", |fx| {
@@ -403,10 +392,7 @@ fn unix() -> Vec<Case> {
             let addr = UnixAddr::from_pathname(&path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_listener::bind_addr(&addr));
             let listener = r.unwrap();
-            assert_eq!(
-                listener.local_addr().unwrap().as_pathname(),
-                Some(path.as_path())
-            );
+            assert_eq!(named(listener.local_addr()), path);
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_listener::accept", |fx| {
@@ -416,8 +402,7 @@ fn unix() -> Vec<Case> {
             let (r, site) = at!(shim::os::unix::net::unix_listener::accept(&listener));
             let (mut server, _) = r.unwrap();
             client.write_all(b"x").unwrap();
-            let mut buf = [0u8; 1];
-            server.read_exact(&mut buf).unwrap();
+            assert_eq!(received(&mut server, 1), b"x");
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_listener::incoming", |fx| {
@@ -432,10 +417,7 @@ fn unix() -> Vec<Case> {
             let path = fx.path("d.sock");
             let (r, site) = at!(shim::os::unix::net::unix_datagram::bind(&path));
             let socket = r.unwrap();
-            assert_eq!(
-                socket.local_addr().unwrap().as_pathname(),
-                Some(path.as_path())
-            );
+            assert_eq!(named(socket.local_addr()), path);
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_datagram::bind_addr", |fx| {
@@ -443,26 +425,19 @@ fn unix() -> Vec<Case> {
             let addr = UnixAddr::from_pathname(&path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_datagram::bind_addr(&addr));
             let socket = r.unwrap();
-            assert_eq!(
-                socket.local_addr().unwrap().as_pathname(),
-                Some(path.as_path())
-            );
+            assert_eq!(named(socket.local_addr()), path);
             site.args(path.display())
         }),
         Case::here("os::unix::net::unix_datagram::connect_addr", |fx| {
-            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let a = UnixDatagram::bind(&a_path).unwrap();
-            let _b = UnixDatagram::bind(&b_path).unwrap();
+            let (a, _b, _, b_path) = unix_datagrams(fx);
             let addr = UnixAddr::from_pathname(&b_path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_datagram::connect_addr(&a, &addr));
             r.unwrap();
-            assert_eq!(a.peer_addr().unwrap().as_pathname(), Some(b_path.as_path()));
+            assert_eq!(named(a.peer_addr()), b_path);
             site.args(b_path.display())
         }),
         Case::here("os::unix::net::unix_datagram::send_to_addr", |fx| {
-            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let a = UnixDatagram::bind(&a_path).unwrap();
-            let b = UnixDatagram::bind(&b_path).unwrap();
+            let (a, b, _, b_path) = unix_datagrams(fx);
             let addr = UnixAddr::from_pathname(&b_path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_datagram::send_to_addr(
                 &a, b"hi", &addr
@@ -473,20 +448,14 @@ fn unix() -> Vec<Case> {
             site.args(format!("2 bytes, {}", b_path.display()))
         }),
         Case::here("os::unix::net::unix_datagram::connect", |fx| {
-            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let a = UnixDatagram::bind(&a_path).unwrap();
-            let _b = UnixDatagram::bind(&b_path).unwrap();
+            let (a, _b, _, b_path) = unix_datagrams(fx);
             let (r, site) = at!(shim::os::unix::net::unix_datagram::connect(&a, &b_path));
             r.unwrap();
-            assert_eq!(a.peer_addr().unwrap().as_pathname(), Some(b_path.as_path()));
+            assert_eq!(named(a.peer_addr()), b_path);
             site.args(b_path.display())
         }),
         Case::here("os::unix::net::unix_datagram::send", |fx| {
-            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (
-                UnixDatagram::bind(&a_path).unwrap(),
-                UnixDatagram::bind(&b_path).unwrap(),
-            );
+            let (a, b, _, b_path) = unix_datagrams(fx);
             a.connect(&b_path).unwrap();
             let (r, site) = at!(shim::os::unix::net::unix_datagram::send(&a, b"hi"));
             assert_eq!(r.unwrap(), 2);
@@ -495,11 +464,7 @@ fn unix() -> Vec<Case> {
             site.args(format!("{}, 2 bytes", b_path.display()))
         }),
         Case::here("os::unix::net::unix_datagram::send_to", |fx| {
-            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (
-                UnixDatagram::bind(&a_path).unwrap(),
-                UnixDatagram::bind(&b_path).unwrap(),
-            );
+            let (a, b, a_path, b_path) = unix_datagrams(fx);
             let (r, site) = at!(shim::os::unix::net::unix_datagram::send_to(
                 &a, b"hi", &b_path
             ));
@@ -510,11 +475,7 @@ fn unix() -> Vec<Case> {
             site.args(format!("2 bytes, {}", b_path.display()))
         }),
         Case::here("os::unix::net::unix_datagram::recv", |fx| {
-            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (
-                UnixDatagram::bind(&a_path).unwrap(),
-                UnixDatagram::bind(&b_path).unwrap(),
-            );
+            let (a, b, _, b_path) = unix_datagrams(fx);
             a.send_to(b"hi", &b_path).unwrap();
             let mut buf = [0u8; 8];
             let (r, site) = at!(shim::os::unix::net::unix_datagram::recv(&b, &mut buf));
@@ -522,11 +483,7 @@ fn unix() -> Vec<Case> {
             site.args(format!("{}, 8 bytes", b_path.display()))
         }),
         Case::here("os::unix::net::unix_datagram::recv_from", |fx| {
-            let (a_path, b_path) = (fx.path("a.sock"), fx.path("b.sock"));
-            let (a, b) = (
-                UnixDatagram::bind(&a_path).unwrap(),
-                UnixDatagram::bind(&b_path).unwrap(),
-            );
+            let (a, b, a_path, b_path) = unix_datagrams(fx);
             a.send_to(b"hi", &b_path).unwrap();
             let mut buf = [0u8; 8];
             let (r, site) = at!(shim::os::unix::net::unix_datagram::recv_from(&b, &mut buf));
