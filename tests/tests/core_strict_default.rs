@@ -88,4 +88,7 @@ fn a_task_can_opt_out_without_changing_its_thread() {
         current_thread().block_on(blocking_poll("default_after_opt_out"))
     }));
     assert!(caught.is_err());
+    let payload = caught.unwrap_err();
+    let report = HighSeverityBlockingIo::from_panic(&*payload).expect("a strict-mode report");
+    assert_eq!(report.function().name(), "default_after_opt_out");
 }
