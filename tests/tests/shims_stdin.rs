@@ -58,7 +58,11 @@ fn the_stdin_shims_are_every_catalog_shim_of_stdin() {
         .filter_map(|op| op.shim)
         .collect();
     let listed: BTreeSet<&str> = STDIN_SHIMS.iter().copied().collect();
-    assert_eq!(listed.len(), STDIN_SHIMS.len(), "listed twice: {STDIN_SHIMS:?}");
+    assert_eq!(
+        listed.len(),
+        STDIN_SHIMS.len(),
+        "listed twice: {STDIN_SHIMS:?}"
+    );
     assert!(!catalog.is_empty());
     assert_eq!(listed, catalog);
 }
