@@ -114,6 +114,35 @@ fn set_up_is_validated_ordered_and_idempotent() {
     ] {
         assert!(!error.to_string().is_empty());
     }
+    // Each message names the setting and the offending values.
+    for (error, parts) in [
+        (ConfigError::ZeroThreshold, &["threshold", "0"][..]),
+        (
+            ConfigError::ThresholdTooLarge {
+                threshold_ms: 987_654,
+            },
+            &["threshold", "987654"],
+        ),
+        (
+            ConfigError::TraceDepthTooLarge {
+                requested: 321,
+                max: 64,
+            },
+            &["trace depth", "321", "64"],
+        ),
+        (
+            ConfigError::InvalidEventCap {
+                requested: 5_000,
+                max: 4_096,
+            },
+            &["events", "5000", "4096"],
+        ),
+    ] {
+        let message = error.to_string();
+        for part in parts {
+            assert!(message.contains(part), "{part:?} not in {message:?}");
+        }
+    }
 
     // --- The first valid detect_slow_tasks sets the threshold and registers the callback; a
     // rejected call did not use up the "first call". ---

@@ -76,7 +76,8 @@ fn a_task_can_opt_out_without_changing_its_thread() {
         assert_eq!(events.len(), 1);
         assert!(aiocop::is_raise_on_violations_enabled());
     });
-    strict_report("the thread is still strict by default", || {
+    let report = strict_report("the thread is still strict by default", || {
         current_thread().block_on(blocking_poll("default_after_opt_out"))
     });
+    assert_eq!(report.function().name(), "default_after_opt_out");
 }

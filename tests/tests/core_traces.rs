@@ -71,20 +71,24 @@ fn with_traces_callbacks_run_on_the_delivery_thread_with_traces_resolved() {
     };
     let recorder = Recorder::new("traces_delivery");
     let rt = core_support::multi_thread(2);
-    rt.block_on(async {
+    let lines = rt.block_on(async {
         let tasks: Vec<_> = (0..8)
             .map(|i| {
                 tokio::spawn(
                     async move {
+                        let line = line!() + 1;
                         aiocop::audit("traced_op", WEIGHT_LIGHT, &[&i]);
+                        line
                     }
                     .monitored_as("traces_delivery"),
                 )
             })
             .collect();
+        let mut lines = Vec::new();
         for task in tasks {
-            task.await.unwrap();
+            lines.push(task.await.unwrap());
         }
+        lines
     });
     aiocop::flush();
     // `flush` returned: everything queued before it has been handed to the callbacks.
@@ -99,9 +103,12 @@ fn with_traces_callbacks_run_on_the_delivery_thread_with_traces_resolved() {
     );
     let resolved = resolved_in_callback.lock().unwrap().clone();
     assert_eq!(resolved.len(), 8);
-    for text in resolved {
+    for (text, line) in resolved.into_iter().zip(lines) {
         let text = text.expect("the trace was symbolized before the callback ran");
         assert!(!text.is_empty());
+        // Symbolized to the user's code: the first frame is the audit call.
+        let first = text.split(" <- ").next().unwrap_or_default();
+        assert!(is_at(first, line), "first frame is not line {line}: {text}");
     }
     assert!(aiocop::unregister_slow_task_callback(handle));
 }

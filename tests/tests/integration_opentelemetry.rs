@@ -3,7 +3,8 @@
 //!
 //! Each test has its own tracer provider and exporter; the aiocop set-up is shared.
 
-use std::sync::Once;
+mod shared_setup;
+
 use std::time::{Duration, Instant};
 
 use aiocop::integrations::opentelemetry::{
@@ -17,14 +18,9 @@ const THRESHOLD_MS: u64 = 20;
 const BLOCK: Duration = Duration::from_millis(30);
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).unwrap();
-        aiocop::detect_slow_tasks(THRESHOLD_MS, ()).unwrap();
+    shared_setup::setup_once(THRESHOLD_MS, || {
         aiocop::integrations::opentelemetry::register_context_provider();
         OpenTelemetryCallback::new().register();
-        aiocop::activate();
     });
 }
 

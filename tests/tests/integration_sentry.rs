@@ -1,8 +1,10 @@
 //! The Sentry integration against the sentry crate's test transport: real clients, hubs and
 //! scopes; the transport keeps the envelopes instead of sending them.
 
+mod shared_setup;
+
 use std::path::PathBuf;
-use std::sync::{Arc, Once};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aiocop::integrations::sentry::{CATEGORY, HUB_KEY, SentryCallback};
@@ -14,15 +16,10 @@ use sentry::{ClientOptions, Hub, Scope, SentryFutureExt};
 const THRESHOLD_MS: u64 = 20;
 
 fn setup() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).unwrap();
-        aiocop::detect_slow_tasks(THRESHOLD_MS, ()).unwrap();
+    shared_setup::setup_once(THRESHOLD_MS, || {
         aiocop::register_context_provider(|| Context::new().with("service", "checkout"));
         aiocop::integrations::sentry::register_context_provider();
         SentryCallback::new().register();
-        aiocop::activate();
     });
 }
 

@@ -257,11 +257,25 @@ async fn timed_only() {
     std::thread::sleep(Duration::from_millis(1));
 }
 
+/// The same, with a threshold its sleep exceeds: the poll is still timed.
+#[aiocop::monitor(rewrite = false, threshold_ms = 1)]
+async fn timed_only_slow() {
+    std::thread::sleep(Duration::from_millis(5));
+}
+
 #[tokio::test]
 async fn rewrite_false_records_no_calls() {
     setup();
     let (_, events) = collect_events(timed_only()).await;
     assert!(events.is_empty(), "{events:?}");
+    // No event above could also mean no monitoring at all: the guard must still time the poll,
+    // and report it as CPU blocking, the sleep not being recorded.
+    let (_, events) = collect_events(timed_only_slow()).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].function().name(), "timed_only_slow");
+    assert_eq!(events[0].reason(), aiocop::Reason::CpuBlocking);
+    assert!(events[0].blocking_events().is_empty());
+    assert!(events[0].exceeded_threshold());
 }
 
 #[aiocop::blocking(weight = heavy)]
@@ -313,6 +327,17 @@ async fn calls_allowed_function(path: &Path) -> bool {
     load_defaults(path)
 }
 
+/// `load_defaults` without the attribute.
+fn load_defaults_unallowed(path: &Path) -> bool {
+    aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&path.display()]);
+    path.exists()
+}
+
+#[aiocop::monitor]
+async fn calls_unallowed_function(path: &Path) -> bool {
+    load_defaults_unallowed(path)
+}
+
 #[tokio::test]
 async fn allow_blocking_suppresses_recording_inside_the_function() {
     setup();
@@ -320,6 +345,15 @@ async fn allow_blocking_suppresses_recording_inside_the_function() {
     let (exists, events) = collect_events(calls_allowed_function(&path)).await;
     assert!(exists);
     assert!(events.is_empty(), "{events:?}");
+    // The same calls without `allow_blocking` are recorded: the silence above is the attribute's.
+    let (exists, events) = collect_events(calls_unallowed_function(&path)).await;
+    assert!(exists);
+    let ops: Vec<(&str, &str)> = events
+        .iter()
+        .flat_map(|e| e.blocking_events())
+        .map(|b| (b.operation(), b.function().name()))
+        .collect();
+    assert_eq!(ops, [("std::fs::read", "calls_unallowed_function")]);
 }
 
 #[aiocop::monitor]

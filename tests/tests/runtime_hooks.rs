@@ -10,7 +10,9 @@
 //! every after-poll hook (which delivers the events) has run.
 #![cfg(tokio_unstable)]
 
-use std::sync::{Mutex, Once, PoisonError};
+mod event_log;
+mod shared_setup;
+
 use std::time::{Duration, Instant};
 
 use aiocop::{HighSeverityBlockingIo, Reason, SeverityLevel, SlowTaskEvent};
@@ -24,23 +26,10 @@ const SPIN: Duration = Duration::from_millis(700);
 /// A file that exists wherever the tests run.
 const A_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
 
-static EVENTS: Mutex<Vec<SlowTaskEvent>> = Mutex::new(Vec::new());
-
 fn setup() {
-    static SETUP: Once = Once::new();
-    SETUP.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("trace depth");
-        aiocop::detect_slow_tasks(THRESHOLD_MS, |event: &SlowTaskEvent| {
-            EVENTS
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(event.clone());
-        })
-        .expect("threshold");
+    shared_setup::setup_once(THRESHOLD_MS, || {
+        event_log::record_every_event();
         aiocop::register_context_provider(aiocop::runtime_hooks::task_context);
-        aiocop::set_delivery(aiocop::Delivery::Inline);
-        aiocop::activate();
     });
 }
 
@@ -57,20 +46,10 @@ fn hooked(multi_thread: bool) -> Runtime {
     builder.build().expect("runtime")
 }
 
-fn events_matching(pred: impl Fn(&SlowTaskEvent) -> bool) -> Vec<SlowTaskEvent> {
-    EVENTS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .filter(|e| pred(e))
-        .cloned()
-        .collect()
-}
-
 /// The events of the task with this id.
 fn events_of(task: Id) -> Vec<SlowTaskEvent> {
     let id: u64 = task.to_string().parse().expect("numeric task id");
-    events_matching(|e| e.context().get("task_id").and_then(|v| v.as_u64()) == Some(id))
+    event_log::events_matching(|e| e.context().get("task_id").and_then(|v| v.as_u64()) == Some(id))
 }
 
 fn operations(event: &SlowTaskEvent) -> Vec<&'static str> {
@@ -310,7 +289,7 @@ fn strict_mode_still_panics_in_monitored_futures_of_hooked_tasks() {
 fn block_on_futures_and_spawn_blocking_closures_are_not_monitored() {
     setup();
     let runtime = hooked(true);
-    let lines = runtime.block_on(async {
+    let (lines, spawned) = runtime.block_on(async {
         let in_block_on = line!() + 1;
         aiocop::shim::fs::read(A_FILE).expect("read");
         let in_spawn_blocking = tokio::task::spawn_blocking(|| {
@@ -320,10 +299,20 @@ fn block_on_futures_and_spawn_blocking_closures_are_not_monitored() {
         })
         .await
         .expect("blocking task");
-        [in_block_on, in_spawn_blocking]
+        // The same call in a spawned task of this runtime is reported: nothing below is silent
+        // because the hooks are not running.
+        let spawned = tokio::spawn(async {
+            aiocop::shim::fs::read(A_FILE).expect("read");
+        });
+        let id = spawned.id();
+        spawned.await.expect("spawned task");
+        ([in_block_on, in_spawn_blocking], id)
     });
     drop(runtime);
-    let events = events_matching(|e| {
+    let reported = events_of(spawned);
+    assert_eq!(reported.len(), 1, "{reported:#?}");
+    assert_eq!(operations(&reported[0]), ["std::fs::read"]);
+    let events = event_log::events_matching(|e| {
         e.blocking_events()
             .iter()
             .any(|b| b.location().file() == file!() && lines.contains(&b.location().line()))

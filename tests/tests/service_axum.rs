@@ -6,8 +6,10 @@
 //! Every test sends its own request ids and looks only at the events carrying them, so the tests
 //! of this binary can run in parallel.
 
+mod event_log;
+mod shared_setup;
+
 use std::net::SocketAddr;
-use std::sync::{Mutex, Once, PoisonError};
 use std::time::Duration;
 
 use aiocop::tower::{AiocopLayer, AxumRoute, X_REQUEST_ID};
@@ -28,36 +30,15 @@ use tokio::sync::oneshot;
 /// `/cpu` route with its own threshold, produce events.
 const QUIET_THRESHOLD_MS: u64 = 60_000;
 
-static EVENTS: Mutex<Vec<SlowTaskEvent>> = Mutex::new(Vec::new());
-
+/// Callbacks run inline, on the polling thread before the response is sent: once a client has
+/// its response, the request's events are in the log.
 fn setup() {
-    static SETUP: Once = Once::new();
-    SETUP.call_once(|| {
-        aiocop::patch_audit_functions();
-        aiocop::start_blocking_io_detection(0).expect("trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, |event: &SlowTaskEvent| {
-            EVENTS
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(event.clone());
-        })
-        .expect("threshold");
-        // Callbacks run on the polling thread before the response is sent: once a client has its
-        // response, the request's events are recorded.
-        aiocop::set_delivery(aiocop::Delivery::Inline);
-        aiocop::activate();
-    });
+    shared_setup::setup_once(QUIET_THRESHOLD_MS, event_log::record_every_event);
 }
 
 /// The events of the request with this id.
 fn events_of(request_id: &str) -> Vec<SlowTaskEvent> {
-    EVENTS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-        .filter(|e| e.context().get_str("request_id") == Some(request_id))
-        .cloned()
-        .collect()
+    event_log::events_matching(|e| e.context().get_str("request_id") == Some(request_id))
 }
 
 // --- the application ---------------------------------------------------------------------------

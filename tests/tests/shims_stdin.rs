@@ -4,7 +4,7 @@
 
 mod shim_cases;
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -47,6 +47,24 @@ fn one<'a>(report: &'a HashMap<String, Vec<String>>, key: &str) -> &'a str {
         Some([value]) => value,
         other => panic!("{key}: {other:?}"),
     }
+}
+
+/// The shims these tests loop over are exactly the catalog's stdin shims, so that no loop here
+/// passes over an empty or partial list.
+#[test]
+fn the_stdin_shims_are_every_catalog_shim_of_stdin() {
+    let catalog: BTreeSet<&str> = aiocop_lints::catalog::with_shims()
+        .filter(|op| aiocop_tests::area_of(op) == Some("io_stdin"))
+        .filter_map(|op| op.shim)
+        .collect();
+    let listed: BTreeSet<&str> = STDIN_SHIMS.iter().copied().collect();
+    assert_eq!(
+        listed.len(),
+        STDIN_SHIMS.len(),
+        "listed twice: {STDIN_SHIMS:?}"
+    );
+    assert!(!catalog.is_empty());
+    assert_eq!(listed, catalog);
 }
 
 #[test]

@@ -175,4 +175,14 @@ fn polls_shorter_than_the_limit_are_not_reported() {
     // Give the watchdog a few rounds to (wrongly) report it.
     std::thread::sleep(LIMIT);
     assert!(reports.take().is_empty());
+
+    // The same stall past the limit is reported: the silence above is the limit's doing, not a
+    // watchdog that reports nothing.
+    let reports = Reports::new("long_stall", || {});
+    runtime.block_on(aiocop::monitored!("long_stall", async {
+        std::thread::sleep(3 * LIMIT);
+    }));
+    let reports = reports.take();
+    assert_eq!(reports.len(), 1, "{reports:#?}");
+    assert!(reports[0].0.elapsed() >= LIMIT);
 }

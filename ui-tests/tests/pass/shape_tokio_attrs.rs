@@ -8,6 +8,24 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     aiocop_ui_tests::setup();
+    // This first poll started before `setup` turned monitoring on; the next one is monitored.
+    tokio::task::yield_now().await;
+    // A blocking call in `main`'s body is recorded under its name, and reported when the poll
+    // ends: at the next `.await` that yields.
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    let handle = aiocop::register_slow_task_callback(move |event: &aiocop::SlowTaskEvent| {
+        sink.lock().unwrap().extend(
+            event
+                .blocking_events()
+                .iter()
+                .map(|e| format!("{}: {}", e.function().name(), e.operation())),
+        );
+    });
+    assert!(std::fs::metadata(".")?.is_dir());
+    tokio::task::yield_now().await;
+    assert_eq!(*seen.lock().unwrap(), ["main: std::fs::metadata"]);
+    assert!(aiocop::unregister_slow_task_callback(handle));
     let (_, events) = aiocop::collect_events(async {
         tokio::task::yield_now().await;
     })
