@@ -78,6 +78,11 @@ fn invalid_caps_are_rejected_and_change_nothing() {
     assert!(
         matches!(error, ConfigError::InvalidEventCap { requested, .. } if requested == too_many)
     );
-    assert!(!error.to_string().is_empty());
+    let message = error.to_string();
+    assert!(
+        message.contains(&too_many.to_string())
+            && message.contains(&aiocop::MAX_EVENTS_PER_POLL_LIMIT.to_string()),
+        "{message}"
+    );
     assert_eq!(aiocop::max_events_per_poll(), CAP);
 }

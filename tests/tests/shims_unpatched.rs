@@ -4,6 +4,7 @@
 
 mod shim_cases;
 
+use std::collections::BTreeSet;
 use std::sync::Once;
 
 use aiocop::FutureExt;
@@ -22,15 +23,19 @@ fn setup() {
 fn unpatched_shims_forward_without_recording() {
     setup();
     assert!(!aiocop::are_audit_functions_patched());
-    current_thread().block_on(async {
+    let checked = current_thread().block_on(async {
+        let mut checked = BTreeSet::new();
         for (op, run) in shim_cases::here() {
             let (_, events) = run_monitored(run).await;
             // A poll slowed down by the machine's load may still be reported as CPU-bound;
             // what must not happen is a recorded blocking call.
             let recorded: Vec<_> = events.iter().flat_map(|e| e.blocking_events()).collect();
             assert!(recorded.is_empty(), "{}: {recorded:#?}", op.event);
+            checked.insert(op.shim.expect("a shim's catalog entry"));
         }
+        checked
     });
+    shim_cases::assert_every_case_here_ran(&checked);
 }
 
 #[test]

@@ -120,6 +120,16 @@ pub fn here() -> impl Iterator<Item = (&'static BlockingOp, Run)> {
     })
 }
 
+/// Asserts that a loop over [`here`] ran every shim's case (`ran`: the shims it ran), so that a
+/// negative check inside it cannot pass over an empty or partial list.
+pub fn assert_every_case_here_ran(ran: &std::collections::BTreeSet<&str>) {
+    let expected: std::collections::BTreeSet<&str> = aiocop_lints::catalog::with_shims()
+        .filter_map(|op| op.shim)
+        .filter(|shim| !io::STDIN_SHIMS.contains(shim))
+        .collect();
+    assert_eq!(*ran, expected);
+}
+
 pub use aiocop_tests::Fixture;
 
 /// Runs `run` inside a monitored future; returns what it expects and the events it caused.
