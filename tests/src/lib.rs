@@ -30,11 +30,17 @@ pub fn setup() {
 /// Like [`setup`], with `configure` changing more process-wide settings just before monitoring is
 /// turned on. Only the first call in a process runs; every test of a binary must pass the same.
 pub fn setup_with(configure: impl FnOnce()) {
+    setup_at(QUIET_THRESHOLD_MS, configure);
+}
+
+/// Like [`setup_with`], with the slow-task threshold at `threshold_ms`: for binaries whose tests
+/// need slow polls to make events (integrations, services, runtime hooks).
+pub fn setup_at(threshold_ms: u64, configure: impl FnOnce()) {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).expect("trace depth 0 is valid");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("a valid threshold");
+        aiocop::detect_slow_tasks(threshold_ms, ()).expect("a valid threshold");
         configure();
         aiocop::activate();
     });

@@ -3,8 +3,6 @@
 //!
 //! Each test has its own tracer provider and exporter; the aiocop set-up is shared.
 
-mod shared_setup;
-
 use std::time::{Duration, Instant};
 
 use aiocop::integrations::opentelemetry::{
@@ -18,7 +16,7 @@ const THRESHOLD_MS: u64 = 20;
 const BLOCK: Duration = Duration::from_millis(30);
 
 fn setup() {
-    shared_setup::setup_once(THRESHOLD_MS, || {
+    aiocop_tests::setup_at(THRESHOLD_MS, || {
         aiocop::integrations::opentelemetry::register_context_provider();
         OpenTelemetryCallback::new().register();
     });

@@ -1,8 +1,6 @@
 //! The Sentry integration against the sentry crate's test transport: real clients, hubs and
 //! scopes; the transport keeps the envelopes instead of sending them.
 
-mod shared_setup;
-
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,7 +14,7 @@ use sentry::{ClientOptions, Hub, Scope, SentryFutureExt};
 const THRESHOLD_MS: u64 = 20;
 
 fn setup() {
-    shared_setup::setup_once(THRESHOLD_MS, || {
+    aiocop_tests::setup_at(THRESHOLD_MS, || {
         aiocop::register_context_provider(|| Context::new().with("service", "checkout"));
         aiocop::integrations::sentry::register_context_provider();
         SentryCallback::new().register();

@@ -11,7 +11,6 @@
 #![cfg(tokio_unstable)]
 
 mod event_log;
-mod shared_setup;
 
 use std::time::{Duration, Instant};
 
@@ -27,7 +26,7 @@ const SPIN: Duration = Duration::from_millis(700);
 const A_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
 
 fn setup() {
-    shared_setup::setup_once(THRESHOLD_MS, || {
+    aiocop_tests::setup_at(THRESHOLD_MS, || {
         event_log::record_every_event();
         aiocop::register_context_provider(aiocop::runtime_hooks::task_context);
     });

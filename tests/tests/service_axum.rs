@@ -7,7 +7,6 @@
 //! of this binary can run in parallel.
 
 mod event_log;
-mod shared_setup;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -33,7 +32,7 @@ const QUIET_THRESHOLD_MS: u64 = 60_000;
 /// Callbacks run inline, on the polling thread before the response is sent: once a client has
 /// its response, the request's events are in the log.
 fn setup() {
-    shared_setup::setup_once(QUIET_THRESHOLD_MS, event_log::record_every_event);
+    aiocop_tests::setup_at(QUIET_THRESHOLD_MS, event_log::record_every_event);
 }
 
 /// The events of the request with this id.
