@@ -52,9 +52,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let registration = quote! {
         static __AIOCOP_BLOCKING: ::aiocop::__private::BlockingFunction =
             ::aiocop::__private::BlockingFunction::new(#event, #weight);
-        ::aiocop::__private::inventory::submit! {
-            ::aiocop::__private::BlockingFunction::new(#event, #weight)
-        }
+        ::aiocop::__aiocop_register!(
+            blocking: ::aiocop::__private::BlockingFunction::new(#event, #weight)
+        );
     };
 
     // `#[track_caller]` needs the Rust ABI; such functions record their own location instead.

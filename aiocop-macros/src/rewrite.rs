@@ -175,9 +175,8 @@ impl VisitMut for Rewriter {
                 return;
             }
             Expr::Macro(mac) => {
-                let span = mac.span();
                 self.visit_macro_args(&mut mac.mac);
-                if let Some(probed) = self.write_macro(mac, span) {
+                if let Some(probed) = self.write_macro(mac) {
                     *expr = probed;
                 }
                 return;
@@ -187,24 +186,30 @@ impl VisitMut for Rewriter {
         if self.visit_offloaded(expr) {
             return;
         }
+        let Some(sources) = self.arg_sources(expr) else {
+            visit_mut::visit_expr_mut(self, expr);
+            return;
+        };
         // The span of the call as the user wrote it, before its arguments are rewritten: the
-        // probe's `#[track_caller]` location, and the span of everything generated for it.
+        // probe's `#[track_caller]` location, and the span of everything generated for it. Taken
+        // only for routed calls: `span()` walks the expression's tokens, so taking it at every
+        // node would make the macro quadratic in the nesting depth.
         let span = expr.span();
-        let sources = self.arg_sources(expr);
         visit_mut::visit_expr_mut(self, expr);
-        self.transform(expr, span, sources);
+        self.transform(expr, span, &sources);
     }
 
     fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
         if let syn::Stmt::Macro(mac) = stmt {
-            let span = mac.span();
             self.visit_macro_args(&mut mac.mac);
-            let as_expr = syn::ExprMacro {
-                attrs: mac.attrs.clone(),
-                mac: mac.mac.clone(),
-            };
-            if let Some(probed) = self.write_macro(&as_expr, span) {
-                *stmt = syn::Stmt::Expr(probed, mac.semi_token);
+            if is_write_macro(&mac.mac) {
+                let as_expr = syn::ExprMacro {
+                    attrs: mac.attrs.clone(),
+                    mac: mac.mac.clone(),
+                };
+                if let Some(probed) = self.write_macro(&as_expr) {
+                    *stmt = syn::Stmt::Expr(probed, mac.semi_token);
+                }
             }
             return;
         }
@@ -256,9 +261,8 @@ impl Rewriter {
 
     /// `write!(dst, ..)` / `writeln!(dst, ..)` call `dst.write_fmt(..)`: probe that method on
     /// `dst` when it is a place, keeping the macro as written.
-    fn write_macro(&mut self, mac: &syn::ExprMacro, span: Span) -> Option<Expr> {
-        let name = mac.mac.path.segments.last()?.ident.to_string();
-        if !matches!(name.as_str(), "write" | "writeln") || !mac.attrs.is_empty() {
+    fn write_macro(&mut self, mac: &syn::ExprMacro) -> Option<Expr> {
+        if !is_write_macro(&mac.mac) || !mac.attrs.is_empty() {
             return None;
         }
         routes::method("write_fmt")?;
@@ -270,6 +274,7 @@ impl Rewriter {
         if !is_place(dst) {
             return None;
         }
+        let span = mac.span();
         let shown = self.format_args(std::iter::empty(), span);
         let tokens = self.probe_receiver(dst, "write_fmt", shown, span, |_| mac.to_token_stream());
         match syn::parse2::<Expr>(tokens) {
@@ -283,7 +288,7 @@ impl Rewriter {
 
     /// The source text of a routed call's arguments as written, taken before the arguments
     /// themselves are rewritten (`fs::canonicalize(dir.join("a"))` shows `dir.join("a")`, not the
-    /// probe of `join`).
+    /// probe of `join`); `None` if `expr` is no routed call.
     fn arg_sources(&self, expr: &Expr) -> Option<Vec<String>> {
         let args = match expr {
             Expr::Call(call) if self.routed_function(call).is_some() => &call.args,
@@ -295,11 +300,10 @@ impl Rewriter {
         Some(args.iter().map(render).collect())
     }
 
-    fn transform(&mut self, expr: &mut Expr, span: Span, sources: Option<Vec<String>>) {
-        let sources = sources.unwrap_or_default();
+    fn transform(&mut self, expr: &mut Expr, span: Span, sources: &[String]) {
         let replacement = match expr {
-            Expr::Call(call) => self.path_call(call, span, &sources),
-            Expr::MethodCall(call) => self.method_call(call, span, &sources),
+            Expr::Call(call) => self.path_call(call, span, sources),
+            Expr::MethodCall(call) => self.method_call(call, span, sources),
             _ => None,
         };
         if let Some(replacement) = replacement {
@@ -498,6 +502,14 @@ impl Rewriter {
         };
         rebuild(passed)
     }
+}
+
+/// `write!` or `writeln!`, however the path is written.
+fn is_write_macro(mac: &syn::Macro) -> bool {
+    mac.path
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "write" || s.ident == "writeln")
 }
 
 /// The catalog's alternative as a diagnostic shows it.

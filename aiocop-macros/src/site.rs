@@ -11,7 +11,7 @@ pub(crate) fn site_ident() -> Ident {
     Ident::new("__AIOCOP_SITE", Span::call_site())
 }
 
-/// `const __AIOCOP_SITE: MonitoredFunction = ...; inventory::submit! { __AIOCOP_SITE }`.
+/// `const __AIOCOP_SITE: MonitoredFunction = ...;` and its registration.
 pub(crate) fn site_items(args: &MonitorArgs, fn_name: &Ident, line: usize) -> TokenStream {
     let ident = site_ident();
     let name = match &args.name {
@@ -35,6 +35,6 @@ pub(crate) fn site_items(args: &MonitorArgs, fn_name: &Ident, line: usize) -> To
             ::aiocop::FunctionInfo::new(#name, ::core::module_path!(), ::core::file!(), #line),
             #options,
         );
-        ::aiocop::__private::inventory::submit! { #ident }
+        ::aiocop::__aiocop_register!(monitored: #ident);
     }
 }

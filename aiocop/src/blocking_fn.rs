@@ -36,9 +36,7 @@ impl BlockingFunction {
     }
 }
 
-inventory::collect!(BlockingFunction);
-
 /// Every `#[aiocop::blocking]` function of the program.
 pub fn blocking_functions() -> impl Iterator<Item = &'static BlockingFunction> {
-    inventory::iter::<BlockingFunction>.into_iter()
+    crate::static_list::blocking()
 }

@@ -111,6 +111,7 @@ mod sampler;
 mod scope;
 mod severity;
 pub mod shim;
+mod static_list;
 mod strict;
 mod suppress;
 #[cfg(feature = "tower")]

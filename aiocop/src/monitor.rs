@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
+use std::mem::MaybeUninit;
 use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -174,10 +175,13 @@ impl MonitoredFunction {
     }
 }
 
-inventory::collect!(MonitoredFunction);
-
 /// Every monitored function of the program: those annotated with `#[aiocop::monitor]` and the
-/// futures wrapped with [`monitored!`](crate::monitored!), in no particular order.
+/// futures wrapped with [`monitored!`](crate::monitored!), in no particular order, whether they
+/// have run or not.
+///
+/// Registration happens at compile time. The linker keeps only the parts of a library crate the
+/// program refers to, so a library's function that nothing in the program calls or names may be
+/// missing (it could never run either).
 ///
 /// ```
 /// # async fn handler() {}
@@ -185,7 +189,7 @@ inventory::collect!(MonitoredFunction);
 /// assert!(aiocop::monitored_functions().any(|f| f.info().name() == "listed_future"));
 /// ```
 pub fn monitored_functions() -> impl Iterator<Item = &'static MonitoredFunction> {
-    inventory::iter::<MonitoredFunction>.into_iter()
+    crate::static_list::monitored()
 }
 
 /// A future whose every poll is timed, and whose blocking calls are recorded, while monitoring is
@@ -250,7 +254,11 @@ impl<F: Future> Future for Monitored<F> {
         if !config::is_active() {
             return inner.poll(cx);
         }
-        scope::run(&this.site, || inner.poll(cx))
+        let mut frame = MaybeUninit::uninit();
+        let entered = scope::enter(&this.site, &mut frame);
+        let output = inner.poll(cx);
+        entered.exit();
+        output
     }
 }
 
@@ -337,7 +345,7 @@ macro_rules! monitored {
             ),
             $crate::MonitorOptions::DEFAULT,
         );
-        $crate::__private::inventory::submit! { __AIOCOP_SITE }
+        $crate::__aiocop_register!(monitored: __AIOCOP_SITE);
         $crate::Monitored::new(
             ::core::future::IntoFuture::into_future($future),
             __AIOCOP_SITE,

@@ -12,6 +12,7 @@
 //! future's `poll`, which makes annotated crates slower to compile and buys nothing unoptimized.
 
 use std::cell::{Cell, RefCell};
+use std::mem::MaybeUninit;
 use std::panic::Location;
 use std::ptr;
 
@@ -84,28 +85,48 @@ fn with_current<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Option<R> {
     Some(f(unsafe { &*current }))
 }
 
-/// Runs `poll` (one poll of a monitored future described by `site`) inside this thread's scope,
-/// opening one if there is none.
+/// One poll of a monitored future under way: nested in the thread's open scope, or the outermost
+/// monitored poll on the thread, with a scope of its own. Left by [`Entered::exit`], or by
+/// dropping it when the poll unwinds.
+pub(crate) enum Entered<'s> {
+    Nested(Nested<'static>),
+    Open(Open<'s, 's>),
+}
+
+/// Enters one poll of a monitored future described by `site`: tags the thread's open scope, or
+/// opens a scope in `frame`, which the caller keeps on the polling frame's stack.
+///
+/// The guard is a pair of calls around the inner poll rather than a function taking the poll as a
+/// closure: nothing of it is generic, so the code instantiated per monitored future (one per
+/// `#[aiocop::monitor]` function) is only those two calls around its inner poll. A generic guard
+/// and a closure per future made crates with many annotated functions measurably slower to build.
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub(crate) fn run<R>(site: &MonitoredFunction, poll: impl FnOnce() -> R) -> R {
-    if let Some(nested) = enter_nested(site) {
-        let output = poll();
-        nested.exit();
-        return output;
+pub(crate) fn enter<'s>(
+    site: &'s MonitoredFunction,
+    frame: &'s mut MaybeUninit<Scope<'s>>,
+) -> Entered<'s> {
+    match enter_nested(site) {
+        Some(nested) => Entered::Nested(nested),
+        // The scope is never dropped in place: closing it empties the only field that owns
+        // anything (see `Scope::close`).
+        None => Entered::Open(frame.write(Scope::new(site)).open()),
     }
-    let scope = Scope::new(site);
-    let open = scope.open();
-    let output = poll();
-    open.exit();
-    output
+}
+
+impl Entered<'_> {
+    /// Leaves the poll normally.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn exit(self) {
+        match self {
+            Entered::Nested(nested) => nested.exit(),
+            Entered::Open(open) => open.exit(),
+        }
+    }
 }
 
 /// A poll of a monitored future nested in the thread's open scope: it only tags the scope, and
 /// restores the previous tag and strictness when it ends (by [`Nested::exit`], or `Drop` on
 /// unwinding).
-///
-/// Entering and exiting are not generic: the code instantiated per monitored future is only the
-/// inner poll between them, which keeps compile times of annotated crates low.
 pub(crate) struct Nested<'s> {
     scope: &'s Scope<'static>,
     previous: *const MonitoredFunction,
@@ -260,6 +281,10 @@ impl Scope<'_> {
             .as_ref()
             .is_some_and(|r| !r.events.is_empty() || r.dropped > 0);
         if !blocked && elapsed_ns < threshold_ns {
+            // A scope in a polling frame is never dropped (see `enter`): free what it holds.
+            if recorded.is_some() {
+                *recorded = None;
+            }
             return;
         }
         let recorded = recorded.take().map(|r| *r).unwrap_or_default();

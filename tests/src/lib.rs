@@ -369,3 +369,20 @@ pub fn sleep_in_a_library(duration: std::time::Duration) -> std::time::Duration 
     std::thread::sleep(duration);
     start.elapsed()
 }
+
+/// An annotated function and a declared blocking one in a library crate, which a test references
+/// but never runs: both are listed at run time all the same.
+pub mod listed_in_a_library {
+    /// Registered with its own options, so a test can check the entry arrives whole.
+    #[aiocop::monitor(threshold_ms = 7, strict, allow("std::thread::sleep"))]
+    pub async fn library_handler() -> u32 {
+        std::thread::sleep(std::time::Duration::from_millis(1));
+        7
+    }
+
+    /// Declared blocking under its own name.
+    #[aiocop::blocking(weight = light, name = "library::lookup")]
+    pub fn library_lookup() -> u32 {
+        7
+    }
+}

@@ -408,6 +408,37 @@ fn annotated_functions_are_listed_with_their_location() {
     assert_eq!(timed.options().threshold(), Some(Duration::from_millis(1)));
 }
 
+#[test]
+fn functions_of_other_crates_are_listed_whole_without_being_called() {
+    // Referenced (so that the linker keeps them, as a program keeps what it uses), never run.
+    use aiocop_tests::listed_in_a_library::{library_handler, library_lookup};
+    std::hint::black_box(library_lookup as fn() -> u32);
+    drop(std::hint::black_box(library_handler()));
+    let entry = aiocop::monitored_functions()
+        .find(|f| f.info().name() == "library_handler")
+        .expect("registered by the library crate");
+    assert_eq!(
+        entry.info().module_path(),
+        "aiocop_tests::listed_in_a_library"
+    );
+    assert_eq!(entry.info().file(), "tests/src/lib.rs");
+    assert_eq!(entry.options().threshold(), Some(Duration::from_millis(7)));
+    assert!(entry.options().strict());
+    assert_eq!(entry.options().allow(), ["std::thread::sleep"]);
+    // Each listed once, however many crates register.
+    let mut names: Vec<_> = aiocop::monitored_functions()
+        .map(|f| (f.info().file(), f.info().line(), f.info().name()))
+        .collect();
+    let listed = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), listed, "{names:?}");
+    assert_eq!(
+        aiocop::get_blocking_events_dict()["library::lookup"],
+        aiocop::WEIGHT_LIGHT
+    );
+}
+
 /// The line of this file containing `marker` (where it appears after code, or the fn header).
 fn line_of(marker: &str) -> u32 {
     let source = include_str!("macro_monitor.rs");

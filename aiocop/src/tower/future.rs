@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::mem::MaybeUninit;
 use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -90,7 +91,11 @@ where
             match &this.site {
                 Some(site) if config::is_active() => {
                     let site = site.function();
-                    scope::run(&site, || inner.poll(cx))
+                    let mut frame = MaybeUninit::uninit();
+                    let entered = scope::enter(&site, &mut frame);
+                    let output = inner.poll(cx);
+                    entered.exit();
+                    output
                 }
                 _ => inner.poll(cx),
             }
