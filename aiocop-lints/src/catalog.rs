@@ -145,6 +145,11 @@ pub struct BlockingOp {
     /// For a method, how it takes `self`, which is how its shim takes the receiver; `None` for a
     /// function.
     pub self_kind: Option<SelfKind>,
+    /// For a method, whether it returns `()` or a `Result` of `()` (`File::lock`,
+    /// `Write::write_all`): code that unwraps the result and uses it as a value with fields or
+    /// methods (`mutex.lock().unwrap().insert(..)`) is calling some other type's method of the same
+    /// name. Always false for functions.
+    pub returns_unit: bool,
 }
 
 /// How a method takes its receiver.
@@ -194,11 +199,15 @@ macro_rules! define_op {
             alternative: $alternative,
             shim: $shim,
             self_kind: None,
+            returns_unit: false,
         };
     };
     (
         $(#[$note:meta])* $name:ident =
-        method($self_kind:ident $receiver:literal, $method:literal $(via $via:literal)?)
+        method(
+            $self_kind:ident $receiver:literal, $method:literal $(via $via:literal)?
+            $(, returns $unit:tt)?
+        )
         $weight:ident $category:ident $alternative:literal $shim:expr
     ) => {
         #[doc = concat!(
@@ -218,7 +227,18 @@ macro_rules! define_op {
             alternative: $alternative,
             shim: $shim,
             self_kind: Some(SelfKind::$self_kind),
+            returns_unit: returns_unit!($($unit)?),
         };
+    };
+}
+
+/// `returns ()` marks a method returning `()` or a `Result` of `()`.
+macro_rules! returns_unit {
+    () => {
+        false
+    };
+    (()) => {
+        true
     };
 }
 
@@ -284,29 +304,29 @@ catalog! {
         MODERATE File "tokio::fs::DirBuilder::create(path).await" Some("fs::dir_builder::create");
     STD_FS_DIR_ENTRY_METADATA = method(Ref "std::fs::DirEntry", "metadata")
         LIGHT FsMetadata "tokio::fs::DirEntry::metadata(..).await" Some("fs::dir_entry::metadata");
-    STD_FS_FILE_SYNC_ALL = method(Ref "std::fs::File", "sync_all")
+    STD_FS_FILE_SYNC_ALL = method(Ref "std::fs::File", "sync_all", returns ())
         MODERATE File "tokio::fs::File::sync_all(..).await" Some("fs::file::sync_all");
-    STD_FS_FILE_SYNC_DATA = method(Ref "std::fs::File", "sync_data")
+    STD_FS_FILE_SYNC_DATA = method(Ref "std::fs::File", "sync_data", returns ())
         MODERATE File "tokio::fs::File::sync_data(..).await" Some("fs::file::sync_data");
-    STD_FS_FILE_SET_LEN = method(Ref "std::fs::File", "set_len")
+    STD_FS_FILE_SET_LEN = method(Ref "std::fs::File", "set_len", returns ())
         MODERATE File "tokio::fs::File::set_len(..).await" Some("fs::file::set_len");
-    STD_FS_FILE_SET_PERMISSIONS = method(Ref "std::fs::File", "set_permissions")
+    STD_FS_FILE_SET_PERMISSIONS = method(Ref "std::fs::File", "set_permissions", returns ())
         MODERATE File "tokio::fs::File::set_permissions(..).await" Some("fs::file::set_permissions");
-    STD_FS_FILE_SET_TIMES = method(Ref "std::fs::File", "set_times")
+    STD_FS_FILE_SET_TIMES = method(Ref "std::fs::File", "set_times", returns ())
         MODERATE File "tokio::task::spawn_blocking(move || file.set_times(times)).await" Some("fs::file::set_times");
-    STD_FS_FILE_SET_MODIFIED = method(Ref "std::fs::File", "set_modified")
+    STD_FS_FILE_SET_MODIFIED = method(Ref "std::fs::File", "set_modified", returns ())
         MODERATE File "tokio::task::spawn_blocking(move || file.set_modified(time)).await" Some("fs::file::set_modified");
     STD_FS_FILE_METADATA = method(Ref "std::fs::File", "metadata")
         LIGHT FsMetadata "tokio::fs::File::metadata(..).await" Some("fs::file::metadata");
     /// Heavy, unlike `try_lock`: waits for another process to release the lock, without a bound.
-    STD_FS_FILE_LOCK = method(Ref "std::fs::File", "lock")
+    STD_FS_FILE_LOCK = method(Ref "std::fs::File", "lock", returns ())
         HEAVY File "tokio::task::spawn_blocking(move || file.lock()).await" Some("fs::file::lock");
     /// Heavy, unlike `try_lock_shared`: waits for an exclusive holder to release the lock.
-    STD_FS_FILE_LOCK_SHARED = method(Ref "std::fs::File", "lock_shared")
+    STD_FS_FILE_LOCK_SHARED = method(Ref "std::fs::File", "lock_shared", returns ())
         HEAVY File "tokio::task::spawn_blocking(move || file.lock_shared()).await" Some("fs::file::lock_shared");
-    STD_FS_FILE_TRY_LOCK = method(Ref "std::fs::File", "try_lock")
+    STD_FS_FILE_TRY_LOCK = method(Ref "std::fs::File", "try_lock", returns ())
         LIGHT File "tokio::task::spawn_blocking(move || file.try_lock()).await" Some("fs::file::try_lock");
-    STD_FS_FILE_TRY_LOCK_SHARED = method(Ref "std::fs::File", "try_lock_shared")
+    STD_FS_FILE_TRY_LOCK_SHARED = method(Ref "std::fs::File", "try_lock_shared", returns ())
         LIGHT File "tokio::task::spawn_blocking(move || file.try_lock_shared()).await" Some("fs::file::try_lock_shared");
     STD_FS_FILE_READ = method(RefMut "std::fs::File", "read" via "std::io::Read")
         MODERATE File "tokio::io::AsyncReadExt::read on a tokio::fs::File" Some("fs::file::read");
@@ -316,23 +336,23 @@ catalog! {
         MODERATE File "tokio::io::AsyncReadExt::read_to_end on a tokio::fs::File" Some("fs::file::read_to_end");
     STD_FS_FILE_READ_TO_STRING = method(RefMut "std::fs::File", "read_to_string" via "std::io::Read")
         MODERATE File "tokio::io::AsyncReadExt::read_to_string on a tokio::fs::File" Some("fs::file::read_to_string");
-    STD_FS_FILE_READ_EXACT = method(RefMut "std::fs::File", "read_exact" via "std::io::Read")
+    STD_FS_FILE_READ_EXACT = method(RefMut "std::fs::File", "read_exact" via "std::io::Read", returns ())
         MODERATE File "tokio::io::AsyncReadExt::read_exact on a tokio::fs::File" Some("fs::file::read_exact");
     STD_FS_FILE_WRITE = method(RefMut "std::fs::File", "write" via "std::io::Write")
         MODERATE File "tokio::io::AsyncWriteExt::write on a tokio::fs::File" Some("fs::file::write");
     STD_FS_FILE_WRITE_VECTORED = method(RefMut "std::fs::File", "write_vectored" via "std::io::Write")
         MODERATE File "tokio::io::AsyncWriteExt::write_vectored on a tokio::fs::File" Some("fs::file::write_vectored");
-    STD_FS_FILE_WRITE_ALL = method(RefMut "std::fs::File", "write_all" via "std::io::Write")
+    STD_FS_FILE_WRITE_ALL = method(RefMut "std::fs::File", "write_all" via "std::io::Write", returns ())
         MODERATE File "tokio::io::AsyncWriteExt::write_all on a tokio::fs::File" Some("fs::file::write_all");
-    STD_FS_FILE_WRITE_FMT = method(RefMut "std::fs::File", "write_fmt" via "std::io::Write")
+    STD_FS_FILE_WRITE_FMT = method(RefMut "std::fs::File", "write_fmt" via "std::io::Write", returns ())
         MODERATE File "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::fs::File" Some("fs::file::write_fmt");
     STD_FS_FILE_READ_AT = method(Ref "std::fs::File", "read_at" via "std::os::unix::fs::FileExt")
         MODERATE File "tokio::task::spawn_blocking(move || file.read_at(buf, offset)).await" Some("fs::file::read_at");
     STD_FS_FILE_WRITE_AT = method(Ref "std::fs::File", "write_at" via "std::os::unix::fs::FileExt")
         MODERATE File "tokio::task::spawn_blocking(move || file.write_at(buf, offset)).await" Some("fs::file::write_at");
-    STD_FS_FILE_READ_EXACT_AT = method(Ref "std::fs::File", "read_exact_at" via "std::os::unix::fs::FileExt")
+    STD_FS_FILE_READ_EXACT_AT = method(Ref "std::fs::File", "read_exact_at" via "std::os::unix::fs::FileExt", returns ())
         MODERATE File "tokio::task::spawn_blocking(move || file.read_exact_at(buf, offset)).await" Some("fs::file::read_exact_at");
-    STD_FS_FILE_WRITE_ALL_AT = method(Ref "std::fs::File", "write_all_at" via "std::os::unix::fs::FileExt")
+    STD_FS_FILE_WRITE_ALL_AT = method(Ref "std::fs::File", "write_all_at" via "std::os::unix::fs::FileExt", returns ())
         MODERATE File "tokio::task::spawn_blocking(move || file.write_all_at(buf, offset)).await" Some("fs::file::write_all_at");
 
     // std::os::unix::fs
@@ -392,15 +412,15 @@ catalog! {
         MODERATE Network "tokio::io::AsyncReadExt::read_to_end on a tokio::net::TcpStream" Some("net::tcp_stream::read_to_end");
     STD_NET_TCP_STREAM_READ_TO_STRING = method(RefMut "std::net::TcpStream", "read_to_string" via "std::io::Read")
         MODERATE Network "tokio::io::AsyncReadExt::read_to_string on a tokio::net::TcpStream" Some("net::tcp_stream::read_to_string");
-    STD_NET_TCP_STREAM_READ_EXACT = method(RefMut "std::net::TcpStream", "read_exact" via "std::io::Read")
+    STD_NET_TCP_STREAM_READ_EXACT = method(RefMut "std::net::TcpStream", "read_exact" via "std::io::Read", returns ())
         MODERATE Network "tokio::io::AsyncReadExt::read_exact on a tokio::net::TcpStream" Some("net::tcp_stream::read_exact");
     STD_NET_TCP_STREAM_WRITE = method(RefMut "std::net::TcpStream", "write" via "std::io::Write")
         MODERATE Network "tokio::io::AsyncWriteExt::write on a tokio::net::TcpStream" Some("net::tcp_stream::write");
     STD_NET_TCP_STREAM_WRITE_VECTORED = method(RefMut "std::net::TcpStream", "write_vectored" via "std::io::Write")
         MODERATE Network "tokio::io::AsyncWriteExt::write_vectored on a tokio::net::TcpStream" Some("net::tcp_stream::write_vectored");
-    STD_NET_TCP_STREAM_WRITE_ALL = method(RefMut "std::net::TcpStream", "write_all" via "std::io::Write")
+    STD_NET_TCP_STREAM_WRITE_ALL = method(RefMut "std::net::TcpStream", "write_all" via "std::io::Write", returns ())
         MODERATE Network "tokio::io::AsyncWriteExt::write_all on a tokio::net::TcpStream" Some("net::tcp_stream::write_all");
-    STD_NET_TCP_STREAM_WRITE_FMT = method(RefMut "std::net::TcpStream", "write_fmt" via "std::io::Write")
+    STD_NET_TCP_STREAM_WRITE_FMT = method(RefMut "std::net::TcpStream", "write_fmt" via "std::io::Write", returns ())
         MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::TcpStream" Some("net::tcp_stream::write_fmt");
     STD_NET_TCP_STREAM_PEEK = method(Ref "std::net::TcpStream", "peek")
         MODERATE Network "tokio::net::TcpStream::peek(..).await" Some("net::tcp_stream::peek");
@@ -442,15 +462,15 @@ catalog! {
         MODERATE Network "tokio::io::AsyncReadExt::read_to_end on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_to_end");
     STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_STRING = method(RefMut "std::os::unix::net::UnixStream", "read_to_string" via "std::io::Read")
         MODERATE Network "tokio::io::AsyncReadExt::read_to_string on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_to_string");
-    STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT = method(RefMut "std::os::unix::net::UnixStream", "read_exact" via "std::io::Read")
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT = method(RefMut "std::os::unix::net::UnixStream", "read_exact" via "std::io::Read", returns ())
         MODERATE Network "tokio::io::AsyncReadExt::read_exact on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_exact");
     STD_OS_UNIX_NET_UNIX_STREAM_WRITE = method(RefMut "std::os::unix::net::UnixStream", "write" via "std::io::Write")
         MODERATE Network "tokio::io::AsyncWriteExt::write on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write");
     STD_OS_UNIX_NET_UNIX_STREAM_WRITE_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "write_vectored" via "std::io::Write")
         MODERATE Network "tokio::io::AsyncWriteExt::write_vectored on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_vectored");
-    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL = method(RefMut "std::os::unix::net::UnixStream", "write_all" via "std::io::Write")
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL = method(RefMut "std::os::unix::net::UnixStream", "write_all" via "std::io::Write", returns ())
         MODERATE Network "tokio::io::AsyncWriteExt::write_all on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_all");
-    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_FMT = method(RefMut "std::os::unix::net::UnixStream", "write_fmt" via "std::io::Write")
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_FMT = method(RefMut "std::os::unix::net::UnixStream", "write_fmt" via "std::io::Write", returns ())
         MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_fmt");
     STD_OS_UNIX_NET_UNIX_LISTENER_BIND = function("std::os::unix::net::UnixListener::bind")
         TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind");
@@ -492,7 +512,7 @@ catalog! {
         HEAVY Process "tokio::process::Child::wait(..).await" Some("process::child::wait");
     STD_PROCESS_CHILD_WAIT_WITH_OUTPUT = method(Value "std::process::Child", "wait_with_output")
         HEAVY Process "tokio::process::Child::wait_with_output(..).await" Some("process::child::wait_with_output");
-    STD_PROCESS_CHILD_KILL = method(RefMut "std::process::Child", "kill")
+    STD_PROCESS_CHILD_KILL = method(RefMut "std::process::Child", "kill", returns ())
         LIGHT Process "tokio::process::Child::kill(..).await" Some("process::child::kill");
     STD_PROCESS_CHILD_STDOUT_READ = method(RefMut "std::process::ChildStdout", "read" via "std::io::Read")
         MODERATE Process "tokio::io::AsyncReadExt::read on a tokio::process::ChildStdout" Some("process::child_stdout::read");
@@ -500,7 +520,7 @@ catalog! {
         MODERATE Process "tokio::io::AsyncReadExt::read_to_end on a tokio::process::ChildStdout" Some("process::child_stdout::read_to_end");
     STD_PROCESS_CHILD_STDOUT_READ_TO_STRING = method(RefMut "std::process::ChildStdout", "read_to_string" via "std::io::Read")
         MODERATE Process "tokio::io::AsyncReadExt::read_to_string on a tokio::process::ChildStdout" Some("process::child_stdout::read_to_string");
-    STD_PROCESS_CHILD_STDOUT_READ_EXACT = method(RefMut "std::process::ChildStdout", "read_exact" via "std::io::Read")
+    STD_PROCESS_CHILD_STDOUT_READ_EXACT = method(RefMut "std::process::ChildStdout", "read_exact" via "std::io::Read", returns ())
         MODERATE Process "tokio::io::AsyncReadExt::read_exact on a tokio::process::ChildStdout" Some("process::child_stdout::read_exact");
     STD_PROCESS_CHILD_STDERR_READ = method(RefMut "std::process::ChildStderr", "read" via "std::io::Read")
         MODERATE Process "tokio::io::AsyncReadExt::read on a tokio::process::ChildStderr" Some("process::child_stderr::read");
@@ -508,11 +528,11 @@ catalog! {
         MODERATE Process "tokio::io::AsyncReadExt::read_to_end on a tokio::process::ChildStderr" Some("process::child_stderr::read_to_end");
     STD_PROCESS_CHILD_STDERR_READ_TO_STRING = method(RefMut "std::process::ChildStderr", "read_to_string" via "std::io::Read")
         MODERATE Process "tokio::io::AsyncReadExt::read_to_string on a tokio::process::ChildStderr" Some("process::child_stderr::read_to_string");
-    STD_PROCESS_CHILD_STDERR_READ_EXACT = method(RefMut "std::process::ChildStderr", "read_exact" via "std::io::Read")
+    STD_PROCESS_CHILD_STDERR_READ_EXACT = method(RefMut "std::process::ChildStderr", "read_exact" via "std::io::Read", returns ())
         MODERATE Process "tokio::io::AsyncReadExt::read_exact on a tokio::process::ChildStderr" Some("process::child_stderr::read_exact");
     STD_PROCESS_CHILD_STDIN_WRITE = method(RefMut "std::process::ChildStdin", "write" via "std::io::Write")
         MODERATE Process "tokio::io::AsyncWriteExt::write on a tokio::process::ChildStdin" Some("process::child_stdin::write");
-    STD_PROCESS_CHILD_STDIN_WRITE_ALL = method(RefMut "std::process::ChildStdin", "write_all" via "std::io::Write")
+    STD_PROCESS_CHILD_STDIN_WRITE_ALL = method(RefMut "std::process::ChildStdin", "write_all" via "std::io::Write", returns ())
         MODERATE Process "tokio::io::AsyncWriteExt::write_all on a tokio::process::ChildStdin" Some("process::child_stdin::write_all");
 
     // std::thread
@@ -564,7 +584,7 @@ catalog! {
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_end on tokio::io::stdin()" Some("io::stdin::read_to_end");
     STD_IO_STDIN_READ_TO_STRING = method(RefMut "std::io::Stdin", "read_to_string" via "std::io::Read")
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_string on tokio::io::stdin()" Some("io::stdin::read_to_string");
-    STD_IO_STDIN_READ_EXACT = method(RefMut "std::io::Stdin", "read_exact" via "std::io::Read")
+    STD_IO_STDIN_READ_EXACT = method(RefMut "std::io::Stdin", "read_exact" via "std::io::Read", returns ())
         HEAVY Stdin "tokio::io::AsyncReadExt::read_exact on tokio::io::stdin()" Some("io::stdin::read_exact");
     STD_IO_STDIN_LOCK_READ_LINE = method(RefMut "std::io::StdinLock", "read_line" via "std::io::BufRead")
         HEAVY Stdin "tokio::io::AsyncBufReadExt::read_line on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin_lock::read_line");
@@ -579,7 +599,7 @@ catalog! {
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_end on tokio::io::stdin()" Some("io::stdin_lock::read_to_end");
     STD_IO_STDIN_LOCK_READ_TO_STRING = method(RefMut "std::io::StdinLock", "read_to_string" via "std::io::Read")
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_string on tokio::io::stdin()" Some("io::stdin_lock::read_to_string");
-    STD_IO_STDIN_LOCK_READ_EXACT = method(RefMut "std::io::StdinLock", "read_exact" via "std::io::Read")
+    STD_IO_STDIN_LOCK_READ_EXACT = method(RefMut "std::io::StdinLock", "read_exact" via "std::io::Read", returns ())
         HEAVY Stdin "tokio::io::AsyncReadExt::read_exact on tokio::io::stdin()" Some("io::stdin_lock::read_exact");
     STD_IO_BUF_READER_FILE_READ_LINE = method(RefMut "std::io::BufReader<std::fs::File>", "read_line" via "std::io::BufRead")
         MODERATE File "tokio::io::AsyncBufReadExt::read_line on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_line");
@@ -594,7 +614,7 @@ catalog! {
         MODERATE File "tokio::io::AsyncReadExt::read_to_end on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_to_end");
     STD_IO_BUF_READER_FILE_READ_TO_STRING = method(RefMut "std::io::BufReader<std::fs::File>", "read_to_string" via "std::io::Read")
         MODERATE File "tokio::io::AsyncReadExt::read_to_string on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_to_string");
-    STD_IO_BUF_READER_FILE_READ_EXACT = method(RefMut "std::io::BufReader<std::fs::File>", "read_exact" via "std::io::Read")
+    STD_IO_BUF_READER_FILE_READ_EXACT = method(RefMut "std::io::BufReader<std::fs::File>", "read_exact" via "std::io::Read", returns ())
         MODERATE File "tokio::io::AsyncReadExt::read_exact on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_exact");
 
     // Executor traps: blocking a runtime worker on another future. No shim: the linter reports

@@ -34,6 +34,7 @@ pub(crate) fn rewrite_block(
         deny: args.deny,
         rewritten: 0,
         locals: locals.0,
+        not_std: HashSet::new(),
         errors: Vec::new(),
     };
     rewriter.visit_block_mut(block);
@@ -112,6 +113,10 @@ struct Rewriter {
     /// How many calls have been rewritten so far.
     rewritten: usize,
     locals: HashSet<String>,
+    /// Method calls with a routed name that the syntax shows are not std's (see
+    /// [`unit_used_as_value`]), by address: marked by the expression around them, which is
+    /// visited first, and left as they are when they are visited.
+    not_std: HashSet<*const ExprMethodCall>,
     errors: Vec<syn::Error>,
 }
 
@@ -185,6 +190,9 @@ impl VisitMut for Rewriter {
         }
         if self.visit_offloaded(expr) {
             return;
+        }
+        if let Some(call) = unit_used_as_value(expr) {
+            self.not_std.insert(call);
         }
         let Some(sources) = self.arg_sources(expr) else {
             visit_mut::visit_expr_mut(self, expr);
@@ -292,7 +300,10 @@ impl Rewriter {
     fn arg_sources(&self, expr: &Expr) -> Option<Vec<String>> {
         let args = match expr {
             Expr::Call(call) if self.routed_function(call).is_some() => &call.args,
-            Expr::MethodCall(call) if routes::method(&call.method.to_string()).is_some() => {
+            Expr::MethodCall(call)
+                if routes::method(&call.method.to_string()).is_some()
+                    && !self.not_std.contains(&(call as *const ExprMethodCall)) =>
+            {
                 &call.args
             }
             _ => return None,
@@ -504,6 +515,45 @@ impl Rewriter {
     }
 }
 
+/// The call `c` in `c.unwrap().f()`, `c.expect(..).field`, `c?[i]` or `*c.unwrap()` when `c`
+/// calls a method whose std forms all return `()` or a `Result` of `()`: the unwrapped result is
+/// used as a value with members, which `()` has not, so `c` is some other type's method
+/// (`mutex.lock().unwrap().insert(..)` is not `File::lock`). Such a call keeps no probe: it
+/// would cost compile time and never record.
+fn unit_used_as_value(expr: &Expr) -> Option<*const ExprMethodCall> {
+    let mut value = match expr {
+        Expr::MethodCall(call) => &*call.receiver,
+        Expr::Field(field) => &*field.base,
+        Expr::Index(index) => &*index.expr,
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => &*unary.expr,
+        _ => return None,
+    };
+    let mut unwrapped = false;
+    loop {
+        match value {
+            Expr::Try(tried) => value = &tried.expr,
+            Expr::MethodCall(call)
+                if (call.method == "unwrap" && call.args.is_empty())
+                    || (call.method == "expect" && call.args.len() == 1) =>
+            {
+                value = &call.receiver;
+            }
+            Expr::Paren(paren) => {
+                value = &paren.expr;
+                continue;
+            }
+            Expr::MethodCall(call)
+                if unwrapped
+                    && routes::method(&call.method.to_string()).is_some_and(|m| m.returns_unit) =>
+            {
+                return Some(call as *const ExprMethodCall);
+            }
+            _ => return None,
+        }
+        unwrapped = true;
+    }
+}
+
 /// `write!` or `writeln!`, however the path is written.
 fn is_write_macro(mac: &syn::Macro) -> bool {
     mac.path
@@ -598,5 +648,64 @@ fn flatten(stream: TokenStream, out: &mut Vec<String>) {
                 joining = false;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    /// How many probes of `.method()` the expansion of `item` holds.
+    fn probes_of(method: &str, item: proc_macro2::TokenStream) -> usize {
+        let expanded = crate::monitor::expand(quote!(), item)
+            .expect("expands")
+            .to_string();
+        expanded.matches(&format!("methods :: {method} ::")).count()
+    }
+
+    #[test]
+    fn an_unwrapped_unit_result_used_as_a_value_is_no_std_call() {
+        let item = quote! {
+            async fn f(m: &std::sync::Mutex<Vec<u32>>, v: &std::sync::RwLock<Vec<u32>>) -> usize {
+                m.lock().unwrap().push(1);
+                let n = m.lock().expect("not poisoned").len();
+                *m.lock().unwrap() = vec![n as u32];
+                let first = (m.lock().unwrap())[0];
+                let tried = m.try_lock().unwrap().len() + m.lock().unwrap().iter().count();
+                let held = (m.lock().unwrap()).capacity();
+                v.read().unwrap().len() + first as usize + tried + held
+            }
+        };
+        assert_eq!(probes_of("lock", item.clone()), 0);
+        assert_eq!(probes_of("try_lock", item), 0);
+    }
+
+    #[test]
+    fn a_unit_result_unwrapped_and_dropped_is_still_probed() {
+        let item = quote! {
+            async fn f(file: &std::fs::File, m: &std::sync::Mutex<u32>) -> std::io::Result<u32> {
+                file.lock()?;
+                file.lock().unwrap();
+                let () = file.lock().expect("locked");
+                let _ = file.try_lock();
+                let held = file.lock().is_ok();
+                let guard = m.lock().unwrap();
+                Ok(*guard + u32::from(held))
+            }
+        };
+        assert_eq!(probes_of("lock", item.clone()), 5);
+        assert_eq!(probes_of("try_lock", item), 1);
+    }
+
+    #[test]
+    fn methods_that_return_values_keep_their_probe_when_unwrapped_and_used() {
+        // `read_to_string` returns a count: `file.read_to_string(..)?.max(1)` may well be std's.
+        let item = quote! {
+            async fn f(file: &mut std::fs::File) -> std::io::Result<usize> {
+                let mut text = String::new();
+                Ok(std::io::Read::by_ref(file).read_to_string(&mut text)?.max(1))
+            }
+        };
+        assert_eq!(probes_of("read_to_string", item), 1);
     }
 }

@@ -18,6 +18,8 @@ pub(crate) struct RoutedMethod {
     /// Every receiver has it from `Read`, `Write`, `BufRead` or `FileExt`: its arguments are
     /// buffers (and offsets), not worth showing.
     pub(crate) io_buffers_only: bool,
+    /// Every std method of this name returns `()` or a `Result` of `()`.
+    pub(crate) returns_unit: bool,
 }
 
 struct Routes {
@@ -46,8 +48,10 @@ fn routes() -> &'static Routes {
                     let entry = methods.entry(method).or_insert(RoutedMethod {
                         ops: Vec::new(),
                         io_buffers_only: true,
+                        returns_unit: true,
                     });
                     entry.io_buffers_only &= io_trait;
+                    entry.returns_unit &= op.returns_unit;
                     entry.ops.push(op);
                 }
             }
