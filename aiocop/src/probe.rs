@@ -198,7 +198,10 @@ macro_rules! method_probes {
     };
 }
 
+mod args;
 mod table;
+
+pub use args::arg;
 
 /// Whether `A` and `B` are the same type, lifetimes aside. Both names come from the same
 /// compiler run, so distinct types have distinct names.
@@ -266,9 +269,6 @@ base_through!(
 #[derive(Debug, Clone, Copy)]
 pub struct BlockingCallDenied;
 
-/// An argument of a call, by reference, to show in the event's text.
-pub struct Arg<'a, T: ?Sized>(pub &'a T);
-
 /// Whether a probe right now would record: inside a monitored poll (one thread-local read) with
 /// auditing switched on. The generated code formats arguments only then.
 #[cfg_attr(not(debug_assertions), inline(always))]
@@ -280,106 +280,6 @@ pub fn recording() -> bool {
 /// code: the macro's expansion costs a debug build several times more per call site.
 pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
     Some(Vec::from(args))
-}
-
-/// Shows an argument of a type worth showing: paths, strings, durations, socket addresses,
-/// numbers, byte buffers (by length).
-///
-/// Implemented for a closed set of concrete types (and references to them) rather than through
-/// blanket `Display`/`AsRef<Path>` bounds: resolving those for every argument of every rewritten
-/// call made type checking of annotated crates several times slower.
-pub trait ArgShow {
-    /// The argument's text, cut at 100 characters.
-    fn __aiocop_arg(&self, source: &'static str) -> String;
-}
-
-/// Any other argument: shown by its source text.
-pub trait ArgSource {
-    /// `source`.
-    fn __aiocop_arg(&self, source: &'static str) -> String;
-}
-
-impl<T: ?Sized> ArgSource for Arg<'_, T> {
-    fn __aiocop_arg(&self, source: &'static str) -> String {
-        source.to_owned()
-    }
-}
-
-/// How one type is shown.
-trait Show {
-    fn show(&self) -> String;
-}
-
-macro_rules! show {
-    ($($(@{$($g:tt)*})? $ty:ty => |$v:ident| $e:expr;)*) => {$(
-        impl<$($($g)*)?> Show for $ty {
-            fn show(&self) -> String {
-                let $v = self;
-                $e
-            }
-        }
-        impl<$($($g)*)?> ArgShow for &Arg<'_, $ty> {
-            fn __aiocop_arg(&self, _: &'static str) -> String {
-                self.0.show()
-            }
-        }
-        impl<$($($g)*)?> ArgShow for &Arg<'_, &$ty> {
-            fn __aiocop_arg(&self, _: &'static str) -> String {
-                (*self.0).show()
-            }
-        }
-        impl<$($($g)*)?> ArgShow for &Arg<'_, &&$ty> {
-            fn __aiocop_arg(&self, _: &'static str) -> String {
-                (**self.0).show()
-            }
-        }
-        impl<$($($g)*)?> ArgShow for &Arg<'_, &mut $ty> {
-            fn __aiocop_arg(&self, _: &'static str) -> String {
-                (*self.0).show()
-            }
-        }
-    )*};
-}
-
-fn text(value: &dyn fmt::Display) -> String {
-    audit::format_args_list(&[value])
-}
-
-fn debug_text(value: &dyn fmt::Debug) -> String {
-    text(&format_args!("{value:?}"))
-}
-
-show! {
-    str => |v| text(&v);
-    String => |v| text(&v);
-    Path => |v| text(&v.display());
-    std::path::PathBuf => |v| text(&v.display());
-    std::ffi::OsStr => |v| text(&v.display());
-    std::ffi::OsString => |v| text(&v.display());
-    std::borrow::Cow<'_, str> => |v| text(&v);
-    std::borrow::Cow<'_, Path> => |v| text(&v.display());
-    std::time::Duration => |v| debug_text(v);
-    std::net::SocketAddr => |v| text(v);
-    std::net::SocketAddrV4 => |v| text(v);
-    std::net::SocketAddrV6 => |v| text(v);
-    std::net::IpAddr => |v| text(v);
-    std::net::Ipv4Addr => |v| text(v);
-    std::net::Ipv6Addr => |v| text(v);
-    (&str, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
-    (String, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
-    (std::net::IpAddr, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
-    (std::net::Ipv4Addr, u16) => |v| text(&format_args!("{}:{}", v.0, v.1));
-    u16 => |v| text(v);
-    u32 => |v| text(v);
-    u64 => |v| text(v);
-    usize => |v| text(v);
-    i32 => |v| text(v);
-    i64 => |v| text(v);
-    bool => |v| text(v);
-    [u8] => |v| format!("{} bytes", v.len());
-    Vec<u8> => |v| format!("{} bytes", v.len());
-    @{const N: usize} [u8; N] => |v| format!("{} bytes", v.len());
-    std::fs::Permissions => |v| debug_text(v);
 }
 
 /// Records `op` at `location` with already formatted arguments.
