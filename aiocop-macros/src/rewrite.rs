@@ -705,33 +705,3 @@ mod tests {
         assert_eq!(probes_of("read_to_string", item), 1);
     }
 }
-
-#[cfg(test)]
-mod timing_probe {
-    #[test]
-    #[ignore]
-    fn time_expand() {
-        let src = r#"pub async fn handler_1(state: &State, id: u64, path: &Path) -> Result<String, Error> {
-    let key = format!("user:{id}:1");
-    if let Some(hit) = state.cache.lock().unwrap().get(&key) {
-        return Ok(hit.clone());
-    }
-    if id == 0 {
-        return Err(Error::NotFound(id));
-    }
-    let text = std::fs::read_to_string(path)?;
-    let lines = text.lines().filter(|l| l.contains("x")).count();
-    tokio::time::sleep(std::time::Duration::from_millis(0)).await;
-    let size = path.metadata()?.len();
-    let answer = format!("{key}:{lines}:{size}");
-    state.cache.lock().unwrap().insert(key, answer.clone());
-    Ok(answer)
-}"#;
-        let item: proc_macro2::TokenStream = src.parse().unwrap();
-        let t = std::time::Instant::now();
-        for _ in 0..2000 {
-            let _ = crate::monitor::expand(quote::quote!(), item.clone()).unwrap();
-        }
-        eprintln!("expand {:?}", t.elapsed() / 2000);
-    }
-}
