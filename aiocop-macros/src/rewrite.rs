@@ -460,8 +460,9 @@ impl Rewriter {
 
     /// The call that `rebuild` makes from its receiver, with the probe of `method` on that
     /// receiver before it: a place is probed by reference just before the call, through `then`
-    /// rather than in a block so that the call's temporaries live as long as before; any other receiver
-    /// passes through `pass_receiver`, unbound, so it is borrowed or moved by the method as before.
+    /// rather than in a block so that the call's temporaries live as long as before; any other
+    /// receiver passes through `pass_receiver`, unbound, so it is borrowed or moved by the method
+    /// as before.
     fn probe_receiver(
         &self,
         receiver: &Expr,
@@ -474,16 +475,18 @@ impl Rewriter {
         let probe_of = |receiver: TokenStream| {
             if self.deny {
                 quote_spanned! {span=>
-                    #[allow(unused_imports)]
-                    use ::aiocop::__private::probe::methods::#module::{DenyNo as _, DenyYes as _};
-                    (&&::aiocop::__private::probe::Recv(#receiver))
-                        .__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied)
+                    {
+                        #[allow(unused_imports)]
+                        use ::aiocop::__private::probe::methods::#module::{
+                            DenyNo as _, DenyYes as _,
+                        };
+                        (&&::aiocop::__private::probe::Recv(#receiver))
+                            .__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied)
+                    }
                 }
             } else {
                 quote_spanned! {span=>
-                    #[allow(unused_imports)]
-                    use ::aiocop::__private::probe::methods::#module::{No as _, Yes as _};
-                    (&&::aiocop::__private::probe::Recv(#receiver)).__aiocop_probe(#args)
+                    ::aiocop::__private::probe::methods::#module::probe(#receiver, #args)
                 }
             }
         };
@@ -491,7 +494,7 @@ impl Rewriter {
             let probe = probe_of(quote_spanned!(span=> &#receiver));
             let call = rebuild(receiver.clone());
             return quote_spanned! {span=>
-                ::aiocop::__private::probe::then({ #probe }, #call)
+                ::aiocop::__private::probe::then(#probe, #call)
             };
         }
         let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
@@ -502,12 +505,12 @@ impl Rewriter {
         while let Expr::Paren(inner) = receiver {
             receiver = &inner.expr;
         }
-        let passed: Expr = syn::parse_quote_spanned! {span=>
+        // Kept as tokens: re-parsing generated code would only cost compile time.
+        rebuild(Expr::Verbatim(quote_spanned! {span=>
             ::aiocop::__private::probe::pass_receiver(#receiver, |#bound| {
                 #probe;
             })
-        };
-        rebuild(passed)
+        }))
     }
 }
 

@@ -62,15 +62,22 @@ macro_rules! function_probes {
     (@is [] $r:ty, $ty:ty) => { crate::probe::same_type::<$r, $ty>() };
 }
 
-/// One module per routed method name (`read_to_end`), with a `Yes` probe for every std receiver
-/// type that has the method (through `&`, `&&`, `&&&`, `&mut`, `Box`, `Arc` and `Rc` too: a
-/// closure over `paths.iter()` sees `&&&Path`) and a catch-all `No`.
+/// One module per routed method name (`read_to_end`), with a `probe` that records the operation
+/// when the receiver is one of std's types that have the method, reached directly or through
+/// `&`, `&&`, `&&&`, `&mut`, `Box`, `Arc` or `Rc` (a closure over `paths.iter()` sees `&&&Path`).
 ///
-/// For `#[aiocop::monitor(deny)]` the module also has `DenyYes` / `DenyNo`, chosen the same way:
-/// `DenyYes` exists only where a bound no type satisfies holds, one trait per operation (named
-/// after its catalog constant) whose `#[diagnostic::on_unimplemented]` message names the call and
-/// its alternative. A std receiver therefore fails to compile at the call; any other receiver
-/// reaches `DenyNo`, which does nothing.
+/// `probe` is generic without bounds and compares the receiver's type with std's at run time (by
+/// type id, lifetimes erased; by name for std types generic over a type). In an optimized build
+/// the comparison is of constants and folds away: a look-alike's probe is no code at all. Choosing
+/// by trait selection instead (autoref specialisation over an impl per type and pointer) cost
+/// type checking ~0.3 ms per probed call in a debug build.
+///
+/// For `#[aiocop::monitor(deny)]`, where the choice must be made at compile time, the module has
+/// `DenyYes` / `DenyNo`, chosen by autoref specialisation: `DenyYes` exists only where a bound no
+/// type satisfies holds, one trait per operation (named after its catalog constant) whose
+/// `#[diagnostic::on_unimplemented]` message names the call and its alternative. A std receiver
+/// therefore fails to compile at the call; any other receiver reaches `DenyNo`, which does
+/// nothing.
 macro_rules! method_probes {
     ($(
         $method:ident : [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* $(,)? ]
@@ -87,34 +94,20 @@ macro_rules! method_probes {
 
                     use crate::probe::{Probed, Recv};
 
-                    /// Matches std receiver types.
-                    pub trait Yes {
-                        /// Records the operation.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
-                    }
-
-                    $(
-                        method_probes!(@impl $kind [$($g)*] $ty, $ty => $op);
-                        method_probes!(@impl $kind [$($g)*] $ty, &$ty => $op);
-                        method_probes!(@impl $kind [$($g)*] $ty, &mut $ty => $op);
-                        method_probes!(@impl $kind [$($g)*] $ty, Box<$ty> => $op);
-                        method_probes!(@impl $kind [$($g)*] $ty, Arc<$ty> => $op);
-                        method_probes!(@impl $kind [$($g)*] $ty, Rc<$ty> => $op);
-                        method_probes!(@impl $kind [$($g)*] $ty, &&$ty => $op);
-                        method_probes!(@impl $kind [$($g)*] $ty, &&&$ty => $op);
-                    )*
-
-                    /// Matches anything else.
-                    pub trait No {
-                        /// Does nothing.
-                        fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
-                    }
-
-                    impl<T: ?Sized> No for Recv<'_, T> {
-                        #[cfg_attr(not(debug_assertions), inline(always))]
-                        fn __aiocop_probe(&self, _: Option<Vec<String>>) -> Probed {
-                            Probed
-                        }
+                    /// Records the operation if `receiver` is a std receiver of this method (see
+                    /// the module's parent) and a monitored poll is recording; `args` is the text
+                    /// of the call's arguments.
+                    #[track_caller]
+                    #[cfg_attr(not(debug_assertions), inline(always))]
+                    pub fn probe<Received: ?Sized>(
+                        receiver: &Received,
+                        args: Option<Vec<String>>,
+                    ) -> Probed {
+                        $(
+                            method_probes!(@check $kind [$($g)*] $ty => $op, receiver, args);
+                        )*
+                        let _ = (receiver, args);
+                        Probed
                     }
 
                     $(
@@ -169,33 +162,52 @@ macro_rules! method_probes {
                         }
         }
     };
-    (@impl plain [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
-        impl<$($g)*> Yes for &Recv<'_, $ty> {
-            #[track_caller]
-            #[cfg_attr(not(debug_assertions), inline(always))]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
-                crate::probe::confirm(&aiocop_lints::catalog::$op, args);
-                crate::probe::Probed
-            }
+    // A std type without type parameters (lifetimes aside): by type id.
+    (@check plain [$($l:lifetime,)*] $ty:ty => $op:ident, $receiver:ident, $args:ident) => {{
+        // The lifetimes are the type's, named so it can be written.
+        #[allow(clippy::extra_unused_lifetimes)]
+        fn is_std<$($l,)* Received: ?Sized>() -> bool {
+            crate::probe::receiver_is::<Received, $ty>()
         }
-    };
-    (@impl described [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
-        impl<$($g)*> Yes for &Recv<'_, $ty> {
-            #[track_caller]
-            #[cfg_attr(not(debug_assertions), inline(always))]
-            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> crate::probe::Probed {
-                if crate::probe::recording() {
-                    let receiver: &$base = crate::probe::Base::base(self.0);
-                    crate::probe::confirm_described(
-                        &aiocop_lints::catalog::$op,
-                        crate::probe::Describe::describe(receiver),
-                        args,
-                    );
-                }
-                crate::probe::Probed
-            }
+        if is_std::<Received>() {
+            crate::probe::confirm(&aiocop_lints::catalog::$op, $args);
+            return Probed;
         }
-    };
+    }};
+    // A std type generic over types (`Receiver<T>`): by name, its parameters set to `()`.
+    (@check plain [$($l:lifetime,)* $($t:ident,)+] $ty:ty => $op:ident, $receiver:ident, $args:ident) => {{
+        // The lifetimes are the type's, named so it can be written.
+        #[allow(clippy::extra_unused_lifetimes)]
+        fn name<$($l),*>() -> &'static str {
+            $(
+                #[allow(dead_code)]
+                type $t = ();
+            )+
+            std::any::type_name::<$ty>()
+        }
+        if crate::probe::receiver_named::<Received>(name()) {
+            crate::probe::confirm(&aiocop_lints::catalog::$op, $args);
+            return Probed;
+        }
+    }};
+    // A std type whose value the event shows (a path, a command): by type id, then read as it.
+    (@check described [$($l:lifetime,)*] $ty:ty => $op:ident, $receiver:ident, $args:ident) => {{
+        // The lifetimes are the type's, named so it can be written.
+        #[allow(clippy::extra_unused_lifetimes)]
+        fn as_std<$($l,)* Received: ?Sized>(receiver: &Received) -> Option<&$ty> {
+            crate::probe::receiver_as::<Received, $ty>(receiver)
+        }
+        if let Some(base) = as_std($receiver) {
+            if crate::probe::recording() {
+                crate::probe::confirm_described(
+                    &aiocop_lints::catalog::$op,
+                    crate::probe::Describe::describe(base),
+                    $args,
+                );
+            }
+            return Probed;
+        }
+    }};
 }
 
 mod args;
@@ -236,33 +248,101 @@ pub fn pass_receiver<T, F: FnOnce(&T)>(receiver: T, probe: F) -> T {
 /// The receiver of a method call, by reference.
 pub struct Recv<'a, T: ?Sized>(pub &'a T);
 
-/// The std receiver a probe matched, behind whichever pointer it came through.
-pub(crate) trait Base<B: ?Sized> {
-    fn base(&self) -> &B;
+/// Whether a receiver of type `R` is a `B`, or a `B` behind one of the pointers a method call
+/// reaches it through (`&`, `&&`, `&&&`, `&mut`, `Box`, `Arc`, `Rc`), lifetimes aside.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn receiver_is<R: ?Sized, B: ?Sized>() -> bool {
+    let id = typeid::of::<R>();
+    id == typeid::of::<B>()
+        || id == typeid::of::<&B>()
+        || id == typeid::of::<&&B>()
+        || id == typeid::of::<&&&B>()
+        || id == typeid::of::<&mut B>()
+        || id == typeid::of::<Box<B>>()
+        || id == typeid::of::<std::sync::Arc<B>>()
+        || id == typeid::of::<std::rc::Rc<B>>()
 }
 
-macro_rules! base_through {
-    ($($wrapper:ty),*) => {
-        $(
-            impl<B: ?Sized> Base<B> for $wrapper {
-                fn base(&self) -> &B {
-                    self
-                }
-            }
-        )*
-    };
+/// The `B` that `receiver` is or points at, if [`receiver_is::<R, B>`](receiver_is).
+///
+/// The lifetimes inside `B` are the caller's choice (a type id does not see them): callers only
+/// read the value to describe it, while `receiver` is borrowed.
+#[cfg_attr(not(debug_assertions), inline(always))]
+#[allow(clippy::borrowed_box)] // the receiver is what it is: a `&Box<B>` is read as one
+pub(crate) fn receiver_as<'r, R: ?Sized, B: ?Sized>(receiver: &'r R) -> Option<&'r B> {
+    let id = typeid::of::<R>();
+    let at: *const &'r R = &receiver;
+    // SAFETY: (every arm) `at` points at `receiver`, a live `&R`. Each arm reads it as a
+    // reference to the type whose id `R` has, so as a reference to `R` itself but for lifetimes,
+    // and then only dereferences the pointers that type is made of.
+    unsafe {
+        if id == typeid::of::<B>() {
+            let r: &'r B = *at.cast();
+            return Some(r);
+        }
+        if id == typeid::of::<&B>() {
+            let r: &'r &B = *at.cast();
+            return Some(*r);
+        }
+        if id == typeid::of::<&&B>() {
+            let r: &'r &&B = *at.cast();
+            return Some(**r);
+        }
+        if id == typeid::of::<&&&B>() {
+            let r: &'r &&&B = *at.cast();
+            return Some(***r);
+        }
+        if id == typeid::of::<&mut B>() {
+            let r: &'r &mut B = *at.cast();
+            return Some(&**r);
+        }
+        if id == typeid::of::<Box<B>>() {
+            let r: &'r Box<B> = *at.cast();
+            return Some(&**r);
+        }
+        if id == typeid::of::<std::sync::Arc<B>>() {
+            let r: &'r std::sync::Arc<B> = *at.cast();
+            return Some(&**r);
+        }
+        if id == typeid::of::<std::rc::Rc<B>>() {
+            let r: &'r std::rc::Rc<B> = *at.cast();
+            return Some(&**r);
+        }
+    }
+    None
 }
 
-base_through!(
-    B,
-    &B,
-    &&B,
-    &&&B,
-    &mut B,
-    Box<B>,
-    std::sync::Arc<B>,
-    std::rc::Rc<B>
-);
+/// Whether a receiver of type `R` is (or points at, as in [`receiver_is`]) an instance of the
+/// generic std type named `base` (`std::sync::mpsc::Receiver<()>`: any `Receiver<T>` matches).
+/// Names, not type ids, since the instance's parameters are unknown; std's type names are
+/// unique.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn receiver_named<R: ?Sized>(base: &str) -> bool {
+    fn generic_name(name: &str) -> &str {
+        name.find('<').map_or(name, |open| &name[..=open])
+    }
+    let mut name = std::any::type_name::<R>();
+    let pointers = [
+        std::any::type_name::<Box<()>>(),
+        std::any::type_name::<std::sync::Arc<()>>(),
+        std::any::type_name::<std::rc::Rc<()>>(),
+    ];
+    loop {
+        if let Some(rest) = name.strip_prefix("&mut ") {
+            name = rest;
+        } else if let Some(rest) = name.strip_prefix('&') {
+            name = rest;
+        } else if let Some(inner) = pointers
+            .iter()
+            .find_map(|pointer| name.strip_prefix(generic_name(pointer))?.strip_suffix('>'))
+        {
+            name = inner;
+        } else {
+            break;
+        }
+    }
+    generic_name(name) == generic_name(base)
+}
 
 /// What a `deny` probe is handed: no operation's trait is implemented for it, so a `DenyYes` probe
 /// (a std receiver) is a compile error whose message the operation's trait gives.

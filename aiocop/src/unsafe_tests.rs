@@ -93,3 +93,49 @@ fn strict_adaptor_restores_the_switch_after_a_panic() {
     assert!(crate::HighSeverityBlockingIo::from_panic(&*payload).is_some());
     assert!(!crate::is_raise_on_violations_enabled());
 }
+
+#[test]
+fn a_receiver_is_found_through_every_pointer_and_read_as_its_std_type() {
+    use std::path::{Path, PathBuf};
+    use std::rc::Rc;
+    use std::sync::Arc;
+
+    use crate::probe::{receiver_as, receiver_is, receiver_named};
+
+    let owned = PathBuf::from("/srv/data");
+    let path: &Path = &owned;
+    assert_eq!(receiver_as::<Path, Path>(path), Some(path));
+    assert_eq!(receiver_as::<&Path, Path>(&path), Some(path));
+    assert_eq!(receiver_as::<&&Path, Path>(&&path), Some(path));
+    assert_eq!(receiver_as::<&&&Path, Path>(&&&path), Some(path));
+    let mut moved = owned.clone();
+    let by_mut = &mut moved;
+    assert_eq!(
+        receiver_as::<&mut PathBuf, PathBuf>(&by_mut).map(|p| p.as_path()),
+        Some(path)
+    );
+    let boxed: Box<Path> = path.into();
+    assert_eq!(receiver_as::<Box<Path>, Path>(&boxed), Some(path));
+    let shared: Arc<Path> = path.into();
+    assert_eq!(receiver_as::<Arc<Path>, Path>(&shared), Some(path));
+    let counted: Rc<Path> = path.into();
+    assert_eq!(receiver_as::<Rc<Path>, Path>(&counted), Some(path));
+    // A tuple with a borrowed part, as `("host", 80).to_socket_addrs()` has.
+    let host = String::from("example.com");
+    let pair = (host.as_str(), 80u16);
+    assert_eq!(receiver_as::<(&str, u16), (&str, u16)>(&pair), Some(&pair));
+
+    // Look-alikes are none of them.
+    assert_eq!(receiver_as::<String, Path>(&host), None);
+    assert!(!receiver_is::<Vec<&Path>, Path>() && !receiver_is::<Option<&Path>, Path>());
+    assert!(receiver_is::<&&PathBuf, PathBuf>());
+
+    // Std types generic over a type match whatever the type, behind the same pointers.
+    let base = std::any::type_name::<std::sync::mpsc::Receiver<()>>();
+    assert!(receiver_named::<std::sync::mpsc::Receiver<u64>>(base));
+    assert!(receiver_named::<&Arc<std::sync::mpsc::Receiver<String>>>(
+        base
+    ));
+    assert!(!receiver_named::<std::sync::mpsc::Sender<u64>>(base));
+    assert!(!receiver_named::<Vec<std::sync::mpsc::Receiver<u64>>>(base));
+}
