@@ -152,7 +152,10 @@ def rust_str(text):
 
 out.append("method_probes! {")
 for method, rows in methods.items():
-    out.append(f"    {method}: [")
+    # A receiver generic over a type (`Receiver<T>`) cannot be compared with constant type ids at
+    # run time: such methods are probed by trait selection at compile time instead.
+    by_traits = any(g for generics, *_ in rows for g in generics.split(", ") if g and not g.startswith("'"))
+    out.append(f"    {method} {'by_traits' if by_traits else 'by_type'}: [")
     for generics, ty, described, name in rows:
         kind = "described" if described else "plain"
         # Generic parameters end with a comma so the `deny` impls can add theirs after them.

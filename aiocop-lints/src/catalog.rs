@@ -680,6 +680,27 @@ pub fn methods_named(method: &str) -> impl Iterator<Item = &'static BlockingOp> 
         .filter(move |op| matches!(op.callee, Callee::Method { method: m, .. } if m == method))
 }
 
+/// Std receiver types of catalog methods that are generic over a type (`Receiver<T>`).
+///
+/// `#[aiocop::monitor]` tells a std receiver from a look-alike at run time by comparing its type
+/// with constants, which optimized builds fold away; no constant stands for every instance of a
+/// generic type, so methods that one of these types has are told apart by trait selection at
+/// compile time instead (see [`probed_by_traits`]).
+pub const GENERIC_RECEIVERS: &[&str] = &[
+    "std::sync::mpsc::Receiver",
+    "std::sync::mpsc::SyncSender",
+    "std::thread::JoinHandle",
+    "std::thread::ScopedJoinHandle",
+];
+
+/// Whether calls of the method `method` are probed by trait selection: some receiver of that
+/// name in the catalog is in [`GENERIC_RECEIVERS`].
+pub fn probed_by_traits(method: &str) -> bool {
+    methods_named(method).any(|op| {
+        matches!(op.callee, Callee::Method { receiver, .. } if GENERIC_RECEIVERS.contains(&receiver))
+    })
+}
+
 /// The operation whose shim is at this path under `aiocop::shim` (`fs::file::open`).
 pub fn find_shim(shim: &str) -> Option<&'static BlockingOp> {
     CATALOG.iter().find(|op| op.shim == Some(shim))

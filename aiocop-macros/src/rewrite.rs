@@ -484,6 +484,14 @@ impl Rewriter {
                             .__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied)
                     }
                 }
+            } else if routes::method(method).is_some_and(|m| m.by_traits) {
+                quote_spanned! {span=>
+                    {
+                        #[allow(unused_imports)]
+                        use ::aiocop::__private::probe::methods::#module::{No as _, Yes as _};
+                        (&&::aiocop::__private::probe::Recv(#receiver)).__aiocop_probe(#args)
+                    }
+                }
             } else {
                 quote_spanned! {span=>
                     ::aiocop::__private::probe::methods::#module::probe(#receiver, #args)

@@ -20,6 +20,9 @@ pub(crate) struct RoutedMethod {
     pub(crate) io_buffers_only: bool,
     /// Every std method of this name returns `()` or a `Result` of `()`.
     pub(crate) returns_unit: bool,
+    /// Probed by trait selection rather than by the `probe` function of its module (see
+    /// `catalog::probed_by_traits`).
+    pub(crate) by_traits: bool,
 }
 
 struct Routes {
@@ -49,6 +52,7 @@ fn routes() -> &'static Routes {
                         ops: Vec::new(),
                         io_buffers_only: true,
                         returns_unit: true,
+                        by_traits: catalog::probed_by_traits(method),
                     });
                     entry.io_buffers_only &= io_trait;
                     entry.returns_unit &= op.returns_unit;

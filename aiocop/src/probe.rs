@@ -80,7 +80,7 @@ macro_rules! function_probes {
 /// nothing.
 macro_rules! method_probes {
     ($(
-        $method:ident : [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* $(,)? ]
+        $method:ident $mode:ident : [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* $(,)? ]
         deny [ $( $dop:ident => $message:literal, $note:literal ; )* ] ;
     )*) => {
         /// Probes of method calls, by receiver type.
@@ -94,21 +94,7 @@ macro_rules! method_probes {
 
                     use crate::probe::{Probed, Recv};
 
-                    /// Records the operation if `receiver` is a std receiver of this method (see
-                    /// the module's parent) and a monitored poll is recording; `args` is the text
-                    /// of the call's arguments.
-                    #[track_caller]
-                    #[cfg_attr(not(debug_assertions), inline(always))]
-                    pub fn probe<Received: ?Sized>(
-                        receiver: &Received,
-                        args: Option<Vec<String>>,
-                    ) -> Probed {
-                        $(
-                            method_probes!(@check $kind [$($g)*] $ty => $op, receiver, args);
-                        )*
-                        let _ = (receiver, args);
-                        Probed
-                    }
+                    method_probes!(@$mode [ $( $kind [$($g)*] $ty => $op ),* ]);
 
                     $(
                         #[doc = concat!("Never implemented: `", stringify!($dop), "` is denied.")]
@@ -154,15 +140,81 @@ macro_rules! method_probes {
 
         /// Event names of the method operations that have a probe.
         pub static METHOD_PROBES: &[&str] = &[$($(aiocop_lints::catalog::$op.event),*),*];
+
+        /// Every probed method name, and whether it is probed by trait selection (`Yes` / `No`)
+        /// rather than by its `probe` function.
+        pub static PROBED_METHODS: &[(&str, bool)] =
+            &[$((stringify!($method), method_probes!(@by_traits $mode))),*];
+    };
+    (@by_traits by_type) => { false };
+    (@by_traits by_traits) => { true };
+
+    // Receivers compared with std's at run time: `probe`.
+    (@by_type [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* ]) => {
+        /// Records the operation if `receiver` is a std receiver of this method (see the module's
+        /// parent) and a monitored poll is recording; `args` is the text of the call's arguments.
+        #[track_caller]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        pub fn probe<Received: ?Sized>(receiver: &Received, args: Option<Vec<String>>) -> Probed {
+            $(
+                method_probes!(@check $kind [$($g)*] $ty => $op, receiver, args);
+            )*
+            let _ = receiver;
+            Probed
+        }
+    };
+    // Receivers generic over a type (`Receiver<T>`), which no constant type id stands for: chosen
+    // at compile time, by autoref specialisation (`Yes` is implemented one reference level closer
+    // to the call than the catch-all `No`).
+    (@by_traits [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* ]) => {
+        /// Matches std receiver types.
+        pub trait Yes {
+            /// Records the operation.
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
+        }
+
+        $(
+            method_probes!(@impl $kind [$($g)*] $ty, $ty => $op);
+            method_probes!(@impl $kind [$($g)*] $ty, &$ty => $op);
+            method_probes!(@impl $kind [$($g)*] $ty, &mut $ty => $op);
+            method_probes!(@impl $kind [$($g)*] $ty, Box<$ty> => $op);
+            method_probes!(@impl $kind [$($g)*] $ty, Arc<$ty> => $op);
+            method_probes!(@impl $kind [$($g)*] $ty, Rc<$ty> => $op);
+            method_probes!(@impl $kind [$($g)*] $ty, &&$ty => $op);
+            method_probes!(@impl $kind [$($g)*] $ty, &&&$ty => $op);
+        )*
+
+        /// Matches anything else.
+        pub trait No {
+            /// Does nothing.
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed;
+        }
+
+        impl<T: ?Sized> No for Recv<'_, T> {
+            #[cfg_attr(not(debug_assertions), inline(always))]
+            fn __aiocop_probe(&self, _: Option<Vec<String>>) -> Probed {
+                Probed
+            }
+        }
     };
     (@deny [$($g:tt)*] $ty:ty => $op:ident) => {
         impl<$($g)* D: $op> DenyYes<D> for &Recv<'_, $ty> {
             fn __aiocop_deny(&self, _: D) -> crate::probe::Probed {
-                            crate::probe::Probed
-                        }
+                crate::probe::Probed
+            }
         }
     };
-    // A std type without type parameters (lifetimes aside): by type id.
+    (@impl plain [$($g:tt)*] $base:ty, $ty:ty => $op:ident) => {
+        impl<$($g)*> Yes for &Recv<'_, $ty> {
+            #[track_caller]
+            #[cfg_attr(not(debug_assertions), inline(always))]
+            fn __aiocop_probe(&self, args: Option<Vec<String>>) -> Probed {
+                crate::probe::confirm(&aiocop_lints::catalog::$op, args);
+                Probed
+            }
+        }
+    };
+    // By type id, lifetimes aside.
     (@check plain [$($l:lifetime,)*] $ty:ty => $op:ident, $receiver:ident, $args:ident) => {{
         // The lifetimes are the type's, named so it can be written.
         #[allow(clippy::extra_unused_lifetimes)]
@@ -170,22 +222,6 @@ macro_rules! method_probes {
             crate::probe::receiver_is::<Received, $ty>()
         }
         if is_std::<Received>() {
-            crate::probe::confirm(&aiocop_lints::catalog::$op, $args);
-            return Probed;
-        }
-    }};
-    // A std type generic over types (`Receiver<T>`): by name, its parameters set to `()`.
-    (@check plain [$($l:lifetime,)* $($t:ident,)+] $ty:ty => $op:ident, $receiver:ident, $args:ident) => {{
-        // The lifetimes are the type's, named so it can be written.
-        #[allow(clippy::extra_unused_lifetimes)]
-        fn name<$($l),*>() -> &'static str {
-            $(
-                #[allow(dead_code)]
-                type $t = ();
-            )+
-            std::any::type_name::<$ty>()
-        }
-        if crate::probe::receiver_named::<Received>(name()) {
             crate::probe::confirm(&aiocop_lints::catalog::$op, $args);
             return Probed;
         }
@@ -312,38 +348,6 @@ pub(crate) fn receiver_as<'r, R: ?Sized, B: ?Sized>(receiver: &'r R) -> Option<&
     None
 }
 
-/// Whether a receiver of type `R` is (or points at, as in [`receiver_is`]) an instance of the
-/// generic std type named `base` (`std::sync::mpsc::Receiver<()>`: any `Receiver<T>` matches).
-/// Names, not type ids, since the instance's parameters are unknown; std's type names are
-/// unique.
-#[cfg_attr(not(debug_assertions), inline(always))]
-pub(crate) fn receiver_named<R: ?Sized>(base: &str) -> bool {
-    fn generic_name(name: &str) -> &str {
-        name.find('<').map_or(name, |open| &name[..=open])
-    }
-    let mut name = std::any::type_name::<R>();
-    let pointers = [
-        std::any::type_name::<Box<()>>(),
-        std::any::type_name::<std::sync::Arc<()>>(),
-        std::any::type_name::<std::rc::Rc<()>>(),
-    ];
-    loop {
-        if let Some(rest) = name.strip_prefix("&mut ") {
-            name = rest;
-        } else if let Some(rest) = name.strip_prefix('&') {
-            name = rest;
-        } else if let Some(inner) = pointers
-            .iter()
-            .find_map(|pointer| name.strip_prefix(generic_name(pointer))?.strip_suffix('>'))
-        {
-            name = inner;
-        } else {
-            break;
-        }
-    }
-    generic_name(name) == generic_name(base)
-}
-
 /// What a `deny` probe is handed: no operation's trait is implemented for it, so a `DenyYes` probe
 /// (a std receiver) is a compile error whose message the operation's trait gives.
 #[derive(Debug, Clone, Copy)]
@@ -448,4 +452,4 @@ impl Describe for (String, u16) {
     }
 }
 
-pub use table::{FUNCTION_PROBES, METHOD_PROBES, fns, methods};
+pub use table::{FUNCTION_PROBES, METHOD_PROBES, PROBED_METHODS, fns, methods};

@@ -100,7 +100,7 @@ fn a_receiver_is_found_through_every_pointer_and_read_as_its_std_type() {
     use std::rc::Rc;
     use std::sync::Arc;
 
-    use crate::probe::{receiver_as, receiver_is, receiver_named};
+    use crate::probe::{receiver_as, receiver_is};
 
     let owned = PathBuf::from("/srv/data");
     let path: &Path = &owned;
@@ -129,13 +129,4 @@ fn a_receiver_is_found_through_every_pointer_and_read_as_its_std_type() {
     assert_eq!(receiver_as::<String, Path>(&host), None);
     assert!(!receiver_is::<Vec<&Path>, Path>() && !receiver_is::<Option<&Path>, Path>());
     assert!(receiver_is::<&&PathBuf, PathBuf>());
-
-    // Std types generic over a type match whatever the type, behind the same pointers.
-    let base = std::any::type_name::<std::sync::mpsc::Receiver<()>>();
-    assert!(receiver_named::<std::sync::mpsc::Receiver<u64>>(base));
-    assert!(receiver_named::<&Arc<std::sync::mpsc::Receiver<String>>>(
-        base
-    ));
-    assert!(!receiver_named::<std::sync::mpsc::Sender<u64>>(base));
-    assert!(!receiver_named::<Vec<std::sync::mpsc::Receiver<u64>>>(base));
 }

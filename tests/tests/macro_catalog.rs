@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use aiocop::__private::probe::{FUNCTION_PROBES, METHOD_PROBES};
+use aiocop::__private::probe::{FUNCTION_PROBES, METHOD_PROBES, PROBED_METHODS};
 use aiocop_lints::catalog::{CATALOG, Callee};
 
 fn routed(function: bool) -> BTreeSet<&'static str> {
@@ -33,4 +33,18 @@ fn every_routed_method_has_a_probe_and_back() {
         probes,
         "rerun scripts/gen-probe-table.py after changing the catalog"
     );
+}
+
+#[test]
+fn methods_are_probed_by_traits_exactly_where_the_macro_expects_it() {
+    // The macro decides from the catalog; the probe table from the receivers' Rust types.
+    for &(method, by_traits) in PROBED_METHODS {
+        assert_eq!(
+            aiocop_lints::catalog::probed_by_traits(method),
+            by_traits,
+            ".{method}(): rerun scripts/gen-probe-table.py, or update GENERIC_RECEIVERS"
+        );
+    }
+    assert!(PROBED_METHODS.iter().any(|&(_, by_traits)| by_traits));
+    assert!(PROBED_METHODS.iter().any(|&(_, by_traits)| !by_traits));
 }

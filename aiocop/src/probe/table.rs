@@ -47,21 +47,21 @@ function_probes! {
 }
 
 method_probes! {
-    open: [
+    open by_type: [
         plain [] std::fs::OpenOptions => STD_FS_OPEN_OPTIONS_OPEN,
     ] deny [
         STD_FS_OPEN_OPTIONS_OPEN =>
             "`.open()` on a `std::fs::OpenOptions` blocks the async runtime",
             "async alternative: tokio::fs::OpenOptions::open(path).await";
     ];
-    create: [
+    create by_type: [
         plain [] std::fs::DirBuilder => STD_FS_DIR_BUILDER_CREATE,
     ] deny [
         STD_FS_DIR_BUILDER_CREATE =>
             "`.create()` on a `std::fs::DirBuilder` blocks the async runtime",
             "async alternative: tokio::fs::DirBuilder::create(path).await";
     ];
-    metadata: [
+    metadata by_type: [
         plain [] std::fs::DirEntry => STD_FS_DIR_ENTRY_METADATA,
         plain [] std::fs::File => STD_FS_FILE_METADATA,
         described [] std::path::Path => STD_PATH_PATH_METADATA,
@@ -77,77 +77,77 @@ method_probes! {
             "`.metadata()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::metadata(path).await";
     ];
-    sync_all: [
+    sync_all by_type: [
         plain [] std::fs::File => STD_FS_FILE_SYNC_ALL,
     ] deny [
         STD_FS_FILE_SYNC_ALL =>
             "`.sync_all()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::fs::File::sync_all(..).await";
     ];
-    sync_data: [
+    sync_data by_type: [
         plain [] std::fs::File => STD_FS_FILE_SYNC_DATA,
     ] deny [
         STD_FS_FILE_SYNC_DATA =>
             "`.sync_data()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::fs::File::sync_data(..).await";
     ];
-    set_len: [
+    set_len by_type: [
         plain [] std::fs::File => STD_FS_FILE_SET_LEN,
     ] deny [
         STD_FS_FILE_SET_LEN =>
             "`.set_len()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::fs::File::set_len(..).await";
     ];
-    set_permissions: [
+    set_permissions by_type: [
         plain [] std::fs::File => STD_FS_FILE_SET_PERMISSIONS,
     ] deny [
         STD_FS_FILE_SET_PERMISSIONS =>
             "`.set_permissions()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::fs::File::set_permissions(..).await";
     ];
-    set_times: [
+    set_times by_type: [
         plain [] std::fs::File => STD_FS_FILE_SET_TIMES,
     ] deny [
         STD_FS_FILE_SET_TIMES =>
             "`.set_times()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.set_times(times)).await";
     ];
-    set_modified: [
+    set_modified by_type: [
         plain [] std::fs::File => STD_FS_FILE_SET_MODIFIED,
     ] deny [
         STD_FS_FILE_SET_MODIFIED =>
             "`.set_modified()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.set_modified(time)).await";
     ];
-    lock: [
+    lock by_type: [
         plain [] std::fs::File => STD_FS_FILE_LOCK,
     ] deny [
         STD_FS_FILE_LOCK =>
             "`.lock()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.lock()).await";
     ];
-    lock_shared: [
+    lock_shared by_type: [
         plain [] std::fs::File => STD_FS_FILE_LOCK_SHARED,
     ] deny [
         STD_FS_FILE_LOCK_SHARED =>
             "`.lock_shared()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.lock_shared()).await";
     ];
-    try_lock: [
+    try_lock by_type: [
         plain [] std::fs::File => STD_FS_FILE_TRY_LOCK,
     ] deny [
         STD_FS_FILE_TRY_LOCK =>
             "`.try_lock()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.try_lock()).await";
     ];
-    try_lock_shared: [
+    try_lock_shared by_type: [
         plain [] std::fs::File => STD_FS_FILE_TRY_LOCK_SHARED,
     ] deny [
         STD_FS_FILE_TRY_LOCK_SHARED =>
             "`.try_lock_shared()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.try_lock_shared()).await";
     ];
-    read: [
+    read by_type: [
         plain [] std::fs::File => STD_FS_FILE_READ,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_READ,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_READ,
@@ -182,7 +182,7 @@ method_probes! {
             "`.read()` on a `std::io::BufReader<std::fs::File>` blocks the async runtime",
             "async alternative: tokio::io::AsyncReadExt::read on a tokio::io::BufReader<tokio::fs::File>";
     ];
-    read_vectored: [
+    read_vectored by_type: [
         plain [] std::fs::File => STD_FS_FILE_READ_VECTORED,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_READ_VECTORED,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_READ_VECTORED,
@@ -197,7 +197,7 @@ method_probes! {
             "`.read_vectored()` on a `std::os::unix::net::UnixStream` blocks the async runtime",
             "async alternative: tokio::io::AsyncReadExt::read on a tokio::net::UnixStream";
     ];
-    read_to_end: [
+    read_to_end by_type: [
         plain [] std::fs::File => STD_FS_FILE_READ_TO_END,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_READ_TO_END,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_END,
@@ -232,7 +232,7 @@ method_probes! {
             "`.read_to_end()` on a `std::io::BufReader<std::fs::File>` blocks the async runtime",
             "async alternative: tokio::io::AsyncReadExt::read_to_end on a tokio::io::BufReader<tokio::fs::File>";
     ];
-    read_to_string: [
+    read_to_string by_type: [
         plain [] std::fs::File => STD_FS_FILE_READ_TO_STRING,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_READ_TO_STRING,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_STRING,
@@ -267,7 +267,7 @@ method_probes! {
             "`.read_to_string()` on a `std::io::BufReader<std::fs::File>` blocks the async runtime",
             "async alternative: tokio::io::AsyncReadExt::read_to_string on a tokio::io::BufReader<tokio::fs::File>";
     ];
-    read_exact: [
+    read_exact by_type: [
         plain [] std::fs::File => STD_FS_FILE_READ_EXACT,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_READ_EXACT,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT,
@@ -302,7 +302,7 @@ method_probes! {
             "`.read_exact()` on a `std::io::BufReader<std::fs::File>` blocks the async runtime",
             "async alternative: tokio::io::AsyncReadExt::read_exact on a tokio::io::BufReader<tokio::fs::File>";
     ];
-    write: [
+    write by_type: [
         plain [] std::fs::File => STD_FS_FILE_WRITE,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_WRITE,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_WRITE,
@@ -321,7 +321,7 @@ method_probes! {
             "`.write()` on a `std::process::ChildStdin` blocks the async runtime",
             "async alternative: tokio::io::AsyncWriteExt::write on a tokio::process::ChildStdin";
     ];
-    write_vectored: [
+    write_vectored by_type: [
         plain [] std::fs::File => STD_FS_FILE_WRITE_VECTORED,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_WRITE_VECTORED,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_WRITE_VECTORED,
@@ -336,7 +336,7 @@ method_probes! {
             "`.write_vectored()` on a `std::os::unix::net::UnixStream` blocks the async runtime",
             "async alternative: tokio::io::AsyncWriteExt::write_vectored on a tokio::net::UnixStream";
     ];
-    write_all: [
+    write_all by_type: [
         plain [] std::fs::File => STD_FS_FILE_WRITE_ALL,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_WRITE_ALL,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL,
@@ -355,7 +355,7 @@ method_probes! {
             "`.write_all()` on a `std::process::ChildStdin` blocks the async runtime",
             "async alternative: tokio::io::AsyncWriteExt::write_all on a tokio::process::ChildStdin";
     ];
-    write_fmt: [
+    write_fmt by_type: [
         plain [] std::fs::File => STD_FS_FILE_WRITE_FMT,
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_WRITE_FMT,
         plain [] std::os::unix::net::UnixStream => STD_OS_UNIX_NET_UNIX_STREAM_WRITE_FMT,
@@ -370,35 +370,35 @@ method_probes! {
             "`.write_fmt()` on a `std::os::unix::net::UnixStream` blocks the async runtime",
             "async alternative: tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::UnixStream";
     ];
-    read_at: [
+    read_at by_type: [
         plain [] std::fs::File => STD_FS_FILE_READ_AT,
     ] deny [
         STD_FS_FILE_READ_AT =>
             "`.read_at()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.read_at(buf, offset)).await";
     ];
-    write_at: [
+    write_at by_type: [
         plain [] std::fs::File => STD_FS_FILE_WRITE_AT,
     ] deny [
         STD_FS_FILE_WRITE_AT =>
             "`.write_at()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.write_at(buf, offset)).await";
     ];
-    read_exact_at: [
+    read_exact_at by_type: [
         plain [] std::fs::File => STD_FS_FILE_READ_EXACT_AT,
     ] deny [
         STD_FS_FILE_READ_EXACT_AT =>
             "`.read_exact_at()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.read_exact_at(buf, offset)).await";
     ];
-    write_all_at: [
+    write_all_at by_type: [
         plain [] std::fs::File => STD_FS_FILE_WRITE_ALL_AT,
     ] deny [
         STD_FS_FILE_WRITE_ALL_AT =>
             "`.write_all_at()` on a `std::fs::File` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(move || file.write_all_at(buf, offset)).await";
     ];
-    exists: [
+    exists by_type: [
         described [] std::path::Path => STD_PATH_PATH_EXISTS,
         described [] std::path::PathBuf => STD_PATH_PATH_EXISTS,
     ] deny [
@@ -406,7 +406,7 @@ method_probes! {
             "`.exists()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::try_exists(path).await";
     ];
-    try_exists: [
+    try_exists by_type: [
         described [] std::path::Path => STD_PATH_PATH_TRY_EXISTS,
         described [] std::path::PathBuf => STD_PATH_PATH_TRY_EXISTS,
     ] deny [
@@ -414,7 +414,7 @@ method_probes! {
             "`.try_exists()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::try_exists(path).await";
     ];
-    is_file: [
+    is_file by_type: [
         described [] std::path::Path => STD_PATH_PATH_IS_FILE,
         described [] std::path::PathBuf => STD_PATH_PATH_IS_FILE,
     ] deny [
@@ -422,7 +422,7 @@ method_probes! {
             "`.is_file()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file())";
     ];
-    is_dir: [
+    is_dir by_type: [
         described [] std::path::Path => STD_PATH_PATH_IS_DIR,
         described [] std::path::PathBuf => STD_PATH_PATH_IS_DIR,
     ] deny [
@@ -430,7 +430,7 @@ method_probes! {
             "`.is_dir()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::metadata(path).await.is_ok_and(|m| m.is_dir())";
     ];
-    is_symlink: [
+    is_symlink by_type: [
         described [] std::path::Path => STD_PATH_PATH_IS_SYMLINK,
         described [] std::path::PathBuf => STD_PATH_PATH_IS_SYMLINK,
     ] deny [
@@ -438,7 +438,7 @@ method_probes! {
             "`.is_symlink()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::symlink_metadata(path).await.is_ok_and(|m| m.is_symlink())";
     ];
-    symlink_metadata: [
+    symlink_metadata by_type: [
         described [] std::path::Path => STD_PATH_PATH_SYMLINK_METADATA,
         described [] std::path::PathBuf => STD_PATH_PATH_SYMLINK_METADATA,
     ] deny [
@@ -446,7 +446,7 @@ method_probes! {
             "`.symlink_metadata()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::symlink_metadata(path).await";
     ];
-    canonicalize: [
+    canonicalize by_type: [
         described [] std::path::Path => STD_PATH_PATH_CANONICALIZE,
         described [] std::path::PathBuf => STD_PATH_PATH_CANONICALIZE,
     ] deny [
@@ -454,7 +454,7 @@ method_probes! {
             "`.canonicalize()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::canonicalize(path).await";
     ];
-    read_link: [
+    read_link by_type: [
         described [] std::path::Path => STD_PATH_PATH_READ_LINK,
         described [] std::path::PathBuf => STD_PATH_PATH_READ_LINK,
     ] deny [
@@ -462,7 +462,7 @@ method_probes! {
             "`.read_link()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::read_link(path).await";
     ];
-    read_dir: [
+    read_dir by_type: [
         described [] std::path::Path => STD_PATH_PATH_READ_DIR,
         described [] std::path::PathBuf => STD_PATH_PATH_READ_DIR,
     ] deny [
@@ -470,7 +470,7 @@ method_probes! {
             "`.read_dir()` on a `std::path::Path` blocks the async runtime",
             "async alternative: tokio::fs::read_dir(path).await";
     ];
-    to_socket_addrs: [
+    to_socket_addrs by_type: [
         described [] str => STD_NET_TO_SOCKET_ADDRS_TO_SOCKET_ADDRS,
         described [] String => STD_NET_TO_SOCKET_ADDRS_TO_SOCKET_ADDRS,
         described ['h,] (&'h str, u16) => STD_NET_TO_SOCKET_ADDRS_TO_SOCKET_ADDRS,
@@ -480,7 +480,7 @@ method_probes! {
             "`.to_socket_addrs()` (std::net::ToSocketAddrs) resolves names and blocks the async runtime",
             "async alternative: tokio::net::lookup_host(addr).await";
     ];
-    peek: [
+    peek by_type: [
         plain [] std::net::TcpStream => STD_NET_TCP_STREAM_PEEK,
         plain [] std::net::UdpSocket => STD_NET_UDP_SOCKET_PEEK,
     ] deny [
@@ -491,7 +491,7 @@ method_probes! {
             "`.peek()` on a `std::net::UdpSocket` blocks the async runtime",
             "async alternative: tokio::net::UdpSocket::peek(..).await";
     ];
-    accept: [
+    accept by_type: [
         plain [] std::net::TcpListener => STD_NET_TCP_LISTENER_ACCEPT,
         plain [] std::os::unix::net::UnixListener => STD_OS_UNIX_NET_UNIX_LISTENER_ACCEPT,
     ] deny [
@@ -502,7 +502,7 @@ method_probes! {
             "`.accept()` on a `std::os::unix::net::UnixListener` blocks the async runtime",
             "async alternative: tokio::net::UnixListener::accept(..).await";
     ];
-    incoming: [
+    incoming by_type: [
         plain [] std::net::TcpListener => STD_NET_TCP_LISTENER_INCOMING,
         plain [] std::os::unix::net::UnixListener => STD_OS_UNIX_NET_UNIX_LISTENER_INCOMING,
     ] deny [
@@ -513,7 +513,7 @@ method_probes! {
             "`.incoming()` on a `std::os::unix::net::UnixListener` blocks the async runtime",
             "async alternative: loop over tokio::net::UnixListener::accept(..).await";
     ];
-    connect: [
+    connect by_type: [
         plain [] std::net::UdpSocket => STD_NET_UDP_SOCKET_CONNECT,
         plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT,
     ] deny [
@@ -524,7 +524,7 @@ method_probes! {
             "`.connect()` on a `std::os::unix::net::UnixDatagram` blocks the async runtime",
             "async alternative: tokio::net::UnixDatagram::connect(path)";
     ];
-    send: [
+    send by_traits: [
         plain [] std::net::UdpSocket => STD_NET_UDP_SOCKET_SEND,
         plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND,
         plain [T,] std::sync::mpsc::SyncSender<T> => STD_SYNC_MPSC_SYNC_SENDER_SEND,
@@ -539,7 +539,7 @@ method_probes! {
             "`.send()` on a `std::sync::mpsc::SyncSender` blocks the async runtime",
             "async alternative: tokio::sync::mpsc::Sender::send(..).await";
     ];
-    send_to: [
+    send_to by_type: [
         plain [] std::net::UdpSocket => STD_NET_UDP_SOCKET_SEND_TO,
         plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO,
     ] deny [
@@ -550,7 +550,7 @@ method_probes! {
             "`.send_to()` on a `std::os::unix::net::UnixDatagram` blocks the async runtime",
             "async alternative: tokio::net::UnixDatagram::send_to(..).await";
     ];
-    recv: [
+    recv by_traits: [
         plain [] std::net::UdpSocket => STD_NET_UDP_SOCKET_RECV,
         plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV,
         plain [T,] std::sync::mpsc::Receiver<T> => STD_SYNC_MPSC_RECEIVER_RECV,
@@ -565,7 +565,7 @@ method_probes! {
             "`.recv()` on a `std::sync::mpsc::Receiver` blocks the async runtime",
             "async alternative: tokio::sync::mpsc::Receiver::recv(..).await";
     ];
-    recv_from: [
+    recv_from by_type: [
         plain [] std::net::UdpSocket => STD_NET_UDP_SOCKET_RECV_FROM,
         plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV_FROM,
     ] deny [
@@ -576,49 +576,49 @@ method_probes! {
             "`.recv_from()` on a `std::os::unix::net::UnixDatagram` blocks the async runtime",
             "async alternative: tokio::net::UnixDatagram::recv_from(..).await";
     ];
-    peek_from: [
+    peek_from by_type: [
         plain [] std::net::UdpSocket => STD_NET_UDP_SOCKET_PEEK_FROM,
     ] deny [
         STD_NET_UDP_SOCKET_PEEK_FROM =>
             "`.peek_from()` on a `std::net::UdpSocket` blocks the async runtime",
             "async alternative: tokio::net::UdpSocket::peek_from(..).await";
     ];
-    connect_addr: [
+    connect_addr by_type: [
         plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR,
     ] deny [
         STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR =>
             "`.connect_addr()` on a `std::os::unix::net::UnixDatagram` blocks the async runtime",
             "async alternative: tokio::net::UnixDatagram::connect(path)";
     ];
-    send_to_addr: [
+    send_to_addr by_type: [
         plain [] std::os::unix::net::UnixDatagram => STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR,
     ] deny [
         STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR =>
             "`.send_to_addr()` on a `std::os::unix::net::UnixDatagram` blocks the async runtime",
             "async alternative: tokio::net::UnixDatagram::send_to(..).await";
     ];
-    output: [
+    output by_type: [
         described [] std::process::Command => STD_PROCESS_COMMAND_OUTPUT,
     ] deny [
         STD_PROCESS_COMMAND_OUTPUT =>
             "`.output()` on a `std::process::Command` blocks the async runtime",
             "async alternative: tokio::process::Command::output(..).await";
     ];
-    status: [
+    status by_type: [
         described [] std::process::Command => STD_PROCESS_COMMAND_STATUS,
     ] deny [
         STD_PROCESS_COMMAND_STATUS =>
             "`.status()` on a `std::process::Command` blocks the async runtime",
             "async alternative: tokio::process::Command::status(..).await";
     ];
-    spawn: [
+    spawn by_type: [
         described [] std::process::Command => STD_PROCESS_COMMAND_SPAWN,
     ] deny [
         STD_PROCESS_COMMAND_SPAWN =>
             "`.spawn()` on a `std::process::Command` blocks the async runtime",
             "async alternative: tokio::process::Command::spawn(..), then .wait().await";
     ];
-    wait: [
+    wait by_type: [
         plain [] std::process::Child => STD_PROCESS_CHILD_WAIT,
         plain [] std::sync::Condvar => STD_SYNC_CONDVAR_WAIT,
         plain [] std::sync::Barrier => STD_SYNC_BARRIER_WAIT,
@@ -633,21 +633,21 @@ method_probes! {
             "`.wait()` on a `std::sync::Barrier` blocks the async runtime",
             "async alternative: tokio::sync::Barrier::wait(..).await";
     ];
-    wait_with_output: [
+    wait_with_output by_type: [
         plain [] std::process::Child => STD_PROCESS_CHILD_WAIT_WITH_OUTPUT,
     ] deny [
         STD_PROCESS_CHILD_WAIT_WITH_OUTPUT =>
             "`.wait_with_output()` on a `std::process::Child` blocks the async runtime",
             "async alternative: tokio::process::Child::wait_with_output(..).await";
     ];
-    kill: [
+    kill by_type: [
         plain [] std::process::Child => STD_PROCESS_CHILD_KILL,
     ] deny [
         STD_PROCESS_CHILD_KILL =>
             "`.kill()` on a `std::process::Child` blocks the async runtime",
             "async alternative: tokio::process::Child::kill(..).await";
     ];
-    join: [
+    join by_traits: [
         plain [T,] std::thread::JoinHandle<T> => STD_THREAD_JOIN_HANDLE_JOIN,
         plain ['s, T,] std::thread::ScopedJoinHandle<'s, T> => STD_THREAD_SCOPED_JOIN_HANDLE_JOIN,
     ] deny [
@@ -658,42 +658,42 @@ method_probes! {
             "`.join()` on a `std::thread::ScopedJoinHandle` blocks the async runtime",
             "async alternative: tokio::task::spawn_blocking(..).await";
     ];
-    recv_timeout: [
+    recv_timeout by_traits: [
         plain [T,] std::sync::mpsc::Receiver<T> => STD_SYNC_MPSC_RECEIVER_RECV_TIMEOUT,
     ] deny [
         STD_SYNC_MPSC_RECEIVER_RECV_TIMEOUT =>
             "`.recv_timeout()` on a `std::sync::mpsc::Receiver` blocks the async runtime",
             "async alternative: tokio::time::timeout(dur, rx.recv()).await on a tokio::sync::mpsc::Receiver";
     ];
-    iter: [
+    iter by_traits: [
         plain [T,] std::sync::mpsc::Receiver<T> => STD_SYNC_MPSC_RECEIVER_ITER,
     ] deny [
         STD_SYNC_MPSC_RECEIVER_ITER =>
             "`.iter()` on a `std::sync::mpsc::Receiver` blocks the async runtime",
             "async alternative: while let Some(v) = rx.recv().await on a tokio::sync::mpsc::Receiver";
     ];
-    wait_while: [
+    wait_while by_type: [
         plain [] std::sync::Condvar => STD_SYNC_CONDVAR_WAIT_WHILE,
     ] deny [
         STD_SYNC_CONDVAR_WAIT_WHILE =>
             "`.wait_while()` on a `std::sync::Condvar` blocks the async runtime",
             "async alternative: tokio::sync::Notify::notified(..).await";
     ];
-    wait_timeout: [
+    wait_timeout by_type: [
         plain [] std::sync::Condvar => STD_SYNC_CONDVAR_WAIT_TIMEOUT,
     ] deny [
         STD_SYNC_CONDVAR_WAIT_TIMEOUT =>
             "`.wait_timeout()` on a `std::sync::Condvar` blocks the async runtime",
             "async alternative: tokio::sync::Notify::notified(..).await";
     ];
-    wait_timeout_while: [
+    wait_timeout_while by_type: [
         plain [] std::sync::Condvar => STD_SYNC_CONDVAR_WAIT_TIMEOUT_WHILE,
     ] deny [
         STD_SYNC_CONDVAR_WAIT_TIMEOUT_WHILE =>
             "`.wait_timeout_while()` on a `std::sync::Condvar` blocks the async runtime",
             "async alternative: tokio::sync::Notify::notified(..).await";
     ];
-    read_line: [
+    read_line by_type: [
         plain [] std::io::Stdin => STD_IO_STDIN_READ_LINE,
         plain ['l,] std::io::StdinLock<'l> => STD_IO_STDIN_LOCK_READ_LINE,
         plain [] std::io::BufReader<std::fs::File> => STD_IO_BUF_READER_FILE_READ_LINE,
@@ -708,7 +708,7 @@ method_probes! {
             "`.read_line()` on a `std::io::BufReader<std::fs::File>` blocks the async runtime",
             "async alternative: tokio::io::AsyncBufReadExt::read_line on a tokio::io::BufReader<tokio::fs::File>";
     ];
-    lines: [
+    lines by_type: [
         plain [] std::io::Stdin => STD_IO_STDIN_LINES,
         plain ['l,] std::io::StdinLock<'l> => STD_IO_STDIN_LOCK_LINES,
         plain [] std::io::BufReader<std::fs::File> => STD_IO_BUF_READER_FILE_LINES,
@@ -723,7 +723,7 @@ method_probes! {
             "`.lines()` on a `std::io::BufReader<std::fs::File>` blocks the async runtime",
             "async alternative: tokio::io::AsyncBufReadExt::lines on a tokio::io::BufReader<tokio::fs::File>";
     ];
-    read_until: [
+    read_until by_type: [
         plain ['l,] std::io::StdinLock<'l> => STD_IO_STDIN_LOCK_READ_UNTIL,
         plain [] std::io::BufReader<std::fs::File> => STD_IO_BUF_READER_FILE_READ_UNTIL,
     ] deny [
