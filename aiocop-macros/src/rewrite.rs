@@ -125,10 +125,12 @@ fn offloads_call(call: &ExprCall) -> bool {
     let Expr::Path(func) = &*call.func else {
         return false;
     };
-    let segments = crate::item::path_segments(&func.path);
-    match segments.last().map(String::as_str) {
-        Some("spawn_blocking" | "block_in_place") => true,
-        Some("spawn") => segments.iter().any(|s| s == "thread"),
+    let Some(last) = func.path.segments.last() else {
+        return false;
+    };
+    match last.ident.to_string().as_str() {
+        "spawn_blocking" | "block_in_place" => true,
+        "spawn" => func.path.segments.iter().any(|s| s.ident == "thread"),
         _ => false,
     }
 }
@@ -250,7 +252,8 @@ impl Rewriter {
         let Some(name) = mac.path.segments.last().map(|s| s.ident.to_string()) else {
             return;
         };
-        if !EXPR_MACROS.contains(&name.as_str()) {
+        // Parsing the arguments costs more than looking for a routed name among their tokens.
+        if !EXPR_MACROS.contains(&name.as_str()) || !routes::mentions_routed_name(&mac.tokens) {
             return;
         }
         let Ok(mut args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
@@ -329,7 +332,7 @@ impl Rewriter {
         let Expr::Path(func) = &*call.func else {
             return None;
         };
-        if func.qself.is_some() {
+        if func.qself.is_some() || !routes::names_a_function(&func.path.segments.last()?.ident) {
             return None;
         }
         let segments = crate::item::path_segments(&func.path);
@@ -539,21 +542,19 @@ fn unit_used_as_value(expr: &Expr) -> Option<*const ExprMethodCall> {
     loop {
         match value {
             Expr::Try(tried) => value = &tried.expr,
-            Expr::MethodCall(call)
-                if (call.method == "unwrap" && call.args.is_empty())
-                    || (call.method == "expect" && call.args.len() == 1) =>
-            {
-                value = &call.receiver;
-            }
             Expr::Paren(paren) => {
                 value = &paren.expr;
                 continue;
             }
-            Expr::MethodCall(call)
-                if unwrapped
-                    && routes::method(&call.method.to_string()).is_some_and(|m| m.returns_unit) =>
-            {
-                return Some(call as *const ExprMethodCall);
+            Expr::MethodCall(call) => {
+                let name = call.method.to_string();
+                match (name.as_str(), call.args.len()) {
+                    ("unwrap", 0) | ("expect", 1) => value = &call.receiver,
+                    _ if unwrapped && routes::method(&name).is_some_and(|m| m.returns_unit) => {
+                        return Some(call as *const ExprMethodCall);
+                    }
+                    _ => return None,
+                }
             }
             _ => return None,
         }

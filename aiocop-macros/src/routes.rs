@@ -2,7 +2,7 @@
 //! calls whose name a std blocking method has. The probe modules in `aiocop::__private::probe`
 //! are named the same way (see `scripts/gen-probe-table.py`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use aiocop_lints::catalog::{self, BlockingOp, Callee};
@@ -28,6 +28,8 @@ pub(crate) struct RoutedMethod {
 struct Routes {
     functions: Vec<RoutedFn>,
     methods: BTreeMap<&'static str, RoutedMethod>,
+    /// The last segments of the routed functions' paths.
+    function_names: BTreeSet<&'static str>,
 }
 
 fn routes() -> &'static Routes {
@@ -60,7 +62,15 @@ fn routes() -> &'static Routes {
                 }
             }
         }
-        Routes { functions, methods }
+        let function_names = functions
+            .iter()
+            .filter_map(|f: &RoutedFn| f.segments.last().copied())
+            .collect();
+        Routes {
+            functions,
+            methods,
+            function_names,
+        }
     })
 }
 
@@ -85,6 +95,25 @@ pub(crate) fn function(segments: &[String]) -> Option<&'static RoutedFn> {
         (Some(hit), None) => Some(hit),
         _ => None,
     }
+}
+
+/// Whether a path call ending in `name` may be a routed function.
+pub(crate) fn names_a_function(name: &proc_macro2::Ident) -> bool {
+    routes().function_names.contains(name.to_string().as_str())
+}
+
+/// Whether `tokens` (a macro's arguments) contain the name of a routed function or method, that
+/// is whether rewriting them could change anything.
+pub(crate) fn mentions_routed_name(tokens: &proc_macro2::TokenStream) -> bool {
+    tokens.clone().into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => {
+            let name = ident.to_string();
+            routes().methods.contains_key(name.as_str())
+                || routes().function_names.contains(name.as_str())
+        }
+        proc_macro2::TokenTree::Group(group) => mentions_routed_name(&group.stream()),
+        _ => false,
+    })
 }
 
 /// The routed method of this name, if any.
