@@ -50,10 +50,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     };
     let weight = args.weight;
     let registration = quote! {
-        static __AIOCOP_BLOCKING: ::aiocop::__private::BlockingFunction =
-            ::aiocop::__private::BlockingFunction::new(#event, #weight);
         ::aiocop::__aiocop_register!(
-            blocking: ::aiocop::__private::BlockingFunction::new(#event, #weight)
+            blocking: __AIOCOP_BLOCKING =
+                ::aiocop::__private::BlockingFunction::new(#event, #weight)
         );
     };
 

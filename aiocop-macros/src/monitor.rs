@@ -209,7 +209,13 @@ fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream)
         ReturnType::Type(_, ty) => quote!(#ty),
     };
     let arrow = syn::Token![->](sig.fn_token.span);
-    sig.output = syn::parse_quote!(#arrow impl ::core::future::Future<Output = #output>);
+    // Kept as tokens: parsing generated code would only cost compile time.
+    sig.output = ReturnType::Type(
+        arrow,
+        Box::new(Type::Verbatim(
+            quote!(impl ::core::future::Future<Output = #output>),
+        )),
+    );
     sig.asyncness = None;
     (sig, captures)
 }

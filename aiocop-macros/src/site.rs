@@ -11,7 +11,7 @@ pub(crate) fn site_ident() -> Ident {
     Ident::new("__AIOCOP_SITE", Span::call_site())
 }
 
-/// `const __AIOCOP_SITE: MonitoredFunction = ...;` and its registration.
+/// The registered item `__AIOCOP_SITE`, the function's `MonitoredFunction`.
 pub(crate) fn site_items(args: &MonitorArgs, fn_name: &Ident, line: usize) -> TokenStream {
     let ident = site_ident();
     let name = match &args.name {
@@ -31,10 +31,9 @@ pub(crate) fn site_items(args: &MonitorArgs, fn_name: &Ident, line: usize) -> To
         options = quote!(#options.with_allow(&[#(#allow),*]));
     }
     quote! {
-        const #ident: ::aiocop::MonitoredFunction = ::aiocop::MonitoredFunction::new(
+        ::aiocop::__aiocop_register!(monitored: #ident = ::aiocop::MonitoredFunction::new(
             ::aiocop::FunctionInfo::new(#name, ::core::module_path!(), ::core::file!(), #line),
             #options,
-        );
-        ::aiocop::__aiocop_register!(monitored: #ident);
+        ));
     }
 }

@@ -336,7 +336,7 @@ impl<F: IntoFuture> FutureExt for F {}
 #[macro_export]
 macro_rules! monitored {
     ($name:literal, $future:expr $(,)?) => {{
-        const __AIOCOP_SITE: $crate::MonitoredFunction = $crate::MonitoredFunction::new(
+        $crate::__aiocop_register!(monitored: __AIOCOP_SITE = $crate::MonitoredFunction::new(
             $crate::FunctionInfo::new(
                 $name,
                 ::core::module_path!(),
@@ -344,8 +344,7 @@ macro_rules! monitored {
                 ::core::line!(),
             ),
             $crate::MonitorOptions::DEFAULT,
-        );
-        $crate::__aiocop_register!(monitored: __AIOCOP_SITE);
+        ));
         $crate::Monitored::new(
             ::core::future::IntoFuture::into_future($future),
             __AIOCOP_SITE,

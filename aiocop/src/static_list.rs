@@ -14,29 +14,38 @@
 use crate::blocking_fn::BlockingFunction;
 use crate::monitor::MonitoredFunction;
 
-/// Registers a `MonitoredFunction` (`monitored: expr`) or a `BlockingFunction` (`blocking:
-/// expr`), given as a constant expression, in its list. Used by the code the macros generate.
+/// Defines the item `$name`, a `MonitoredFunction` (`monitored: NAME = expr`) or a
+/// `BlockingFunction` (`blocking: NAME = expr`) given as a constant expression, and registers it
+/// in its list. Used by the code the macros generate.
+///
+/// On ELF targets the item is the registered static itself; elsewhere a constant, submitted to
+/// `inventory`. Either way `$name` reads as the value, and `&$name` lives as long as the program.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __aiocop_register {
-    (monitored: $value:expr) => {
-        $crate::__aiocop_register!(@ "aiocop_monitored_v0", $crate::MonitoredFunction, $value);
-    };
-    (blocking: $value:expr) => {
+    (monitored: $name:ident = $value:expr) => {
         $crate::__aiocop_register!(
-            @ "aiocop_blocking_v0", $crate::__private::BlockingFunction, $value
+            @ "aiocop_monitored_v0", $name, $crate::MonitoredFunction, $value
         );
     };
-    (@ $section:literal, $ty:ty, $value:expr) => {
+    (blocking: $name:ident = $value:expr) => {
+        $crate::__aiocop_register!(
+            @ "aiocop_blocking_v0", $name, $crate::__private::BlockingFunction, $value
+        );
+    };
+    (@ $section:literal, $name:ident, $ty:ty, $value:expr) => {
         #[cfg(all(
             not(miri),
             any(target_os = "linux", target_os = "android", target_os = "freebsd")
         ))]
-        const _: () = {
-            #[used]
-            #[unsafe(link_section = $section)]
-            static ENTRY: $ty = $value;
-        };
+        #[used]
+        #[unsafe(link_section = $section)]
+        static $name: $ty = $value;
+        #[cfg(not(all(
+            not(miri),
+            any(target_os = "linux", target_os = "android", target_os = "freebsd")
+        )))]
+        static $name: $ty = $value;
         #[cfg(not(all(
             not(miri),
             any(target_os = "linux", target_os = "android", target_os = "freebsd")
