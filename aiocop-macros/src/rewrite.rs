@@ -396,9 +396,9 @@ impl Rewriter {
         )
     }
 
-    /// `if recording() { Some(vec![..]) } else { None }`: the arguments' text, built only when a
-    /// probe would record. Arguments that are plain places or literals are shown by value; others
-    /// by their source text, since evaluating them twice could change what the code does.
+    /// `shown([arg(&x, "x"), source("f(y)")])`: the arguments' text, formatted only when a probe
+    /// would record. Arguments that are plain places or literals are shown by value; others by
+    /// their source text, since evaluating them twice could change what the code does.
     fn format_args<'a>(
         &self,
         args: impl Iterator<Item = (&'a Expr, &'a String)>,
@@ -409,18 +409,14 @@ impl Rewriter {
                 Some(value) => quote_spanned! {span=>
                     ::aiocop::__private::probe::arg(&#value, #source)
                 },
-                None => quote_spanned!(span=> ::std::string::String::from(#source)),
+                None => quote_spanned!(span=> ::aiocop::__private::probe::source(#source)),
             })
             .collect();
         if shown.is_empty() {
             return quote_spanned!(span=> ::core::option::Option::None);
         }
         quote_spanned! {span=>
-            if ::aiocop::__private::probe::recording() {
-                ::aiocop::__private::probe::shown([#(#shown),*])
-            } else {
-                ::core::option::Option::None
-            }
+            ::aiocop::__private::probe::shown([#(#shown),*])
         }
     }
 

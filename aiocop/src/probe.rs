@@ -249,7 +249,7 @@ macro_rules! method_probes {
 mod args;
 mod table;
 
-pub use args::arg;
+pub use args::{arg, source};
 
 /// Whether `A` and `B` are the same type, lifetimes aside. Both names come from the same
 /// compiler run, so distinct types have distinct names.
@@ -360,10 +360,11 @@ pub fn recording() -> bool {
     audit::shim_records()
 }
 
-/// The arguments' text as a probe takes it. A function rather than `vec![..]` in the generated
-/// code: the macro's expansion costs a debug build several times more per call site.
+/// The arguments' text as a probe takes it, if a probe would record right now; the texts
+/// ([`arg`], [`source`]) are empty, and allocate nothing, when it would not. One call per probed
+/// call site, with no branch in the generated code: each costs type checking in every build.
 pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
-    Some(Vec::from(args))
+    recording().then(|| Vec::from(args))
 }
 
 /// Records `op` at `location` with already formatted arguments.

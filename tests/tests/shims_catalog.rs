@@ -117,10 +117,9 @@ fn long_arguments_are_cut_at_100_characters() {
 fn resolving_shims_return_what_std_returns_inside_a_poll() {
     setup();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap()
-    };
+    // Nothing can listen on port 0, so connecting there fails the same way every time (a port
+    // freed by a listener could be taken by a test running in parallel between the two calls).
+    let closed: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
     let no_addrs: &[std::net::SocketAddr] = &[];
     let (results, events) = current_thread().block_on(aiocop::collect_events(
         async {

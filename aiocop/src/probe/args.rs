@@ -21,9 +21,27 @@ use std::time::Duration;
 
 use crate::audit;
 
-/// The text of an argument of a probed call: its value if its type is one worth showing (or a
-/// reference to one), else `source`, the argument as written.
+/// The text of an argument of a probed call, if a probe would record right now (see
+/// [`shown`](super::shown)): its value if its type is one worth showing (or a reference to one),
+/// else `source`, the argument as written. Otherwise an empty string, which allocates nothing.
 pub fn arg<T: ?Sized>(value: &T, source: &'static str) -> String {
+    if !super::recording() {
+        return String::new();
+    }
+    text_of(value, source)
+}
+
+/// The text of an argument that is not read again (evaluating it twice could change what the
+/// code does): `source`, if a probe would record right now; else an empty string.
+pub fn source(source: &'static str) -> String {
+    if !super::recording() {
+        return String::new();
+    }
+    source.to_owned()
+}
+
+/// What [`arg`] shows.
+fn text_of<T: ?Sized>(value: &T, source: &'static str) -> String {
     let erased: *const &T = &value;
     // SAFETY: `show` reads through `erased` only as a `&K` whose `K` has the type id of `T`, so
     // `K` is `T` but for lifetimes, which a type id does not see and which `show` does not let
@@ -164,37 +182,37 @@ mod tests {
     #[test]
     fn shown_types_show_their_value_through_references() {
         let path = Path::new("/tmp/x");
-        assert_eq!(arg(&path, "path"), "/tmp/x");
-        assert_eq!(arg(&&path, "path"), "/tmp/x");
-        assert_eq!(arg(path, "path"), "/tmp/x");
+        assert_eq!(text_of(&path, "path"), "/tmp/x");
+        assert_eq!(text_of(&&path, "path"), "/tmp/x");
+        assert_eq!(text_of(path, "path"), "/tmp/x");
         let owned = PathBuf::from("/etc/hosts");
-        assert_eq!(arg(&owned, "owned"), "/etc/hosts");
-        assert_eq!(arg(&"a.txt", "name"), "a.txt");
-        assert_eq!(arg("a.txt", "name"), "a.txt");
+        assert_eq!(text_of(&owned, "owned"), "/etc/hosts");
+        assert_eq!(text_of(&"a.txt", "name"), "a.txt");
+        assert_eq!(text_of("a.txt", "name"), "a.txt");
         let mut text = String::from("t");
-        assert_eq!(arg(&&mut text, "text"), "t");
-        assert_eq!(arg(&Duration::from_millis(5), "d"), "5ms");
-        assert_eq!(arg(&("localhost", 80u16), "addr"), "localhost:80");
-        assert_eq!(arg(&7u64, "n"), "7");
-        assert_eq!(arg(&Cow::Borrowed("c"), "c"), "c");
+        assert_eq!(text_of(&&mut text, "text"), "t");
+        assert_eq!(text_of(&Duration::from_millis(5), "d"), "5ms");
+        assert_eq!(text_of(&("localhost", 80u16), "addr"), "localhost:80");
+        assert_eq!(text_of(&7u64, "n"), "7");
+        assert_eq!(text_of(&Cow::Borrowed("c"), "c"), "c");
     }
 
     #[test]
     fn byte_buffers_show_their_length() {
-        assert_eq!(arg(&[0u8; 16], "buf"), "16 bytes");
-        assert_eq!(arg(&&[0u8; 3], "buf"), "3 bytes");
-        assert_eq!(arg(&vec![1u8, 2], "v"), "2 bytes");
-        assert_eq!(arg(&b"abcd"[..], "s"), "4 bytes");
+        assert_eq!(text_of(&[0u8; 16], "buf"), "16 bytes");
+        assert_eq!(text_of(&&[0u8; 3], "buf"), "3 bytes");
+        assert_eq!(text_of(&vec![1u8, 2], "v"), "2 bytes");
+        assert_eq!(text_of(&b"abcd"[..], "s"), "4 bytes");
     }
 
     #[test]
     fn other_types_show_their_source_text() {
         struct Opaque;
-        assert_eq!(arg(&Opaque, "make_opaque()"), "make_opaque()");
-        assert_eq!(arg(&[0u16; 4], "words"), "words");
-        assert_eq!(arg(&3.5f64, "x"), "x");
+        assert_eq!(text_of(&Opaque, "make_opaque()"), "make_opaque()");
+        assert_eq!(text_of(&[0u16; 4], "words"), "words");
+        assert_eq!(text_of(&3.5f64, "x"), "x");
         // A type that merely looks like a shown one is not read as it.
-        assert_eq!(arg(&vec![1u16], "v"), "v");
+        assert_eq!(text_of(&vec![1u16], "v"), "v");
     }
 
     #[test]
