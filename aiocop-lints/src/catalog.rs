@@ -150,6 +150,10 @@ pub struct BlockingOp {
     /// methods (`mutex.lock().unwrap().insert(..)`) is calling some other type's method of the same
     /// name. Always false for functions.
     pub returns_unit: bool,
+    /// For a method with a shim, how many arguments a call passes besides the receiver: a call
+    /// of the same name with another count is some other type's method (`path.join("x")` is not
+    /// `JoinHandle::join()`). `None` for functions and where unknown.
+    pub arity: Option<u8>,
 }
 
 /// How a method takes its receiver.
@@ -200,13 +204,14 @@ macro_rules! define_op {
             shim: $shim,
             self_kind: None,
             returns_unit: false,
+            arity: None,
         };
     };
     (
         $(#[$note:meta])* $name:ident =
         method(
             $self_kind:ident $receiver:literal, $method:literal $(via $via:literal)?
-            $(, returns $unit:tt)?
+            $(, returns $unit:tt)? $(, args $arity:literal)?
         )
         $weight:ident $category:ident $alternative:literal $shim:expr
     ) => {
@@ -228,6 +233,7 @@ macro_rules! define_op {
             shim: $shim,
             self_kind: Some(SelfKind::$self_kind),
             returns_unit: returns_unit!($($unit)?),
+            arity: arity!($($arity)?),
         };
     };
 }
@@ -239,6 +245,16 @@ macro_rules! returns_unit {
     };
     (()) => {
         true
+    };
+}
+
+/// `args N`: the method's argument count.
+macro_rules! arity {
+    () => {
+        None
+    };
+    ($n:literal) => {
+        Some($n)
     };
 }
 
@@ -298,61 +314,61 @@ catalog! {
         MODERATE File "tokio::fs::File::create(path).await" Some("fs::file::create");
     STD_FS_FILE_CREATE_NEW = function("std::fs::File::create_new")
         MODERATE File "tokio::fs::File::create_new(path).await" Some("fs::file::create_new");
-    STD_FS_OPEN_OPTIONS_OPEN = method(Ref "std::fs::OpenOptions", "open")
+    STD_FS_OPEN_OPTIONS_OPEN = method(Ref "std::fs::OpenOptions", "open", args 1)
         MODERATE File "tokio::fs::OpenOptions::open(path).await" Some("fs::open_options::open");
-    STD_FS_DIR_BUILDER_CREATE = method(Ref "std::fs::DirBuilder", "create")
+    STD_FS_DIR_BUILDER_CREATE = method(Ref "std::fs::DirBuilder", "create", args 1)
         MODERATE File "tokio::fs::DirBuilder::create(path).await" Some("fs::dir_builder::create");
-    STD_FS_DIR_ENTRY_METADATA = method(Ref "std::fs::DirEntry", "metadata")
+    STD_FS_DIR_ENTRY_METADATA = method(Ref "std::fs::DirEntry", "metadata", args 0)
         LIGHT FsMetadata "tokio::fs::DirEntry::metadata(..).await" Some("fs::dir_entry::metadata");
-    STD_FS_FILE_SYNC_ALL = method(Ref "std::fs::File", "sync_all", returns ())
+    STD_FS_FILE_SYNC_ALL = method(Ref "std::fs::File", "sync_all", returns (), args 0)
         MODERATE File "tokio::fs::File::sync_all(..).await" Some("fs::file::sync_all");
-    STD_FS_FILE_SYNC_DATA = method(Ref "std::fs::File", "sync_data", returns ())
+    STD_FS_FILE_SYNC_DATA = method(Ref "std::fs::File", "sync_data", returns (), args 0)
         MODERATE File "tokio::fs::File::sync_data(..).await" Some("fs::file::sync_data");
-    STD_FS_FILE_SET_LEN = method(Ref "std::fs::File", "set_len", returns ())
+    STD_FS_FILE_SET_LEN = method(Ref "std::fs::File", "set_len", returns (), args 1)
         MODERATE File "tokio::fs::File::set_len(..).await" Some("fs::file::set_len");
-    STD_FS_FILE_SET_PERMISSIONS = method(Ref "std::fs::File", "set_permissions", returns ())
+    STD_FS_FILE_SET_PERMISSIONS = method(Ref "std::fs::File", "set_permissions", returns (), args 1)
         MODERATE File "tokio::fs::File::set_permissions(..).await" Some("fs::file::set_permissions");
-    STD_FS_FILE_SET_TIMES = method(Ref "std::fs::File", "set_times", returns ())
+    STD_FS_FILE_SET_TIMES = method(Ref "std::fs::File", "set_times", returns (), args 1)
         MODERATE File "tokio::task::spawn_blocking(move || file.set_times(times)).await" Some("fs::file::set_times");
-    STD_FS_FILE_SET_MODIFIED = method(Ref "std::fs::File", "set_modified", returns ())
+    STD_FS_FILE_SET_MODIFIED = method(Ref "std::fs::File", "set_modified", returns (), args 1)
         MODERATE File "tokio::task::spawn_blocking(move || file.set_modified(time)).await" Some("fs::file::set_modified");
-    STD_FS_FILE_METADATA = method(Ref "std::fs::File", "metadata")
+    STD_FS_FILE_METADATA = method(Ref "std::fs::File", "metadata", args 0)
         LIGHT FsMetadata "tokio::fs::File::metadata(..).await" Some("fs::file::metadata");
     /// Heavy, unlike `try_lock`: waits for another process to release the lock, without a bound.
-    STD_FS_FILE_LOCK = method(Ref "std::fs::File", "lock", returns ())
+    STD_FS_FILE_LOCK = method(Ref "std::fs::File", "lock", returns (), args 0)
         HEAVY File "tokio::task::spawn_blocking(move || file.lock()).await" Some("fs::file::lock");
     /// Heavy, unlike `try_lock_shared`: waits for an exclusive holder to release the lock.
-    STD_FS_FILE_LOCK_SHARED = method(Ref "std::fs::File", "lock_shared", returns ())
+    STD_FS_FILE_LOCK_SHARED = method(Ref "std::fs::File", "lock_shared", returns (), args 0)
         HEAVY File "tokio::task::spawn_blocking(move || file.lock_shared()).await" Some("fs::file::lock_shared");
-    STD_FS_FILE_TRY_LOCK = method(Ref "std::fs::File", "try_lock", returns ())
+    STD_FS_FILE_TRY_LOCK = method(Ref "std::fs::File", "try_lock", returns (), args 0)
         LIGHT File "tokio::task::spawn_blocking(move || file.try_lock()).await" Some("fs::file::try_lock");
-    STD_FS_FILE_TRY_LOCK_SHARED = method(Ref "std::fs::File", "try_lock_shared", returns ())
+    STD_FS_FILE_TRY_LOCK_SHARED = method(Ref "std::fs::File", "try_lock_shared", returns (), args 0)
         LIGHT File "tokio::task::spawn_blocking(move || file.try_lock_shared()).await" Some("fs::file::try_lock_shared");
-    STD_FS_FILE_READ = method(RefMut "std::fs::File", "read" via "std::io::Read")
+    STD_FS_FILE_READ = method(RefMut "std::fs::File", "read" via "std::io::Read", args 1)
         MODERATE File "tokio::io::AsyncReadExt::read on a tokio::fs::File" Some("fs::file::read");
-    STD_FS_FILE_READ_VECTORED = method(RefMut "std::fs::File", "read_vectored" via "std::io::Read")
+    STD_FS_FILE_READ_VECTORED = method(RefMut "std::fs::File", "read_vectored" via "std::io::Read", args 1)
         MODERATE File "tokio::io::AsyncReadExt::read on a tokio::fs::File" Some("fs::file::read_vectored");
-    STD_FS_FILE_READ_TO_END = method(RefMut "std::fs::File", "read_to_end" via "std::io::Read")
+    STD_FS_FILE_READ_TO_END = method(RefMut "std::fs::File", "read_to_end" via "std::io::Read", args 1)
         MODERATE File "tokio::io::AsyncReadExt::read_to_end on a tokio::fs::File" Some("fs::file::read_to_end");
-    STD_FS_FILE_READ_TO_STRING = method(RefMut "std::fs::File", "read_to_string" via "std::io::Read")
+    STD_FS_FILE_READ_TO_STRING = method(RefMut "std::fs::File", "read_to_string" via "std::io::Read", args 1)
         MODERATE File "tokio::io::AsyncReadExt::read_to_string on a tokio::fs::File" Some("fs::file::read_to_string");
-    STD_FS_FILE_READ_EXACT = method(RefMut "std::fs::File", "read_exact" via "std::io::Read", returns ())
+    STD_FS_FILE_READ_EXACT = method(RefMut "std::fs::File", "read_exact" via "std::io::Read", returns (), args 1)
         MODERATE File "tokio::io::AsyncReadExt::read_exact on a tokio::fs::File" Some("fs::file::read_exact");
-    STD_FS_FILE_WRITE = method(RefMut "std::fs::File", "write" via "std::io::Write")
+    STD_FS_FILE_WRITE = method(RefMut "std::fs::File", "write" via "std::io::Write", args 1)
         MODERATE File "tokio::io::AsyncWriteExt::write on a tokio::fs::File" Some("fs::file::write");
-    STD_FS_FILE_WRITE_VECTORED = method(RefMut "std::fs::File", "write_vectored" via "std::io::Write")
+    STD_FS_FILE_WRITE_VECTORED = method(RefMut "std::fs::File", "write_vectored" via "std::io::Write", args 1)
         MODERATE File "tokio::io::AsyncWriteExt::write_vectored on a tokio::fs::File" Some("fs::file::write_vectored");
-    STD_FS_FILE_WRITE_ALL = method(RefMut "std::fs::File", "write_all" via "std::io::Write", returns ())
+    STD_FS_FILE_WRITE_ALL = method(RefMut "std::fs::File", "write_all" via "std::io::Write", returns (), args 1)
         MODERATE File "tokio::io::AsyncWriteExt::write_all on a tokio::fs::File" Some("fs::file::write_all");
-    STD_FS_FILE_WRITE_FMT = method(RefMut "std::fs::File", "write_fmt" via "std::io::Write", returns ())
+    STD_FS_FILE_WRITE_FMT = method(RefMut "std::fs::File", "write_fmt" via "std::io::Write", returns (), args 1)
         MODERATE File "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::fs::File" Some("fs::file::write_fmt");
-    STD_FS_FILE_READ_AT = method(Ref "std::fs::File", "read_at" via "std::os::unix::fs::FileExt")
+    STD_FS_FILE_READ_AT = method(Ref "std::fs::File", "read_at" via "std::os::unix::fs::FileExt", args 2)
         MODERATE File "tokio::task::spawn_blocking(move || file.read_at(buf, offset)).await" Some("fs::file::read_at");
-    STD_FS_FILE_WRITE_AT = method(Ref "std::fs::File", "write_at" via "std::os::unix::fs::FileExt")
+    STD_FS_FILE_WRITE_AT = method(Ref "std::fs::File", "write_at" via "std::os::unix::fs::FileExt", args 2)
         MODERATE File "tokio::task::spawn_blocking(move || file.write_at(buf, offset)).await" Some("fs::file::write_at");
-    STD_FS_FILE_READ_EXACT_AT = method(Ref "std::fs::File", "read_exact_at" via "std::os::unix::fs::FileExt", returns ())
+    STD_FS_FILE_READ_EXACT_AT = method(Ref "std::fs::File", "read_exact_at" via "std::os::unix::fs::FileExt", returns (), args 2)
         MODERATE File "tokio::task::spawn_blocking(move || file.read_exact_at(buf, offset)).await" Some("fs::file::read_exact_at");
-    STD_FS_FILE_WRITE_ALL_AT = method(Ref "std::fs::File", "write_all_at" via "std::os::unix::fs::FileExt", returns ())
+    STD_FS_FILE_WRITE_ALL_AT = method(Ref "std::fs::File", "write_all_at" via "std::os::unix::fs::FileExt", returns (), args 2)
         MODERATE File "tokio::task::spawn_blocking(move || file.write_all_at(buf, offset)).await" Some("fs::file::write_all_at");
 
     // std::os::unix::fs
@@ -366,25 +382,25 @@ catalog! {
         MODERATE File "tokio::task::spawn_blocking(move || std::os::unix::fs::lchown(..)).await" Some("os::unix::fs::lchown");
 
     // std::path::Path: methods that touch the file system
-    STD_PATH_PATH_EXISTS = method(Ref "std::path::Path", "exists")
+    STD_PATH_PATH_EXISTS = method(Ref "std::path::Path", "exists", args 0)
         LIGHT FsMetadata "tokio::fs::try_exists(path).await" Some("path::path::exists");
-    STD_PATH_PATH_TRY_EXISTS = method(Ref "std::path::Path", "try_exists")
+    STD_PATH_PATH_TRY_EXISTS = method(Ref "std::path::Path", "try_exists", args 0)
         LIGHT FsMetadata "tokio::fs::try_exists(path).await" Some("path::path::try_exists");
-    STD_PATH_PATH_IS_FILE = method(Ref "std::path::Path", "is_file")
+    STD_PATH_PATH_IS_FILE = method(Ref "std::path::Path", "is_file", args 0)
         LIGHT FsMetadata "tokio::fs::metadata(path).await.is_ok_and(|m| m.is_file())" Some("path::path::is_file");
-    STD_PATH_PATH_IS_DIR = method(Ref "std::path::Path", "is_dir")
+    STD_PATH_PATH_IS_DIR = method(Ref "std::path::Path", "is_dir", args 0)
         LIGHT FsMetadata "tokio::fs::metadata(path).await.is_ok_and(|m| m.is_dir())" Some("path::path::is_dir");
-    STD_PATH_PATH_IS_SYMLINK = method(Ref "std::path::Path", "is_symlink")
+    STD_PATH_PATH_IS_SYMLINK = method(Ref "std::path::Path", "is_symlink", args 0)
         LIGHT FsMetadata "tokio::fs::symlink_metadata(path).await.is_ok_and(|m| m.is_symlink())" Some("path::path::is_symlink");
-    STD_PATH_PATH_METADATA = method(Ref "std::path::Path", "metadata")
+    STD_PATH_PATH_METADATA = method(Ref "std::path::Path", "metadata", args 0)
         LIGHT FsMetadata "tokio::fs::metadata(path).await" Some("path::path::metadata");
-    STD_PATH_PATH_SYMLINK_METADATA = method(Ref "std::path::Path", "symlink_metadata")
+    STD_PATH_PATH_SYMLINK_METADATA = method(Ref "std::path::Path", "symlink_metadata", args 0)
         LIGHT FsMetadata "tokio::fs::symlink_metadata(path).await" Some("path::path::symlink_metadata");
-    STD_PATH_PATH_CANONICALIZE = method(Ref "std::path::Path", "canonicalize")
+    STD_PATH_PATH_CANONICALIZE = method(Ref "std::path::Path", "canonicalize", args 0)
         LIGHT FsMetadata "tokio::fs::canonicalize(path).await" Some("path::path::canonicalize");
-    STD_PATH_PATH_READ_LINK = method(Ref "std::path::Path", "read_link")
+    STD_PATH_PATH_READ_LINK = method(Ref "std::path::Path", "read_link", args 0)
         LIGHT FsMetadata "tokio::fs::read_link(path).await" Some("path::path::read_link");
-    STD_PATH_PATH_READ_DIR = method(Ref "std::path::Path", "read_dir")
+    STD_PATH_PATH_READ_DIR = method(Ref "std::path::Path", "read_dir", args 0)
         MODERATE File "tokio::fs::read_dir(path).await" Some("path::path::read_dir");
 
     // std::env and std::path: the working directory
@@ -398,55 +414,55 @@ catalog! {
     // std::net
     /// Resolves host names with `getaddrinfo`, whatever the implementing type (`str`, `String`,
     /// `(&str, u16)`, …): the receiver here is the trait itself.
-    STD_NET_TO_SOCKET_ADDRS_TO_SOCKET_ADDRS = method(Ref "std::net::ToSocketAddrs", "to_socket_addrs" via "std::net::ToSocketAddrs")
+    STD_NET_TO_SOCKET_ADDRS_TO_SOCKET_ADDRS = method(Ref "std::net::ToSocketAddrs", "to_socket_addrs" via "std::net::ToSocketAddrs", args 0)
         HEAVY Dns "tokio::net::lookup_host(addr).await" Some("net::to_socket_addrs");
     STD_NET_TCP_STREAM_CONNECT = function("std::net::TcpStream::connect")
         HEAVY Network "tokio::net::TcpStream::connect(addr).await" Some("net::tcp_stream::connect");
     STD_NET_TCP_STREAM_CONNECT_TIMEOUT = function("std::net::TcpStream::connect_timeout")
         HEAVY Network "tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await" Some("net::tcp_stream::connect_timeout");
-    STD_NET_TCP_STREAM_READ = method(RefMut "std::net::TcpStream", "read" via "std::io::Read")
+    STD_NET_TCP_STREAM_READ = method(RefMut "std::net::TcpStream", "read" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::TcpStream" Some("net::tcp_stream::read");
-    STD_NET_TCP_STREAM_READ_VECTORED = method(RefMut "std::net::TcpStream", "read_vectored" via "std::io::Read")
+    STD_NET_TCP_STREAM_READ_VECTORED = method(RefMut "std::net::TcpStream", "read_vectored" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::TcpStream" Some("net::tcp_stream::read_vectored");
-    STD_NET_TCP_STREAM_READ_TO_END = method(RefMut "std::net::TcpStream", "read_to_end" via "std::io::Read")
+    STD_NET_TCP_STREAM_READ_TO_END = method(RefMut "std::net::TcpStream", "read_to_end" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read_to_end on a tokio::net::TcpStream" Some("net::tcp_stream::read_to_end");
-    STD_NET_TCP_STREAM_READ_TO_STRING = method(RefMut "std::net::TcpStream", "read_to_string" via "std::io::Read")
+    STD_NET_TCP_STREAM_READ_TO_STRING = method(RefMut "std::net::TcpStream", "read_to_string" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read_to_string on a tokio::net::TcpStream" Some("net::tcp_stream::read_to_string");
-    STD_NET_TCP_STREAM_READ_EXACT = method(RefMut "std::net::TcpStream", "read_exact" via "std::io::Read", returns ())
+    STD_NET_TCP_STREAM_READ_EXACT = method(RefMut "std::net::TcpStream", "read_exact" via "std::io::Read", returns (), args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read_exact on a tokio::net::TcpStream" Some("net::tcp_stream::read_exact");
-    STD_NET_TCP_STREAM_WRITE = method(RefMut "std::net::TcpStream", "write" via "std::io::Write")
+    STD_NET_TCP_STREAM_WRITE = method(RefMut "std::net::TcpStream", "write" via "std::io::Write", args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write on a tokio::net::TcpStream" Some("net::tcp_stream::write");
-    STD_NET_TCP_STREAM_WRITE_VECTORED = method(RefMut "std::net::TcpStream", "write_vectored" via "std::io::Write")
+    STD_NET_TCP_STREAM_WRITE_VECTORED = method(RefMut "std::net::TcpStream", "write_vectored" via "std::io::Write", args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write_vectored on a tokio::net::TcpStream" Some("net::tcp_stream::write_vectored");
-    STD_NET_TCP_STREAM_WRITE_ALL = method(RefMut "std::net::TcpStream", "write_all" via "std::io::Write", returns ())
+    STD_NET_TCP_STREAM_WRITE_ALL = method(RefMut "std::net::TcpStream", "write_all" via "std::io::Write", returns (), args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write_all on a tokio::net::TcpStream" Some("net::tcp_stream::write_all");
-    STD_NET_TCP_STREAM_WRITE_FMT = method(RefMut "std::net::TcpStream", "write_fmt" via "std::io::Write", returns ())
+    STD_NET_TCP_STREAM_WRITE_FMT = method(RefMut "std::net::TcpStream", "write_fmt" via "std::io::Write", returns (), args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::TcpStream" Some("net::tcp_stream::write_fmt");
-    STD_NET_TCP_STREAM_PEEK = method(Ref "std::net::TcpStream", "peek")
+    STD_NET_TCP_STREAM_PEEK = method(Ref "std::net::TcpStream", "peek", args 1)
         MODERATE Network "tokio::net::TcpStream::peek(..).await" Some("net::tcp_stream::peek");
     STD_NET_TCP_LISTENER_BIND = function("std::net::TcpListener::bind")
         TRIVIAL Network "tokio::net::TcpListener::bind(addr).await" Some("net::tcp_listener::bind");
-    STD_NET_TCP_LISTENER_ACCEPT = method(Ref "std::net::TcpListener", "accept")
+    STD_NET_TCP_LISTENER_ACCEPT = method(Ref "std::net::TcpListener", "accept", args 0)
         HEAVY Network "tokio::net::TcpListener::accept(..).await" Some("net::tcp_listener::accept");
     /// Recorded when the iterator is made: every `next` on it blocks in `accept`.
-    STD_NET_TCP_LISTENER_INCOMING = method(Ref "std::net::TcpListener", "incoming")
+    STD_NET_TCP_LISTENER_INCOMING = method(Ref "std::net::TcpListener", "incoming", args 0)
         HEAVY Network "loop over tokio::net::TcpListener::accept(..).await" Some("net::tcp_listener::incoming");
     STD_NET_UDP_SOCKET_BIND = function("std::net::UdpSocket::bind")
         TRIVIAL Network "tokio::net::UdpSocket::bind(addr).await" Some("net::udp_socket::bind");
     /// Light: connecting a datagram socket only sets its default peer (a host name is still resolved).
-    STD_NET_UDP_SOCKET_CONNECT = method(Ref "std::net::UdpSocket", "connect")
+    STD_NET_UDP_SOCKET_CONNECT = method(Ref "std::net::UdpSocket", "connect", args 1)
         LIGHT Network "tokio::net::UdpSocket::connect(addr).await" Some("net::udp_socket::connect");
-    STD_NET_UDP_SOCKET_SEND = method(Ref "std::net::UdpSocket", "send")
+    STD_NET_UDP_SOCKET_SEND = method(Ref "std::net::UdpSocket", "send", args 1)
         MODERATE Network "tokio::net::UdpSocket::send(..).await" Some("net::udp_socket::send");
-    STD_NET_UDP_SOCKET_SEND_TO = method(Ref "std::net::UdpSocket", "send_to")
+    STD_NET_UDP_SOCKET_SEND_TO = method(Ref "std::net::UdpSocket", "send_to", args 2)
         MODERATE Network "tokio::net::UdpSocket::send_to(..).await" Some("net::udp_socket::send_to");
-    STD_NET_UDP_SOCKET_RECV = method(Ref "std::net::UdpSocket", "recv")
+    STD_NET_UDP_SOCKET_RECV = method(Ref "std::net::UdpSocket", "recv", args 1)
         MODERATE Network "tokio::net::UdpSocket::recv(..).await" Some("net::udp_socket::recv");
-    STD_NET_UDP_SOCKET_RECV_FROM = method(Ref "std::net::UdpSocket", "recv_from")
+    STD_NET_UDP_SOCKET_RECV_FROM = method(Ref "std::net::UdpSocket", "recv_from", args 1)
         MODERATE Network "tokio::net::UdpSocket::recv_from(..).await" Some("net::udp_socket::recv_from");
-    STD_NET_UDP_SOCKET_PEEK = method(Ref "std::net::UdpSocket", "peek")
+    STD_NET_UDP_SOCKET_PEEK = method(Ref "std::net::UdpSocket", "peek", args 1)
         MODERATE Network "tokio::net::UdpSocket::peek(..).await" Some("net::udp_socket::peek");
-    STD_NET_UDP_SOCKET_PEEK_FROM = method(Ref "std::net::UdpSocket", "peek_from")
+    STD_NET_UDP_SOCKET_PEEK_FROM = method(Ref "std::net::UdpSocket", "peek_from", args 1)
         MODERATE Network "tokio::net::UdpSocket::peek_from(..).await" Some("net::udp_socket::peek_from");
 
     // std::os::unix::net
@@ -454,85 +470,85 @@ catalog! {
         HEAVY Network "tokio::net::UnixStream::connect(path).await" Some("os::unix::net::unix_stream::connect");
     STD_OS_UNIX_NET_UNIX_STREAM_CONNECT_ADDR = function("std::os::unix::net::UnixStream::connect_addr")
         HEAVY Network "tokio::net::UnixStream::connect(path).await" Some("os::unix::net::unix_stream::connect_addr");
-    STD_OS_UNIX_NET_UNIX_STREAM_READ = method(RefMut "std::os::unix::net::UnixStream", "read" via "std::io::Read")
+    STD_OS_UNIX_NET_UNIX_STREAM_READ = method(RefMut "std::os::unix::net::UnixStream", "read" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read");
-    STD_OS_UNIX_NET_UNIX_STREAM_READ_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "read_vectored" via "std::io::Read")
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "read_vectored" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_vectored");
-    STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_END = method(RefMut "std::os::unix::net::UnixStream", "read_to_end" via "std::io::Read")
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_END = method(RefMut "std::os::unix::net::UnixStream", "read_to_end" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read_to_end on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_to_end");
-    STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_STRING = method(RefMut "std::os::unix::net::UnixStream", "read_to_string" via "std::io::Read")
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_TO_STRING = method(RefMut "std::os::unix::net::UnixStream", "read_to_string" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read_to_string on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_to_string");
-    STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT = method(RefMut "std::os::unix::net::UnixStream", "read_exact" via "std::io::Read", returns ())
+    STD_OS_UNIX_NET_UNIX_STREAM_READ_EXACT = method(RefMut "std::os::unix::net::UnixStream", "read_exact" via "std::io::Read", returns (), args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read_exact on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read_exact");
-    STD_OS_UNIX_NET_UNIX_STREAM_WRITE = method(RefMut "std::os::unix::net::UnixStream", "write" via "std::io::Write")
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE = method(RefMut "std::os::unix::net::UnixStream", "write" via "std::io::Write", args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write");
-    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "write_vectored" via "std::io::Write")
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_VECTORED = method(RefMut "std::os::unix::net::UnixStream", "write_vectored" via "std::io::Write", args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write_vectored on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_vectored");
-    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL = method(RefMut "std::os::unix::net::UnixStream", "write_all" via "std::io::Write", returns ())
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_ALL = method(RefMut "std::os::unix::net::UnixStream", "write_all" via "std::io::Write", returns (), args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write_all on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_all");
-    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_FMT = method(RefMut "std::os::unix::net::UnixStream", "write_fmt" via "std::io::Write", returns ())
+    STD_OS_UNIX_NET_UNIX_STREAM_WRITE_FMT = method(RefMut "std::os::unix::net::UnixStream", "write_fmt" via "std::io::Write", returns (), args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_fmt");
     STD_OS_UNIX_NET_UNIX_LISTENER_BIND = function("std::os::unix::net::UnixListener::bind")
         TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind");
     STD_OS_UNIX_NET_UNIX_LISTENER_BIND_ADDR = function("std::os::unix::net::UnixListener::bind_addr")
         TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind_addr");
-    STD_OS_UNIX_NET_UNIX_LISTENER_ACCEPT = method(Ref "std::os::unix::net::UnixListener", "accept")
+    STD_OS_UNIX_NET_UNIX_LISTENER_ACCEPT = method(Ref "std::os::unix::net::UnixListener", "accept", args 0)
         HEAVY Network "tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::accept");
     /// Recorded when the iterator is made: every `next` on it blocks in `accept`.
-    STD_OS_UNIX_NET_UNIX_LISTENER_INCOMING = method(Ref "std::os::unix::net::UnixListener", "incoming")
+    STD_OS_UNIX_NET_UNIX_LISTENER_INCOMING = method(Ref "std::os::unix::net::UnixListener", "incoming", args 0)
         HEAVY Network "loop over tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::incoming");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND = function("std::os::unix::net::UnixDatagram::bind")
         TRIVIAL Network "tokio::net::UnixDatagram::bind(path)" Some("os::unix::net::unix_datagram::bind");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND_ADDR = function("std::os::unix::net::UnixDatagram::bind_addr")
         TRIVIAL Network "tokio::net::UnixDatagram::bind(path)" Some("os::unix::net::unix_datagram::bind_addr");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT = method(Ref "std::os::unix::net::UnixDatagram", "connect")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT = method(Ref "std::os::unix::net::UnixDatagram", "connect", args 1)
         LIGHT Network "tokio::net::UnixDatagram::connect(path)" Some("os::unix::net::unix_datagram::connect");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR = method(Ref "std::os::unix::net::UnixDatagram", "connect_addr")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT_ADDR = method(Ref "std::os::unix::net::UnixDatagram", "connect_addr", args 1)
         LIGHT Network "tokio::net::UnixDatagram::connect(path)" Some("os::unix::net::unix_datagram::connect_addr");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND = method(Ref "std::os::unix::net::UnixDatagram", "send")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND = method(Ref "std::os::unix::net::UnixDatagram", "send", args 1)
         MODERATE Network "tokio::net::UnixDatagram::send(..).await" Some("os::unix::net::unix_datagram::send");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO = method(Ref "std::os::unix::net::UnixDatagram", "send_to")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO = method(Ref "std::os::unix::net::UnixDatagram", "send_to", args 2)
         MODERATE Network "tokio::net::UnixDatagram::send_to(..).await" Some("os::unix::net::unix_datagram::send_to");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR = method(Ref "std::os::unix::net::UnixDatagram", "send_to_addr")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_SEND_TO_ADDR = method(Ref "std::os::unix::net::UnixDatagram", "send_to_addr", args 2)
         MODERATE Network "tokio::net::UnixDatagram::send_to(..).await" Some("os::unix::net::unix_datagram::send_to_addr");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV = method(Ref "std::os::unix::net::UnixDatagram", "recv")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV = method(Ref "std::os::unix::net::UnixDatagram", "recv", args 1)
         MODERATE Network "tokio::net::UnixDatagram::recv(..).await" Some("os::unix::net::unix_datagram::recv");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV_FROM = method(Ref "std::os::unix::net::UnixDatagram", "recv_from")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_RECV_FROM = method(Ref "std::os::unix::net::UnixDatagram", "recv_from", args 1)
         MODERATE Network "tokio::net::UnixDatagram::recv_from(..).await" Some("os::unix::net::unix_datagram::recv_from");
 
     // std::process
-    STD_PROCESS_COMMAND_OUTPUT = method(RefMut "std::process::Command", "output")
+    STD_PROCESS_COMMAND_OUTPUT = method(RefMut "std::process::Command", "output", args 0)
         HEAVY Process "tokio::process::Command::output(..).await" Some("process::command::output");
-    STD_PROCESS_COMMAND_STATUS = method(RefMut "std::process::Command", "status")
+    STD_PROCESS_COMMAND_STATUS = method(RefMut "std::process::Command", "status", args 0)
         HEAVY Process "tokio::process::Command::status(..).await" Some("process::command::status");
     /// Heavy: forking and executing a program takes milliseconds.
-    STD_PROCESS_COMMAND_SPAWN = method(RefMut "std::process::Command", "spawn")
+    STD_PROCESS_COMMAND_SPAWN = method(RefMut "std::process::Command", "spawn", args 0)
         HEAVY Process "tokio::process::Command::spawn(..), then .wait().await" Some("process::command::spawn");
-    STD_PROCESS_CHILD_WAIT = method(RefMut "std::process::Child", "wait")
+    STD_PROCESS_CHILD_WAIT = method(RefMut "std::process::Child", "wait", args 0)
         HEAVY Process "tokio::process::Child::wait(..).await" Some("process::child::wait");
-    STD_PROCESS_CHILD_WAIT_WITH_OUTPUT = method(Value "std::process::Child", "wait_with_output")
+    STD_PROCESS_CHILD_WAIT_WITH_OUTPUT = method(Value "std::process::Child", "wait_with_output", args 0)
         HEAVY Process "tokio::process::Child::wait_with_output(..).await" Some("process::child::wait_with_output");
-    STD_PROCESS_CHILD_KILL = method(RefMut "std::process::Child", "kill", returns ())
+    STD_PROCESS_CHILD_KILL = method(RefMut "std::process::Child", "kill", returns (), args 0)
         LIGHT Process "tokio::process::Child::kill(..).await" Some("process::child::kill");
-    STD_PROCESS_CHILD_STDOUT_READ = method(RefMut "std::process::ChildStdout", "read" via "std::io::Read")
+    STD_PROCESS_CHILD_STDOUT_READ = method(RefMut "std::process::ChildStdout", "read" via "std::io::Read", args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read on a tokio::process::ChildStdout" Some("process::child_stdout::read");
-    STD_PROCESS_CHILD_STDOUT_READ_TO_END = method(RefMut "std::process::ChildStdout", "read_to_end" via "std::io::Read")
+    STD_PROCESS_CHILD_STDOUT_READ_TO_END = method(RefMut "std::process::ChildStdout", "read_to_end" via "std::io::Read", args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read_to_end on a tokio::process::ChildStdout" Some("process::child_stdout::read_to_end");
-    STD_PROCESS_CHILD_STDOUT_READ_TO_STRING = method(RefMut "std::process::ChildStdout", "read_to_string" via "std::io::Read")
+    STD_PROCESS_CHILD_STDOUT_READ_TO_STRING = method(RefMut "std::process::ChildStdout", "read_to_string" via "std::io::Read", args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read_to_string on a tokio::process::ChildStdout" Some("process::child_stdout::read_to_string");
-    STD_PROCESS_CHILD_STDOUT_READ_EXACT = method(RefMut "std::process::ChildStdout", "read_exact" via "std::io::Read", returns ())
+    STD_PROCESS_CHILD_STDOUT_READ_EXACT = method(RefMut "std::process::ChildStdout", "read_exact" via "std::io::Read", returns (), args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read_exact on a tokio::process::ChildStdout" Some("process::child_stdout::read_exact");
-    STD_PROCESS_CHILD_STDERR_READ = method(RefMut "std::process::ChildStderr", "read" via "std::io::Read")
+    STD_PROCESS_CHILD_STDERR_READ = method(RefMut "std::process::ChildStderr", "read" via "std::io::Read", args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read on a tokio::process::ChildStderr" Some("process::child_stderr::read");
-    STD_PROCESS_CHILD_STDERR_READ_TO_END = method(RefMut "std::process::ChildStderr", "read_to_end" via "std::io::Read")
+    STD_PROCESS_CHILD_STDERR_READ_TO_END = method(RefMut "std::process::ChildStderr", "read_to_end" via "std::io::Read", args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read_to_end on a tokio::process::ChildStderr" Some("process::child_stderr::read_to_end");
-    STD_PROCESS_CHILD_STDERR_READ_TO_STRING = method(RefMut "std::process::ChildStderr", "read_to_string" via "std::io::Read")
+    STD_PROCESS_CHILD_STDERR_READ_TO_STRING = method(RefMut "std::process::ChildStderr", "read_to_string" via "std::io::Read", args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read_to_string on a tokio::process::ChildStderr" Some("process::child_stderr::read_to_string");
-    STD_PROCESS_CHILD_STDERR_READ_EXACT = method(RefMut "std::process::ChildStderr", "read_exact" via "std::io::Read", returns ())
+    STD_PROCESS_CHILD_STDERR_READ_EXACT = method(RefMut "std::process::ChildStderr", "read_exact" via "std::io::Read", returns (), args 1)
         MODERATE Process "tokio::io::AsyncReadExt::read_exact on a tokio::process::ChildStderr" Some("process::child_stderr::read_exact");
-    STD_PROCESS_CHILD_STDIN_WRITE = method(RefMut "std::process::ChildStdin", "write" via "std::io::Write")
+    STD_PROCESS_CHILD_STDIN_WRITE = method(RefMut "std::process::ChildStdin", "write" via "std::io::Write", args 1)
         MODERATE Process "tokio::io::AsyncWriteExt::write on a tokio::process::ChildStdin" Some("process::child_stdin::write");
-    STD_PROCESS_CHILD_STDIN_WRITE_ALL = method(RefMut "std::process::ChildStdin", "write_all" via "std::io::Write", returns ())
+    STD_PROCESS_CHILD_STDIN_WRITE_ALL = method(RefMut "std::process::ChildStdin", "write_all" via "std::io::Write", returns (), args 1)
         MODERATE Process "tokio::io::AsyncWriteExt::write_all on a tokio::process::ChildStdin" Some("process::child_stdin::write_all");
 
     // std::thread
@@ -545,76 +561,76 @@ catalog! {
     /// Returns only after every thread spawned in the scope has finished.
     STD_THREAD_SCOPE = function("std::thread::scope")
         HEAVY SyncPrimitive "tokio::task::spawn_blocking(move || std::thread::scope(..)).await" Some("thread::scope");
-    STD_THREAD_JOIN_HANDLE_JOIN = method(Value "std::thread::JoinHandle", "join")
+    STD_THREAD_JOIN_HANDLE_JOIN = method(Value "std::thread::JoinHandle", "join", args 0)
         HEAVY SyncPrimitive "tokio::task::spawn_blocking(..).await, or a tokio::sync::oneshot channel" Some("thread::join_handle::join");
-    STD_THREAD_SCOPED_JOIN_HANDLE_JOIN = method(Value "std::thread::ScopedJoinHandle", "join")
+    STD_THREAD_SCOPED_JOIN_HANDLE_JOIN = method(Value "std::thread::ScopedJoinHandle", "join", args 0)
         HEAVY SyncPrimitive "tokio::task::spawn_blocking(..).await" Some("thread::scoped_join_handle::join");
 
     // std::sync
-    STD_SYNC_MPSC_RECEIVER_RECV = method(Ref "std::sync::mpsc::Receiver", "recv")
+    STD_SYNC_MPSC_RECEIVER_RECV = method(Ref "std::sync::mpsc::Receiver", "recv", args 0)
         HEAVY SyncPrimitive "tokio::sync::mpsc::Receiver::recv(..).await" Some("sync::mpsc::receiver::recv");
-    STD_SYNC_MPSC_RECEIVER_RECV_TIMEOUT = method(Ref "std::sync::mpsc::Receiver", "recv_timeout")
+    STD_SYNC_MPSC_RECEIVER_RECV_TIMEOUT = method(Ref "std::sync::mpsc::Receiver", "recv_timeout", args 1)
         HEAVY SyncPrimitive "tokio::time::timeout(dur, rx.recv()).await on a tokio::sync::mpsc::Receiver" Some("sync::mpsc::receiver::recv_timeout");
     /// Recorded when the iterator is made: every `next` on it blocks in `recv`.
-    STD_SYNC_MPSC_RECEIVER_ITER = method(Ref "std::sync::mpsc::Receiver", "iter")
+    STD_SYNC_MPSC_RECEIVER_ITER = method(Ref "std::sync::mpsc::Receiver", "iter", args 0)
         HEAVY SyncPrimitive "while let Some(v) = rx.recv().await on a tokio::sync::mpsc::Receiver" Some("sync::mpsc::receiver::iter");
     /// Blocks while the bounded channel is full.
-    STD_SYNC_MPSC_SYNC_SENDER_SEND = method(Ref "std::sync::mpsc::SyncSender", "send")
+    STD_SYNC_MPSC_SYNC_SENDER_SEND = method(Ref "std::sync::mpsc::SyncSender", "send", args 1)
         HEAVY SyncPrimitive "tokio::sync::mpsc::Sender::send(..).await" Some("sync::mpsc::sync_sender::send");
-    STD_SYNC_CONDVAR_WAIT = method(Ref "std::sync::Condvar", "wait")
+    STD_SYNC_CONDVAR_WAIT = method(Ref "std::sync::Condvar", "wait", args 1)
         HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait");
-    STD_SYNC_CONDVAR_WAIT_WHILE = method(Ref "std::sync::Condvar", "wait_while")
+    STD_SYNC_CONDVAR_WAIT_WHILE = method(Ref "std::sync::Condvar", "wait_while", args 2)
         HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait_while");
-    STD_SYNC_CONDVAR_WAIT_TIMEOUT = method(Ref "std::sync::Condvar", "wait_timeout")
+    STD_SYNC_CONDVAR_WAIT_TIMEOUT = method(Ref "std::sync::Condvar", "wait_timeout", args 2)
         HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait_timeout");
-    STD_SYNC_CONDVAR_WAIT_TIMEOUT_WHILE = method(Ref "std::sync::Condvar", "wait_timeout_while")
+    STD_SYNC_CONDVAR_WAIT_TIMEOUT_WHILE = method(Ref "std::sync::Condvar", "wait_timeout_while", args 3)
         HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("sync::condvar::wait_timeout_while");
-    STD_SYNC_BARRIER_WAIT = method(Ref "std::sync::Barrier", "wait")
+    STD_SYNC_BARRIER_WAIT = method(Ref "std::sync::Barrier", "wait", args 0)
         HEAVY SyncPrimitive "tokio::sync::Barrier::wait(..).await" Some("sync::barrier::wait");
 
     // std::io: standard input and buffered file reads
-    STD_IO_STDIN_READ_LINE = method(Ref "std::io::Stdin", "read_line")
+    STD_IO_STDIN_READ_LINE = method(Ref "std::io::Stdin", "read_line", args 1)
         HEAVY Stdin "tokio::io::AsyncBufReadExt::read_line on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin::read_line");
     /// Recorded when the iterator is made: every `next` on it waits for a line.
-    STD_IO_STDIN_LINES = method(Value "std::io::Stdin", "lines")
+    STD_IO_STDIN_LINES = method(Value "std::io::Stdin", "lines", args 0)
         HEAVY Stdin "tokio::io::AsyncBufReadExt::lines on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin::lines");
-    STD_IO_STDIN_READ = method(RefMut "std::io::Stdin", "read" via "std::io::Read")
+    STD_IO_STDIN_READ = method(RefMut "std::io::Stdin", "read" via "std::io::Read", args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read on tokio::io::stdin()" Some("io::stdin::read");
-    STD_IO_STDIN_READ_TO_END = method(RefMut "std::io::Stdin", "read_to_end" via "std::io::Read")
+    STD_IO_STDIN_READ_TO_END = method(RefMut "std::io::Stdin", "read_to_end" via "std::io::Read", args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_end on tokio::io::stdin()" Some("io::stdin::read_to_end");
-    STD_IO_STDIN_READ_TO_STRING = method(RefMut "std::io::Stdin", "read_to_string" via "std::io::Read")
+    STD_IO_STDIN_READ_TO_STRING = method(RefMut "std::io::Stdin", "read_to_string" via "std::io::Read", args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_string on tokio::io::stdin()" Some("io::stdin::read_to_string");
-    STD_IO_STDIN_READ_EXACT = method(RefMut "std::io::Stdin", "read_exact" via "std::io::Read", returns ())
+    STD_IO_STDIN_READ_EXACT = method(RefMut "std::io::Stdin", "read_exact" via "std::io::Read", returns (), args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read_exact on tokio::io::stdin()" Some("io::stdin::read_exact");
-    STD_IO_STDIN_LOCK_READ_LINE = method(RefMut "std::io::StdinLock", "read_line" via "std::io::BufRead")
+    STD_IO_STDIN_LOCK_READ_LINE = method(RefMut "std::io::StdinLock", "read_line" via "std::io::BufRead", args 1)
         HEAVY Stdin "tokio::io::AsyncBufReadExt::read_line on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin_lock::read_line");
-    STD_IO_STDIN_LOCK_READ_UNTIL = method(RefMut "std::io::StdinLock", "read_until" via "std::io::BufRead")
+    STD_IO_STDIN_LOCK_READ_UNTIL = method(RefMut "std::io::StdinLock", "read_until" via "std::io::BufRead", args 2)
         HEAVY Stdin "tokio::io::AsyncBufReadExt::read_until on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin_lock::read_until");
     /// Recorded when the iterator is made: every `next` on it waits for a line.
-    STD_IO_STDIN_LOCK_LINES = method(Value "std::io::StdinLock", "lines" via "std::io::BufRead")
+    STD_IO_STDIN_LOCK_LINES = method(Value "std::io::StdinLock", "lines" via "std::io::BufRead", args 0)
         HEAVY Stdin "tokio::io::AsyncBufReadExt::lines on tokio::io::BufReader::new(tokio::io::stdin())" Some("io::stdin_lock::lines");
-    STD_IO_STDIN_LOCK_READ = method(RefMut "std::io::StdinLock", "read" via "std::io::Read")
+    STD_IO_STDIN_LOCK_READ = method(RefMut "std::io::StdinLock", "read" via "std::io::Read", args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read on tokio::io::stdin()" Some("io::stdin_lock::read");
-    STD_IO_STDIN_LOCK_READ_TO_END = method(RefMut "std::io::StdinLock", "read_to_end" via "std::io::Read")
+    STD_IO_STDIN_LOCK_READ_TO_END = method(RefMut "std::io::StdinLock", "read_to_end" via "std::io::Read", args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_end on tokio::io::stdin()" Some("io::stdin_lock::read_to_end");
-    STD_IO_STDIN_LOCK_READ_TO_STRING = method(RefMut "std::io::StdinLock", "read_to_string" via "std::io::Read")
+    STD_IO_STDIN_LOCK_READ_TO_STRING = method(RefMut "std::io::StdinLock", "read_to_string" via "std::io::Read", args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read_to_string on tokio::io::stdin()" Some("io::stdin_lock::read_to_string");
-    STD_IO_STDIN_LOCK_READ_EXACT = method(RefMut "std::io::StdinLock", "read_exact" via "std::io::Read", returns ())
+    STD_IO_STDIN_LOCK_READ_EXACT = method(RefMut "std::io::StdinLock", "read_exact" via "std::io::Read", returns (), args 1)
         HEAVY Stdin "tokio::io::AsyncReadExt::read_exact on tokio::io::stdin()" Some("io::stdin_lock::read_exact");
-    STD_IO_BUF_READER_FILE_READ_LINE = method(RefMut "std::io::BufReader<std::fs::File>", "read_line" via "std::io::BufRead")
+    STD_IO_BUF_READER_FILE_READ_LINE = method(RefMut "std::io::BufReader<std::fs::File>", "read_line" via "std::io::BufRead", args 1)
         MODERATE File "tokio::io::AsyncBufReadExt::read_line on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_line");
-    STD_IO_BUF_READER_FILE_READ_UNTIL = method(RefMut "std::io::BufReader<std::fs::File>", "read_until" via "std::io::BufRead")
+    STD_IO_BUF_READER_FILE_READ_UNTIL = method(RefMut "std::io::BufReader<std::fs::File>", "read_until" via "std::io::BufRead", args 2)
         MODERATE File "tokio::io::AsyncBufReadExt::read_until on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_until");
     /// Recorded when the iterator is made: its `next` reads the file.
-    STD_IO_BUF_READER_FILE_LINES = method(Value "std::io::BufReader<std::fs::File>", "lines" via "std::io::BufRead")
+    STD_IO_BUF_READER_FILE_LINES = method(Value "std::io::BufReader<std::fs::File>", "lines" via "std::io::BufRead", args 0)
         MODERATE File "tokio::io::AsyncBufReadExt::lines on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::lines");
-    STD_IO_BUF_READER_FILE_READ = method(RefMut "std::io::BufReader<std::fs::File>", "read" via "std::io::Read")
+    STD_IO_BUF_READER_FILE_READ = method(RefMut "std::io::BufReader<std::fs::File>", "read" via "std::io::Read", args 1)
         MODERATE File "tokio::io::AsyncReadExt::read on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read");
-    STD_IO_BUF_READER_FILE_READ_TO_END = method(RefMut "std::io::BufReader<std::fs::File>", "read_to_end" via "std::io::Read")
+    STD_IO_BUF_READER_FILE_READ_TO_END = method(RefMut "std::io::BufReader<std::fs::File>", "read_to_end" via "std::io::Read", args 1)
         MODERATE File "tokio::io::AsyncReadExt::read_to_end on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_to_end");
-    STD_IO_BUF_READER_FILE_READ_TO_STRING = method(RefMut "std::io::BufReader<std::fs::File>", "read_to_string" via "std::io::Read")
+    STD_IO_BUF_READER_FILE_READ_TO_STRING = method(RefMut "std::io::BufReader<std::fs::File>", "read_to_string" via "std::io::Read", args 1)
         MODERATE File "tokio::io::AsyncReadExt::read_to_string on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_to_string");
-    STD_IO_BUF_READER_FILE_READ_EXACT = method(RefMut "std::io::BufReader<std::fs::File>", "read_exact" via "std::io::Read", returns ())
+    STD_IO_BUF_READER_FILE_READ_EXACT = method(RefMut "std::io::BufReader<std::fs::File>", "read_exact" via "std::io::Read", returns (), args 1)
         MODERATE File "tokio::io::AsyncReadExt::read_exact on a tokio::io::BufReader<tokio::fs::File>" Some("io::buf_reader_file::read_exact");
 
     // Executor traps: blocking a runtime worker on another future. No shim: the linter reports
@@ -715,6 +731,19 @@ pub fn with_shims() -> impl Iterator<Item = &'static BlockingOp> {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn every_method_with_a_shim_has_an_arity_and_functions_none() {
+        for op in CATALOG {
+            match op.callee {
+                Callee::Method { .. } if op.shim.is_some() => {
+                    assert!(op.arity.is_some(), "{}: add `args N`", op.event);
+                }
+                Callee::Function { .. } => assert_eq!(op.arity, None, "{}", op.event),
+                Callee::Method { .. } => {}
+            }
+        }
+    }
 
     #[test]
     fn event_names_and_shim_paths_are_unique() {

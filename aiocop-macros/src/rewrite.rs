@@ -303,8 +303,11 @@ impl Rewriter {
     fn arg_sources(&self, expr: &Expr) -> Option<Vec<String>> {
         let args = match expr {
             Expr::Call(call) if self.routed_function(call).is_some() => &call.args,
+            // A call with an argument count no std method of its name takes is not std's
+            // (`path.join("x")` is not `JoinHandle::join()`).
             Expr::MethodCall(call)
-                if routes::method(&call.method.to_string()).is_some()
+                if routes::method(&call.method.to_string())
+                    .is_some_and(|m| m.takes(call.args.len()))
                     && !self.not_std.contains(&(call as *const ExprMethodCall)) =>
             {
                 &call.args
@@ -699,6 +702,28 @@ mod tests {
         };
         assert_eq!(probes_of("lock", item.clone()), 5);
         assert_eq!(probes_of("try_lock", item), 1);
+    }
+
+    #[test]
+    fn a_call_with_an_argument_count_no_std_method_takes_is_no_std_call() {
+        let item = quote! {
+            async fn f(
+                dir: &std::path::Path,
+                lock: &std::sync::RwLock<u32>,
+                handle: std::thread::JoinHandle<u32>,
+                file: &mut std::fs::File,
+            ) -> u32 {
+                let _ = dir.join("a").join("b");
+                let _ = ["a", "b"].join(",");
+                let n = *lock.read().unwrap() + *lock.write().unwrap();
+                let mut buf = [0u8; 4];
+                let _ = std::io::Read::by_ref(file).read(&mut buf);
+                n + handle.join().unwrap()
+            }
+        };
+        assert_eq!(probes_of("join", item.clone()), 1);
+        assert_eq!(probes_of("read", item.clone()), 1);
+        assert_eq!(probes_of("write", item), 0);
     }
 
     #[test]

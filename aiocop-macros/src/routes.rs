@@ -23,6 +23,16 @@ pub(crate) struct RoutedMethod {
     /// Probed by trait selection rather than by the `probe` function of its module (see
     /// `catalog::probed_by_traits`).
     pub(crate) by_traits: bool,
+    /// The argument counts of the std methods of this name; `None` among them if one is unknown.
+    arities: BTreeSet<Option<u8>>,
+}
+
+impl RoutedMethod {
+    /// Whether a call of this name with `args` arguments may be one of the std methods.
+    pub(crate) fn takes(&self, args: usize) -> bool {
+        self.arities.contains(&None)
+            || u8::try_from(args).is_ok_and(|n| self.arities.contains(&Some(n)))
+    }
 }
 
 struct Routes {
@@ -55,7 +65,9 @@ fn routes() -> &'static Routes {
                         io_buffers_only: true,
                         returns_unit: true,
                         by_traits: catalog::probed_by_traits(method),
+                        arities: BTreeSet::new(),
                     });
+                    entry.arities.insert(op.arity);
                     entry.io_buffers_only &= io_trait;
                     entry.returns_unit &= op.returns_unit;
                     entry.ops.push(op);
