@@ -115,7 +115,7 @@ struct Rewriter {
     locals: HashSet<String>,
     /// Method calls with a routed name that the syntax shows are not std's (see
     /// [`unit_used_as_value`]), by address: marked by the expression around them, which is
-    /// visited first, and left as they are when they are visited.
+    /// visited first, and left as they are (and unmarked) when they are visited.
     not_std: HashSet<*const ExprMethodCall>,
     errors: Vec<syn::Error>,
 }
@@ -196,7 +196,11 @@ impl VisitMut for Rewriter {
         if let Some(call) = unit_used_as_value(expr) {
             self.not_std.insert(call);
         }
-        let Some(sources) = self.arg_sources(expr) else {
+        // A mark is used once, when its call is reached, so that no later node at a reused
+        // address can match it.
+        let marked = matches!(expr, Expr::MethodCall(call) if self.not_std.remove(&(call as *const ExprMethodCall)));
+        let sources = if marked { None } else { self.arg_sources(expr) };
+        let Some(sources) = sources else {
             visit_mut::visit_expr_mut(self, expr);
             return;
         };
@@ -307,8 +311,7 @@ impl Rewriter {
             // (`path.join("x")` is not `JoinHandle::join()`).
             Expr::MethodCall(call)
                 if routes::method(&call.method.to_string())
-                    .is_some_and(|m| m.takes(call.args.len()))
-                    && !self.not_std.contains(&(call as *const ExprMethodCall)) =>
+                    .is_some_and(|m| m.takes(call.args.len())) =>
             {
                 &call.args
             }
