@@ -107,8 +107,8 @@ pub(crate) fn enter<'s>(
 ) -> Entered<'s> {
     match enter_nested(site) {
         Some(nested) => Entered::Nested(nested),
-        // The scope is never dropped in place: closing it empties the only field that owns
-        // anything (see `Scope::close`).
+        // The scope is never dropped in place: judging it empties the only field that owns
+        // anything (see `Scope::judge`).
         None => Entered::Open(frame.write(Scope::new(site)).open()),
     }
 }
