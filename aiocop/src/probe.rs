@@ -3,13 +3,17 @@
 //! The macro never replaces a call it cannot prove to be std's: it keeps the call exactly as
 //! written and asks a probe whether the *type* involved is std's. For a path call
 //! (`fs::read(p)`, `File::open(p)`) the probe looks at the result type after the call; for a
-//! method call (`file.read_to_end(&mut buf)`) at the receiver's type before it. Probes use
-//! autoref specialisation: the `Yes` trait of an operation is implemented one reference level
-//! closer to the call than the catch-all `No` trait, so method resolution picks `Yes` exactly when
-//! the type is std's, at compile time, with no run-time cost beyond the recording itself.
+//! method call (`file.read_to_end(&mut buf)`) at the receiver's type before it.
+//!
+//! Probes are generic functions without bounds that compare types with std's (type ids, lifetimes
+//! erased; names for function results): they type-check everywhere, cheaply, and an optimized
+//! build folds the comparison, so a look-alike's probe is no code at all. Where no constant can
+//! stand for std's type (methods of `Receiver<T>` and other types generic over a type), and for
+//! `deny`, which must fail at compile time, probes use autoref specialisation instead: a `Yes`
+//! trait implemented one reference level closer to the call than the catch-all `No`.
 //!
 //! `tokio::fs::File::open(p)` returns a future, an in-memory `Cursor` is not a `File`, and a user
-//! type with a `recv` method is not a `Receiver`: all of them fall through to `No`.
+//! type with a `recv` method is not a `Receiver`: none of them is recorded.
 //!
 //! Probes are `#[inline(always)]` in optimized builds only, as the poll guard is (see `scope`):
 //! debug builds call them, instead of copying them into every call site.
