@@ -55,8 +55,28 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         if args.rewrite {
             rewrite::rewrite_block(&mut inner, &args, &sig)?;
         }
-        let stmts = &inner.stmts;
         let span = body.brace_token.span.join();
+
+        // `-> !`: `impl Future<Output = !>` is not stable Rust, so the function stays an `async fn`
+        // and awaits its body, made a block of `()` (the body's last expression, which diverges,
+        // becomes a statement); the await never returns.
+        if matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
+            if let Some(Stmt::Expr(_, semi @ None)) = inner.stmts.last_mut() {
+                *semi = Some(syn::Token![;](span));
+            }
+            let stmts = &inner.stmts;
+            let message = format!("`{}` returns `!` but its body completed", sig.ident);
+            return Ok(quote_spanned! {span=>
+                #(#attrs)*
+                #vis #sig {
+                    #site
+                    ::aiocop::Monitored::new(async move { #(#stmts)* }, #site_ident).await;
+                    ::core::unreachable!(#message)
+                }
+            });
+        }
+
+        let stmts = &inner.stmts;
 
         // Another attribute still to expand (`#[tokio::main]`, `#[tracing::instrument]`, ...) may
         // need an `async fn`: keep one, awaiting the monitored body.

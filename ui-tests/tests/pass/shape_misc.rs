@@ -1,7 +1,7 @@
 //! Other shapes: recursion through `Box::pin`, `?` with `From` conversions, early returns from
 //! loops and matches, `unsafe async fn`, attributes kept (`#[must_use]`, docs, `#[inline]`,
-//! `#[allow]`), raw identifiers, `pub(crate)`, `extern "Rust"`, and `#[aiocop::monitor]` together
-//! with `#[aiocop::allow_blocking]`.
+//! `#[allow]`), raw identifiers, `pub(crate)`, `extern "Rust"`, `-> !`, and `#[aiocop::monitor]`
+//! together with `#[aiocop::allow_blocking]`.
 
 #![deny(warnings)]
 
@@ -124,6 +124,21 @@ async fn allowed_read(path: &std::path::Path) -> std::io::Result<usize> {
     Ok(std::fs::read(path)?.len())
 }
 
+/// Never returns: reads its configuration, then waits forever (`-> !`).
+#[aiocop::monitor]
+async fn serve_forever(path: &std::path::Path) -> ! {
+    let _config = std::fs::read(path);
+    loop {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Diverges through its last expression.
+#[aiocop::monitor]
+async fn give_up(reason: &str) -> ! {
+    panic!("giving up: {reason}")
+}
+
 fn main() {
     let path = std::env::temp_dir().join(format!("aiocop-ui-misc-{}", std::process::id()));
     std::fs::write(&path, "# numbers\n1\n2\nstop\n100\n").unwrap();
@@ -151,6 +166,13 @@ fn main() {
         assert_eq!(labelled(&[vec![1, 0, 9], vec![1, 9]]).await, Some((1, 1)));
         assert_eq!(never_ok().await, Err("always".to_owned()));
         assert_eq!(allowed_read(&path).await.unwrap(), 23);
+        let served = tokio::time::timeout(
+            std::time::Duration::from_millis(5),
+            serve_forever(&path),
+        )
+        .await;
+        assert!(served.is_err(), "a `-> !` function never completes");
+        let _never_called = give_up;
     });
     // `allowed_read` is allowed to block: nothing recorded for it.
     assert_eq!(
@@ -159,6 +181,7 @@ fn main() {
             "sum_file: std::fs::read_to_string",
             "sum_file: std::fs::read_to_string",
             "sum_file: std::fs::read_to_string",
+            "serve_forever: std::fs::read",
         ]
     );
     assert!(aiocop::monitored_functions().any(|f| f.info().name() == "match"));
