@@ -130,8 +130,17 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             rewrite::rewrite_block(&mut block.block, &args, &sig)?;
         }
         let original = future.to_token_stream();
-        *future = syn::parse_quote_spanned! {original.span()=>
-            ::aiocop::Monitored::new(#original, #site_ident)
+        *future = if attrs.iter().any(|a| !is_inert(a)) {
+            // An attribute still to expand (`#[tracing::instrument]`) looks for `#[async_trait]`'s
+            // `Box::pin(async move { .. })` to wrap the future rather than the sync function that
+            // makes it: keep that shape, the async block awaiting the monitored original.
+            Expr::Verbatim(quote_spanned! {original.span()=>
+                async move { ::aiocop::Monitored::new(#original, #site_ident).await }
+            })
+        } else {
+            Expr::Verbatim(quote_spanned! {original.span()=>
+                ::aiocop::Monitored::new(#original, #site_ident)
+            })
         };
         let stmts = &body.stmts;
         return Ok(quote! {

@@ -398,3 +398,60 @@ async fn a_sampled_poll_names_its_hottest_stack() {
     assert!(hottest.contains("busy_wait"), "{hottest}");
     assert!(hottest.ends_with(')') && hottest.contains('/'), "{hottest}");
 }
+
+/// A store whose method is monitored and instrumented, under `#[async_trait]`, in both orders of
+/// the two attributes, and a twin without `#[aiocop::monitor]`: each reports the span current
+/// while its body runs.
+#[async_trait::async_trait]
+trait Store {
+    async fn monitored_above(&self) -> Option<&'static str>;
+    async fn monitored_below(&self) -> Option<&'static str>;
+    async fn unmonitored(&self) -> Option<&'static str>;
+}
+
+struct Db;
+
+fn current_span_name() -> Option<&'static str> {
+    tracing::Span::current().metadata().map(|m| m.name())
+}
+
+#[async_trait::async_trait]
+impl Store for Db {
+    #[aiocop::monitor]
+    #[tracing::instrument(skip(self))]
+    async fn monitored_above(&self) -> Option<&'static str> {
+        tokio::task::yield_now().await;
+        current_span_name()
+    }
+
+    #[tracing::instrument(skip(self))]
+    #[aiocop::monitor]
+    async fn monitored_below(&self) -> Option<&'static str> {
+        tokio::task::yield_now().await;
+        current_span_name()
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn unmonitored(&self) -> Option<&'static str> {
+        tokio::task::yield_now().await;
+        current_span_name()
+    }
+}
+
+#[test]
+fn monitoring_an_instrumented_async_trait_method_keeps_its_span_around_the_body() {
+    let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let db = Db;
+    assert_eq!(runtime.block_on(db.unmonitored()), Some("unmonitored"));
+    assert_eq!(
+        runtime.block_on(db.monitored_above()),
+        Some("monitored_above")
+    );
+    assert_eq!(
+        runtime.block_on(db.monitored_below()),
+        Some("monitored_below")
+    );
+}
