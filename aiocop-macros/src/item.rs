@@ -12,13 +12,23 @@ pub(crate) struct FnItem {
 
 impl Parse for FnItem {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let attrs = input.call(Attribute::parse_outer)?;
+        let mut attrs = input.call(Attribute::parse_outer)?;
         let vis: Visibility = input.parse()?;
         let sig: Signature = input.parse()?;
         let body = if input.peek(Token![;]) {
             Err(input.parse()?)
         } else {
-            Ok(input.parse()?)
+            let content;
+            let brace_token = syn::braced!(content in input);
+            // `#![allow(..)]` at the top of the body applies to the function: kept as an outer
+            // attribute, since the body is moved into a block where inner attributes are not
+            // allowed.
+            for mut inner in content.call(Attribute::parse_inner)? {
+                inner.style = syn::AttrStyle::Outer;
+                attrs.push(inner);
+            }
+            let stmts = content.call(Block::parse_within)?;
+            Ok(Block { brace_token, stmts })
         };
         Ok(FnItem {
             attrs,

@@ -57,25 +57,6 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         }
         let span = body.brace_token.span.join();
 
-        // `-> !`: `impl Future<Output = !>` is not stable Rust, so the function stays an `async fn`
-        // and awaits its body, made a block of `()` (the body's last expression, which diverges,
-        // becomes a statement); the await never returns.
-        if matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
-            if let Some(Stmt::Expr(_, semi @ None)) = inner.stmts.last_mut() {
-                *semi = Some(syn::Token![;](span));
-            }
-            let stmts = &inner.stmts;
-            let message = format!("`{}` returns `!` but its body completed", sig.ident);
-            return Ok(quote_spanned! {span=>
-                #(#attrs)*
-                #vis #sig {
-                    #site
-                    ::aiocop::Monitored::new(async move { #(#stmts)* }, #site_ident).await;
-                    ::core::unreachable!(#message)
-                }
-            });
-        }
-
         let stmts = &inner.stmts;
 
         // Another attribute still to expand (`#[tokio::main]`, `#[tracing::instrument]`, ...) may
@@ -228,13 +209,21 @@ fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream)
                             subpat: None,
                         }),
                     );
-                    captures.extend(quote!(let #pattern = #fresh;));
+                    // As the compiler desugars an `async fn`: the whole argument moves into the
+                    // future first (a `_` or a partly binding pattern alone would capture only
+                    // what it binds, dropping the rest when the future is made), then the
+                    // pattern takes it apart.
+                    captures.extend(quote!(let #fresh = #fresh; let #pattern = #fresh;));
                 }
             },
         }
     }
     let output = match &sig.output {
         ReturnType::Default => quote!(()),
+        // `impl Future<Output = !>` is not stable Rust; with `!`'s alias it is.
+        ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => {
+            quote!(::aiocop::__private::Never)
+        }
         ReturnType::Type(_, ty) => quote!(#ty),
     };
     let arrow = syn::Token![->](sig.fn_token.span);
@@ -256,10 +245,13 @@ pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     let ReturnType::Type(_, ty) = output else {
         return TokenStream::new();
     };
-    if !is_nameable_let_type(ty) {
-        return TokenStream::new();
-    }
     let span = ty.span();
+    let ty = match &**ty {
+        // `!` cannot be written as a `let` type on stable Rust; its alias can.
+        Type::Never(_) => quote_spanned!(span=> ::aiocop::__private::Never),
+        ty if is_nameable_let_type(ty) => ty.to_token_stream(),
+        _ => return TokenStream::new(),
+    };
     quote_spanned! {span=>
         #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
         if false {

@@ -311,7 +311,8 @@ impl Rewriter {
             // (`path.join("x")` is not `JoinHandle::join()`).
             Expr::MethodCall(call)
                 if routes::method(&call.method.to_string())
-                    .is_some_and(|m| m.takes(call.args.len())) =>
+                    .is_some_and(|m| m.takes(call.args.len()))
+                    && !is_array_expression(&call.receiver) =>
             {
                 &call.args
             }
@@ -585,6 +586,18 @@ fn is_place(expr: &Expr) -> bool {
         Expr::Paren(p) => is_place(&p.expr),
         Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_place(&u.expr),
         Expr::Index(i) => is_place(&i.expr) && matches!(&*i.index, Expr::Lit(_) | Expr::Path(_)),
+        _ => false,
+    }
+}
+
+/// An array written out (`[1, 2, 3]`, `&[a, b]`, `[0; 4]`): no std blocking method has an array
+/// receiver, and passing one through a probe would turn a promoted constant into a temporary that
+/// a result borrowing from it (`[1, 2, 3].iter()`) would outlive.
+fn is_array_expression(expr: &Expr) -> bool {
+    match expr {
+        Expr::Array(_) | Expr::Repeat(_) => true,
+        Expr::Paren(paren) => is_array_expression(&paren.expr),
+        Expr::Reference(reference) => is_array_expression(&reference.expr),
         _ => false,
     }
 }

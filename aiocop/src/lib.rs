@@ -183,4 +183,18 @@ pub mod __private {
     pub use crate::probe;
     pub use crate::suppress::{AllowBlocking, AllowBlockingGuard};
     pub use inventory;
+
+    /// The output type of a function type: how [`Never`] names `!` on stable Rust.
+    pub trait FnOutput {
+        /// What the function returns.
+        type Output;
+    }
+
+    impl<T> FnOutput for fn() -> T {
+        type Output = T;
+    }
+
+    /// `!`, where stable Rust does not let it be written (`impl Future<Output = !>`, a `let`
+    /// type): for `async fn f() -> !`.
+    pub type Never = <fn() -> ! as FnOutput>::Output;
 }

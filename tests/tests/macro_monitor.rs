@@ -448,3 +448,29 @@ fn line_of(marker: &str) -> u32 {
         .unwrap_or_else(|| panic!("marker {marker} not found"));
     index as u32 + 1
 }
+
+/// Sets its flag when dropped.
+struct DropFlag<'a>(&'a std::sync::atomic::AtomicBool);
+
+impl Drop for DropFlag<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[aiocop::monitor]
+async fn ignores_its_guard(
+    _: DropFlag<'_>,
+    (_, flag): (u8, &std::sync::atomic::AtomicBool),
+) -> bool {
+    // Like an `async fn`'s, a `_` argument lives in the future until the body has run.
+    flag.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+#[tokio::test]
+async fn arguments_bound_to_wildcards_are_dropped_after_the_body_as_in_an_async_fn() {
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    let dropped_before_body = ignores_its_guard(DropFlag(&flag), (1, &flag)).await;
+    assert!(!dropped_before_body);
+    assert!(flag.load(std::sync::atomic::Ordering::SeqCst));
+}

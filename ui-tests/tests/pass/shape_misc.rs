@@ -133,6 +133,27 @@ async fn serve_forever(path: &std::path::Path) -> ! {
     }
 }
 
+/// `-> !` whose last expression takes its type from the return type.
+#[aiocop::monitor]
+async fn wait_forever() -> ! {
+    std::future::pending().await
+}
+
+/// An inner attribute at the top of the body applies to the function, as without the macro.
+#[aiocop::monitor]
+async fn with_inner_attribute() -> u32 {
+    #![allow(unused_variables)]
+    let unused = 1;
+    2
+}
+
+/// A literal receiver stays a promoted constant: the iterator borrows it past the statement.
+#[aiocop::monitor]
+async fn promoted() -> i32 {
+    let it = [1, 2, 3].iter();
+    it.sum()
+}
+
 /// Diverges through its last expression.
 #[aiocop::monitor]
 async fn give_up(reason: &str) -> ! {
@@ -173,6 +194,11 @@ fn main() {
         .await;
         assert!(served.is_err(), "a `-> !` function never completes");
         let _never_called = give_up;
+        let waited =
+            tokio::time::timeout(std::time::Duration::from_millis(5), wait_forever()).await;
+        assert!(waited.is_err());
+        assert_eq!(with_inner_attribute().await, 2);
+        assert_eq!(promoted().await, 6);
     });
     // `allowed_read` is allowed to block: nothing recorded for it.
     assert_eq!(
