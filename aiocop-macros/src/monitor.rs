@@ -45,6 +45,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let line = sig.fn_token.span.start().line;
     let site = site_items(&args, &sig.ident, line);
     let site_ident = site_ident();
+    // Another attribute still to expand (`#[tokio::main]`, `#[tracing::instrument]`, ...) decides
+    // which shape the monitored function keeps.
+    let more_attributes = attrs.iter().any(|a| !is_inert(a));
 
     if sig.asyncness.is_some() {
         let fake_return = fake_return(&sig.output);
@@ -59,9 +62,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
 
         let stmts = &inner.stmts;
 
-        // Another attribute still to expand (`#[tokio::main]`, `#[tracing::instrument]`, ...) may
-        // need an `async fn`: keep one, awaiting the monitored body.
-        if attrs.iter().any(|a| !is_inert(a)) {
+        // Another attribute still to expand may need an `async fn`: keep one, awaiting the
+        // monitored body.
+        if more_attributes {
             let wrapped = quote_spanned! {span=>
                 ::aiocop::Monitored::new(
                     async move {
@@ -111,7 +114,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             rewrite::rewrite_block(&mut block.block, &args, &sig)?;
         }
         let original = future.to_token_stream();
-        *future = if attrs.iter().any(|a| !is_inert(a)) {
+        *future = if more_attributes {
             // An attribute still to expand (`#[tracing::instrument]`) looks for `#[async_trait]`'s
             // `Box::pin(async move { .. })` to wrap the future rather than the sync function that
             // makes it: keep that shape, the async block awaiting the monitored original.
@@ -220,11 +223,7 @@ fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream)
     }
     let output = match &sig.output {
         ReturnType::Default => quote!(()),
-        // `impl Future<Output = !>` is not stable Rust; with `!`'s alias it is.
-        ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)) => {
-            quote!(::aiocop::__private::Never)
-        }
-        ReturnType::Type(_, ty) => quote!(#ty),
+        ReturnType::Type(_, ty) => writable(ty),
     };
     let arrow = syn::Token![->](sig.fn_token.span);
     // Kept as tokens: parsing generated code would only cost compile time.
@@ -245,13 +244,11 @@ pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     let ReturnType::Type(_, ty) = output else {
         return TokenStream::new();
     };
+    if !is_nameable_let_type(ty) {
+        return TokenStream::new();
+    }
     let span = ty.span();
-    let ty = match &**ty {
-        // `!` cannot be written as a `let` type on stable Rust; its alias can.
-        Type::Never(_) => quote_spanned!(span=> ::aiocop::__private::Never),
-        ty if is_nameable_let_type(ty) => ty.to_token_stream(),
-        _ => return TokenStream::new(),
-    };
+    let ty = writable(ty);
     quote_spanned! {span=>
         #[allow(unreachable_code, clippy::diverging_sub_expression, clippy::needless_return)]
         if false {
@@ -261,13 +258,26 @@ pub(crate) fn fake_return(output: &ReturnType) -> TokenStream {
     }
 }
 
-/// `impl Trait` and `!` cannot annotate a `let`; everything else can.
+/// `ty` as generated code can write it: `!` only stands as a function's return type on stable
+/// Rust, so elsewhere (`impl Future<Output = !>`, a `let` type) it is written as its alias.
+fn writable(ty: &Type) -> TokenStream {
+    match ty {
+        Type::Never(never) => quote_spanned!(never.bang_token.span=> ::aiocop::__private::Never),
+        ty => ty.to_token_stream(),
+    }
+}
+
+/// `impl Trait` cannot annotate a `let`; everything else can (`!` through [`writable`]).
 fn is_nameable_let_type(ty: &Type) -> bool {
+    if matches!(ty, Type::Never(_)) {
+        return true;
+    }
     struct Finder(bool);
     impl<'ast> Visit<'ast> for Finder {
         fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
             self.0 = true;
         }
+        // A `!` inside another type cannot be written on stable Rust.
         fn visit_type_never(&mut self, _: &'ast syn::TypeNever) {
             self.0 = true;
         }

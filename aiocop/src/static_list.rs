@@ -14,52 +14,33 @@
 use crate::blocking_fn::BlockingFunction;
 use crate::monitor::MonitoredFunction;
 
-/// Defines the item `$name`, a `MonitoredFunction` (`monitored: NAME = expr`) or a
-/// `BlockingFunction` (`blocking: NAME = expr`) given as a constant expression, and registers it
-/// in its list. Used by the code the macros generate.
-///
-/// On ELF targets the item is the registered static itself; elsewhere a constant, submitted to
-/// `inventory`. Either way `$name` reads as the value, and `&$name` lives as long as the program.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __aiocop_register {
-    (monitored: $name:ident = $value:expr) => {
-        $crate::__aiocop_register!(
-            @ "aiocop_monitored_v0", $name, $crate::MonitoredFunction, $value
-        );
-    };
-    (blocking: $name:ident = $value:expr) => {
-        $crate::__aiocop_register!(
-            @ "aiocop_blocking_v0", $name, $crate::__private::BlockingFunction, $value
-        );
-    };
-    (@ $section:literal, $name:ident, $ty:ty, $value:expr) => {
-        #[cfg(all(
-            not(miri),
-            any(target_os = "linux", target_os = "android", target_os = "freebsd")
-        ))]
-        #[used]
-        #[unsafe(link_section = $section)]
-        static $name: $ty = $value;
-        #[cfg(not(all(
-            not(miri),
-            any(target_os = "linux", target_os = "android", target_os = "freebsd")
-        )))]
-        static $name: $ty = $value;
-        #[cfg(not(all(
-            not(miri),
-            any(target_os = "linux", target_os = "android", target_os = "freebsd")
-        )))]
-        $crate::__private::inventory::submit! { $value }
-    };
-}
-
 #[cfg(all(
     not(miri),
     any(target_os = "linux", target_os = "android", target_os = "freebsd")
 ))]
 mod imp {
     use super::{BlockingFunction, MonitoredFunction};
+
+    /// Defines the item `$name`, a `MonitoredFunction` (`monitored: NAME = expr`) or a
+    /// `BlockingFunction` (`blocking: NAME = expr`) given as a constant expression, and registers
+    /// it in its list: here the item is the registered static itself, in the list's section.
+    /// `$name` reads as the value, and `&$name` lives as long as the program. Used by the code
+    /// the macros generate; defined once per way of registering, so that the generated code
+    /// carries no `cfg` of its own.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __aiocop_register {
+        (monitored: $name:ident = $value:expr) => {
+            #[used]
+            #[unsafe(link_section = "aiocop_monitored_v0")]
+            static $name: $crate::MonitoredFunction = $value;
+        };
+        (blocking: $name:ident = $value:expr) => {
+            #[used]
+            #[unsafe(link_section = "aiocop_blocking_v0")]
+            static $name: $crate::__private::BlockingFunction = $value;
+        };
+    }
 
     /// `fn $name()`: the entries of the section `$section`.
     macro_rules! section_list {
@@ -116,6 +97,20 @@ mod imp {
 )))]
 mod imp {
     use super::{BlockingFunction, MonitoredFunction};
+
+    /// As on ELF targets, registering through `inventory` instead of a section.
+    #[doc(hidden)]
+    #[macro_export]
+    macro_rules! __aiocop_register {
+        (monitored: $name:ident = $value:expr) => {
+            static $name: $crate::MonitoredFunction = $value;
+            $crate::__private::inventory::submit! { $value }
+        };
+        (blocking: $name:ident = $value:expr) => {
+            static $name: $crate::__private::BlockingFunction = $value;
+            $crate::__private::inventory::submit! { $value }
+        };
+    }
 
     inventory::collect!(MonitoredFunction);
     inventory::collect!(BlockingFunction);
