@@ -62,7 +62,7 @@ fn run<F: Future>(future: F) -> F::Output {
 fn handlers(c: &mut Criterion) {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
-    aiocop::detect_slow_tasks(60_000, ()).unwrap();
+    aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
     aiocop::set_delivery(aiocop::Delivery::Inline);
     let state = State {
         users: HashMap::from([(7, "ada".to_owned())]),

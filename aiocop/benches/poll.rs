@@ -29,7 +29,7 @@ fn polls(c: &mut Criterion) {
     // A threshold no poll here reaches: an idle poll must cost only the guard. The watchdog is
     // measured on its own, below.
     aiocop::stop_cpu_sampling();
-    aiocop::detect_slow_tasks(60_000, ()).unwrap();
+    aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
     aiocop::set_delivery(aiocop::Delivery::Inline);
 
     aiocop::deactivate();

@@ -28,7 +28,7 @@ fn main() {
     aiocop::start_blocking_io_detection(0).unwrap();
     // The watchdog is measured on its own (`active_watchdog`).
     aiocop::stop_cpu_sampling();
-    aiocop::detect_slow_tasks(60_000, ()).unwrap();
+    aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
     match variant.as_str() {
         "bare" => run(Spin(0)),
         "deactivated" => run(aiocop::monitored(Spin(0))),

@@ -25,7 +25,7 @@ fn main() {
             .stuck_after(None),
     )
     .unwrap();
-    aiocop::detect_slow_tasks(30, ()).unwrap();
+    aiocop::detect_slow_tasks(30, aiocop::no_callback).unwrap();
     aiocop::activate();
     let effective = aiocop::effective_cpu_sampling().unwrap();
     let clock = thread_cpu_clock("aiocop-watchdog");

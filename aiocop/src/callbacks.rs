@@ -18,10 +18,18 @@ pub struct CallbackHandle(u64);
 
 /// Registers a callback invoked with every [`SlowTaskEvent`].
 ///
-/// Callbacks run in registration order. By default they run on the thread that polled the task,
-/// right after the poll (keep them fast and non-blocking); see
-/// [`set_delivery`](crate::set_delivery) to run them on aiocop's own thread instead. A callback that
-/// panics is reported on stderr; the others still run and the monitored task never sees it.
+/// Callbacks run in registration order, on the thread [`delivery`](crate::delivery) says: with
+/// the default ([`Delivery::Auto`](crate::Delivery::Auto)), on aiocop's own delivery thread
+/// ("aiocop-delivery") when traces are captured (the trace depth given to
+/// [`start_blocking_io_detection`](crate::start_blocking_io_detection) is above 0), so that
+/// symbolizing never happens on a runtime worker; on the thread that polled the task, right after
+/// the poll, when the trace depth is 0. Inline callbacks must be fast and non-blocking;
+/// background ones may be slower, and [`flush`](crate::flush) waits for them.
+///
+/// A callback that panics is reported in one line on stderr (at most one such line a second; the
+/// panic hook's usual report is left out for it); the others still run, and neither the monitored
+/// task nor the delivery thread sees the panic. Events raised by monitored code that a callback
+/// polls itself are not delivered (see [`reentrant_events`](crate::reentrant_events)).
 ///
 /// ```
 /// let handle = aiocop::register_slow_task_callback(|event| {
@@ -50,4 +58,9 @@ pub fn clear_slow_task_callbacks() {
 /// Calls every registered callback with `event`, each isolated from the others' panics.
 pub(crate) fn invoke(event: &SlowTaskEvent) {
     CALLBACKS.call_each("slow-task callback", |callback| callback(event));
+}
+
+/// For [`fork`](crate::fork): the registry's lock, held.
+pub(crate) fn hold_for_fork() -> Option<Box<dyn std::any::Any>> {
+    Some(CALLBACKS.hold())
 }

@@ -139,36 +139,29 @@ pub fn get_trace_depth() -> usize {
     TRACE_DEPTH.load(Ordering::Relaxed)
 }
 
-/// What [`detect_slow_tasks`] accepts as its callback: a closure, or `()` for none.
-pub trait OnSlowTask {
-    #[doc(hidden)]
-    fn register(self) -> Option<CallbackHandle>;
-    #[doc(hidden)]
-    fn is_callback(&self) -> bool;
+/// What [`detect_slow_tasks`] accepts as its callback: any `Fn(&SlowTaskEvent)` closure or
+/// function that can run on another thread, or [`no_callback`] for none.
+///
+/// It is `Fn(&SlowTaskEvent)` itself (a supertrait), so a closure's argument type is inferred:
+/// `detect_slow_tasks(30, |event| println!("{event}"))`.
+pub trait OnSlowTask: Fn(&SlowTaskEvent) + Send + Sync + 'static {}
+
+impl<F> OnSlowTask for F where F: Fn(&SlowTaskEvent) + Send + Sync + 'static {}
+
+/// Pass to [`detect_slow_tasks`] to register no callback (the reference's `on_slow_task=None`);
+/// callbacks can be added later with
+/// [`register_slow_task_callback`](crate::register_slow_task_callback).
+pub fn no_callback(_: &SlowTaskEvent) {}
+
+/// Whether `callback` is [`no_callback`].
+fn is_no_callback<F: 'static>(_: &F) -> bool {
+    fn type_of<T: 'static>(_: &T) -> std::any::TypeId {
+        std::any::TypeId::of::<T>()
+    }
+    std::any::TypeId::of::<F>() == type_of(&no_callback)
 }
 
-impl<F> OnSlowTask for F
-where
-    F: Fn(&SlowTaskEvent) + Send + Sync + 'static,
-{
-    fn register(self) -> Option<CallbackHandle> {
-        Some(register_slow_task_callback(self))
-    }
-    fn is_callback(&self) -> bool {
-        true
-    }
-}
-
-impl OnSlowTask for () {
-    fn register(self) -> Option<CallbackHandle> {
-        None
-    }
-    fn is_callback(&self) -> bool {
-        false
-    }
-}
-
-/// Sets the slow-poll threshold and registers `on_slow_task` (pass `()` for none).
+/// Sets the slow-poll threshold and registers `on_slow_task` (pass [`no_callback`] for none).
 ///
 /// A monitored poll produces a [`SlowTaskEvent`] when it recorded blocking events, or when it took
 /// at least `threshold_ms` milliseconds.
@@ -188,14 +181,14 @@ impl OnSlowTask for () {
 /// [`register_slow_task_callback`](crate::register_slow_task_callback).
 ///
 /// ```
-/// let handle = aiocop::detect_slow_tasks(30, |event: &aiocop::SlowTaskEvent| {
+/// let handle = aiocop::detect_slow_tasks(30, |event| {
 ///     println!("{event}");
 /// })
 /// .expect("valid threshold");
 /// assert!(handle.is_some());
 /// assert_eq!(aiocop::get_slow_task_threshold_ms(), 30);
 /// // A second call changes nothing.
-/// assert_eq!(aiocop::detect_slow_tasks(30, ()), Ok(None));
+/// assert_eq!(aiocop::detect_slow_tasks(30, aiocop::no_callback), Ok(None));
 /// ```
 ///
 /// # Errors
@@ -207,7 +200,7 @@ pub fn detect_slow_tasks(
 ) -> Result<Option<CallbackHandle>, ConfigError> {
     let threshold_ns = threshold_ns(threshold_ms)?;
     if SLOW_TASKS_CONFIGURED.swap(true, Ordering::Relaxed) {
-        if threshold_ns != THRESHOLD_NS.load(Ordering::Relaxed) || on_slow_task.is_callback() {
+        if threshold_ns != THRESHOLD_NS.load(Ordering::Relaxed) || !is_no_callback(&on_slow_task) {
             report::warn_once(
                 &WARNED_SLOW_TASKS,
                 format_args!(
@@ -222,7 +215,10 @@ pub fn detect_slow_tasks(
     }
     THRESHOLD_NS.store(threshold_ns, Ordering::Relaxed);
     crate::watchdog::auto_start();
-    Ok(on_slow_task.register())
+    if is_no_callback(&on_slow_task) {
+        return Ok(None);
+    }
+    Ok(Some(register_slow_task_callback(on_slow_task)))
 }
 
 fn threshold_ns(threshold_ms: u64) -> Result<u64, ConfigError> {

@@ -324,3 +324,8 @@ pub(crate) fn capture() -> Context {
     PROVIDERS.call_each("context provider", |provider| ctx.merge(provider()));
     ctx
 }
+
+/// For [`fork`](crate::fork): the registry's lock, held.
+pub(crate) fn hold_for_fork() -> Option<Box<dyn std::any::Any>> {
+    Some(PROVIDERS.hold())
+}

@@ -91,6 +91,7 @@ mod dispatch;
 mod env_config;
 mod error;
 mod event;
+mod fork;
 #[cfg(any(
     feature = "tracing",
     feature = "metrics",
@@ -100,6 +101,7 @@ mod event;
 pub mod integrations;
 #[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
 mod intern;
+mod isolate;
 mod monitor;
 #[doc(hidden)]
 pub mod probe;
@@ -137,7 +139,7 @@ pub use config::{
     DEFAULT_MAX_EVENTS_PER_POLL, DEFAULT_THRESHOLD_MS, Delivery, MAX_EVENTS_PER_POLL_LIMIT,
     MAX_TRACE_DEPTH, OnSlowTask, activate, are_audit_functions_patched, capture_arguments,
     deactivate, delivery, detect_slow_tasks, get_slow_task_threshold_ms, get_trace_depth,
-    is_blocking_io_detection_started, is_monitoring_active, max_events_per_poll,
+    is_blocking_io_detection_started, is_monitoring_active, max_events_per_poll, no_callback,
     patch_audit_functions, set_capture_arguments, set_delivery, set_max_events_per_poll,
     set_slow_task_threshold_ms, set_trace_depth, slow_task_threshold, start_blocking_io_detection,
 };
@@ -145,7 +147,10 @@ pub use context::{
     Context, ContextValue, ProviderHandle, clear_context_providers, register_context_provider,
     unregister_context_provider,
 };
-pub use dispatch::{DELIVERY_QUEUE_CAPACITY, dropped_deliveries, flush, flush_timeout};
+pub use dispatch::{
+    DELIVERY_QUEUE_CAPACITY, EXIT_FLUSH_TIMEOUT, dropped_deliveries, flush, flush_timeout,
+    reentrant_events,
+};
 pub use env_config::{Config, EnvError};
 pub use error::ConfigError;
 pub use event::{

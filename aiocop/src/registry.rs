@@ -4,11 +4,10 @@
 //! Readers take a snapshot (one lock, one `Arc` clone) and call the closures without holding the
 //! lock, so a closure may register or unregister others without deadlocking.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use crate::report;
+use crate::isolate;
 
 pub(crate) type Entries<T> = Arc<Vec<(u64, Arc<T>)>>;
 
@@ -26,16 +25,27 @@ impl<T: ?Sized> Registry<T> {
     }
 
     /// Calls `call` with every entry, in registration order, each isolated from the others'
-    /// panics: a panic is reported on stderr as `"{what} #{id} panicked: .."` and the rest run.
+    /// panics (see [`isolate`]): a panic is reported on stderr as `"{what} #{id} panicked at ..:
+    /// .."` (rate-limited) and the rest run.
     pub(crate) fn call_each(&self, what: &str, mut call: impl FnMut(&T)) {
         for (id, entry) in self.snapshot().iter() {
-            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| call(entry))) {
-                report::warn(format_args!(
-                    "{what} #{id} panicked: {}",
-                    report::panic_message(&*payload)
-                ));
-            }
+            isolate::call(
+                |line| {
+                    use std::fmt::Write as _;
+                    let _ = write!(line, "{what} #{id}");
+                },
+                || call(entry),
+            );
         }
+    }
+
+    /// Holds the lock until the returned guard is dropped: for [`fork`](crate::fork), so that a
+    /// child is never forked while another thread holds it.
+    pub(crate) fn hold(&'static self) -> Box<dyn std::any::Any>
+    where
+        T: 'static,
+    {
+        Box::new(self.lock())
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<Entries<T>>> {
@@ -45,6 +55,7 @@ impl<T: ?Sized> Registry<T> {
 
     /// Adds `value` under a fresh id, which it returns.
     pub(crate) fn insert(&self, value: Arc<T>) -> u64 {
+        isolate::install_quiet_hook();
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut guard = self.lock();
         let mut next: Vec<_> = guard.as_deref().cloned().unwrap_or_default();

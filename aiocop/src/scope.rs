@@ -24,7 +24,7 @@ use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent, StackSamples};
 use crate::monitor::MonitoredFunction;
 use crate::trace::Trace;
 use crate::watchdog::{self, slot};
-use crate::{callbacks, collect, config, dispatch, strict};
+use crate::{collect, config, dispatch, strict};
 
 pub(crate) mod detached;
 use detached::{Marks, Suspended};
@@ -461,16 +461,10 @@ fn emit(
     };
     collect::offer(&event);
     let raise = may_raise && strict::is_violation(&event, recorded.forced_strict);
-    if config::deliver_in_background() {
-        if raise {
-            dispatch::send(event.clone());
-            strict::raise(event);
-        }
-        dispatch::send(event);
-    } else {
-        callbacks::invoke(&event);
-        if raise {
-            strict::raise(event);
-        }
+    let background = config::deliver_in_background();
+    if raise {
+        dispatch::deliver(event.clone(), background);
+        strict::raise(event);
     }
+    dispatch::deliver(event, background);
 }

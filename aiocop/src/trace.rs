@@ -52,7 +52,7 @@ impl Trace {
         }
         let limit = depth + OWN_FRAME_SLACK;
         let mut ips = Vec::with_capacity(limit);
-        backtrace::trace(|frame| {
+        walk_stack(|frame| {
             let sp = frame.sp() as usize;
             if sp != 0 {
                 if sp <= own_frames_below {
@@ -122,6 +122,28 @@ impl Trace {
     }
 }
 
+/// Walks the current thread's stack without taking the backtrace crate's process-wide lock.
+///
+/// `backtrace::trace` takes that lock, and `backtrace::resolve` holds it while it loads debug
+/// information: hundreds of milliseconds the first time, on the delivery thread. Taking it here
+/// would make a runtime worker wait for aiocop's own symbolization, the very stall aiocop reports.
+/// The lock exists for unwinders that are not thread-safe (Windows' dbghelp); the unwinders of
+/// Unix platforms (libgcc's or libunwind's `_Unwind_Backtrace`) are, so there the walk runs
+/// unsynchronized and a worker never waits for a thread that symbolizes.
+#[inline(always)]
+fn walk_stack(walk: impl FnMut(&backtrace::Frame) -> bool) {
+    #[cfg(unix)]
+    // SAFETY: `trace_unsynchronized` asks that no other thread walk or symbolize concurrently
+    // with a non-thread-safe unwinder. On Unix the unwinder is `_Unwind_Backtrace`, which is
+    // thread-safe (it locks what it shares, the registered frame tables, itself); the symbolizer's
+    // state, which the lock also guards, is never touched by a walk.
+    unsafe {
+        backtrace::trace_unsynchronized(walk)
+    }
+    #[cfg(not(unix))]
+    backtrace::trace(walk)
+}
+
 const FRAME_SEPARATOR: &str = " <- ";
 
 impl fmt::Display for Trace {
@@ -159,6 +181,17 @@ type SymbolCache = HashMap<usize, Arc<[Symbol]>>;
 
 /// Instruction pointer → symbols. Bounded by the program's code size.
 static CACHE: Mutex<Option<SymbolCache>> = Mutex::new(None);
+/// Held around each `backtrace::resolve`, never together with `CACHE`: a fork waits for it (see
+/// [`fork`](crate::fork)), so no child inherits the backtrace crate's lock held by a thread that
+/// symbolizes, which would stop every symbolization in the child.
+static SYMBOLIZE: Mutex<()> = Mutex::new(());
+
+/// For [`fork`](crate::fork): symbolization and its cache, held (in that order).
+pub(crate) fn hold_for_fork() -> [Box<dyn std::any::Any>; 2] {
+    let symbolize = SYMBOLIZE.lock().unwrap_or_else(PoisonError::into_inner);
+    let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    [Box::new(symbolize), Box::new(cache)]
+}
 
 fn symbols_of(ip: usize) -> Arc<[Symbol]> {
     if let Some(hit) = CACHE
@@ -172,6 +205,7 @@ fn symbols_of(ip: usize) -> Arc<[Symbol]> {
     let mut found = Vec::new();
     // A return address points after the call; look up the call instruction itself.
     let lookup = ip.saturating_sub(1) as *mut c_void;
+    let symbolizing = SYMBOLIZE.lock().unwrap_or_else(PoisonError::into_inner);
     backtrace::resolve(lookup, |sym| {
         let name = sym.name().map(|n| format!("{n:#}"));
         let own = is_own_frame(name.as_deref(), sym.filename());
@@ -182,6 +216,7 @@ fn symbols_of(ip: usize) -> Arc<[Symbol]> {
             own,
         });
     });
+    drop(symbolizing);
     let symbols: Arc<[Symbol]> = found.into();
     CACHE
         .lock()

@@ -93,7 +93,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0)?;
-    aiocop::detect_slow_tasks(30, ())?;
+    aiocop::detect_slow_tasks(30, aiocop::no_callback)?;
     aiocop::integrations::tracing::register_context_provider();
     aiocop::integrations::sentry::register_context_provider();
 

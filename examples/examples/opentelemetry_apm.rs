@@ -71,7 +71,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0)?;
-    aiocop::detect_slow_tasks(30, ())?;
+    aiocop::detect_slow_tasks(30, aiocop::no_callback)?;
     // Callbacks run right after the poll (trace depth 0), before the span ends.
     aiocop::integrations::opentelemetry::register_context_provider();
     OpenTelemetryCallback::new().register();

@@ -66,7 +66,7 @@ async fn main() -> Result<(), Error> {
 
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0)?;
-    aiocop::detect_slow_tasks(30, ())?;
+    aiocop::detect_slow_tasks(30, aiocop::no_callback)?;
     MetricsCallback::new().register();
     aiocop::activate();
 

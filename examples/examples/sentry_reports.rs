@@ -86,7 +86,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     aiocop::patch_audit_functions();
     // Stack traces of 5 frames: events then go to aiocop's own thread, which symbolizes them.
     aiocop::start_blocking_io_detection(5)?;
-    aiocop::detect_slow_tasks(30, ())?;
+    aiocop::detect_slow_tasks(30, aiocop::no_callback)?;
     // Reports go through the hub of the request that blocked, with its scope, from whichever
     // thread delivers them.
     aiocop::integrations::sentry::register_context_provider();

@@ -76,7 +76,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(5)?;
-    aiocop::detect_slow_tasks(30, ())?;
+    aiocop::detect_slow_tasks(30, aiocop::no_callback)?;
     aiocop::integrations::tracing::register_context_provider();
     TracingCallback::new().register();
     aiocop::activate();

@@ -40,10 +40,71 @@ pub fn setup_at(threshold_ms: u64, configure: impl FnOnce()) {
     ONCE.call_once(|| {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).expect("trace depth 0 is valid");
-        aiocop::detect_slow_tasks(threshold_ms, ()).expect("a valid threshold");
+        aiocop::detect_slow_tasks(threshold_ms, aiocop::no_callback).expect("a valid threshold");
         configure();
         aiocop::activate();
     });
+}
+
+/// The environment variable that tells a re-run test binary which test body to run for real.
+const FRESH_PROCESS: &str = "AIOCOP_TEST_FRESH_PROCESS";
+
+/// Runs `body` in a fresh process: this test binary again, running only `test` (the test's path
+/// as libtest names it, e.g. `first_events_do_not_wait`), with `env` added. In that process
+/// `body` runs and nothing is returned; in the calling process the child's output is returned
+/// once it exits (it is killed after `timeout`, and the test fails: a hang must not hang the
+/// suite). For what is decided once per process: global settings, the first event, fork, exit.
+pub fn in_fresh_process(
+    test: &str,
+    env: &[(&str, &str)],
+    timeout: std::time::Duration,
+    body: impl FnOnce(),
+) -> Option<std::process::Output> {
+    if std::env::var(FRESH_PROCESS).as_deref() == Ok(test) {
+        body();
+        return None;
+    }
+    let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env(FRESH_PROCESS, test)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("re-run the test binary");
+    // Read both pipes on threads, so a chatty child cannot fill one and stall.
+    let mut stdout = child.stdout.take().expect("piped");
+    let mut stderr = child.stderr.take().expect("piped");
+    let out = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stdout, &mut buf);
+        buf
+    });
+    let err = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut stderr, &mut buf);
+        buf
+    });
+    let deadline = std::time::Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for the child") {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            let stderr = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
+            panic!(
+                "`{test}` in a fresh process did not finish within {timeout:?}; stderr:\n{stderr}"
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    Some(std::process::Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
+    })
 }
 
 /// A current-thread tokio runtime with time and I/O.

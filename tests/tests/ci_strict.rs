@@ -19,7 +19,7 @@ fn setup_aiocop() {
     SETUP.call_once(|| {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).expect("trace depth");
-        aiocop::detect_slow_tasks(50, ()).expect("threshold");
+        aiocop::detect_slow_tasks(50, aiocop::no_callback).expect("threshold");
         aiocop::activate();
         // Not strict by default: strictness is switched on per handler call, below.
         aiocop::set_raise_on_violations_default(false);

@@ -41,7 +41,7 @@ fn eventually(what: &str, condition: impl Fn() -> bool) {
 fn deactivation_while_tasks_run() {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
-    aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).unwrap();
+    aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, aiocop::no_callback).unwrap();
     aiocop::activate();
     let rt = core_support::multi_thread(WORKERS);
 

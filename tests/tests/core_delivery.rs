@@ -27,7 +27,7 @@ fn returns_by_itself<R: Send + 'static>(what: &str, f: impl FnOnce() -> R + Send
 fn background_delivery_flush_and_a_full_queue() {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
-    aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).unwrap();
+    aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, aiocop::no_callback).unwrap();
     aiocop::set_delivery(Delivery::Background);
     aiocop::activate();
     let rt = core_support::current_thread();

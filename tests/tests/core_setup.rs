@@ -153,7 +153,7 @@ fn set_up_is_validated_ordered_and_idempotent() {
     assert_eq!(aiocop::get_slow_task_threshold_ms(), QUIET_THRESHOLD_MS);
     let (repeat_calls, repeat) = counting();
     assert_eq!(aiocop::detect_slow_tasks(20, repeat), Ok(None));
-    assert_eq!(aiocop::detect_slow_tasks(20, ()), Ok(None));
+    assert_eq!(aiocop::detect_slow_tasks(20, aiocop::no_callback), Ok(None));
     assert_eq!(aiocop::get_slow_task_threshold_ms(), QUIET_THRESHOLD_MS);
 
     aiocop::patch_audit_functions();

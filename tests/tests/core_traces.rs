@@ -18,7 +18,8 @@ fn setup() {
     ONCE.call_once(|| {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(DEPTH).expect("valid trace depth");
-        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, ()).expect("valid threshold");
+        aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, aiocop::no_callback)
+            .expect("valid threshold");
         aiocop::activate();
     });
 }

@@ -236,7 +236,7 @@ fn prometheus_endpoint_serves_the_guides_metrics() {
     let addr = start_exporter();
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
-    aiocop::detect_slow_tasks(THRESHOLD_MS, ()).unwrap();
+    aiocop::detect_slow_tasks(THRESHOLD_MS, aiocop::no_callback).unwrap();
     MetricsCallback::new().register();
     aiocop::activate();
 

@@ -54,7 +54,7 @@ fn setup() {
         aiocop::set_delivery(aiocop::Delivery::Background);
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).unwrap();
-        aiocop::detect_slow_tasks(THRESHOLD_MS, ()).unwrap();
+        aiocop::detect_slow_tasks(THRESHOLD_MS, aiocop::no_callback).unwrap();
         aiocop::integrations::tracing::register_context_provider();
         TracingCallback::new().register();
         aiocop::activate();

@@ -13,7 +13,7 @@ fn setup() {
     ONCE.call_once(|| {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).unwrap();
-        aiocop::detect_slow_tasks(1_000, ()).unwrap();
+        aiocop::detect_slow_tasks(1_000, aiocop::no_callback).unwrap();
         aiocop::activate();
     });
 }

@@ -27,7 +27,7 @@ fn setup() {
                 .max_samples_per_poll(MAX_SAMPLES),
         )
         .expect("the watchdog runs on Linux x86_64");
-        aiocop::detect_slow_tasks(30, ()).expect("valid threshold");
+        aiocop::detect_slow_tasks(30, aiocop::no_callback).expect("valid threshold");
         aiocop::activate();
     });
 }

@@ -19,7 +19,7 @@ fn the_watchdog_lifecycle() {
 
     // Stopping before `detect_slow_tasks` keeps it from starting the watchdog.
     aiocop::stop_cpu_sampling();
-    aiocop::detect_slow_tasks(100, ()).unwrap();
+    aiocop::detect_slow_tasks(100, aiocop::no_callback).unwrap();
     assert_eq!(aiocop::cpu_sampling_status(), CpuSamplingStatus::Stopped);
 
     // Defaults: arm at half the threshold, idle interval min(50 ms, max(arm, interval)).

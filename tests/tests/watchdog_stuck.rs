@@ -21,7 +21,7 @@ fn setup() {
     ONCE.call_once(|| {
         aiocop::start_cpu_sampling(CpuSampling::new().stuck_after(Some(LIMIT)))
             .expect("the watchdog runs on Linux x86_64");
-        aiocop::detect_slow_tasks(30, ()).expect("valid threshold");
+        aiocop::detect_slow_tasks(30, aiocop::no_callback).expect("valid threshold");
         aiocop::activate();
     });
 }

@@ -1,0 +1,87 @@
+//! Fork safety. A child forked from a multi-threaded process has one thread, the one that
+//! forked: aiocop's delivery thread and watchdog are gone, and a lock one of them held at that
+//! instant stays held forever. Two measures keep the child's aiocop working:
+//!
+//! - `pthread_atfork` handlers take, before the fork, the locks aiocop's own threads hold for any
+//!   length of time (symbolization, the callback registries), and release them after it in both
+//!   processes, so the child never inherits one held by a thread that does not exist there. A
+//!   fork therefore waits for a symbolization step in progress (one address: microseconds, or up
+//!   to the first loading of debug information, once per process).
+//! - The child starts a new process generation ([`generation`]): the delivery thread is started
+//!   again on first use, and the parent's queued events (the parent's to deliver) are left behind.
+//!
+//! The handlers are registered when aiocop first starts a thread of its own.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The process generation: 0 in the process that loaded aiocop, one more in each forked child.
+/// State tied to a thread of aiocop's (the delivery queue) belongs to one generation.
+pub(crate) fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+thread_local! {
+    /// The guards `prepare` took, released by `parent` or `child` on the same thread.
+    static HELD: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Registers the fork handlers, once per process (a forked child inherits them).
+pub(crate) fn register_handlers() {
+    #[cfg(unix)]
+    {
+        use std::sync::Once;
+        static REGISTER: Once = Once::new();
+        REGISTER.call_once(|| {
+            // SAFETY: the three handlers are `extern "C" fn()`s that never unwind.
+            let failed = unsafe { libc::pthread_atfork(Some(prepare), Some(parent), Some(child)) };
+            if failed != 0 {
+                crate::report::warn(format_args!(
+                    "could not register fork handlers (error {failed}); a forked child may \
+                     not be able to report events"
+                ));
+            }
+        });
+    }
+}
+
+/// Before `fork`, on the forking thread: takes the locks, in the one order every other path takes
+/// them in (symbolization before its cache; the registries are never held with either).
+#[cfg(unix)]
+extern "C" fn prepare() {
+    let _ = std::panic::catch_unwind(|| {
+        let mut held: Vec<Box<dyn Any>> = Vec::new();
+        held.extend(crate::trace::hold_for_fork());
+        held.extend(crate::callbacks::hold_for_fork());
+        held.extend(crate::context::hold_for_fork());
+        let _ = HELD.try_with(|h| h.borrow_mut().extend(held));
+    });
+}
+
+/// After `fork`, in the parent: releases what `prepare` took.
+#[cfg(unix)]
+extern "C" fn parent() {
+    release();
+}
+
+/// After `fork`, in the child: releases what `prepare` took and starts a new generation.
+#[cfg(unix)]
+extern "C" fn child() {
+    release();
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+    crate::dispatch::after_fork_in_child();
+}
+
+#[cfg(unix)]
+fn release() {
+    let _ = std::panic::catch_unwind(|| {
+        let held = HELD.try_with(|h| std::mem::take(&mut *h.borrow_mut()));
+        // Released in the reverse order of taking.
+        if let Ok(held) = held {
+            held.into_iter().rev().for_each(drop);
+        }
+    });
+}
