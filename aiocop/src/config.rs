@@ -48,6 +48,14 @@ pub(crate) fn is_active() -> bool {
 pub fn activate() {
     // Calibrating the clock takes a moment; do it here rather than in the first monitored poll.
     crate::clock::warm_up();
+    // Likewise the delivery thread and the first stack walk (the unwinder's first look at the
+    // loaded modules): here, not in the first poll that records, which would stall its runtime.
+    if deliver_in_background() {
+        crate::dispatch::start_early();
+    }
+    if get_trace_depth() > 0 {
+        crate::trace::warm_up();
+    }
     ACTIVE.store(true, Ordering::Relaxed);
 }
 

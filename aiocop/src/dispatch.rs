@@ -100,6 +100,7 @@ fn start() {
         .name("aiocop-delivery".into())
         .spawn(move || {
             ON_DELIVERY_THREAD.set(true);
+            lower_priority();
             for message in rx {
                 match message {
                     Message::Event(event) => {
@@ -130,6 +131,19 @@ fn start() {
     };
     let channel = Box::leak(Box::new(Channel { generation, sender }));
     CHANNEL.store(channel, Ordering::Release);
+}
+
+/// Lowers the delivery thread's scheduling priority: its work (symbolizing, callbacks) can wait,
+/// a runtime worker's cannot, and on a machine with few cores the first symbolization (milliseconds
+/// of CPU) would otherwise compete with the workers for them.
+fn lower_priority() {
+    // On Linux `setpriority(PRIO_PROCESS, 0, ..)` applies to the calling thread only. Failure
+    // (a sandbox that forbids it) changes nothing else.
+    #[cfg(target_os = "linux")]
+    // SAFETY: a plain system call on the calling thread, with no pointers.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 10);
+    }
 }
 
 /// Hands `event` to the callbacks: queued for the delivery thread when `background` (never
@@ -179,6 +193,12 @@ pub(crate) fn deliver(event: SlowTaskEvent, background: bool) {
             }
         }
     }
+}
+
+/// Starts the delivery thread now, if it is not running: from set-up, so that the first event
+/// does not pay for a thread spawn on a runtime worker.
+pub(crate) fn start_early() {
+    let _ = sender();
 }
 
 /// Has the delivery thread symbolize `trace` soon, so that whoever reads it later finds it ready

@@ -122,6 +122,16 @@ impl Trace {
     }
 }
 
+/// Walks a few frames once, so the unwinder's first look at the loaded modules happens at set-up
+/// rather than in the first poll that records a trace.
+pub(crate) fn warm_up() {
+    let mut frames = 0;
+    walk_stack(|_| {
+        frames += 1;
+        frames < 4
+    });
+}
+
 /// Walks the current thread's stack without taking the backtrace crate's process-wide lock.
 ///
 /// `backtrace::trace` takes that lock, and `backtrace::resolve` holds it while it loads debug
