@@ -104,12 +104,22 @@ fn start() {
             for message in rx {
                 match message {
                     Message::Event(event) => {
-                        event.resolve_traces();
+                        // Symbolizing reads the program's debug information, which aiocop does
+                        // not control: whatever happens there, the thread goes on.
+                        isolate::call(
+                            |line| line.push_str("symbolizing an event's traces"),
+                            || event.resolve_traces(),
+                        );
                         callbacks::invoke(&event);
                         QUEUED.fetch_sub(1, Ordering::Relaxed);
                     }
                     Message::Resolve(trace) => {
-                        trace.resolve();
+                        isolate::call(
+                            |line| line.push_str("symbolizing a stack sample"),
+                            || {
+                                trace.resolve();
+                            },
+                        );
                     }
                     Message::Flush(done) => {
                         let _ = done.send(());
