@@ -44,22 +44,23 @@ pub fn collect_events<F: IntoFuture>(future: F) -> CollectEvents<F::IntoFuture> 
     }
 }
 
-/// Future returned by [`collect_events`].
-#[must_use = "futures do nothing unless polled"]
-#[derive(Debug)]
-pub struct CollectEvents<F> {
-    inner: F,
-    sink: Sink,
+pin_project_lite::pin_project! {
+    /// Future returned by [`collect_events`].
+    #[must_use = "futures do nothing unless polled"]
+    #[derive(Debug)]
+    pub struct CollectEvents<F> {
+        #[pin]
+        inner: F,
+        sink: Sink,
+    }
 }
 
 impl<F: Future> Future for CollectEvents<F> {
     type Output = (F::Output, Vec<SlowTaskEvent>);
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `inner` is structurally pinned and never moved; `sink` is never pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: as above.
-        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        let this = self.project();
+        let inner = this.inner;
         SINKS.with_borrow_mut(|s| s.push(this.sink.clone()));
         struct Pop;
         impl Drop for Pop {

@@ -192,16 +192,19 @@ pub fn monitored_functions() -> impl Iterator<Item = &'static MonitoredFunction>
     crate::static_list::monitored()
 }
 
-/// A future whose every poll is timed, and whose blocking calls are recorded, while monitoring is
-/// active. When monitoring is inactive a poll costs one relaxed atomic load more than the bare
-/// poll.
-///
-/// Build one with `#[aiocop::monitor]`, [`monitored`](crate::monitored()),
-/// [`monitored!`](crate::monitored!) or [`FutureExt::monitored`].
-#[must_use = "futures do nothing unless polled"]
-pub struct Monitored<F> {
-    inner: F,
-    site: MonitoredFunction,
+pin_project_lite::pin_project! {
+    /// A future whose every poll is timed, and whose blocking calls are recorded, while monitoring is
+    /// active. When monitoring is inactive a poll costs one relaxed atomic load more than the bare
+    /// poll.
+    ///
+    /// Build one with `#[aiocop::monitor]`, [`monitored`](crate::monitored()),
+    /// [`monitored!`](crate::monitored!) or [`FutureExt::monitored`].
+    #[must_use = "futures do nothing unless polled"]
+    pub struct Monitored<F> {
+        #[pin]
+        inner: F,
+        site: MonitoredFunction,
+    }
 }
 
 impl<F> Monitored<F> {
@@ -245,21 +248,27 @@ impl<F: Future> Future for Monitored<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `inner` is structurally pinned: it is never moved out of a pinned `Monitored`
-        // (`into_inner` takes `self` by value, which needs `Unpin` once pinned), and `Monitored`
-        // has no `Drop` impl. `site` is plain data and never pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: see above; `this.inner` stays where it is.
-        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        let this = self.project();
         if !config::is_active() {
-            return inner.poll(cx);
+            return this.inner.poll(cx);
         }
-        let mut frame = MaybeUninit::uninit();
-        let entered = scope::enter(&this.site, &mut frame);
-        let output = inner.poll(cx);
-        entered.exit();
-        output
+        poll_in_scope(this.site, this.inner, cx)
     }
+}
+
+/// Polls `inner` once inside a scope of `site` (monitoring being active): the one guard sequence
+/// of every monitored future ([`Monitored`], the tower layer's response future).
+#[inline]
+pub(crate) fn poll_in_scope<F: Future>(
+    site: &MonitoredFunction,
+    inner: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
+    let mut frame = MaybeUninit::uninit();
+    let entered = scope::enter(site, &mut frame);
+    let output = inner.poll(cx);
+    entered.exit();
+    output
 }
 
 impl<F: fmt::Debug> fmt::Debug for Monitored<F> {

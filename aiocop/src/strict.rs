@@ -120,23 +120,24 @@ pub fn raise_on_violations<F: IntoFuture>(future: F) -> RaiseOnViolations<F::Int
     }
 }
 
-/// Future returned by [`raise_on_violations`].
-#[must_use = "futures do nothing unless polled"]
-#[derive(Debug)]
-pub struct RaiseOnViolations<F> {
-    inner: F,
-    switch: Switch,
+pin_project_lite::pin_project! {
+    /// Future returned by [`raise_on_violations`].
+    #[must_use = "futures do nothing unless polled"]
+    #[derive(Debug)]
+    pub struct RaiseOnViolations<F> {
+        #[pin]
+        inner: F,
+        switch: Switch,
+    }
 }
 
 impl<F: Future> Future for RaiseOnViolations<F> {
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `inner` is structurally pinned and never moved; `switch` is plain data.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: as above.
-        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
-        let outer = SWITCH.replace(this.switch);
+        let this = self.project();
+        let inner = this.inner;
+        let outer = SWITCH.replace(*this.switch);
         // Restore the thread's switch and keep the task's own, even if the poll panics.
         struct Restore<'a> {
             outer: Switch,
@@ -149,7 +150,7 @@ impl<F: Future> Future for RaiseOnViolations<F> {
         }
         let _restore = Restore {
             outer,
-            task: &mut this.switch,
+            task: this.switch,
         };
         inner.poll(cx)
     }

@@ -2,7 +2,6 @@
 
 use std::fmt;
 use std::future::Future;
-use std::mem::MaybeUninit;
 use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -13,7 +12,6 @@ use http::{HeaderName, HeaderValue};
 use super::request_id::Current;
 use crate::config;
 use crate::monitor::{FunctionInfo, MonitorOptions, MonitoredFunction};
-use crate::scope;
 
 /// What a monitored request reports itself as, kept small: the future is moved and boxed by the
 /// services around it, and the full site is built on the poll's stack.
@@ -38,16 +36,19 @@ impl Site {
     }
 }
 
-/// The response future of an [`AiocopService`](super::AiocopService).
-#[must_use = "futures do nothing unless polled"]
-pub struct ResponseFuture<F> {
-    inner: F,
-    /// `None`: the request was not chosen for monitoring, and is polled bare.
-    site: Option<Site>,
-    /// The header to echo the id in.
-    header: Option<HeaderName>,
-    /// The request's id; current on the thread during each poll.
-    request_id: Option<HeaderValue>,
+pin_project_lite::pin_project! {
+    /// The response future of an [`AiocopService`](super::AiocopService).
+    #[must_use = "futures do nothing unless polled"]
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        // `None`: the request was not chosen for monitoring, and is polled bare.
+        site: Option<Site>,
+        // The header to echo the id in.
+        header: Option<HeaderName>,
+        // The request's id; current on the thread during each poll.
+        request_id: Option<HeaderValue>,
+    }
 }
 
 impl<F> ResponseFuture<F> {
@@ -78,26 +79,16 @@ where
     type Output = F::Output;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `inner` is structurally pinned: it is never moved out of a pinned
-        // `ResponseFuture` (no method moves it) and `ResponseFuture` has no `Drop` impl. The other
-        // fields are plain data and never pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: see above; `this.inner` stays where it is.
-        let inner = unsafe { Pin::new_unchecked(&mut this.inner) };
+        let this = self.project();
         let mut poll = {
             // Current for the whole poll, the closing of the scope included: context providers
             // and the event's context are taken then too.
             let _id = this.request_id.as_ref().map(Current::enter);
-            match &this.site {
+            match this.site {
                 Some(site) if config::is_active() => {
-                    let site = site.function();
-                    let mut frame = MaybeUninit::uninit();
-                    let entered = scope::enter(&site, &mut frame);
-                    let output = inner.poll(cx);
-                    entered.exit();
-                    output
+                    crate::monitor::poll_in_scope(&site.function(), this.inner, cx)
                 }
-                _ => inner.poll(cx),
+                _ => this.inner.poll(cx),
             }
         };
         if let Poll::Ready(Ok(response)) = &mut poll
