@@ -1,0 +1,471 @@
+//! Sampling a thread that runs user code: a signal to the one thread whose poll is sampled; the
+//! handler, on that thread, copies the registers and the stack between the interrupted stack
+//! pointer and the poll's scope into a buffer allocated up front, and nothing else (no
+//! allocation, no lock, no unwinding). The watchdog unwinds the copy afterwards.
+//!
+//! A signal must never reach a thread inside a system call: the kernel ends calls with a timeout
+//! (`poll`, `nanosleep`, `recv` with `SO_RCVTIMEO`, ...) with `EINTR` even under `SA_RESTART`.
+//! So the signal is not sent with `tgkill` but by a timer on the sampled thread's CPU-time clock,
+//! armed to expire after one more nanosecond of the thread's CPU time and aimed at that thread
+//! (`SIGEV_THREAD_ID`). It expires only while the thread executes, never while it sleeps in a
+//! system call or waits for a processor; and the kernel (x86_64 since Linux 5.10,
+//! `POSIX_CPU_TIMERS_TASK_WORK`) generates the signal as the thread returns to user mode, after
+//! any system call in progress has completed, so a call can never be interrupted, whether the poll
+//! is still running or has just ended. (A kernel without that generates it at the timer tick,
+//! which may find the thread in the kernel: the handler counts the system calls a signal ended,
+//! see [`counters`].) The timer is armed only for a thread that `/proc` shows running, inside the
+//! poll being sampled; a request still pending when that poll ends is withdrawn.
+//!
+//! One request is in flight at a time (the watchdog is one thread); its state machine makes sure
+//! the handler and the watchdog never touch the buffer at once, even when a signal arrives late.
+
+use std::cell::UnsafeCell;
+use std::ffi::c_void;
+use std::ptr;
+use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU8, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use super::unwind::Registers;
+use crate::monitor::FunctionInfo;
+use crate::watchdog::slot::{self, Slot};
+
+/// Stack copied per sample at most: the part of the stack that belongs to the poll is usually a
+/// few kilobytes; a deeper one is cut (its outer frames are lost).
+pub(super) const STACK_COPY_BYTES: usize = 256 * 1024;
+/// How long the watchdog waits for the sampled thread to take the signal, and a poll that ends
+/// while a signal to its thread is under way waits for it at most.
+pub(super) const HANDLER_TIMEOUT: Duration = Duration::from_millis(50);
+
+const IDLE: u8 = 0;
+/// Waiting for the handler on thread `tid`.
+const ARMED: u8 = 1;
+/// The handler is copying.
+const WRITING: u8 = 2;
+/// The copy is in `OUT`, for the watchdog to unwind.
+const CAPTURED: u8 = 3;
+/// The handler found the poll over (or another poll running).
+const STALE: u8 = 4;
+
+/// What the handler writes (between `WRITING` and `CAPTURED`) and the watchdog then reads (until
+/// it sets `IDLE`).
+struct Out {
+    buffer: *mut u8,
+    registers: Registers,
+    len: usize,
+    function: Option<FunctionInfo>,
+}
+
+struct Request {
+    state: AtomicU8,
+    tid: AtomicI32,
+    slot: AtomicPtr<Slot>,
+    poll: AtomicU64,
+    out: UnsafeCell<Out>,
+}
+
+// SAFETY: `out` is only accessed by whoever the state machine gives it to: the handler between
+// winning `ARMED -> WRITING` and storing `CAPTURED`/`STALE` (Release), the watchdog after loading
+// one of those (Acquire) and before storing `IDLE`/`ARMED`.
+unsafe impl Sync for Request {}
+
+static REQUEST: Request = Request {
+    state: AtomicU8::new(IDLE),
+    tid: AtomicI32::new(0),
+    slot: AtomicPtr::new(ptr::null_mut()),
+    poll: AtomicU64::new(0),
+    out: UnsafeCell::new(Out {
+        buffer: ptr::null_mut(),
+        registers: Registers {
+            pc: 0,
+            sp: 0,
+            fp: None,
+        },
+        len: 0,
+        function: None,
+    }),
+};
+
+/// The signal aiocop samples with, once installed.
+static SIGNAL: OnceLock<Result<i32, String>> = OnceLock::new();
+
+/// Timers armed, and signals that found their thread just back from a system call the signal
+/// ended with `EINTR` (see [`counters`]).
+static SENT: AtomicU64 = AtomicU64::new(0);
+static INTERRUPTED: AtomicU64 = AtomicU64::new(0);
+/// Signals that came after their poll ended (or after their request was withdrawn).
+static LATE: AtomicU64 = AtomicU64::new(0);
+
+/// `[signals requested, signals that came after their poll ended, system calls a signal ended
+/// with EINTR]` since the process started: the last stays 0 where the kernel generates timer
+/// signals on the return to user mode (see the module docs); it is measured rather than assumed.
+pub(crate) fn counters() -> [u64; 3] {
+    [
+        SENT.load(Ordering::Relaxed),
+        LATE.load(Ordering::Relaxed),
+        INTERRUPTED.load(Ordering::Relaxed),
+    ]
+}
+
+/// This thread's kernel id.
+pub(crate) fn current_tid() -> Option<i32> {
+    // SAFETY: `gettid` has no preconditions and is async-signal-safe.
+    Some(unsafe { libc::syscall(libc::SYS_gettid) } as i32)
+}
+
+/// Installs the handler on a free real-time signal (once per process).
+fn install() -> Result<i32, String> {
+    SIGNAL
+        .get_or_init(|| {
+            // The highest free one: libraries that use real-time signals count up from SIGRTMIN.
+            for signal in (libc::SIGRTMIN()..=libc::SIGRTMAX()).rev() {
+                // SAFETY: plain sigaction calls with valid, zero-initialised structures.
+                unsafe {
+                    let mut old: libc::sigaction = std::mem::zeroed();
+                    if libc::sigaction(signal, ptr::null(), &mut old) != 0
+                        || old.sa_sigaction != libc::SIG_DFL
+                    {
+                        continue;
+                    }
+                    let mut action: libc::sigaction = std::mem::zeroed();
+                    action.sa_sigaction = on_signal as *const () as usize;
+                    // SA_RESTART: should a signal ever find the thread in a system call without a
+                    // timeout, the call resumes after the handler instead of failing with EINTR.
+                    action.sa_flags = libc::SA_SIGINFO | libc::SA_RESTART;
+                    libc::sigemptyset(&mut action.sa_mask);
+                    if libc::sigaction(signal, &action, ptr::null_mut()) == 0 {
+                        return Ok(signal);
+                    }
+                }
+            }
+            Err("no free real-time signal to sample with".to_owned())
+        })
+        .clone()
+}
+
+/// The signal handler. Async-signal-safe: atomics, one system call, memory copies, and reads of
+/// this thread's own thread-locals (which the sampled thread has already initialised).
+extern "C" fn on_signal(_signal: i32, _info: *mut libc::siginfo_t, context: *mut c_void) {
+    // SAFETY: reading and restoring this thread's errno.
+    let errno = unsafe { *libc::__errno_location() };
+    // SAFETY: the kernel passes the `ucontext_t` of the interrupted code to an SA_SIGINFO handler.
+    if unsafe { interrupted_a_system_call(context.cast::<libc::ucontext_t>()) } {
+        INTERRUPTED.fetch_add(1, Ordering::Relaxed);
+    }
+    if REQUEST.state.load(Ordering::Acquire) == ARMED
+        && current_tid() == Some(REQUEST.tid.load(Ordering::Relaxed))
+        && REQUEST
+            .state
+            .compare_exchange(ARMED, WRITING, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+    {
+        // SAFETY: winning ARMED -> WRITING hands `out` to this handler; `context` is the
+        // `ucontext_t` the kernel passes to an SA_SIGINFO handler.
+        let copied = unsafe { copy_stack(context.cast::<libc::ucontext_t>()) };
+        if !copied {
+            LATE.fetch_add(1, Ordering::Relaxed);
+        }
+        REQUEST
+            .state
+            .store(if copied { CAPTURED } else { STALE }, Ordering::Release);
+    } else {
+        LATE.fetch_add(1, Ordering::Relaxed);
+    }
+    // SAFETY: as above.
+    unsafe { *libc::__errno_location() = errno };
+}
+
+/// Whether the signal ended a system call with `EINTR`: the interrupted instruction pointer is
+/// just past a `syscall` instruction and `rax`, its result, is `-EINTR`. (A call the kernel
+/// restarts, under SA_RESTART, shows the `syscall` instruction itself instead.)
+///
+/// # Safety
+/// `context` must be the kernel's context of the interrupted code.
+unsafe fn interrupted_a_system_call(context: *const libc::ucontext_t) -> bool {
+    // SAFETY: the kernel passes a valid context; the general registers are plain integers.
+    let gregs = unsafe { &(*context).uc_mcontext.gregs };
+    let rip = gregs[libc::REG_RIP as usize] as usize;
+    if gregs[libc::REG_RAX as usize] != -i64::from(libc::EINTR) || rip % 4096 < 2 {
+        return false;
+    }
+    // SAFETY: `rip - 2` lies on the page of `rip`, code the thread was executing: mapped and
+    // readable (x86_64 has no execute-only pages here).
+    let code = unsafe { ptr::read_volatile((rip - 2) as *const [u8; 2]) };
+    code == [0x0f, 0x05]
+}
+
+/// # Safety
+/// Only from `on_signal`, owning `REQUEST.out`, with the kernel's `context`.
+unsafe fn copy_stack(context: *const libc::ucontext_t) -> bool {
+    let slot = REQUEST.slot.load(Ordering::Relaxed);
+    if !ptr::eq(slot, slot::mine()) || slot.is_null() {
+        return false;
+    }
+    // SAFETY: slots are never freed.
+    if unsafe { &*slot }.poll() != REQUEST.poll.load(Ordering::Relaxed) {
+        return false;
+    }
+    // The poll is running on this thread (the handler interrupted it): its scope is alive.
+    let Some((top, function)) = crate::scope::sampling_view() else {
+        return false;
+    };
+    // SAFETY: the kernel passes a valid context; the general registers are plain integers.
+    let gregs = unsafe { &(*context).uc_mcontext.gregs };
+    let registers = Registers {
+        pc: gregs[libc::REG_RIP as usize] as usize,
+        sp: gregs[libc::REG_RSP as usize] as usize,
+        fp: Some(gregs[libc::REG_RBP as usize] as usize),
+    };
+    if top <= registers.sp {
+        return false;
+    }
+    let len = (top - registers.sp).min(STACK_COPY_BYTES);
+    // SAFETY: the handler owns `out` (see `Request`); `buffer` holds `STACK_COPY_BYTES`;
+    // `sp..sp + len` is this thread's live stack, between the interrupted frame and the scope of
+    // the poll further up.
+    unsafe {
+        let out = &mut *REQUEST.out.get();
+        ptr::copy_nonoverlapping(registers.sp as *const u8, out.buffer, len);
+        out.registers = registers;
+        out.len = len;
+        out.function = Some(function);
+    }
+    true
+}
+
+/// One buffer per process, kept for good: a late signal may still be handled after a signaller
+/// is gone, and must find memory to (not) write to.
+static BUFFER: Mutex<Option<&'static mut [u8]>> = Mutex::new(None);
+
+pub(crate) fn buffer_lock() -> std::sync::MutexGuard<'static, Option<&'static mut [u8]>> {
+    BUFFER.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// What a signal brought back.
+pub(super) struct Signalled {
+    pub(super) registers: Registers,
+    pub(super) len: usize,
+    pub(super) function: FunctionInfo,
+}
+
+/// A timer on one thread's CPU-time clock that signals that thread.
+struct ThreadTimer {
+    /// The slot's address and its thread's id when the timer was made.
+    slot: usize,
+    tid: i32,
+    /// A `timer_t` (a pointer-sized handle).
+    timer: usize,
+}
+
+impl ThreadTimer {
+    fn new(slot: usize, tid: i32, signal: i32) -> Option<ThreadTimer> {
+        // SAFETY: a zeroed sigevent is valid; the fields set below are the ones the kernel reads
+        // for SIGEV_THREAD_ID.
+        let mut event: libc::sigevent = unsafe { std::mem::zeroed() };
+        event.sigev_notify = libc::SIGEV_THREAD_ID;
+        event.sigev_signo = signal;
+        event.sigev_notify_thread_id = tid;
+        let mut timer: libc::timer_t = ptr::null_mut();
+        // SAFETY: valid pointers; the clock is the thread's CPU-time clock (`~tid << 3 | 6`),
+        // which the kernel accepts only for a thread of this process.
+        let made = unsafe { libc::timer_create((!tid << 3) | 6, &mut event, &mut timer) };
+        (made == 0).then_some(ThreadTimer {
+            slot,
+            tid,
+            timer: timer as usize,
+        })
+    }
+
+    /// Arms the timer to expire after `nanos` more nanoseconds of the thread's CPU time (0:
+    /// disarms it).
+    fn set(&self, nanos: i64) -> bool {
+        let value = libc::itimerspec {
+            it_interval: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: 0,
+            },
+            it_value: libc::timespec {
+                tv_sec: 0,
+                tv_nsec: nanos,
+            },
+        };
+        // SAFETY: a timer this process made and has not deleted; a valid itimerspec.
+        unsafe { libc::timer_settime(self.timer as libc::timer_t, 0, &value, ptr::null_mut()) == 0 }
+    }
+}
+
+impl Drop for ThreadTimer {
+    fn drop(&mut self) {
+        // SAFETY: deletes a timer this process made, once.
+        unsafe { libc::timer_delete(self.timer as libc::timer_t) };
+    }
+}
+
+/// The watchdog's side of the signal path.
+pub(super) struct Signaller {
+    signal: i32,
+    buffer: &'static mut [u8],
+    /// One timer per thread sampled so far, kept from sample to sample.
+    timers: Vec<ThreadTimer>,
+}
+
+impl Signaller {
+    pub(super) fn new() -> Result<Self, String> {
+        let signal = install()?;
+        let buffer = buffer_lock()
+            .take()
+            .unwrap_or_else(|| Box::leak(vec![0u8; STACK_COPY_BYTES].into_boxed_slice()));
+        Ok(Signaller {
+            signal,
+            buffer,
+            timers: Vec::new(),
+        })
+    }
+
+    /// The copy a handler made, valid until [`Signaller::release`].
+    pub(super) fn stack(&self, len: usize) -> &[u8] {
+        &self.buffer[..len]
+    }
+
+    /// The timer of `slot`'s thread `tid`, made on first use (or after the slot changed hands).
+    fn timer(&mut self, slot: &'static Slot, tid: i32) -> Option<&ThreadTimer> {
+        let slot = ptr::from_ref(slot) as usize;
+        let index = match self.timers.iter().position(|t| t.slot == slot) {
+            Some(index) if self.timers[index].tid == tid => index,
+            Some(index) => {
+                self.timers[index] = ThreadTimer::new(slot, tid, self.signal)?;
+                index
+            }
+            None => {
+                self.timers.push(ThreadTimer::new(slot, tid, self.signal)?);
+                self.timers.len() - 1
+            }
+        };
+        Some(&self.timers[index])
+    }
+
+    /// Samples, by a signal, the poll `poll` running on `slot`'s thread `tid`. `running` looks at
+    /// the thread in `/proc` once more: it is called last before the timer is armed, and nothing
+    /// is armed unless it says the thread runs (is not blocked in the kernel).
+    pub(super) fn capture(
+        &mut self,
+        slot: &'static Slot,
+        poll: u64,
+        tid: i32,
+        running: &mut dyn FnMut() -> bool,
+    ) -> Option<Signalled> {
+        if REQUEST.state.load(Ordering::Acquire) != IDLE || slot.poll() != poll || !running() {
+            return None;
+        }
+        // SAFETY: the state is IDLE: the watchdog owns `out`.
+        unsafe { (*REQUEST.out.get()).buffer = self.buffer.as_mut_ptr() };
+        REQUEST.tid.store(tid, Ordering::Relaxed);
+        REQUEST
+            .slot
+            .store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+        REQUEST.poll.store(poll, Ordering::Relaxed);
+        REQUEST.state.store(ARMED, Ordering::Release);
+        let Some(timer) = self.timer(slot, tid) else {
+            REQUEST.state.store(IDLE, Ordering::Release);
+            return None;
+        };
+        if !timer.set(1) {
+            REQUEST.state.store(IDLE, Ordering::Release);
+            return None;
+        }
+        SENT.fetch_add(1, Ordering::Relaxed);
+        let outcome = wait_for_handler(slot, poll);
+        // A timer that has not expired must not signal the thread later.
+        if let Some(timer) = self.timer(slot, tid) {
+            timer.set(0);
+        }
+        if outcome != CAPTURED {
+            if outcome == STALE {
+                REQUEST.state.store(IDLE, Ordering::Release);
+            }
+            return None;
+        }
+        // SAFETY: CAPTURED (loaded with Acquire) hands `out` back to the watchdog.
+        let (registers, len, function) = unsafe {
+            let out = &*REQUEST.out.get();
+            (out.registers, out.len, out.function)
+        };
+        let Some(function) = function else {
+            REQUEST.state.store(IDLE, Ordering::Release);
+            return None;
+        };
+        Some(Signalled {
+            registers,
+            len,
+            function,
+        })
+    }
+
+    /// Ends the capture: the next request may start, and a poll waiting for it may go on.
+    pub(super) fn release(&mut self) {
+        if REQUEST.state.load(Ordering::Acquire) == CAPTURED {
+            REQUEST.state.store(IDLE, Ordering::Release);
+        }
+    }
+}
+
+/// Waits for the handler to answer the armed request: `CAPTURED`, `STALE`, or `IDLE` when the
+/// request was withdrawn (by the poll's end, by the poll no longer running, or after
+/// [`HANDLER_TIMEOUT`]: the thread runs too little to expire the timer).
+fn wait_for_handler(slot: &Slot, poll: u64) -> u8 {
+    let deadline = Instant::now() + HANDLER_TIMEOUT;
+    // The timer expires at the next timer tick that finds the thread running: within a few
+    // milliseconds. Look often at first, then back off.
+    let mut pause = Duration::from_micros(20);
+    loop {
+        match REQUEST.state.load(Ordering::Acquire) {
+            state @ (CAPTURED | STALE | IDLE) => return state,
+            ARMED
+                if (slot.poll() != poll || Instant::now() >= deadline)
+                    && REQUEST
+                        .state
+                        .compare_exchange(ARMED, IDLE, Ordering::AcqRel, Ordering::Acquire)
+                        .is_ok() =>
+            {
+                return IDLE;
+            }
+            // ARMED, or WRITING: a handler is copying; it is quick.
+            _ => {}
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(1));
+    }
+}
+
+impl Drop for Signaller {
+    fn drop(&mut self) {
+        self.release();
+        let buffer = std::mem::take(&mut self.buffer);
+        *buffer_lock() = Some(buffer);
+    }
+}
+
+/// Called by a poll that has just ended on `slot`'s thread (its slot already cleared): withdraws
+/// a request for that poll whose signal has not come yet (it would only find the poll over), and
+/// waits (briefly) for a capture of it the watchdog is still unwinding.
+pub(crate) fn wait_for_capture(slot: *const Slot, poll: u64) {
+    let ours = || {
+        ptr::eq(REQUEST.slot.load(Ordering::Relaxed), slot)
+            && REQUEST.poll.load(Ordering::Relaxed) == poll
+    };
+    if ours() {
+        let _ = REQUEST
+            .state
+            .compare_exchange(ARMED, IDLE, Ordering::AcqRel, Ordering::Acquire);
+    }
+    let deadline = Instant::now() + HANDLER_TIMEOUT;
+    while REQUEST.state.load(Ordering::Acquire) == CAPTURED && ours() && Instant::now() < deadline {
+        std::thread::yield_now();
+    }
+}
+
+/// In a forked child: no capture is under way (the threads that took part do not exist here).
+pub(crate) fn forget_requests() {
+    REQUEST.state.store(IDLE, Ordering::Relaxed);
+    REQUEST.slot.store(ptr::null_mut(), Ordering::Relaxed);
+}
