@@ -11,9 +11,10 @@
 //! Supported on Linux x86_64 ([`cpu_sampling_status`] says why not elsewhere). Sampling never
 //! makes a system call of the sampled thread fail or return early: a thread blocked in the kernel
 //! (a `read` with a timeout, `poll`, `nanosleep`, a lock) is sampled without being interrupted,
-//! from `/proc` and a copy of its stack; only a thread running user code inside the poll being
-//! sampled gets a real-time signal (the highest one no one handles), and the end of that poll
-//! waits for a signal already decided on rather than letting it reach the code that follows.
+//! from `/proc` and a copy of its stack; only a thread running inside the poll being sampled gets
+//! a real-time signal (the highest one no one handles), from a timer on its own CPU-time clock,
+//! which Linux delivers as the thread returns to user code, never inside a system call (see
+//! `capture::signal`).
 //!
 //! A child forked while the watchdog runs gets a watchdog of its own at its first monitored poll
 //! (or first call of the watchdog's functions); see `fork`.

@@ -335,3 +335,47 @@ impl Memory {
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{LINE, Line, ThreadState};
+
+    fn line(text: &str) -> Line {
+        let mut line = Line {
+            bytes: [0; LINE],
+            len: text.len(),
+        };
+        line.bytes[..text.len()].copy_from_slice(text.as_bytes());
+        line
+    }
+
+    #[test]
+    fn syscall_lines_parse() {
+        assert_eq!(line("running\n").state(), Some(ThreadState::Running));
+        // In a system call: number, six arguments, stack pointer, instruction pointer.
+        assert_eq!(
+            line("7 0x7f3a1c000b70 0x1 0x12c 0x0 0x0 0x0 0x7ffd2a1b3c40 0x7f3a1d2e3f4b\n").state(),
+            Some(ThreadState::Blocked {
+                sp: 0x7ffd_2a1b_3c40,
+                pc: 0x7f3a_1d2e_3f4b
+            })
+        );
+        // Blocked outside a system call (a page fault): -1, stack pointer, instruction pointer.
+        assert_eq!(
+            line("-1 0x7ffc00001000 0x55aa00002000\n").state(),
+            Some(ThreadState::Blocked {
+                sp: 0x7ffc_0000_1000,
+                pc: 0x55aa_0000_2000
+            })
+        );
+        for bad in [
+            "",
+            "\n",
+            "7 12 34\n",
+            "7 0x 0x1\n",
+            "7 0x1 0x12345678901234567\n",
+        ] {
+            assert_eq!(line(bad).state(), None, "{bad:?}");
+        }
+    }
+}

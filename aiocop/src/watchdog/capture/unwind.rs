@@ -447,3 +447,40 @@ fn with_loader_locked<F: FnOnce((u64, u64))>(f: F) {
         libc::dl_iterate_phdr(Some(first::<F>), (&raw mut call).cast::<c_void>());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_indirect_call;
+
+    /// `code` as the bytes right before a return address (padded in front).
+    fn before_return(code: &[u8]) -> [u8; 7] {
+        let mut bytes = [0x90; 7];
+        bytes[7 - code.len()..].copy_from_slice(code);
+        bytes
+    }
+
+    #[test]
+    fn indirect_calls_are_recognised() {
+        for call in [
+            &[0xff, 0xd0][..],                           // call *%rax
+            &[0x41, 0xff, 0xd3],                         // call *%r11
+            &[0xff, 0x10],                               // call *(%rax)
+            &[0xff, 0x50, 0x18],                         // call *0x18(%rax)
+            &[0xff, 0x54, 0x24, 0x08],                   // call *0x8(%rsp)
+            &[0xff, 0x90, 0x00, 0x01, 0x00, 0x00],       // call *0x100(%rax)
+            &[0xff, 0x15, 0x10, 0x20, 0x00, 0x00],       // call *0x2010(%rip)
+            &[0xff, 0x94, 0x24, 0x00, 0x01, 0x00, 0x00], // call *0x100(%rsp)
+        ] {
+            assert!(is_indirect_call(&before_return(call)), "{call:x?}");
+        }
+        for other in [
+            &[0xe8, 0x10, 0x20, 0x00, 0x00][..],   // call rel32 (direct)
+            &[0xff, 0xe0],                         // jmp *%rax
+            &[0xff, 0x25, 0x10, 0x20, 0x00, 0x00], // jmp *0x2010(%rip)
+            &[0x48, 0x89, 0xc7],                   // mov %rax, %rdi
+            &[0xc3],                               // ret
+        ] {
+            assert!(!is_indirect_call(&before_return(other)), "{other:x?}");
+        }
+    }
+}
