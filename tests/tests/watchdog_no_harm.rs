@@ -539,7 +539,8 @@ fn fork_scenario() {
     }
     // Runtime threads keep the watchdog busy looking at polls younger than its arming delay (none
     // sampled: the delivery thread stays idle, and with it the symbolizer's locks, which are not
-    // the watchdog's to keep consistent across a fork).
+    // the watchdog's to keep consistent across a fork). They sleep rather than spin, leaving the
+    // processors to the children.
     let stop = Arc::new(AtomicBool::new(false));
     let busy: Vec<_> = (0..2)
         .map(|_| {
@@ -548,7 +549,8 @@ fn fork_scenario() {
                 let runtime = new_runtime();
                 while !stop.load(Ordering::Relaxed) {
                     runtime.block_on(
-                        async { burn_cpu(Duration::from_millis(30)) }.monitored_as("parent_busy"),
+                        async { std::thread::sleep(Duration::from_millis(30)) }
+                            .monitored_as("parent_busy"),
                     );
                 }
             })

@@ -447,7 +447,7 @@ pub(crate) fn signal_counters() -> [u64; 3] {
 }
 
 /// The samples the watchdog took of this thread's poll `poll`, which has just ended (a slow-poll
-/// event is being built for it). Waits briefly for a capture of that poll still under way.
+/// event is being built for it). Never waits.
 pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
     if !is_running() {
         return Vec::new();
@@ -456,7 +456,8 @@ pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
     if slot.is_null() {
         return Vec::new();
     }
-    capture::wait_for_capture(slot, poll);
+    // A signal still to come for this poll would only find it over.
+    capture::poll_ended(slot, poll);
     // SAFETY: slots are never freed.
     unsafe { &*slot }.take_samples(poll)
 }
@@ -507,6 +508,7 @@ fn round(
     for slot in slot::all() {
         let poll = slot.poll();
         if poll == 0 || !clock::calibrated() {
+            capturer.forget(slot);
             continue;
         }
         busy = true;
@@ -526,6 +528,7 @@ fn round(
             .stuck_after
             .filter(|limit| age >= *limit && !stuck_reported);
         if !sample_due && stuck.is_none() {
+            capturer.forget(slot);
             continue;
         }
         let Capture::Taken(captured) = capturer.capture(slot, poll) else {
@@ -535,7 +538,6 @@ fn round(
         if sample_due {
             slot.push_sample(poll, trace.clone(), settings.max_samples_per_poll);
         }
-        capturer.release();
         // Symbolized on the delivery thread, off the runtime's and the watchdog's (the first
         // symbolization loads debug information, which must not delay the next samples): the
         // poll's event finds the text ready.

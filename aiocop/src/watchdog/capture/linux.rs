@@ -6,8 +6,8 @@
 //! unwinds the copy afterwards (see [`unwind`](super::unwind)).
 
 use super::blocked::{Reader, ThreadState};
-use super::signal::{STACK_COPY_BYTES, Signaller};
-use super::unwind::{Modules, StackCopy};
+use super::signal::{Collected, STACK_COPY_BYTES, Signaller};
+use super::unwind::{Modules, Registers, StackCopy};
 use super::{Capture, Captured};
 use crate::watchdog::slot::Slot;
 
@@ -37,16 +37,35 @@ impl Capturer {
         })
     }
 
-    /// Samples the stack of the poll `poll` running on `slot`'s thread.
+    /// Samples the stack of the poll `poll` running on `slot`'s thread: a copy a signal handler
+    /// made since the last round, or a copy taken now if the thread is blocked in the kernel. A
+    /// thread that runs gets a signal request instead, collected at a later round.
     pub(crate) fn capture(&mut self, slot: &'static Slot, poll: u64) -> Capture {
         let tid = slot.tid();
         if tid == 0 {
             return Capture::Missed;
         }
+        let modules = &mut self.modules;
+        let mut unwind = |registers: Registers, bytes: &[u8]| {
+            let stack = StackCopy {
+                base: registers.sp,
+                bytes,
+            };
+            modules.unwind(registers, &stack, MAX_FRAMES)
+        };
+        let taken = match self.signaller.collect(slot, poll, &mut unwind) {
+            Collected::Taken(ips, function) => Some(Captured { ips, function }),
+            Collected::Pending => return Capture::Missed,
+            Collected::Nothing => None,
+        };
         let Some(look) = self.reader.look(slot, tid) else {
-            return Capture::Missed;
+            return taken.map_or(Capture::Missed, Capture::Taken);
         };
         match look.state {
+            // A copy a handler made is this round's sample.
+            ThreadState::Blocked { .. } if taken.is_some() => {
+                taken.map_or(Capture::Missed, Capture::Taken)
+            }
             ThreadState::Blocked { .. } => {
                 let Some(copied) = self.reader.copy(slot, poll, tid, &look, &mut self.buffer)
                 else {
@@ -62,27 +81,19 @@ impl Capturer {
                     function: copied.function,
                 })
             }
+            // Requested now (right after collecting the last one), the next copy comes at the
+            // first timer tick that finds the thread running.
             ThreadState::Running => {
                 let reader = &mut self.reader;
                 let mut running = || reader.running(slot, tid);
-                let Some(signalled) = self.signaller.capture(slot, poll, tid, &mut running) else {
-                    return Capture::Missed;
-                };
-                let stack = StackCopy {
-                    base: signalled.registers.sp,
-                    bytes: self.signaller.stack(signalled.len),
-                };
-                let ips = self.modules.unwind(signalled.registers, &stack, MAX_FRAMES);
-                Capture::Taken(Captured {
-                    ips,
-                    function: signalled.function,
-                })
+                self.signaller.arm(slot, poll, tid, &mut running);
+                taken.map_or(Capture::Missed, Capture::Taken)
             }
         }
     }
 
-    /// Ends the capture: the next request may start, and a poll waiting for it may go on.
-    pub(crate) fn release(&mut self) {
-        self.signaller.release();
+    /// Drops any signal request for `slot`'s thread: its poll is over, or needs no more samples.
+    pub(crate) fn forget(&mut self, slot: &'static Slot) {
+        self.signaller.forget(slot);
     }
 }

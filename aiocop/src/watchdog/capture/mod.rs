@@ -17,8 +17,8 @@ pub(crate) struct Captured {
 /// The outcome of one attempt.
 pub(crate) enum Capture {
     Taken(Captured),
-    /// The poll ended first, the thread ran while its stack was copied, did not take the signal
-    /// in time, or another capture was under way.
+    /// Nothing this round: the poll ended first, the thread ran while its stack was copied, or a
+    /// signal was requested (its copy comes at a later round).
     Missed,
 }
 
@@ -33,7 +33,7 @@ mod unwind;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use linux::Capturer;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
-pub(crate) use signal::{counters, current_tid, wait_for_capture};
+pub(crate) use signal::{counters, current_tid, poll_ended};
 
 /// Keeps a child forked at any moment consistent (see `watchdog::fork`): in the parent, locks
 /// the capture's own state while the fork copies it; in the child, forgets captures under way.
@@ -46,13 +46,13 @@ pub(crate) mod fork {
     /// The locks to hold across a fork, in the order they are taken.
     pub(crate) struct Held {
         _walk: MutexGuard<'static, ()>,
-        _buffer: MutexGuard<'static, Option<&'static mut [u8]>>,
+        _buffers: MutexGuard<'static, Vec<&'static mut [u8]>>,
     }
 
     pub(crate) fn lock() -> Held {
         Held {
             _walk: super::unwind::walk_lock(),
-            _buffer: super::signal::buffer_lock(),
+            _buffers: super::signal::buffers_lock(),
         }
     }
 }
@@ -77,14 +77,14 @@ mod unsupported {
             Capture::Missed
         }
 
-        pub(crate) fn release(&mut self) {}
+        pub(crate) fn forget(&mut self, _slot: &'static Slot) {}
     }
 
     pub(crate) fn current_tid() -> Option<i32> {
         None
     }
 
-    pub(crate) fn wait_for_capture(_slot: *const Slot, _poll: u64) {}
+    pub(crate) fn poll_ended(_slot: *const Slot, _poll: u64) {}
 
     pub(crate) fn counters() -> [u64; 3] {
         [0; 3]
@@ -101,4 +101,4 @@ mod unsupported {
     }
 }
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
-pub(crate) use unsupported::{Capturer, counters, current_tid, fork, wait_for_capture};
+pub(crate) use unsupported::{Capturer, counters, current_tid, fork, poll_ended};

@@ -1,4 +1,4 @@
-//! Sampling a thread that runs user code: a signal to the one thread whose poll is sampled; the
+//! Sampling a thread that runs user code: a signal to the thread whose poll is sampled; the
 //! handler, on that thread, copies the registers and the stack between the interrupted stack
 //! pointer and the poll's scope into a buffer allocated up front, and nothing else (no
 //! allocation, no lock, no unwinding). The watchdog unwinds the copy afterwards.
@@ -14,16 +14,20 @@
 //! is still running or has just ended. (A kernel without that generates it at the timer tick,
 //! which may find the thread in the kernel: the handler counts the system calls a signal ended,
 //! see [`counters`].) The timer is armed only for a thread that `/proc` shows running, inside the
-//! poll being sampled; a request still pending when that poll ends is withdrawn.
+//! poll being sampled.
 //!
-//! One request is in flight at a time (the watchdog is one thread); its state machine makes sure
-//! the handler and the watchdog never touch the buffer at once, even when a signal arrives late.
+//! The timer expires at the first timer tick (every 1 to 10 ms, by kernel) that finds the thread
+//! on a processor, so requests are asynchronous: the watchdog arms one per sampled thread (up to
+//! [`MAX_REQUESTS`] at once, each with its own buffer) and collects the copies at its next rounds;
+//! nothing waits for a handler, neither the watchdog nor the end of a poll (which only withdraws
+//! its thread's request). Each request's state machine makes sure its handler and the watchdog
+//! never touch its buffer at once, even when a signal arrives late.
 
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
 use std::ptr;
 use std::sync::atomic::{AtomicI32, AtomicPtr, AtomicU8, AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::unwind::Registers;
@@ -33,16 +37,21 @@ use crate::watchdog::slot::{self, Slot};
 /// Stack copied per sample at most: the part of the stack that belongs to the poll is usually a
 /// few kilobytes; a deeper one is cut (its outer frames are lost).
 pub(super) const STACK_COPY_BYTES: usize = 256 * 1024;
-/// How long the watchdog waits for the sampled thread to take the signal, and a poll that ends
-/// while a signal to its thread is under way waits for it at most.
-pub(super) const HANDLER_TIMEOUT: Duration = Duration::from_millis(50);
+/// Signal requests in flight at once at most: threads sampled by signal at the same time (more
+/// wait for a free request at the next rounds). Each has a buffer of [`STACK_COPY_BYTES`],
+/// allocated when first used.
+const MAX_REQUESTS: usize = 16;
+/// A request the thread has not answered after this long (it blocks the signal, or barely runs)
+/// is withdrawn, and a new one armed.
+const REQUEST_TIMEOUT: Duration = Duration::from_millis(50);
 
+/// Free.
 const IDLE: u8 = 0;
 /// Waiting for the handler on thread `tid`.
 const ARMED: u8 = 1;
 /// The handler is copying.
 const WRITING: u8 = 2;
-/// The copy is in `OUT`, for the watchdog to unwind.
+/// The copy is in `out`, for the watchdog to unwind.
 const CAPTURED: u8 = 3;
 /// The handler found the poll over (or another poll running).
 const STALE: u8 = 4;
@@ -65,36 +74,48 @@ struct Request {
 }
 
 // SAFETY: `out` is only accessed by whoever the state machine gives it to: the handler between
-// winning `ARMED -> WRITING` and storing `CAPTURED`/`STALE` (Release), the watchdog after loading
-// one of those (Acquire) and before storing `IDLE`/`ARMED`.
+// winning `ARMED -> WRITING` and storing `CAPTURED`/`STALE` (Release), the watchdog while the
+// request is `IDLE` (before storing `ARMED`) and after loading `CAPTURED` (Acquire).
 unsafe impl Sync for Request {}
 
-static REQUEST: Request = Request {
-    state: AtomicU8::new(IDLE),
-    tid: AtomicI32::new(0),
-    slot: AtomicPtr::new(ptr::null_mut()),
-    poll: AtomicU64::new(0),
-    out: UnsafeCell::new(Out {
-        buffer: ptr::null_mut(),
-        registers: Registers {
-            pc: 0,
-            sp: 0,
-            fp: None,
-        },
-        len: 0,
-        function: None,
-    }),
-};
+impl Request {
+    const fn new() -> Self {
+        Request {
+            state: AtomicU8::new(IDLE),
+            tid: AtomicI32::new(0),
+            slot: AtomicPtr::new(ptr::null_mut()),
+            poll: AtomicU64::new(0),
+            out: UnsafeCell::new(Out {
+                buffer: ptr::null_mut(),
+                registers: Registers {
+                    pc: 0,
+                    sp: 0,
+                    fp: None,
+                },
+                len: 0,
+                function: None,
+            }),
+        }
+    }
+
+    /// Withdraws the request if it is still waiting for its handler; `true` if it was.
+    fn withdraw(&self) -> bool {
+        self.state
+            .compare_exchange(ARMED, IDLE, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+}
+
+static REQUESTS: [Request; MAX_REQUESTS] = [const { Request::new() }; MAX_REQUESTS];
 
 /// The signal aiocop samples with, once installed.
 static SIGNAL: OnceLock<Result<i32, String>> = OnceLock::new();
 
-/// Timers armed, and signals that found their thread just back from a system call the signal
-/// ended with `EINTR` (see [`counters`]).
+/// Timers armed; signals that came after their poll ended (or after their request was withdrawn);
+/// signals that found their thread just back from a system call the signal ended with `EINTR`.
 static SENT: AtomicU64 = AtomicU64::new(0);
-static INTERRUPTED: AtomicU64 = AtomicU64::new(0);
-/// Signals that came after their poll ended (or after their request was withdrawn).
 static LATE: AtomicU64 = AtomicU64::new(0);
+static INTERRUPTED: AtomicU64 = AtomicU64::new(0);
 
 /// `[signals requested, signals that came after their poll ended, system calls a signal ended
 /// with EINTR]` since the process started: the last stays 0 where the kernel generates timer
@@ -148,27 +169,29 @@ fn install() -> Result<i32, String> {
 extern "C" fn on_signal(_signal: i32, _info: *mut libc::siginfo_t, context: *mut c_void) {
     // SAFETY: reading and restoring this thread's errno.
     let errno = unsafe { *libc::__errno_location() };
+    let context = context.cast::<libc::ucontext_t>();
     // SAFETY: the kernel passes the `ucontext_t` of the interrupted code to an SA_SIGINFO handler.
-    if unsafe { interrupted_a_system_call(context.cast::<libc::ucontext_t>()) } {
+    if unsafe { interrupted_a_system_call(context) } {
         INTERRUPTED.fetch_add(1, Ordering::Relaxed);
     }
-    if REQUEST.state.load(Ordering::Acquire) == ARMED
-        && current_tid() == Some(REQUEST.tid.load(Ordering::Relaxed))
-        && REQUEST
-            .state
-            .compare_exchange(ARMED, WRITING, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-    {
-        // SAFETY: winning ARMED -> WRITING hands `out` to this handler; `context` is the
-        // `ucontext_t` the kernel passes to an SA_SIGINFO handler.
-        let copied = unsafe { copy_stack(context.cast::<libc::ucontext_t>()) };
-        if !copied {
-            LATE.fetch_add(1, Ordering::Relaxed);
-        }
-        REQUEST
+    let tid = current_tid();
+    let request = REQUESTS.iter().find(|r| {
+        r.state.load(Ordering::Acquire) == ARMED
+            && Some(r.tid.load(Ordering::Relaxed)) == tid
+            && r.state
+                .compare_exchange(ARMED, WRITING, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+    });
+    let copied = request.is_some_and(|request| {
+        // SAFETY: winning ARMED -> WRITING hands the request's `out` to this handler; `context`
+        // is the kernel's.
+        let copied = unsafe { copy_stack(request, context) };
+        request
             .state
             .store(if copied { CAPTURED } else { STALE }, Ordering::Release);
-    } else {
+        copied
+    });
+    if !copied {
         LATE.fetch_add(1, Ordering::Relaxed);
     }
     // SAFETY: as above.
@@ -195,14 +218,14 @@ unsafe fn interrupted_a_system_call(context: *const libc::ucontext_t) -> bool {
 }
 
 /// # Safety
-/// Only from `on_signal`, owning `REQUEST.out`, with the kernel's `context`.
-unsafe fn copy_stack(context: *const libc::ucontext_t) -> bool {
-    let slot = REQUEST.slot.load(Ordering::Relaxed);
+/// Only from `on_signal`, owning `request.out`, with the kernel's `context`.
+unsafe fn copy_stack(request: &Request, context: *const libc::ucontext_t) -> bool {
+    let slot = request.slot.load(Ordering::Relaxed);
     if !ptr::eq(slot, slot::mine()) || slot.is_null() {
         return false;
     }
     // SAFETY: slots are never freed.
-    if unsafe { &*slot }.poll() != REQUEST.poll.load(Ordering::Relaxed) {
+    if unsafe { &*slot }.poll() != request.poll.load(Ordering::Relaxed) {
         return false;
     }
     // The poll is running on this thread (the handler interrupted it): its scope is alive.
@@ -224,7 +247,7 @@ unsafe fn copy_stack(context: *const libc::ucontext_t) -> bool {
     // `sp..sp + len` is this thread's live stack, between the interrupted frame and the scope of
     // the poll further up.
     unsafe {
-        let out = &mut *REQUEST.out.get();
+        let out = &mut *request.out.get();
         ptr::copy_nonoverlapping(registers.sp as *const u8, out.buffer, len);
         out.registers = registers;
         out.len = len;
@@ -233,19 +256,12 @@ unsafe fn copy_stack(context: *const libc::ucontext_t) -> bool {
     true
 }
 
-/// One buffer per process, kept for good: a late signal may still be handled after a signaller
-/// is gone, and must find memory to (not) write to.
-static BUFFER: Mutex<Option<&'static mut [u8]>> = Mutex::new(None);
+/// The requests' buffers, kept for good (a handler may still be writing into one when its
+/// signaller goes) and handed from one signaller to the next.
+static BUFFERS: Mutex<Vec<&'static mut [u8]>> = Mutex::new(Vec::new());
 
-pub(crate) fn buffer_lock() -> std::sync::MutexGuard<'static, Option<&'static mut [u8]>> {
-    BUFFER.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// What a signal brought back.
-pub(super) struct Signalled {
-    pub(super) registers: Registers,
-    pub(super) len: usize,
-    pub(super) function: FunctionInfo,
+pub(crate) fn buffers_lock() -> MutexGuard<'static, Vec<&'static mut [u8]>> {
+    BUFFERS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A timer on one thread's CPU-time clock that signals that thread.
@@ -301,10 +317,31 @@ impl Drop for ThreadTimer {
     }
 }
 
+/// A request armed by this signaller and not yet finished.
+struct InFlight {
+    /// Index in `REQUESTS` (and in `Signaller::buffers`).
+    index: usize,
+    /// The slot's address.
+    slot: usize,
+    armed_at: Instant,
+}
+
+/// What the signal path has for a slot.
+pub(super) enum Collected {
+    /// A copy of the poll's stack, unwound: instruction pointers, and the poll's function.
+    Taken(Vec<usize>, FunctionInfo),
+    /// A request waits for its handler.
+    Pending,
+    /// Nothing in flight.
+    Nothing,
+}
+
 /// The watchdog's side of the signal path.
 pub(super) struct Signaller {
     signal: i32,
-    buffer: &'static mut [u8],
+    /// `buffers[i]` belongs to `REQUESTS[i]`; grown as requests are first used.
+    buffers: Vec<&'static mut [u8]>,
+    in_flight: Vec<InFlight>,
     /// One timer per thread sampled so far, kept from sample to sample.
     timers: Vec<ThreadTimer>,
 }
@@ -312,24 +349,135 @@ pub(super) struct Signaller {
 impl Signaller {
     pub(super) fn new() -> Result<Self, String> {
         let signal = install()?;
-        let buffer = buffer_lock()
-            .take()
-            .unwrap_or_else(|| Box::leak(vec![0u8; STACK_COPY_BYTES].into_boxed_slice()));
+        let buffers = std::mem::take(&mut *buffers_lock());
         Ok(Signaller {
             signal,
-            buffer,
+            buffers,
+            in_flight: Vec::new(),
             timers: Vec::new(),
         })
     }
 
-    /// The copy a handler made, valid until [`Signaller::release`].
-    pub(super) fn stack(&self, len: usize) -> &[u8] {
-        &self.buffer[..len]
+    /// Collects the request in flight for `slot`: its copy of the poll `poll` unwound by
+    /// `unwind`, if the handler has made one; finishes it unless it is still pending (withdrawn
+    /// when its poll is over or after [`REQUEST_TIMEOUT`]).
+    pub(super) fn collect(
+        &mut self,
+        slot: &'static Slot,
+        poll: u64,
+        unwind: &mut dyn FnMut(Registers, &[u8]) -> Vec<usize>,
+    ) -> Collected {
+        let slot_address = ptr::from_ref(slot) as usize;
+        let Some(k) = self.in_flight.iter().position(|f| f.slot == slot_address) else {
+            return Collected::Nothing;
+        };
+        let InFlight {
+            index, armed_at, ..
+        } = self.in_flight[k];
+        let request = &REQUESTS[index];
+        let collected = match request.state.load(Ordering::Acquire) {
+            CAPTURED if request.poll.load(Ordering::Relaxed) == poll => {
+                // SAFETY: CAPTURED (loaded with Acquire) hands `out` to the watchdog.
+                let (registers, len, function) = unsafe {
+                    let out = &*request.out.get();
+                    (out.registers, out.len, out.function)
+                };
+                match function {
+                    Some(function) => {
+                        Collected::Taken(unwind(registers, &self.buffers[index][..len]), function)
+                    }
+                    None => Collected::Nothing,
+                }
+            }
+            ARMED | WRITING
+                if request.poll.load(Ordering::Relaxed) == poll
+                    && armed_at.elapsed() < REQUEST_TIMEOUT =>
+            {
+                return Collected::Pending;
+            }
+            _ => Collected::Nothing,
+        };
+        self.finish(k);
+        collected
     }
 
-    /// The timer of `slot`'s thread `tid`, made on first use (or after the slot changed hands).
-    fn timer(&mut self, slot: &'static Slot, tid: i32) -> Option<&ThreadTimer> {
-        let slot = ptr::from_ref(slot) as usize;
+    /// Arms a request for the poll `poll` on `slot`'s thread `tid`; `running` looks at the
+    /// thread in `/proc` once more, last before the timer is armed, and nothing is armed unless
+    /// it says the thread runs (is not blocked in the kernel).
+    pub(super) fn arm(
+        &mut self,
+        slot: &'static Slot,
+        poll: u64,
+        tid: i32,
+        running: &mut dyn FnMut() -> bool,
+    ) {
+        let slot_address = ptr::from_ref(slot) as usize;
+        if self.in_flight.iter().any(|f| f.slot == slot_address) {
+            return;
+        }
+        let Some(index) = (0..MAX_REQUESTS).find(|i| self.in_flight.iter().all(|f| f.index != *i))
+        else {
+            return;
+        };
+        while self.buffers.len() <= index {
+            self.buffers
+                .push(Box::leak(vec![0u8; STACK_COPY_BYTES].into_boxed_slice()));
+        }
+        if slot.poll() != poll || !running() {
+            return;
+        }
+        let request = &REQUESTS[index];
+        // SAFETY: the request is not in flight, so IDLE: the watchdog owns `out`.
+        unsafe { (*request.out.get()).buffer = self.buffers[index].as_mut_ptr() };
+        request.tid.store(tid, Ordering::Relaxed);
+        request
+            .slot
+            .store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
+        request.poll.store(poll, Ordering::Relaxed);
+        request.state.store(ARMED, Ordering::Release);
+        let armed = self
+            .timer(slot_address, tid)
+            .is_some_and(|timer| timer.set(1));
+        if !armed {
+            request.state.store(IDLE, Ordering::Release);
+            return;
+        }
+        SENT.fetch_add(1, Ordering::Relaxed);
+        self.in_flight.push(InFlight {
+            index,
+            slot: slot_address,
+            armed_at: Instant::now(),
+        });
+    }
+
+    /// Withdraws and finishes the request in flight for `slot`, if any (its poll is over, or
+    /// needs no more samples).
+    pub(super) fn forget(&mut self, slot: &'static Slot) {
+        let slot_address = ptr::from_ref(slot) as usize;
+        if let Some(k) = self.in_flight.iter().position(|f| f.slot == slot_address) {
+            self.finish(k);
+        }
+    }
+
+    /// Ends the in-flight request `k`: withdrawn if still armed, waited for if a handler is
+    /// copying (a few microseconds), then free; its thread's timer disarmed.
+    fn finish(&mut self, k: usize) {
+        let InFlight { index, slot, .. } = self.in_flight.swap_remove(k);
+        let request = &REQUESTS[index];
+        request.withdraw();
+        while request.state.load(Ordering::Acquire) == WRITING {
+            std::thread::yield_now();
+        }
+        request.state.store(IDLE, Ordering::Release);
+        let tid = request.tid.load(Ordering::Relaxed);
+        if let Some(timer) = self.timer(slot, tid) {
+            timer.set(0);
+        }
+    }
+
+    /// The timer of the thread `tid` of the slot at `slot`, made on first use (or after the slot
+    /// changed hands).
+    fn timer(&mut self, slot: usize, tid: i32) -> Option<&ThreadTimer> {
         let index = match self.timers.iter().position(|t| t.slot == slot) {
             Some(index) if self.timers[index].tid == tid => index,
             Some(index) => {
@@ -343,129 +491,35 @@ impl Signaller {
         };
         Some(&self.timers[index])
     }
-
-    /// Samples, by a signal, the poll `poll` running on `slot`'s thread `tid`. `running` looks at
-    /// the thread in `/proc` once more: it is called last before the timer is armed, and nothing
-    /// is armed unless it says the thread runs (is not blocked in the kernel).
-    pub(super) fn capture(
-        &mut self,
-        slot: &'static Slot,
-        poll: u64,
-        tid: i32,
-        running: &mut dyn FnMut() -> bool,
-    ) -> Option<Signalled> {
-        if REQUEST.state.load(Ordering::Acquire) != IDLE || slot.poll() != poll || !running() {
-            return None;
-        }
-        // SAFETY: the state is IDLE: the watchdog owns `out`.
-        unsafe { (*REQUEST.out.get()).buffer = self.buffer.as_mut_ptr() };
-        REQUEST.tid.store(tid, Ordering::Relaxed);
-        REQUEST
-            .slot
-            .store(ptr::from_ref(slot).cast_mut(), Ordering::Relaxed);
-        REQUEST.poll.store(poll, Ordering::Relaxed);
-        REQUEST.state.store(ARMED, Ordering::Release);
-        let Some(timer) = self.timer(slot, tid) else {
-            REQUEST.state.store(IDLE, Ordering::Release);
-            return None;
-        };
-        if !timer.set(1) {
-            REQUEST.state.store(IDLE, Ordering::Release);
-            return None;
-        }
-        SENT.fetch_add(1, Ordering::Relaxed);
-        let outcome = wait_for_handler(slot, poll);
-        // A timer that has not expired must not signal the thread later.
-        if let Some(timer) = self.timer(slot, tid) {
-            timer.set(0);
-        }
-        if outcome != CAPTURED {
-            if outcome == STALE {
-                REQUEST.state.store(IDLE, Ordering::Release);
-            }
-            return None;
-        }
-        // SAFETY: CAPTURED (loaded with Acquire) hands `out` back to the watchdog.
-        let (registers, len, function) = unsafe {
-            let out = &*REQUEST.out.get();
-            (out.registers, out.len, out.function)
-        };
-        let Some(function) = function else {
-            REQUEST.state.store(IDLE, Ordering::Release);
-            return None;
-        };
-        Some(Signalled {
-            registers,
-            len,
-            function,
-        })
-    }
-
-    /// Ends the capture: the next request may start, and a poll waiting for it may go on.
-    pub(super) fn release(&mut self) {
-        if REQUEST.state.load(Ordering::Acquire) == CAPTURED {
-            REQUEST.state.store(IDLE, Ordering::Release);
-        }
-    }
-}
-
-/// Waits for the handler to answer the armed request: `CAPTURED`, `STALE`, or `IDLE` when the
-/// request was withdrawn (by the poll's end, by the poll no longer running, or after
-/// [`HANDLER_TIMEOUT`]: the thread runs too little to expire the timer).
-fn wait_for_handler(slot: &Slot, poll: u64) -> u8 {
-    let deadline = Instant::now() + HANDLER_TIMEOUT;
-    // The timer expires at the next timer tick that finds the thread running: within a few
-    // milliseconds. Look often at first, then back off.
-    let mut pause = Duration::from_micros(20);
-    loop {
-        match REQUEST.state.load(Ordering::Acquire) {
-            state @ (CAPTURED | STALE | IDLE) => return state,
-            ARMED
-                if (slot.poll() != poll || Instant::now() >= deadline)
-                    && REQUEST
-                        .state
-                        .compare_exchange(ARMED, IDLE, Ordering::AcqRel, Ordering::Acquire)
-                        .is_ok() =>
-            {
-                return IDLE;
-            }
-            // ARMED, or WRITING: a handler is copying; it is quick.
-            _ => {}
-        }
-        std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(1));
-    }
 }
 
 impl Drop for Signaller {
     fn drop(&mut self) {
-        self.release();
-        let buffer = std::mem::take(&mut self.buffer);
-        *buffer_lock() = Some(buffer);
+        while !self.in_flight.is_empty() {
+            self.finish(0);
+        }
+        let buffers = std::mem::take(&mut self.buffers);
+        *buffers_lock() = buffers;
     }
 }
 
 /// Called by a poll that has just ended on `slot`'s thread (its slot already cleared): withdraws
-/// a request for that poll whose signal has not come yet (it would only find the poll over), and
-/// waits (briefly) for a capture of it the watchdog is still unwinding.
-pub(crate) fn wait_for_capture(slot: *const Slot, poll: u64) {
-    let ours = || {
-        ptr::eq(REQUEST.slot.load(Ordering::Relaxed), slot)
-            && REQUEST.poll.load(Ordering::Relaxed) == poll
-    };
-    if ours() {
-        let _ = REQUEST
-            .state
-            .compare_exchange(ARMED, IDLE, Ordering::AcqRel, Ordering::Acquire);
-    }
-    let deadline = Instant::now() + HANDLER_TIMEOUT;
-    while REQUEST.state.load(Ordering::Acquire) == CAPTURED && ours() && Instant::now() < deadline {
-        std::thread::yield_now();
+/// a request for that poll whose signal has not come yet (it would only find the poll over).
+/// Never waits.
+pub(crate) fn poll_ended(slot: *const Slot, poll: u64) {
+    for request in &REQUESTS {
+        if ptr::eq(request.slot.load(Ordering::Relaxed), slot)
+            && request.poll.load(Ordering::Relaxed) == poll
+        {
+            request.withdraw();
+        }
     }
 }
 
 /// In a forked child: no capture is under way (the threads that took part do not exist here).
 pub(crate) fn forget_requests() {
-    REQUEST.state.store(IDLE, Ordering::Relaxed);
-    REQUEST.slot.store(ptr::null_mut(), Ordering::Relaxed);
+    for request in &REQUESTS {
+        request.state.store(IDLE, Ordering::Relaxed);
+        request.slot.store(ptr::null_mut(), Ordering::Relaxed);
+    }
 }
