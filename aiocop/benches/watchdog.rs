@@ -1,7 +1,10 @@
 //! What the stall watchdog costs its own thread: CPU time per second of wall time while no
 //! monitored poll runs (it wakes every idle interval), while short monitored polls run all the
-//! time (it wakes every sampling interval and looks), and while it samples a long poll (per
-//! sample: a signal, a stack copy, an unwind). Measured with the watchdog thread's own CPU clock.
+//! time (it wakes every sampling interval and looks), while it samples a long poll blocked in a
+//! system call (per sample: two looks at `/proc`, a stack copy with `process_vm_readv`, an unwind;
+//! no signal), and while it samples a long CPU-bound poll (per sample: a look at `/proc`, a timer
+//! on the thread's CPU clock whose signal's handler copies the stack, an unwind). Measured with the
+//! watchdog thread's own CPU clock.
 //!
 //! Run: `cargo bench -p aiocop --bench watchdog` (Linux x86_64; `PHASE_SECS` sets the length of
 //! each phase, default 5).
@@ -86,22 +89,42 @@ fn main() {
         busy.as_secs_f64() * 100.0 / phase.as_secs_f64(),
     );
 
-    // 3. Sampling: one poll blocks for the whole phase; the watchdog samples it every interval.
+    // 3. Sampling a blocked poll: it sleeps for the whole phase; the watchdog samples it every
+    // interval, without a signal.
     let before = cpu();
     let (_, events) = runtime.block_on(aiocop::collect_events(aiocop::monitored(async {
         std::thread::sleep(phase);
     })));
-    let sampling = cpu() - before;
+    report_sampling("sampling, blocked:", cpu() - before, phase, &events);
+
+    // 4. Sampling a CPU-bound poll: it spins for the whole phase; each sample is a signal.
+    let before = cpu();
+    let (_, events) = runtime.block_on(aiocop::collect_events(aiocop::monitored(async {
+        let end = Instant::now() + phase;
+        while Instant::now() < end {
+            std::hint::spin_loop();
+        }
+    })));
+    report_sampling("sampling, CPU:", cpu() - before, phase, &events);
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+fn report_sampling(
+    label: &str,
+    cpu: std::time::Duration,
+    phase: std::time::Duration,
+    events: &[aiocop::SlowTaskEvent],
+) {
     let samples: usize = events
         .iter()
         .flat_map(|e| e.cpu_stack_samples())
         .map(|s| s.count())
         .sum();
     println!(
-        "sampling:      {:>8.1} us CPU per s ({:.3} % of a core), {samples} samples, {:.1} us per sample",
-        sampling.as_secs_f64() * 1e6 / phase.as_secs_f64(),
-        sampling.as_secs_f64() * 100.0 / phase.as_secs_f64(),
-        sampling.as_secs_f64() * 1e6 / samples.max(1) as f64
+        "{label:<19}{:>8.1} us CPU per s ({:.3} % of a core), {samples} samples, {:.1} us per sample",
+        cpu.as_secs_f64() * 1e6 / phase.as_secs_f64(),
+        cpu.as_secs_f64() * 100.0 / phase.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / samples.max(1) as f64
     );
 }
 

@@ -3,8 +3,8 @@
 //! instant stays held forever. Two measures keep the child's aiocop working:
 //!
 //! - `pthread_atfork` handlers take, before the fork, the locks aiocop's own threads hold for any
-//!   length of time (symbolization, the callback registries), and release them after it in both
-//!   processes, so the child never inherits one held by a thread that does not exist there. A
+//!   length of time (symbolization, the callback registries, the watchdog's: see
+//!   `watchdog::fork`), and release them after it in both processes, so the child never inherits one held by a thread that does not exist there. A
 //!   fork therefore waits for a symbolization step in progress (one address: microseconds, or up
 //!   to the first loading of debug information, once per process).
 //! - The child starts a new process generation ([`generation`]): the delivery thread is started
@@ -53,10 +53,14 @@ pub(crate) fn register_handlers() {
 #[cfg(unix)]
 extern "C" fn prepare() {
     let _ = std::panic::catch_unwind(|| {
+        // The watchdog's locks first (released last); no thread holds one of them while
+        // waiting for symbolization or a registry, nor the other way round.
+        crate::watchdog::fork::prepare();
         let mut held: Vec<Box<dyn Any>> = Vec::new();
         held.extend(crate::trace::hold_for_fork());
         held.extend(crate::callbacks::hold_for_fork());
         held.extend(crate::context::hold_for_fork());
+        held.extend(crate::watchdog::hold_stuck_callbacks_for_fork());
         let _ = HELD.try_with(|h| h.borrow_mut().extend(held));
     });
 }
@@ -65,6 +69,7 @@ extern "C" fn prepare() {
 #[cfg(unix)]
 extern "C" fn parent() {
     release();
+    let _ = std::panic::catch_unwind(crate::watchdog::fork::parent);
 }
 
 /// After `fork`, in the child: releases what `prepare` took and starts a new generation.
@@ -73,6 +78,7 @@ extern "C" fn child() {
     release();
     GENERATION.fetch_add(1, Ordering::AcqRel);
     crate::dispatch::after_fork_in_child();
+    let _ = std::panic::catch_unwind(crate::watchdog::fork::child);
 }
 
 #[cfg(unix)]

@@ -199,6 +199,13 @@ pub mod __private {
         type Output = T;
     }
 
+    /// `[signals requested, signals that came after their poll ended, system calls a signal ended
+    /// with EINTR]` by the stall watchdog since the process started (aiocop's own tests measure
+    /// them; the last should stay 0).
+    pub fn watchdog_signal_counters() -> [u64; 3] {
+        crate::watchdog::signal_counters()
+    }
+
     /// `!`, where stable Rust does not let it be written (`impl Future<Output = !>`, a `let`
     /// type): for `async fn f() -> !`.
     pub type Never = <fn() -> ! as FnOutput>::Output;

@@ -391,6 +391,39 @@ pub(crate) fn sampling_view() -> Option<(usize, crate::monitor::FunctionInfo)> {
     with_current(|scope| (scope.executor_above(), *scope.outer.info()))
 }
 
+/// Where another thread finds this thread's open scope without interrupting it: the address of
+/// this thread's `CURRENT` (stable for the thread's life), taken at its first monitored poll, and
+/// the offsets of the [`Scope`] fields the watchdog reads, for a thread blocked in a system call
+/// (see `watchdog::capture::blocked`, which copies them with `process_vm_readv`, never through a
+/// reference, and trusts them only if the thread did not run meanwhile).
+#[cfg_attr(
+    not(all(target_os = "linux", target_arch = "x86_64", not(miri))),
+    allow(dead_code)
+)]
+pub(crate) mod remote {
+    use super::{CURRENT, Scope};
+
+    /// The address of this thread's `CURRENT` cell, which holds a `*const Scope` (null between
+    /// polls).
+    pub(crate) fn current_cell() -> usize {
+        CURRENT.with(|current| current.as_ptr() as usize)
+    }
+
+    /// Offset of the scope's `executor_above` (a `usize`; 0 means the scope's own address).
+    pub(crate) const EXECUTOR_ABOVE: usize = std::mem::offset_of!(Scope<'static>, executor_above);
+    /// Offset of the scope's `outer` (a `&MonitoredFunction`).
+    pub(crate) const OUTER: usize = std::mem::offset_of!(Scope<'static>, outer);
+
+    /// Where traces stop for a scope at `scope` whose `executor_above` field reads `executor_above`
+    /// (as `Scope::executor_above` says).
+    pub(crate) fn executor_above(scope: usize, executor_above: usize) -> usize {
+        match executor_above {
+            0 => scope,
+            above => above,
+        }
+    }
+}
+
 /// Whether this thread is inside a monitored poll right now.
 #[inline]
 pub(crate) fn in_monitored_poll() -> bool {

@@ -8,10 +8,16 @@
 //! happens on the watchdog thread, and on the sampled thread only inside a poll already older than
 //! the arming delay.
 //!
-//! Supported on Linux x86_64 ([`cpu_sampling_status`] says why not elsewhere). The sampled thread
-//! gets a real-time signal (the highest one no one handles); a blocking system call with a timeout
-//! that it interrupts may return `ErrorKind::Interrupted` (std's `read_exact`, `write_all`,
-//! `thread::sleep` and friends retry). Only polls already blocking the runtime are ever signalled.
+//! Supported on Linux x86_64 ([`cpu_sampling_status`] says why not elsewhere). Sampling never
+//! makes a system call of the sampled thread fail or return early: a thread blocked in the kernel
+//! (a `read` with a timeout, `poll`, `nanosleep`, a lock) is sampled without being interrupted,
+//! from `/proc` and a copy of its stack; only a thread running inside the poll being sampled gets
+//! a real-time signal (the highest one no one handles), from a timer on its own CPU-time clock,
+//! which Linux delivers as the thread returns to user code, never inside a system call (see
+//! `capture::signal`).
+//!
+//! A child forked while the watchdog runs gets a watchdog of its own at its first monitored poll
+//! (or first call of the watchdog's functions); see `fork`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -25,6 +31,12 @@ use crate::report;
 use crate::trace::Trace;
 
 mod capture;
+pub(crate) mod fork;
+
+/// For [`crate::fork`]: the stuck-poll callbacks' registry lock, held.
+pub(crate) fn hold_stuck_callbacks_for_fork() -> Option<Box<dyn std::any::Any>> {
+    stuck::hold_for_fork()
+}
 pub(crate) mod slot;
 mod stuck;
 
@@ -237,6 +249,9 @@ struct Control {
     /// the watchdog off.
     disabled: bool,
     unavailable: Option<String>,
+    /// In a child forked while the watchdog ran: the settings to start it again with at first
+    /// use (see [`fork`]).
+    restart: Option<CpuSampling>,
 }
 
 struct Watchdog {
@@ -251,6 +266,7 @@ static CONTROL: Mutex<Control> = Mutex::new(Control {
     watchdog: None,
     disabled: false,
     unavailable: None,
+    restart: None,
 });
 
 fn control() -> MutexGuard<'static, Control> {
@@ -288,14 +304,26 @@ pub fn start_cpu_sampling(settings: CpuSampling) -> Result<(), ConfigError> {
 /// Starts the watchdog with the defaults if nothing says otherwise (called by
 /// `detect_slow_tasks`); where it cannot run, it only records why.
 pub(crate) fn auto_start() {
-    if control().disabled {
+    fork::restart_if_forked();
+    let mut control = control();
+    if control.disabled {
         return;
     }
-    let _ = start(CpuSampling::new(), false);
+    let _ = start_with(&mut control, CpuSampling::new(), false);
 }
 
 fn start(settings: CpuSampling, explicit: bool) -> Result<(), ConfigError> {
-    let mut control = control();
+    fork::restart_if_forked();
+    start_with(&mut control(), settings, explicit)
+}
+
+fn start_with(
+    control: &mut Control,
+    settings: CpuSampling,
+    explicit: bool,
+) -> Result<(), ConfigError> {
+    fork::register();
+    control.restart = None;
     if let Some(running) = &control.watchdog {
         if running.pid == std::process::id() {
             if explicit {
@@ -309,8 +337,11 @@ fn start(settings: CpuSampling, explicit: bool) -> Result<(), ConfigError> {
             }
             return Ok(());
         }
-        // Forked: the thread stayed in the parent.
-        control.watchdog = None;
+        // Forked without the fork handlers (a raw `clone`): the thread stayed in the parent, and
+        // its handle must not be detached or joined here.
+        if let Some(stale) = control.watchdog.take() {
+            std::mem::forget(stale);
+        }
     }
     let capturer = match Capturer::new() {
         Ok(capturer) => capturer,
@@ -350,10 +381,15 @@ fn start(settings: CpuSampling, explicit: bool) -> Result<(), ConfigError> {
 /// Stops the watchdog (waiting for its thread to finish its round) and keeps
 /// [`detect_slow_tasks`](crate::detect_slow_tasks) from starting it; the reference's
 /// `cpu_sampling=False`. [`start_cpu_sampling`] starts it again.
+///
+/// Works from any thread. From the watchdog's own thread (a [stuck-poll
+/// callback](register_stuck_poll_callback)) it does not wait: the watchdog stops as soon as the
+/// callback returns, and takes no further sample.
 pub fn stop_cpu_sampling() {
     let watchdog = {
         let mut control = control();
         control.disabled = true;
+        control.restart = None;
         control.watchdog.take()
     };
     let Some(watchdog) = watchdog else {
@@ -363,7 +399,13 @@ pub fn stop_cpu_sampling() {
     let (stopped, wake) = &*watchdog.stop;
     *stopped.lock().unwrap_or_else(PoisonError::into_inner) = true;
     wake.notify_all();
-    if watchdog.pid == std::process::id() {
+    if watchdog.pid != std::process::id() {
+        // Forked without the fork handlers: the thread stayed in the parent.
+        std::mem::forget(watchdog.thread);
+    } else if watchdog.thread.thread().id() == std::thread::current().id() {
+        // Called by the watchdog itself: joining would wait for this very call. The thread
+        // sees the stop when the callback returns, and ends (its handle detaches it).
+    } else {
         let _ = watchdog.thread.join();
     }
 }
@@ -375,6 +417,7 @@ pub fn is_cpu_sampling_started() -> bool {
 
 /// Whether the watchdog runs, and if it cannot, why.
 pub fn cpu_sampling_status() -> CpuSamplingStatus {
+    fork::restart_if_forked();
     let control = control();
     match (&control.watchdog, &control.unavailable) {
         (Some(w), _) if w.pid == std::process::id() => CpuSamplingStatus::Running,
@@ -394,14 +437,22 @@ pub fn cpu_sampling_status() -> CpuSamplingStatus {
 /// # }
 /// ```
 pub fn effective_cpu_sampling() -> Option<EffectiveCpuSampling> {
+    fork::restart_if_forked();
     let control = control();
     let watchdog = control.watchdog.as_ref()?;
     (watchdog.pid == std::process::id())
         .then(|| watchdog.settings.effective(config::slow_task_threshold()))
 }
 
+/// `[signals requested, signals that came after their poll ended, system calls a signal ended
+/// with EINTR]` since the process started (the last should stay 0; see `capture::signal`). For
+/// aiocop's own tests and benchmarks.
+pub(crate) fn signal_counters() -> [u64; 3] {
+    capture::counters()
+}
+
 /// The samples the watchdog took of this thread's poll `poll`, which has just ended (a slow-poll
-/// event is being built for it). Waits briefly for a capture of that poll still under way.
+/// event is being built for it). Never waits.
 pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
     if !is_running() {
         return Vec::new();
@@ -410,7 +461,8 @@ pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
     if slot.is_null() {
         return Vec::new();
     }
-    capture::wait_for_capture(slot, poll);
+    // A signal still to come for this poll would only find it over.
+    capture::poll_ended(slot, poll);
     // SAFETY: slots are never freed.
     unsafe { &*slot }.take_samples(poll)
 }
@@ -425,13 +477,20 @@ fn run(settings: CpuSampling, mut capturer: Capturer, stop: &(Mutex<bool>, Condv
             return;
         }
         let effective = settings.effective(config::slow_task_threshold());
-        let busy = round(&effective, &mut capturer);
+        let Some(busy) = round(&effective, &mut capturer, stop) else {
+            return;
+        };
         sleep = if busy {
             effective.interval
         } else {
             effective.idle_interval
         };
     }
+}
+
+/// Whether the watchdog was told to stop.
+fn stopped((stopped, _): &(Mutex<bool>, Condvar)) -> bool {
+    *stopped.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Sleeps `duration` or until stopped; `true` if stopped.
@@ -443,12 +502,18 @@ fn wait((stopped, wake): &(Mutex<bool>, Condvar), duration: Duration) -> bool {
     *guard
 }
 
-/// One look at every thread; `true` if a monitored poll was running.
-fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
+/// One look at every thread; `true` if a monitored poll was running, `None` if a stuck-poll
+/// callback stopped the watchdog (nothing more may be sampled: a new watchdog may be running).
+fn round(
+    settings: &EffectiveCpuSampling,
+    capturer: &mut Capturer,
+    stop: &(Mutex<bool>, Condvar),
+) -> Option<bool> {
     let mut busy = false;
     for slot in slot::all() {
         let poll = slot.poll();
         if poll == 0 || !clock::calibrated() {
+            capturer.forget(slot);
             continue;
         }
         busy = true;
@@ -468,6 +533,7 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
             .stuck_after
             .filter(|limit| age >= *limit && !stuck_reported);
         if !sample_due && stuck.is_none() {
+            capturer.forget(slot);
             continue;
         }
         let Capture::Taken(captured) = capturer.capture(slot, poll) else {
@@ -477,7 +543,6 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
         if sample_due {
             slot.push_sample(poll, trace.clone(), settings.max_samples_per_poll);
         }
-        capturer.release();
         // Symbolized on the delivery thread, off the runtime's and the watchdog's (the first
         // symbolization loads debug information, which must not delay the next samples): the
         // poll's event finds the text ready.
@@ -497,7 +562,10 @@ fn round(settings: &EffectiveCpuSampling, capturer: &mut Capturer) -> bool {
                 thread,
                 trace,
             });
+            if stopped(stop) {
+                return None;
+            }
         }
     }
-    busy
+    Some(busy)
 }

@@ -8,7 +8,7 @@
 
 use std::cell::Cell;
 use std::ptr;
-use std::sync::atomic::{AtomicI32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::clock::Ticks;
@@ -20,6 +20,9 @@ pub(crate) struct Slot {
     poll: AtomicU64,
     /// Kernel thread id of the owning thread; 0 while the slot is free.
     tid: AtomicI32,
+    /// Address of the owning thread's open-scope cell (`scope::remote::current_cell`), through
+    /// which the watchdog finds the poll's scope on a thread it does not interrupt.
+    current_cell: AtomicUsize,
     /// What the watchdog found out about the owner's polls.
     state: Mutex<SlotState>,
 }
@@ -41,6 +44,7 @@ impl Slot {
         Slot {
             poll: AtomicU64::new(0),
             tid: AtomicI32::new(0),
+            current_cell: AtomicUsize::new(0),
             state: Mutex::new(SlotState {
                 thread_name: None,
                 samples_poll: 0,
@@ -62,6 +66,15 @@ impl Slot {
     )]
     pub(crate) fn tid(&self) -> i32 {
         self.tid.load(Ordering::Acquire)
+    }
+
+    /// The owning thread's open-scope cell address, or 0.
+    #[cfg_attr(
+        not(all(target_os = "linux", target_arch = "x86_64", not(miri))),
+        allow(dead_code)
+    )]
+    pub(crate) fn current_cell(&self) -> usize {
+        self.current_cell.load(Ordering::Acquire)
     }
 
     pub(crate) fn state(&self) -> MutexGuard<'_, SlotState> {
@@ -107,6 +120,43 @@ pub(crate) fn all() -> Vec<&'static Slot> {
     slots().clone()
 }
 
+/// The slot locks held across a fork (see `watchdog::fork`): the list's, then every slot's state.
+pub(crate) struct ForkLocks {
+    list: MutexGuard<'static, Vec<&'static Slot>>,
+    states: Vec<MutexGuard<'static, SlotState>>,
+}
+
+/// Takes every slot lock, so that the child finds none held by a thread it does not have.
+pub(crate) fn lock_for_fork() -> ForkLocks {
+    let list = slots();
+    let states = list.iter().map(|slot| slot.state()).collect();
+    ForkLocks { list, states }
+}
+
+impl ForkLocks {
+    /// In a forked child: only the forking thread exists. Every slot becomes free and empty
+    /// (including the forking thread's, whose thread id changed: its next monitored poll takes a
+    /// slot afresh, which also restarts the watchdog, see `watchdog::fork`); then the locks are
+    /// released.
+    pub(crate) fn reset_in_child(mut self) {
+        for (slot, state) in self.list.iter().zip(self.states.iter_mut()) {
+            slot.poll.store(0, Ordering::Relaxed);
+            slot.current_cell.store(0, Ordering::Relaxed);
+            slot.tid.store(0, Ordering::Relaxed);
+            state.samples_poll = 0;
+            state.stuck_poll = 0;
+            // Freed in the child only if it allocates nothing: never drop while the allocator
+            // may be inconsistent. (glibc's allocator is usable in a child; the samples are
+            // moved out and forgotten to stay on the safe side of other allocators.)
+            std::mem::forget(std::mem::take(&mut state.samples));
+            std::mem::forget(state.thread_name.take());
+        }
+        if !MINE.replace(ptr::null()).is_null() {
+            let _ = OWNER.try_with(|owner| owner.0.set(None));
+        }
+    }
+}
+
 thread_local! {
     /// This thread's slot, or null. Const-initialised without a destructor: one TLS load.
     static MINE: Cell<*const Slot> = const { Cell::new(ptr::null()) };
@@ -121,6 +171,7 @@ impl Drop for Owner {
         if let Some(slot) = self.0.take() {
             MINE.set(ptr::null());
             slot.poll.store(0, Ordering::Release);
+            slot.current_cell.store(0, Ordering::Release);
             {
                 let mut state = slot.state();
                 *state = SlotState::default();
@@ -194,6 +245,8 @@ fn publish_unregistered(start: Ticks) -> *const Slot {
             }
         }
     };
+    slot.current_cell
+        .store(crate::scope::remote::current_cell(), Ordering::Release);
     slot.state().thread_name = std::thread::current().name().map(str::to_owned);
     // The owner guard gives the slot back at thread exit; if thread-local storage is already being
     // torn down, give it back now and stay unregistered.
@@ -202,6 +255,7 @@ fn publish_unregistered(start: Ticks) -> *const Slot {
         return ptr::null();
     }
     MINE.set(slot);
+    super::fork::restart_if_forked();
     slot.poll.store(start.id(), Ordering::Release);
     slot
 }

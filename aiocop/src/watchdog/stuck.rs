@@ -113,3 +113,8 @@ pub(crate) fn report(stuck: &StuckPoll) {
     }
     CALLBACKS.call_each("stuck-poll callback", |callback| callback(stuck));
 }
+
+/// For [`crate::fork`]: the registry's lock, held.
+pub(crate) fn hold_for_fork() -> Option<Box<dyn std::any::Any>> {
+    Some(CALLBACKS.hold())
+}

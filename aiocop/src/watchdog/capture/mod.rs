@@ -1,6 +1,8 @@
-//! Taking a stack sample of another thread: supported on Linux x86_64 (a signal to the sampled
-//! thread, a stack copy in the handler, DWARF unwinding on the watchdog thread). Elsewhere the
-//! watchdog reports itself unavailable.
+//! Taking a stack sample of another thread: supported on Linux x86_64 (a thread blocked in the
+//! kernel is read through `/proc` without a signal; a thread running user code gets a signal from
+//! a timer on its CPU-time clock, and the handler copies the stack; DWARF unwinding on the
+//! watchdog thread). Elsewhere the watchdog
+//! reports itself unavailable.
 
 use crate::monitor::FunctionInfo;
 
@@ -15,17 +17,45 @@ pub(crate) struct Captured {
 /// The outcome of one attempt.
 pub(crate) enum Capture {
     Taken(Captured),
-    /// The poll ended first, the thread did not take the signal in time, or another capture was
-    /// under way.
+    /// Nothing this round: the poll ended first, the thread ran while its stack was copied, or a
+    /// signal was requested (its copy comes at a later round).
     Missed,
 }
 
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
+mod blocked;
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 mod linux;
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
+mod signal;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 mod unwind;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
-pub(crate) use linux::{Capturer, current_tid, wait_for_capture};
+pub(crate) use linux::Capturer;
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
+pub(crate) use signal::{counters, current_tid, poll_ended};
+
+/// Keeps a child forked at any moment consistent (see `watchdog::fork`): in the parent, locks
+/// the capture's own state while the fork copies it; in the child, forgets captures under way.
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
+pub(crate) mod fork {
+    use std::sync::MutexGuard;
+
+    pub(crate) use super::signal::forget_requests;
+
+    /// The locks to hold across a fork, in the order they are taken.
+    pub(crate) struct Held {
+        _walk: MutexGuard<'static, ()>,
+        _buffers: MutexGuard<'static, Vec<&'static mut [u8]>>,
+    }
+
+    pub(crate) fn lock() -> Held {
+        Held {
+            _walk: super::unwind::walk_lock(),
+            _buffers: super::signal::buffers_lock(),
+        }
+    }
+}
 
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
 mod unsupported {
@@ -47,14 +77,28 @@ mod unsupported {
             Capture::Missed
         }
 
-        pub(crate) fn release(&mut self) {}
+        pub(crate) fn forget(&mut self, _slot: &'static Slot) {}
     }
 
     pub(crate) fn current_tid() -> Option<i32> {
         None
     }
 
-    pub(crate) fn wait_for_capture(_slot: *const Slot, _poll: u64) {}
+    pub(crate) fn poll_ended(_slot: *const Slot, _poll: u64) {}
+
+    pub(crate) fn counters() -> [u64; 3] {
+        [0; 3]
+    }
+
+    pub(crate) mod fork {
+        pub(crate) struct Held;
+
+        pub(crate) fn lock() -> Held {
+            Held
+        }
+
+        pub(crate) fn forget_requests() {}
+    }
 }
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
-pub(crate) use unsupported::{Capturer, current_tid, wait_for_capture};
+pub(crate) use unsupported::{Capturer, counters, current_tid, fork, poll_ended};

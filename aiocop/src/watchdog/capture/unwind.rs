@@ -1,16 +1,27 @@
 //! A DWARF call-frame unwinder over a copy of another thread's stack.
 //!
-//! The signal handler copies the interrupted thread's stack (from its stack pointer up to the
-//! scope of the poll being sampled) and its registers; this module walks that copy afterwards, on
-//! the watchdog thread, with the `.eh_frame` unwind tables of the loaded modules (found through
+//! The capture (a signal handler on the sampled thread, or the watchdog itself for a thread blocked
+//! in the kernel) copies the thread's stack from its stack pointer up to the scope of the poll
+//! being sampled, with the registers it knows; this module walks that copy afterwards, on the
+//! watchdog thread, with the `.eh_frame` unwind tables of the loaded modules (found through
 //! `dl_iterate_phdr`, read in place). It works without frame pointers, through the C library and
-//! the vDSO, which is where a thread blocked in a system call is interrupted.
+//! the vDSO.
+//!
+//! A thread blocked in a system call is seen through `/proc`, which gives its stack and
+//! instruction pointers but not its frame pointer. Frames whose unwind rule needs that register
+//! (the standard library is built with frame pointers) get it back from the stack: the frame's
+//! saved frame pointer and return address sit just below its canonical frame address, and the
+//! return address must follow a call of the very function being unwound (see
+//! [`Modules::recover_fp`]). Where that cannot be established the walk stops there.
 //!
 //! The walk holds the dynamic loader's lock (it runs inside a `dl_iterate_phdr` callback), so no
-//! module is unloaded while its tables are read.
+//! module is unloaded while its tables are read; it also holds [`WALK`], which a fork waits for
+//! (see `watchdog::fork`), so that a child is never forked while this thread holds the loader's
+//! lock.
 
 use std::ffi::c_void;
 use std::ops::Range;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use gimli::{
     BaseAddresses, CfaRule, EhFrame, EhFrameHdr, EndianSlice, NativeEndian, ParsedEhFrameHdr,
@@ -19,12 +30,25 @@ use gimli::{
 
 type Slice = EndianSlice<'static, NativeEndian>;
 
+/// How far above a frame's stack pointer its saved frame pointer is looked for when the frame
+/// pointer is unknown: larger frames lose their outer part of the trace.
+const FP_SCAN_BYTES: usize = 64 * 1024;
+
+/// Held by the watchdog around every walk of the loader's module list (which holds the loader's
+/// lock); taken by the fork preparation so that no child is forked in the middle of one.
+static WALK: Mutex<()> = Mutex::new(());
+
+pub(crate) fn walk_lock() -> MutexGuard<'static, ()> {
+    WALK.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// The registers a walk starts from.
 #[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct Registers {
     pub(crate) pc: usize,
     pub(crate) sp: usize,
-    pub(crate) fp: usize,
+    /// The frame pointer (`rbp`), when known: a signal handler reads it, `/proc` does not show it.
+    pub(crate) fp: Option<usize>,
 }
 
 /// A copy of the stack memory from `base` upwards.
@@ -82,6 +106,7 @@ impl Modules {
         }
         let mut frames = Vec::new();
         let expected = self.generation;
+        let _walk = walk_lock();
         with_loader_locked(|generation| {
             // A module came or went since the tables were read: they may point at unmapped
             // memory. Skip this sample; the next one reloads.
@@ -122,33 +147,53 @@ impl Modules {
         lookup: usize,
         stack: &StackCopy<'_>,
     ) -> Option<Registers> {
-        let module = self
-            .modules
+        let modules = &self.modules;
+        let module = modules
             .iter()
             .find(|m| m.text.iter().any(|r| r.contains(&lookup)))?;
-        let table = module.hdr.table()?;
-        let row = table
+        let fde = module
+            .hdr
+            .table()?
+            .fde_for_address(
+                &module.eh_frame,
+                &module.bases,
+                lookup as u64,
+                |section, bases, offset| section.cie_from_offset(bases, offset),
+            )
+            .ok()?;
+        let row = fde
             .unwind_info_for_address(
                 &module.eh_frame,
                 &module.bases,
                 &mut self.context,
                 lookup as u64,
-                |section, bases, offset| section.cie_from_offset(bases, offset),
             )
             .ok()?;
-        let cfa = match *row.cfa() {
-            CfaRule::RegisterAndOffset { register, offset } => {
-                let base = if register == X86_64::RSP {
-                    registers.sp
-                } else if register == X86_64::RBP {
-                    registers.fp
-                } else {
-                    return None;
-                };
-                base.checked_add_signed(isize::try_from(offset).ok()?)?
-            }
+        let (cfa_register, cfa_offset) = match *row.cfa() {
+            CfaRule::RegisterAndOffset { register, offset } => (register, offset),
             CfaRule::Expression(_) => return None,
         };
+        let cfa_offset = isize::try_from(cfa_offset).ok()?;
+        let frame_pointer = if cfa_register == X86_64::RSP {
+            None
+        } else if cfa_register == X86_64::RBP {
+            match registers.fp {
+                Some(fp) => Some(fp),
+                None => Some(recover_fp(
+                    modules,
+                    row,
+                    cfa_offset,
+                    usize::try_from(fde.initial_address()).ok()?,
+                    registers.sp,
+                    stack,
+                )?),
+            }
+        } else {
+            return None;
+        };
+        let cfa = frame_pointer
+            .unwrap_or(registers.sp)
+            .checked_add_signed(cfa_offset)?;
         let at = |offset: i64| -> Option<usize> {
             stack.read(cfa.checked_add_signed(isize::try_from(offset).ok()?)?)
         };
@@ -157,8 +202,9 @@ impl Modules {
             _ => return None,
         };
         let fp = match row.register(X86_64::RBP) {
-            RegisterRule::Offset(offset) => at(offset)?,
-            // Not saved in this frame: the caller's value is still in the register.
+            RegisterRule::Offset(offset) => Some(at(offset)?),
+            // Not saved in this frame: the caller's value is still in the register (or as unknown
+            // as it was).
             _ => registers.fp,
         };
         Some(Registers { pc, sp: cfa, fp })
@@ -166,6 +212,7 @@ impl Modules {
 
     fn loader_generation(&self) -> (u64, u64) {
         let mut generation = (0, 0);
+        let _walk = walk_lock();
         with_loader_locked(|g| generation = g);
         generation
     }
@@ -176,6 +223,7 @@ impl Modules {
             modules: Vec::new(),
             generation: (0, 0),
         };
+        let _walk = walk_lock();
         // SAFETY: `collect` matches the callback type and only reads the `dl_phdr_info` it is
         // given; `found` outlives the call.
         unsafe {
@@ -184,6 +232,113 @@ impl Modules {
         self.modules = found.modules;
         self.generation = found.generation;
     }
+}
+
+/// The frame pointer of a frame whose canonical frame address is `rbp + cfa_offset`, found on
+/// the stack when no register value is known (a thread seen through `/proc`). A candidate
+/// `rbp` is accepted when the return address its rule reads from the stack follows a call of
+/// `function` itself (a direct call whose target is the function's first instruction), or
+/// failing any such candidate, follows an indirect call instruction. Candidates are aligned
+/// like a frame pointer set by `push rbp; mov rbp, rsp`, at or above the lowest slot the row
+/// saves a register in, and at most [`FP_SCAN_BYTES`] above `sp`; the lowest one wins (a
+/// higher one would belong to an outer call of the same function).
+fn recover_fp(
+    modules: &[Module],
+    row: &gimli::UnwindTableRow<usize>,
+    cfa_offset: isize,
+    function: usize,
+    sp: usize,
+    stack: &StackCopy<'_>,
+) -> Option<usize> {
+    let RegisterRule::Offset(ra_offset) = row.register(X86_64::RA) else {
+        return None;
+    };
+    let ra_offset = isize::try_from(ra_offset).ok()?;
+    // Every slot the row saves a register in lies at or above `sp`.
+    let lowest_saved = row
+        .registers()
+        .filter_map(|(_, rule)| match rule {
+            RegisterRule::Offset(offset) => isize::try_from(*offset).ok(),
+            _ => None,
+        })
+        .min()?;
+    let low = sp
+        .checked_add_signed(-cfa_offset.checked_add(lowest_saved)?)?
+        .max(sp);
+    let high = sp
+        .saturating_add(FP_SCAN_BYTES)
+        .min(stack.base.saturating_add(stack.bytes.len()));
+    let first = low.checked_add(15)? & !15;
+    let candidates = (first..high).step_by(16);
+    let return_address = |fp: usize| {
+        stack.read(
+            fp.checked_add_signed(cfa_offset)?
+                .checked_add_signed(ra_offset)?,
+        )
+    };
+    candidates
+        .clone()
+        .find(|&fp| return_address(fp).is_some_and(|ra| calls(modules, ra, Some(function))))
+        .or_else(|| {
+            candidates
+                .into_iter()
+                .find(|&fp| return_address(fp).is_some_and(|ra| calls(modules, ra, None)))
+        })
+}
+
+/// Whether `ra` follows a call instruction in a loaded module's code: a direct call of
+/// `function` if given, else any indirect call.
+fn calls(modules: &[Module], ra: usize, function: Option<usize>) -> bool {
+    // The longest form looked at: an indirect call with a REX prefix, SIB and 32-bit offset.
+    const LONGEST: usize = 7;
+    let Some(start) = ra.checked_sub(LONGEST) else {
+        return false;
+    };
+    let in_text = modules
+        .iter()
+        .any(|m| m.text.iter().any(|r| r.start <= start && ra <= r.end));
+    if !in_text {
+        return false;
+    }
+    // SAFETY: `start..ra` lies in an executable segment of a loaded module, mapped (and
+    // readable: x86_64 code is) for as long as the loader's lock held by the walk keeps the
+    // module loaded.
+    let code: [u8; LONGEST] = unsafe { std::ptr::read(start as *const [u8; LONGEST]) };
+    match function {
+        Some(function) => {
+            let [.., c, r0, r1, r2, r3] = code;
+            c == 0xe8
+                && ra.wrapping_add_signed(i32::from_le_bytes([r0, r1, r2, r3]) as isize) == function
+        }
+        None => is_indirect_call(&code),
+    }
+}
+
+/// Whether the 7 bytes before a return address end with an indirect near call (`ff /2`): through
+/// a register, or through memory addressed by a register (with or without SIB and displacement)
+/// or relative to `rip`, with or without a REX prefix.
+fn is_indirect_call(code: &[u8; 7]) -> bool {
+    // `modrm` is the ModR/M byte of an `ff` opcode, `after` how many bytes follow it.
+    let call = |modrm: u8, after: usize| -> bool {
+        if (modrm >> 3) & 7 != 2 {
+            return false;
+        }
+        let (mode, rm) = (modrm >> 6, modrm & 7);
+        let sib = usize::from(mode != 3 && rm == 4);
+        let displacement = match mode {
+            0 if rm == 5 => 4,
+            0 => 0,
+            1 => 1,
+            2 => 4,
+            _ => 0,
+        };
+        after == sib + displacement
+    };
+    // The ModR/M byte may sit at index 1 to 6 (the last byte before the return address), the
+    // opcode just before it.
+    (1..code.len()).any(|modrm_at| {
+        code[modrm_at - 1] == 0xff && call(code[modrm_at], code.len() - 1 - modrm_at)
+    })
 }
 
 struct Found {
@@ -290,5 +445,42 @@ fn with_loader_locked<F: FnOnce((u64, u64))>(f: F) {
     // SAFETY: `first::<F>` matches the callback type and `call` outlives the call.
     unsafe {
         libc::dl_iterate_phdr(Some(first::<F>), (&raw mut call).cast::<c_void>());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_indirect_call;
+
+    /// `code` as the bytes right before a return address (padded in front).
+    fn before_return(code: &[u8]) -> [u8; 7] {
+        let mut bytes = [0x90; 7];
+        bytes[7 - code.len()..].copy_from_slice(code);
+        bytes
+    }
+
+    #[test]
+    fn indirect_calls_are_recognised() {
+        for call in [
+            &[0xff, 0xd0][..],                           // call *%rax
+            &[0x41, 0xff, 0xd3],                         // call *%r11
+            &[0xff, 0x10],                               // call *(%rax)
+            &[0xff, 0x50, 0x18],                         // call *0x18(%rax)
+            &[0xff, 0x54, 0x24, 0x08],                   // call *0x8(%rsp)
+            &[0xff, 0x90, 0x00, 0x01, 0x00, 0x00],       // call *0x100(%rax)
+            &[0xff, 0x15, 0x10, 0x20, 0x00, 0x00],       // call *0x2010(%rip)
+            &[0xff, 0x94, 0x24, 0x00, 0x01, 0x00, 0x00], // call *0x100(%rsp)
+        ] {
+            assert!(is_indirect_call(&before_return(call)), "{call:x?}");
+        }
+        for other in [
+            &[0xe8, 0x10, 0x20, 0x00, 0x00][..],   // call rel32 (direct)
+            &[0xff, 0xe0],                         // jmp *%rax
+            &[0xff, 0x25, 0x10, 0x20, 0x00, 0x00], // jmp *0x2010(%rip)
+            &[0x48, 0x89, 0xc7],                   // mov %rax, %rdi
+            &[0xc3],                               // ret
+        ] {
+            assert!(!is_indirect_call(&before_return(other)), "{other:x?}");
+        }
     }
 }
