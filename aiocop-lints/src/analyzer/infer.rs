@@ -5,7 +5,7 @@ use syn::{Expr, Lit, Member};
 
 use super::resolve::{Resolver, path_segments};
 use super::types::{self, Ty};
-use super::walk::Walker;
+use super::walk::{Walker, addr};
 
 impl Walker<'_, '_> {
     /// The output type of a same-crate function.
@@ -30,6 +30,47 @@ impl Walker<'_, '_> {
             .get(key)
             .map(|f| f.output.clone())
             .unwrap_or(Ty::Unknown)
+    }
+
+    /// The type of a method call's result. A chain `a.b().c()` is typed from its start in a
+    /// loop, each call's type remembered, so that typing every call of a long chain stays
+    /// linear and shallow.
+    fn method_chain_type(&self, call: &syn::ExprMethodCall) -> Ty {
+        let mut chain = Vec::new();
+        let mut current = call;
+        let mut ty = loop {
+            if let Some(known) = self.method_types.borrow().get(&addr(current)) {
+                break known.clone();
+            }
+            chain.push(current);
+            match &*current.receiver {
+                Expr::MethodCall(inner) => current = inner,
+                other => break self.type_of(other),
+            }
+        };
+        for call in chain.into_iter().rev() {
+            ty = self.method_result(&ty, &call.method.to_string());
+            self.method_types
+                .borrow_mut()
+                .insert(addr(call), ty.clone());
+        }
+        ty
+    }
+
+    /// What calling `method` on a `recv` returns.
+    fn method_result(&self, recv: &Ty, method: &str) -> Ty {
+        let mut ty = Some(recv.clone());
+        let mut steps = 0;
+        while let Some(t) = ty {
+            if let Some(path) = t.path()
+                && let Some(key) = self.index.method(path, method)
+            {
+                return self.fn_output(key);
+            }
+            steps += 1;
+            ty = if steps < 8 { t.deref() } else { None };
+        }
+        types::method_returns(recv, method)
     }
 
     /// The type of an expression, as far as the source makes it evident.
@@ -69,22 +110,7 @@ impl Walker<'_, '_> {
                 let args: Vec<Ty> = c.args.iter().map(|a| self.type_of(a)).collect();
                 types::function_returns(&full, &args)
             }
-            Expr::MethodCall(m) => {
-                let recv = self.type_of(&m.receiver);
-                let method = m.method.to_string();
-                let mut ty = Some(recv.clone());
-                let mut steps = 0;
-                while let Some(t) = ty {
-                    if let Some(path) = t.path()
-                        && let Some(key) = self.index.method(path, &method)
-                    {
-                        return self.fn_output(key);
-                    }
-                    steps += 1;
-                    ty = if steps < 8 { t.deref() } else { None };
-                }
-                types::method_returns(&recv, &method)
-            }
+            Expr::MethodCall(m) => self.method_chain_type(m),
             Expr::Try(t) => self.type_of(&t.expr).unwrapped(),
             Expr::Await(a) => self.type_of(&a.base),
             Expr::Field(f) => {

@@ -26,6 +26,7 @@
 mod callgraph;
 mod config;
 mod declared;
+mod guard;
 mod index;
 mod infer;
 mod items;
@@ -242,13 +243,28 @@ impl Linter {
     /// folders). Files that another given file declares as a module (`mod x;`) are analyzed as
     /// part of that file's crate; the others are crate roots.
     pub fn lint_paths(&self, paths: &[PathBuf]) -> Result<Report, LintError> {
+        guard::on_big_stack(|| self.lint_paths_here(paths))
+    }
+
+    fn lint_paths_here(&self, paths: &[PathBuf]) -> Result<Report, LintError> {
         let mut files = Vec::new();
+        let mut walk_errors = Vec::new();
+        let mut visited = HashSet::new();
         for path in paths {
-            collect_rs_files(path, &mut files)?;
+            let meta = std::fs::metadata(path).map_err(|e| LintError::Io {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            if meta.is_file() {
+                files.push(path.to_path_buf());
+            } else {
+                collect_rs_files(path, &mut files, &mut visited, &mut walk_errors);
+            }
         }
         files.sort();
         files.dedup();
         let mut cache = SourceCache::new(None);
+        cache.errors = walk_errors;
         let mut claimed = HashSet::new();
         for file in &files {
             let Some(parsed) = cache.get(file) else {
@@ -274,7 +290,7 @@ impl Linter {
     /// Lints the crates rooted at `roots` (cargo targets' root files), showing paths relative
     /// to `base`.
     pub(crate) fn lint_roots(&self, roots: &[PathBuf], base: &Path) -> Report {
-        self.lint_crates(SourceCache::new(Some(base.to_path_buf())), roots)
+        guard::on_big_stack(|| self.lint_crates(SourceCache::new(Some(base.to_path_buf())), roots))
     }
 
     /// Lints the crate of each root in turn (a file shared by two crates is reported once), and
@@ -297,8 +313,12 @@ impl Linter {
 
     /// Lints one source text as a crate root (no module files are read).
     pub fn lint_source(&self, name: &str, text: &str) -> Report {
+        guard::on_big_stack(|| self.lint_source_here(name, text))
+    }
+
+    fn lint_source_here(&self, name: &str, text: &str) -> Report {
         let mut report = Report::default();
-        match syn::parse_file(text) {
+        match guard::parse_file(text) {
             Ok(mut ast) => {
                 source::inline_item_macros(&mut ast.items);
                 let file = source::SourceFile::new(name.to_string(), text.to_string(), ast);
@@ -311,12 +331,11 @@ impl Linter {
                 report.merge(self.lint_crate(&sources, &mut HashSet::new()));
             }
             Err(e) => {
-                let start = e.span().start();
                 report.file_errors.push(FileError {
                     file: name.to_string(),
-                    line: start.line,
-                    column: start.column + 1,
-                    message: format!("cannot parse file: {e}"),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
                 });
             }
         }
@@ -334,7 +353,13 @@ impl Linter {
             walk.walk_file(&file.file, &file.module);
         }
         walk.graph.solve(&self.ops);
+        let file_errors = std::mem::take(&mut walk.errors);
+        // A file the walker could not finish is skipped, like one that cannot be parsed.
+        let skipped: HashSet<&str> = file_errors.iter().map(|e| e.file.as_str()).collect();
         let mut findings = std::mem::take(&mut walk.findings);
+        findings.retain(|f| !skipped.contains(f.at.file.as_str()));
+        walk.pending
+            .retain(|call| !skipped.contains(call.at.file.as_str()));
         for call in &walk.pending {
             let Some(chain) = walk.graph.chain(&call.callee, &call.at, &self.ops) else {
                 continue;
@@ -394,7 +419,7 @@ impl Linter {
         }
         let mut report = Report {
             findings,
-            file_errors: Vec::new(),
+            file_errors,
             files_analyzed,
         };
         report.normalize();
@@ -402,33 +427,59 @@ impl Linter {
     }
 }
 
-fn collect_rs_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LintError> {
-    let io = |e: std::io::Error| LintError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
+/// Collects the `.rs` files below the directory `dir` (skipping `target` and hidden folders).
+/// Each directory is entered once (by its canonical path), so symlink loops end; entries that
+/// cannot be read are recorded in `errors` and skipped.
+fn collect_rs_files(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    visited: &mut HashSet<PathBuf>,
+    errors: &mut Vec<FileError>,
+) {
+    fn error(errors: &mut Vec<FileError>, path: &Path, what: &str, e: std::io::Error) {
+        errors.push(FileError {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!("{what}: {e}"),
+        });
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    match dir.canonicalize() {
+        Ok(real) => {
+            if !visited.insert(real) {
+                return;
+            }
+        }
+        Err(e) => return error(errors, dir, "cannot read directory", e),
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return error(errors, dir, "cannot read directory", e),
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for entry in entries {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if entry.is_dir() {
+        let meta = match std::fs::metadata(&entry) {
+            Ok(meta) => meta,
+            // A dangling symlink or a loop of symlinks: only a file that looks like Rust is
+            // worth mentioning.
+            Err(e) => {
+                if name.ends_with(".rs") {
+                    error(errors, &entry, "cannot read file", e);
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
             if name == "target" || name.starts_with('.') {
                 continue;
             }
-            collect_rs_files(&entry, out)?;
+            collect_rs_files(&entry, out, visited, errors);
         } else if name.ends_with(".rs") {
             out.push(entry);
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! call decides whether it is a blocking operation, a call to a same-crate function, or neither.
 //! Items and function bodies are entered in `items.rs`, expression types come from `infer.rs`.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::LineColumn;
@@ -11,6 +12,7 @@ use syn::visit::{self, Visit};
 use syn::{Block, Expr, ExprCall, ExprMethodCall, Item, Token};
 
 use super::callgraph::CallGraph;
+use super::guard::MAX_WALK_DEPTH;
 use super::index::{CrateIndex, is_offload_name};
 use super::ops::{OpId, OpTable};
 use super::resolve::{Resolver, Scope, path_segments};
@@ -18,7 +20,7 @@ use super::scope::{AsyncKind, Ctx, Locals};
 use super::source::SourceFile;
 use super::suppress::{LineAllows, MissingReason};
 use super::types::{self, Ty};
-use super::{Finding, Location, Rule};
+use super::{FileError, Finding, Location, Rule};
 
 /// A call from an async body to a same-crate sync function, judged once the whole crate is
 /// walked.
@@ -44,6 +46,8 @@ pub(crate) struct CrateWalk<'a> {
     pub(crate) pending: Vec<PendingCall>,
     pub(super) local_fns: HashMap<String, LocalFn>,
     pub(super) blocks_seen: usize,
+    /// Files whose expressions nest deeper than the walker descends.
+    pub(crate) errors: Vec<FileError>,
 }
 
 impl<'a> CrateWalk<'a> {
@@ -56,6 +60,7 @@ impl<'a> CrateWalk<'a> {
             pending: Vec::new(),
             local_fns: HashMap::new(),
             blocks_seen: 0,
+            errors: Vec::new(),
         }
     }
 
@@ -77,6 +82,9 @@ impl<'a> CrateWalk<'a> {
             allowed_depth: 0,
             awaited: HashSet::new(),
             allows: LineAllows::default(),
+            depth: 0,
+            too_deep: false,
+            method_types: RefCell::new(HashMap::new()),
         };
         for missing in &allows.missing_reasons {
             walker.missing_reason(
@@ -110,9 +118,16 @@ pub(super) struct Walker<'w, 'a> {
     /// Calls (by address) that are awaited: async, whatever their name.
     pub(super) awaited: HashSet<usize>,
     pub(super) allows: LineAllows,
+    /// How many expressions the walk is inside.
+    pub(super) depth: usize,
+    /// Whether this file has been reported as nesting too deep.
+    pub(super) too_deep: bool,
+    /// The types of method calls already computed (by address): chains of calls are typed
+    /// once each, not once per call of the chain.
+    pub(super) method_types: RefCell<HashMap<usize, Ty>>,
 }
 
-fn addr<T>(node: &T) -> usize {
+pub(super) fn addr<T>(node: &T) -> usize {
     node as *const T as usize
 }
 
@@ -422,15 +437,47 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
         }
     }
 
-    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
-        let awaited = self.awaited.remove(&addr(call));
-        if !awaited {
-            self.on_method_call(call);
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.depth >= MAX_WALK_DEPTH {
+            if !self.too_deep {
+                self.too_deep = true;
+                let start = syn::spanned::Spanned::span(e).start();
+                self.out.errors.push(FileError {
+                    file: self.file.display.clone(),
+                    line: start.line,
+                    column: start.column + 1,
+                    message: format!("expressions nested deeper than {MAX_WALK_DEPTH} levels"),
+                });
+            }
+            return;
         }
-        self.visit_expr(&call.receiver);
-        let offload = is_offload_name(&call.method.to_string());
-        for arg in &call.args {
-            self.visit_arg(arg, offload);
+        self.depth += 1;
+        visit::visit_expr(self, e);
+        self.depth -= 1;
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+        // A chain `a.b().c().d()` is walked in a loop, not one recursion per call: generated
+        // code chains thousands of calls.
+        let mut chain = Vec::new();
+        let mut current = call;
+        loop {
+            let awaited = self.awaited.remove(&addr(current));
+            if !awaited {
+                self.on_method_call(current);
+            }
+            chain.push(current);
+            match &*current.receiver {
+                Expr::MethodCall(inner) => current = inner,
+                _ => break,
+            }
+        }
+        self.visit_expr(&current.receiver);
+        for call in chain.iter().rev() {
+            let offload = is_offload_name(&call.method.to_string());
+            for arg in &call.args {
+                self.visit_arg(arg, offload);
+            }
         }
     }
 
