@@ -43,22 +43,72 @@ pub(crate) struct OpTable {
     /// (catalog entries whose receiver is the trait itself).
     receiver_traits: HashSet<String>,
     allowed: HashSet<String>,
+    /// Functions and methods whose closure arguments run off the async worker.
+    offloaders: HashSet<String>,
+    /// Operations whose only possible wait is resolving a host name in their address argument
+    /// (binds, a UDP connect): never reported on a literal address.
+    address_ops: HashSet<OpId>,
 }
+
+/// Catalog operations that never wait, whatever the catalog's runtime weight says: a UDP or
+/// Unix datagram `connect` only records the peer address. The linter treats them as trivial.
+const NEVER_WAITS: &[&str] = &[
+    "std::net::UdpSocket::connect",
+    "std::os::unix::net::UnixDatagram::connect",
+];
+
+/// Operations that take an address and wait only if it names a host to resolve.
+const ADDRESS_OPS: &[&str] = &[
+    "std::net::TcpListener::bind",
+    "std::net::UdpSocket::bind",
+    "std::net::UdpSocket::connect",
+];
+
+/// The executors' and libraries' calls that run a closure argument on another thread.
+/// Functions whose last segment is `spawn_blocking`, `block_in_place`, `spawn`,
+/// `spawn_scoped` or `unblock` are recognised by name wherever they come from.
+const KNOWN_OFFLOADERS: &[&str] = &[
+    "tokio::task::spawn_blocking",
+    "tokio::task::block_in_place",
+    "actix_web::web::block",
+    "actix_rt::task::spawn_blocking",
+    "async_std::task::spawn_blocking",
+    "smol::unblock",
+    "blocking::unblock",
+    "rayon::spawn",
+    "std::thread::spawn",
+];
 
 impl OpTable {
     /// The catalog, extended and filtered by `config`.
     pub(crate) fn new(config: &Config) -> Self {
         let mut table = OpTable {
             allowed: config.allow.iter().cloned().collect(),
+            offloaders: KNOWN_OFFLOADERS
+                .iter()
+                .map(|p| p.to_string())
+                .chain(config.offload.iter().cloned())
+                .collect(),
             ..OpTable::default()
         };
+        let report_trivial = config.report_trivial.unwrap_or(false);
         for entry in catalog::CATALOG {
             if table.allowed.contains(entry.event) {
                 continue;
             }
+            let weight = if NEVER_WAITS.contains(&entry.event) {
+                catalog::WEIGHT_TRIVIAL
+            } else {
+                entry.weight
+            };
+            // Trivial operations are not findings unless asked for: a default run reports
+            // what blocks and nothing else.
+            if weight == catalog::WEIGHT_TRIVIAL && !report_trivial {
+                continue;
+            }
             let op = table.push(Op {
                 event: entry.event.to_string(),
-                weight: entry.weight,
+                weight,
                 category: entry.category.as_str().to_string(),
                 alternative: Some(entry.alternative.to_string()),
             });
@@ -69,6 +119,9 @@ impl OpTable {
                     method,
                     via_trait,
                 } => table.add_method(receiver, method, via_trait, op),
+            }
+            if ADDRESS_OPS.contains(&entry.event) {
+                table.address_ops.insert(op);
             }
         }
         for extra in &config.blocking {
@@ -198,6 +251,25 @@ impl OpTable {
             let tr = m.via_trait.as_deref()?;
             (m.receiver == tr && self.receiver_traits.contains(tr) && in_scope(tr)).then_some(m.op)
         })
+    }
+
+    /// Whether calling `path` (a function, or `Type::method`) runs its closure arguments off
+    /// the async worker: a known executor's call or one declared in the configuration.
+    pub(crate) fn is_offloader(&self, path: &str) -> bool {
+        self.offloaders.contains(path)
+    }
+
+    /// Whether configured offloaders include methods named `method` (then the receiver's type
+    /// is worth working out).
+    pub(crate) fn offloads_some_method(&self, method: &str) -> bool {
+        self.offloaders
+            .iter()
+            .any(|p| p.rsplit_once("::").is_some_and(|(_, m)| m == method))
+    }
+
+    /// Whether the operation waits only to resolve its address argument.
+    pub(crate) fn takes_address(&self, op: OpId) -> bool {
+        self.address_ops.contains(&op)
     }
 
     /// Whether a same-crate function or method path is allowed by the configuration.

@@ -284,6 +284,9 @@ impl Walker<'_, '_> {
             return;
         }
         if let Some(op) = self.ops.by_path(full) {
+            if self.ops.takes_address(op) && call.args.first().is_some_and(literal_address) {
+                return;
+            }
             self.op_call(op, start, end);
             return;
         }
@@ -302,7 +305,7 @@ impl Walker<'_, '_> {
         let method = call.method.to_string();
         let start = call.method.span().start();
         let end = call.paren_token.span.close().end();
-        self.method_named(&call.receiver, &method, start, end);
+        self.method_named(&call.receiver, &method, call.args.first(), start, end);
     }
 
     /// Records the call of `method` on `receiver` at `start..end`.
@@ -310,6 +313,7 @@ impl Walker<'_, '_> {
         &mut self,
         receiver: &Expr,
         method: &str,
+        first_arg: Option<&Expr>,
         start: LineColumn,
         end: LineColumn,
     ) {
@@ -329,7 +333,12 @@ impl Walker<'_, '_> {
                     .and_then(|full| self.ops.method_on(&full, &method))
                     .or_else(|| self.ops.method_on(path, &method));
                 if let Some(op) = op {
-                    self.op_call(op, start, end);
+                    let never_waits = (self.ops.takes_address(op)
+                        && first_arg.is_some_and(literal_address))
+                        || (method == "open" && opens_nonblocking(receiver));
+                    if !never_waits {
+                        self.op_call(op, start, end);
+                    }
                     return;
                 }
             }
@@ -353,6 +362,78 @@ impl Walker<'_, '_> {
                 self.ctx.pop();
             }
             _ => self.visit_expr(arg),
+        }
+    }
+}
+
+/// Whether an address argument is literal, so that binding or connecting to it resolves no
+/// host name: `"127.0.0.1:0"`, `"[::1]:80"`, `("0.0.0.0", port)`, `(Ipv4Addr::LOCALHOST, 0)`,
+/// `SocketAddr::from(..)`, `SocketAddrV4::new(..)`.
+pub(super) fn literal_address(e: &Expr) -> bool {
+    let ip_expr = |e: &Expr| match e {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => s.value().parse::<std::net::IpAddr>().is_ok(),
+            _ => false,
+        },
+        Expr::Path(p) => p.path.segments.iter().any(|s| {
+            matches!(
+                s.ident.to_string().as_str(),
+                "Ipv4Addr" | "Ipv6Addr" | "IpAddr"
+            )
+        }),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if p.path.segments.iter().any(|s| {
+            matches!(s.ident.to_string().as_str(), "Ipv4Addr" | "Ipv6Addr" | "IpAddr")
+        })),
+        Expr::Array(_) => true,
+        _ => false,
+    };
+    match e {
+        Expr::Reference(r) => literal_address(&r.expr),
+        Expr::Paren(p) => literal_address(&p.expr),
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => s.value().parse::<std::net::SocketAddr>().is_ok(),
+            _ => false,
+        },
+        Expr::Tuple(t) => t.elems.first().is_some_and(ip_expr),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if p.path.segments.iter().any(|s| {
+            matches!(
+                s.ident.to_string().as_str(),
+                "SocketAddr" | "SocketAddrV4" | "SocketAddrV6"
+            )
+        })),
+        _ => false,
+    }
+}
+
+/// Whether an `OpenOptions` receiver sets `custom_flags(.. O_NONBLOCK ..)` in its chain of
+/// builder calls: opening a FIFO that way returns at once instead of waiting for a writer.
+fn opens_nonblocking(receiver: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_path(&mut self, p: &'ast syn::Path) {
+            if p.segments.last().is_some_and(|s| s.ident == "O_NONBLOCK") {
+                self.0 = true;
+            }
+        }
+    }
+    let mut current = receiver;
+    loop {
+        match current {
+            Expr::MethodCall(m) => {
+                if m.method == "custom_flags" {
+                    let mut finder = Finder(false);
+                    for arg in &m.args {
+                        finder.visit_expr(arg);
+                    }
+                    if finder.0 {
+                        return true;
+                    }
+                }
+                current = &m.receiver;
+            }
+            Expr::Reference(r) => current = &r.expr,
+            Expr::Paren(p) => current = &p.expr,
+            _ => return false,
         }
     }
 }
@@ -415,7 +496,9 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 if let Some(full) = self.resolver().resolve(&segs) {
                     let name = full.last().map(String::as_str).unwrap_or("");
                     let full = full.join("::");
-                    offload = is_offload_name(name) || self.index.is_offloader(&full);
+                    offload = is_offload_name(name)
+                        || self.index.is_offloader(&full)
+                        || self.ops.is_offloader(&full);
                     if !awaited {
                         let start = match &p.path.leading_colon {
                             Some(colon) => colon.spans[0].start(),
@@ -474,7 +557,13 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
         }
         self.visit_expr(&current.receiver);
         for call in chain.iter().rev() {
-            let offload = is_offload_name(&call.method.to_string());
+            let method = call.method.to_string();
+            let offload = is_offload_name(&method)
+                || (self.ops.offloads_some_method(&method)
+                    && self
+                        .type_of(&call.receiver)
+                        .path()
+                        .is_some_and(|ty| self.ops.is_offloader(&format!("{ty}::{method}"))));
             for arg in &call.args {
                 self.visit_arg(arg, offload);
             }
@@ -567,7 +656,7 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 let start = m.path.segments.first().map(|s| s.ident.span().start());
                 let end = m.delimiter.span().close().end();
                 if let Some(start) = start {
-                    self.method_named(dest, "write_fmt", start, end);
+                    self.method_named(dest, "write_fmt", None, start, end);
                 }
             }
             for arg in &args {
