@@ -64,7 +64,7 @@ def rerun(root, binary):
         repos = list(csv.DictReader(f))
     for repo in repos:
         out = subprocess.run(
-            [binary, "aiocop", "--message-format", "json", repo["repo"]],
+            [os.path.abspath(binary), "aiocop", "--message-format", "json", repo["repo"]],
             cwd=root, capture_output=True, text=True,
         )
         for line in out.stdout.splitlines():

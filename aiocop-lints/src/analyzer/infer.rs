@@ -3,9 +3,41 @@
 
 use syn::{Expr, Lit, Member};
 
+use super::index::CrateIndex;
+use super::ops::OpTable;
 use super::resolve::{Resolver, path_segments};
 use super::types::{self, Ty};
 use super::walk::{Walker, addr};
+
+/// The type of the field `name` of a value of type `ty`: a field of a crate struct (through
+/// `Box`, `Arc`, `Cow` and other dereferences) or a public field of a std type.
+pub(super) fn field_type(index: &CrateIndex<'_>, ops: &OpTable, ty: &Ty, name: &str) -> Ty {
+    let mut current = Some(ty.clone());
+    let mut steps = 0;
+    while let Some(t) = current {
+        if let Some(path) = t.path() {
+            if let Some(field) = index.field(path, name) {
+                return types::from_syn(
+                    field.ty,
+                    &Resolver {
+                        index,
+                        ops,
+                        module: &field.module,
+                        blocks: &[],
+                        self_ty: Some(path),
+                    },
+                );
+            }
+            let std_field = types::field_type(path, name);
+            if std_field != Ty::Unknown {
+                return std_field;
+            }
+        }
+        steps += 1;
+        current = if steps < 8 { t.deref() } else { None };
+    }
+    Ty::Unknown
+}
 
 impl Walker<'_, '_> {
     /// The output type of a same-crate function.
@@ -117,34 +149,7 @@ impl Walker<'_, '_> {
                 let base = self.type_of(&f.base);
                 match &f.member {
                     Member::Named(name) => {
-                        let name = name.to_string();
-                        let mut ty = Some(base);
-                        let mut steps = 0;
-                        while let Some(t) = ty {
-                            if let Some(path) = t.path()
-                                && let Some(field) = self.index.field(path, &name)
-                            {
-                                return types::from_syn(
-                                    field.ty,
-                                    &Resolver {
-                                        index: self.index,
-                                        ops: self.ops,
-                                        module: &field.module,
-                                        blocks: &[],
-                                        self_ty: Some(path),
-                                    },
-                                );
-                            }
-                            if let Some(path) = t.path() {
-                                let std_field = types::field_type(path, &name);
-                                if std_field != Ty::Unknown {
-                                    return std_field;
-                                }
-                            }
-                            steps += 1;
-                            ty = if steps < 8 { t.deref() } else { None };
-                        }
-                        Ty::Unknown
+                        field_type(self.index, self.ops, &base, &name.to_string())
                     }
                     Member::Unnamed(i) => match base {
                         Ty::Tuple(elems) => {
@@ -154,6 +159,7 @@ impl Walker<'_, '_> {
                     },
                 }
             }
+            Expr::Index(i) => types::index_type(&self.type_of(&i.expr)),
             Expr::Reference(r) => self.type_of(&r.expr),
             Expr::Paren(p) => self.type_of(&p.expr),
             Expr::Group(g) => self.type_of(&g.expr),

@@ -26,6 +26,7 @@
 mod callgraph;
 mod config;
 mod declared;
+mod deps;
 mod guard;
 mod index;
 mod infer;

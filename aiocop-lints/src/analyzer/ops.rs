@@ -124,6 +124,11 @@ impl OpTable {
                 table.address_ops.insert(op);
             }
         }
+        // Known dependency operations first, so that a configured entry for the same path
+        // (a new weight, say) replaces them.
+        for extra in super::deps::dependency_ops() {
+            table.add_extra(&extra);
+        }
         for extra in &config.blocking {
             table.add_extra(extra);
         }

@@ -81,6 +81,7 @@ impl<'a> CrateWalk<'a> {
             keys: Vec::new(),
             allowed_depth: 0,
             awaited: HashSet::new(),
+            closure_param: None,
             allows: LineAllows::default(),
             depth: 0,
             too_deep: false,
@@ -117,6 +118,9 @@ pub(super) struct Walker<'w, 'a> {
     pub(super) allowed_depth: usize,
     /// Calls (by address) that are awaited: async, whatever their name.
     pub(super) awaited: HashSet<usize>,
+    /// The type of the first parameter of the closure about to be walked, when the call it is
+    /// passed to says (`paths.iter().map(|p| ..)`: an item of `paths`).
+    pub(super) closure_param: Option<Ty>,
     pub(super) allows: LineAllows,
     /// How many expressions the walk is inside.
     pub(super) depth: usize,
@@ -190,7 +194,18 @@ impl Walker<'_, '_> {
             self_ty: self.self_ty.as_deref(),
         };
         let mut declared = |t: &syn::Type| types::from_syn(t, &resolver);
-        self.locals.bind(pat, ty, &mut declared);
+        let (index, ops) = (self.index, self.ops);
+        let mut struct_field = |ty: &Ty, path: &syn::Path, name: &str| {
+            let ty = match ty {
+                Ty::Named(..) => ty.clone(),
+                _ => match resolver.resolve(&path_segments(path)) {
+                    Some(full) => Ty::named(&full.join("::")),
+                    None => return Ty::Unknown,
+                },
+            };
+            super::infer::field_type(index, ops, &ty, name)
+        };
+        self.locals.bind(pat, ty, &mut declared, &mut struct_field);
     }
 
     pub(super) fn current_label(&self) -> String {
@@ -564,8 +579,15 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                         .type_of(&call.receiver)
                         .path()
                         .is_some_and(|ty| self.ops.is_offloader(&format!("{ty}::{method}"))));
+            let item = (types::CLOSURE_TAKES_ITEM.contains(&method.as_str())
+                && call.args.iter().any(|a| matches!(a, Expr::Closure(_))))
+            .then(|| types::item_type(&self.type_of(&call.receiver)));
             for arg in &call.args {
+                if let (Expr::Closure(_), Some(item)) = (arg, &item) {
+                    self.closure_param = Some(item.clone());
+                }
                 self.visit_arg(arg, offload);
+                self.closure_param = None;
             }
         }
     }
@@ -578,9 +600,10 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 function: self.current_label(),
             });
         }
+        let mut first = self.closure_param.take();
         self.locals.push();
         for input in &c.inputs {
-            self.bind(input, Ty::Unknown);
+            self.bind(input, first.take().unwrap_or(Ty::Unknown));
         }
         self.visit_expr(&c.body);
         self.locals.pop();
