@@ -268,7 +268,7 @@ fn main() {
     let mut findings = 0;
     let (lint_min, lint_median) = time_runs(|| {
         let out = Command::new(bin)
-            .args(["aiocop", "--message-format", "json", "--manifest-path"])
+            .args(["aiocop", "--format", "json", "--manifest-path"])
             .arg(&manifest)
             .output()
             .unwrap();
@@ -334,7 +334,7 @@ fn main() {
     ] {
         let (min, median) = time_runs(|| {
             let out = Command::new(bin)
-                .args(["aiocop", "--message-format", "json"])
+                .args(["aiocop", "--format", "json"])
                 .arg(file)
                 .output()
                 .unwrap();

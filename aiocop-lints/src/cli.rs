@@ -27,8 +27,10 @@ of every member; or, given PATHs, those files and directories.
 Options:
       --manifest-path <PATH>  Cargo.toml of the package or workspace to lint
   -p, --package <NAME>        Lint only this workspace member (repeatable)
-      --message-format <FMT>  human (default) or json: one JSON object per finding
-      --format <FMT>          human, json or sarif (SARIF 2.1.0)
+      --message-format <FMT>  human (default), or json: rustc's JSON diagnostics as cargo check
+                              prints them (for rust-analyzer's check command)
+      --format <FMT>          human, json (one object per finding, the linter's own fields)
+                              or sarif (SARIF 2.1.0)
       --deny <LEVEL>          Fail (exit 1) on findings of at least this level: any (default),
                               light, moderate, heavy, none, or a weight
       --color <WHEN>          auto (default: only on a terminal), always, never
@@ -112,7 +114,11 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
             "--message-format" => {
                 parsed.format = match value(&flag)?.as_str() {
                     "human" | "short" => Format::Human,
-                    "json" => Format::Json,
+                    // cargo's spellings: the diagnostics' rendering options change nothing here.
+                    "json"
+                    | "json-diagnostic-short"
+                    | "json-diagnostic-rendered-ansi"
+                    | "json-render-diagnostics" => Format::Diagnostics,
                     other => {
                         return Err(format!(
                             "`--message-format` must be `human` or `json`, not `{other}`"
@@ -217,7 +223,7 @@ pub fn run(
         let cut = trimmed.rfind('\n').map(|i| i + 1).unwrap_or(0);
         text.truncate(cut);
     }
-    if args.format != Format::Human {
+    if !matches!(args.format, Format::Human | Format::Diagnostics) {
         for error in &report.file_errors {
             let _ = writeln!(
                 err,
@@ -288,7 +294,7 @@ mod tests {
         assert_eq!(a.packages, ["x"]);
         assert_eq!(a.color, Color::Never);
         let b = parse(&["--message-format", "json", "src", "--", "--odd-file.rs"]).unwrap();
-        assert_eq!(b.format, Format::Json);
+        assert_eq!(b.format, Format::Diagnostics);
         assert_eq!(
             b.paths,
             [PathBuf::from("src"), PathBuf::from("--odd-file.rs")]

@@ -240,7 +240,7 @@ fn the_command_line_names_the_bad_file_and_keeps_the_other_findings() {
     dir.write("good.rs", GOOD);
     dir.write("bad.rs", sleep_inside("(", ")", 100_000));
     let out = Command::new(env!("CARGO_BIN_EXE_cargo-aiocop"))
-        .args(["aiocop", "--message-format", "json"])
+        .args(["aiocop", "--format", "json"])
         .arg(&dir.0)
         .output()
         .unwrap();

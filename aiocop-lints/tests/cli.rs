@@ -189,7 +189,7 @@ fn run_from_the_workspace_directory_and_select_a_package() {
 #[test]
 fn json_lines_have_the_documented_fields() {
     let ws = workspace("", "");
-    let out = aiocop(&["--message-format", "json"], ws.path());
+    let out = aiocop(&["--format", "json"], ws.path());
     assert_eq!(out.status.code(), Some(1));
     let findings: Vec<Value> = stdout(&out)
         .lines()
@@ -363,7 +363,7 @@ fn extra_blocking_paths_and_allowed_paths_come_from_the_manifest() {
         "clean/src/lib.rs",
         "pub async fn q() { let _ = legacy_db::query(\"select 1\"); }\n",
     );
-    let out = aiocop(&["--message-format", "json"], ws.path());
+    let out = aiocop(&["--format", "json"], ws.path());
     let findings: Vec<Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -466,7 +466,7 @@ fn files_and_directories_given_on_the_command_line() {
         "tree/helper.rs",
         "pub async fn h() { let _ = std::fs::read(\"x\"); }\n",
     );
-    let out = aiocop(&["--message-format", "json", "lone.rs", "tree"], dir.path());
+    let out = aiocop(&["--format", "json", "lone.rs", "tree"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let findings: Vec<Value> = stdout(&out)
         .lines()
@@ -515,4 +515,120 @@ fn colours_only_when_asked_or_on_a_terminal() {
         coloured.contains("\x1b[1;31merror[blocking-call]\x1b[0m"),
         "{coloured}"
     );
+}
+
+/// One line of `--message-format json`, read the way rust-analyzer reads a check command's
+/// output: a cargo message (tagged by `reason`), or else a rustc diagnostic.
+enum CheckLine {
+    Cargo(cargo_metadata::Message),
+    Rustc(cargo_metadata::diagnostic::Diagnostic),
+}
+
+fn check_line(line: &str) -> CheckLine {
+    if let Ok(message) = serde_json::from_str::<cargo_metadata::Message>(line)
+        && !matches!(message, cargo_metadata::Message::TextLine(_))
+    {
+        return CheckLine::Cargo(message);
+    }
+    match serde_json::from_str(line) {
+        Ok(diagnostic) => CheckLine::Rustc(diagnostic),
+        Err(e) => panic!("neither a cargo message nor a rustc diagnostic ({e}): {line}"),
+    }
+}
+
+#[test]
+fn message_format_json_is_what_rust_analyzer_reads_from_a_check_command() {
+    use cargo_metadata::diagnostic::DiagnosticLevel;
+
+    let ws = workspace("", "");
+    // A multi-byte character before the call: byte offsets differ from columns.
+    ws.write(
+        "clean/src/lib.rs",
+        "pub async fn clean() { let _é = \"ü\"; std::thread::sleep(D); }\n",
+    );
+    let out = aiocop(&["--message-format=json"], ws.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "everything is on stdout");
+    let lines: Vec<CheckLine> = stdout(&out).lines().map(check_line).collect();
+    let Some(CheckLine::Cargo(cargo_metadata::Message::BuildFinished(finished))) = lines.last()
+    else {
+        panic!("the stream ends with build-finished");
+    };
+    assert!(!finished.success);
+    let diagnostics: Vec<&cargo_metadata::diagnostic::Diagnostic> = lines
+        .iter()
+        .filter_map(|l| match l {
+            CheckLine::Rustc(d) => Some(d),
+            CheckLine::Cargo(_) => None,
+        })
+        .collect();
+    assert_eq!(diagnostics.len(), 5, "{}", stdout(&out));
+
+    let sleep = diagnostics
+        .iter()
+        .find(|d| d.spans[0].file_name == "clean/src/lib.rs")
+        .unwrap();
+    assert_eq!(sleep.level, DiagnosticLevel::Error);
+    assert_eq!(sleep.code.as_ref().unwrap().code, "aiocop::blocking-call");
+    let span = &sleep.spans[0];
+    assert!(span.is_primary);
+    assert_eq!((span.line_start, span.column_start), (1, 38));
+    let text = std::fs::read_to_string(ws.path().join("clean/src/lib.rs")).unwrap();
+    assert_eq!(
+        &text[span.byte_start as usize..span.byte_end as usize],
+        "std::thread::sleep(D)"
+    );
+    assert_eq!(span.text[0].highlight_start, 38);
+    assert_eq!(span.label.as_deref(), Some("heavy (weight 50), sleep"));
+    let help = sleep
+        .children
+        .iter()
+        .find(|c| c.level == DiagnosticLevel::Help)
+        .unwrap();
+    assert_eq!(help.message, "use `tokio::time::sleep(dur).await` instead");
+    assert!(
+        sleep
+            .rendered
+            .as_deref()
+            .unwrap()
+            .contains("--> clean/src/lib.rs:1:38")
+    );
+
+    // A chain: the callee's blocking call is a related location.
+    let chain = diagnostics
+        .iter()
+        .find(|d| d.code.as_ref().unwrap().code == "aiocop::blocking-chain")
+        .unwrap();
+    assert_eq!(chain.spans[0].file_name, "app/src/handlers.rs");
+    let note = &chain.children[0];
+    assert_eq!(note.level, DiagnosticLevel::Note);
+    assert_eq!(
+        note.message,
+        "`config::load_config` calls `std::fs::read` here"
+    );
+    assert_eq!(note.spans[0].file_name, "app/src/config.rs");
+    assert_eq!(note.spans[0].line_start, 3);
+}
+
+#[test]
+fn a_clean_run_in_message_format_json_finishes_successfully() {
+    let dir = TempDir::new("clean-json");
+    dir.write("ok.rs", CLEAN_LIB);
+    dir.write("broken.rs", "fn (");
+    let out = aiocop(
+        &["--message-format", "json", "ok.rs", "broken.rs"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<CheckLine> = stdout(&out).lines().map(check_line).collect();
+    assert_eq!(lines.len(), 2);
+    let CheckLine::Rustc(skipped) = &lines[0] else {
+        panic!("the unparsable file is a diagnostic");
+    };
+    assert_eq!(skipped.spans[0].file_name, "broken.rs");
+    assert_eq!(skipped.code.as_ref().unwrap().code, "aiocop::file-skipped");
+    assert!(matches!(
+        &lines[1],
+        CheckLine::Cargo(cargo_metadata::Message::BuildFinished(f)) if f.success
+    ));
 }

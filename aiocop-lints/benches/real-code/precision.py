@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Precision of `cargo aiocop` at default settings on real repositories.
 
-findings.csv holds every finding of a default run (path mode: `cargo aiocop --message-format
+findings.csv holds every finding of a default run (path mode: `cargo aiocop --format
 json <repo>` from the folder holding the checkouts) on the repositories of repos.csv, each
 classified by reading the code: TP (the call blocks the thread running async code, on a path
 the code can take) or FP (it does not), with the reason.
@@ -64,7 +64,7 @@ def rerun(root, binary):
         repos = list(csv.DictReader(f))
     for repo in repos:
         out = subprocess.run(
-            [os.path.abspath(binary), "aiocop", "--message-format", "json", repo["repo"]],
+            [os.path.abspath(binary), "aiocop", "--format", "json", repo["repo"]],
             cwd=root, capture_output=True, text=True,
         )
         for line in out.stdout.splitlines():

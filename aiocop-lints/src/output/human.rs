@@ -60,6 +60,13 @@ pub fn render_human(report: &Report, options: &RenderOptions<'_>) -> String {
     out
 }
 
+/// One finding as rustc renders a diagnostic (the `rendered` text of the JSON diagnostics).
+pub(crate) fn render_one(f: &Finding, color: bool) -> String {
+    let mut out = String::new();
+    render_finding(&mut out, f, &Style { on: color });
+    out
+}
+
 fn render_finding(out: &mut String, f: &Finding, style: &Style) {
     let level = if f.denied {
         style.error(&format!("error[{}]", f.rule.id()))
