@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::analyzer::{Config, DenyLevel, LintError, Linter, Report};
+use crate::baseline::Baseline;
 use crate::output::{self, Format, RenderOptions};
 use crate::workspace::Workspace;
 
@@ -31,6 +32,8 @@ Options:
                               prints them (for rust-analyzer's check command)
       --format <FMT>          human, json (one object per finding, the linter's own fields)
                               or sarif (SARIF 2.1.0)
+      --baseline <FILE>       Leave out the findings FILE lists (an earlier run's --format json
+                              or --format sarif output) and report its stale entries
       --deny <LEVEL>          Fail (exit 1) on findings of at least this level: any (default),
                               light, moderate, heavy, none, or a weight
       --color <WHEN>          auto (default: only on a terminal), always, never
@@ -57,6 +60,7 @@ struct Args {
     deny: Option<DenyLevel>,
     color: Color,
     quiet: bool,
+    baseline: Option<PathBuf>,
     paths: Vec<PathBuf>,
 }
 
@@ -74,6 +78,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
         deny: None,
         color: Color::Auto,
         quiet: false,
+        baseline: None,
         paths: Vec::new(),
     };
     let mut iter = args.into_iter().peekable();
@@ -111,6 +116,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
             "-q" | "--quiet" => parsed.quiet = true,
             "--manifest-path" => parsed.manifest_path = Some(PathBuf::from(value(&flag)?)),
             "-p" | "--package" => parsed.packages.push(value(&flag)?),
+            "--baseline" => parsed.baseline = Some(PathBuf::from(value(&flag)?)),
             "--message-format" => {
                 parsed.format = match value(&flag)?.as_str() {
                     "human" | "short" => Format::Human,
@@ -199,13 +205,43 @@ pub fn run(
             return EXIT_ERROR;
         }
     };
-    let (report, deny, base) = match lint(&args) {
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let (mut report, deny, base) = match lint(&args) {
         Ok(done) => done,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return EXIT_ERROR;
         }
     };
+    if let Some(baseline) = &baseline {
+        let outcome = baseline.apply(&mut report);
+        for stale in &outcome.stale {
+            let _ = writeln!(
+                err,
+                "warning: stale baseline entry (nothing matches it any more; remove it): {}: {} `{}`: {}",
+                stale.file,
+                stale.rule,
+                stale.event.as_deref().unwrap_or(""),
+                stale.text
+            );
+        }
+        if !args.quiet {
+            let _ = writeln!(
+                err,
+                "aiocop: {} finding{} left out by the baseline, {} stale baseline entr{}",
+                outcome.known,
+                if outcome.known == 1 { "" } else { "s" },
+                outcome.stale.len(),
+                if outcome.stale.len() == 1 { "y" } else { "ies" }
+            );
+        }
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,

@@ -264,7 +264,12 @@ fn sarif_output_is_a_valid_2_1_0_log() {
     let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         rule_ids,
-        ["blocking-call", "blocking-chain", "allow-without-reason"]
+        [
+            "blocking-call",
+            "blocking-chain",
+            "allow-without-reason",
+            "unused-suppression"
+        ]
     );
     for rule in rules {
         assert!(rule["shortDescription"]["text"].is_string());
@@ -631,4 +636,59 @@ fn a_clean_run_in_message_format_json_finishes_successfully() {
         &lines[1],
         CheckLine::Cargo(cargo_metadata::Message::BuildFinished(f)) if f.success
     ));
+}
+
+#[test]
+fn a_baseline_leaves_out_known_findings_and_reports_stale_entries() {
+    let ws = workspace("", "");
+    for format in ["json", "sarif"] {
+        let out = aiocop(&["--format", format], ws.path());
+        assert_eq!(out.status.code(), Some(1));
+        let baseline = ws.path().join(format!("baseline.{format}"));
+        std::fs::write(&baseline, out.stdout).unwrap();
+        // Nothing new: the run passes.
+        let again = aiocop(&["--baseline", baseline.to_str().unwrap()], ws.path());
+        assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+        assert!(
+            stderr(&again)
+                .contains("4 findings left out by the baseline, 0 stale baseline entries"),
+            "{}",
+            stderr(&again)
+        );
+    }
+    // Lines move, one old finding is fixed, one new one appears.
+    ws.write(
+        "app/src/main.rs",
+        "// moved down\n\n#[tokio::main]\nasync fn main() {\n    let _ = std::fs::read_to_string(\"main.txt\");\n}\n",
+    );
+    ws.write(
+        "app/src/handlers.rs",
+        &format!("// a new first line\n{APP_HANDLERS}"),
+    );
+    for format in ["json", "sarif"] {
+        let baseline = ws.path().join(format!("baseline.{format}"));
+        let out = aiocop(
+            &["--format", "json", "--baseline", baseline.to_str().unwrap()],
+            ws.path(),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let findings: Vec<Value> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(findings.len(), 1, "{}", stdout(&out));
+        assert_eq!(findings[0]["event"], "std::fs::read_to_string");
+        let err = stderr(&out);
+        assert!(
+            err.contains("warning: stale baseline entry (nothing matches it any more; remove it): app/src/main.rs: blocking-call `std::fs::read`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("3 findings left out by the baseline, 1 stale baseline entry"),
+            "{err}"
+        );
+    }
+    let missing = aiocop(&["--baseline", "no-such-file.json"], ws.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read the baseline"));
 }

@@ -1,6 +1,6 @@
 //! The labelled corpus: every line of `tests/corpus/` that must be reported carries a
 //! `//~ BLOCKING <event>` (or `//~ BLOCKING <chain>` with `→` between its steps, or
-//! `//~ MISSING-REASON`) comment; look-alikes that must not be reported carry `//~ OK`, and any
+//! `//~ MISSING-REASON`, or `//~ UNUSED-SUPPRESSION` on a suppression that suppresses nothing) comment; look-alikes that must not be reported carry `//~ OK`, and any
 //! other reported line counts as a false positive. `//~ TRIVIAL <event>` marks a trivial
 //! operation: not reported at default settings, reported with `report_trivial`.
 //!
@@ -17,6 +17,7 @@ use aiocop_lints::analyzer::{Config, Finding, Linter, Rule};
 enum Expect {
     Blocking(String),
     MissingReason,
+    UnusedSuppression,
     Ok,
     /// A trivial operation: blocking when trivial operations are reported, else look-alike.
     Trivial(String),
@@ -56,6 +57,8 @@ fn expectations() -> BTreeMap<(String, usize), Vec<Expect>> {
                     Expect::Blocking(what.trim().to_string())
                 } else if let Some(what) = mark.strip_prefix("TRIVIAL") {
                     Expect::Trivial(what.trim().to_string())
+                } else if mark == "UNUSED-SUPPRESSION" {
+                    Expect::UnusedSuppression
                 } else if mark == "MISSING-REASON" {
                     Expect::MissingReason
                 } else if mark == "OK" || mark.starts_with("OK (") {
@@ -82,6 +85,7 @@ fn matches(expect: &Expect, finding: &Finding) -> bool {
             finding.rule == Rule::BlockingCall && finding.event.as_deref() == Some(event.as_str())
         }
         Expect::MissingReason => finding.rule == Rule::AllowWithoutReason,
+        Expect::UnusedSuppression => finding.rule == Rule::UnusedSuppression,
         Expect::Ok | Expect::Trivial(_) => false,
     }
 }

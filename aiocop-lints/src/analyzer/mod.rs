@@ -77,14 +77,18 @@ pub enum Rule {
     BlockingChain,
     /// An `allow_blocking` attribute or `// aiocop: allow` comment without a reason.
     AllowWithoutReason,
+    /// An `allow_blocking` attribute or `// aiocop: allow` comment that suppresses nothing
+    /// (a warning: it never fails the run).
+    UnusedSuppression,
 }
 
 impl Rule {
     /// Every rule, in the order SARIF lists them.
-    pub const ALL: [Rule; 3] = [
+    pub const ALL: [Rule; 4] = [
         Rule::BlockingCall,
         Rule::BlockingChain,
         Rule::AllowWithoutReason,
+        Rule::UnusedSuppression,
     ];
 
     /// The rule's stable id: `blocking-call`, `blocking-chain`, `allow-without-reason`.
@@ -93,6 +97,7 @@ impl Rule {
             Rule::BlockingCall => "blocking-call",
             Rule::BlockingChain => "blocking-chain",
             Rule::AllowWithoutReason => "allow-without-reason",
+            Rule::UnusedSuppression => "unused-suppression",
         }
     }
 
@@ -107,6 +112,9 @@ impl Rule {
             }
             Rule::AllowWithoutReason => {
                 "A suppression (`#[aiocop::allow_blocking]` or `// aiocop: allow(..)`) must say why blocking is acceptable."
+            }
+            Rule::UnusedSuppression => {
+                "A suppression that no longer suppresses anything (the blocking call it covered is gone or now async) should be removed."
             }
         }
     }
@@ -415,8 +423,39 @@ impl Linter {
                 denied: false,
             });
         }
+        // Suppressions that suppress nothing: stale, once the code they covered changed.
+        for suppression in &walk.suppressions {
+            let used = suppression.used
+                || suppression.calls.iter().any(|callee| {
+                    walk.graph
+                        .chain(callee, &suppression.at, &self.ops)
+                        .is_some()
+                });
+            if used || skipped.contains(suppression.at.file.as_str()) {
+                continue;
+            }
+            findings.push(Finding {
+                rule: Rule::UnusedSuppression,
+                at: suppression.at.clone(),
+                source_line: suppression.source_line.clone(),
+                message: format!(
+                    "{} suppresses nothing: no blocking call is left under it; remove it",
+                    suppression.kind
+                ),
+                event: None,
+                weight: None,
+                category: None,
+                alternative: None,
+                context: String::new(),
+                chain: Vec::new(),
+                related: Vec::new(),
+                denied: false,
+            });
+        }
         for finding in &mut findings {
-            finding.denied = self.deny.denies(finding.weight);
+            // A stale suppression is a warning: removing it is tidying, not a fix.
+            finding.denied =
+                finding.rule != Rule::UnusedSuppression && self.deny.denies(finding.weight);
         }
         let mut report = Report {
             findings,

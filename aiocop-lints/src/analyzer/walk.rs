@@ -48,6 +48,19 @@ pub(crate) struct CrateWalk<'a> {
     pub(super) blocks_seen: usize,
     /// Files whose expressions nest deeper than the walker descends.
     pub(crate) errors: Vec<FileError>,
+    /// Every suppression seen, and what it suppressed.
+    pub(crate) suppressions: Vec<Suppression>,
+}
+
+/// One `#[aiocop::allow_blocking]` attribute or `// aiocop: allow(..)` comment, and whether it
+/// suppresses anything: a blocking operation directly, or calls to the same-crate functions
+/// in `calls` (it does if one of them blocks, known once the crate is walked).
+pub(crate) struct Suppression {
+    pub(crate) at: Location,
+    pub(crate) source_line: String,
+    pub(crate) kind: &'static str,
+    pub(crate) used: bool,
+    pub(crate) calls: Vec<String>,
 }
 
 impl<'a> CrateWalk<'a> {
@@ -61,7 +74,25 @@ impl<'a> CrateWalk<'a> {
             local_fns: HashMap::new(),
             blocks_seen: 0,
             errors: Vec::new(),
+            suppressions: Vec::new(),
         }
+    }
+
+    /// Records a suppression at `at`; returns its index.
+    pub(super) fn suppression(
+        &mut self,
+        at: Location,
+        source_line: &str,
+        kind: &'static str,
+    ) -> usize {
+        self.suppressions.push(Suppression {
+            at,
+            source_line: source_line.to_string(),
+            kind,
+            used: false,
+            calls: Vec::new(),
+        });
+        self.suppressions.len() - 1
     }
 
     /// Walks every item of one file of the crate.
@@ -85,6 +116,8 @@ impl<'a> CrateWalk<'a> {
             allows: LineAllows::default(),
             depth: 0,
             too_deep: false,
+            allow_stack: Vec::new(),
+            comment_ids: HashMap::new(),
             method_types: RefCell::new(HashMap::new()),
         };
         for missing in &allows.missing_reasons {
@@ -92,6 +125,19 @@ impl<'a> CrateWalk<'a> {
                 *missing,
                 "`// aiocop: allow(...)` needs a reason in the parentheses",
             );
+        }
+        for comment in allows.comments() {
+            let at = Location {
+                file: file.display.clone(),
+                line: comment.line,
+                column: comment.column,
+                end_line: comment.line,
+                end_column: comment.end_column,
+            };
+            let id = walker
+                .out
+                .suppression(at, file.line(comment.line), "`// aiocop: allow(..)`");
+            walker.comment_ids.insert(comment.line, id);
         }
         walker.allows = allows;
         for item in &file.ast.items {
@@ -126,6 +172,10 @@ pub(super) struct Walker<'w, 'a> {
     pub(super) depth: usize,
     /// Whether this file has been reported as nesting too deep.
     pub(super) too_deep: bool,
+    /// The `allow_blocking` attributes in force (indices into the crate's suppressions).
+    pub(super) allow_stack: Vec<usize>,
+    /// Allow comments by their own line (indices into the crate's suppressions).
+    pub(super) comment_ids: HashMap<usize, usize>,
     /// The types of method calls already computed (by address): chains of calls are typed
     /// once each, not once per call of the chain.
     pub(super) method_types: RefCell<HashMap<usize, Ty>>,
@@ -215,10 +265,34 @@ impl Walker<'_, '_> {
             .unwrap_or_else(|| "<item>".to_string())
     }
 
+    /// The suppression that applies at 1-based `line`: the innermost `allow_blocking`
+    /// attribute in force, else the allow comment covering the line.
+    fn suppressed_by(&self, line: usize) -> Option<usize> {
+        if let Some(&id) = self.allow_stack.last() {
+            return Some(id);
+        }
+        let comment = self.allows.comment(line)?;
+        self.comment_ids.get(&comment.line).copied()
+    }
+
+    /// Whether something found here would count: in async code or in a sync function (whose
+    /// callers' chains it would make blocking), not in an offloaded closure.
+    fn would_count(&self) -> bool {
+        matches!(
+            self.ctx.last(),
+            Some(Ctx::Async { .. } | Ctx::SyncFn { .. })
+        )
+    }
+
     /// Records a blocking operation called at `start..end`.
     pub(super) fn op_call(&mut self, op: OpId, start: LineColumn, end: LineColumn) {
         let at = self.location(start, end);
         if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            if self.would_count()
+                && let Some(id) = self.suppressed_by(at.line)
+            {
+                self.out.suppressions[id].used = true;
+            }
             return;
         }
         match self.ctx.last() {
@@ -263,6 +337,11 @@ impl Walker<'_, '_> {
         }
         let at = self.location(start, end);
         if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            if self.would_count()
+                && let Some(id) = self.suppressed_by(at.line)
+            {
+                self.out.suppressions[id].calls.push(callee.to_string());
+            }
             return;
         }
         match self.ctx.last() {
