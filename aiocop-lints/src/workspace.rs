@@ -21,20 +21,32 @@ pub(crate) struct Workspace {
     pub(crate) root: PathBuf,
     packages: Vec<Package>,
     metadata: Option<Value>,
+    /// What the dependencies declare for the linter: the `blocking` and `offload` entries of
+    /// their `[package.metadata.aiocop]` tables (empty when the dependency graph is unknown).
+    dependencies: Config,
 }
 
 impl Workspace {
-    /// Runs `cargo metadata` for the manifest (or the current directory's).
+    /// Runs `cargo metadata` for the manifest (or the current directory's): with the
+    /// dependencies when the lock file and the local registry already have them (offline,
+    /// locked: the run never downloads nor rewrites `Cargo.lock`), else the workspace alone.
     pub(crate) fn load(manifest: Option<&Path>) -> Result<Workspace, LintError> {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.args(["metadata", "--format-version", "1", "--no-deps"]);
-        if let Some(manifest) = manifest {
-            cmd.arg("--manifest-path").arg(manifest);
-        }
-        let output = cmd
-            .output()
-            .map_err(|e| LintError::Metadata(format!("cannot run cargo: {e}")))?;
+        let run = |extra: &[&str]| {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let mut cmd = Command::new(cargo);
+            cmd.args(["metadata", "--format-version", "1"]).args(extra);
+            if let Some(manifest) = manifest {
+                cmd.arg("--manifest-path").arg(manifest);
+            }
+            cmd.output()
+                .map_err(|e| LintError::Metadata(format!("cannot run cargo: {e}")))
+        };
+        let with_deps = run(&["--offline", "--locked"])?;
+        let output = if with_deps.status.success() {
+            with_deps
+        } else {
+            run(&["--no-deps"])?
+        };
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             return Err(LintError::Metadata(stderr.trim().to_string()));
@@ -58,9 +70,13 @@ impl Workspace {
             .filter_map(Value::as_str)
             .collect();
         let mut packages = Vec::new();
+        let mut dependencies = Config::default();
         for pkg in json["packages"].as_array().ok_or_else(|| bad("packages"))? {
             let id = pkg["id"].as_str().unwrap_or("");
             if !members.contains(&id) {
+                if let Some(declared) = dependency_declarations(&pkg["metadata"]["aiocop"]) {
+                    dependencies = dependencies.merged_with(&declared);
+                }
                 continue;
             }
             let mut roots: Vec<PathBuf> = pkg["targets"]
@@ -82,19 +98,20 @@ impl Workspace {
             root,
             packages,
             metadata: json["metadata"].get("aiocop").cloned(),
+            dependencies,
         })
     }
 
-    /// The workspace-wide configuration.
+    /// The workspace-wide configuration, on top of what the dependencies declare.
     pub(crate) fn config(&self) -> Result<Config, ConfigError> {
         match &self.metadata {
-            None => Ok(Config::default()),
-            Some(value) => {
-                Config::from_json(value, "workspace.metadata.aiocop").map_err(|mut e| {
+            None => Ok(self.dependencies.clone()),
+            Some(value) => Config::from_json(value, "workspace.metadata.aiocop")
+                .map(|own| self.dependencies.clone().merged_with(&own))
+                .map_err(|mut e| {
                     e.manifest = Some(self.root.join("Cargo.toml"));
                     e
-                })
-            }
+                }),
         }
     }
 
@@ -190,6 +207,23 @@ impl Workspace {
     }
 }
 
+/// What a dependency's `[package.metadata.aiocop]` table declares for its users: its blocking
+/// functions (`blocking`) and its offloading calls (`offload`). Its other settings (`deny`,
+/// `allow`) are its own business; a malformed table is ignored (it is not the user's to fix).
+fn dependency_declarations(table: &Value) -> Option<Config> {
+    let table = table.as_object()?;
+    let mut kept = serde_json::Map::new();
+    for key in ["blocking", "offload"] {
+        if let Some(value) = table.get(key) {
+            kept.insert(key.to_string(), value.clone());
+        }
+    }
+    if kept.is_empty() {
+        return None;
+    }
+    Config::from_json(&Value::Object(kept), "package.metadata.aiocop").ok()
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -210,11 +244,28 @@ mod tests {
                     "targets": [{"src_path": "/w/a/src/lib.rs"}, {"src_path": "/w/a/src/main.rs"}],
                     "metadata": {"aiocop": {"allow": ["std::fs::read"]}}
                 },
-                {"id": "other", "name": "dep", "manifest_path": "/x/Cargo.toml", "targets": []}
+                {
+                    "id": "other", "name": "dep", "manifest_path": "/x/Cargo.toml", "targets": [],
+                    "metadata": {"aiocop": {
+                        "deny": "any",
+                        "blocking": {"dep::Client::query": "heavy"},
+                        "offload": ["dep::pool::run"]
+                    }}
+                },
+                {
+                    "id": "broken", "name": "broken", "manifest_path": "/y/Cargo.toml", "targets": [],
+                    "metadata": {"aiocop": {"blocking": {"not a path": 1}}}
+                }
             ]
         }))
         .unwrap();
         assert_eq!(ws.packages.len(), 1);
+        // The dependency's blocking functions and offloaders reach the workspace's
+        // configuration, its deny level does not; a malformed table is ignored.
+        let config = ws.config().unwrap();
+        assert_eq!(config.blocking.len(), 1);
+        assert_eq!(config.blocking[0].path, "dep::Client::query");
+        assert_eq!(config.offload, ["dep::pool::run"]);
         assert_eq!(ws.packages[0].roots.len(), 2);
         assert_eq!(ws.config().unwrap().deny, Some(DenyLevel::Weight(50)));
         assert_eq!(ws.deny_level(&[]), DenyLevel::Weight(50));

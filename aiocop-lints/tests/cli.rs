@@ -692,3 +692,67 @@ fn a_baseline_leaves_out_known_findings_and_reports_stale_entries() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(stderr(&missing).contains("cannot read the baseline"));
 }
+
+#[test]
+fn dependencies_declare_their_blocking_functions_in_their_manifest() {
+    let root = TempDir::new("deps");
+    root.write(
+        "dep/Cargo.toml",
+        "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [package.metadata.aiocop]\ndeny = \"none\"\noffload = [\"dep::pool::run\"]\n\n\
+         [package.metadata.aiocop.blocking]\n\"dep::Client::query\" = \"heavy\"\n\"dep::load\" = \"moderate\"\n",
+    );
+    root.write(
+        "dep/src/lib.rs",
+        "pub struct Client;\nimpl Client { pub fn query(&self) {} }\npub fn load() {}\npub mod pool { pub fn run<F: FnOnce()>(f: F) { f() } }\n",
+    );
+    root.write(
+        "ws/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\ndep = { path = \"../dep\" }\n",
+    );
+    root.write(
+        "ws/src/lib.rs",
+        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n}\n",
+    );
+    let ws = root.0.join("ws");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // Without a lock file the dependency graph is not resolved (the linter never writes one):
+    // nothing is known about `dep`.
+    let out = aiocop(&["--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !ws.join("Cargo.lock").exists(),
+        "the linter wrote a lock file"
+    );
+    let lock = Command::new(&cargo)
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        lock.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lock.stderr)
+    );
+    let out = aiocop(&["--format", "json"], &ws);
+    // The dependency's `deny = "none"` is its own: the workspace's default denies.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let events: Vec<(u64, String)> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["line"].as_u64().unwrap(),
+                v["event"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (2, "dep::Client::query".to_string()),
+            (3, "dep::load".to_string())
+        ]
+    );
+}
