@@ -24,6 +24,9 @@ pub(crate) struct Workspace {
     /// What the dependencies declare for the linter: the `blocking` and `offload` entries of
     /// their `[package.metadata.aiocop]` tables (empty when the dependency graph is unknown).
     dependencies: Config,
+    /// Dependencies that depend on aiocop (so may declare `#[aiocop::blocking]` functions):
+    /// their library's crate name and root file.
+    aiocop_users: Vec<(String, PathBuf)>,
 }
 
 impl Workspace {
@@ -53,7 +56,9 @@ impl Workspace {
         }
         let json: Value = serde_json::from_slice(&output.stdout)
             .map_err(|e| LintError::Metadata(format!("unexpected output: {e}")))?;
-        Self::from_metadata(&json)
+        let mut workspace = Self::from_metadata(&json)?;
+        workspace.scan_dependency_sources();
+        Ok(workspace)
     }
 
     fn from_metadata(json: &Value) -> Result<Workspace, LintError> {
@@ -71,11 +76,29 @@ impl Workspace {
             .collect();
         let mut packages = Vec::new();
         let mut dependencies = Config::default();
+        let mut aiocop_users = Vec::new();
         for pkg in json["packages"].as_array().ok_or_else(|| bad("packages"))? {
             let id = pkg["id"].as_str().unwrap_or("");
             if !members.contains(&id) {
                 if let Some(declared) = dependency_declarations(&pkg["metadata"]["aiocop"]) {
                     dependencies = dependencies.merged_with(&declared);
+                }
+                let uses_aiocop = pkg["dependencies"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|d| d["name"] == "aiocop");
+                let lib = pkg["targets"].as_array().into_iter().flatten().find(|t| {
+                    t["kind"]
+                        .as_array()
+                        .is_some_and(|k| k.iter().any(|k| k == "lib" || k == "rlib"))
+                });
+                if uses_aiocop
+                    && let Some(lib) = lib
+                    && let (Some(name), Some(root)) =
+                        (lib["name"].as_str(), lib["src_path"].as_str())
+                {
+                    aiocop_users.push((name.replace('-', "_"), PathBuf::from(root)));
                 }
                 continue;
             }
@@ -99,7 +122,27 @@ impl Workspace {
             packages,
             metadata: json["metadata"].get("aiocop").cloned(),
             dependencies,
+            aiocop_users,
         })
+    }
+
+    /// Reads the sources of the dependencies that use aiocop for their `#[aiocop::blocking]`
+    /// functions (only those: a crate without the dependency cannot use the attribute, so no
+    /// other dependency's source is read).
+    fn scan_dependency_sources(&mut self) {
+        let reader = Linter::new(Config::default());
+        for (name, root) in &self.aiocop_users {
+            for declared in reader.declared_by_dependency(name, root) {
+                if !self
+                    .dependencies
+                    .blocking
+                    .iter()
+                    .any(|b| b.path == declared.path)
+                {
+                    self.dependencies.blocking.push(declared);
+                }
+            }
+        }
     }
 
     /// The workspace-wide configuration, on top of what the dependencies declare.

@@ -699,13 +699,25 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
     root.write(
         "dep/Cargo.toml",
         "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\naiocop = { path = \"../aiocop\" }\n\n\
          [package.metadata.aiocop]\ndeny = \"none\"\noffload = [\"dep::pool::run\"]\n\n\
          [package.metadata.aiocop.blocking]\n\"dep::Client::query\" = \"heavy\"\n\"dep::load\" = \"moderate\"\n",
     );
     root.write(
         "dep/src/lib.rs",
-        "pub struct Client;\nimpl Client { pub fn query(&self) {} }\npub fn load() {}\npub mod pool { pub fn run<F: FnOnce()>(f: F) { f() } }\n",
+        "pub mod db;\npub struct Client;\nimpl Client { pub fn query(&self) {} }\npub fn load() {}\npub mod pool { pub fn run<F: FnOnce()>(f: F) { f() } }\n",
     );
+    // Functions declared blocking in the dependency's source (it depends on aiocop).
+    root.write(
+        "dep/src/db.rs",
+        "use aiocop::blocking;\n#[aiocop::blocking(weight = heavy)]\npub fn select() {}\n#[blocking]\npub fn insert() {}\npub fn pure() {}\n",
+    );
+    // A stand-in for aiocop: only its name matters to the linter.
+    root.write(
+        "aiocop/Cargo.toml",
+        "[package]\nname = \"aiocop\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    root.write("aiocop/src/lib.rs", "");
     root.write(
         "ws/Cargo.toml",
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
@@ -713,7 +725,7 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
     );
     root.write(
         "ws/src/lib.rs",
-        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n}\n",
+        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n    dep::db::select();\n    dep::db::insert();\n    dep::db::pure();\n}\n",
     );
     let ws = root.0.join("ws");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -738,21 +750,24 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
     let out = aiocop(&["--format", "json"], &ws);
     // The dependency's `deny = "none"` is its own: the workspace's default denies.
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let events: Vec<(u64, String)> = stdout(&out)
+    let events: Vec<(u64, String, u64)> = stdout(&out)
         .lines()
         .map(|l| {
             let v: Value = serde_json::from_str(l).unwrap();
             (
                 v["line"].as_u64().unwrap(),
                 v["event"].as_str().unwrap().to_string(),
+                v["weight"].as_u64().unwrap(),
             )
         })
         .collect();
     assert_eq!(
         events,
         [
-            (2, "dep::Client::query".to_string()),
-            (3, "dep::load".to_string())
+            (2, "dep::Client::query".to_string(), 50),
+            (3, "dep::load".to_string(), 10),
+            (5, "dep::db::select".to_string(), 50),
+            (6, "dep::db::insert".to_string(), 10),
         ]
     );
 }

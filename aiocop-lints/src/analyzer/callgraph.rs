@@ -213,6 +213,20 @@ impl CallGraph {
         None
     }
 
+    /// The functions declared `#[aiocop::blocking]`: key, event name, weight.
+    pub(crate) fn declared(&self) -> Vec<(String, String, u32)> {
+        let mut out: Vec<(String, String, u32)> = self
+            .nodes
+            .iter()
+            .filter_map(|(key, node)| {
+                let (event, weight) = node.declared.clone()?;
+                Some((key.clone(), event, weight))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
     pub(crate) fn label(&self, key: &str) -> Option<&str> {
         self.nodes.get(key).map(|n| n.label.as_str())
     }

@@ -320,6 +320,40 @@ impl Linter {
         report
     }
 
+    /// The functions a dependency declares `#[aiocop::blocking]` in its source, as blocking
+    /// paths for its users: the crate rooted at `root` is read like a crate being linted, and
+    /// each declared function's path from the crate root is prefixed with `crate_name`
+    /// (`dep::db::query`). Files that cannot be read or parsed are skipped silently: they are
+    /// the dependency's, not the user's.
+    pub(crate) fn declared_by_dependency(
+        &self,
+        crate_name: &str,
+        root: &Path,
+    ) -> Vec<ExtraBlocking> {
+        guard::on_big_stack(|| {
+            let mut cache = SourceCache::new(None);
+            let sources = cache.load_crate(root);
+            let index = CrateIndex::build(&sources, &self.ops);
+            let mut walk = CrateWalk::new(&index, &self.ops);
+            for file in &sources.files {
+                walk.walk_file(&file.file, &file.module);
+            }
+            walk.graph
+                .declared()
+                .into_iter()
+                .filter_map(|(key, _event, weight)| {
+                    let rest = key.strip_prefix("crate::")?;
+                    Some(ExtraBlocking {
+                        path: format!("{crate_name}::{rest}"),
+                        weight,
+                        category: None,
+                        alternative: None,
+                    })
+                })
+                .collect()
+        })
+    }
+
     /// Lints one source text as a crate root (no module files are read).
     pub fn lint_source(&self, name: &str, text: &str) -> Report {
         guard::on_big_stack(|| self.lint_source_here(name, text))
