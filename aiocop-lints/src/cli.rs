@@ -32,6 +32,8 @@ Options:
                               prints them (for rust-analyzer's check command)
       --format <FMT>          human, json (one object per finding, the linter's own fields)
                               or sarif (SARIF 2.1.0)
+      --deps                  Also read the dependencies' sources (cargo mode): a call to a
+                              dependency's function that blocks is reported with its chain
       --baseline <FILE>       Leave out the findings FILE lists (an earlier run's --format json
                               or --format sarif output) and report its stale entries
       --deny <LEVEL>          Fail (exit 1) on findings of at least this level: any (default),
@@ -61,6 +63,7 @@ struct Args {
     color: Color,
     quiet: bool,
     baseline: Option<PathBuf>,
+    deps: bool,
     paths: Vec<PathBuf>,
 }
 
@@ -79,6 +82,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
         color: Color::Auto,
         quiet: false,
         baseline: None,
+        deps: false,
         paths: Vec::new(),
     };
     let mut iter = args.into_iter().peekable();
@@ -117,6 +121,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
             "--manifest-path" => parsed.manifest_path = Some(PathBuf::from(value(&flag)?)),
             "-p" | "--package" => parsed.packages.push(value(&flag)?),
             "--baseline" => parsed.baseline = Some(PathBuf::from(value(&flag)?)),
+            "--deps" => parsed.deps = true,
             "--message-format" => {
                 parsed.format = match value(&flag)?.as_str() {
                     "human" | "short" => Format::Human,
@@ -212,7 +217,7 @@ pub fn run(
             return EXIT_ERROR;
         }
     };
-    let (mut report, deny, base) = match lint(&args) {
+    let (mut report, deny, base) = match lint(&args, err) {
         Ok(done) => done,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
@@ -279,10 +284,30 @@ pub fn run(
     }
 }
 
-fn lint(args: &Args) -> Result<(Report, DenyLevel, Option<PathBuf>), LintError> {
+fn lint(
+    args: &Args,
+    err: &mut dyn Write,
+) -> Result<(Report, DenyLevel, Option<PathBuf>), LintError> {
     if args.paths.is_empty() {
         let workspace = Workspace::load(args.manifest_path.as_deref())?;
-        let report = workspace.lint(&args.packages, args.deny)?;
+        let dependencies = if args.deps {
+            let started = std::time::Instant::now();
+            let (summaries, stats) = workspace.summarize_dependencies();
+            if !args.quiet {
+                let _ = writeln!(
+                    err,
+                    "aiocop: {} dependencies read ({} from the cache), {} of their functions block; {:.2} s",
+                    stats.libraries,
+                    stats.from_cache,
+                    stats.functions,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            summaries
+        } else {
+            Vec::new()
+        };
+        let report = workspace.lint(&args.packages, args.deny, &dependencies)?;
         let deny = args
             .deny
             .unwrap_or_else(|| workspace.deny_level(&args.packages));

@@ -6,7 +6,9 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::analyzer::{Config, ConfigError, DenyLevel, LintError, Linter, Report};
+use crate::analyzer::{
+    Config, ConfigError, DenyLevel, DepSummary, LintError, Linter, Report, summary,
+};
 
 /// One workspace member to lint.
 struct Package {
@@ -27,6 +29,30 @@ pub(crate) struct Workspace {
     /// Dependencies that depend on aiocop (so may declare `#[aiocop::blocking]` functions):
     /// their library's crate name and root file.
     aiocop_users: Vec<(String, PathBuf)>,
+    /// Every dependency library (for `--deps`).
+    libraries: Vec<Library>,
+    /// Cargo's target directory (the summaries' cache lives in it).
+    target_dir: Option<PathBuf>,
+}
+
+/// A dependency's library target.
+struct Library {
+    /// `name-version`: the cache's key.
+    id: String,
+    crate_name: String,
+    root: PathBuf,
+    /// The folder holding the package's folder: paths are shown from there.
+    base: PathBuf,
+    /// From a registry: immutable for its version, so its summary can be cached.
+    registry: bool,
+}
+
+/// How the dependencies were summarized.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DepStats {
+    pub(crate) libraries: usize,
+    pub(crate) from_cache: usize,
+    pub(crate) functions: usize,
 }
 
 impl Workspace {
@@ -44,12 +70,17 @@ impl Workspace {
             cmd.output()
                 .map_err(|e| LintError::Metadata(format!("cannot run cargo: {e}")))
         };
-        let with_deps = run(&["--offline", "--locked"])?;
-        let output = if with_deps.status.success() {
-            with_deps
-        } else {
-            run(&["--no-deps"])?
-        };
+        let mut output = run(&["--offline", "--locked"])?;
+        if !output.status.success() {
+            // Packages only other platforms need are often not downloaded: resolve for this
+            // one.
+            if let Some(host) = host_triple() {
+                output = run(&["--offline", "--locked", "--filter-platform", &host])?;
+            }
+        }
+        if !output.status.success() {
+            output = run(&["--no-deps"])?;
+        }
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             return Err(LintError::Metadata(stderr.trim().to_string()));
@@ -77,6 +108,7 @@ impl Workspace {
         let mut packages = Vec::new();
         let mut dependencies = Config::default();
         let mut aiocop_users = Vec::new();
+        let mut libraries = Vec::new();
         for pkg in json["packages"].as_array().ok_or_else(|| bad("packages"))? {
             let id = pkg["id"].as_str().unwrap_or("");
             if !members.contains(&id) {
@@ -93,6 +125,28 @@ impl Workspace {
                         .as_array()
                         .is_some_and(|k| k.iter().any(|k| k == "lib" || k == "rlib"))
                 });
+                if let Some(lib) = lib
+                    && let (Some(name), Some(root), Some(manifest)) = (
+                        lib["name"].as_str(),
+                        lib["src_path"].as_str(),
+                        pkg["manifest_path"].as_str(),
+                    )
+                {
+                    let package_dir = Path::new(manifest).parent().unwrap_or(Path::new(""));
+                    libraries.push(Library {
+                        id: format!(
+                            "{}-{}",
+                            pkg["name"].as_str().unwrap_or(name),
+                            pkg["version"].as_str().unwrap_or("0")
+                        ),
+                        crate_name: name.replace('-', "_"),
+                        root: PathBuf::from(root),
+                        base: package_dir.parent().unwrap_or(package_dir).to_path_buf(),
+                        registry: pkg["source"]
+                            .as_str()
+                            .is_some_and(|s| s.starts_with("registry+")),
+                    });
+                }
                 if uses_aiocop
                     && let Some(lib) = lib
                     && let (Some(name), Some(root)) =
@@ -123,7 +177,40 @@ impl Workspace {
             metadata: json["metadata"].get("aiocop").cloned(),
             dependencies,
             aiocop_users,
+            libraries,
+            target_dir: json["target_directory"].as_str().map(PathBuf::from),
         })
+    }
+
+    /// Summarizes every dependency library (`--deps`): read from the cache when a registry
+    /// crate's summary is there, else analyzed from its source (and cached).
+    pub(crate) fn summarize_dependencies(&self) -> (Vec<DepSummary>, DepStats) {
+        let reader = Linter::new(Config::default());
+        let cache_dir = self
+            .target_dir
+            .as_ref()
+            .map(|t| t.join("aiocop").join("deps-v1"));
+        let mut all = Vec::new();
+        let mut stats = DepStats::default();
+        for lib in &self.libraries {
+            stats.libraries += 1;
+            let cache = cache_dir
+                .as_ref()
+                .filter(|_| lib.registry)
+                .map(|dir| dir.join(format!("{}.json", lib.id)));
+            if let Some(cached) = cache.as_deref().and_then(summary::read_cache) {
+                stats.from_cache += 1;
+                all.extend(cached);
+                continue;
+            }
+            let summaries = reader.summarize_dependency(&lib.crate_name, &lib.root, &lib.base);
+            if let Some(cache) = &cache {
+                summary::write_cache(cache, &summaries);
+            }
+            all.extend(summaries);
+        }
+        stats.functions = all.len();
+        (all, stats)
     }
 
     /// Reads the sources of the dependencies that use aiocop for their `#[aiocop::blocking]`
@@ -190,6 +277,7 @@ impl Workspace {
         &self,
         only: &[String],
         deny: Option<DenyLevel>,
+        dependencies: &[DepSummary],
     ) -> Result<Report, LintError> {
         for name in only {
             if !self.packages.iter().any(|p| &p.name == name) {
@@ -215,7 +303,7 @@ impl Workspace {
                     workspace_config.clone().merged_with(&own)
                 }
             };
-            let mut linter = Linter::new(config);
+            let mut linter = Linter::new(config).with_dependencies(dependencies);
             if let Some(deny) = deny {
                 linter = linter.with_deny(deny);
             }
@@ -248,6 +336,16 @@ impl Workspace {
             })
             .unwrap_or_default()
     }
+}
+
+/// The host's target triple, from `rustc -vV`.
+fn host_triple() -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc).arg("-vV").output().ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(|h| h.trim().to_string())
 }
 
 /// What a dependency's `[package.metadata.aiocop]` table declares for its users: its blocking

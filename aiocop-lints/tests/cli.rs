@@ -771,3 +771,89 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
         ]
     );
 }
+
+#[test]
+fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
+    let root = TempDir::new("follow-deps");
+    root.write(
+        "dep/Cargo.toml",
+        "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    root.write(
+        "dep/src/lib.rs",
+        "pub mod config;\npub fn pure() -> u32 { 1 }\n\
+         pub fn run() -> impl std::future::Future<Output = ()> { let _ = std::fs::read(\"x\"); async {} }\n",
+    );
+    root.write(
+        "dep/src/config.rs",
+        "pub struct Config;\nimpl Config {\n    pub fn load() -> Config {\n        read_file();\n        Config\n    }\n}\n\
+         fn read_file() -> String {\n    std::fs::read_to_string(\"app.toml\").unwrap_or_default()\n}\n",
+    );
+    root.write(
+        "ws/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\ndep = { path = \"../dep\" }\nmemchr = \"2\"\n",
+    );
+    root.write(
+        "ws/src/lib.rs",
+        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n}\n",
+    );
+    let ws = root.0.join("ws");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let lock = Command::new(&cargo)
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        lock.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lock.stderr)
+    );
+    // Without --deps the dependency's source is not read.
+    let out = aiocop(&["--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let out = aiocop(&["--deps", "--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 dependencies read (0 from the cache)"),
+        "{}",
+        stderr(&out)
+    );
+    let findings: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The definition path and the short one (`dep::Config::load`, unique in the crate); the
+    // future-returning `dep::run` and the pure function are not reported.
+    let lines: Vec<u64> = findings
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 6], "{}", stdout(&out));
+    let f = &findings[0];
+    assert_eq!(f["rule"], "blocking-chain");
+    assert_eq!(f["event"], "std::fs::read_to_string");
+    assert_eq!(
+        f["chain"],
+        serde_json::json!([
+            "handler",
+            "dep::config::Config::load",
+            "config::read_file",
+            "std::fs::read_to_string"
+        ])
+    );
+    assert_eq!(f["related"][0]["file"], "dep/src/config.rs");
+    assert_eq!(f["related"][0]["line"].as_u64(), Some(4));
+    assert_eq!(f["related"][1]["line"].as_u64(), Some(9));
+
+    // memchr comes from the registry: its summary is cached, the second run reads it.
+    let again = aiocop(&["--deps", "--format", "json"], &ws);
+    assert!(
+        stderr(&again).contains("2 dependencies read (1 from the cache)"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(stdout(&again), stdout(&out));
+}

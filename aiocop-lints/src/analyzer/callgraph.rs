@@ -213,6 +213,13 @@ impl CallGraph {
         None
     }
 
+    /// The keys of the functions that block, sorted.
+    pub(crate) fn blocking_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.best.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
     /// The functions declared `#[aiocop::blocking]`: key, event name, weight.
     pub(crate) fn declared(&self) -> Vec<(String, String, u32)> {
         let mut out: Vec<(String, String, u32)> = self

@@ -35,16 +35,18 @@ mod ops;
 mod resolve;
 mod scope;
 mod source;
+pub(crate) mod summary;
 mod suppress;
 mod types;
 mod walk;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use config::{Config, ConfigError, DenyLevel, ExtraBlocking, weight_name};
 pub use source::FileError;
+pub use summary::DepSummary;
 
 use callgraph::Terminal;
 use index::CrateIndex;
@@ -354,6 +356,127 @@ impl Linter {
         })
     }
 
+    /// Adds dependencies' blocking functions (see [`Linter::summarize_dependency`]).
+    pub fn with_dependencies(mut self, summaries: &[DepSummary]) -> Linter {
+        for summary in summaries {
+            self.ops.add_dependency(summary);
+        }
+        self
+    }
+
+    /// Summarizes the dependency library rooted at `root` under the crate name `crate_name`:
+    /// every function of it that blocks (on std's operations, the dependency table's, or its
+    /// own `#[aiocop::blocking]` ones), with its chain inside the dependency. Paths are shown
+    /// relative to `base` (the folder holding the package's folder, so that they read
+    /// `config-0.14.0/src/..`). Unreadable or unparsable files of the dependency are skipped.
+    pub fn summarize_dependency(
+        &self,
+        crate_name: &str,
+        root: &Path,
+        base: &Path,
+    ) -> Vec<DepSummary> {
+        guard::on_big_stack(|| {
+            let mut cache = SourceCache::new(Some(base.to_path_buf()));
+            let sources = cache.load_crate(root);
+            let index = CrateIndex::build(&sources, &self.ops);
+            let mut walk = CrateWalk::new(&index, &self.ops);
+            for file in &sources.files {
+                walk.walk_file(&file.file, &file.module);
+            }
+            walk.graph.solve(&self.ops);
+            let public = |key: &str| {
+                key.strip_prefix("crate::")
+                    .map(|rest| format!("{crate_name}::{rest}"))
+            };
+            let keys = walk.graph.blocking_keys();
+            // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
+            // blocking function of the crate has that short path (a re-export at the root).
+            let short = |key: &str| -> Option<String> {
+                let rest = key.strip_prefix("crate::")?;
+                let segs: Vec<&str> = rest.split("::").collect();
+                let tail = match segs.as_slice() {
+                    [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
+                    [.., f] => (*f).to_string(),
+                    [] => return None,
+                };
+                Some(tail)
+            };
+            let mut short_count: HashMap<String, usize> = HashMap::new();
+            for key in &keys {
+                if let Some(s) = short(key) {
+                    *short_count.entry(s).or_default() += 1;
+                }
+            }
+            let entry = Location {
+                file: String::new(),
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+            };
+            let mut out = Vec::new();
+            for key in &keys {
+                // A function returning a future is the dependency's async API: what it does
+                // before returning the future (tokio's `Command::status` spawns the child) is
+                // its design, not the caller's to fix.
+                if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
+                    continue;
+                }
+                let (Some(path), Some(chain)) =
+                    (public(key), walk.graph.chain(key, &entry, &self.ops))
+                else {
+                    continue;
+                };
+                let mut paths = vec![path.clone()];
+                if let Some(s) = short(key)
+                    && short_count.get(&s) == Some(&1)
+                {
+                    let alias = format!("{crate_name}::{s}");
+                    if alias != path {
+                        paths.push(alias);
+                    }
+                }
+                let (event, weight, category, alternative) = match &chain.terminal {
+                    Terminal::Op(op) => {
+                        let op = self.ops.op(*op);
+                        (
+                            op.event.clone(),
+                            op.weight,
+                            op.category.clone(),
+                            op.alternative.clone(),
+                        )
+                    }
+                    Terminal::Declared(event, weight) => {
+                        (event.clone(), *weight, "custom".to_string(), None)
+                    }
+                };
+                let n = chain.hops.len();
+                // The steps are the functions (the last hop is the operation); the called one
+                // is named by its public path.
+                let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
+                    .iter()
+                    .map(|h| h.name.clone())
+                    .collect();
+                if let Some(first) = steps.first_mut() {
+                    *first = path.clone();
+                }
+                if steps.is_empty() {
+                    steps.push(path.clone());
+                }
+                out.push(DepSummary {
+                    paths,
+                    event,
+                    weight,
+                    category,
+                    alternative,
+                    steps,
+                    at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
+                });
+            }
+            out
+        })
+    }
+
     /// Lints one source text as a crate root (no module files are read).
     pub fn lint_source(&self, name: &str, text: &str) -> Report {
         guard::on_big_stack(|| self.lint_source_here(name, text))
@@ -504,6 +627,22 @@ impl Linter {
 /// Collects the `.rs` files below the directory `dir` (skipping `target` and hidden folders).
 /// Each directory is entered once (by its canonical path), so symlink loops end; entries that
 /// cannot be read are recorded in `errors` and skipped.
+/// Whether a return type names `Future` (`impl Future<..>`, `Pin<Box<dyn Future<..>>>`,
+/// `BoxFuture<..>`).
+fn returns_future(output: &syn::ReturnType) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            if ident.to_string().ends_with("Future") {
+                self.0 = true;
+            }
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_return_type(&mut finder, output);
+    finder.0
+}
+
 fn collect_rs_files(
     dir: &Path,
     out: &mut Vec<PathBuf>,

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use crate::catalog::{self, Callee};
 
 use super::config::{Config, ExtraBlocking};
+use super::summary::DepSummary;
 
 /// Index of an operation in an [`OpTable`].
 pub(crate) type OpId = usize;
@@ -20,6 +21,8 @@ pub(crate) struct Op {
     pub(crate) category: String,
     /// What to use instead, when known.
     pub(crate) alternative: Option<String>,
+    /// For a dependency's function that blocks: the chain inside the dependency.
+    pub(crate) via: Option<Box<DepSummary>>,
 }
 
 /// A method operation's receiver rule.
@@ -111,6 +114,7 @@ impl OpTable {
                 weight,
                 category: entry.category.as_str().to_string(),
                 alternative: Some(entry.alternative.to_string()),
+                via: None,
             });
             match entry.callee {
                 Callee::Function { path } => table.add_path(path, op),
@@ -178,6 +182,7 @@ impl OpTable {
                 .clone()
                 .unwrap_or_else(|| "custom".to_string()),
             alternative: extra.alternative.clone(),
+            via: None,
         });
         // A configured path is a function (`reqwest::blocking::get`) or a method on a type
         // (`mylib::Client::query`); the syntax cannot tell, so it is indexed both ways.
@@ -195,6 +200,39 @@ impl OpTable {
                         via_trait: None,
                     },
                 );
+        }
+    }
+
+    /// Adds a dependency's blocking function under each of its paths (as a function, and as a
+    /// method of the type its path names). Entries already known for a path (the catalog, the
+    /// configuration, the dependency table) keep it.
+    pub(crate) fn add_dependency(&mut self, summary: &DepSummary) {
+        if summary.paths.iter().any(|p| self.allowed.contains(p)) {
+            return;
+        }
+        let op = self.push(Op {
+            event: summary.event.clone(),
+            weight: summary.weight,
+            category: summary.category.clone(),
+            alternative: summary.alternative.clone(),
+            via: Some(Box::new(summary.clone())),
+        });
+        for path in &summary.paths {
+            if self.by_path.contains_key(path) {
+                continue;
+            }
+            self.by_path.insert(path.clone(), op);
+            self.add_prefixes(path);
+            if let Some((receiver, method)) = path.rsplit_once("::") {
+                self.by_method
+                    .entry(method.to_string())
+                    .or_default()
+                    .push(MethodOp {
+                        op,
+                        receiver: receiver.to_string(),
+                        via_trait: None,
+                    });
+            }
         }
     }
 

@@ -296,6 +296,35 @@ impl Walker<'_, '_> {
             return;
         }
         match self.ctx.last() {
+            Some(ctx @ Ctx::Async { .. }) if self.ops.op(op).via.is_some() => {
+                // A dependency's function that blocks: reported with its chain inside the
+                // dependency.
+                let op = self.ops.op(op);
+                let ctx = ctx.clone();
+                let Some(via) = op.via.as_deref() else { return };
+                let callee = via.steps.first().cloned().unwrap_or_default();
+                let mut chain = vec![ctx.chain_name()];
+                chain.extend(via.steps.iter().cloned());
+                chain.push(op.event.clone());
+                self.out.findings.push(Finding {
+                    rule: Rule::BlockingChain,
+                    message: format!(
+                        "call to `{callee}` in {} blocks: it reaches `{}`",
+                        ctx.describe(),
+                        op.event
+                    ),
+                    source_line: self.file.line(at.line).to_string(),
+                    event: Some(op.event.clone()),
+                    weight: Some(op.weight),
+                    category: Some(op.category.clone()),
+                    alternative: op.alternative.clone(),
+                    context: ctx.describe(),
+                    chain,
+                    related: via.at.clone(),
+                    denied: false,
+                    at,
+                });
+            }
             Some(ctx @ Ctx::Async { .. }) => {
                 let op = self.ops.op(op);
                 let ctx = ctx.clone();
