@@ -315,7 +315,7 @@ impl Linter {
         let mut seen = HashSet::new();
         for root in roots {
             let sources = cache.load_crate(root);
-            report.merge(self.lint_crate(&sources, &mut seen));
+            report.merge(self.lint_crate_isolated(&sources, &mut seen));
         }
         report.file_errors.extend(std::mem::take(&mut cache.errors));
         report.normalize();
@@ -333,26 +333,28 @@ impl Linter {
         root: &Path,
     ) -> Vec<ExtraBlocking> {
         guard::on_big_stack(|| {
-            let mut cache = SourceCache::new(None);
-            let sources = cache.load_crate(root);
-            let index = CrateIndex::build(&sources, &self.ops);
-            let mut walk = CrateWalk::new(&index, &self.ops);
-            for file in &sources.files {
-                walk.walk_file(&file.file, &file.module);
-            }
-            walk.graph
-                .declared()
-                .into_iter()
-                .filter_map(|(key, _event, weight)| {
-                    let rest = key.strip_prefix("crate::")?;
-                    Some(ExtraBlocking {
-                        path: format!("{crate_name}::{rest}"),
-                        weight,
-                        category: None,
-                        alternative: None,
+            isolated(|| {
+                let mut cache = SourceCache::new(None);
+                let sources = cache.load_crate(root);
+                let index = CrateIndex::build(&sources, &self.ops);
+                let mut walk = CrateWalk::new(&index, &self.ops);
+                for file in &sources.files {
+                    walk.walk_file(&file.file, &file.module);
+                }
+                walk.graph
+                    .declared()
+                    .into_iter()
+                    .filter_map(|(key, _event, weight)| {
+                        let rest = key.strip_prefix("crate::")?;
+                        Some(ExtraBlocking {
+                            path: format!("{crate_name}::{rest}"),
+                            weight,
+                            category: None,
+                            alternative: None,
+                        })
                     })
-                })
-                .collect()
+                    .collect()
+            })
         })
     }
 
@@ -376,104 +378,106 @@ impl Linter {
         base: &Path,
     ) -> Vec<DepSummary> {
         guard::on_big_stack(|| {
-            let mut cache = SourceCache::new(Some(base.to_path_buf()));
-            let sources = cache.load_crate(root);
-            let index = CrateIndex::build(&sources, &self.ops);
-            let mut walk = CrateWalk::new(&index, &self.ops);
-            for file in &sources.files {
-                walk.walk_file(&file.file, &file.module);
-            }
-            walk.graph.solve(&self.ops);
-            let public = |key: &str| {
-                key.strip_prefix("crate::")
-                    .map(|rest| format!("{crate_name}::{rest}"))
-            };
-            let keys = walk.graph.blocking_keys();
-            // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
-            // blocking function of the crate has that short path (a re-export at the root).
-            let short = |key: &str| -> Option<String> {
-                let rest = key.strip_prefix("crate::")?;
-                let segs: Vec<&str> = rest.split("::").collect();
-                let tail = match segs.as_slice() {
-                    [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
-                    [.., f] => (*f).to_string(),
-                    [] => return None,
-                };
-                Some(tail)
-            };
-            let mut short_count: HashMap<String, usize> = HashMap::new();
-            for key in &keys {
-                if let Some(s) = short(key) {
-                    *short_count.entry(s).or_default() += 1;
+            isolated(|| {
+                let mut cache = SourceCache::new(Some(base.to_path_buf()));
+                let sources = cache.load_crate(root);
+                let index = CrateIndex::build(&sources, &self.ops);
+                let mut walk = CrateWalk::new(&index, &self.ops);
+                for file in &sources.files {
+                    walk.walk_file(&file.file, &file.module);
                 }
-            }
-            let entry = Location {
-                file: String::new(),
-                line: 0,
-                column: 0,
-                end_line: 0,
-                end_column: 0,
-            };
-            let mut out = Vec::new();
-            for key in &keys {
-                // A function returning a future is the dependency's async API: what it does
-                // before returning the future (tokio's `Command::status` spawns the child) is
-                // its design, not the caller's to fix.
-                if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
-                    continue;
-                }
-                let (Some(path), Some(chain)) =
-                    (public(key), walk.graph.chain(key, &entry, &self.ops))
-                else {
-                    continue;
+                walk.graph.solve(&self.ops);
+                let public = |key: &str| {
+                    key.strip_prefix("crate::")
+                        .map(|rest| format!("{crate_name}::{rest}"))
                 };
-                let mut paths = vec![path.clone()];
-                if let Some(s) = short(key)
-                    && short_count.get(&s) == Some(&1)
-                {
-                    let alias = format!("{crate_name}::{s}");
-                    if alias != path {
-                        paths.push(alias);
+                let keys = walk.graph.blocking_keys();
+                // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
+                // blocking function of the crate has that short path (a re-export at the root).
+                let short = |key: &str| -> Option<String> {
+                    let rest = key.strip_prefix("crate::")?;
+                    let segs: Vec<&str> = rest.split("::").collect();
+                    let tail = match segs.as_slice() {
+                        [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
+                        [.., f] => (*f).to_string(),
+                        [] => return None,
+                    };
+                    Some(tail)
+                };
+                let mut short_count: HashMap<String, usize> = HashMap::new();
+                for key in &keys {
+                    if let Some(s) = short(key) {
+                        *short_count.entry(s).or_default() += 1;
                     }
                 }
-                let (event, weight, category, alternative) = match &chain.terminal {
-                    Terminal::Op(op) => {
-                        let op = self.ops.op(*op);
-                        (
-                            op.event.clone(),
-                            op.weight,
-                            op.category.clone(),
-                            op.alternative.clone(),
-                        )
-                    }
-                    Terminal::Declared(event, weight) => {
-                        (event.clone(), *weight, "custom".to_string(), None)
-                    }
+                let entry = Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                    end_line: 0,
+                    end_column: 0,
                 };
-                let n = chain.hops.len();
-                // The steps are the functions (the last hop is the operation); the called one
-                // is named by its public path.
-                let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
-                    .iter()
-                    .map(|h| h.name.clone())
-                    .collect();
-                if let Some(first) = steps.first_mut() {
-                    *first = path.clone();
+                let mut out = Vec::new();
+                for key in &keys {
+                    // A function returning a future is the dependency's async API: what it does
+                    // before returning the future (tokio's `Command::status` spawns the child) is
+                    // its design, not the caller's to fix.
+                    if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
+                        continue;
+                    }
+                    let (Some(path), Some(chain)) =
+                        (public(key), walk.graph.chain(key, &entry, &self.ops))
+                    else {
+                        continue;
+                    };
+                    let mut paths = vec![path.clone()];
+                    if let Some(s) = short(key)
+                        && short_count.get(&s) == Some(&1)
+                    {
+                        let alias = format!("{crate_name}::{s}");
+                        if alias != path {
+                            paths.push(alias);
+                        }
+                    }
+                    let (event, weight, category, alternative) = match &chain.terminal {
+                        Terminal::Op(op) => {
+                            let op = self.ops.op(*op);
+                            (
+                                op.event.clone(),
+                                op.weight,
+                                op.category.clone(),
+                                op.alternative.clone(),
+                            )
+                        }
+                        Terminal::Declared(event, weight) => {
+                            (event.clone(), *weight, "custom".to_string(), None)
+                        }
+                    };
+                    let n = chain.hops.len();
+                    // The steps are the functions (the last hop is the operation); the called one
+                    // is named by its public path.
+                    let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
+                        .iter()
+                        .map(|h| h.name.clone())
+                        .collect();
+                    if let Some(first) = steps.first_mut() {
+                        *first = path.clone();
+                    }
+                    if steps.is_empty() {
+                        steps.push(path.clone());
+                    }
+                    out.push(DepSummary {
+                        paths,
+                        event,
+                        weight,
+                        category,
+                        alternative,
+                        steps,
+                        at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
+                    });
                 }
-                if steps.is_empty() {
-                    steps.push(path.clone());
-                }
-                out.push(DepSummary {
-                    paths,
-                    event,
-                    weight,
-                    category,
-                    alternative,
-                    steps,
-                    at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
-                });
-            }
-            out
+                out
+            })
         })
     }
 
@@ -494,7 +498,7 @@ impl Linter {
                         module: vec!["crate".to_string()],
                     }],
                 };
-                report.merge(self.lint_crate(&sources, &mut HashSet::new()));
+                report.merge(self.lint_crate_isolated(&sources, &mut HashSet::new()));
             }
             Err(e) => {
                 report.file_errors.push(FileError {
@@ -508,7 +512,48 @@ impl Linter {
         report
     }
 
+    /// Lints one crate; if the analysis panics (a bug of the linter's, on some input it did
+    /// not expect), the crate's files are reported as skipped with the panic's message, and
+    /// the run goes on with the other crates.
+    fn lint_crate_isolated(&self, sources: &CrateSources, seen: &mut HashSet<String>) -> Report {
+        let mut seen_here = seen.clone();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.lint_crate(sources, &mut seen_here)
+        }));
+        match outcome {
+            Ok(report) => {
+                *seen = seen_here;
+                report
+            }
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_string());
+                Report {
+                    findings: Vec::new(),
+                    file_errors: sources
+                        .files
+                        .iter()
+                        .map(|f| FileError {
+                            file: f.file.display.clone(),
+                            line: 0,
+                            column: 0,
+                            message: format!(
+                                "internal error of cargo aiocop while analyzing this file's crate ({why}); please report it"
+                            ),
+                        })
+                        .collect(),
+                    files_analyzed: 0,
+                }
+            }
+        }
+    }
+
     fn lint_crate(&self, sources: &CrateSources, seen: &mut HashSet<String>) -> Report {
+        #[cfg(test)]
+        tests::maybe_panic(sources);
         let index = CrateIndex::build(sources, &self.ops);
         let mut walk = CrateWalk::new(&index, &self.ops);
         let mut files_analyzed = 0;
@@ -627,6 +672,12 @@ impl Linter {
 /// Collects the `.rs` files below the directory `dir` (skipping `target` and hidden folders).
 /// Each directory is entered once (by its canonical path), so symlink loops end; entries that
 /// cannot be read are recorded in `errors` and skipped.
+/// Runs `f`, or gives the empty result if it panics: a dependency's source the analysis
+/// cannot handle is skipped, not the end of the run.
+fn isolated<T: Default>(f: impl FnOnce() -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_default()
+}
+
 /// Whether a return type names `Future` (`impl Future<..>`, `Pin<Box<dyn Future<..>>>`,
 /// `BoxFuture<..>`).
 fn returns_future(output: &syn::ReturnType) -> bool {
@@ -698,6 +749,60 @@ fn collect_rs_files(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// A crate whose root file has this name makes the analysis panic (tests of the
+        /// isolation of panics).
+        static PANIC_ON: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+
+    pub(super) fn maybe_panic(sources: &CrateSources) {
+        let target = PANIC_ON.with(|p| p.borrow().clone());
+        if let Some(target) = target
+            && sources
+                .files
+                .iter()
+                .any(|f| f.file.display.ends_with(&target))
+        {
+            panic!("injected failure on {target}");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_one_crate_skips_its_files_and_keeps_the_others_findings() {
+        let dir = std::env::temp_dir().join(format!("aiocop-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("good.rs"),
+            "async fn g() { std::thread::sleep(D); }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("bad.rs"),
+            "async fn b() { std::thread::sleep(D); }\n",
+        )
+        .unwrap();
+        // The flag is thread-local: it is set on the thread the analysis runs on.
+        let linter = Linter::new(Config::default());
+        let report = guard::on_big_stack(|| {
+            PANIC_ON.with(|p| *p.borrow_mut() = Some("bad.rs".to_string()));
+            let roots = [dir.join("bad.rs"), dir.join("good.rs")];
+            linter.lint_crates(SourceCache::new(None), roots.iter())
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(report.findings.len(), 1);
+        assert!(report.findings[0].at.file.ends_with("good.rs"));
+        assert_eq!(report.file_errors.len(), 1);
+        assert!(report.file_errors[0].file.ends_with("bad.rs"));
+        assert!(
+            report.file_errors[0]
+                .message
+                .contains("injected failure on bad.rs"),
+            "{:?}",
+            report.file_errors
+        );
+    }
 
     fn events(text: &str) -> Vec<(usize, String)> {
         let report = Linter::new(Config::default()).lint_source("lib.rs", text);
