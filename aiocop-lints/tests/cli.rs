@@ -782,7 +782,9 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
     root.write(
         "dep/src/lib.rs",
         "pub mod config;\npub fn pure() -> u32 { 1 }\n\
-         pub fn run() -> impl std::future::Future<Output = ()> { let _ = std::fs::read(\"x\"); async {} }\n",
+         pub fn run() -> impl std::future::Future<Output = ()> { let _ = std::fs::read(\"x\"); async {} }\n\
+         pub struct Client;\nimpl Client {\n    pub fn new() -> Client { Client }\n    \
+         pub fn fetch(&self) -> String { std::fs::read_to_string(\"f\").unwrap_or_default() }\n}\n",
     );
     root.write(
         "dep/src/config.rs",
@@ -796,7 +798,7 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
     );
     root.write(
         "ws/src/lib.rs",
-        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n}\n",
+        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n    let client = dep::Client::new();\n    let _ = client.fetch();\n}\n",
     );
     let ws = root.0.join("ws");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -831,7 +833,12 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
         .iter()
         .map(|f| f["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, [2, 6], "{}", stdout(&out));
+    assert_eq!(lines, [2, 6, 8], "{}", stdout(&out));
+    // A method of a dependency's type, on a value from its constructor.
+    assert_eq!(
+        findings[2]["chain"],
+        serde_json::json!(["handler", "dep::Client::fetch", "std::fs::read_to_string"])
+    );
     let f = &findings[0];
     assert_eq!(f["rule"], "blocking-chain");
     assert_eq!(f["event"], "std::fs::read_to_string");

@@ -462,17 +462,16 @@ pub(crate) fn function_returns(path: &str, args: &[Ty]) -> Ty {
     if let Some((_, spec)) = FUNCTIONS.iter().find(|(p, _)| *p == path) {
         return parse_spec(spec, &Ty::Unknown, args);
     }
-    // `std::x::Type::new(..)` and friends: `Type` (unwrapping leaves it as is).
+    // `std::x::Type::new(..)` and friends, of std or of any dependency: `Type` (unwrapping
+    // leaves it as is). The convention holds across crates, and a type only matters when the
+    // catalog, the configuration or a dependency summary has methods on it.
     if let Some((ty, name)) = path.rsplit_once("::") {
         let is_type = ty
             .rsplit("::")
             .next()
             .and_then(|s| s.chars().next())
             .is_some_and(char::is_uppercase);
-        if (ty.starts_with("std::") || ty.starts_with("tokio::"))
-            && is_type
-            && SELF_CONSTRUCTORS.contains(&name)
-        {
+        if is_type && ty.contains("::") && SELF_CONSTRUCTORS.contains(&name) {
             return Ty::named(ty);
         }
     }
