@@ -70,15 +70,28 @@ impl Workspace {
             cmd.output()
                 .map_err(|e| LintError::Metadata(format!("cannot run cargo: {e}")))
         };
-        let mut output = run(&["--offline", "--locked"])?;
-        if !output.status.success() {
+        // Without a lock file the graph cannot be resolved offline and locked: skip the try.
+        let start = match manifest {
+            Some(m) => m.parent().map(Path::to_path_buf).unwrap_or_default(),
+            None => std::env::current_dir().unwrap_or_default(),
+        };
+        let start = start.canonicalize().unwrap_or(start);
+        let has_lock = start
+            .ancestors()
+            .any(|dir| dir.join("Cargo.lock").is_file());
+        let mut output = if has_lock {
+            run(&["--offline", "--locked"])?
+        } else {
+            run(&["--no-deps"])?
+        };
+        if has_lock && !output.status.success() {
             // Packages only other platforms need are often not downloaded: resolve for this
             // one.
             if let Some(host) = host_triple() {
                 output = run(&["--offline", "--locked", "--filter-platform", &host])?;
             }
         }
-        if !output.status.success() {
+        if has_lock && !output.status.success() {
             output = run(&["--no-deps"])?;
         }
         if !output.status.success() {
