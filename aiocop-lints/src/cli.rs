@@ -32,6 +32,8 @@ Options:
                               prints them (for rust-analyzer's check command)
       --format <FMT>          human, json (one object per finding, the linter's own fields)
                               or sarif (SARIF 2.1.0)
+      --report-trivial        Also report operations of weight 0 (binds, current_dir) and calls
+                              that never wait (UdpSocket::connect), as `report_trivial = true`
       --deps                  Also read the dependencies' sources (cargo mode): a call to a
                               dependency's function that blocks is reported with its chain
       --baseline <FILE>       Leave out the findings FILE lists (an earlier run's --format json
@@ -64,6 +66,7 @@ struct Args {
     quiet: bool,
     baseline: Option<PathBuf>,
     deps: bool,
+    report_trivial: bool,
     paths: Vec<PathBuf>,
 }
 
@@ -83,6 +86,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
         quiet: false,
         baseline: None,
         deps: false,
+        report_trivial: false,
         paths: Vec::new(),
     };
     let mut iter = args.into_iter().peekable();
@@ -122,6 +126,7 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
             "-p" | "--package" => parsed.packages.push(value(&flag)?),
             "--baseline" => parsed.baseline = Some(PathBuf::from(value(&flag)?)),
             "--deps" => parsed.deps = true,
+            "--report-trivial" => parsed.report_trivial = true,
             "--message-format" => {
                 parsed.format = match value(&flag)?.as_str() {
                     "human" | "short" => Format::Human,
@@ -307,17 +312,21 @@ fn lint(
         } else {
             Vec::new()
         };
-        let report = workspace.lint(&args.packages, args.deny, &dependencies)?;
+        let report_trivial = args.report_trivial.then_some(true);
+        let report = workspace.lint(&args.packages, args.deny, &dependencies, report_trivial)?;
         let deny = args
             .deny
             .unwrap_or_else(|| workspace.deny_level(&args.packages));
         return Ok((report, deny, Some(workspace.root.clone())));
     }
     // Paths: the configuration comes from --manifest-path when given.
-    let config = match &args.manifest_path {
+    let mut config = match &args.manifest_path {
         Some(manifest) => Workspace::load(Some(manifest))?.config_for(manifest)?,
         None => Config::default(),
     };
+    if args.report_trivial {
+        config.report_trivial = Some(true);
+    }
     let mut linter = Linter::new(config);
     if let Some(deny) = args.deny {
         linter = linter.with_deny(deny);

@@ -291,6 +291,7 @@ impl Workspace {
         only: &[String],
         deny: Option<DenyLevel>,
         dependencies: &[DepSummary],
+        report_trivial: Option<bool>,
     ) -> Result<Report, LintError> {
         for name in only {
             if !self.packages.iter().any(|p| &p.name == name) {
@@ -316,6 +317,10 @@ impl Workspace {
                     workspace_config.clone().merged_with(&own)
                 }
             };
+            let mut config = config;
+            if report_trivial.is_some() {
+                config.report_trivial = report_trivial;
+            }
             let mut linter = Linter::new(config).with_dependencies(dependencies);
             if let Some(deny) = deny {
                 linter = linter.with_deny(deny);

@@ -864,3 +864,51 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
     );
     assert_eq!(stdout(&again), stdout(&out));
 }
+
+#[test]
+fn trivial_operations_are_reported_only_when_asked() {
+    let ws = workspace("", "");
+    ws.write(
+        "clean/src/lib.rs",
+        "pub async fn serve(host: &str) {\n    let _l = std::net::TcpListener::bind(host);\n    let _m = std::net::TcpListener::bind(\"127.0.0.1:0\");\n}\n",
+    );
+    let events = |out: &Output| -> Vec<(u64, String)> {
+        stdout(out)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|v| v["file"] == "clean/src/lib.rs")
+            .map(|v| {
+                (
+                    v["line"].as_u64().unwrap(),
+                    v["event"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let plain = aiocop(&["--format", "json", "-p", "clean"], ws.path());
+    assert_eq!(plain.status.code(), Some(0), "{}", stdout(&plain));
+    assert!(events(&plain).is_empty());
+    // Asked for: the bind on a host name; never the one on a literal address.
+    for args in [
+        &["--format", "json", "-p", "clean", "--report-trivial"][..],
+        &["--format", "json", "--report-trivial", "clean/src/lib.rs"],
+    ] {
+        let out = aiocop(args, ws.path());
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            events(&out),
+            [(2, "std::net::TcpListener::bind".to_string())],
+            "{args:?}"
+        );
+    }
+    let configured = workspace("", "[workspace.metadata.aiocop]\nreport_trivial = true\n");
+    configured.write(
+        "clean/src/lib.rs",
+        "pub async fn serve(host: &str) {\n    let _l = std::net::TcpListener::bind(host);\n}\n",
+    );
+    let out = aiocop(&["--format", "json", "-p", "clean"], configured.path());
+    assert_eq!(
+        events(&out),
+        [(2, "std::net::TcpListener::bind".to_string())]
+    );
+}
