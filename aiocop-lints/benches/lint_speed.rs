@@ -268,7 +268,7 @@ fn main() {
     let mut findings = 0;
     let (lint_min, lint_median) = time_runs(|| {
         let out = Command::new(bin)
-            .args(["aiocop", "--message-format", "json", "--manifest-path"])
+            .args(["aiocop", "--format", "json", "--manifest-path"])
             .arg(&manifest)
             .output()
             .unwrap();
@@ -307,6 +307,43 @@ fn main() {
     });
     let _ = std::fs::remove_dir_all(&root);
 
+    // Adversarial shapes (budget: each under 1 s, linear in their size).
+    let shapes = root.with_extension("shapes");
+    let _ = std::fs::remove_dir_all(&shapes);
+    std::fs::create_dir_all(&shapes).unwrap();
+    let chained = shapes.join("chained.rs");
+    std::fs::write(
+        &chained,
+        format!(
+            "async fn chained(f: std::fs::File) {{ let _ = f{}.read_to_string(&mut s); }}\n",
+            ".by_ref()".repeat(20_000)
+        ),
+    )
+    .unwrap();
+    let deep = shapes.join("deep_chain.rs");
+    let mut text = String::from("async fn handler() { f0(); }\n");
+    for i in 0..10_000 {
+        let _ = writeln!(text, "fn f{i}() {{ f{}(); }}", i + 1);
+    }
+    text.push_str("fn f10000() { std::thread::sleep(D); }\n");
+    std::fs::write(&deep, text).unwrap();
+    let mut shape_times = Vec::new();
+    for (name, file) in [
+        ("20,000 chained method calls", &chained),
+        ("10,000-deep same-crate chain", &deep),
+    ] {
+        let (min, median) = time_runs(|| {
+            let out = Command::new(bin)
+                .args(["aiocop", "--format", "json"])
+                .arg(file)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(1));
+        });
+        shape_times.push((name, min, median));
+    }
+    let _ = std::fs::remove_dir_all(&shapes);
+
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("cargo aiocop: linting speed");
     println!(
@@ -333,4 +370,12 @@ fn main() {
         ms(parse_median),
         parse_median.as_secs_f64() / lint_median.as_secs_f64()
     );
+    for (name, min, median) in shape_times {
+        println!(
+            "{name:<29}{:8.1} ms / {:8.1} ms  ({:.3} of the 1 s budget)",
+            ms(min),
+            ms(median),
+            median.as_secs_f64()
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::analyzer::{Config, DenyLevel, LintError, Linter, Report};
+use crate::baseline::Baseline;
 use crate::output::{self, Format, RenderOptions};
 use crate::workspace::Workspace;
 
@@ -27,8 +28,16 @@ of every member; or, given PATHs, those files and directories.
 Options:
       --manifest-path <PATH>  Cargo.toml of the package or workspace to lint
   -p, --package <NAME>        Lint only this workspace member (repeatable)
-      --message-format <FMT>  human (default) or json: one JSON object per finding
-      --format <FMT>          human, json or sarif (SARIF 2.1.0)
+      --message-format <FMT>  human (default), or json: rustc's JSON diagnostics as cargo check
+                              prints them (for rust-analyzer's check command)
+      --format <FMT>          human, json (one object per finding, the linter's own fields)
+                              or sarif (SARIF 2.1.0)
+      --report-trivial        Also report operations of weight 0 (binds, current_dir) and calls
+                              that never wait (UdpSocket::connect), as `report_trivial = true`
+      --deps                  Also read the dependencies' sources (cargo mode): a call to a
+                              dependency's function that blocks is reported with its chain
+      --baseline <FILE>       Leave out the findings FILE lists (an earlier run's --format json
+                              or --format sarif output) and report its stale entries
       --deny <LEVEL>          Fail (exit 1) on findings of at least this level: any (default),
                               light, moderate, heavy, none, or a weight
       --color <WHEN>          auto (default: only on a terminal), always, never
@@ -55,6 +64,9 @@ struct Args {
     deny: Option<DenyLevel>,
     color: Color,
     quiet: bool,
+    baseline: Option<PathBuf>,
+    deps: bool,
+    report_trivial: bool,
     paths: Vec<PathBuf>,
 }
 
@@ -72,6 +84,9 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
         deny: None,
         color: Color::Auto,
         quiet: false,
+        baseline: None,
+        deps: false,
+        report_trivial: false,
         paths: Vec::new(),
     };
     let mut iter = args.into_iter().peekable();
@@ -109,10 +124,17 @@ fn parse_args(args: Vec<OsString>) -> Result<Parsed, String> {
             "-q" | "--quiet" => parsed.quiet = true,
             "--manifest-path" => parsed.manifest_path = Some(PathBuf::from(value(&flag)?)),
             "-p" | "--package" => parsed.packages.push(value(&flag)?),
+            "--baseline" => parsed.baseline = Some(PathBuf::from(value(&flag)?)),
+            "--deps" => parsed.deps = true,
+            "--report-trivial" => parsed.report_trivial = true,
             "--message-format" => {
                 parsed.format = match value(&flag)?.as_str() {
                     "human" | "short" => Format::Human,
-                    "json" => Format::Json,
+                    // cargo's spellings: the diagnostics' rendering options change nothing here.
+                    "json"
+                    | "json-diagnostic-short"
+                    | "json-diagnostic-rendered-ansi"
+                    | "json-render-diagnostics" => Format::Diagnostics,
                     other => {
                         return Err(format!(
                             "`--message-format` must be `human` or `json`, not `{other}`"
@@ -193,13 +215,43 @@ pub fn run(
             return EXIT_ERROR;
         }
     };
-    let (report, deny, base) = match lint(&args) {
+    let baseline = match args.baseline.as_deref().map(Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let (mut report, deny, base) = match lint(&args, err) {
         Ok(done) => done,
         Err(e) => {
             let _ = writeln!(err, "error: {e}");
             return EXIT_ERROR;
         }
     };
+    if let Some(baseline) = &baseline {
+        let outcome = baseline.apply(&mut report);
+        for stale in &outcome.stale {
+            let _ = writeln!(
+                err,
+                "warning: stale baseline entry (nothing matches it any more; remove it): {}: {} `{}`: {}",
+                stale.file,
+                stale.rule,
+                stale.event.as_deref().unwrap_or(""),
+                stale.text
+            );
+        }
+        if !args.quiet {
+            let _ = writeln!(
+                err,
+                "aiocop: {} finding{} left out by the baseline, {} stale baseline entr{}",
+                outcome.known,
+                if outcome.known == 1 { "" } else { "s" },
+                outcome.stale.len(),
+                if outcome.stale.len() == 1 { "y" } else { "ies" }
+            );
+        }
+    }
     let color = match args.color {
         Color::Always => true,
         Color::Never => false,
@@ -217,7 +269,7 @@ pub fn run(
         let cut = trimmed.rfind('\n').map(|i| i + 1).unwrap_or(0);
         text.truncate(cut);
     }
-    if args.format != Format::Human {
+    if !matches!(args.format, Format::Human | Format::Diagnostics) {
         for error in &report.file_errors {
             let _ = writeln!(
                 err,
@@ -237,20 +289,44 @@ pub fn run(
     }
 }
 
-fn lint(args: &Args) -> Result<(Report, DenyLevel, Option<PathBuf>), LintError> {
+fn lint(
+    args: &Args,
+    err: &mut dyn Write,
+) -> Result<(Report, DenyLevel, Option<PathBuf>), LintError> {
     if args.paths.is_empty() {
         let workspace = Workspace::load(args.manifest_path.as_deref())?;
-        let report = workspace.lint(&args.packages, args.deny)?;
+        let dependencies = if args.deps {
+            let started = std::time::Instant::now();
+            let (summaries, stats) = workspace.summarize_dependencies();
+            if !args.quiet {
+                let _ = writeln!(
+                    err,
+                    "aiocop: {} dependencies read ({} from the cache), {} of their functions block; {:.2} s",
+                    stats.libraries,
+                    stats.from_cache,
+                    stats.functions,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            summaries
+        } else {
+            Vec::new()
+        };
+        let report_trivial = args.report_trivial.then_some(true);
+        let report = workspace.lint(&args.packages, args.deny, &dependencies, report_trivial)?;
         let deny = args
             .deny
             .unwrap_or_else(|| workspace.deny_level(&args.packages));
         return Ok((report, deny, Some(workspace.root.clone())));
     }
     // Paths: the configuration comes from --manifest-path when given.
-    let config = match &args.manifest_path {
+    let mut config = match &args.manifest_path {
         Some(manifest) => Workspace::load(Some(manifest))?.config_for(manifest)?,
         None => Config::default(),
     };
+    if args.report_trivial {
+        config.report_trivial = Some(true);
+    }
     let mut linter = Linter::new(config);
     if let Some(deny) = args.deny {
         linter = linter.with_deny(deny);
@@ -288,7 +364,7 @@ mod tests {
         assert_eq!(a.packages, ["x"]);
         assert_eq!(a.color, Color::Never);
         let b = parse(&["--message-format", "json", "src", "--", "--odd-file.rs"]).unwrap();
-        assert_eq!(b.format, Format::Json);
+        assert_eq!(b.format, Format::Diagnostics);
         assert_eq!(
             b.paths,
             [PathBuf::from("src"), PathBuf::from("--odd-file.rs")]

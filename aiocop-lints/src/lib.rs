@@ -12,6 +12,8 @@ pub mod catalog;
 #[cfg(feature = "analyzer")]
 pub mod analyzer;
 #[cfg(feature = "analyzer")]
+pub mod baseline;
+#[cfg(feature = "analyzer")]
 pub mod cli;
 #[cfg(feature = "analyzer")]
 pub mod output;

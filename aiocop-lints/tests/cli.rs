@@ -189,7 +189,7 @@ fn run_from_the_workspace_directory_and_select_a_package() {
 #[test]
 fn json_lines_have_the_documented_fields() {
     let ws = workspace("", "");
-    let out = aiocop(&["--message-format", "json"], ws.path());
+    let out = aiocop(&["--format", "json"], ws.path());
     assert_eq!(out.status.code(), Some(1));
     let findings: Vec<Value> = stdout(&out)
         .lines()
@@ -264,7 +264,12 @@ fn sarif_output_is_a_valid_2_1_0_log() {
     let rule_ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
     assert_eq!(
         rule_ids,
-        ["blocking-call", "blocking-chain", "allow-without-reason"]
+        [
+            "blocking-call",
+            "blocking-chain",
+            "allow-without-reason",
+            "unused-suppression"
+        ]
     );
     for rule in rules {
         assert!(rule["shortDescription"]["text"].is_string());
@@ -363,7 +368,7 @@ fn extra_blocking_paths_and_allowed_paths_come_from_the_manifest() {
         "clean/src/lib.rs",
         "pub async fn q() { let _ = legacy_db::query(\"select 1\"); }\n",
     );
-    let out = aiocop(&["--message-format", "json"], ws.path());
+    let out = aiocop(&["--format", "json"], ws.path());
     let findings: Vec<Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -466,7 +471,7 @@ fn files_and_directories_given_on_the_command_line() {
         "tree/helper.rs",
         "pub async fn h() { let _ = std::fs::read(\"x\"); }\n",
     );
-    let out = aiocop(&["--message-format", "json", "lone.rs", "tree"], dir.path());
+    let out = aiocop(&["--format", "json", "lone.rs", "tree"], dir.path());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let findings: Vec<Value> = stdout(&out)
         .lines()
@@ -514,5 +519,396 @@ fn colours_only_when_asked_or_on_a_terminal() {
     assert!(
         coloured.contains("\x1b[1;31merror[blocking-call]\x1b[0m"),
         "{coloured}"
+    );
+}
+
+/// One line of `--message-format json`, read the way rust-analyzer reads a check command's
+/// output: a cargo message (tagged by `reason`), or else a rustc diagnostic.
+enum CheckLine {
+    Cargo(cargo_metadata::Message),
+    Rustc(cargo_metadata::diagnostic::Diagnostic),
+}
+
+fn check_line(line: &str) -> CheckLine {
+    if let Ok(message) = serde_json::from_str::<cargo_metadata::Message>(line)
+        && !matches!(message, cargo_metadata::Message::TextLine(_))
+    {
+        return CheckLine::Cargo(message);
+    }
+    match serde_json::from_str(line) {
+        Ok(diagnostic) => CheckLine::Rustc(diagnostic),
+        Err(e) => panic!("neither a cargo message nor a rustc diagnostic ({e}): {line}"),
+    }
+}
+
+#[test]
+fn message_format_json_is_what_rust_analyzer_reads_from_a_check_command() {
+    use cargo_metadata::diagnostic::DiagnosticLevel;
+
+    let ws = workspace("", "");
+    // A multi-byte character before the call: byte offsets differ from columns.
+    ws.write(
+        "clean/src/lib.rs",
+        "pub async fn clean() { let _é = \"ü\"; std::thread::sleep(D); }\n",
+    );
+    let out = aiocop(&["--message-format=json"], ws.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(stderr(&out), "", "everything is on stdout");
+    let lines: Vec<CheckLine> = stdout(&out).lines().map(check_line).collect();
+    let Some(CheckLine::Cargo(cargo_metadata::Message::BuildFinished(finished))) = lines.last()
+    else {
+        panic!("the stream ends with build-finished");
+    };
+    assert!(!finished.success);
+    let diagnostics: Vec<&cargo_metadata::diagnostic::Diagnostic> = lines
+        .iter()
+        .filter_map(|l| match l {
+            CheckLine::Rustc(d) => Some(d),
+            CheckLine::Cargo(_) => None,
+        })
+        .collect();
+    assert_eq!(diagnostics.len(), 5, "{}", stdout(&out));
+
+    let sleep = diagnostics
+        .iter()
+        .find(|d| d.spans[0].file_name == "clean/src/lib.rs")
+        .unwrap();
+    assert_eq!(sleep.level, DiagnosticLevel::Error);
+    assert_eq!(sleep.code.as_ref().unwrap().code, "aiocop::blocking-call");
+    let span = &sleep.spans[0];
+    assert!(span.is_primary);
+    assert_eq!((span.line_start, span.column_start), (1, 38));
+    let text = std::fs::read_to_string(ws.path().join("clean/src/lib.rs")).unwrap();
+    assert_eq!(
+        &text[span.byte_start as usize..span.byte_end as usize],
+        "std::thread::sleep(D)"
+    );
+    assert_eq!(span.text[0].highlight_start, 38);
+    assert_eq!(span.label.as_deref(), Some("heavy (weight 50), sleep"));
+    let help = sleep
+        .children
+        .iter()
+        .find(|c| c.level == DiagnosticLevel::Help)
+        .unwrap();
+    assert_eq!(help.message, "use `tokio::time::sleep(dur).await` instead");
+    assert!(
+        sleep
+            .rendered
+            .as_deref()
+            .unwrap()
+            .contains("--> clean/src/lib.rs:1:38")
+    );
+
+    // A chain: the callee's blocking call is a related location.
+    let chain = diagnostics
+        .iter()
+        .find(|d| d.code.as_ref().unwrap().code == "aiocop::blocking-chain")
+        .unwrap();
+    assert_eq!(chain.spans[0].file_name, "app/src/handlers.rs");
+    let note = &chain.children[0];
+    assert_eq!(note.level, DiagnosticLevel::Note);
+    assert_eq!(
+        note.message,
+        "`config::load_config` calls `std::fs::read` here"
+    );
+    assert_eq!(note.spans[0].file_name, "app/src/config.rs");
+    assert_eq!(note.spans[0].line_start, 3);
+}
+
+#[test]
+fn a_clean_run_in_message_format_json_finishes_successfully() {
+    let dir = TempDir::new("clean-json");
+    dir.write("ok.rs", CLEAN_LIB);
+    dir.write("broken.rs", "fn (");
+    let out = aiocop(
+        &["--message-format", "json", "ok.rs", "broken.rs"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let lines: Vec<CheckLine> = stdout(&out).lines().map(check_line).collect();
+    assert_eq!(lines.len(), 2);
+    let CheckLine::Rustc(skipped) = &lines[0] else {
+        panic!("the unparsable file is a diagnostic");
+    };
+    assert_eq!(skipped.spans[0].file_name, "broken.rs");
+    assert_eq!(skipped.code.as_ref().unwrap().code, "aiocop::file-skipped");
+    assert!(matches!(
+        &lines[1],
+        CheckLine::Cargo(cargo_metadata::Message::BuildFinished(f)) if f.success
+    ));
+}
+
+#[test]
+fn a_baseline_leaves_out_known_findings_and_reports_stale_entries() {
+    let ws = workspace("", "");
+    for format in ["json", "sarif"] {
+        let out = aiocop(&["--format", format], ws.path());
+        assert_eq!(out.status.code(), Some(1));
+        let baseline = ws.path().join(format!("baseline.{format}"));
+        std::fs::write(&baseline, out.stdout).unwrap();
+        // Nothing new: the run passes.
+        let again = aiocop(&["--baseline", baseline.to_str().unwrap()], ws.path());
+        assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+        assert!(
+            stderr(&again)
+                .contains("4 findings left out by the baseline, 0 stale baseline entries"),
+            "{}",
+            stderr(&again)
+        );
+    }
+    // Lines move, one old finding is fixed, one new one appears.
+    ws.write(
+        "app/src/main.rs",
+        "// moved down\n\n#[tokio::main]\nasync fn main() {\n    let _ = std::fs::read_to_string(\"main.txt\");\n}\n",
+    );
+    ws.write(
+        "app/src/handlers.rs",
+        &format!("// a new first line\n{APP_HANDLERS}"),
+    );
+    for format in ["json", "sarif"] {
+        let baseline = ws.path().join(format!("baseline.{format}"));
+        let out = aiocop(
+            &["--format", "json", "--baseline", baseline.to_str().unwrap()],
+            ws.path(),
+        );
+        assert_eq!(out.status.code(), Some(1));
+        let findings: Vec<Value> = stdout(&out)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(findings.len(), 1, "{}", stdout(&out));
+        assert_eq!(findings[0]["event"], "std::fs::read_to_string");
+        let err = stderr(&out);
+        assert!(
+            err.contains("warning: stale baseline entry (nothing matches it any more; remove it): app/src/main.rs: blocking-call `std::fs::read`"),
+            "{err}"
+        );
+        assert!(
+            err.contains("3 findings left out by the baseline, 1 stale baseline entry"),
+            "{err}"
+        );
+    }
+    let missing = aiocop(&["--baseline", "no-such-file.json"], ws.path());
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read the baseline"));
+}
+
+#[test]
+fn dependencies_declare_their_blocking_functions_in_their_manifest() {
+    let root = TempDir::new("deps");
+    root.write(
+        "dep/Cargo.toml",
+        "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\naiocop = { path = \"../aiocop\" }\n\n\
+         [package.metadata.aiocop]\ndeny = \"none\"\noffload = [\"dep::pool::run\"]\n\n\
+         [package.metadata.aiocop.blocking]\n\"dep::Client::query\" = \"heavy\"\n\"dep::load\" = \"moderate\"\n",
+    );
+    root.write(
+        "dep/src/lib.rs",
+        "pub mod db;\npub struct Client;\nimpl Client { pub fn query(&self) {} }\npub fn load() {}\npub mod pool { pub fn run<F: FnOnce()>(f: F) { f() } }\n",
+    );
+    // Functions declared blocking in the dependency's source (it depends on aiocop).
+    root.write(
+        "dep/src/db.rs",
+        "use aiocop::blocking;\n#[aiocop::blocking(weight = heavy)]\npub fn select() {}\n#[blocking]\npub fn insert() {}\npub fn pure() {}\n",
+    );
+    // A stand-in for aiocop: only its name matters to the linter.
+    root.write(
+        "aiocop/Cargo.toml",
+        "[package]\nname = \"aiocop\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    root.write("aiocop/src/lib.rs", "");
+    root.write(
+        "ws/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\ndep = { path = \"../dep\" }\n",
+    );
+    root.write(
+        "ws/src/lib.rs",
+        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n    dep::db::select();\n    dep::db::insert();\n    dep::db::pure();\n}\n",
+    );
+    let ws = root.0.join("ws");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    // Without a lock file the dependency graph is not resolved (the linter never writes one):
+    // nothing is known about `dep`.
+    let out = aiocop(&["--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !ws.join("Cargo.lock").exists(),
+        "the linter wrote a lock file"
+    );
+    let lock = Command::new(&cargo)
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        lock.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lock.stderr)
+    );
+    let out = aiocop(&["--format", "json"], &ws);
+    // The dependency's `deny = "none"` is its own: the workspace's default denies.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let events: Vec<(u64, String, u64)> = stdout(&out)
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["line"].as_u64().unwrap(),
+                v["event"].as_str().unwrap().to_string(),
+                v["weight"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            (2, "dep::Client::query".to_string(), 50),
+            (3, "dep::load".to_string(), 10),
+            (5, "dep::db::select".to_string(), 50),
+            (6, "dep::db::insert".to_string(), 10),
+        ]
+    );
+}
+
+#[test]
+fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
+    let root = TempDir::new("follow-deps");
+    root.write(
+        "dep/Cargo.toml",
+        "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2024\"\n",
+    );
+    root.write(
+        "dep/src/lib.rs",
+        "pub mod config;\npub fn pure() -> u32 { 1 }\n\
+         pub fn run() -> impl std::future::Future<Output = ()> { let _ = std::fs::read(\"x\"); async {} }\n\
+         pub struct Client;\nimpl Client {\n    pub fn new() -> Client { Client }\n    \
+         pub fn fetch(&self) -> String { std::fs::read_to_string(\"f\").unwrap_or_default() }\n}\n",
+    );
+    root.write(
+        "dep/src/config.rs",
+        "pub struct Config;\nimpl Config {\n    pub fn load() -> Config {\n        read_file();\n        Config\n    }\n}\n\
+         fn read_file() -> String {\n    std::fs::read_to_string(\"app.toml\").unwrap_or_default()\n}\n",
+    );
+    root.write(
+        "ws/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\ndep = { path = \"../dep\" }\nmemchr = \"2\"\n",
+    );
+    root.write(
+        "ws/src/lib.rs",
+        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n    let client = dep::Client::new();\n    let _ = client.fetch();\n}\n",
+    );
+    let ws = root.0.join("ws");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let lock = Command::new(&cargo)
+        .args(["generate-lockfile", "--offline"])
+        .current_dir(&ws)
+        .output()
+        .unwrap();
+    assert!(
+        lock.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lock.stderr)
+    );
+    // Without --deps the dependency's source is not read.
+    let out = aiocop(&["--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    let out = aiocop(&["--deps", "--format", "json"], &ws);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 dependencies read (0 from the cache)"),
+        "{}",
+        stderr(&out)
+    );
+    let findings: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The definition path and the short one (`dep::Config::load`, unique in the crate); the
+    // future-returning `dep::run` and the pure function are not reported.
+    let lines: Vec<u64> = findings
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 6, 8], "{}", stdout(&out));
+    // A method of a dependency's type, on a value from its constructor.
+    assert_eq!(
+        findings[2]["chain"],
+        serde_json::json!(["handler", "dep::Client::fetch", "std::fs::read_to_string"])
+    );
+    let f = &findings[0];
+    assert_eq!(f["rule"], "blocking-chain");
+    assert_eq!(f["event"], "std::fs::read_to_string");
+    assert_eq!(
+        f["chain"],
+        serde_json::json!([
+            "handler",
+            "dep::config::Config::load",
+            "config::read_file",
+            "std::fs::read_to_string"
+        ])
+    );
+    assert_eq!(f["related"][0]["file"], "dep/src/config.rs");
+    assert_eq!(f["related"][0]["line"].as_u64(), Some(4));
+    assert_eq!(f["related"][1]["line"].as_u64(), Some(9));
+
+    // memchr comes from the registry: its summary is cached, the second run reads it.
+    let again = aiocop(&["--deps", "--format", "json"], &ws);
+    assert!(
+        stderr(&again).contains("2 dependencies read (1 from the cache)"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(stdout(&again), stdout(&out));
+}
+
+#[test]
+fn trivial_operations_are_reported_only_when_asked() {
+    let ws = workspace("", "");
+    ws.write(
+        "clean/src/lib.rs",
+        "pub async fn serve(host: &str) {\n    let _l = std::net::TcpListener::bind(host);\n    let _m = std::net::TcpListener::bind(\"127.0.0.1:0\");\n}\n",
+    );
+    let events = |out: &Output| -> Vec<(u64, String)> {
+        stdout(out)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .filter(|v| v["file"] == "clean/src/lib.rs")
+            .map(|v| {
+                (
+                    v["line"].as_u64().unwrap(),
+                    v["event"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let plain = aiocop(&["--format", "json", "-p", "clean"], ws.path());
+    assert_eq!(plain.status.code(), Some(0), "{}", stdout(&plain));
+    assert!(events(&plain).is_empty());
+    // Asked for: the bind on a host name; never the one on a literal address.
+    for args in [
+        &["--format", "json", "-p", "clean", "--report-trivial"][..],
+        &["--format", "json", "--report-trivial", "clean/src/lib.rs"],
+    ] {
+        let out = aiocop(args, ws.path());
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        assert_eq!(
+            events(&out),
+            [(2, "std::net::TcpListener::bind".to_string())],
+            "{args:?}"
+        );
+    }
+    let configured = workspace("", "[workspace.metadata.aiocop]\nreport_trivial = true\n");
+    configured.write(
+        "clean/src/lib.rs",
+        "pub async fn serve(host: &str) {\n    let _l = std::net::TcpListener::bind(host);\n}\n",
+    );
+    let out = aiocop(&["--format", "json", "-p", "clean"], configured.path());
+    assert_eq!(
+        events(&out),
+        [(2, "std::net::TcpListener::bind".to_string())]
     );
 }

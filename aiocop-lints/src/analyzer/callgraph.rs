@@ -83,58 +83,87 @@ impl CallGraph {
         })
     }
 
-    /// Computes every function's heaviest reachable operation (a fixpoint: cycles are fine).
+    /// Computes every function's heaviest reachable operation, through the shortest chain.
+    ///
+    /// A worklist: a function is re-evaluated only when one it calls improves, so the work is
+    /// linear in the size of the graph for chains however deep (and cycles end, since a
+    /// function's best only ever improves). Once stable, each function's step is picked again
+    /// as the first in source order that reaches the best, so the result does not depend on
+    /// the order the worklist ran in.
     pub(crate) fn solve(&mut self, ops: &OpTable) {
         let mut keys: Vec<&String> = self.nodes.keys().collect();
         keys.sort();
         let keys: Vec<String> = keys.into_iter().cloned().collect();
+        let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
+        for key in &keys {
+            for (callee, _) in &self.nodes[key].calls {
+                callers
+                    .entry(callee.as_str())
+                    .or_default()
+                    .push(key.as_str());
+            }
+        }
         let mut best: HashMap<String, Best> = HashMap::new();
-        loop {
-            let mut changed = false;
-            for key in &keys {
-                let node = &self.nodes[key];
-                if node.allowed {
-                    continue;
-                }
-                let mut candidate: Option<Best> = node.declared.as_ref().map(|(_, weight)| Best {
-                    weight: *weight,
-                    len: 1,
-                    via: Via::Declared,
-                });
-                for (i, (op, _)) in node.direct.iter().enumerate() {
-                    let b = Best {
-                        weight: ops.op(*op).weight,
-                        len: 1,
-                        via: Via::Op(*op, i),
-                    };
-                    if b.beats(candidate.as_ref()) {
-                        candidate = Some(b);
+        let mut queue: std::collections::VecDeque<&str> = keys.iter().map(String::as_str).collect();
+        let mut queued: std::collections::HashSet<&str> = queue.iter().copied().collect();
+        while let Some(key) = queue.pop_front() {
+            queued.remove(key);
+            let Some(candidate) = self.evaluate(key, &best, ops) else {
+                continue;
+            };
+            if candidate.beats(best.get(key)) {
+                best.insert(key.to_string(), candidate);
+                for caller in callers.get(key).into_iter().flatten() {
+                    if queued.insert(caller) {
+                        queue.push_back(caller);
                     }
-                }
-                for (i, (callee, _)) in node.calls.iter().enumerate() {
-                    if let Some(c) = best.get(callee) {
-                        let b = Best {
-                            weight: c.weight,
-                            len: c.len + 1,
-                            via: Via::Call(i),
-                        };
-                        if b.beats(candidate.as_ref()) {
-                            candidate = Some(b);
-                        }
-                    }
-                }
-                if let Some(c) = candidate
-                    && c.beats(best.get(key))
-                {
-                    best.insert(key.clone(), c);
-                    changed = true;
                 }
             }
-            if !changed {
-                break;
+        }
+        for key in &keys {
+            if let Some(b) = self.evaluate(key, &best, ops) {
+                best.insert(key.clone(), b);
             }
         }
         self.best = best;
+    }
+
+    /// The best way `key` blocks given what the functions it calls are known to reach: the
+    /// first in source order (declared, then direct operations, then calls) of the heaviest
+    /// and shortest.
+    fn evaluate(&self, key: &str, best: &HashMap<String, Best>, ops: &OpTable) -> Option<Best> {
+        let node = &self.nodes[key];
+        if node.allowed {
+            return None;
+        }
+        let mut candidate: Option<Best> = node.declared.as_ref().map(|(_, weight)| Best {
+            weight: *weight,
+            len: 1,
+            via: Via::Declared,
+        });
+        for (i, (op, _)) in node.direct.iter().enumerate() {
+            let b = Best {
+                weight: ops.op(*op).weight,
+                len: 1,
+                via: Via::Op(*op, i),
+            };
+            if b.beats(candidate.as_ref()) {
+                candidate = Some(b);
+            }
+        }
+        for (i, (callee, _)) in node.calls.iter().enumerate() {
+            if let Some(c) = best.get(callee) {
+                let b = Best {
+                    weight: c.weight,
+                    len: c.len + 1,
+                    via: Via::Call(i),
+                };
+                if b.beats(candidate.as_ref()) {
+                    candidate = Some(b);
+                }
+            }
+        }
+        candidate
     }
 
     /// The chain by which the function `key`, called at `entry`, blocks, if it does.
@@ -182,6 +211,27 @@ impl CallGraph {
             }
         }
         None
+    }
+
+    /// The keys of the functions that block, sorted.
+    pub(crate) fn blocking_keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.best.keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// The functions declared `#[aiocop::blocking]`: key, event name, weight.
+    pub(crate) fn declared(&self) -> Vec<(String, String, u32)> {
+        let mut out: Vec<(String, String, u32)> = self
+            .nodes
+            .iter()
+            .filter_map(|(key, node)| {
+                let (event, weight) = node.declared.clone()?;
+                Some((key.clone(), event, weight))
+            })
+            .collect();
+        out.sort();
+        out
     }
 
     pub(crate) fn label(&self, key: &str) -> Option<&str> {

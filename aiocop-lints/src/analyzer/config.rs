@@ -5,6 +5,8 @@
 //! [package.metadata.aiocop]
 //! deny = "moderate"                      # any | light | moderate | heavy | none, or a weight
 //! allow = ["std::path::Path::exists"]    # operations or same-crate functions never reported
+//! offload = ["mylib::pool::run"]         # calls whose closure arguments run off the worker
+//! report_trivial = true                  # also report weight-0 operations (default: false)
 //!
 //! [package.metadata.aiocop.blocking]     # extra blocking paths
 //! "reqwest::blocking::get" = "heavy"     # a weight: a name or a number
@@ -123,6 +125,13 @@ pub struct Config {
     pub allow: Vec<String>,
     /// Extra blocking paths.
     pub blocking: Vec<ExtraBlocking>,
+    /// Functions (`mylib::pool::run`) and methods (`mylib::Pool::install`) that run their
+    /// closure arguments off the async worker, besides the known executors'.
+    pub offload: Vec<String>,
+    /// Whether operations of weight 0 (`TcpListener::bind`, `std::env::current_dir`) and
+    /// calls that never wait (`UdpSocket::connect`) are reported; off unless configured.
+    /// Even then a bind or connect on a literal address is not.
+    pub report_trivial: Option<bool>,
 }
 
 /// A configuration that cannot be used, naming the offending key.
@@ -205,10 +214,29 @@ impl Config {
                         config.blocking.push(extra);
                     }
                 }
+                "offload" => {
+                    let list = item.as_array().ok_or_else(|| {
+                        err(
+                            &key,
+                            format!("expected an array of paths, found {}", kind(item)),
+                        )
+                    })?;
+                    for (i, path) in list.iter().enumerate() {
+                        let path = path_value(path).map_err(|m| err(&format!("{key}[{i}]"), m))?;
+                        config.offload.push(path);
+                    }
+                }
+                "report_trivial" => {
+                    let on = item.as_bool().ok_or_else(|| {
+                        err(&key, format!("expected a boolean, found {}", kind(item)))
+                    })?;
+                    config.report_trivial = Some(on);
+                }
                 _ => {
                     return Err(err(
                         &key,
-                        "unknown key (expected `deny`, `allow` or `blocking`)".to_string(),
+                        "unknown key (expected `deny`, `allow`, `blocking`, `offload` or `report_trivial`)"
+                            .to_string(),
                     ));
                 }
             }
@@ -230,6 +258,14 @@ impl Config {
         for extra in &other.blocking {
             self.blocking.retain(|e| e.path != extra.path);
             self.blocking.push(extra.clone());
+        }
+        for path in &other.offload {
+            if !self.offload.contains(path) {
+                self.offload.push(path.clone());
+            }
+        }
+        if other.report_trivial.is_some() {
+            self.report_trivial = other.report_trivial;
         }
         self
     }
@@ -341,6 +377,8 @@ mod tests {
             &json!({
                 "deny": "moderate",
                 "allow": ["std::path::Path::exists"],
+                "offload": ["mylib::pool::run"],
+                "report_trivial": true,
                 "blocking": {
                     "reqwest::blocking::get": "heavy",
                     "mylib::Client::query": {"weight": 10, "alternative": "mylib::AsyncClient::query"}
@@ -351,6 +389,8 @@ mod tests {
         .unwrap();
         assert_eq!(config.deny, Some(DenyLevel::Weight(10)));
         assert_eq!(config.allow, ["std::path::Path::exists"]);
+        assert_eq!(config.offload, ["mylib::pool::run"]);
+        assert_eq!(config.report_trivial, Some(true));
         assert_eq!(config.blocking.len(), 2);
         let query = config
             .blocking
@@ -390,6 +430,14 @@ mod tests {
                 "package.metadata.aiocop.blocking.\"not a path\"",
             ),
             (json!(3), "package.metadata.aiocop"),
+            (
+                json!({"report_trivial": "yes"}),
+                "package.metadata.aiocop.report_trivial",
+            ),
+            (
+                json!({"offload": ["ok::path", "bad path"]}),
+                "package.metadata.aiocop.offload[1]",
+            ),
         ];
         for (value, key) in cases {
             let error = Config::from_json(&value, P).unwrap_err();

@@ -265,7 +265,7 @@ fn collect_impls<'a>(module: &[String], items: &'a [Item], out: &mut Vec<(Vec<St
 pub(crate) fn is_offload_name(name: &str) -> bool {
     matches!(
         name,
-        "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped"
+        "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped" | "unblock"
     )
 }
 

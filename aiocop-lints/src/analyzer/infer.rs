@@ -3,9 +3,41 @@
 
 use syn::{Expr, Lit, Member};
 
+use super::index::CrateIndex;
+use super::ops::OpTable;
 use super::resolve::{Resolver, path_segments};
 use super::types::{self, Ty};
-use super::walk::Walker;
+use super::walk::{Walker, addr};
+
+/// The type of the field `name` of a value of type `ty`: a field of a crate struct (through
+/// `Box`, `Arc`, `Cow` and other dereferences) or a public field of a std type.
+pub(super) fn field_type(index: &CrateIndex<'_>, ops: &OpTable, ty: &Ty, name: &str) -> Ty {
+    let mut current = Some(ty.clone());
+    let mut steps = 0;
+    while let Some(t) = current {
+        if let Some(path) = t.path() {
+            if let Some(field) = index.field(path, name) {
+                return types::from_syn(
+                    field.ty,
+                    &Resolver {
+                        index,
+                        ops,
+                        module: &field.module,
+                        blocks: &[],
+                        self_ty: Some(path),
+                    },
+                );
+            }
+            let std_field = types::field_type(path, name);
+            if std_field != Ty::Unknown {
+                return std_field;
+            }
+        }
+        steps += 1;
+        current = if steps < 8 { t.deref() } else { None };
+    }
+    Ty::Unknown
+}
 
 impl Walker<'_, '_> {
     /// The output type of a same-crate function.
@@ -30,6 +62,47 @@ impl Walker<'_, '_> {
             .get(key)
             .map(|f| f.output.clone())
             .unwrap_or(Ty::Unknown)
+    }
+
+    /// The type of a method call's result. A chain `a.b().c()` is typed from its start in a
+    /// loop, each call's type remembered, so that typing every call of a long chain stays
+    /// linear and shallow.
+    fn method_chain_type(&self, call: &syn::ExprMethodCall) -> Ty {
+        let mut chain = Vec::new();
+        let mut current = call;
+        let mut ty = loop {
+            if let Some(known) = self.method_types.borrow().get(&addr(current)) {
+                break known.clone();
+            }
+            chain.push(current);
+            match &*current.receiver {
+                Expr::MethodCall(inner) => current = inner,
+                other => break self.type_of(other),
+            }
+        };
+        for call in chain.into_iter().rev() {
+            ty = self.method_result(&ty, &call.method.to_string());
+            self.method_types
+                .borrow_mut()
+                .insert(addr(call), ty.clone());
+        }
+        ty
+    }
+
+    /// What calling `method` on a `recv` returns.
+    fn method_result(&self, recv: &Ty, method: &str) -> Ty {
+        let mut ty = Some(recv.clone());
+        let mut steps = 0;
+        while let Some(t) = ty {
+            if let Some(path) = t.path()
+                && let Some(key) = self.index.method(path, method)
+            {
+                return self.fn_output(key);
+            }
+            steps += 1;
+            ty = if steps < 8 { t.deref() } else { None };
+        }
+        types::method_returns(recv, method)
     }
 
     /// The type of an expression, as far as the source makes it evident.
@@ -69,56 +142,14 @@ impl Walker<'_, '_> {
                 let args: Vec<Ty> = c.args.iter().map(|a| self.type_of(a)).collect();
                 types::function_returns(&full, &args)
             }
-            Expr::MethodCall(m) => {
-                let recv = self.type_of(&m.receiver);
-                let method = m.method.to_string();
-                let mut ty = Some(recv.clone());
-                let mut steps = 0;
-                while let Some(t) = ty {
-                    if let Some(path) = t.path()
-                        && let Some(key) = self.index.method(path, &method)
-                    {
-                        return self.fn_output(key);
-                    }
-                    steps += 1;
-                    ty = if steps < 8 { t.deref() } else { None };
-                }
-                types::method_returns(&recv, &method)
-            }
+            Expr::MethodCall(m) => self.method_chain_type(m),
             Expr::Try(t) => self.type_of(&t.expr).unwrapped(),
             Expr::Await(a) => self.type_of(&a.base),
             Expr::Field(f) => {
                 let base = self.type_of(&f.base);
                 match &f.member {
                     Member::Named(name) => {
-                        let name = name.to_string();
-                        let mut ty = Some(base);
-                        let mut steps = 0;
-                        while let Some(t) = ty {
-                            if let Some(path) = t.path()
-                                && let Some(field) = self.index.field(path, &name)
-                            {
-                                return types::from_syn(
-                                    field.ty,
-                                    &Resolver {
-                                        index: self.index,
-                                        ops: self.ops,
-                                        module: &field.module,
-                                        blocks: &[],
-                                        self_ty: Some(path),
-                                    },
-                                );
-                            }
-                            if let Some(path) = t.path() {
-                                let std_field = types::field_type(path, &name);
-                                if std_field != Ty::Unknown {
-                                    return std_field;
-                                }
-                            }
-                            steps += 1;
-                            ty = if steps < 8 { t.deref() } else { None };
-                        }
-                        Ty::Unknown
+                        field_type(self.index, self.ops, &base, &name.to_string())
                     }
                     Member::Unnamed(i) => match base {
                         Ty::Tuple(elems) => {
@@ -128,6 +159,7 @@ impl Walker<'_, '_> {
                     },
                 }
             }
+            Expr::Index(i) => types::index_type(&self.type_of(&i.expr)),
             Expr::Reference(r) => self.type_of(&r.expr),
             Expr::Paren(p) => self.type_of(&p.expr),
             Expr::Group(g) => self.type_of(&g.expr),

@@ -14,9 +14,19 @@ use super::walk::Walker;
 use syn::visit::Visit;
 
 impl Walker<'_, '_> {
-    /// Applies an item's `allow_blocking` attribute; returns whether it allows blocking.
+    /// Applies an item's `allow_blocking` attribute; returns whether it allows blocking (then
+    /// [`Self::end_allow`] closes it after the item).
     pub(super) fn item_allow(&mut self, attrs: &[Attribute]) -> bool {
         let allow = suppress::item_allow(attrs, &self.resolver());
+        if let Some(at) = allow.at {
+            let at = self.location(at.0, at.1);
+            let line = self.file.line(at.line);
+            let id = self
+                .out
+                .suppression(at, line, "`#[aiocop::allow_blocking]`");
+            self.allow_stack.push(id);
+            self.allowed_depth += 1;
+        }
         if let Some(m) = allow.missing_reason {
             self.missing_reason(
                 m,
@@ -24,6 +34,14 @@ impl Walker<'_, '_> {
             );
         }
         allow.allowed
+    }
+
+    /// Closes what [`Self::item_allow`] opened.
+    pub(super) fn end_allow(&mut self, allowed: bool) {
+        if allowed {
+            self.allowed_depth -= 1;
+            self.allow_stack.pop();
+        }
     }
 
     pub(super) fn walk_item(&mut self, item: &Item) {
@@ -55,7 +73,6 @@ impl Walker<'_, '_> {
             }
             Item::Impl(imp) => {
                 let allowed = self.item_allow(&imp.attrs);
-                self.allowed_depth += usize::from(allowed);
                 let ty = type_path(&imp.self_ty)
                     .and_then(|segs| self.resolver().resolve(&segs))
                     .map(|p| p.join("::"));
@@ -75,11 +92,10 @@ impl Walker<'_, '_> {
                         }
                     }
                 }
-                self.allowed_depth -= usize::from(allowed);
+                self.end_allow(allowed);
             }
             Item::Trait(t) => {
                 let allowed = self.item_allow(&t.attrs);
-                self.allowed_depth += usize::from(allowed);
                 let ty = format!("{}::{}", self.module.join("::"), t.ident);
                 for it in &t.items {
                     if let TraitItem::Fn(f) = it
@@ -96,7 +112,7 @@ impl Walker<'_, '_> {
                         );
                     }
                 }
-                self.allowed_depth -= usize::from(allowed);
+                self.end_allow(allowed);
             }
             Item::Mod(m) => {
                 let Some((_, items)) = &m.content else { return };
@@ -104,13 +120,12 @@ impl Walker<'_, '_> {
                     return;
                 }
                 let allowed = self.item_allow(&m.attrs);
-                self.allowed_depth += usize::from(allowed);
                 self.module.push(m.ident.to_string());
                 for item in items {
                     self.walk_item(item);
                 }
                 self.module.pop();
-                self.allowed_depth -= usize::from(allowed);
+                self.end_allow(allowed);
             }
             _ => {}
         }
@@ -129,7 +144,6 @@ impl Walker<'_, '_> {
         let saved_locals = std::mem::take(&mut self.locals);
         let saved_ctx = std::mem::take(&mut self.ctx);
         let saved_self = std::mem::replace(&mut self.self_ty, self_ty);
-        self.allowed_depth += usize::from(allowed);
         if sig.asyncness.is_some() {
             self.ctx.push(Ctx::Async {
                 kind: AsyncKind::Fn,
@@ -167,7 +181,7 @@ impl Walker<'_, '_> {
         self.visit_block(body);
         self.keys.pop();
         self.labels.pop();
-        self.allowed_depth -= usize::from(allowed);
+        self.end_allow(allowed);
         self.self_ty = saved_self;
         self.ctx = saved_ctx;
         self.locals = saved_locals;

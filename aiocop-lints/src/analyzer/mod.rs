@@ -26,6 +26,8 @@
 mod callgraph;
 mod config;
 mod declared;
+mod deps;
+mod guard;
 mod index;
 mod infer;
 mod items;
@@ -33,16 +35,18 @@ mod ops;
 mod resolve;
 mod scope;
 mod source;
+pub(crate) mod summary;
 mod suppress;
 mod types;
 mod walk;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use config::{Config, ConfigError, DenyLevel, ExtraBlocking, weight_name};
 pub use source::FileError;
+pub use summary::DepSummary;
 
 use callgraph::Terminal;
 use index::CrateIndex;
@@ -75,14 +79,18 @@ pub enum Rule {
     BlockingChain,
     /// An `allow_blocking` attribute or `// aiocop: allow` comment without a reason.
     AllowWithoutReason,
+    /// An `allow_blocking` attribute or `// aiocop: allow` comment that suppresses nothing
+    /// (a warning: it never fails the run).
+    UnusedSuppression,
 }
 
 impl Rule {
     /// Every rule, in the order SARIF lists them.
-    pub const ALL: [Rule; 3] = [
+    pub const ALL: [Rule; 4] = [
         Rule::BlockingCall,
         Rule::BlockingChain,
         Rule::AllowWithoutReason,
+        Rule::UnusedSuppression,
     ];
 
     /// The rule's stable id: `blocking-call`, `blocking-chain`, `allow-without-reason`.
@@ -91,6 +99,7 @@ impl Rule {
             Rule::BlockingCall => "blocking-call",
             Rule::BlockingChain => "blocking-chain",
             Rule::AllowWithoutReason => "allow-without-reason",
+            Rule::UnusedSuppression => "unused-suppression",
         }
     }
 
@@ -105,6 +114,9 @@ impl Rule {
             }
             Rule::AllowWithoutReason => {
                 "A suppression (`#[aiocop::allow_blocking]` or `// aiocop: allow(..)`) must say why blocking is acceptable."
+            }
+            Rule::UnusedSuppression => {
+                "A suppression that no longer suppresses anything (the blocking call it covered is gone or now async) should be removed."
             }
         }
     }
@@ -242,13 +254,28 @@ impl Linter {
     /// folders). Files that another given file declares as a module (`mod x;`) are analyzed as
     /// part of that file's crate; the others are crate roots.
     pub fn lint_paths(&self, paths: &[PathBuf]) -> Result<Report, LintError> {
+        guard::on_big_stack(|| self.lint_paths_here(paths))
+    }
+
+    fn lint_paths_here(&self, paths: &[PathBuf]) -> Result<Report, LintError> {
         let mut files = Vec::new();
+        let mut walk_errors = Vec::new();
+        let mut visited = HashSet::new();
         for path in paths {
-            collect_rs_files(path, &mut files)?;
+            let meta = std::fs::metadata(path).map_err(|e| LintError::Io {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+            if meta.is_file() {
+                files.push(path.to_path_buf());
+            } else {
+                collect_rs_files(path, &mut files, &mut visited, &mut walk_errors);
+            }
         }
         files.sort();
         files.dedup();
         let mut cache = SourceCache::new(None);
+        cache.errors = walk_errors;
         let mut claimed = HashSet::new();
         for file in &files {
             let Some(parsed) = cache.get(file) else {
@@ -274,7 +301,7 @@ impl Linter {
     /// Lints the crates rooted at `roots` (cargo targets' root files), showing paths relative
     /// to `base`.
     pub(crate) fn lint_roots(&self, roots: &[PathBuf], base: &Path) -> Report {
-        self.lint_crates(SourceCache::new(Some(base.to_path_buf())), roots)
+        guard::on_big_stack(|| self.lint_crates(SourceCache::new(Some(base.to_path_buf())), roots))
     }
 
     /// Lints the crate of each root in turn (a file shared by two crates is reported once), and
@@ -288,17 +315,180 @@ impl Linter {
         let mut seen = HashSet::new();
         for root in roots {
             let sources = cache.load_crate(root);
-            report.merge(self.lint_crate(&sources, &mut seen));
+            report.merge(self.lint_crate_isolated(&sources, &mut seen));
         }
         report.file_errors.extend(std::mem::take(&mut cache.errors));
         report.normalize();
         report
     }
 
+    /// The functions a dependency declares `#[aiocop::blocking]` in its source, as blocking
+    /// paths for its users: the crate rooted at `root` is read like a crate being linted, and
+    /// each declared function's path from the crate root is prefixed with `crate_name`
+    /// (`dep::db::query`). Files that cannot be read or parsed are skipped silently: they are
+    /// the dependency's, not the user's.
+    pub(crate) fn declared_by_dependency(
+        &self,
+        crate_name: &str,
+        root: &Path,
+    ) -> Vec<ExtraBlocking> {
+        guard::on_big_stack(|| {
+            isolated(|| {
+                let mut cache = SourceCache::new(None);
+                let sources = cache.load_crate(root);
+                let index = CrateIndex::build(&sources, &self.ops);
+                let mut walk = CrateWalk::new(&index, &self.ops);
+                for file in &sources.files {
+                    walk.walk_file(&file.file, &file.module);
+                }
+                walk.graph
+                    .declared()
+                    .into_iter()
+                    .filter_map(|(key, _event, weight)| {
+                        let rest = key.strip_prefix("crate::")?;
+                        Some(ExtraBlocking {
+                            path: format!("{crate_name}::{rest}"),
+                            weight,
+                            category: None,
+                            alternative: None,
+                        })
+                    })
+                    .collect()
+            })
+        })
+    }
+
+    /// Adds dependencies' blocking functions (see [`Linter::summarize_dependency`]).
+    pub fn with_dependencies(mut self, summaries: &[DepSummary]) -> Linter {
+        for summary in summaries {
+            self.ops.add_dependency(summary);
+        }
+        self
+    }
+
+    /// Summarizes the dependency library rooted at `root` under the crate name `crate_name`:
+    /// every function of it that blocks (on std's operations, the dependency table's, or its
+    /// own `#[aiocop::blocking]` ones), with its chain inside the dependency. Paths are shown
+    /// relative to `base` (the folder holding the package's folder, so that they read
+    /// `config-0.14.0/src/..`). Unreadable or unparsable files of the dependency are skipped.
+    pub fn summarize_dependency(
+        &self,
+        crate_name: &str,
+        root: &Path,
+        base: &Path,
+    ) -> Vec<DepSummary> {
+        guard::on_big_stack(|| {
+            isolated(|| {
+                let mut cache = SourceCache::new(Some(base.to_path_buf()));
+                let sources = cache.load_crate(root);
+                let index = CrateIndex::build(&sources, &self.ops);
+                let mut walk = CrateWalk::new(&index, &self.ops);
+                for file in &sources.files {
+                    walk.walk_file(&file.file, &file.module);
+                }
+                walk.graph.solve(&self.ops);
+                let public = |key: &str| {
+                    key.strip_prefix("crate::")
+                        .map(|rest| format!("{crate_name}::{rest}"))
+                };
+                let keys = walk.graph.blocking_keys();
+                // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
+                // blocking function of the crate has that short path (a re-export at the root).
+                let short = |key: &str| -> Option<String> {
+                    let rest = key.strip_prefix("crate::")?;
+                    let segs: Vec<&str> = rest.split("::").collect();
+                    let tail = match segs.as_slice() {
+                        [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
+                        [.., f] => (*f).to_string(),
+                        [] => return None,
+                    };
+                    Some(tail)
+                };
+                let mut short_count: HashMap<String, usize> = HashMap::new();
+                for key in &keys {
+                    if let Some(s) = short(key) {
+                        *short_count.entry(s).or_default() += 1;
+                    }
+                }
+                let entry = Location {
+                    file: String::new(),
+                    line: 0,
+                    column: 0,
+                    end_line: 0,
+                    end_column: 0,
+                };
+                let mut out = Vec::new();
+                for key in &keys {
+                    // A function returning a future is the dependency's async API: what it does
+                    // before returning the future (tokio's `Command::status` spawns the child) is
+                    // its design, not the caller's to fix.
+                    if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
+                        continue;
+                    }
+                    let (Some(path), Some(chain)) =
+                        (public(key), walk.graph.chain(key, &entry, &self.ops))
+                    else {
+                        continue;
+                    };
+                    let mut paths = vec![path.clone()];
+                    if let Some(s) = short(key)
+                        && short_count.get(&s) == Some(&1)
+                    {
+                        let alias = format!("{crate_name}::{s}");
+                        if alias != path {
+                            paths.push(alias);
+                        }
+                    }
+                    let (event, weight, category, alternative) = match &chain.terminal {
+                        Terminal::Op(op) => {
+                            let op = self.ops.op(*op);
+                            (
+                                op.event.clone(),
+                                op.weight,
+                                op.category.clone(),
+                                op.alternative.clone(),
+                            )
+                        }
+                        Terminal::Declared(event, weight) => {
+                            (event.clone(), *weight, "custom".to_string(), None)
+                        }
+                    };
+                    let n = chain.hops.len();
+                    // The steps are the functions (the last hop is the operation); the called one
+                    // is named by its public path.
+                    let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
+                        .iter()
+                        .map(|h| h.name.clone())
+                        .collect();
+                    if let Some(first) = steps.first_mut() {
+                        *first = path.clone();
+                    }
+                    if steps.is_empty() {
+                        steps.push(path.clone());
+                    }
+                    out.push(DepSummary {
+                        paths,
+                        event,
+                        weight,
+                        category,
+                        alternative,
+                        steps,
+                        at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
+                    });
+                }
+                out
+            })
+        })
+    }
+
     /// Lints one source text as a crate root (no module files are read).
     pub fn lint_source(&self, name: &str, text: &str) -> Report {
+        guard::on_big_stack(|| self.lint_source_here(name, text))
+    }
+
+    fn lint_source_here(&self, name: &str, text: &str) -> Report {
         let mut report = Report::default();
-        match syn::parse_file(text) {
+        match guard::parse_file(text) {
             Ok(mut ast) => {
                 source::inline_item_macros(&mut ast.items);
                 let file = source::SourceFile::new(name.to_string(), text.to_string(), ast);
@@ -308,22 +498,62 @@ impl Linter {
                         module: vec!["crate".to_string()],
                     }],
                 };
-                report.merge(self.lint_crate(&sources, &mut HashSet::new()));
+                report.merge(self.lint_crate_isolated(&sources, &mut HashSet::new()));
             }
             Err(e) => {
-                let start = e.span().start();
                 report.file_errors.push(FileError {
                     file: name.to_string(),
-                    line: start.line,
-                    column: start.column + 1,
-                    message: format!("cannot parse file: {e}"),
+                    line: e.line,
+                    column: e.column,
+                    message: e.message,
                 });
             }
         }
         report
     }
 
+    /// Lints one crate; if the analysis panics (a bug of the linter's, on some input it did
+    /// not expect), the crate's files are reported as skipped with the panic's message, and
+    /// the run goes on with the other crates.
+    fn lint_crate_isolated(&self, sources: &CrateSources, seen: &mut HashSet<String>) -> Report {
+        let mut seen_here = seen.clone();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.lint_crate(sources, &mut seen_here)
+        }));
+        match outcome {
+            Ok(report) => {
+                *seen = seen_here;
+                report
+            }
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_string());
+                Report {
+                    findings: Vec::new(),
+                    file_errors: sources
+                        .files
+                        .iter()
+                        .map(|f| FileError {
+                            file: f.file.display.clone(),
+                            line: 0,
+                            column: 0,
+                            message: format!(
+                                "internal error of cargo aiocop while analyzing this file's crate ({why}); please report it"
+                            ),
+                        })
+                        .collect(),
+                    files_analyzed: 0,
+                }
+            }
+        }
+    }
+
     fn lint_crate(&self, sources: &CrateSources, seen: &mut HashSet<String>) -> Report {
+        #[cfg(test)]
+        tests::maybe_panic(sources);
         let index = CrateIndex::build(sources, &self.ops);
         let mut walk = CrateWalk::new(&index, &self.ops);
         let mut files_analyzed = 0;
@@ -334,7 +564,13 @@ impl Linter {
             walk.walk_file(&file.file, &file.module);
         }
         walk.graph.solve(&self.ops);
+        let file_errors = std::mem::take(&mut walk.errors);
+        // A file the walker could not finish is skipped, like one that cannot be parsed.
+        let skipped: HashSet<&str> = file_errors.iter().map(|e| e.file.as_str()).collect();
         let mut findings = std::mem::take(&mut walk.findings);
+        findings.retain(|f| !skipped.contains(f.at.file.as_str()));
+        walk.pending
+            .retain(|call| !skipped.contains(call.at.file.as_str()));
         for call in &walk.pending {
             let Some(chain) = walk.graph.chain(&call.callee, &call.at, &self.ops) else {
                 continue;
@@ -389,12 +625,43 @@ impl Linter {
                 denied: false,
             });
         }
+        // Suppressions that suppress nothing: stale, once the code they covered changed.
+        for suppression in &walk.suppressions {
+            let used = suppression.used
+                || suppression.calls.iter().any(|callee| {
+                    walk.graph
+                        .chain(callee, &suppression.at, &self.ops)
+                        .is_some()
+                });
+            if used || skipped.contains(suppression.at.file.as_str()) {
+                continue;
+            }
+            findings.push(Finding {
+                rule: Rule::UnusedSuppression,
+                at: suppression.at.clone(),
+                source_line: suppression.source_line.clone(),
+                message: format!(
+                    "{} suppresses nothing: no blocking call is left under it; remove it",
+                    suppression.kind
+                ),
+                event: None,
+                weight: None,
+                category: None,
+                alternative: None,
+                context: String::new(),
+                chain: Vec::new(),
+                related: Vec::new(),
+                denied: false,
+            });
+        }
         for finding in &mut findings {
-            finding.denied = self.deny.denies(finding.weight);
+            // A stale suppression is a warning: removing it is tidying, not a fix.
+            finding.denied =
+                finding.rule != Rule::UnusedSuppression && self.deny.denies(finding.weight);
         }
         let mut report = Report {
             findings,
-            file_errors: Vec::new(),
+            file_errors,
             files_analyzed,
         };
         report.normalize();
@@ -402,38 +669,140 @@ impl Linter {
     }
 }
 
-fn collect_rs_files(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), LintError> {
-    let io = |e: std::io::Error| LintError::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
+/// Collects the `.rs` files below the directory `dir` (skipping `target` and hidden folders).
+/// Each directory is entered once (by its canonical path), so symlink loops end; entries that
+/// cannot be read are recorded in `errors` and skipped.
+/// Runs `f`, or gives the empty result if it panics: a dependency's source the analysis
+/// cannot handle is skipped, not the end of the run.
+fn isolated<T: Default>(f: impl FnOnce() -> T) -> T {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_default()
+}
+
+/// Whether a return type names `Future` (`impl Future<..>`, `Pin<Box<dyn Future<..>>>`,
+/// `BoxFuture<..>`).
+fn returns_future(output: &syn::ReturnType) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+            if ident.to_string().ends_with("Future") {
+                self.0 = true;
+            }
+        }
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_return_type(&mut finder, output);
+    finder.0
+}
+
+fn collect_rs_files(
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    visited: &mut HashSet<PathBuf>,
+    errors: &mut Vec<FileError>,
+) {
+    fn error(errors: &mut Vec<FileError>, path: &Path, what: &str, e: std::io::Error) {
+        errors.push(FileError {
+            file: path.display().to_string(),
+            line: 0,
+            column: 0,
+            message: format!("{what}: {e}"),
+        });
+    }
+    match dir.canonicalize() {
+        Ok(real) => {
+            if !visited.insert(real) {
+                return;
+            }
+        }
+        Err(e) => return error(errors, dir, "cannot read directory", e),
+    }
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return error(errors, dir, "cannot read directory", e),
+    };
+    let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for entry in entries {
         let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if entry.is_dir() {
+        let meta = match std::fs::metadata(&entry) {
+            Ok(meta) => meta,
+            // A dangling symlink or a loop of symlinks: only a file that looks like Rust is
+            // worth mentioning.
+            Err(e) => {
+                if name.ends_with(".rs") {
+                    error(errors, &entry, "cannot read file", e);
+                }
+                continue;
+            }
+        };
+        if meta.is_dir() {
             if name == "target" || name.starts_with('.') {
                 continue;
             }
-            collect_rs_files(&entry, out)?;
+            collect_rs_files(&entry, out, visited, errors);
         } else if name.ends_with(".rs") {
             out.push(entry);
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    thread_local! {
+        /// A crate whose root file has this name makes the analysis panic (tests of the
+        /// isolation of panics).
+        static PANIC_ON: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+    }
+
+    pub(super) fn maybe_panic(sources: &CrateSources) {
+        let target = PANIC_ON.with(|p| p.borrow().clone());
+        if let Some(target) = target
+            && sources
+                .files
+                .iter()
+                .any(|f| f.file.display.ends_with(&target))
+        {
+            panic!("injected failure on {target}");
+        }
+    }
+
+    #[test]
+    fn a_panic_in_one_crate_skips_its_files_and_keeps_the_others_findings() {
+        let dir = std::env::temp_dir().join(format!("aiocop-panic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("good.rs"),
+            "async fn g() { std::thread::sleep(D); }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("bad.rs"),
+            "async fn b() { std::thread::sleep(D); }\n",
+        )
+        .unwrap();
+        // The flag is thread-local: it is set on the thread the analysis runs on.
+        let linter = Linter::new(Config::default());
+        let report = guard::on_big_stack(|| {
+            PANIC_ON.with(|p| *p.borrow_mut() = Some("bad.rs".to_string()));
+            let roots = [dir.join("bad.rs"), dir.join("good.rs")];
+            linter.lint_crates(SourceCache::new(None), roots.iter())
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(report.findings.len(), 1);
+        assert!(report.findings[0].at.file.ends_with("good.rs"));
+        assert_eq!(report.file_errors.len(), 1);
+        assert!(report.file_errors[0].file.ends_with("bad.rs"));
+        assert!(
+            report.file_errors[0]
+                .message
+                .contains("injected failure on bad.rs"),
+            "{:?}",
+            report.file_errors
+        );
+    }
 
     fn events(text: &str) -> Vec<(usize, String)> {
         let report = Linter::new(Config::default()).lint_source("lib.rs", text);

@@ -6,6 +6,7 @@ use std::collections::{HashMap, HashSet};
 use crate::catalog::{self, Callee};
 
 use super::config::{Config, ExtraBlocking};
+use super::summary::DepSummary;
 
 /// Index of an operation in an [`OpTable`].
 pub(crate) type OpId = usize;
@@ -20,6 +21,8 @@ pub(crate) struct Op {
     pub(crate) category: String,
     /// What to use instead, when known.
     pub(crate) alternative: Option<String>,
+    /// For a dependency's function that blocks: the chain inside the dependency.
+    pub(crate) via: Option<Box<DepSummary>>,
 }
 
 /// A method operation's receiver rule.
@@ -43,24 +46,75 @@ pub(crate) struct OpTable {
     /// (catalog entries whose receiver is the trait itself).
     receiver_traits: HashSet<String>,
     allowed: HashSet<String>,
+    /// Functions and methods whose closure arguments run off the async worker.
+    offloaders: HashSet<String>,
+    /// Operations whose only possible wait is resolving a host name in their address argument
+    /// (binds, a UDP connect): never reported on a literal address.
+    address_ops: HashSet<OpId>,
 }
+
+/// Catalog operations that never wait, whatever the catalog's runtime weight says: a UDP or
+/// Unix datagram `connect` only records the peer address. The linter treats them as trivial.
+const NEVER_WAITS: &[&str] = &[
+    "std::net::UdpSocket::connect",
+    "std::os::unix::net::UnixDatagram::connect",
+];
+
+/// Operations that take an address and wait only if it names a host to resolve.
+const ADDRESS_OPS: &[&str] = &[
+    "std::net::TcpListener::bind",
+    "std::net::UdpSocket::bind",
+    "std::net::UdpSocket::connect",
+];
+
+/// The executors' and libraries' calls that run a closure argument on another thread.
+/// Functions whose last segment is `spawn_blocking`, `block_in_place`, `spawn`,
+/// `spawn_scoped` or `unblock` are recognised by name wherever they come from.
+const KNOWN_OFFLOADERS: &[&str] = &[
+    "tokio::task::spawn_blocking",
+    "tokio::task::block_in_place",
+    "actix_web::web::block",
+    "actix_rt::task::spawn_blocking",
+    "async_std::task::spawn_blocking",
+    "smol::unblock",
+    "blocking::unblock",
+    "rayon::spawn",
+    "std::thread::spawn",
+];
 
 impl OpTable {
     /// The catalog, extended and filtered by `config`.
     pub(crate) fn new(config: &Config) -> Self {
         let mut table = OpTable {
             allowed: config.allow.iter().cloned().collect(),
+            offloaders: KNOWN_OFFLOADERS
+                .iter()
+                .map(|p| p.to_string())
+                .chain(config.offload.iter().cloned())
+                .collect(),
             ..OpTable::default()
         };
+        let report_trivial = config.report_trivial.unwrap_or(false);
         for entry in catalog::CATALOG {
             if table.allowed.contains(entry.event) {
                 continue;
             }
+            let weight = if NEVER_WAITS.contains(&entry.event) {
+                catalog::WEIGHT_TRIVIAL
+            } else {
+                entry.weight
+            };
+            // Trivial operations are not findings unless asked for: a default run reports
+            // what blocks and nothing else.
+            if weight == catalog::WEIGHT_TRIVIAL && !report_trivial {
+                continue;
+            }
             let op = table.push(Op {
                 event: entry.event.to_string(),
-                weight: entry.weight,
+                weight,
                 category: entry.category.as_str().to_string(),
                 alternative: Some(entry.alternative.to_string()),
+                via: None,
             });
             match entry.callee {
                 Callee::Function { path } => table.add_path(path, op),
@@ -70,6 +124,14 @@ impl OpTable {
                     via_trait,
                 } => table.add_method(receiver, method, via_trait, op),
             }
+            if ADDRESS_OPS.contains(&entry.event) {
+                table.address_ops.insert(op);
+            }
+        }
+        // Known dependency operations first, so that a configured entry for the same path
+        // (a new weight, say) replaces them.
+        for extra in super::deps::dependency_ops() {
+            table.add_extra(&extra);
         }
         for extra in &config.blocking {
             table.add_extra(extra);
@@ -120,6 +182,7 @@ impl OpTable {
                 .clone()
                 .unwrap_or_else(|| "custom".to_string()),
             alternative: extra.alternative.clone(),
+            via: None,
         });
         // A configured path is a function (`reqwest::blocking::get`) or a method on a type
         // (`mylib::Client::query`); the syntax cannot tell, so it is indexed both ways.
@@ -137,6 +200,39 @@ impl OpTable {
                         via_trait: None,
                     },
                 );
+        }
+    }
+
+    /// Adds a dependency's blocking function under each of its paths (as a function, and as a
+    /// method of the type its path names). Entries already known for a path (the catalog, the
+    /// configuration, the dependency table) keep it.
+    pub(crate) fn add_dependency(&mut self, summary: &DepSummary) {
+        if summary.paths.iter().any(|p| self.allowed.contains(p)) {
+            return;
+        }
+        let op = self.push(Op {
+            event: summary.event.clone(),
+            weight: summary.weight,
+            category: summary.category.clone(),
+            alternative: summary.alternative.clone(),
+            via: Some(Box::new(summary.clone())),
+        });
+        for path in &summary.paths {
+            if self.by_path.contains_key(path) {
+                continue;
+            }
+            self.by_path.insert(path.clone(), op);
+            self.add_prefixes(path);
+            if let Some((receiver, method)) = path.rsplit_once("::") {
+                self.by_method
+                    .entry(method.to_string())
+                    .or_default()
+                    .push(MethodOp {
+                        op,
+                        receiver: receiver.to_string(),
+                        via_trait: None,
+                    });
+            }
         }
     }
 
@@ -198,6 +294,25 @@ impl OpTable {
             let tr = m.via_trait.as_deref()?;
             (m.receiver == tr && self.receiver_traits.contains(tr) && in_scope(tr)).then_some(m.op)
         })
+    }
+
+    /// Whether calling `path` (a function, or `Type::method`) runs its closure arguments off
+    /// the async worker: a known executor's call or one declared in the configuration.
+    pub(crate) fn is_offloader(&self, path: &str) -> bool {
+        self.offloaders.contains(path)
+    }
+
+    /// Whether configured offloaders include methods named `method` (then the receiver's type
+    /// is worth working out).
+    pub(crate) fn offloads_some_method(&self, method: &str) -> bool {
+        self.offloaders
+            .iter()
+            .any(|p| p.rsplit_once("::").is_some_and(|(_, m)| m == method))
+    }
+
+    /// Whether the operation waits only to resolve its address argument.
+    pub(crate) fn takes_address(&self, op: OpId) -> bool {
+        self.address_ops.contains(&op)
     }
 
     /// Whether a same-crate function or method path is allowed by the configuration.

@@ -104,27 +104,41 @@ impl Locals {
 
     /// Binds the names of `pat` matched against a value of type `ty`. Every name is bound,
     /// `Unknown` where the type is not evident, so that shadowing hides outer types.
-    pub(crate) fn bind(&mut self, pat: &Pat, ty: Ty, declared: &mut dyn FnMut(&syn::Type) -> Ty) {
+    /// `declared` turns a written type into a [`Ty`]; `struct_field` gives the type of a field
+    /// of a struct pattern: given the struct's type (or its pattern's path when the value's
+    /// type is unknown) and the field's name.
+    pub(crate) fn bind(
+        &mut self,
+        pat: &Pat,
+        ty: Ty,
+        declared: &mut dyn FnMut(&syn::Type) -> Ty,
+        struct_field: &mut dyn FnMut(&Ty, &syn::Path, &str) -> Ty,
+    ) {
         match pat {
             Pat::Ident(p) => {
                 if let Some((_, sub)) = &p.subpat {
-                    self.bind(sub, ty.clone(), declared);
+                    self.bind(sub, ty.clone(), declared, struct_field);
                 }
                 self.insert(p.ident.to_string(), ty);
             }
             Pat::Type(p) => {
                 let ty = declared(&p.ty);
-                self.bind(&p.pat, ty, declared);
+                self.bind(&p.pat, ty, declared, struct_field);
             }
-            Pat::Reference(p) => self.bind(&p.pat, ty, declared),
-            Pat::Paren(p) => self.bind(&p.pat, ty, declared),
+            Pat::Reference(p) => self.bind(&p.pat, ty, declared, struct_field),
+            Pat::Paren(p) => self.bind(&p.pat, ty, declared, struct_field),
             Pat::Tuple(t) => {
                 let elems = match ty {
                     Ty::Tuple(elems) => elems,
                     _ => Vec::new(),
                 };
                 for (i, p) in t.elems.iter().enumerate() {
-                    self.bind(p, elems.get(i).cloned().unwrap_or(Ty::Unknown), declared);
+                    self.bind(
+                        p,
+                        elems.get(i).cloned().unwrap_or(Ty::Unknown),
+                        declared,
+                        struct_field,
+                    );
                 }
             }
             Pat::TupleStruct(t) => {
@@ -135,22 +149,26 @@ impl Locals {
                     _ => Ty::Unknown,
                 };
                 for p in &t.elems {
-                    self.bind(p, inner.clone(), declared);
+                    self.bind(p, inner.clone(), declared, struct_field);
                 }
             }
             Pat::Struct(s) => {
                 for field in &s.fields {
-                    self.bind(&field.pat, Ty::Unknown, declared);
+                    let field_ty = match &field.member {
+                        syn::Member::Named(name) => struct_field(&ty, &s.path, &name.to_string()),
+                        syn::Member::Unnamed(i) => struct_field(&ty, &s.path, &i.index.to_string()),
+                    };
+                    self.bind(&field.pat, field_ty, declared, struct_field);
                 }
             }
             Pat::Slice(s) => {
                 for p in &s.elems {
-                    self.bind(p, Ty::Unknown, declared);
+                    self.bind(p, Ty::Unknown, declared, struct_field);
                 }
             }
             Pat::Or(o) => {
                 for p in &o.cases {
-                    self.bind(p, ty.clone(), declared);
+                    self.bind(p, ty.clone(), declared, struct_field);
                 }
             }
             _ => {}

@@ -111,14 +111,13 @@ impl SourceCache {
                 });
                 None
             }
-            Ok(text) => match syn::parse_file(&text) {
+            Ok(text) => match super::guard::parse_file(&text) {
                 Err(e) => {
-                    let start = e.span().start();
                     self.errors.push(FileError {
                         file: display,
-                        line: start.line,
-                        column: start.column + 1,
-                        message: format!("cannot parse file: {e}"),
+                        line: e.line,
+                        column: e.column,
+                        message: e.message,
                     });
                     None
                 }

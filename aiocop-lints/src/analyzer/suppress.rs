@@ -17,10 +17,19 @@ pub(crate) struct MissingReason {
     pub(crate) end_column: usize,
 }
 
+/// Where an allow comment is: 1-based line, first column, column after its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct CommentAt {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) end_column: usize,
+}
+
 /// The lines of one file that `// aiocop: allow(..)` comments cover.
 #[derive(Debug, Default)]
 pub(crate) struct LineAllows {
-    lines: HashMap<usize, bool>,
+    /// Covered line → the allow comment covering it.
+    lines: HashMap<usize, CommentAt>,
     pub(crate) missing_reasons: Vec<MissingReason>,
 }
 
@@ -30,35 +39,52 @@ impl LineAllows {
         self.lines.contains_key(&line)
     }
 
+    /// The comment covering 1-based `line`, if any.
+    pub(crate) fn comment(&self, line: usize) -> Option<CommentAt> {
+        self.lines.get(&line).copied()
+    }
+
+    /// Every allow comment, once each, in line order.
+    pub(crate) fn comments(&self) -> Vec<CommentAt> {
+        let mut all: Vec<CommentAt> = self.lines.values().copied().collect();
+        all.sort_by_key(|c| c.line);
+        all.dedup();
+        all
+    }
+
     /// Finds the allow comments of a file's text.
     pub(crate) fn scan(text: &str) -> LineAllows {
         let mut allows = LineAllows::default();
-        let mut pending_own_line = false;
+        let mut pending_own_line: Option<CommentAt> = None;
         for (i, line) in text.lines().enumerate() {
             let number = i + 1;
             let comment = comment_start(line);
             let code = &line[..comment.unwrap_or(line.len())];
             let has_code = !code.trim().is_empty();
-            if pending_own_line && has_code {
-                allows.lines.insert(number, true);
-                pending_own_line = false;
+            if has_code && let Some(at) = pending_own_line.take() {
+                allows.lines.insert(number, at);
             }
             let Some(start) = comment else { continue };
             let Some((reason, end)) = parse_allow(&line[start + 2..]) else {
                 continue;
             };
             let reason_ok = reason.is_some_and(|r| !r.trim().is_empty());
+            let at = CommentAt {
+                line: number,
+                column: line[..start].chars().count() + 1,
+                end_column: line[..start + 2 + end].chars().count() + 1,
+            };
             if !reason_ok {
                 allows.missing_reasons.push(MissingReason {
-                    line: number,
-                    column: line[..start].chars().count() + 1,
-                    end_column: line[..start + 2 + end].chars().count() + 1,
+                    line: at.line,
+                    column: at.column,
+                    end_column: at.end_column,
                 });
             }
             if has_code {
-                allows.lines.insert(number, true);
+                allows.lines.insert(number, at);
             } else {
-                pending_own_line = true;
+                pending_own_line = Some(at);
             }
         }
         allows
@@ -109,6 +135,8 @@ fn parse_allow(comment: &str) -> Option<(Option<&str>, usize)> {
 #[derive(Debug, Default)]
 pub(crate) struct ItemAllow {
     pub(crate) allowed: bool,
+    /// Where the (first) allow attribute is, when there is one.
+    pub(crate) at: Option<(proc_macro2::LineColumn, proc_macro2::LineColumn)>,
     pub(crate) missing_reason: Option<MissingReason>,
 }
 
@@ -125,6 +153,12 @@ pub(crate) fn item_allow(attrs: &[Attribute], resolver: &Resolver<'_>) -> ItemAl
             continue;
         }
         result.allowed = true;
+        if result.at.is_none() {
+            result.at = Some((
+                attr.pound_token.span.start(),
+                attr.bracket_token.span.close().end(),
+            ));
+        }
         if !has_reason(attr) {
             let start = attr.pound_token.span.start();
             let end = attr.bracket_token.span.close().end();

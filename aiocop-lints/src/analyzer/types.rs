@@ -19,6 +19,8 @@ pub(crate) enum Ty {
 }
 
 pub(crate) const RESULT: &str = "Result";
+/// Slices and arrays (`[T]`, `[T; N]`): one type argument, the element.
+pub(crate) const SLICE: &str = "[]";
 pub(crate) const OPTION: &str = "Option";
 
 impl Ty {
@@ -62,7 +64,7 @@ impl Ty {
         }
     }
 
-    fn arg(&self, i: usize) -> Ty {
+    pub(crate) fn arg(&self, i: usize) -> Ty {
         match self {
             Ty::Named(_, args) => args.get(i).cloned().unwrap_or(Ty::Unknown),
             _ => Ty::Unknown,
@@ -76,6 +78,7 @@ impl Ty {
             "std::path::PathBuf" => Ty::named("std::path::Path"),
             "std::string::String" => Ty::named("str"),
             "std::ffi::OsString" => Ty::named("std::ffi::OsStr"),
+            "std::vec::Vec" => Ty::Named(SLICE.to_string(), vec![self.arg(0)]),
             _ if DEREF_TO_ARG.contains(&name) => self.arg(0),
             _ => return None,
         };
@@ -89,6 +92,7 @@ const DEREF_TO_ARG: &[&str] = &[
     "std::sync::Arc",
     "std::rc::Rc",
     "std::boxed::Box",
+    "std::borrow::Cow",
     "std::sync::MutexGuard",
     "std::sync::RwLockReadGuard",
     "std::sync::RwLockWriteGuard",
@@ -155,6 +159,31 @@ const FUNCTIONS: &[(&str, &str)] = &[
     ("std::path::PathBuf::from", "std::path::PathBuf"),
     ("std::path::PathBuf::new", "std::path::PathBuf"),
     ("std::env::current_dir", "R<std::path::PathBuf>"),
+    ("std::env::home_dir", "Option<std::path::PathBuf>"),
+    ("std::fs::canonicalize", "R<std::path::PathBuf>"),
+    ("std::fs::read_link", "R<std::path::PathBuf>"),
+    ("tempfile::tempfile", "R<std::fs::File>"),
+    ("tempfile::tempdir", "R<tempfile::TempDir>"),
+    ("tempfile::TempDir::new", "R<tempfile::TempDir>"),
+    ("tempfile::NamedTempFile::new", "R<tempfile::NamedTempFile>"),
+    (
+        "reqwest::blocking::Client::new",
+        "reqwest::blocking::Client",
+    ),
+    (
+        "reqwest::blocking::Client::builder",
+        "reqwest::blocking::ClientBuilder",
+    ),
+    ("postgres::Client::connect", "R<postgres::Client>"),
+    ("rusqlite::Connection::open", "R<rusqlite::Connection>"),
+    (
+        "rusqlite::Connection::open_in_memory",
+        "R<rusqlite::Connection>",
+    ),
+    ("redis::Client::open", "R<redis::Client>"),
+    ("ureq::get", "ureq::Request"),
+    ("ureq::post", "ureq::Request"),
+    ("config::Config::builder", "config::ConfigBuilder"),
     ("std::env::temp_dir", "std::path::PathBuf"),
     ("tokio::runtime::Runtime::new", "R<tokio::runtime::Runtime>"),
     (
@@ -246,6 +275,118 @@ const METHODS: &[(&str, &str, &str)] = &[
     ("std::path::Path", "to_path_buf", "std::path::PathBuf"),
     ("std::path::Path", "with_extension", "std::path::PathBuf"),
     ("std::path::Path", "parent", "Option<std::path::Path>"),
+    ("std::path::Path", "canonicalize", "R<std::path::PathBuf>"),
+    ("std::path::Path", "read_link", "R<std::path::PathBuf>"),
+    // Collections and their iterators (`$U` is the second type argument).
+    (SLICE, "iter", "std::slice::Iter<$T>"),
+    (SLICE, "iter_mut", "std::slice::Iter<$T>"),
+    (SLICE, "first", "Option<$T>"),
+    (SLICE, "last", "Option<$T>"),
+    (SLICE, "get", "Option<$T>"),
+    ("std::vec::Vec", "into_iter", "std::vec::IntoIter<$T>"),
+    ("std::vec::Vec", "pop", "Option<$T>"),
+    ("std::collections::VecDeque", "iter", "std::slice::Iter<$T>"),
+    ("std::collections::VecDeque", "front", "Option<$T>"),
+    ("std::collections::VecDeque", "back", "Option<$T>"),
+    ("std::collections::VecDeque", "pop_front", "Option<$T>"),
+    ("std::collections::HashMap", "get", "Option<$U>"),
+    ("std::collections::HashMap", "get_mut", "Option<$U>"),
+    ("std::collections::HashMap", "remove", "Option<$U>"),
+    (
+        "std::collections::HashMap",
+        "values",
+        "std::slice::Iter<$U>",
+    ),
+    (
+        "std::collections::HashMap",
+        "iter",
+        "std::collections::hash_map::Iter<$T, $U>",
+    ),
+    ("std::collections::BTreeMap", "get", "Option<$U>"),
+    (
+        "std::collections::BTreeMap",
+        "values",
+        "std::slice::Iter<$U>",
+    ),
+    (
+        "std::collections::BTreeMap",
+        "iter",
+        "std::collections::hash_map::Iter<$T, $U>",
+    ),
+    // Conversions out of tokio and common dependencies into std types.
+    ("tokio::fs::File", "into_std", "std::fs::File"),
+    ("tokio::fs::File", "try_into_std", "R<std::fs::File>"),
+    (
+        "tokio::net::TcpStream",
+        "into_std",
+        "R<std::net::TcpStream>",
+    ),
+    (
+        "tokio::net::TcpListener",
+        "into_std",
+        "R<std::net::TcpListener>",
+    ),
+    (
+        "tokio::net::UdpSocket",
+        "into_std",
+        "R<std::net::UdpSocket>",
+    ),
+    ("tempfile::NamedTempFile", "as_file", "std::fs::File"),
+    ("tempfile::NamedTempFile", "as_file_mut", "std::fs::File"),
+    ("tempfile::NamedTempFile", "reopen", "R<std::fs::File>"),
+    ("tempfile::NamedTempFile", "path", "std::path::Path"),
+    ("tempfile::TempDir", "path", "std::path::Path"),
+    (
+        "reqwest::blocking::ClientBuilder",
+        "build",
+        "R<reqwest::blocking::Client>",
+    ),
+    (
+        "reqwest::blocking::Client",
+        "get",
+        "reqwest::blocking::RequestBuilder",
+    ),
+    (
+        "reqwest::blocking::Client",
+        "post",
+        "reqwest::blocking::RequestBuilder",
+    ),
+    (
+        "reqwest::blocking::Client",
+        "put",
+        "reqwest::blocking::RequestBuilder",
+    ),
+    (
+        "reqwest::blocking::Client",
+        "delete",
+        "reqwest::blocking::RequestBuilder",
+    ),
+    (
+        "reqwest::blocking::Client",
+        "request",
+        "reqwest::blocking::RequestBuilder",
+    ),
+    ("reqwest::blocking::RequestBuilder", "header", "$self"),
+    ("reqwest::blocking::RequestBuilder", "headers", "$self"),
+    ("reqwest::blocking::RequestBuilder", "json", "$self"),
+    ("reqwest::blocking::RequestBuilder", "body", "$self"),
+    ("reqwest::blocking::RequestBuilder", "query", "$self"),
+    ("reqwest::blocking::RequestBuilder", "form", "$self"),
+    ("reqwest::blocking::RequestBuilder", "timeout", "$self"),
+    ("reqwest::blocking::RequestBuilder", "bearer_auth", "$self"),
+    ("ureq::Request", "set", "$self"),
+    ("ureq::Request", "query", "$self"),
+    ("config::ConfigBuilder", "add_source", "$self"),
+    (
+        "config::ConfigBuilder",
+        "set_default",
+        "R<config::ConfigBuilder>",
+    ),
+    (
+        "config::ConfigBuilder",
+        "set_override",
+        "R<config::ConfigBuilder>",
+    ),
     ("tokio::runtime::Builder", "enable_all", "$self"),
     ("tokio::runtime::Builder", "enable_io", "$self"),
     ("tokio::runtime::Builder", "enable_time", "$self"),
@@ -321,17 +462,16 @@ pub(crate) fn function_returns(path: &str, args: &[Ty]) -> Ty {
     if let Some((_, spec)) = FUNCTIONS.iter().find(|(p, _)| *p == path) {
         return parse_spec(spec, &Ty::Unknown, args);
     }
-    // `std::x::Type::new(..)` and friends: `Type` (unwrapping leaves it as is).
+    // `std::x::Type::new(..)` and friends, of std or of any dependency: `Type` (unwrapping
+    // leaves it as is). The convention holds across crates, and a type only matters when the
+    // catalog, the configuration or a dependency summary has methods on it.
     if let Some((ty, name)) = path.rsplit_once("::") {
         let is_type = ty
             .rsplit("::")
             .next()
             .and_then(|s| s.chars().next())
             .is_some_and(char::is_uppercase);
-        if (ty.starts_with("std::") || ty.starts_with("tokio::"))
-            && is_type
-            && SELF_CONSTRUCTORS.contains(&name)
-        {
+        if is_type && ty.contains("::") && SELF_CONSTRUCTORS.contains(&name) {
             return Ty::named(ty);
         }
     }
@@ -345,6 +485,18 @@ pub(crate) fn method_returns(recv: &Ty, method: &str) -> Ty {
     }
     if UNWRAP_METHODS.contains(&method) {
         return recv.clone().unwrapped();
+    }
+    if is_iterator(recv) {
+        if ITERATOR_SAME_ITEM.contains(&method) {
+            return recv.clone();
+        }
+        match method {
+            "enumerate" => return Ty::Named(ENUMERATE.to_string(), vec![recv.clone()]),
+            "next" | "last" | "nth" | "find" | "min" | "max" | "next_back" => {
+                return Ty::Named(OPTION.to_string(), vec![item_type(recv)]);
+            }
+            _ => {}
+        }
     }
     let mut current = Some(recv.clone());
     let mut steps = 0;
@@ -360,13 +512,114 @@ pub(crate) fn method_returns(recv: &Ty, method: &str) -> Ty {
     Ty::Unknown
 }
 
-/// The type an iteration over a value of type `ty` yields (`for s in listener.incoming()`).
+/// `iter.enumerate()`: its argument is the enumerated iterator.
+const ENUMERATE: &str = "std::iter::Enumerate";
+
+/// Iterator methods whose result yields the same items.
+const ITERATOR_SAME_ITEM: &[&str] = &[
+    "rev",
+    "skip",
+    "take",
+    "filter",
+    "peekable",
+    "chain",
+    "step_by",
+    "skip_while",
+    "take_while",
+    "by_ref",
+    "fuse",
+    "inspect",
+    "cloned",
+    "copied",
+    "into_iter",
+    "iter",
+];
+
+/// Iterator methods whose closure argument receives the items (`map(|p| ..)`), or, on an
+/// `Option` or a `Result`, the wrapped value.
+pub(crate) const CLOSURE_TAKES_ITEM: &[&str] = &[
+    "map",
+    "for_each",
+    "filter",
+    "filter_map",
+    "flat_map",
+    "any",
+    "all",
+    "find",
+    "position",
+    "inspect",
+    "take_while",
+    "skip_while",
+    "map_while",
+    "find_map",
+    "and_then",
+    "is_some_and",
+    "is_ok_and",
+    "is_none_or",
+    "map_or",
+    "map_or_else",
+    "try_for_each",
+];
+
+fn is_iterator(ty: &Ty) -> bool {
+    matches!(
+        ty.path(),
+        Some(
+            "std::slice::Iter"
+                | "std::vec::IntoIter"
+                | "std::collections::hash_map::Iter"
+                | "std::net::Incoming"
+                | "std::fs::ReadDir"
+                | ENUMERATE
+        )
+    )
+}
+
+/// The type an iteration over a value of type `ty` yields (`for s in listener.incoming()`,
+/// `for dir in &self.dirs`); for an `Option` or a `Result`, the value it holds.
 pub(crate) fn item_type(ty: &Ty) -> Ty {
     match ty.path() {
         Some("std::net::Incoming") => parse_spec("R<std::net::TcpStream>", ty, &[]),
         Some("std::fs::ReadDir") => parse_spec("R<std::fs::DirEntry>", ty, &[]),
-        _ => Ty::Unknown,
+        Some(
+            "std::vec::Vec"
+            | SLICE
+            | "std::slice::Iter"
+            | "std::vec::IntoIter"
+            | "std::collections::VecDeque"
+            | "std::collections::HashSet"
+            | "std::collections::BTreeSet"
+            | OPTION
+            | RESULT,
+        ) => ty.arg(0),
+        Some(
+            "std::collections::HashMap"
+            | "std::collections::BTreeMap"
+            | "std::collections::hash_map::Iter",
+        ) => Ty::Tuple(vec![ty.arg(0), ty.arg(1)]),
+        Some(ENUMERATE) => Ty::Tuple(vec![Ty::named("usize"), item_type(&ty.arg(0))]),
+        _ => match ty.deref() {
+            // `Box<[T]>`, `Arc<Vec<T>>`: iterate what they point to.
+            Some(inner) if inner != *ty => item_type(&inner),
+            _ => Ty::Unknown,
+        },
     }
+}
+
+/// The type `value[index]` has: a collection's element, a map's value.
+pub(crate) fn index_type(ty: &Ty) -> Ty {
+    let mut current = Some(ty.clone());
+    let mut steps = 0;
+    while let Some(t) = current {
+        match t.path() {
+            Some("std::vec::Vec" | SLICE | "std::collections::VecDeque") => return t.arg(0),
+            Some("std::collections::HashMap" | "std::collections::BTreeMap") => return t.arg(1),
+            _ => {}
+        }
+        steps += 1;
+        current = if steps < 8 { t.deref() } else { None };
+    }
+    Ty::Unknown
 }
 
 /// Parses a return-type spec: `R<T>`, `Option<T>`, `(A, B)`, `path<Args>`, `$self`, `$T`, `$0`.
@@ -377,6 +630,9 @@ fn parse_spec(spec: &str, recv: &Ty, args: &[Ty]) -> Ty {
     }
     if spec == "$T" {
         return recv.arg(0);
+    }
+    if spec == "$U" {
+        return recv.arg(1);
     }
     if let Some(i) = spec.strip_prefix('$').and_then(|n| n.parse::<usize>().ok()) {
         return args.get(i).cloned().unwrap_or(Ty::Unknown);
@@ -440,6 +696,8 @@ pub(crate) fn from_syn(ty: &Type, resolver: &Resolver<'_>) -> Ty {
         Type::Paren(p) => from_syn(&p.elem, resolver),
         Type::Group(g) => from_syn(&g.elem, resolver),
         Type::Tuple(t) => Ty::Tuple(t.elems.iter().map(|e| from_syn(e, resolver)).collect()),
+        Type::Slice(t) => Ty::Named(SLICE.to_string(), vec![from_syn(&t.elem, resolver)]),
+        Type::Array(t) => Ty::Named(SLICE.to_string(), vec![from_syn(&t.elem, resolver)]),
         Type::Path(p) if p.qself.is_none() => {
             let segs = path_segments(&p.path);
             let Some(last) = p.path.segments.last() else {

@@ -3,6 +3,7 @@
 //! call decides whether it is a blocking operation, a call to a same-crate function, or neither.
 //! Items and function bodies are entered in `items.rs`, expression types come from `infer.rs`.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
 use proc_macro2::LineColumn;
@@ -11,6 +12,7 @@ use syn::visit::{self, Visit};
 use syn::{Block, Expr, ExprCall, ExprMethodCall, Item, Token};
 
 use super::callgraph::CallGraph;
+use super::guard::MAX_WALK_DEPTH;
 use super::index::{CrateIndex, is_offload_name};
 use super::ops::{OpId, OpTable};
 use super::resolve::{Resolver, Scope, path_segments};
@@ -18,7 +20,7 @@ use super::scope::{AsyncKind, Ctx, Locals};
 use super::source::SourceFile;
 use super::suppress::{LineAllows, MissingReason};
 use super::types::{self, Ty};
-use super::{Finding, Location, Rule};
+use super::{FileError, Finding, Location, Rule};
 
 /// A call from an async body to a same-crate sync function, judged once the whole crate is
 /// walked.
@@ -44,6 +46,21 @@ pub(crate) struct CrateWalk<'a> {
     pub(crate) pending: Vec<PendingCall>,
     pub(super) local_fns: HashMap<String, LocalFn>,
     pub(super) blocks_seen: usize,
+    /// Files whose expressions nest deeper than the walker descends.
+    pub(crate) errors: Vec<FileError>,
+    /// Every suppression seen, and what it suppressed.
+    pub(crate) suppressions: Vec<Suppression>,
+}
+
+/// One `#[aiocop::allow_blocking]` attribute or `// aiocop: allow(..)` comment, and whether it
+/// suppresses anything: a blocking operation directly, or calls to the same-crate functions
+/// in `calls` (it does if one of them blocks, known once the crate is walked).
+pub(crate) struct Suppression {
+    pub(crate) at: Location,
+    pub(crate) source_line: String,
+    pub(crate) kind: &'static str,
+    pub(crate) used: bool,
+    pub(crate) calls: Vec<String>,
 }
 
 impl<'a> CrateWalk<'a> {
@@ -56,7 +73,26 @@ impl<'a> CrateWalk<'a> {
             pending: Vec::new(),
             local_fns: HashMap::new(),
             blocks_seen: 0,
+            errors: Vec::new(),
+            suppressions: Vec::new(),
         }
+    }
+
+    /// Records a suppression at `at`; returns its index.
+    pub(super) fn suppression(
+        &mut self,
+        at: Location,
+        source_line: &str,
+        kind: &'static str,
+    ) -> usize {
+        self.suppressions.push(Suppression {
+            at,
+            source_line: source_line.to_string(),
+            kind,
+            used: false,
+            calls: Vec::new(),
+        });
+        self.suppressions.len() - 1
     }
 
     /// Walks every item of one file of the crate.
@@ -76,13 +112,32 @@ impl<'a> CrateWalk<'a> {
             keys: Vec::new(),
             allowed_depth: 0,
             awaited: HashSet::new(),
+            closure_param: None,
             allows: LineAllows::default(),
+            depth: 0,
+            too_deep: false,
+            allow_stack: Vec::new(),
+            comment_ids: HashMap::new(),
+            method_types: RefCell::new(HashMap::new()),
         };
         for missing in &allows.missing_reasons {
             walker.missing_reason(
                 *missing,
                 "`// aiocop: allow(...)` needs a reason in the parentheses",
             );
+        }
+        for comment in allows.comments() {
+            let at = Location {
+                file: file.display.clone(),
+                line: comment.line,
+                column: comment.column,
+                end_line: comment.line,
+                end_column: comment.end_column,
+            };
+            let id = walker
+                .out
+                .suppression(at, file.line(comment.line), "`// aiocop: allow(..)`");
+            walker.comment_ids.insert(comment.line, id);
         }
         walker.allows = allows;
         for item in &file.ast.items {
@@ -109,10 +164,24 @@ pub(super) struct Walker<'w, 'a> {
     pub(super) allowed_depth: usize,
     /// Calls (by address) that are awaited: async, whatever their name.
     pub(super) awaited: HashSet<usize>,
+    /// The type of the first parameter of the closure about to be walked, when the call it is
+    /// passed to says (`paths.iter().map(|p| ..)`: an item of `paths`).
+    pub(super) closure_param: Option<Ty>,
     pub(super) allows: LineAllows,
+    /// How many expressions the walk is inside.
+    pub(super) depth: usize,
+    /// Whether this file has been reported as nesting too deep.
+    pub(super) too_deep: bool,
+    /// The `allow_blocking` attributes in force (indices into the crate's suppressions).
+    pub(super) allow_stack: Vec<usize>,
+    /// Allow comments by their own line (indices into the crate's suppressions).
+    pub(super) comment_ids: HashMap<usize, usize>,
+    /// The types of method calls already computed (by address): chains of calls are typed
+    /// once each, not once per call of the chain.
+    pub(super) method_types: RefCell<HashMap<usize, Ty>>,
 }
 
-fn addr<T>(node: &T) -> usize {
+pub(super) fn addr<T>(node: &T) -> usize {
     node as *const T as usize
 }
 
@@ -175,7 +244,18 @@ impl Walker<'_, '_> {
             self_ty: self.self_ty.as_deref(),
         };
         let mut declared = |t: &syn::Type| types::from_syn(t, &resolver);
-        self.locals.bind(pat, ty, &mut declared);
+        let (index, ops) = (self.index, self.ops);
+        let mut struct_field = |ty: &Ty, path: &syn::Path, name: &str| {
+            let ty = match ty {
+                Ty::Named(..) => ty.clone(),
+                _ => match resolver.resolve(&path_segments(path)) {
+                    Some(full) => Ty::named(&full.join("::")),
+                    None => return Ty::Unknown,
+                },
+            };
+            super::infer::field_type(index, ops, &ty, name)
+        };
+        self.locals.bind(pat, ty, &mut declared, &mut struct_field);
     }
 
     pub(super) fn current_label(&self) -> String {
@@ -185,13 +265,66 @@ impl Walker<'_, '_> {
             .unwrap_or_else(|| "<item>".to_string())
     }
 
+    /// The suppression that applies at 1-based `line`: the innermost `allow_blocking`
+    /// attribute in force, else the allow comment covering the line.
+    fn suppressed_by(&self, line: usize) -> Option<usize> {
+        if let Some(&id) = self.allow_stack.last() {
+            return Some(id);
+        }
+        let comment = self.allows.comment(line)?;
+        self.comment_ids.get(&comment.line).copied()
+    }
+
+    /// Whether something found here would count: in async code or in a sync function (whose
+    /// callers' chains it would make blocking), not in an offloaded closure.
+    fn would_count(&self) -> bool {
+        matches!(
+            self.ctx.last(),
+            Some(Ctx::Async { .. } | Ctx::SyncFn { .. })
+        )
+    }
+
     /// Records a blocking operation called at `start..end`.
     pub(super) fn op_call(&mut self, op: OpId, start: LineColumn, end: LineColumn) {
         let at = self.location(start, end);
         if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            if self.would_count()
+                && let Some(id) = self.suppressed_by(at.line)
+            {
+                self.out.suppressions[id].used = true;
+            }
             return;
         }
         match self.ctx.last() {
+            Some(ctx @ Ctx::Async { .. }) if self.ops.op(op).via.is_some() => {
+                // A dependency's function that blocks: reported with its chain inside the
+                // dependency.
+                let op = self.ops.op(op);
+                let ctx = ctx.clone();
+                let Some(via) = op.via.as_deref() else { return };
+                let callee = via.steps.first().cloned().unwrap_or_default();
+                let mut chain = vec![ctx.chain_name()];
+                chain.extend(via.steps.iter().cloned());
+                chain.push(op.event.clone());
+                self.out.findings.push(Finding {
+                    rule: Rule::BlockingChain,
+                    message: format!(
+                        "call to `{callee}` in {} blocks: it reaches `{}`",
+                        ctx.describe(),
+                        op.event
+                    ),
+                    source_line: self.file.line(at.line).to_string(),
+                    event: Some(op.event.clone()),
+                    weight: Some(op.weight),
+                    category: Some(op.category.clone()),
+                    alternative: op.alternative.clone(),
+                    context: ctx.describe(),
+                    chain,
+                    related: via.at.clone(),
+                    denied: false,
+                    at,
+                });
+            }
             Some(ctx @ Ctx::Async { .. }) => {
                 let op = self.ops.op(op);
                 let ctx = ctx.clone();
@@ -233,6 +366,11 @@ impl Walker<'_, '_> {
         }
         let at = self.location(start, end);
         if self.allowed_depth > 0 || self.allows.covers(at.line) {
+            if self.would_count()
+                && let Some(id) = self.suppressed_by(at.line)
+            {
+                self.out.suppressions[id].calls.push(callee.to_string());
+            }
             return;
         }
         match self.ctx.last() {
@@ -269,6 +407,9 @@ impl Walker<'_, '_> {
             return;
         }
         if let Some(op) = self.ops.by_path(full) {
+            if self.ops.takes_address(op) && call.args.first().is_some_and(literal_address) {
+                return;
+            }
             self.op_call(op, start, end);
             return;
         }
@@ -287,7 +428,7 @@ impl Walker<'_, '_> {
         let method = call.method.to_string();
         let start = call.method.span().start();
         let end = call.paren_token.span.close().end();
-        self.method_named(&call.receiver, &method, start, end);
+        self.method_named(&call.receiver, &method, call.args.first(), start, end);
     }
 
     /// Records the call of `method` on `receiver` at `start..end`.
@@ -295,6 +436,7 @@ impl Walker<'_, '_> {
         &mut self,
         receiver: &Expr,
         method: &str,
+        first_arg: Option<&Expr>,
         start: LineColumn,
         end: LineColumn,
     ) {
@@ -314,7 +456,12 @@ impl Walker<'_, '_> {
                     .and_then(|full| self.ops.method_on(&full, &method))
                     .or_else(|| self.ops.method_on(path, &method));
                 if let Some(op) = op {
-                    self.op_call(op, start, end);
+                    let never_waits = (self.ops.takes_address(op)
+                        && first_arg.is_some_and(literal_address))
+                        || (method == "open" && opens_nonblocking(receiver));
+                    if !never_waits {
+                        self.op_call(op, start, end);
+                    }
                     return;
                 }
             }
@@ -338,6 +485,78 @@ impl Walker<'_, '_> {
                 self.ctx.pop();
             }
             _ => self.visit_expr(arg),
+        }
+    }
+}
+
+/// Whether an address argument is literal, so that binding or connecting to it resolves no
+/// host name: `"127.0.0.1:0"`, `"[::1]:80"`, `("0.0.0.0", port)`, `(Ipv4Addr::LOCALHOST, 0)`,
+/// `SocketAddr::from(..)`, `SocketAddrV4::new(..)`.
+pub(super) fn literal_address(e: &Expr) -> bool {
+    let ip_expr = |e: &Expr| match e {
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => s.value().parse::<std::net::IpAddr>().is_ok(),
+            _ => false,
+        },
+        Expr::Path(p) => p.path.segments.iter().any(|s| {
+            matches!(
+                s.ident.to_string().as_str(),
+                "Ipv4Addr" | "Ipv6Addr" | "IpAddr"
+            )
+        }),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if p.path.segments.iter().any(|s| {
+            matches!(s.ident.to_string().as_str(), "Ipv4Addr" | "Ipv6Addr" | "IpAddr")
+        })),
+        Expr::Array(_) => true,
+        _ => false,
+    };
+    match e {
+        Expr::Reference(r) => literal_address(&r.expr),
+        Expr::Paren(p) => literal_address(&p.expr),
+        Expr::Lit(l) => match &l.lit {
+            syn::Lit::Str(s) => s.value().parse::<std::net::SocketAddr>().is_ok(),
+            _ => false,
+        },
+        Expr::Tuple(t) => t.elems.first().is_some_and(ip_expr),
+        Expr::Call(c) => matches!(&*c.func, Expr::Path(p) if p.path.segments.iter().any(|s| {
+            matches!(
+                s.ident.to_string().as_str(),
+                "SocketAddr" | "SocketAddrV4" | "SocketAddrV6"
+            )
+        })),
+        _ => false,
+    }
+}
+
+/// Whether an `OpenOptions` receiver sets `custom_flags(.. O_NONBLOCK ..)` in its chain of
+/// builder calls: opening a FIFO that way returns at once instead of waiting for a writer.
+fn opens_nonblocking(receiver: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_path(&mut self, p: &'ast syn::Path) {
+            if p.segments.last().is_some_and(|s| s.ident == "O_NONBLOCK") {
+                self.0 = true;
+            }
+        }
+    }
+    let mut current = receiver;
+    loop {
+        match current {
+            Expr::MethodCall(m) => {
+                if m.method == "custom_flags" {
+                    let mut finder = Finder(false);
+                    for arg in &m.args {
+                        finder.visit_expr(arg);
+                    }
+                    if finder.0 {
+                        return true;
+                    }
+                }
+                current = &m.receiver;
+            }
+            Expr::Reference(r) => current = &r.expr,
+            Expr::Paren(p) => current = &p.expr,
+            _ => return false,
         }
     }
 }
@@ -400,7 +619,9 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 if let Some(full) = self.resolver().resolve(&segs) {
                     let name = full.last().map(String::as_str).unwrap_or("");
                     let full = full.join("::");
-                    offload = is_offload_name(name) || self.index.is_offloader(&full);
+                    offload = is_offload_name(name)
+                        || self.index.is_offloader(&full)
+                        || self.ops.is_offloader(&full);
                     if !awaited {
                         let start = match &p.path.leading_colon {
                             Some(colon) => colon.spans[0].start(),
@@ -422,15 +643,60 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
         }
     }
 
-    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
-        let awaited = self.awaited.remove(&addr(call));
-        if !awaited {
-            self.on_method_call(call);
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.depth >= MAX_WALK_DEPTH {
+            if !self.too_deep {
+                self.too_deep = true;
+                let start = syn::spanned::Spanned::span(e).start();
+                self.out.errors.push(FileError {
+                    file: self.file.display.clone(),
+                    line: start.line,
+                    column: start.column + 1,
+                    message: format!("expressions nested deeper than {MAX_WALK_DEPTH} levels"),
+                });
+            }
+            return;
         }
-        self.visit_expr(&call.receiver);
-        let offload = is_offload_name(&call.method.to_string());
-        for arg in &call.args {
-            self.visit_arg(arg, offload);
+        self.depth += 1;
+        visit::visit_expr(self, e);
+        self.depth -= 1;
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+        // A chain `a.b().c().d()` is walked in a loop, not one recursion per call: generated
+        // code chains thousands of calls.
+        let mut chain = Vec::new();
+        let mut current = call;
+        loop {
+            let awaited = self.awaited.remove(&addr(current));
+            if !awaited {
+                self.on_method_call(current);
+            }
+            chain.push(current);
+            match &*current.receiver {
+                Expr::MethodCall(inner) => current = inner,
+                _ => break,
+            }
+        }
+        self.visit_expr(&current.receiver);
+        for call in chain.iter().rev() {
+            let method = call.method.to_string();
+            let offload = is_offload_name(&method)
+                || (self.ops.offloads_some_method(&method)
+                    && self
+                        .type_of(&call.receiver)
+                        .path()
+                        .is_some_and(|ty| self.ops.is_offloader(&format!("{ty}::{method}"))));
+            let item = (types::CLOSURE_TAKES_ITEM.contains(&method.as_str())
+                && call.args.iter().any(|a| matches!(a, Expr::Closure(_))))
+            .then(|| types::item_type(&self.type_of(&call.receiver)));
+            for arg in &call.args {
+                if let (Expr::Closure(_), Some(item)) = (arg, &item) {
+                    self.closure_param = Some(item.clone());
+                }
+                self.visit_arg(arg, offload);
+                self.closure_param = None;
+            }
         }
     }
 
@@ -442,9 +708,10 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 function: self.current_label(),
             });
         }
+        let mut first = self.closure_param.take();
         self.locals.push();
         for input in &c.inputs {
-            self.bind(input, Ty::Unknown);
+            self.bind(input, first.take().unwrap_or(Ty::Unknown));
         }
         self.visit_expr(&c.body);
         self.locals.pop();
@@ -520,7 +787,7 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
                 let start = m.path.segments.first().map(|s| s.ident.span().start());
                 let end = m.delimiter.span().close().end();
                 if let Some(start) = start {
-                    self.method_named(dest, "write_fmt", start, end);
+                    self.method_named(dest, "write_fmt", None, start, end);
                 }
             }
             for arg in &args {

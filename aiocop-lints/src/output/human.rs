@@ -60,6 +60,13 @@ pub fn render_human(report: &Report, options: &RenderOptions<'_>) -> String {
     out
 }
 
+/// One finding as rustc renders a diagnostic (the `rendered` text of the JSON diagnostics).
+pub(crate) fn render_one(f: &Finding, color: bool) -> String {
+    let mut out = String::new();
+    render_finding(&mut out, f, &Style { on: color });
+    out
+}
+
 fn render_finding(out: &mut String, f: &Finding, style: &Style) {
     let level = if f.denied {
         style.error(&format!("error[{}]", f.rule.id()))
@@ -94,6 +101,7 @@ fn render_finding(out: &mut String, f: &Finding, style: &Style) {
     );
     let label = match (f.rule, f.weight) {
         (Rule::AllowWithoutReason, _) => "no reason given".to_string(),
+        (Rule::UnusedSuppression, _) => "nothing under it blocks".to_string(),
         (Rule::BlockingChain, Some(w)) => format!(
             "calls `{}`, which blocks: {} (weight {w})",
             f.chain.get(1).map(String::as_str).unwrap_or("?"),
@@ -174,6 +182,14 @@ fn render_finding(out: &mut String, f: &Finding, style: &Style) {
                 style.help("help"),
             );
         }
+        (None, Rule::UnusedSuppression) => {
+            let _ = writeln!(
+                out,
+                "{pad} {} {}: remove the suppression (it never fails the run)",
+                style.gutter("="),
+                style.help("help"),
+            );
+        }
         (None, _) => {
             let _ = writeln!(
                 out,
@@ -226,7 +242,11 @@ fn summary(report: &Report, options: &RenderOptions<'_>, style: &Style) -> Strin
     }
     let mut by_weight: Vec<(&str, usize)> = Vec::new();
     for f in &report.findings {
-        let name = f.weight.map(weight_name).unwrap_or("allow-without-reason");
+        let name = match (f.weight, f.rule) {
+            (Some(w), _) => weight_name(w),
+            (None, Rule::UnusedSuppression) => "unused-suppression",
+            (None, _) => "allow-without-reason",
+        };
         match by_weight.iter_mut().find(|(n, _)| *n == name) {
             Some((_, count)) => *count += 1,
             None => by_weight.push((name, 1)),
@@ -238,6 +258,7 @@ fn summary(report: &Report, options: &RenderOptions<'_>, style: &Style) -> Strin
         "light",
         "trivial",
         "allow-without-reason",
+        "unused-suppression",
     ];
     by_weight.sort_by_key(|(n, _)| order.iter().position(|o| o == n));
     let kinds: Vec<String> = by_weight.iter().map(|(n, c)| format!("{c} {n}")).collect();

@@ -1,12 +1,15 @@
-//! The linter's three output formats: rustc-style text for people, JSON lines for scripts, and
-//! SARIF 2.1.0 for code-scanning services.
+//! The linter's output formats: rustc-style text for people, rustc's JSON diagnostics for
+//! editors (rust-analyzer's check command), JSON lines for scripts, and SARIF 2.1.0 for
+//! code-scanning services.
 
+mod diagnostic;
 mod human;
 mod json;
 mod sarif;
 
 use std::path::Path;
 
+pub use diagnostic::render_diagnostics;
 pub use human::render_human;
 pub use json::{finding_json, render_json};
 pub use sarif::{SARIF_SCHEMA, render_sarif};
@@ -18,8 +21,10 @@ use crate::analyzer::{DenyLevel, Report};
 pub enum Format {
     /// rustc-style diagnostics and a summary line.
     Human,
-    /// One JSON object per finding, one per line.
+    /// One JSON object per finding, one per line, with the linter's own fields.
     Json,
+    /// rustc's JSON diagnostics, one per line, then cargo's `build-finished` record.
+    Diagnostics,
     /// One SARIF 2.1.0 log.
     Sarif,
 }
@@ -41,6 +46,7 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions<'_>) -> S
     match format {
         Format::Human => render_human(report, options),
         Format::Json => render_json(report),
+        Format::Diagnostics => render_diagnostics(report, options),
         Format::Sarif => render_sarif(report, options),
     }
 }

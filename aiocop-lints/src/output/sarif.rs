@@ -74,6 +74,7 @@ fn rule(rule: Rule) -> Value {
         Rule::BlockingCall => "BlockingCallInAsyncCode",
         Rule::BlockingChain => "BlockingFunctionCalledFromAsyncCode",
         Rule::AllowWithoutReason => "SuppressionWithoutReason",
+        Rule::UnusedSuppression => "UnusedSuppression",
     };
     json!({
         "id": rule.id(),
@@ -83,6 +84,7 @@ fn rule(rule: Rule) -> Value {
         "help": {
             "text": match rule {
                 Rule::AllowWithoutReason => "Add a reason: #[aiocop::allow_blocking(reason = \"...\")] or // aiocop: allow(reason).",
+                Rule::UnusedSuppression => "Remove the suppression: nothing under it blocks any more.",
                 _ => "Use the async alternative named in the result, or move the call into tokio::task::spawn_blocking.",
             }
         },

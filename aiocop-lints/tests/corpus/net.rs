@@ -20,7 +20,7 @@ async fn with_timeout(addr: std::net::SocketAddr) -> std::io::Result<()> {
 }
 
 async fn server() -> std::io::Result<()> {
-    let listener = TcpListener::bind("127.0.0.1:0")?; //~ BLOCKING std::net::TcpListener::bind
+    let listener = TcpListener::bind("127.0.0.1:0")?; //~ OK (literal address)
     let (mut conn, _peer) = listener.accept()?; //~ BLOCKING std::net::TcpListener::accept
     conn.write_all(b"hi")?; //~ BLOCKING std::net::TcpStream::write_all
     for incoming in listener.incoming() { //~ BLOCKING std::net::TcpListener::incoming
@@ -30,7 +30,7 @@ async fn server() -> std::io::Result<()> {
 }
 
 async fn udp() -> std::io::Result<()> {
-    let socket = UdpSocket::bind("127.0.0.1:0")?; //~ BLOCKING std::net::UdpSocket::bind
+    let socket = UdpSocket::bind("127.0.0.1:0")?; //~ OK (literal address)
     socket.send_to(b"ping", "127.0.0.1:9")?; //~ BLOCKING std::net::UdpSocket::send_to
     let mut buf = [0u8; 64];
     socket.recv_from(&mut buf)?; //~ BLOCKING std::net::UdpSocket::recv_from

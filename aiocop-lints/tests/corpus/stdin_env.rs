@@ -11,8 +11,8 @@ async fn prompt() -> String {
 }
 
 async fn env() -> std::io::Result<()> {
-    let _cwd = std::env::current_dir()?; //~ BLOCKING std::env::current_dir
-    let _abs = std::path::absolute("x")?; //~ BLOCKING std::path::absolute
+    let _cwd = std::env::current_dir()?; //~ TRIVIAL std::env::current_dir
+    let _abs = std::path::absolute("x")?; //~ TRIVIAL std::path::absolute
     let _var = std::env::var("HOME"); //~ OK
     Ok(())
 }
