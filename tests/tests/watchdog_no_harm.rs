@@ -450,9 +450,11 @@ fn child_sleeps() {
     std::thread::sleep(Duration::from_millis(400));
 }
 
+/// Long enough past the stuck limit for a timer tick to find the thread running on a loaded
+/// machine (a running thread is sampled at such ticks only).
 #[inline(never)]
 fn child_burns() {
-    burn_cpu(Duration::from_millis(400));
+    burn_cpu(Duration::from_millis(700));
 }
 
 /// In a forked child: a blocked and a CPU-bound monitored poll on a fresh runtime each get a
@@ -644,7 +646,7 @@ fn stop_in_callback() {
     )
     .unwrap();
     let (_, events) = runtime.block_on(aiocop::collect_events(
-        async { burn_cpu(Duration::from_millis(200)) }.monitored_as("after_restart"),
+        async { burn_cpu(Duration::from_millis(400)) }.monitored_as("after_restart"),
     ));
     assert_eq!(events.len(), 1);
     let samples = events[0].cpu_stack_samples();

@@ -14,6 +14,10 @@ use std::time::{Duration, Instant};
 use aiocop::{CpuSampling, CpuStackSample, FutureExt, Reason, SlowTaskEvent};
 
 const MAX_SAMPLES: usize = 16;
+/// How long the CPU-bound polls run. A running thread is sampled through a timer on its CPU-time
+/// clock, which expires only at a timer tick (every 4 ms at 250 Hz) that finds the thread on a
+/// processor: on a loaded machine, where it runs a fraction of the time, long enough for a few.
+const CPU_BOUND: Duration = Duration::from_millis(400);
 
 fn setup() {
     static ONCE: Once = Once::new();
@@ -89,7 +93,7 @@ fn assert_cpu_event_names_burn_cpu(event: &SlowTaskEvent) {
     let samples = event.cpu_stack_samples();
     assert!(
         total(samples) >= 3,
-        "few samples of a 150 ms poll: {}",
+        "few samples of a {CPU_BOUND:?} poll: {}",
         traces(samples)
     );
     assert!(total(samples) <= MAX_SAMPLES);
@@ -113,7 +117,7 @@ fn assert_cpu_event_names_burn_cpu(event: &SlowTaskEvent) {
 #[aiocop::monitor]
 async fn crunch() -> u64 {
     tokio::task::yield_now().await;
-    burn_cpu(Duration::from_millis(150))
+    burn_cpu(CPU_BOUND)
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -250,7 +254,7 @@ async fn samples_inside_the_vdso_reach_the_program() {
     let (_, events) = aiocop::collect_events(
         async {
             tokio::task::yield_now().await;
-            spin_on_the_clock(Duration::from_millis(150));
+            spin_on_the_clock(CPU_BOUND);
         }
         .monitored_as("clock_spinner"),
     )

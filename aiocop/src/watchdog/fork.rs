@@ -4,7 +4,7 @@
 //! [`prepare`] (in the parent, on the forking thread, before the fork) takes every lock the
 //! watchdog's threads hold: the control lock, the loader-walk lock (so that the watchdog is not
 //! inside `dl_iterate_phdr`, whose loader lock the child would otherwise inherit held), the signal
-//! buffer, the slot list and every slot's state. [`parent`] releases them. [`child`] resets what
+//! requests' buffer pool, the slot list and every slot's state. [`parent`] releases them. [`child`] resets what
 //! belonged to threads that do not exist in the child (captures under way, every slot, the
 //! forking thread's included since its thread id changed), records that the watchdog must be
 //! started again with the parent's settings if it ran there, and releases the locks. The restart
@@ -38,8 +38,8 @@ static RESTART_PENDING: AtomicBool = AtomicBool::new(false);
 
 /// Before a fork, on the forking thread: takes the watchdog's locks (see the module docs).
 pub(crate) fn prepare() {
-    // Order: as every other path that nests them (control before the buffer; the others are
-    // never held while waiting for another).
+    // Order: as every other path that nests them (control before the buffer pool, taken when
+    // the watchdog starts; the others are never held while waiting for another).
     let held = Held {
         control: control(),
         capture: capture::fork::lock(),

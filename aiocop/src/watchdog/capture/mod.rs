@@ -16,6 +16,10 @@ pub(crate) struct Captured {
 
 /// The outcome of one attempt.
 pub(crate) enum Capture {
+    #[cfg_attr(
+        not(all(target_os = "linux", target_arch = "x86_64", not(miri))),
+        allow(dead_code)
+    )]
     Taken(Captured),
     /// Nothing this round: the poll ended first, the thread ran while its stack was copied, or a
     /// signal was requested (its copy comes at a later round).
