@@ -265,10 +265,13 @@ fn is_own_frame(name: Option<&str>, file: Option<&std::path::Path>) -> bool {
 fn is_scope_boundary(sym: &Symbol) -> bool {
     sym.own
         && sym.name.as_deref().is_some_and(|n| {
-            // `<aiocop::monitor::Monitored<F> as core::future::Future>::poll`, or the bare `poll`
-            // of its body inlined elsewhere.
+            // `aiocop::monitor::poll_in_scope` (the guard every monitored future polls through,
+            // where the scope lives), `<aiocop::monitor::Monitored<F> as ..Future>::poll`, or the
+            // bare `poll` of its body inlined elsewhere.
             let n = n.trim_start_matches('<');
-            n.starts_with("aiocop::monitor::Monitored") || n.starts_with("poll<")
+            n.starts_with("aiocop::monitor::poll_in_scope")
+                || n.starts_with("aiocop::monitor::Monitored")
+                || n.starts_with("poll<")
         })
 }
 
