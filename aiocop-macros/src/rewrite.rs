@@ -918,15 +918,19 @@ fn render(expr: &Expr) -> String {
     let mut in_params = false;
     for (i, token) in tokens.iter().enumerate() {
         let prev = if i > 0 { tokens[i - 1].as_str() } else { "" };
+        let before_prev = if i > 1 { tokens[i - 2].as_str() } else { "" };
         let closing_pipe = in_params && token == "|";
+        // `&`, `*` after an operand are binary (`i * 2`), elsewhere unary (`&x`, `*guard`).
+        let unary = matches!(prev, "&" | "*") && !ends_an_operand(before_prev);
         let glue = i == 0
             || closing_pipe
+            || unary
             || (in_params && prev == "|")
             || matches!(
                 token.as_str(),
-                "::" | "." | "(" | ")" | "," | "[" | "]" | "?" | ";"
+                "::" | "." | ".." | "..=" | "(" | ")" | "," | "[" | "]" | "?" | ";"
             )
-            || matches!(prev, "::" | "." | "(" | "[" | "&" | "!" | "*");
+            || matches!(prev, "::" | "." | ".." | "..=" | "(" | "[" | "!");
         if !glue {
             out.push(' ');
         }
@@ -938,6 +942,13 @@ fn render(expr: &Expr) -> String {
         }
     }
     out
+}
+
+/// Whether a token can end an operand: a name, a literal, a closing bracket.
+fn ends_an_operand(token: &str) -> bool {
+    matches!(token, ")" | "]" | "}" | "?")
+        || token.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"' || c == '\'')
+            && !matches!(token, "return" | "in" | "mut" | "move" | "break" | "else")
 }
 
 /// The tokens of `stream` as text, a group's delimiters as tokens of their own and joint
