@@ -5,6 +5,8 @@
 //! and return, and change, exactly what it does without it.
 
 #![deny(warnings)]
+// The explicit dereferences are shapes under test.
+#![allow(clippy::explicit_auto_deref)]
 
 use std::io::Read;
 use std::ops::Range;
@@ -158,9 +160,9 @@ async fn std_receivers(
 #[aiocop::monitor]
 async fn with_cfg_parameters(
     #[cfg(any())] removed: u32,
-    #[cfg(all())] kept: u32,
+    #[cfg(unix)] kept: u32,
     #[cfg(any())] (a, b): (u32, u32),
-    #[cfg(all())] (c, _d): (u32, u32),
+    #[cfg(unix)] (c, _d): (u32, u32),
 ) -> u32 {
     kept + c
 }
