@@ -60,7 +60,7 @@ macro_rules! function_probes {
                         if crate::probe::recording()
                             && function_probes!(@is [$($g)*] R, $ty)
                         {
-                            crate::probe::confirm(&aiocop_lints::catalog::$op, args);
+                            crate::probe::record_confirmed(&aiocop_lints::catalog::$op, args);
                         }
                         result
                     }
@@ -451,21 +451,30 @@ pub struct BlockingCallDenied;
 /// auditing switched on. Past the per-poll cap it still counts the call.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn recording() -> bool {
-    audit::shim_records()
+    crate::scope::in_monitored_poll() && switched_on()
 }
 
-/// Whether a probe right now would keep its event's text: [`recording`], with arguments captured
-/// and room left under the per-poll cap. The generated code formats arguments only then, so that
-/// a call past the cap costs what counting it costs.
+/// Shims patched and detection started. (A shim asks this only once it found a monitored poll
+/// open, and keeps it out of line; a probe inside a poll asks it several times per call.)
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn switched_on() -> bool {
+    crate::config::are_audit_functions_patched() && crate::config::detection_started()
+}
+
+/// Whether a probe right now would keep its event's text: inside a monitored poll with room left
+/// under the per-poll cap (checked first), auditing switched on and arguments captured. The
+/// generated code formats arguments only then, so that a call past the cap costs what counting it
+/// costs.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn showing() -> bool {
-    recording() && crate::config::capture_arguments() && crate::scope::keeps_next_event()
+    crate::scope::keeps_next_event() && switched_on() && crate::config::capture_arguments()
 }
 
 /// The arguments' text as a probe takes it, if a probe would keep it right now ([`showing`]);
 /// the texts ([`arg`], [`source`]) are empty, and allocate nothing, when it would not. One call
 /// per probed call site, with no branch in the generated code: each costs type checking in every
 /// build.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
     showing().then(|| Vec::from(args))
 }
@@ -474,6 +483,11 @@ pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
 #[cold]
 #[inline(never)]
 fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<'static>) {
+    if args.is_empty() {
+        // Past the cap (nothing shown): no list to build.
+        audit::record_op(op, &[], location);
+        return;
+    }
     let shown: Vec<&dyn fmt::Display> = args.iter().map(|a| a as &dyn fmt::Display).collect();
     audit::record_op(op, &shown, location);
 }
@@ -483,8 +497,15 @@ fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn confirm(op: &'static BlockingOp, args: Option<Vec<String>>) {
     if recording() {
-        record(op, args.as_deref().unwrap_or_default(), Location::caller());
+        record_confirmed(op, args);
     }
+}
+
+/// Records `op` for a confirmed call, [`recording`] having been checked.
+#[track_caller]
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn record_confirmed(op: &'static BlockingOp, args: Option<Vec<String>>) {
+    record(op, args.as_deref().unwrap_or_default(), Location::caller());
 }
 
 /// Like [`confirm`], with the receiver's own text first (a path, a command, an address), made by

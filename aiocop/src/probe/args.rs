@@ -24,6 +24,7 @@ use crate::audit;
 /// The text of an argument of a probed call, if a probe would keep it right now (see
 /// [`shown`](super::shown)): its value if its type is one worth showing (or a reference to one),
 /// else `source`, the argument as written. Otherwise an empty string, which allocates nothing.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn arg<T: ?Sized>(value: &T, source: &'static str) -> String {
     if !super::showing() {
         return String::new();
@@ -33,6 +34,7 @@ pub fn arg<T: ?Sized>(value: &T, source: &'static str) -> String {
 
 /// The text of an argument that is not read again (evaluating it twice could change what the
 /// code does): `source`, if a probe would keep it right now; else an empty string.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn source(source: &'static str) -> String {
     if !super::showing() {
         return String::new();
