@@ -297,7 +297,9 @@ impl Rewriter {
         }
         let probing = match self.receiver_probing(dst) {
             probing @ (Probing::ByReference | Probing::ByType) => probing,
-            Probing::Skip | Probing::Value => return None,
+            // The macro stays as written, its destination included: known by its type.
+            Probing::ByBase if repeatable(dst) => Probing::ByType,
+            Probing::ByBase | Probing::Skip | Probing::Value => return None,
         };
         let span = mac.span();
         let shown = self.format_args(std::iter::empty(), span);
@@ -520,10 +522,14 @@ impl Rewriter {
                 _ => Probing::Skip,
             };
         }
-        if self.is_rooted_place(receiver) {
+        if is_rooted_place(receiver) {
             return Probing::ByReference;
         }
         if is_place_expression(receiver) {
+            let base = place_base(receiver);
+            if plain_projections(receiver) && !is_constant(base) && !matches!(base, Expr::Path(_)) {
+                return Probing::ByBase;
+            }
             // Repeated in a branch that is never taken: a dead `.await` there would still change
             // the future's type (its size, whether it is `Send`), and a dead assignment what the
             // liveness lints say.
@@ -534,32 +540,6 @@ impl Rewriter {
             };
         }
         Probing::Value
-    }
-
-    /// A place made of a binding (or `self`, a constant, a static), its fields, what it
-    /// dereferences and literal indexes: read again by reference, it is the same place, its
-    /// second reading borrows nothing for longer than the probe and moves nothing.
-    fn is_rooted_place(&self, expr: &Expr) -> bool {
-        match expr {
-            // A binding or `self`, or a static or constant (by its module path).
-            Expr::Path(path) => {
-                path.qself.is_none()
-                    && path
-                        .path
-                        .segments
-                        .last()
-                        .is_some_and(|s| s.arguments.is_none() && !is_camel_case(&s.ident))
-            }
-            Expr::Field(field) => self.is_rooted_place(&field.base),
-            Expr::Paren(paren) => self.is_rooted_place(&paren.expr),
-            Expr::Unary(unary) => {
-                matches!(unary.op, syn::UnOp::Deref(_)) && self.is_rooted_place(&unary.expr)
-            }
-            Expr::Index(index) => {
-                matches!(&*index.index, Expr::Lit(_)) && self.is_rooted_place(&index.expr)
-            }
-            _ => false,
-        }
     }
 
     /// Whether `&raw const place` is allowed: the place ends in a dereference or in a binding,
@@ -672,6 +652,28 @@ impl Rewriter {
                     )
                 }
             }
+            Probing::ByBase => {
+                let bound = Ident::new("__aiocop_base", Span::mixed_site().located_at(span));
+                // The place again, on the base the probe is handed: `(*base).inner`.
+                let mut place = unparenthesized(receiver).clone();
+                *place_base_mut(&mut place) = Expr::Verbatim(quote_spanned!(span=> (*#bound)));
+                let probe = probe_of(
+                    quote_spanned!(span=> ::aiocop::__private::probe::Recv::of(&#place)),
+                    quote_spanned! {span=>
+                        ::aiocop::__private::probe::methods::#module::probe(&#place, #args)
+                    },
+                );
+                // The call as written, its base passed through the probe.
+                let mut receiver = receiver.clone();
+                let base = place_base_mut(&mut receiver);
+                let value = std::mem::replace(base, Expr::Verbatim(TokenStream::new()));
+                *base = Expr::Verbatim(quote_spanned! {span=>
+                    ::aiocop::__private::probe::pass_receiver(#value, |#bound| {
+                        #probe;
+                    })
+                });
+                rebuild(receiver)
+            }
             Probing::Value | Probing::Skip => {
                 let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
                 let probe = probe_of(
@@ -702,8 +704,12 @@ enum Probing {
     Skip,
     /// A place rooted in a binding (`file`, `self.inner.file`, `*guard`, `v[0]`), by reference.
     ByReference,
-    /// Any other place (`self.codec.get_mut().inner`, `bufs[..n]`, `v[i + 1]`, `*v.as_ref()`),
-    /// by its type alone: it is neither evaluated twice nor moved, copied or re-borrowed.
+    /// A place whose base is a temporary, reached through fields, dereferences and literal
+    /// indexes (`self.codec.get_mut().inner`, `*v.as_ref()`, `m.lock().await.file`): the
+    /// temporary passes through the probe, which reads the place from it by reference.
+    ByBase,
+    /// Any other place (`bufs[..n]`, `v[i + 1]`, `v[i * 2].1`, `make()[i]`), by its type alone:
+    /// it is neither evaluated twice nor moved, copied or re-borrowed.
     ByType,
     /// A value (`File::open(p)?`, `make()`): passed through unchanged.
     Value,
@@ -768,6 +774,78 @@ fn is_place(expr: &Expr) -> bool {
         Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_place(&u.expr),
         Expr::Index(i) => is_place(&i.expr) && matches!(&*i.index, Expr::Lit(_) | Expr::Path(_)),
         _ => false,
+    }
+}
+
+/// A place made of a binding (or `self`, a constant, a static), its fields, what it dereferences
+/// and literal indexes: read again by reference, it is the same place, its second reading borrows
+/// nothing for longer than the probe and moves nothing.
+fn is_rooted_place(expr: &Expr) -> bool {
+    match expr {
+        // A binding or `self`, or a static or constant (by its module path).
+        Expr::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.arguments.is_none() && !is_camel_case(&s.ident))
+        }
+        Expr::Field(field) => is_rooted_place(&field.base),
+        Expr::Paren(paren) => is_rooted_place(&paren.expr),
+        Expr::Unary(unary) => {
+            matches!(unary.op, syn::UnOp::Deref(_)) && is_rooted_place(&unary.expr)
+        }
+        Expr::Index(index) => matches!(&*index.index, Expr::Lit(_)) && is_rooted_place(&index.expr),
+        _ => false,
+    }
+}
+
+/// The innermost expression under a place's projections (fields, indexes, dereferences,
+/// parentheses): `self.codec.get_mut()` in `self.codec.get_mut().inner`.
+fn place_base(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Field(field) => &field.base,
+            Expr::Index(index) => &index.expr,
+            Expr::Paren(paren) => &paren.expr,
+            Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => &unary.expr,
+            _ => return expr,
+        };
+    }
+}
+
+/// [`place_base`], to replace it.
+fn place_base_mut(expr: &mut Expr) -> &mut Expr {
+    let projection = match &*expr {
+        Expr::Field(_) | Expr::Index(_) | Expr::Paren(_) => true,
+        Expr::Unary(unary) => matches!(unary.op, syn::UnOp::Deref(_)),
+        _ => false,
+    };
+    if !projection {
+        return expr;
+    }
+    match expr {
+        Expr::Field(field) => place_base_mut(&mut field.base),
+        Expr::Index(index) => place_base_mut(&mut index.expr),
+        Expr::Paren(paren) => place_base_mut(&mut paren.expr),
+        Expr::Unary(unary) => place_base_mut(&mut unary.expr),
+        other => other,
+    }
+}
+
+/// Whether a place's projections can be applied again without effect: every index is a literal.
+fn plain_projections(expr: &Expr) -> bool {
+    match expr {
+        Expr::Field(field) => plain_projections(&field.base),
+        Expr::Index(index) => {
+            matches!(&*index.index, Expr::Lit(_)) && plain_projections(&index.expr)
+        }
+        Expr::Paren(paren) => plain_projections(&paren.expr),
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
+            plain_projections(&unary.expr)
+        }
+        _ => true,
     }
 }
 
@@ -1002,6 +1080,73 @@ mod tests {
             .expect("expands")
             .to_string();
         expanded.matches(&format!("methods :: {method} ::")).count()
+    }
+
+    /// How the receiver of `.read()` in `call` is probed, with `locals` bound.
+    fn probing(call: &str, locals: &[&str]) -> super::Probing {
+        let expr: syn::Expr = syn::parse_str(call).expect("an expression");
+        let syn::Expr::MethodCall(call) = expr else {
+            panic!("not a method call: {call}");
+        };
+        let rewriter = super::Rewriter {
+            deny: false,
+            rewritten: 0,
+            locals: locals.iter().map(|l| l.to_string()).collect(),
+            not_std: Default::default(),
+            errors: Vec::new(),
+        };
+        rewriter.receiver_probing(&call.receiver)
+    }
+
+    #[test]
+    fn receivers_are_probed_where_they_stand() {
+        use super::Probing::*;
+        let cases = [
+            // Places rooted in a binding, `self` or a static: by reference.
+            ("file.read(b)", ByReference),
+            ("self.inner.file.read(b)", ByReference),
+            ("(*guard).read(b)", ByReference),
+            ("files[0].read(b)", ByReference),
+            ("STDIN.read(b)", ByReference),
+            ("\"host:80\".read(b)", ByReference),
+            // A temporary under fields, dereferences and literal indexes: the temporary passes
+            // through, the place is read from it.
+            ("self.codec.get_mut().inner.read(b)", ByBase),
+            ("h.get().c.read(b)", ByBase),
+            ("(*v.as_ref()).read(b)", ByBase),
+            ("m.lock().await.file.read(b)", ByBase),
+            ("make()[0].read(b)", ByBase),
+            // Anything else that is a place: by type alone.
+            ("bufs[..size].read(b)", ByType),
+            ("s[1..].read(b)", ByType),
+            ("v[i + 1].read(b)", ByType),
+            ("v[i * 2].1.read(b)", ByType),
+            ("files[i].read(b)", ByType),
+            ("make()[i].read(b)", ByType),
+            ("TABLE[i].read(b)", ByType),
+            // A place that awaits under an index it would have to repeat: not probed.
+            ("m.lock().await[i].read(b)", Skip),
+            // Constants: kept promotable.
+            ("Some(3).read(b)", Skip),
+            ("None.read(b)", Skip),
+            ("3.read(b)", Skip),
+            ("[1, 2].read(b)", Skip),
+            ("S { a: 1 }.read(b)", Skip),
+            ("(\"localhost\", 80).read(b)", Value),
+            ("(&Some(3)).read(b)", Value),
+            // Temporaries: passed through.
+            ("File::open(p)?.read(b)", Value),
+            ("make().read(b)", Value),
+            ("Some(x).read(b)", Value),
+            ("(&mut *file).read(b)", Value),
+        ];
+        for (call, want) in cases {
+            assert_eq!(
+                probing(call, &["file", "guard", "files", "h", "v", "s", "i"]),
+                want,
+                "{call}"
+            );
+        }
     }
 
     #[test]

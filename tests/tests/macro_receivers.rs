@@ -65,6 +65,11 @@ impl Holder {
     fn get(&mut self) -> &mut Holder {
         self
     }
+
+    async fn get_later(&mut self) -> &mut Holder {
+        tokio::task::yield_now().await;
+        self
+    }
 }
 
 twin! {
@@ -83,6 +88,8 @@ twin! {
         out.push((*cell.borrow_mut()).send(9));
         out.push(h.get().pair.0.wait());
         out.push(cell.borrow().wait());
+        out.push(h.get_later().await.c.send(10));
+        out.push((*h.get_later().await).cs[0].send(11));
         out
     }
 }
@@ -95,10 +102,13 @@ fn a_copy_place_is_changed_where_it_stands() {
     let got = rt.block_on(copy_places(&mut annotated, 1));
     let want = rt.block_on(copy_places_plain(&mut plain, 1));
     assert_eq!(got, want);
-    assert_eq!(got, [1, 2, 3, 7, 6, 6, 13, 8, 17, 0, 17]);
+    assert_eq!(got, [1, 2, 3, 7, 6, 6, 13, 8, 17, 0, 17, 16, 11]);
     assert_eq!(annotated, plain);
     // Not only equal: changed (a probe's copy would have left every field at 0).
-    assert_eq!((annotated.c.n, annotated.pair.1.n), (6, 2));
+    assert_eq!(
+        (annotated.c.n, annotated.pair.1.n, annotated.cs[0].n),
+        (16, 2, 11)
+    );
     assert_eq!((annotated.cs[2].n, annotated.boxed.n), (7, 13));
 }
 
@@ -169,6 +179,7 @@ impl Framed {
 struct Connection {
     codec: Framed,
     state: Mutex<Codec>,
+    shared: tokio::sync::Mutex<Codec>,
 }
 
 impl Connection {
@@ -184,6 +195,9 @@ impl Connection {
         out.push(dbg(&self.codec.get_mut().lines.lock().unwrap().len()));
         let files = [&self.codec.0.file, &self.codec.0.file];
         out.push(dbg(&files[i + 1].metadata()?.len())); // @indexed_metadata
+        let mut buf = Vec::new();
+        self.shared.lock().await.file.read_to_end(&mut buf)?; // @awaited_read
+        out.push(dbg(&buf));
         Ok(out)
     }
 }
@@ -225,11 +239,15 @@ fn std_receivers_at_any_place_are_recorded() {
             file: File::open(&path).unwrap(),
             lines: Mutex::new(Vec::new()),
         }),
+        shared: tokio::sync::Mutex::new(Codec {
+            file: File::open(&path).unwrap(),
+            lines: Mutex::new(Vec::new()),
+        }),
     };
     let (out, events) = rt.block_on(collect_events(connection.read_through_calls(0)));
     assert_eq!(
         out.unwrap(),
-        ["abc", "[97, 98, 99]", "1", "3"].map(String::from)
+        ["abc", "[97, 98, 99]", "1", "3", "[97, 98, 99]"].map(String::from)
     );
     assert_routed(
         FILE,
@@ -238,6 +256,7 @@ fn std_receivers_at_any_place_are_recorded() {
             routed(&STD_FS_FILE_READ_TO_STRING, at("codec_read"), ""),
             routed(&STD_FS_FILE_READ_TO_END, at("guard_read"), ""),
             routed(&STD_FS_FILE_METADATA, at("indexed_metadata"), ""),
+            routed(&STD_FS_FILE_READ_TO_END, at("awaited_read"), ""),
         ],
     );
 
