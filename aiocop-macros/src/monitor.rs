@@ -207,35 +207,54 @@ fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream)
                 let token = &receiver.self_token;
                 captures.extend(quote!(#cfg let _ = &#token;));
             }
-            syn::FnArg::Typed(typed) => match &*typed.pat {
-                syn::Pat::Ident(syn::PatIdent {
-                    by_ref: None,
-                    subpat: None,
-                    ident,
-                    ..
-                }) => captures.extend(quote!(#cfg let _ = &#ident;)),
-                _ => {
-                    let fresh = syn::Ident::new(
-                        &format!("__aiocop_arg{index}"),
-                        proc_macro2::Span::mixed_site(),
-                    );
-                    let pattern = std::mem::replace(
-                        &mut *typed.pat,
-                        syn::Pat::Ident(syn::PatIdent {
+            syn::FnArg::Typed(typed) => {
+                // The parameter's bindings become the future's locals (below): the lint
+                // attributes written on it (`#[allow(unused_variables)]`, `#[expect(..)]`) go
+                // with them.
+                let (lints, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut typed.attrs)
+                    .into_iter()
+                    .partition(is_lint);
+                typed.attrs = kept;
+                let lints = quote!(#(#lints)*);
+                let pattern = (*typed.pat).clone();
+                match &mut *typed.pat {
+                    syn::Pat::Ident(syn::PatIdent {
+                        by_ref: None,
+                        subpat: None,
+                        ident,
+                        mutability,
+                        ..
+                    }) => {
+                        // As the compiler desugars an `async fn`: the parameter, without its
+                        // `mut`, moves into a local of the future bound by the pattern as
+                        // written, so that `unused_variables` and `unused_mut` judge that local
+                        // as they would judge the parameter.
+                        *mutability = None;
+                        captures.extend(quote!(#cfg #lints let #pattern = #ident;));
+                    }
+                    pat => {
+                        let fresh = syn::Ident::new(
+                            &format!("__aiocop_arg{index}"),
+                            proc_macro2::Span::mixed_site(),
+                        );
+                        *pat = syn::Pat::Ident(syn::PatIdent {
                             attrs: Vec::new(),
                             by_ref: None,
                             mutability: None,
                             ident: fresh.clone(),
                             subpat: None,
-                        }),
-                    );
-                    // As the compiler desugars an `async fn`: the whole argument moves into the
-                    // future first (a `_` or a partly binding pattern alone would capture only
-                    // what it binds, dropping the rest when the future is made), then the
-                    // pattern takes it apart.
-                    captures.extend(quote!(#cfg let #fresh = #fresh; #cfg let #pattern = #fresh;));
+                        });
+                        // As the compiler desugars an `async fn`: the whole argument moves into
+                        // the future first (a `_` or a partly binding pattern alone would capture
+                        // only what it binds, dropping the rest when the future is made), then
+                        // the pattern takes it apart.
+                        captures.extend(quote! {
+                            #cfg let #fresh = #fresh;
+                            #cfg #lints let #pattern = #fresh;
+                        });
+                    }
                 }
-            },
+            }
         }
     }
     let output = match &sig.output {
@@ -252,6 +271,13 @@ fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream)
     );
     sig.asyncness = None;
     (sig, captures)
+}
+
+/// A lint level attribute: `allow`, `warn`, `deny`, `forbid` or `expect`.
+fn is_lint(attr: &syn::Attribute) -> bool {
+    ["allow", "warn", "deny", "forbid", "expect"]
+        .iter()
+        .any(|lint| attr.path().is_ident(lint))
 }
 
 /// The attributes of a parameter.
