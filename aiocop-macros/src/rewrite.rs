@@ -563,11 +563,12 @@ impl Rewriter {
     }
 
     /// The call that `rebuild` makes from its receiver, with the probe of `method` on that
-    /// receiver before it, through `then` rather than in a block so that the call's temporaries
-    /// live as long as before. How the receiver is looked at depends on `probing`: a place rooted
-    /// in a binding by reference; any other place by its type, inferred from `copy` (the receiver
-    /// as written) in a branch that is never taken; a value through `pass_receiver`, unbound, so
-    /// that it is borrowed or moved by the method as before.
+    /// receiver before it (through `then` or `pass_receiver` rather than in a block, so that the
+    /// call's temporaries live as long as before). How the receiver is looked at depends on
+    /// `probing`: a place rooted in a binding by reference; a place over a temporary by reference
+    /// from that temporary, which passes through `pass_receiver`; any other place by its type,
+    /// inferred from `copy` (the receiver as written) in a branch that is never taken; a value
+    /// through `pass_receiver`, unbound, so that it is borrowed or moved by the method as before.
     #[allow(clippy::too_many_arguments)]
     fn probe_receiver(
         &self,
@@ -674,6 +675,7 @@ impl Rewriter {
                 });
                 rebuild(receiver)
             }
+            // (`Skip` never reaches here: its calls are left as written.)
             Probing::Value | Probing::Skip => {
                 let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
                 let probe = probe_of(
