@@ -470,7 +470,7 @@ pub(crate) fn showing() -> bool {
     crate::scope::keeps_next_event() && switched_on() && crate::config::capture_arguments()
 }
 
-/// The arguments' text as a probe takes it, if a probe would keep it right now ([`showing`]);
+/// The arguments' text as a probe takes it, if a probe would keep it right now (see `showing`);
 /// the texts ([`arg`], [`source`]) are empty, and allocate nothing, when it would not. One call
 /// per probed call site, with no branch in the generated code: each costs type checking in every
 /// build.
