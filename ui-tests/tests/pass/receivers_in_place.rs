@@ -118,10 +118,21 @@ async fn through_a_raw_pointer(h: &mut Holder) -> u32 {
 }
 
 static TEXT: &str = "a\nb\nc";
+const NAMES: [&str; 2] = ["a\nb", "c"];
+
+fn texts() -> Vec<String> {
+    vec!["x\ny".into(), "z".into()]
+}
 
 #[aiocop::monitor]
 async fn static_place(from: usize) -> usize {
     TEXT[from..].lines().count()
+}
+
+#[aiocop::monitor]
+async fn constant_and_temporary_indexed(i: usize) -> usize {
+    // A constant and a temporary cannot be borrowed raw (E0745): read by reference.
+    NAMES[i].lines().count() + texts()[i].lines().count()
 }
 
 #[aiocop::monitor]
@@ -214,6 +225,7 @@ pub(crate) fn main() {
         assert_eq!(annotated.c.n, 5);
         assert_eq!(through_a_raw_pointer(&mut annotated).await, 15);
         assert_eq!(static_place(2).await, 2);
+        assert_eq!(constant_and_temporary_indexed(0).await, 4);
         assert_eq!(constants_keep_their_promotion().await, 2);
         assert_eq!(awaited_base().await, 7);
 
