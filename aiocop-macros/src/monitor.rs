@@ -48,6 +48,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     // Another attribute still to expand (`#[tokio::main]`, `#[tracing::instrument]`, ...) decides
     // which shape the monitored function keeps.
     let more_attributes = attrs.iter().any(|a| !is_inert(a));
+    // The function's body keeps the braces' span as written: rustc takes an item whose span comes
+    // from a macro's expansion for generated code and reports no `dead_code` on it (so an unused
+    // function would neither warn nor fulfil `#[expect(dead_code)]`).
+    let body_span = body.brace_token.span.join();
 
     if sig.asyncness.is_some() {
         let fake_return = fake_return(&sig.output);
@@ -58,14 +62,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         if args.rewrite {
             rewrite::rewrite_block(&mut inner, &args, &sig)?;
         }
-        let span = body.brace_token.span.join();
-
         let stmts = &inner.stmts;
 
         // Another attribute still to expand may need an `async fn`: keep one, awaiting the
-        // monitored body.
-        if more_attributes {
-            let wrapped = quote_spanned! {span=>
+        // monitored body. So does `#[must_use]`: rustc reports an unused `.await`ed result only
+        // for a call of an `async fn` itself.
+        if more_attributes || attrs.iter().any(|a| a.path().is_ident("must_use")) {
+            let wrapped = quote_spanned! {body_span=>
                 ::aiocop::Monitored::new(
                     async move {
                         #fake_return
@@ -75,12 +78,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 )
                 .await
             };
+            let body = braced(body_span, quote!(#site #wrapped));
             return Ok(quote! {
                 #(#attrs)*
-                #vis #sig {
-                    #site
-                    #wrapped
-                }
+                #vis #sig #body
             });
         }
 
@@ -89,9 +90,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         // captures every parameter, as an `async fn`'s does (so they drop when it completes), and
         // the `impl` token, generated here, gets edition-2024 capture rules in any edition.
         let (sig, captures) = as_future_returning(sig);
-        return Ok(quote! {
-            #(#attrs)*
-            #vis #sig {
+        let body = braced(
+            body_span,
+            quote! {
                 #site
                 ::aiocop::Monitored::new(
                     async move {
@@ -101,7 +102,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                     },
                     #site_ident,
                 )
-            }
+            },
+        );
+        return Ok(quote! {
+            #(#attrs)*
+            #vis #sig #body
         });
     }
 
@@ -127,12 +132,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             })
         };
         let stmts = &body.stmts;
+        let body = braced(body_span, quote!(#site #(#stmts)*));
         return Ok(quote! {
             #(#attrs)*
-            #vis #sig {
-                #site
-                #(#stmts)*
-            }
+            #vis #sig #body
         });
     }
 
@@ -153,6 +156,13 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
          `aiocop::monitored!(\"name\", future)`, and with `#[tokio::main]` or `#[tokio::test]` \
          put `#[aiocop::monitor]` above that attribute",
     ))
+}
+
+/// `{ tokens }`, the braces spanning `span`.
+fn braced(span: proc_macro2::Span, tokens: TokenStream) -> proc_macro2::Group {
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, tokens);
+    group.set_span(span);
+    group
 }
 
 /// Attributes that only inform the compiler or tools; any other is a macro still to expand.
@@ -185,40 +195,66 @@ fn is_inert(attr: &syn::Attribute) -> bool {
 fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream) {
     let mut captures = TokenStream::new();
     for (index, input) in sig.inputs.iter_mut().enumerate() {
+        // A parameter configured away (`#[cfg(..)] x: u32`) is captured under the same condition.
+        let cfg = input_attrs(input)
+            .iter()
+            .filter(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+            .cloned()
+            .collect::<Vec<_>>();
+        let cfg = quote!(#(#cfg)*);
         match input {
             syn::FnArg::Receiver(receiver) => {
                 let token = &receiver.self_token;
-                captures.extend(quote!(let _ = &#token;));
+                captures.extend(quote!(#cfg let _ = &#token;));
             }
-            syn::FnArg::Typed(typed) => match &*typed.pat {
-                syn::Pat::Ident(syn::PatIdent {
-                    by_ref: None,
-                    subpat: None,
-                    ident,
-                    ..
-                }) => captures.extend(quote!(let _ = &#ident;)),
-                _ => {
-                    let fresh = syn::Ident::new(
-                        &format!("__aiocop_arg{index}"),
-                        proc_macro2::Span::mixed_site(),
-                    );
-                    let pattern = std::mem::replace(
-                        &mut *typed.pat,
-                        syn::Pat::Ident(syn::PatIdent {
+            syn::FnArg::Typed(typed) => {
+                // The parameter's bindings become the future's locals (below): the lint
+                // attributes written on it (`#[allow(unused_variables)]`, `#[expect(..)]`) go
+                // with them.
+                let (lints, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut typed.attrs)
+                    .into_iter()
+                    .partition(is_lint);
+                typed.attrs = kept;
+                let lints = quote!(#(#lints)*);
+                let pattern = (*typed.pat).clone();
+                match &mut *typed.pat {
+                    syn::Pat::Ident(syn::PatIdent {
+                        by_ref: None,
+                        subpat: None,
+                        ident,
+                        mutability,
+                        ..
+                    }) => {
+                        // As the compiler desugars an `async fn`: the parameter, without its
+                        // `mut`, moves into a local of the future bound by the pattern as
+                        // written, so that `unused_variables` and `unused_mut` judge that local
+                        // as they would judge the parameter.
+                        *mutability = None;
+                        captures.extend(quote!(#cfg #lints let #pattern = #ident;));
+                    }
+                    pat => {
+                        let fresh = syn::Ident::new(
+                            &format!("__aiocop_arg{index}"),
+                            proc_macro2::Span::mixed_site(),
+                        );
+                        *pat = syn::Pat::Ident(syn::PatIdent {
                             attrs: Vec::new(),
                             by_ref: None,
                             mutability: None,
                             ident: fresh.clone(),
                             subpat: None,
-                        }),
-                    );
-                    // As the compiler desugars an `async fn`: the whole argument moves into the
-                    // future first (a `_` or a partly binding pattern alone would capture only
-                    // what it binds, dropping the rest when the future is made), then the
-                    // pattern takes it apart.
-                    captures.extend(quote!(let #fresh = #fresh; let #pattern = #fresh;));
+                        });
+                        // As the compiler desugars an `async fn`: the whole argument moves into
+                        // the future first (a `_` or a partly binding pattern alone would capture
+                        // only what it binds, dropping the rest when the future is made), then
+                        // the pattern takes it apart.
+                        captures.extend(quote! {
+                            #cfg let #fresh = #fresh;
+                            #cfg #lints let #pattern = #fresh;
+                        });
+                    }
                 }
-            },
+            }
         }
     }
     let output = match &sig.output {
@@ -235,6 +271,21 @@ fn as_future_returning(mut sig: syn::Signature) -> (syn::Signature, TokenStream)
     );
     sig.asyncness = None;
     (sig, captures)
+}
+
+/// A lint level attribute: `allow`, `warn`, `deny`, `forbid` or `expect`.
+fn is_lint(attr: &syn::Attribute) -> bool {
+    ["allow", "warn", "deny", "forbid", "expect"]
+        .iter()
+        .any(|lint| attr.path().is_ident(lint))
+}
+
+/// The attributes of a parameter.
+fn input_attrs(input: &syn::FnArg) -> &[syn::Attribute] {
+    match input {
+        syn::FnArg::Receiver(receiver) => &receiver.attrs,
+        syn::FnArg::Typed(typed) => &typed.attrs,
+    }
 }
 
 /// `if false { let v: R = unreachable!(); return v; }` when `R` can be written as a `let` type.

@@ -182,8 +182,11 @@ impl VisitMut for Rewriter {
                 return;
             }
             Expr::Macro(mac) => {
+                let dst = write_destination(&mac.mac);
                 self.visit_macro_args(&mut mac.mac);
-                if let Some(probed) = self.write_macro(mac) {
+                if let Some(dst) = dst
+                    && let Some(probed) = self.write_macro(mac, &dst)
+                {
                     *expr = probed;
                 }
                 return;
@@ -209,19 +212,30 @@ impl VisitMut for Rewriter {
         // only for routed calls: `span()` walks the expression's tokens, so taking it at every
         // node would make the macro quadratic in the nesting depth.
         let span = expr.span();
+        // A receiver probed by its type is repeated in a never-taken branch as written, before
+        // its own calls are rewritten: probes there would never run.
+        let receiver = match &*expr {
+            Expr::MethodCall(call) => {
+                let probing = self.receiver_probing(&call.receiver);
+                let copy = matches!(probing, Probing::ByType).then(|| (*call.receiver).clone());
+                Some((probing, copy))
+            }
+            _ => None,
+        };
         visit_mut::visit_expr_mut(self, expr);
-        self.transform(expr, span, &sources);
+        self.transform(expr, span, &sources, receiver);
     }
 
     fn visit_stmt_mut(&mut self, stmt: &mut syn::Stmt) {
         if let syn::Stmt::Macro(mac) = stmt {
+            let dst = write_destination(&mac.mac);
             self.visit_macro_args(&mut mac.mac);
-            if is_write_macro(&mac.mac) {
+            if let Some(dst) = dst {
                 let as_expr = syn::ExprMacro {
                     attrs: mac.attrs.clone(),
                     mac: mac.mac.clone(),
                 };
-                if let Some(probed) = self.write_macro(&as_expr) {
+                if let Some(probed) = self.write_macro(&as_expr, &dst) {
                     *stmt = syn::Stmt::Expr(probed, mac.semi_token);
                 }
             }
@@ -275,23 +289,23 @@ impl Rewriter {
     }
 
     /// `write!(dst, ..)` / `writeln!(dst, ..)` call `dst.write_fmt(..)`: probe that method on
-    /// `dst` when it is a place, keeping the macro as written.
-    fn write_macro(&mut self, mac: &syn::ExprMacro) -> Option<Expr> {
-        if !is_write_macro(&mac.mac) || !mac.attrs.is_empty() {
+    /// `dst` (as written, before the macro's arguments were rewritten) when it is a place,
+    /// keeping the macro as written.
+    fn write_macro(&mut self, mac: &syn::ExprMacro, dst: &Expr) -> Option<Expr> {
+        if !mac.attrs.is_empty() {
             return None;
         }
-        routes::method("write_fmt")?;
-        let args = mac
-            .mac
-            .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
-            .ok()?;
-        let dst = args.first()?;
-        if !is_place(dst) {
-            return None;
-        }
+        let probing = match self.receiver_probing(dst) {
+            probing @ (Probing::ByReference | Probing::ByType) => probing,
+            // The macro stays as written, its destination included: known by its type.
+            Probing::ByBase if repeatable(dst) => Probing::ByType,
+            Probing::ByBase | Probing::Skip | Probing::Value => return None,
+        };
         let span = mac.span();
         let shown = self.format_args(std::iter::empty(), span);
-        let tokens = self.probe_receiver(dst, "write_fmt", shown, span, |_| mac.to_token_stream());
+        let tokens = self.probe_receiver(dst, dst, probing, "write_fmt", shown, span, |_| {
+            mac.to_token_stream()
+        });
         match syn::parse2::<Expr>(tokens) {
             Ok(expr) => Some(expr),
             Err(e) => {
@@ -321,10 +335,18 @@ impl Rewriter {
         Some(args.iter().map(render).collect())
     }
 
-    fn transform(&mut self, expr: &mut Expr, span: Span, sources: &[String]) {
-        let replacement = match expr {
-            Expr::Call(call) => self.path_call(call, span, sources),
-            Expr::MethodCall(call) => self.method_call(call, span, sources),
+    fn transform(
+        &mut self,
+        expr: &mut Expr,
+        span: Span,
+        sources: &[String],
+        receiver: Option<(Probing, Option<Expr>)>,
+    ) {
+        let replacement = match (&mut *expr, receiver) {
+            (Expr::Call(call), _) => self.path_call(call, span, sources),
+            (Expr::MethodCall(call), Some((probing, copy))) => {
+                self.method_call(call, probing, copy, span, sources)
+            }
             _ => None,
         };
         if let Some(replacement) = replacement {
@@ -381,9 +403,14 @@ impl Rewriter {
     fn method_call(
         &mut self,
         call: &ExprMethodCall,
+        probing: Probing,
+        copy: Option<Expr>,
         span: Span,
         sources: &[String],
     ) -> Option<TokenStream> {
+        if matches!(probing, Probing::Skip) {
+            return None;
+        }
         let name = call.method.to_string();
         let routed = routes::method(&name)?;
         // Buffers of `Read`/`Write` methods say nothing worth a report; other arguments do.
@@ -394,13 +421,20 @@ impl Rewriter {
         };
         // Under `deny` the diagnostic points at the method's name.
         let span = if self.deny { call.method.span() } else { span };
-        Some(
-            self.probe_receiver(&call.receiver, &name, args, span, |receiver| {
+        let copy = copy.as_ref().unwrap_or(&call.receiver);
+        Some(self.probe_receiver(
+            &call.receiver,
+            copy,
+            probing,
+            &name,
+            args,
+            span,
+            |receiver| {
                 let mut rebuilt = call.clone();
                 *rebuilt.receiver = receiver;
                 rebuilt.into_token_stream()
-            }),
-        )
+            },
+        ))
     }
 
     /// `shown([arg(&x, "x"), source("f(y)")])`: the arguments' text, formatted only when a probe
@@ -464,21 +498,92 @@ impl Rewriter {
         }
     }
 
+    /// How the receiver of a routed method call is probed (see [`Probing`]).
+    fn receiver_probing(&self, receiver: &Expr) -> Probing {
+        let receiver = unparenthesized(receiver);
+        if is_array_expression(receiver) {
+            return Probing::Skip;
+        }
+        if is_constant(receiver) {
+            return match receiver {
+                // Typed as written (`&'static str`), and worth showing (`"host:80"`).
+                Expr::Lit(lit) if matches!(lit.lit, syn::Lit::Str(_) | syn::Lit::ByteStr(_)) => {
+                    Probing::ByReference
+                }
+                // A constant or a static: a place read again by reference, as before.
+                Expr::Path(path) if is_screaming(path) => Probing::ByReference,
+                // Handed on unchanged: `&` keeps its promotion to `'static`, and a tuple may be
+                // an address (`("localhost", 80).to_socket_addrs()`), whose port literal is typed
+                // only by the call itself.
+                Expr::Reference(_) | Expr::Tuple(_) => Probing::Value,
+                // A number, `None`, `Some(3)`, a struct of constants: no std receiver of a
+                // blocking method is one, and a probe would cost the constant its promotion to
+                // `'static` (`Some(3).iter()` borrowed past its statement).
+                _ => Probing::Skip,
+            };
+        }
+        if is_rooted_place(receiver) {
+            return Probing::ByReference;
+        }
+        if is_place_expression(receiver) {
+            let base = place_base(receiver);
+            if plain_projections(receiver) && !is_constant(base) && !matches!(base, Expr::Path(_)) {
+                return Probing::ByBase;
+            }
+            // Repeated in a branch that is never taken: a dead `.await` there would still change
+            // the future's type (its size, whether it is `Send`), and a dead assignment what the
+            // liveness lints say.
+            return if repeatable(receiver) {
+                Probing::ByType
+            } else {
+                Probing::Skip
+            };
+        }
+        Probing::Value
+    }
+
+    /// Whether `&raw const place` is allowed: the place ends in a dereference or in a binding,
+    /// not in a temporary or a constant (error E0745).
+    fn raw_borrowable(&self, place: &Expr) -> bool {
+        match place {
+            Expr::Path(path) => {
+                path.qself.is_none()
+                    && path.path.segments.len() == 1
+                    && (path.path.segments[0].ident == "self"
+                        || self
+                            .locals
+                            .contains(&path.path.segments[0].ident.to_string()))
+            }
+            Expr::Field(field) => self.raw_borrowable(&field.base),
+            Expr::Index(index) => self.raw_borrowable(&index.expr),
+            Expr::Paren(paren) => self.raw_borrowable(&paren.expr),
+            Expr::Unary(unary) => matches!(unary.op, syn::UnOp::Deref(_)),
+            _ => false,
+        }
+    }
+
     /// The call that `rebuild` makes from its receiver, with the probe of `method` on that
-    /// receiver before it: a place is probed by reference just before the call, through `then`
-    /// rather than in a block so that the call's temporaries live as long as before; any other
-    /// receiver passes through `pass_receiver`, unbound, so it is borrowed or moved by the method
-    /// as before.
+    /// receiver before it (through `then` or `pass_receiver` rather than in a block, so that the
+    /// call's temporaries live as long as before). How the receiver is looked at depends on
+    /// `probing`: a place rooted in a binding by reference; a place over a temporary by reference
+    /// from that temporary, which passes through `pass_receiver`; any other place by its type,
+    /// inferred from `copy` (the receiver as written) in a branch that is never taken; a value
+    /// through `pass_receiver`, unbound, so that it is borrowed or moved by the method as before.
+    #[allow(clippy::too_many_arguments)]
     fn probe_receiver(
         &self,
         receiver: &Expr,
+        copy: &Expr,
+        probing: Probing,
         method: &str,
         args: TokenStream,
         span: Span,
         rebuild: impl FnOnce(Expr) -> TokenStream,
     ) -> TokenStream {
         let module = Ident::new(method, Span::call_site());
-        let probe_of = |receiver: TokenStream| {
+        let by_traits = routes::method(method).is_some_and(|m| m.by_traits);
+        // `recv` is `Recv<T>` for the traits; `by_type` the call of the `probe` function.
+        let probe_of = |recv: TokenStream, by_type: TokenStream| {
             if self.deny {
                 quote_spanned! {span=>
                     {
@@ -486,46 +591,130 @@ impl Rewriter {
                         use ::aiocop::__private::probe::methods::#module::{
                             DenyNo as _, DenyYes as _,
                         };
-                        (&&::aiocop::__private::probe::Recv(#receiver))
-                            .__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied)
+                        (&&#recv).__aiocop_deny(::aiocop::__private::probe::BlockingCallDenied)
                     }
                 }
-            } else if routes::method(method).is_some_and(|m| m.by_traits) {
+            } else if by_traits {
                 quote_spanned! {span=>
                     {
                         #[allow(unused_imports)]
                         use ::aiocop::__private::probe::methods::#module::{No as _, Yes as _};
-                        (&&::aiocop::__private::probe::Recv(#receiver)).__aiocop_probe(#args)
+                        (&&#recv).__aiocop_probe(#args)
                     }
                 }
             } else {
-                quote_spanned! {span=>
-                    ::aiocop::__private::probe::methods::#module::probe(#receiver, #args)
-                }
+                by_type
             }
         };
-        if is_place(receiver) {
-            let probe = probe_of(quote_spanned!(span=> &#receiver));
-            let call = rebuild(receiver.clone());
-            return quote_spanned! {span=>
-                ::aiocop::__private::probe::then(#probe, #call)
-            };
+        match probing {
+            Probing::ByReference => {
+                let probe = probe_of(
+                    quote_spanned!(span=> ::aiocop::__private::probe::Recv::of(&#receiver)),
+                    quote_spanned! {span=>
+                        ::aiocop::__private::probe::methods::#module::probe(&#receiver, #args)
+                    },
+                );
+                let call = rebuild(receiver.clone());
+                quote_spanned! {span=>
+                    ::aiocop::__private::probe::then(#probe, #call)
+                }
+            }
+            Probing::ByType => {
+                let ty = Ident::new("__aiocop_type", Span::mixed_site().located_at(span));
+                let borrow = if self.raw_borrowable(unparenthesized(copy)) {
+                    quote_spanned!(span=> &raw const)
+                } else {
+                    quote_spanned!(span=> &)
+                };
+                let source = render(copy);
+                let probe = probe_of(
+                    quote_spanned!(span=> ::aiocop::__private::probe::Recv::typed(#ty)),
+                    quote_spanned! {span=>
+                        ::aiocop::__private::probe::methods::#module::probe_type(
+                            #ty, #args, #source,
+                        )
+                    },
+                );
+                let call = rebuild(receiver.clone());
+                // Nothing in the never-taken branch runs, and none of its moves or borrows
+                // reaches the call as written: the branch diverges.
+                quote_spanned! {span=>
+                    ::aiocop::__private::probe::then(
+                        {
+                            let #ty = ::core::marker::PhantomData;
+                            #[allow(unreachable_code)]
+                            if false {
+                                ::aiocop::__private::probe::tie(&#ty, #borrow #copy);
+                                ::aiocop::__private::probe::never()
+                            }
+                            #probe
+                        },
+                        #call,
+                    )
+                }
+            }
+            Probing::ByBase => {
+                let bound = Ident::new("__aiocop_base", Span::mixed_site().located_at(span));
+                // The place again, on the base the probe is handed: `(*base).inner`.
+                let mut place = unparenthesized(receiver).clone();
+                *place_base_mut(&mut place) = Expr::Verbatim(quote_spanned!(span=> (*#bound)));
+                let probe = probe_of(
+                    quote_spanned!(span=> ::aiocop::__private::probe::Recv::of(&#place)),
+                    quote_spanned! {span=>
+                        ::aiocop::__private::probe::methods::#module::probe(&#place, #args)
+                    },
+                );
+                // The call as written, its base passed through the probe.
+                let mut receiver = receiver.clone();
+                let base = place_base_mut(&mut receiver);
+                let value = std::mem::replace(base, Expr::Verbatim(TokenStream::new()));
+                *base = Expr::Verbatim(quote_spanned! {span=>
+                    ::aiocop::__private::probe::pass_receiver(#value, |#bound| {
+                        #probe;
+                    })
+                });
+                rebuild(receiver)
+            }
+            // (`Skip` never reaches here: its calls are left as written.)
+            Probing::Value | Probing::Skip => {
+                let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
+                let probe = probe_of(
+                    quote_spanned!(span=> ::aiocop::__private::probe::Recv::of(#bound)),
+                    quote_spanned! {span=>
+                        ::aiocop::__private::probe::methods::#module::probe(#bound, #args)
+                    },
+                );
+                // `(&*shared).read(..)`: the parentheses a method call needed are unneeded around
+                // an argument, where `unused_parens` would warn about them.
+                let receiver = unparenthesized(receiver);
+                // Kept as tokens: re-parsing generated code would only cost compile time.
+                rebuild(Expr::Verbatim(quote_spanned! {span=>
+                    ::aiocop::__private::probe::pass_receiver(#receiver, |#bound| {
+                        #probe;
+                    })
+                }))
+            }
         }
-        let bound = Ident::new("__aiocop_receiver", Span::mixed_site().located_at(span));
-        let probe = probe_of(bound.to_token_stream());
-        // `(&*shared).read(..)`: the parentheses a method call needed are unneeded around an
-        // argument, where `unused_parens` would warn about them.
-        let mut receiver = receiver;
-        while let Expr::Paren(inner) = receiver {
-            receiver = &inner.expr;
-        }
-        // Kept as tokens: re-parsing generated code would only cost compile time.
-        rebuild(Expr::Verbatim(quote_spanned! {span=>
-            ::aiocop::__private::probe::pass_receiver(#receiver, |#bound| {
-                #probe;
-            })
-        }))
     }
+}
+
+/// How the receiver of a routed method call is looked at.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Probing {
+    /// Not at all: no std receiver of a blocking method has its shape (a number, `None`,
+    /// `Some(3)`, an array), or it cannot be repeated in a never-taken branch (it awaits).
+    Skip,
+    /// A place rooted in a binding (`file`, `self.inner.file`, `*guard`, `v[0]`), by reference.
+    ByReference,
+    /// A place whose base is a temporary, reached through fields, dereferences and literal
+    /// indexes (`self.codec.get_mut().inner`, `*v.as_ref()`, `m.lock().await.file`): the
+    /// temporary passes through the probe, which reads the place from it by reference.
+    ByBase,
+    /// Any other place (`bufs[..n]`, `v[i + 1]`, `v[i * 2].1`, `make()[i]`), by its type alone:
+    /// it is neither evaluated twice nor moved, copied or re-borrowed.
+    ByType,
+    /// A value (`File::open(p)?`, `make()`): passed through unchanged.
+    Value,
 }
 
 /// The call `c` in `c.unwrap().f()`, `c.expect(..).field`, `c?[i]` or `*c.unwrap()` when `c`
@@ -590,6 +779,204 @@ fn is_place(expr: &Expr) -> bool {
     }
 }
 
+/// A place made of a binding (or `self`, a constant, a static), its fields, what it dereferences
+/// and literal indexes: read again by reference, it is the same place, its second reading borrows
+/// nothing for longer than the probe and moves nothing.
+fn is_rooted_place(expr: &Expr) -> bool {
+    match expr {
+        // A binding or `self`, or a static or constant (by its module path).
+        Expr::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.arguments.is_none() && !is_camel_case(&s.ident))
+        }
+        Expr::Field(field) => is_rooted_place(&field.base),
+        Expr::Paren(paren) => is_rooted_place(&paren.expr),
+        Expr::Unary(unary) => {
+            matches!(unary.op, syn::UnOp::Deref(_)) && is_rooted_place(&unary.expr)
+        }
+        Expr::Index(index) => matches!(&*index.index, Expr::Lit(_)) && is_rooted_place(&index.expr),
+        _ => false,
+    }
+}
+
+/// The innermost expression under a place's projections (fields, indexes, dereferences,
+/// parentheses): `self.codec.get_mut()` in `self.codec.get_mut().inner`.
+fn place_base(mut expr: &Expr) -> &Expr {
+    loop {
+        expr = match expr {
+            Expr::Field(field) => &field.base,
+            Expr::Index(index) => &index.expr,
+            Expr::Paren(paren) => &paren.expr,
+            Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => &unary.expr,
+            _ => return expr,
+        };
+    }
+}
+
+/// [`place_base`], to replace it.
+fn place_base_mut(expr: &mut Expr) -> &mut Expr {
+    let projection = match &*expr {
+        Expr::Field(_) | Expr::Index(_) | Expr::Paren(_) => true,
+        Expr::Unary(unary) => matches!(unary.op, syn::UnOp::Deref(_)),
+        _ => false,
+    };
+    if !projection {
+        return expr;
+    }
+    match expr {
+        Expr::Field(field) => place_base_mut(&mut field.base),
+        Expr::Index(index) => place_base_mut(&mut index.expr),
+        Expr::Paren(paren) => place_base_mut(&mut paren.expr),
+        Expr::Unary(unary) => place_base_mut(&mut unary.expr),
+        other => other,
+    }
+}
+
+/// Whether a place's projections can be applied again without effect: every index is a literal.
+fn plain_projections(expr: &Expr) -> bool {
+    match expr {
+        Expr::Field(field) => plain_projections(&field.base),
+        Expr::Index(index) => {
+            matches!(&*index.index, Expr::Lit(_)) && plain_projections(&index.expr)
+        }
+        Expr::Paren(paren) => plain_projections(&paren.expr),
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => {
+            plain_projections(&unary.expr)
+        }
+        _ => true,
+    }
+}
+
+/// A place expression of any shape: a field, an index or a dereference of anything
+/// (`self.codec.get_mut().inner`, `bufs[..n]`, `*v.as_ref()`), in parentheses or not. A path is
+/// left out: it may name a constant, a value.
+fn is_place_expression(expr: &Expr) -> bool {
+    match expr {
+        Expr::Field(_) | Expr::Index(_) => true,
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)),
+        Expr::Paren(p) => is_place_expression(&p.expr),
+        _ => false,
+    }
+}
+
+/// `expr` without the parentheses around it.
+fn unparenthesized(mut expr: &Expr) -> &Expr {
+    while let Expr::Paren(inner) = expr {
+        expr = &inner.expr;
+    }
+    expr
+}
+
+/// A constant expression, which Rust may promote to a `'static` value when it is borrowed: a
+/// literal, a path to a constant or a unit variant (`None`), and tuples, arrays, references,
+/// operations, tuple-struct constructors (`Some(3)`) and struct literals of constants.
+fn is_constant(expr: &Expr) -> bool {
+    match expr {
+        Expr::Lit(_) => true,
+        Expr::Path(path) => {
+            path.qself.is_none()
+                && path
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| is_camel_case(&s.ident))
+                || is_screaming(path)
+        }
+        Expr::Paren(p) => is_constant(&p.expr),
+        Expr::Group(g) => is_constant(&g.expr),
+        Expr::Reference(r) => r.mutability.is_none() && is_constant(&r.expr),
+        Expr::Unary(u) => !matches!(u.op, syn::UnOp::Deref(_)) && is_constant(&u.expr),
+        Expr::Binary(b) => is_constant(&b.left) && is_constant(&b.right),
+        Expr::Tuple(t) => t.elems.iter().all(is_constant),
+        Expr::Array(a) => a.elems.iter().all(is_constant),
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Path(path) if path.qself.is_none()
+                && path.path.segments.last().is_some_and(|s| is_camel_case(&s.ident)))
+                && call.args.iter().all(is_constant)
+        }
+        Expr::Struct(s) => s.rest.is_none() && s.fields.iter().all(|f| is_constant(&f.expr)),
+        _ => false,
+    }
+}
+
+/// `CamelCase`: a type, a variant or a unit struct, by Rust's naming conventions.
+fn is_camel_case(ident: &Ident) -> bool {
+    let name = ident.to_string();
+    let name = name.trim_start_matches("r#");
+    name.starts_with(|c: char| c.is_ascii_uppercase()) && name.chars().any(|c| c.is_lowercase())
+}
+
+/// A path whose last segment is `SCREAMING_CASE`: a constant or a static.
+fn is_screaming(path: &syn::ExprPath) -> bool {
+    path.qself.is_none()
+        && path.path.segments.last().is_some_and(|s| {
+            let name = s.ident.to_string();
+            name.chars().any(|c| c.is_ascii_uppercase()) && !name.chars().any(|c| c.is_lowercase())
+        })
+}
+
+/// Whether `expr` can be repeated in a never-taken branch without changing what the code around
+/// it is: no `.await` (a suspension point, even dead, changes the future's type), no async block,
+/// no assignment (the liveness lints would see it).
+fn repeatable(expr: &Expr) -> bool {
+    struct Finder(bool);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_expr(&mut self, expr: &'ast Expr) {
+            match expr {
+                Expr::Await(_) | Expr::Async(_) | Expr::Assign(_) | Expr::Yield(_) => {
+                    self.0 = false;
+                }
+                // Anything inside a macro's tokens is out of syn's sight: an `.await` may hide
+                // there.
+                Expr::Macro(mac) if mac.mac.tokens.to_string().contains("await") => {
+                    self.0 = false;
+                }
+                Expr::Binary(binary) if is_compound_assignment(&binary.op) => self.0 = false,
+                _ => syn::visit::visit_expr(self, expr),
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+    }
+    let mut finder = Finder(true);
+    finder.visit_expr(expr);
+    finder.0
+}
+
+/// `+=`, `-=`, ...
+fn is_compound_assignment(op: &syn::BinOp) -> bool {
+    use syn::BinOp::*;
+    matches!(
+        op,
+        AddAssign(_)
+            | SubAssign(_)
+            | MulAssign(_)
+            | DivAssign(_)
+            | RemAssign(_)
+            | BitXorAssign(_)
+            | BitAndAssign(_)
+            | BitOrAssign(_)
+            | ShlAssign(_)
+            | ShrAssign(_)
+    )
+}
+
+/// The destination of `write!(dst, ..)` / `writeln!(dst, ..)` as written, if `mac` is one and
+/// `write_fmt` is a routed method.
+fn write_destination(mac: &syn::Macro) -> Option<Expr> {
+    if !is_write_macro(mac) {
+        return None;
+    }
+    routes::method("write_fmt")?;
+    let args = mac
+        .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+        .ok()?;
+    args.into_iter().next()
+}
+
 /// An array written out (`[1, 2, 3]`, `&[a, b]`, `[0; 4]`): no std blocking method has an array
 /// receiver, and passing one through a probe would turn a promoted constant into a temporary that
 /// a result borrowing from it (`[1, 2, 3].iter()`) would outlive.
@@ -611,15 +998,19 @@ fn render(expr: &Expr) -> String {
     let mut in_params = false;
     for (i, token) in tokens.iter().enumerate() {
         let prev = if i > 0 { tokens[i - 1].as_str() } else { "" };
+        let before_prev = if i > 1 { tokens[i - 2].as_str() } else { "" };
         let closing_pipe = in_params && token == "|";
+        // `&`, `*` after an operand are binary (`i * 2`), elsewhere unary (`&x`, `*guard`).
+        let unary = matches!(prev, "&" | "*") && !ends_an_operand(before_prev);
         let glue = i == 0
             || closing_pipe
+            || unary
             || (in_params && prev == "|")
             || matches!(
                 token.as_str(),
-                "::" | "." | "(" | ")" | "," | "[" | "]" | "?" | ";"
+                "::" | "." | ".." | "..=" | "(" | ")" | "," | "[" | "]" | "?" | ";"
             )
-            || matches!(prev, "::" | "." | "(" | "[" | "&" | "!" | "*");
+            || matches!(prev, "::" | "." | ".." | "..=" | "(" | "[" | "!");
         if !glue {
             out.push(' ');
         }
@@ -631,6 +1022,13 @@ fn render(expr: &Expr) -> String {
         }
     }
     out
+}
+
+/// Whether a token can end an operand: a name, a literal, a closing bracket.
+fn ends_an_operand(token: &str) -> bool {
+    matches!(token, ")" | "]" | "}" | "?")
+        || token.starts_with(|c: char| c.is_alphanumeric() || c == '_' || c == '"' || c == '\'')
+            && !matches!(token, "return" | "in" | "mut" | "move" | "break" | "else")
 }
 
 /// The tokens of `stream` as text, a group's delimiters as tokens of their own and joint
@@ -684,6 +1082,73 @@ mod tests {
             .expect("expands")
             .to_string();
         expanded.matches(&format!("methods :: {method} ::")).count()
+    }
+
+    /// How the receiver of `.read()` in `call` is probed, with `locals` bound.
+    fn probing(call: &str, locals: &[&str]) -> super::Probing {
+        let expr: syn::Expr = syn::parse_str(call).expect("an expression");
+        let syn::Expr::MethodCall(call) = expr else {
+            panic!("not a method call: {call}");
+        };
+        let rewriter = super::Rewriter {
+            deny: false,
+            rewritten: 0,
+            locals: locals.iter().map(|l| l.to_string()).collect(),
+            not_std: Default::default(),
+            errors: Vec::new(),
+        };
+        rewriter.receiver_probing(&call.receiver)
+    }
+
+    #[test]
+    fn receivers_are_probed_where_they_stand() {
+        use super::Probing::*;
+        let cases = [
+            // Places rooted in a binding, `self` or a static: by reference.
+            ("file.read(b)", ByReference),
+            ("self.inner.file.read(b)", ByReference),
+            ("(*guard).read(b)", ByReference),
+            ("files[0].read(b)", ByReference),
+            ("STDIN.read(b)", ByReference),
+            ("\"host:80\".read(b)", ByReference),
+            // A temporary under fields, dereferences and literal indexes: the temporary passes
+            // through, the place is read from it.
+            ("self.codec.get_mut().inner.read(b)", ByBase),
+            ("h.get().c.read(b)", ByBase),
+            ("(*v.as_ref()).read(b)", ByBase),
+            ("m.lock().await.file.read(b)", ByBase),
+            ("make()[0].read(b)", ByBase),
+            // Anything else that is a place: by type alone.
+            ("bufs[..size].read(b)", ByType),
+            ("s[1..].read(b)", ByType),
+            ("v[i + 1].read(b)", ByType),
+            ("v[i * 2].1.read(b)", ByType),
+            ("files[i].read(b)", ByType),
+            ("make()[i].read(b)", ByType),
+            ("TABLE[i].read(b)", ByType),
+            // A place that awaits under an index it would have to repeat: not probed.
+            ("m.lock().await[i].read(b)", Skip),
+            // Constants: kept promotable.
+            ("Some(3).read(b)", Skip),
+            ("None.read(b)", Skip),
+            ("3.read(b)", Skip),
+            ("[1, 2].read(b)", Skip),
+            ("S { a: 1 }.read(b)", Skip),
+            ("(\"localhost\", 80).read(b)", Value),
+            ("(&Some(3)).read(b)", Value),
+            // Temporaries: passed through.
+            ("File::open(p)?.read(b)", Value),
+            ("make().read(b)", Value),
+            ("Some(x).read(b)", Value),
+            ("(&mut *file).read(b)", Value),
+        ];
+        for (call, want) in cases {
+            assert_eq!(
+                probing(call, &["file", "guard", "files", "h", "v", "s", "i"]),
+                want,
+                "{call}"
+            );
+        }
     }
 
     #[test]

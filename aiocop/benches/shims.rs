@@ -9,6 +9,10 @@
 //! short batches of the std call and the shim and reports medians of the per-batch figures and of
 //! their differences. On a shared 2-core VM the paired figures are the ones to trust: drift in the
 //! machine's load hits both sides of each pair alike.
+//!
+//! Then, inside one monitored poll making 1,000,000 calls (all but the first 50 past the per-poll
+//! cap): the probes `#[aiocop::monitor]` puts before std calls against the shims. Budget (issue
+//! 13): a call past the cap costs what counting it costs, at most 2 × the shim.
 #![allow(missing_docs)]
 
 use std::hint::black_box;
@@ -152,6 +156,113 @@ fn paired_summary() {
     );
 }
 
+/// One monitored poll making `calls` rounds of blocking calls as `#[aiocop::monitor]` rewrites
+/// them (a probe before each std call), past the per-poll cap after the first 50 events.
+#[aiocop::monitor(name = "capped_probes")]
+async fn capped_probes(calls: u32, op: CappedOp, pause: Duration, missing: &Path) {
+    match op {
+        CappedOp::Sleep => {
+            for _ in 0..calls {
+                std::thread::sleep(pause);
+            }
+        }
+        CappedOp::Exists => {
+            for _ in 0..calls {
+                black_box(missing.exists());
+            }
+        }
+        CappedOp::Metadata => {
+            for _ in 0..calls {
+                let _ = black_box(std::fs::metadata(missing));
+            }
+        }
+    }
+}
+
+/// The same poll through the shims (`rewrite = false`: no probe).
+#[aiocop::monitor(name = "capped_shims", rewrite = false)]
+async fn capped_shims(calls: u32, op: CappedOp, pause: Duration, missing: &Path) {
+    match op {
+        CappedOp::Sleep => {
+            for _ in 0..calls {
+                shim::thread::sleep(pause);
+            }
+        }
+        CappedOp::Exists => {
+            for _ in 0..calls {
+                black_box(shim::path::path::exists(missing));
+            }
+        }
+        CappedOp::Metadata => {
+            for _ in 0..calls {
+                let _ = black_box(shim::fs::metadata(missing));
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum CappedOp {
+    Sleep,
+    Exists,
+    Metadata,
+}
+
+/// Seconds to run `future`, one poll (it never waits), on this thread.
+fn one_poll(future: impl std::future::Future<Output = ()>) -> f64 {
+    let mut future = std::pin::pin!(future);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let start = Instant::now();
+    assert!(future.as_mut().poll(&mut cx).is_ready());
+    start.elapsed().as_secs_f64()
+}
+
+/// 1,000,000 blocking calls in one monitored poll, through probes and through shims, alternating
+/// (which goes first alternates too): medians of each side's time and of the per-round ratio.
+fn capped_summary() {
+    set_up();
+    const CALLS: u32 = 1_000_000;
+    const ROUNDS: usize = 9;
+    println!();
+    println!(
+        "One monitored poll making {CALLS} calls, past the per-poll cap of {} events ({} CPUs):",
+        aiocop::max_events_per_poll(),
+        num_cpus()
+    );
+    println!();
+    println!("| operation | shims ms | probes ms | probes / shims (median of pairs) |");
+    println!("|---|---|---|---|");
+    let missing = Path::new(MISSING);
+    let pause = black_box(Duration::ZERO);
+    for (name, op) in [
+        ("thread::sleep(Duration::ZERO)", CappedOp::Sleep),
+        ("Path::exists (missing path)", CappedOp::Exists),
+        ("fs::metadata (missing path)", CappedOp::Metadata),
+    ] {
+        let probes = || one_poll(capped_probes(CALLS, op, pause, missing));
+        let shims = || one_poll(capped_shims(CALLS, op, pause, missing));
+        let (mut probe_s, mut shim_s, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        for round in 0..ROUNDS {
+            let (p, s) = if round % 2 == 0 {
+                let p = probes();
+                (p, shims())
+            } else {
+                let s = shims();
+                (probes(), s)
+            };
+            probe_s.push(p);
+            shim_s.push(s);
+            ratios.push(p / s);
+        }
+        let (p, s, r) = (
+            median(&mut probe_s),
+            median(&mut shim_s),
+            median(&mut ratios),
+        );
+        println!("| {name} | {:.1} | {:.1} | {r:.2} |", s * 1e3, p * 1e3);
+    }
+}
+
 fn num_cpus() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
@@ -162,5 +273,6 @@ fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` runs each benchmark once instead.
     if std::env::args().any(|arg| arg == "--bench") {
         paired_summary();
+        capped_summary();
     }
 }

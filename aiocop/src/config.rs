@@ -83,6 +83,7 @@ pub fn patch_audit_functions() {
 }
 
 /// Whether [`patch_audit_functions`] has been called.
+#[inline]
 pub fn are_audit_functions_patched() -> bool {
     SHIMS_PATCHED.load(Ordering::Relaxed)
 }
@@ -280,6 +281,7 @@ pub fn set_max_events_per_poll(max: usize) -> Result<(), ConfigError> {
 }
 
 /// How many blocking events one poll keeps.
+#[inline]
 pub fn max_events_per_poll() -> usize {
     MAX_EVENTS.load(Ordering::Relaxed)
 }
@@ -291,6 +293,7 @@ pub fn set_capture_arguments(capture: bool) {
 }
 
 /// Whether blocking events carry their arguments.
+#[inline]
 pub fn capture_arguments() -> bool {
     CAPTURE_ARGUMENTS.load(Ordering::Relaxed)
 }

@@ -15,10 +15,20 @@
 //! `tokio::fs::File::open(p)` returns a future, an in-memory `Cursor` is not a `File`, and a user
 //! type with a `recv` method is not a `Receiver`: none of them is recorded.
 //!
+//! A receiver is looked at where it stands, never moved or copied: a place rooted in a binding
+//! (`file`, `self.inner.file`) by reference; any other place (`self.codec.get_mut().inner`,
+//! `bufs[..n]`, `*v.as_ref()`) by its type alone, which a never-taken branch of the generated
+//! code infers ([`tie`]) without evaluating the place a second time; a temporary
+//! (`File::open(p)?`) through [`pass_receiver`], which hands it on unchanged.
+//!
+//! Past the per-poll event cap a probed call is only counted, as a shim's is: the arguments' text
+//! ([`shown`], [`arg`], [`source`]) is made only while the poll keeps events whole.
+//!
 //! Probes are `#[inline(always)]` in optimized builds only, as the poll guard is (see `scope`):
 //! debug builds call them, instead of copying them into every call site.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::panic::Location;
 use std::path::Path;
 
@@ -50,7 +60,7 @@ macro_rules! function_probes {
                         if crate::probe::recording()
                             && function_probes!(@is [$($g)*] R, $ty)
                         {
-                            crate::probe::confirm(&aiocop_lints::catalog::$op, args);
+                            crate::probe::record_confirmed(&aiocop_lints::catalog::$op, args);
                         }
                         result
                     }
@@ -153,7 +163,8 @@ macro_rules! method_probes {
     (@by_traits by_type) => { false };
     (@by_traits by_traits) => { true };
 
-    // Receivers compared with std's at run time: `probe`.
+    // Receivers compared with std's at run time: `probe`, and `probe_type` where only the
+    // receiver's type is at hand.
     (@by_type [ $( $kind:ident [$($g:tt)*] $ty:ty => $op:ident ),* ]) => {
         /// Records the operation if `receiver` is a std receiver of this method (see the module's
         /// parent) and a monitored poll is recording; `args` is the text of the call's arguments.
@@ -164,6 +175,23 @@ macro_rules! method_probes {
                 method_probes!(@check $kind [$($g)*] $ty => $op, receiver, args);
             )*
             let _ = receiver;
+            Probed
+        }
+
+        /// Like `probe`, for a receiver known by its type alone (a place the generated code does
+        /// not evaluate twice): a receiver whose value the event shows (a path, a command) is
+        /// shown by `source`, its text as written.
+        #[track_caller]
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        pub fn probe_type<Received: ?Sized>(
+            receiver: ::core::marker::PhantomData<Received>,
+            args: Option<Vec<String>>,
+            source: &'static str,
+        ) -> Probed {
+            $(
+                method_probes!(@check_type $kind [$($g)*] $ty => $op, args, source);
+            )*
+            let _ = (receiver, source);
             Probed
         }
     };
@@ -238,13 +266,38 @@ macro_rules! method_probes {
             crate::probe::receiver_as::<Received, $ty>(receiver)
         }
         if let Some(base) = as_std($receiver) {
-            if crate::probe::recording() {
-                crate::probe::confirm_described(
-                    &aiocop_lints::catalog::$op,
-                    crate::probe::Describe::describe(base),
-                    $args,
-                );
-            }
+            crate::probe::confirm_described(
+                &aiocop_lints::catalog::$op,
+                || crate::probe::Describe::describe(base),
+                $args,
+            );
+            return Probed;
+        }
+    }};
+    // By type id alone (see `probe_type`).
+    (@check_type plain [$($l:lifetime,)*] $ty:ty => $op:ident, $args:ident, $source:ident) => {{
+        // The lifetimes are the type's, named so it can be written.
+        #[allow(clippy::extra_unused_lifetimes)]
+        fn is_std<$($l,)* Received: ?Sized>() -> bool {
+            crate::probe::receiver_is::<Received, $ty>()
+        }
+        if is_std::<Received>() {
+            crate::probe::confirm(&aiocop_lints::catalog::$op, $args);
+            return Probed;
+        }
+    }};
+    (@check_type described [$($l:lifetime,)*] $ty:ty => $op:ident, $args:ident, $source:ident) => {{
+        // The lifetimes are the type's, named so it can be written.
+        #[allow(clippy::extra_unused_lifetimes)]
+        fn is_std<$($l,)* Received: ?Sized>() -> bool {
+            crate::probe::receiver_is::<Received, $ty>()
+        }
+        if is_std::<Received>() {
+            crate::probe::confirm_described(
+                &aiocop_lints::catalog::$op,
+                || crate::probe::Describe::describe($source),
+                $args,
+            );
             return Probed;
         }
     }};
@@ -279,14 +332,51 @@ pub fn then<T>(probed: Probed, value: T) -> T {
 /// a receiver that is a temporary (`File::open(p)?.read_to_end(&mut buf)`) without binding it,
 /// so the temporary lives, and is borrowed or moved by the method, exactly as before. `probe` is a
 /// closure so that its argument's type is known when its body is type-checked.
+///
+/// Only for values: a place (`self.inner`, `v[i]`) passed through here would be moved or copied
+/// out, while the method borrows it where it stands.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn pass_receiver<T, F: FnOnce(&T)>(receiver: T, probe: F) -> T {
     probe(&receiver);
     receiver
 }
 
-/// The receiver of a method call, by reference.
-pub struct Recv<'a, T: ?Sized>(pub &'a T);
+/// Gives `ty` the type of the place `place` points at. The generated code calls it only in a
+/// branch that is never taken and diverges, after `let ty = PhantomData;`: the compiler infers the
+/// receiver's type from it while the place is not evaluated at run time, and no move or borrow
+/// the place's expression makes reaches the call as written (the branch ends in [`never`]). A raw
+/// pointer, so that any place qualifies: unsized (`s[1..]`), in a packed struct, a `static mut`.
+#[inline(always)]
+pub fn tie<T: ?Sized>(ty: &PhantomData<T>, place: *const T) {
+    let _ = (ty, place);
+}
+
+/// Ends the never-taken branch around [`tie`].
+#[cold]
+pub fn never() -> ! {
+    unreachable!("aiocop: a probe's type-only branch is never taken")
+}
+
+/// The receiver of a method call, by type: what the probes chosen by trait selection look at.
+/// (The lifetime is a reference's to it, kept so that the compiler's messages under `deny` name
+/// the types as `Recv<'_, T>`.)
+pub struct Recv<'a, T: ?Sized>(PhantomData<&'a T>);
+
+impl<'a, T: ?Sized> Recv<'a, T> {
+    /// The receiver `receiver` refers to.
+    #[inline(always)]
+    pub fn of(receiver: &'a T) -> Self {
+        let _ = receiver;
+        Recv(PhantomData)
+    }
+
+    /// A receiver of type `T` (see [`tie`]).
+    #[inline(always)]
+    pub fn typed(ty: PhantomData<T>) -> Self {
+        let _ = ty;
+        Recv(PhantomData)
+    }
+}
 
 /// Whether a receiver of type `R` is a `B`, or a `B` behind one of the pointers a method call
 /// reaches it through (`&`, `&&`, `&&&`, `&mut`, `Box`, `Arc`, `Rc`), lifetimes aside.
@@ -358,23 +448,46 @@ pub(crate) fn receiver_as<'r, R: ?Sized, B: ?Sized>(receiver: &'r R) -> Option<&
 pub struct BlockingCallDenied;
 
 /// Whether a probe right now would record: inside a monitored poll (one thread-local read) with
-/// auditing switched on. The generated code formats arguments only then.
+/// auditing switched on. Past the per-poll cap it still counts the call.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn recording() -> bool {
-    audit::shim_records()
+    crate::scope::in_monitored_poll() && switched_on()
 }
 
-/// The arguments' text as a probe takes it, if a probe would record right now; the texts
-/// ([`arg`], [`source`]) are empty, and allocate nothing, when it would not. One call per probed
-/// call site, with no branch in the generated code: each costs type checking in every build.
+/// Shims patched and detection started. (A shim asks this only once it found a monitored poll
+/// open, and keeps it out of line; a probe inside a poll asks it several times per call.)
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn switched_on() -> bool {
+    crate::config::are_audit_functions_patched() && crate::config::detection_started()
+}
+
+/// Whether a probe right now would keep its event's text: inside a monitored poll with room left
+/// under the per-poll cap (checked first), auditing switched on and arguments captured. The
+/// generated code formats arguments only then, so that a call past the cap costs what counting it
+/// costs.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn showing() -> bool {
+    crate::scope::keeps_next_event() && switched_on() && crate::config::capture_arguments()
+}
+
+/// The arguments' text as a probe takes it, if a probe would keep it right now (see `showing`);
+/// the texts ([`arg`], [`source`]) are empty, and allocate nothing, when it would not. One call
+/// per probed call site, with no branch in the generated code: each costs type checking in every
+/// build.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
-    recording().then(|| Vec::from(args))
+    showing().then(|| Vec::from(args))
 }
 
 /// Records `op` at `location` with already formatted arguments.
 #[cold]
 #[inline(never)]
 fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<'static>) {
+    if args.is_empty() {
+        // Past the cap (nothing shown): no list to build.
+        audit::record_op(op, &[], location);
+        return;
+    }
     let shown: Vec<&dyn fmt::Display> = args.iter().map(|a| a as &dyn fmt::Display).collect();
     audit::record_op(op, &shown, location);
 }
@@ -384,24 +497,37 @@ fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn confirm(op: &'static BlockingOp, args: Option<Vec<String>>) {
     if recording() {
-        record(op, args.as_deref().unwrap_or_default(), Location::caller());
+        record_confirmed(op, args);
     }
 }
 
-/// Like [`confirm`], with the receiver's own text first (a path, a command, an address).
+/// Records `op` for a confirmed call, [`recording`] having been checked.
+#[track_caller]
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn record_confirmed(op: &'static BlockingOp, args: Option<Vec<String>>) {
+    record(op, args.as_deref().unwrap_or_default(), Location::caller());
+}
+
+/// Like [`confirm`], with the receiver's own text first (a path, a command, an address), made by
+/// `describe` only if the event keeps it ([`showing`]).
 #[track_caller]
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn confirm_described(
     op: &'static BlockingOp,
-    receiver: String,
+    describe: impl FnOnce() -> String,
     args: Option<Vec<String>>,
 ) {
-    if recording() {
-        let mut all = Vec::with_capacity(1 + args.as_ref().map_or(0, Vec::len));
-        all.push(receiver);
-        all.extend(args.unwrap_or_default());
-        record(op, &all, Location::caller());
+    if !recording() {
+        return;
     }
+    if !showing() {
+        record(op, &[], Location::caller());
+        return;
+    }
+    let mut all = Vec::with_capacity(1 + args.as_ref().map_or(0, Vec::len));
+    all.push(describe());
+    all.extend(args.unwrap_or_default());
+    record(op, &all, Location::caller());
 }
 
 /// The text of a receiver worth showing, cut at 100 characters.

@@ -430,6 +430,20 @@ pub(crate) fn in_monitored_poll() -> bool {
     !CURRENT.get().is_null()
 }
 
+/// Whether an event recorded now on this thread would be kept whole: a monitored poll is open and
+/// has room left under the per-poll cap. Past the cap an event is only counted, so the probes do
+/// not format its arguments.
+#[inline]
+pub(crate) fn keeps_next_event() -> bool {
+    with_current(|scope| {
+        scope.recorded.try_borrow().is_ok_and(|slot| {
+            slot.as_ref()
+                .is_none_or(|r| r.events.len() < config::max_events_per_poll())
+        })
+    })
+    .unwrap_or(false)
+}
+
 /// Forgets the blocking events recorded so far in the current monitored poll, as if they had not
 /// happened (the reference's `reset_blocking_events`). Outside a monitored poll it does nothing.
 ///

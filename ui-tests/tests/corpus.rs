@@ -13,6 +13,8 @@ mod corpus_storage;
 mod corpus_web_handlers;
 #[path = "pass/deny_accepts_non_std.rs"]
 mod deny_accepts_non_std;
+#[path = "pass/receivers_in_place.rs"]
+mod receivers_in_place;
 #[path = "pass/regression_rewrites.rs"]
 mod regression_rewrites;
 
@@ -44,4 +46,9 @@ fn deny_accepts_non_std() {
 #[test]
 fn regressions() {
     regression_rewrites::main();
+}
+
+#[test]
+fn receivers_in_place() {
+    receivers_in_place::main();
 }

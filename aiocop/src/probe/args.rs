@@ -21,20 +21,22 @@ use std::time::Duration;
 
 use crate::audit;
 
-/// The text of an argument of a probed call, if a probe would record right now (see
+/// The text of an argument of a probed call, if a probe would keep it right now (see
 /// [`shown`](super::shown)): its value if its type is one worth showing (or a reference to one),
 /// else `source`, the argument as written. Otherwise an empty string, which allocates nothing.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn arg<T: ?Sized>(value: &T, source: &'static str) -> String {
-    if !super::recording() {
+    if !super::showing() {
         return String::new();
     }
     text_of(value, source)
 }
 
 /// The text of an argument that is not read again (evaluating it twice could change what the
-/// code does): `source`, if a probe would record right now; else an empty string.
+/// code does): `source`, if a probe would keep it right now; else an empty string.
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn source(source: &'static str) -> String {
-    if !super::recording() {
+    if !super::showing() {
         return String::new();
     }
     source.to_owned()
