@@ -275,17 +275,10 @@ macro_rules! method_probes {
         }
     }};
     // By type id alone (see `probe_type`).
-    (@check_type plain [$($l:lifetime,)*] $ty:ty => $op:ident, $args:ident, $source:ident) => {{
-        // The lifetimes are the type's, named so it can be written.
-        #[allow(clippy::extra_unused_lifetimes)]
-        fn is_std<$($l,)* Received: ?Sized>() -> bool {
-            crate::probe::receiver_is::<Received, $ty>()
-        }
-        if is_std::<Received>() {
-            crate::probe::confirm(&aiocop_lints::catalog::$op, $args);
-            return Probed;
-        }
-    }};
+    // (A plain check never reads the receiver: the same as `@check plain`.)
+    (@check_type plain [$($l:lifetime,)*] $ty:ty => $op:ident, $args:ident, $source:ident) => {
+        method_probes!(@check plain [$($l,)*] $ty => $op, $source, $args)
+    };
     (@check_type described [$($l:lifetime,)*] $ty:ty => $op:ident, $args:ident, $source:ident) => {{
         // The lifetimes are the type's, named so it can be written.
         #[allow(clippy::extra_unused_lifetimes)]
