@@ -78,10 +78,17 @@ fn sender() -> Option<&'static SyncSender<Message>> {
             .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
             .is_ok()
         {
+            // Reset even if starting panics, or every later event would wait here for ever.
+            struct Started;
+            impl Drop for Started {
+                fn drop(&mut self) {
+                    STARTING.store(false, Ordering::Release);
+                }
+            }
+            let _started = Started;
             if current().is_none() {
                 start();
             }
-            STARTING.store(false, Ordering::Release);
         } else {
             // Another thread is starting it: a thread spawn, tens of microseconds, once per
             // process.
