@@ -326,6 +326,6 @@ pub(crate) fn capture() -> Context {
 }
 
 /// For [`fork`](crate::fork): the registry's lock, held.
-pub(crate) fn hold_for_fork() -> Option<Box<dyn std::any::Any>> {
-    Some(PROVIDERS.hold())
+pub(crate) fn hold_for_fork() -> Box<dyn std::any::Any> {
+    PROVIDERS.hold()
 }

@@ -24,9 +24,16 @@ pub(crate) fn generation() -> u64 {
     GENERATION.load(Ordering::Acquire)
 }
 
+/// What `prepare` took, released by `parent` or `child` on the same thread.
+#[derive(Default)]
+struct Held {
+    watchdog: Option<crate::watchdog::fork::Held>,
+    /// Released in the reverse order of taking.
+    others: Vec<Box<dyn Any>>,
+}
+
 thread_local! {
-    /// The guards `prepare` took, released by `parent` or `child` on the same thread.
-    static HELD: RefCell<Vec<Box<dyn Any>>> = const { RefCell::new(Vec::new()) };
+    static HELD: RefCell<Held> = RefCell::new(Held::default());
 }
 
 /// Registers the fork handlers, once per process (a forked child inherits them).
@@ -55,39 +62,50 @@ extern "C" fn prepare() {
     let _ = std::panic::catch_unwind(|| {
         // The watchdog's locks first (released last); no thread holds one of them while
         // waiting for symbolization or a registry, nor the other way round.
-        crate::watchdog::fork::prepare();
-        let mut held: Vec<Box<dyn Any>> = Vec::new();
-        held.extend(crate::trace::hold_for_fork());
-        held.extend(crate::callbacks::hold_for_fork());
-        held.extend(crate::context::hold_for_fork());
-        held.extend(crate::watchdog::hold_stuck_callbacks_for_fork());
-        let _ = HELD.try_with(|h| h.borrow_mut().extend(held));
+        let watchdog = Some(crate::watchdog::fork::prepare());
+        let [symbolize, cache] = crate::trace::hold_for_fork();
+        let others: Vec<Box<dyn Any>> = vec![
+            symbolize,
+            cache,
+            crate::callbacks::hold_for_fork(),
+            crate::context::hold_for_fork(),
+            crate::watchdog::hold_stuck_callbacks_for_fork(),
+        ];
+        // A thread tearing down its thread-locals cannot keep the guards: they are released at
+        // once, and the child resets what it can without them.
+        let _ = HELD.try_with(|h| *h.borrow_mut() = Held { watchdog, others });
     });
 }
 
 /// After `fork`, in the parent: releases what `prepare` took.
 #[cfg(unix)]
 extern "C" fn parent() {
-    release();
-    let _ = std::panic::catch_unwind(crate::watchdog::fork::parent);
+    let _ = std::panic::catch_unwind(|| {
+        let watchdog = release();
+        if let Some(watchdog) = watchdog {
+            crate::watchdog::fork::parent(watchdog);
+        }
+    });
 }
 
 /// After `fork`, in the child: releases what `prepare` took and starts a new generation.
 #[cfg(unix)]
 extern "C" fn child() {
-    release();
-    GENERATION.fetch_add(1, Ordering::AcqRel);
-    crate::dispatch::after_fork_in_child();
-    let _ = std::panic::catch_unwind(crate::watchdog::fork::child);
+    let _ = std::panic::catch_unwind(|| {
+        let watchdog = release();
+        GENERATION.fetch_add(1, Ordering::AcqRel);
+        crate::dispatch::after_fork_in_child();
+        crate::watchdog::fork::child(watchdog);
+    });
 }
 
+/// Releases the guards other than the watchdog's (in the reverse order of taking) and hands
+/// those back: the watchdog's handlers need them.
 #[cfg(unix)]
-fn release() {
-    let _ = std::panic::catch_unwind(|| {
-        let held = HELD.try_with(|h| std::mem::take(&mut *h.borrow_mut()));
-        // Released in the reverse order of taking.
-        if let Ok(held) = held {
-            held.into_iter().rev().for_each(drop);
-        }
-    });
+fn release() -> Option<crate::watchdog::fork::Held> {
+    let held = HELD
+        .try_with(|h| std::mem::take(&mut *h.borrow_mut()))
+        .ok()?;
+    held.others.into_iter().rev().for_each(drop);
+    held.watchdog
 }

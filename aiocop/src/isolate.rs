@@ -69,8 +69,9 @@ pub(crate) fn call(what: impl FnOnce(&mut String), f: impl FnOnce()) {
     let _ = DEPTH.try_with(|d| d.set(d.get() + 1));
     let depth = Depth;
     let outcome = panic::catch_unwind(AssertUnwindSafe(f));
+    // A panic the closure caught itself left its location behind: not this closure's.
+    let location = LOCATION.try_with(Cell::take).ok().flatten();
     if let Err(payload) = outcome {
-        let location = LOCATION.try_with(Cell::take).ok().flatten();
         report_panic(what, location, &*payload);
         // Still marked as inside the closure: a payload whose drop panics stays quiet too.
         dispose(payload);

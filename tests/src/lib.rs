@@ -107,6 +107,42 @@ pub fn in_fresh_process(
     })
 }
 
+/// Asserts that the fresh process of `test` (see [`in_fresh_process`]) exited successfully,
+/// showing what it printed if not.
+pub fn assert_succeeded(test: &str, output: &std::process::Output) {
+    assert!(
+        output.status.success(),
+        "{test} failed in its process ({}):\n--- stdout\n{}\n--- stderr\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Waits for the forked child `pid` for at most `timeout`: its exit code, or `None` if it did not
+/// exit normally or had to be killed (a hang).
+pub fn wait_for_child(pid: libc::pid_t, timeout: std::time::Duration) -> Option<i32> {
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let mut status = 0;
+        // SAFETY: waiting for our own child, with a valid status pointer.
+        let waited = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        assert!(waited >= 0, "waitpid failed");
+        if waited == pid {
+            return libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+        }
+        if std::time::Instant::now() >= deadline {
+            // SAFETY: signalling and reaping our own child.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::waitpid(pid, &mut status, 0);
+            }
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// A current-thread tokio runtime with time and I/O.
 pub fn current_thread() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()

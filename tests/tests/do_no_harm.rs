@@ -15,7 +15,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use aiocop::{Delivery, WEIGHT_HEAVY};
-use aiocop_tests::{current_thread, in_fresh_process};
+use aiocop_tests::{assert_succeeded, current_thread, in_fresh_process, wait_for_child};
 
 const CHILD_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -30,16 +30,6 @@ fn stdout_of(output: &std::process::Output) -> String {
 /// Lines the callback of [`queue_and_exit`] wrote.
 fn delivered_lines(output: &std::process::Output) -> usize {
     stdout_of(output).matches("delivered\n").count()
-}
-
-fn assert_success(test: &str, output: &std::process::Output) {
-    assert!(
-        output.status.success(),
-        "{test} failed in its process ({}):\n--- stdout\n{}\n--- stderr\n{}",
-        output.status,
-        stdout_of(output),
-        stderr_of(output)
-    );
 }
 
 /// Polls `future` once, on this thread, without a runtime.
@@ -110,7 +100,7 @@ fn capturing_a_trace_never_waits_for_symbolization() {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
 }
 
 /// A callback that itself polls monitored code raises events on its own thread: they are counted,
@@ -147,7 +137,7 @@ fn a_callback_that_polls_monitored_code_is_not_called_from_inside_itself() {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
     let stderr = stderr_of(&output);
     assert_eq!(
         stderr.matches("not delivered").count(),
@@ -202,7 +192,7 @@ fn a_payload_that_panics_when_dropped_does_not_kill_the_delivery_thread() {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
 }
 
 /// A caught panic gets one short line from aiocop, not the panic hook's report; at most one such
@@ -226,7 +216,7 @@ fn isolated_panics_are_reported_briefly_and_rate_limited() {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
     let stderr = stderr_of(&output);
     let reports: Vec<&str> = stderr
         .lines()
@@ -270,7 +260,7 @@ fn detect_slow_tasks_infers_the_closure_argument() {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
 }
 
 /// Queues `events` events, each delivered to a callback taking `per_event`, then leaves the
@@ -303,7 +293,7 @@ fn all_queued_events_are_delivered_at_exit(test: &str, exit: bool) {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
     assert_eq!(delivered_lines(&output), 1000);
 }
 
@@ -326,7 +316,7 @@ fn events_left_at_exit_are_counted_in_one_line() {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
     let delivered = delivered_lines(&output);
     let stderr = stderr_of(&output);
     let line = stderr
@@ -348,29 +338,6 @@ fn events_left_at_exit_are_counted_in_one_line() {
         (100..=101).contains(&(delivered + left)),
         "{delivered} delivered + {left} left"
     );
-}
-
-/// Waits for the forked child `pid` for at most `timeout`; its exit code, or `None` if it had to
-/// be killed.
-fn wait_for_child(pid: libc::pid_t, timeout: Duration) -> Option<i32> {
-    let deadline = std::time::Instant::now() + timeout;
-    loop {
-        let mut status = 0;
-        // SAFETY: waiting for our own child, with a valid status pointer.
-        let waited = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-        if waited == pid {
-            return libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-        }
-        if std::time::Instant::now() >= deadline {
-            // SAFETY: signalling and reaping our own child.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::waitpid(pid, &mut status, 0);
-            }
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 /// A child forked while aiocop runs (even while its delivery thread symbolizes for the first
@@ -431,5 +398,5 @@ fn a_forked_child_reports_its_own_events() {
     }) else {
         return;
     };
-    assert_success(test, &output);
+    assert_succeeded(test, &output);
 }

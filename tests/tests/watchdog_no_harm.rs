@@ -1,7 +1,7 @@
 //! The stall watchdog never changes what the code it samples does (issue 13, item 2), survives a
 //! fork, and can be stopped from its own thread (items 3 and 4).
 //!
-//! Each test runs its scenario in a fresh process (this binary again, with `SCENARIO` naming it):
+//! Each test runs its scenario in a fresh process (`aiocop_tests::in_fresh_process`):
 //! the watchdog's settings are process-wide, and one scenario stops it.
 //!
 //! - `blocked_calls_return_what_they_return_unsampled`: a TCP read with a read timeout, a UDP
@@ -26,73 +26,23 @@ use std::hint::black_box;
 use std::io::{ErrorKind, Read};
 use std::net::{TcpListener, TcpStream, UdpSocket};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aiocop::{CpuSampling, CpuSamplingStatus, FutureExt, SlowTaskEvent};
 
-/// Names the scenario a child process runs.
-const SCENARIO: &str = "AIOCOP_NO_HARM_SCENARIO";
 /// A scenario taking longer than this hangs.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Runs `scenario` in a fresh process (this test binary, filtered to the test `name`), or, in
 /// that process, runs it.
 fn in_fresh_process(name: &str, scenario: fn()) {
-    if std::env::var(SCENARIO).as_deref() == Ok(name) {
-        scenario();
-        return;
+    if let Some(output) = aiocop_tests::in_fresh_process(name, &[], CHILD_TIMEOUT, scenario) {
+        println!("{}", String::from_utf8_lossy(&output.stdout));
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        aiocop_tests::assert_succeeded(name, &output);
     }
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([name, "--exact", "--nocapture", "--test-threads=1"])
-        .env(SCENARIO, name)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the scenario");
-    let pipes = [
-        read_all(child.stdout.take().unwrap()),
-        read_all(child.stderr.take().unwrap()),
-    ];
-    let deadline = Instant::now() + CHILD_TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for the scenario") {
-            break Some(status);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    let [stdout, stderr] = pipes.map(|p| p.join().unwrap());
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    match status {
-        Some(status) => assert!(
-            status.success(),
-            "scenario {name} failed ({status}):\n{stdout}\n{stderr}"
-        ),
-        None => panic!("scenario {name} hung for {CHILD_TIMEOUT:?}:\n{stdout}\n{stderr}"),
-    }
-}
-
-fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = pipe.read_to_string(&mut text);
-        text
-    })
-}
-
-fn new_runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
 }
 
 /// What a call returned: an I/O result's kind, or a C return value with `errno` when it is -1
@@ -250,7 +200,7 @@ fn blocked_calls() {
     aiocop::stop_cpu_sampling();
     aiocop::detect_slow_tasks(100, aiocop::no_callback).unwrap();
     aiocop::activate();
-    let runtime = new_runtime();
+    let runtime = aiocop_tests::current_thread();
     let endpoints = Endpoints::new();
     let baseline: Vec<Outcome> = CASES
         .iter()
@@ -288,7 +238,7 @@ fn blocked_calls() {
             let failures = failures.clone();
             let samples = samples.clone();
             std::thread::spawn(move || {
-                let runtime = new_runtime();
+                let runtime = aiocop_tests::current_thread();
                 let endpoints = Endpoints::new();
                 for run in 0..RUNS_PER_CASE / THREADS_PER_CASE {
                     let (outcome, took, events) = run_case(&runtime, &endpoints, case);
@@ -397,7 +347,7 @@ fn poll_end_race() {
                     revents: 0,
                 };
                 let mut failed = Vec::new();
-                new_runtime().block_on(async {
+                aiocop_tests::current_thread().block_on(async {
                     for _ in 0..RACE_ITERATIONS / RACE_THREADS {
                         async { burn_cpu(Duration::from_millis(5)) }
                             .monitored_as("burst")
@@ -470,7 +420,7 @@ fn forked_child_checks() -> Vec<String> {
             ));
         });
     }
-    let runtime = new_runtime();
+    let runtime = aiocop_tests::current_thread();
     let mut failures = Vec::new();
     for (name, work) in [
         ("child_sleeps", child_sleeps as fn()),
@@ -530,7 +480,7 @@ fn fork_scenario() {
     aiocop::activate();
     // This thread runs monitored polls (it has a slot, with this process's thread id), sampled:
     // reading the samples loads the symbolizer's tables once, here, rather than in every child.
-    let runtime = new_runtime();
+    let runtime = aiocop_tests::current_thread();
     for (name, work) in [
         ("child_sleeps", child_sleeps as fn()),
         ("child_burns", child_burns),
@@ -548,7 +498,7 @@ fn fork_scenario() {
         .map(|_| {
             let stop = stop.clone();
             std::thread::spawn(move || {
-                let runtime = new_runtime();
+                let runtime = aiocop_tests::current_thread();
                 while !stop.load(Ordering::Relaxed) {
                     runtime.block_on(
                         async { std::thread::sleep(Duration::from_millis(30)) }
@@ -573,25 +523,10 @@ fn fork_scenario() {
             // SAFETY: ends the child without running the test harness's exit path.
             unsafe { libc::_exit(i32::from(!failures.is_empty())) };
         }
-        let deadline = Instant::now() + FORK_TIMEOUT;
-        let mut status = 0;
-        loop {
-            // SAFETY: waits for our own child.
-            let waited = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
-            assert!(waited >= 0, "waitpid failed");
-            if waited == pid {
-                break;
-            }
-            if Instant::now() > deadline {
-                // SAFETY: kills our own child.
-                unsafe { libc::kill(pid, libc::SIGKILL) };
-                panic!("forked child {fork} hung");
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        assert!(
-            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-            "forked child {fork} failed (status {status:#x})"
+        assert_eq!(
+            aiocop_tests::wait_for_child(pid, FORK_TIMEOUT),
+            Some(0),
+            "forked child {fork} failed or hung"
         );
     }
     stop.store(true, Ordering::Relaxed);
@@ -627,7 +562,7 @@ fn stop_in_callback() {
         aiocop::stop_cpu_sampling();
         RETURNED.store(true, Ordering::SeqCst);
     });
-    let runtime = new_runtime();
+    let runtime = aiocop_tests::current_thread();
     runtime.block_on(async { stuck_sleeper() }.monitored_as("stuck_sleeper"));
     assert_eq!(CALLED.load(Ordering::SeqCst), 1, "one stuck report");
     assert!(

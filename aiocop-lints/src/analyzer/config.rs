@@ -189,16 +189,8 @@ impl Config {
                     config.deny = Some(level.map_err(|m| err(&key, m))?);
                 }
                 "allow" => {
-                    let list = item.as_array().ok_or_else(|| {
-                        err(
-                            &key,
-                            format!("expected an array of paths, found {}", kind(item)),
-                        )
-                    })?;
-                    for (i, path) in list.iter().enumerate() {
-                        let path = path_value(path).map_err(|m| err(&format!("{key}[{i}]"), m))?;
-                        config.allow.push(path);
-                    }
+                    let paths = path_list(&key, item).map_err(|(at, m)| err(&at, m))?;
+                    config.allow.extend(paths);
                 }
                 "blocking" => {
                     let entries = item.as_object().ok_or_else(|| {
@@ -215,16 +207,8 @@ impl Config {
                     }
                 }
                 "offload" => {
-                    let list = item.as_array().ok_or_else(|| {
-                        err(
-                            &key,
-                            format!("expected an array of paths, found {}", kind(item)),
-                        )
-                    })?;
-                    for (i, path) in list.iter().enumerate() {
-                        let path = path_value(path).map_err(|m| err(&format!("{key}[{i}]"), m))?;
-                        config.offload.push(path);
-                    }
+                    let paths = path_list(&key, item).map_err(|(at, m)| err(&at, m))?;
+                    config.offload.extend(paths);
                 }
                 "report_trivial" => {
                     let on = item.as_bool().ok_or_else(|| {
@@ -269,6 +253,20 @@ impl Config {
         }
         self
     }
+}
+
+/// An array of paths under `key`; an error names the key (or element) and what is wrong.
+fn path_list(key: &str, item: &Value) -> Result<Vec<String>, (String, String)> {
+    let list = item.as_array().ok_or_else(|| {
+        (
+            key.to_owned(),
+            format!("expected an array of paths, found {}", kind(item)),
+        )
+    })?;
+    list.iter()
+        .enumerate()
+        .map(|(i, path)| path_value(path).map_err(|m| (format!("{key}[{i}]"), m)))
+        .collect()
 }
 
 fn path_value(value: &Value) -> Result<String, String> {

@@ -16,55 +16,45 @@
 //! The crate's one `pthread_atfork` registration ([`crate::fork`]) calls the three; the watchdog
 //! makes sure it is installed when it first starts ([`register`]).
 
-use std::cell::RefCell;
 use std::sync::MutexGuard;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{Control, RUNNING, Watchdog, capture, control, slot};
 
-/// The locks [`prepare`] took, kept on the forking thread until [`parent`] or [`child`].
-struct Held {
+/// The locks [`prepare`] took, kept on the forking thread (by [`crate::fork`]) until [`parent`]
+/// or [`child`].
+pub(crate) struct Held {
     control: MutexGuard<'static, Control>,
     capture: capture::fork::Held,
     slots: slot::ForkLocks,
-}
-
-thread_local! {
-    static HELD: RefCell<Option<Held>> = const { RefCell::new(None) };
 }
 
 /// Set in a child forked while the watchdog ran: its settings wait in `Control::restart`.
 static RESTART_PENDING: AtomicBool = AtomicBool::new(false);
 
 /// Before a fork, on the forking thread: takes the watchdog's locks (see the module docs).
-pub(crate) fn prepare() {
+pub(crate) fn prepare() -> Held {
     // Order: as every other path that nests them (control before the buffer pool, taken when
     // the watchdog starts; the others are never held while waiting for another).
-    let held = Held {
+    Held {
         control: control(),
         capture: capture::fork::lock(),
         slots: slot::lock_for_fork(),
-    };
-    // A thread tearing down its thread-locals cannot keep the guards: they are released at once
-    // and the child resets what it can without them.
-    let _ = HELD.try_with(|cell| {
-        if let Ok(mut cell) = cell.try_borrow_mut() {
-            *cell = Some(held);
-        }
-    });
+    }
 }
 
 /// After a fork, in the parent: releases the locks.
-pub(crate) fn parent() {
-    drop(take_held());
+pub(crate) fn parent(held: Held) {
+    drop(held);
 }
 
 /// After a fork, in the child (only the forking thread exists): forgets the parent's threads,
 /// marks the watchdog for a restart at first use, releases the locks. Allocates nothing.
-pub(crate) fn child() {
+/// Without `held` (a thread that could not keep the guards), only what needs no lock is reset.
+pub(crate) fn child(held: Option<Held>) {
     capture::fork::forget_requests();
     RUNNING.store(false, Ordering::Relaxed);
-    let Some(held) = take_held() else {
+    let Some(held) = held else {
         return;
     };
     let Held {
@@ -90,12 +80,6 @@ pub(crate) fn child() {
     }
     drop(capture);
     drop(control);
-}
-
-fn take_held() -> Option<Held> {
-    HELD.try_with(|cell| cell.try_borrow_mut().ok()?.take())
-        .ok()
-        .flatten()
 }
 
 /// Starts the watchdog again if this is a child forked while it ran and nothing has started it

@@ -34,7 +34,7 @@ mod capture;
 pub(crate) mod fork;
 
 /// For [`crate::fork`]: the stuck-poll callbacks' registry lock, held.
-pub(crate) fn hold_stuck_callbacks_for_fork() -> Option<Box<dyn std::any::Any>> {
+pub(crate) fn hold_stuck_callbacks_for_fork() -> Box<dyn std::any::Any> {
     stuck::hold_for_fork()
 }
 pub(crate) mod slot;

@@ -115,6 +115,6 @@ pub(crate) fn report(stuck: &StuckPoll) {
 }
 
 /// For [`crate::fork`]: the registry's lock, held.
-pub(crate) fn hold_for_fork() -> Option<Box<dyn std::any::Any>> {
-    Some(CALLBACKS.hold())
+pub(crate) fn hold_for_fork() -> Box<dyn std::any::Any> {
+    CALLBACKS.hold()
 }
