@@ -69,7 +69,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         // for a call of an `async fn` itself.
         if more_attributes || attrs.iter().any(|a| a.path().is_ident("must_use")) {
             let wrapped = quote_spanned! {body_span=>
-                ::aiocop::Monitored::new(
+                ::aiocop::__private::Monitored::new(
                     async move {
                         #fake_return
                         #(#stmts)*
@@ -94,7 +94,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             body_span,
             quote! {
                 #site
-                ::aiocop::Monitored::new(
+                ::aiocop::__private::Monitored::new(
                     async move {
                         #captures
                         #fake_return
@@ -124,11 +124,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             // `Box::pin(async move { .. })` to wrap the future rather than the sync function that
             // makes it: keep that shape, the async block awaiting the monitored original.
             Expr::Verbatim(quote_spanned! {original.span()=>
-                async move { ::aiocop::Monitored::new(#original, #site_ident).await }
+                async move { ::aiocop::__private::Monitored::new(#original, #site_ident).await }
             })
         } else {
             Expr::Verbatim(quote_spanned! {original.span()=>
-                ::aiocop::Monitored::new(#original, #site_ident)
+                ::aiocop::__private::Monitored::new(#original, #site_ident)
             })
         };
         let stmts = &body.stmts;

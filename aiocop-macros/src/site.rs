@@ -19,7 +19,7 @@ pub(crate) fn site_items(args: &MonitorArgs, fn_name: &Ident, line: usize) -> To
         None => fn_name.to_string().trim_start_matches("r#").to_owned(),
     };
     let line = line as u32;
-    let mut options = quote!(::aiocop::MonitorOptions::DEFAULT);
+    let mut options = quote!(::aiocop::__private::MonitorOptions::DEFAULT);
     if let Some(ms) = args.threshold_ms {
         options = quote!(#options.with_threshold(::core::time::Duration::from_millis(#ms)));
     }
@@ -31,8 +31,8 @@ pub(crate) fn site_items(args: &MonitorArgs, fn_name: &Ident, line: usize) -> To
         options = quote!(#options.with_allow(&[#(#allow),*]));
     }
     quote! {
-        ::aiocop::__aiocop_register!(monitored: #ident = ::aiocop::MonitoredFunction::new(
-            ::aiocop::FunctionInfo::new(#name, ::core::module_path!(), ::core::file!(), #line),
+        ::aiocop::__aiocop_register!(monitored: #ident = ::aiocop::__private::MonitoredFunction::new(
+            ::aiocop::__private::FunctionInfo::new(#name, ::core::module_path!(), ::core::file!(), #line),
             #options,
         ));
     }

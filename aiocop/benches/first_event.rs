@@ -50,7 +50,7 @@ fn child() {
         // Room for the delivery thread to run, as a worker's other tasks would leave it.
         std::thread::sleep(Duration::from_millis(2));
     }
-    aiocop::flush();
+    aiocop::delivery::flush();
     let cold = times[..5].iter().max().unwrap();
     let mut warm = times[POLLS - 20..].to_vec();
     warm.sort();
@@ -66,7 +66,7 @@ fn panicking_callback() {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
     aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
-    aiocop::set_delivery(aiocop::Delivery::Inline);
+    aiocop::delivery::set_mode(aiocop::delivery::Delivery::Inline);
     aiocop::activate();
     let run = |n: usize| {
         let start = Instant::now();

@@ -63,7 +63,7 @@ fn handlers(c: &mut Criterion) {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
     aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
-    aiocop::set_delivery(aiocop::Delivery::Inline);
+    aiocop::delivery::set_mode(aiocop::delivery::Delivery::Inline);
     let state = State {
         users: HashMap::from([(7, "ada".to_owned())]),
     };

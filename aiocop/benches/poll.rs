@@ -28,9 +28,9 @@ fn polls(c: &mut Criterion) {
     aiocop::start_blocking_io_detection(0).unwrap();
     // A threshold no poll here reaches: an idle poll must cost only the guard. The watchdog is
     // measured on its own, below.
-    aiocop::stop_cpu_sampling();
+    aiocop::watchdog::stop_cpu_sampling();
     aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
-    aiocop::set_delivery(aiocop::Delivery::Inline);
+    aiocop::delivery::set_mode(aiocop::delivery::Delivery::Inline);
 
     aiocop::deactivate();
     poll_repeatedly(c, "poll/bare", Spin(0));
@@ -47,13 +47,13 @@ fn polls(c: &mut Criterion) {
     poll_repeatedly(c, "poll/monitored_active", aiocop::monitored(Spin(0)));
     // The stall watchdog adds two stores per poll (it never samples here: no poll reaches its
     // arming delay of half the threshold).
-    aiocop::start_cpu_sampling(aiocop::CpuSampling::new()).unwrap();
+    aiocop::watchdog::start_cpu_sampling(aiocop::watchdog::CpuSampling::new()).unwrap();
     poll_repeatedly(
         c,
         "poll/monitored_active_watchdog_on",
         aiocop::monitored(Spin(0)),
     );
-    aiocop::stop_cpu_sampling();
+    aiocop::watchdog::stop_cpu_sampling();
 
     poll_repeatedly(
         c,
@@ -65,7 +65,7 @@ fn polls(c: &mut Criterion) {
         "poll/monitored_active_ten_events_depth_0",
         aiocop::monitored(AuditingSpin::new(10)),
     );
-    aiocop::set_trace_depth(20).unwrap();
+    aiocop::setup::set_trace_depth(20).unwrap();
     poll_repeatedly(
         c,
         "poll/monitored_active_ten_events_depth_20",
@@ -76,7 +76,7 @@ fn polls(c: &mut Criterion) {
         "poll/monitored_active_one_event_depth_20",
         aiocop::monitored(AuditingSpin::new(1)),
     );
-    aiocop::set_trace_depth(0).unwrap();
+    aiocop::setup::set_trace_depth(0).unwrap();
 
     // The floor DESIGN §10 names: two TSC reads, and two `Instant::now()`, back to back.
     #[cfg(target_arch = "x86_64")]

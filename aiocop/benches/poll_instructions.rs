@@ -27,7 +27,7 @@ fn main() {
     let variant = std::env::args().nth(1).unwrap_or_default();
     aiocop::start_blocking_io_detection(0).unwrap();
     // The watchdog is measured on its own (`active_watchdog`).
-    aiocop::stop_cpu_sampling();
+    aiocop::watchdog::stop_cpu_sampling();
     aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
     match variant.as_str() {
         "bare" => run(Spin(0)),
@@ -38,7 +38,7 @@ fn main() {
         }
         // With the stall watchdog running (it never samples: no poll reaches its arming delay).
         "active_watchdog" => {
-            aiocop::start_cpu_sampling(aiocop::CpuSampling::new()).unwrap();
+            aiocop::watchdog::start_cpu_sampling(aiocop::watchdog::CpuSampling::new()).unwrap();
             aiocop::activate();
             run(aiocop::monitored(Spin(0)));
         }

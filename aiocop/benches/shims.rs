@@ -226,7 +226,7 @@ fn capped_summary() {
     println!();
     println!(
         "One monitored poll making {CALLS} calls, past the per-poll cap of {} events ({} CPUs):",
-        aiocop::max_events_per_poll(),
+        aiocop::setup::max_events_per_poll(),
         num_cpus()
     );
     println!();

@@ -22,15 +22,15 @@ fn main() {
         .unwrap_or(5);
     let phase = Duration::from_secs(secs);
 
-    aiocop::start_cpu_sampling(
-        aiocop::CpuSampling::new()
-            .max_samples_per_poll(aiocop::MAX_SAMPLES_PER_POLL)
+    aiocop::watchdog::start_cpu_sampling(
+        aiocop::watchdog::CpuSampling::new()
+            .max_samples_per_poll(aiocop::watchdog::MAX_SAMPLES_PER_POLL)
             .stuck_after(None),
     )
     .unwrap();
     aiocop::detect_slow_tasks(30, aiocop::no_callback).unwrap();
     aiocop::activate();
-    let effective = aiocop::effective_cpu_sampling().unwrap();
+    let effective = aiocop::watchdog::effective_cpu_sampling().unwrap();
     let clock = thread_cpu_clock("aiocop-watchdog");
     let cpu = || read_clock(clock);
     println!(
@@ -92,14 +92,14 @@ fn main() {
     // 3. Sampling a blocked poll: it sleeps for the whole phase; the watchdog samples it every
     // interval, without a signal.
     let before = cpu();
-    let (_, events) = runtime.block_on(aiocop::collect_events(aiocop::monitored(async {
+    let (_, events) = runtime.block_on(aiocop::events::collect_events(aiocop::monitored(async {
         std::thread::sleep(phase);
     })));
     report_sampling("sampling, blocked:", cpu() - before, phase, &events);
 
     // 4. Sampling a CPU-bound poll: it spins for the whole phase; each sample is a signal.
     let before = cpu();
-    let (_, events) = runtime.block_on(aiocop::collect_events(aiocop::monitored(async {
+    let (_, events) = runtime.block_on(aiocop::events::collect_events(aiocop::monitored(async {
         let end = Instant::now() + phase;
         while Instant::now() < end {
             std::hint::spin_loop();

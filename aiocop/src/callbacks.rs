@@ -19,17 +19,17 @@ pub struct CallbackHandle(u64);
 /// Registers a callback invoked with every [`SlowTaskEvent`].
 ///
 /// Callbacks run in registration order, on the thread [`delivery`](crate::delivery) says: with
-/// the default ([`Delivery::Auto`](crate::Delivery::Auto)), on aiocop's own delivery thread
+/// the default ([`Delivery::Auto`](crate::delivery::Delivery::Auto)), on aiocop's own delivery thread
 /// ("aiocop-delivery") when traces are captured (the trace depth given to
 /// [`start_blocking_io_detection`](crate::start_blocking_io_detection) is above 0), so that
 /// symbolizing never happens on a runtime worker; on the thread that polled the task, right after
 /// the poll, when the trace depth is 0. Inline callbacks must be fast and non-blocking;
-/// background ones may be slower, and [`flush`](crate::flush) waits for them.
+/// background ones may be slower, and [`flush`](crate::delivery::flush) waits for them.
 ///
 /// A callback that panics is reported in one line on stderr (at most one such line a second; the
 /// panic hook's usual report is left out for it); the others still run, and neither the monitored
 /// task nor the delivery thread sees the panic. Events raised by monitored code that a callback
-/// polls itself are not delivered (see [`reentrant_events`](crate::reentrant_events)).
+/// polls itself are not delivered (see [`reentrant_events`](crate::delivery::reentrant_events)).
 ///
 /// ```
 /// let handle = aiocop::register_slow_task_callback(|event| {

@@ -27,7 +27,7 @@ thread_local! {
 /// # async fn main() {
 /// aiocop::activate();
 /// aiocop::start_blocking_io_detection(0).unwrap();
-/// let (value, events) = aiocop::collect_events(aiocop::monitored(async {
+/// let (value, events) = aiocop::events::collect_events(aiocop::monitored(async {
 ///     aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&"/etc/hosts"]);
 ///     42
 /// }))

@@ -5,8 +5,11 @@
 //! a callback looks at the event. Providers are merged in registration order; later keys win.
 
 use std::any::Any;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
+use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -328,4 +331,69 @@ pub(crate) fn capture() -> Context {
 /// For [`fork`](crate::fork): the registry's lock, held.
 pub(crate) fn hold_for_fork() -> Box<dyn std::any::Any> {
     PROVIDERS.hold()
+}
+
+/// The key of the request id in the context of a request's events.
+pub(crate) const REQUEST_ID_KEY: &str = "request_id";
+
+thread_local! {
+    /// The id of the request being polled on this thread (null: none), pointing into the
+    /// request's future for the duration of its poll: a poll pays two thread-local writes. Set by
+    /// the tower layer's response future, read when an event is built.
+    static REQUEST_ID: Cell<*const [u8]> = const { Cell::new(ptr::slice_from_raw_parts(ptr::null(), 0)) };
+}
+
+/// The id of the request being polled on this thread, if any (see the tower layer's
+/// `current_request_id`).
+pub(crate) fn current_request_id() -> Option<String> {
+    let current = REQUEST_ID.try_with(Cell::get).ok()?;
+    if current.is_null() {
+        return None;
+    }
+    // SAFETY: `REQUEST_ID` is non-null only while a `RequestId` guard lives on this thread, and
+    // the guard borrows the bytes it points to for its whole life (see `RequestId`).
+    let id = unsafe { &*current };
+    std::str::from_utf8(id).ok().map(str::to_owned)
+}
+
+/// `context` with the current request id under [`REQUEST_ID_KEY`], unless a context provider set
+/// that key already (providers win, as later providers do over earlier ones).
+pub(crate) fn add_request_id(mut context: Context) -> Context {
+    if !context.contains_key(REQUEST_ID_KEY)
+        && let Some(id) = current_request_id()
+    {
+        context.insert(REQUEST_ID_KEY, id);
+    }
+    context
+}
+
+/// Makes a request's id current on this thread for the duration of one poll.
+///
+/// Crate-internal, and only ever a local of a poll: never leaked or forgotten, so the pointer it
+/// publishes never outlives the id it borrows (unwinding drops it too).
+#[cfg_attr(not(feature = "tower"), allow(dead_code))]
+pub(crate) struct RequestId<'a> {
+    outer: *const [u8],
+    _id: PhantomData<&'a [u8]>,
+}
+
+#[cfg_attr(not(feature = "tower"), allow(dead_code))]
+impl<'a> RequestId<'a> {
+    /// Makes `id` the thread's current id until the guard is dropped.
+    #[inline]
+    pub(crate) fn enter(id: &'a [u8]) -> Self {
+        let outer = REQUEST_ID.replace(ptr::from_ref(id));
+        RequestId {
+            outer,
+            _id: PhantomData,
+        }
+    }
+}
+
+impl Drop for RequestId<'_> {
+    /// Restores the id of an enclosing request, or none.
+    #[inline]
+    fn drop(&mut self) {
+        REQUEST_ID.set(self.outer);
+    }
 }

@@ -13,7 +13,7 @@ pub enum ConfigError {
         /// The requested threshold in milliseconds.
         threshold_ms: u64,
     },
-    /// Trace depth above [`MAX_TRACE_DEPTH`](crate::MAX_TRACE_DEPTH).
+    /// Trace depth above [`MAX_TRACE_DEPTH`](crate::setup::MAX_TRACE_DEPTH).
     TraceDepthTooLarge {
         /// The requested depth.
         requested: usize,
@@ -21,7 +21,7 @@ pub enum ConfigError {
         max: usize,
     },
     /// A per-poll event cap of zero or above
-    /// [`MAX_EVENTS_PER_POLL_LIMIT`](crate::MAX_EVENTS_PER_POLL_LIMIT).
+    /// [`MAX_EVENTS_PER_POLL_LIMIT`](crate::setup::MAX_EVENTS_PER_POLL_LIMIT).
     InvalidEventCap {
         /// The requested cap.
         requested: usize,
@@ -33,39 +33,39 @@ pub enum ConfigError {
         /// The rejected name.
         name: String,
     },
-    /// An event weight above [`MAX_EVENT_WEIGHT`](crate::MAX_EVENT_WEIGHT).
+    /// An event weight above [`MAX_EVENT_WEIGHT`](crate::operations::MAX_EVENT_WEIGHT).
     WeightTooLarge {
         /// The requested weight.
         weight: u32,
         /// The largest accepted weight.
         max: u32,
     },
-    /// [`register_blocking_event`](crate::register_blocking_event) of a name the catalog already
-    /// has (use [`override_weight`](crate::override_weight) to change its weight).
+    /// [`register_blocking_event`](crate::operations::register_blocking_event) of a name the catalog already
+    /// has (use [`override_weight`](crate::operations::override_weight) to change its weight).
     EventInCatalog {
         /// The name.
         name: String,
     },
-    /// [`register_blocking_event`](crate::register_blocking_event) of a name already registered
-    /// with another weight (use [`override_weight`](crate::override_weight) to change it).
+    /// [`register_blocking_event`](crate::operations::register_blocking_event) of a name already registered
+    /// with another weight (use [`override_weight`](crate::operations::override_weight) to change it).
     EventAlreadyRegistered {
         /// The name.
         name: String,
         /// The weight it is registered with.
         weight: u32,
     },
-    /// [`override_weight`](crate::override_weight) of a name that is neither in the catalog nor
+    /// [`override_weight`](crate::operations::override_weight) of a name that is neither in the catalog nor
     /// registered.
     UnknownEvent {
         /// The name.
         name: String,
     },
-    /// A sample rate outside 0..=1, or not a number ([`Sampler`](crate::Sampler)).
+    /// A sample rate outside 0..=1, or not a number ([`Sampler`](crate::setup::Sampler)).
     InvalidSampleRate {
         /// The rejected rate, as text (it may be NaN).
         rate: String,
     },
-    /// A [`CpuSampling`](crate::CpuSampling) setting out of range.
+    /// A [`CpuSampling`](crate::watchdog::CpuSampling) setting out of range.
     InvalidCpuSampling {
         /// The setting.
         setting: &'static str,

@@ -5,7 +5,7 @@ use std::panic::Location;
 use std::time::Duration;
 
 use crate::context::Context;
-use crate::monitor::FunctionInfo;
+use crate::functions::FunctionInfo;
 use crate::severity::SeverityLevel;
 use crate::trace::Trace;
 
@@ -41,83 +41,56 @@ impl PartialEq<&str> for Reason {
     }
 }
 
-/// A blocking call as [`audit`](crate::audit()) recorded it, before formatting: what the
-/// reference's audit hook receives.
+/// A blocking call as the recorder stored it, before formatting.
 #[derive(Debug, Clone)]
-pub struct RawBlockingEvent {
+pub(crate) struct RawBlockingEvent {
     pub(crate) operation: &'static str,
     /// The event's text, `operation(args)` (or `operation` alone when arguments are not captured),
     /// built once when the call is recorded.
     pub(crate) text: String,
-    /// Where the arguments are in `text`.
-    pub(crate) args: Option<std::ops::Range<usize>>,
     pub(crate) weight: u32,
     pub(crate) location: &'static Location<'static>,
     pub(crate) function: FunctionInfo,
     pub(crate) trace: Trace,
 }
 
-impl RawBlockingEvent {
-    /// A raw event without a trace, for tools that feed their own events to
-    /// [`format_blocking_event`]. `args` is the already formatted argument list, if any.
-    pub fn new(
-        operation: &'static str,
-        args: Option<String>,
-        weight: u32,
-        location: &'static Location<'static>,
-        function: FunctionInfo,
-    ) -> Self {
-        let (text, args) = match args {
-            Some(args) => {
-                let text = format!("{operation}({args})");
-                let range = operation.len() + 1..text.len() - 1;
-                (text, Some(range))
-            }
-            None => (operation.to_owned(), None),
-        };
-        Self {
-            operation,
-            text,
-            args,
-            weight,
-            location,
-            function,
-            trace: Trace::empty(),
-        }
-    }
-
-    /// The operation's name (`std::fs::read`).
-    pub fn operation(&self) -> &'static str {
-        self.operation
-    }
-
-    /// The formatted arguments (`/etc/hosts`), `None` when argument capture is off.
-    pub fn args(&self) -> Option<&str> {
-        self.args.clone().map(|range| &self.text[range])
-    }
-
-    /// The weight the event was recorded with.
-    pub fn weight(&self) -> u32 {
-        self.weight
-    }
-
-    /// Where the blocking call was made.
-    pub fn location(&self) -> &'static Location<'static> {
-        self.location
-    }
-
-    /// The innermost monitored function the call ran in.
-    pub fn function(&self) -> &FunctionInfo {
-        &self.function
-    }
-}
-
-/// Turns a raw event into the [`BlockingEventInfo`] callbacks see: `name(args)` text, the
-/// `file:line:function` entry point, the trace and the weight.
+/// The [`BlockingEventInfo`] aiocop would record for a call to `operation` with `args`, made here
+/// (the caller's location) in `function`, without recording anything: the reference's
+/// `format_blocking_event`, for tools that feed their own events to callbacks or compare with
+/// aiocop's. The text is `operation(args)` (each argument cut at
+/// [`MAX_ARGUMENT_CHARS`](crate::operations::MAX_ARGUMENT_CHARS) characters), or `operation`
+/// without arguments; the entry point is `file:line:function`; there is no trace.
 ///
-/// Formatting does not symbolize the trace; that happens when the trace is first read.
-pub fn format_blocking_event(raw: &RawBlockingEvent) -> BlockingEventInfo {
-    raw.clone().into_info()
+/// ```
+/// use aiocop::functions::FunctionInfo;
+///
+/// let handler = FunctionInfo::new("handler", "my_crate::api", "src/api.rs", 12);
+/// let info = aiocop::format_blocking_event("std::fs::read", aiocop::WEIGHT_MODERATE, &[&"/etc/hosts"], &handler);
+/// assert_eq!(info.event(), "std::fs::read(/etc/hosts)");
+/// assert!(info.entry_point().ends_with(":handler"));
+/// ```
+#[track_caller]
+pub fn format_blocking_event(
+    operation: &'static str,
+    weight: u32,
+    args: &[&dyn fmt::Display],
+    function: &FunctionInfo,
+) -> BlockingEventInfo {
+    let mut text = String::from(operation);
+    if !args.is_empty() {
+        text.push('(');
+        crate::text::format_args_into(&mut text, args);
+        text.push(')');
+    }
+    RawBlockingEvent {
+        operation,
+        text,
+        weight,
+        location: Location::caller(),
+        function: *function,
+        trace: Trace::empty(),
+    }
+    .into_info()
 }
 
 impl RawBlockingEvent {
@@ -350,7 +323,7 @@ impl SlowTaskEvent {
     }
 
     /// Where the poll spent its time, from the stall watchdog's stack samples (see
-    /// [`start_cpu_sampling`](crate::start_cpu_sampling)): distinct stacks, most frequent first.
+    /// [`start_cpu_sampling`](crate::watchdog::start_cpu_sampling)): distinct stacks, most frequent first.
     /// Empty when the watchdog does not run or the poll ended before it was armed.
     ///
     /// Blocking events say which known calls the poll made; samples say where the time went,
@@ -415,4 +388,14 @@ impl fmt::Display for SlowTaskEvent {
         }
         Ok(())
     }
+}
+
+/// The severity score of a list of blocking events: the sum of their weights (saturating).
+///
+/// A [`SlowTaskEvent`](crate::SlowTaskEvent)'s own score also counts the events that were dropped
+/// beyond the per-poll cap, so it can exceed this sum over its stored events.
+pub fn calculate_io_severity_score(events: &[BlockingEventInfo]) -> u32 {
+    events
+        .iter()
+        .fold(0u32, |sum, e| sum.saturating_add(e.severity()))
 }

@@ -14,15 +14,6 @@
 
 use std::any::Any;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-static GENERATION: AtomicU64 = AtomicU64::new(0);
-
-/// The process generation: 0 in the process that loaded aiocop, one more in each forked child.
-/// State tied to a thread of aiocop's (the delivery queue) belongs to one generation.
-pub(crate) fn generation() -> u64 {
-    GENERATION.load(Ordering::Acquire)
-}
 
 /// What `prepare` took, released by `parent` or `child` on the same thread.
 #[derive(Default)]
@@ -93,8 +84,8 @@ extern "C" fn parent() {
 extern "C" fn child() {
     let _ = std::panic::catch_unwind(|| {
         let watchdog = release();
-        GENERATION.fetch_add(1, Ordering::AcqRel);
-        crate::dispatch::after_fork_in_child();
+        crate::generation::advance();
+        crate::delivery::after_fork_in_child();
         crate::watchdog::fork::child(watchdog);
     });
 }

@@ -59,7 +59,7 @@
 //! aiocop::patch_audit_functions();
 //! aiocop::start_blocking_io_detection(0).unwrap();
 //! aiocop::activate();
-//! let (text, events) = aiocop::collect_events(load("Cargo.toml".as_ref())).await;
+//! let (text, events) = aiocop::events::collect_events(load("Cargo.toml".as_ref())).await;
 //! assert!(text.unwrap().contains("[package]"));
 //! let recorded: Vec<&str> = events[0].blocking_events().iter().map(|e| e.operation()).collect();
 //! assert_eq!(recorded, ["std::fs::File::open", "std::fs::File::read_to_string"]);
@@ -78,19 +78,70 @@
 //!    becomes a [`SlowTaskEvent`] with a severity score, context from your providers, and is
 //!    handed to the callbacks. In strict mode a high-severity poll then panics.
 #![warn(missing_docs)]
+//!
+//! ## The crate's layout
+//!
+//! The root holds the reference's API, under its names, and the core types. The rest is grouped by
+//! what it is for:
+//!
+//! - [`setup`]: settings, limits and queries beyond the reference's four set-up steps, and
+//!   [`setup::Config`] (the whole set-up from the environment).
+//! - [`delivery`]: where callbacks run, waiting for queued events, what was not delivered.
+//! - [`strict`]: strict mode beyond the reference's switches (rules, defaults, guards).
+//! - [`watchdog`]: stack samples of slow polls and reports of stuck ones.
+//! - [`events`]: the parts of an event beyond [`SlowTaskEvent`] and [`BlockingEventInfo`], and
+//!   [`events::collect_events`] for tests.
+//! - [`functions`]: the monitored and blocking functions of the program.
+//! - [`operations`]: what counts as a blocking operation and its weight.
+//! - [`shim`]: drop-in std calls; with features, `tower` (the tower layer), `runtime_hooks`
+//!   (tokio's task hooks) and `integrations` (tracing, metrics, OpenTelemetry and Sentry).
+//!
+//! `aiocop/ARCHITECTURE.md` (in the repository) draws how the modules depend on each other.
+
+// Layers, lowest first (see ARCHITECTURE.md): settings and plumbing; descriptors; events; sinks;
+// emission; the scope; recording; guards; set-up.
+mod clock;
+mod error;
+mod generation;
+#[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
+mod intern;
+mod isolate;
+mod registry;
+mod report;
+mod settings;
+mod suppress;
+mod text;
+
+pub mod functions;
+mod static_list;
+mod weights;
+
+mod context;
+mod event;
+mod severity;
+mod trace;
+
+mod callbacks;
+mod collect;
+pub mod delivery;
+pub mod strict;
+pub mod watchdog;
+
+mod emit;
+mod scope;
 
 mod audit;
-mod blocking_events;
-mod blocking_fn;
-mod callbacks;
-mod clock;
-mod collect;
-mod config;
-mod context;
-mod dispatch;
-mod env_config;
-mod error;
-mod event;
+#[doc(hidden)]
+pub mod probe;
+mod record;
+pub mod shim;
+
+mod monitor;
+#[cfg(all(feature = "tokio-hooks", tokio_unstable))]
+pub mod runtime_hooks;
+#[cfg(feature = "tower")]
+pub mod tower;
+
 mod fork;
 #[cfg(any(
     feature = "tracing",
@@ -99,92 +150,72 @@ mod fork;
     feature = "sentry"
 ))]
 pub mod integrations;
-#[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
-mod intern;
-mod isolate;
-mod monitor;
-#[doc(hidden)]
-pub mod probe;
-mod registry;
-mod report;
-#[cfg(all(feature = "tokio-hooks", tokio_unstable))]
-pub mod runtime_hooks;
-mod sampler;
-mod scope;
-mod severity;
-pub mod shim;
-mod static_list;
-mod strict;
-mod suppress;
-#[cfg(feature = "tower")]
-pub mod tower;
-mod trace;
+mod request_sampling;
+pub mod setup;
+
 #[cfg(test)]
 mod unsafe_tests;
-mod watchdog;
 
 pub use aiocop_macros::{allow_blocking, blocking, monitor};
-pub use audit::{MAX_ARGUMENT_CHARS, audit, is_auditing};
-pub use blocking_events::{
-    MAX_EVENT_WEIGHT, clear_weight_overrides, get_blocking_events_dict, get_patched_functions,
-    override_weight, register_blocking_event,
+
+// The reference's set-up.
+pub use setup::{
+    OnSlowTask, activate, deactivate, detect_slow_tasks, is_monitoring_active, no_callback,
+    patch_audit_functions, start_blocking_io_detection,
 };
-pub use blocking_fn::{BlockingFunction, blocking_functions};
+// The reference's callbacks and context providers.
 pub use callbacks::{
     CallbackHandle, clear_slow_task_callbacks, register_slow_task_callback,
     unregister_slow_task_callback,
-};
-pub use collect::{CollectEvents, collect_events};
-pub use config::{
-    DEFAULT_MAX_EVENTS_PER_POLL, DEFAULT_THRESHOLD_MS, Delivery, MAX_EVENTS_PER_POLL_LIMIT,
-    MAX_TRACE_DEPTH, OnSlowTask, activate, are_audit_functions_patched, capture_arguments,
-    deactivate, delivery, detect_slow_tasks, get_slow_task_threshold_ms, get_trace_depth,
-    is_blocking_io_detection_started, is_monitoring_active, max_events_per_poll, no_callback,
-    patch_audit_functions, set_capture_arguments, set_delivery, set_max_events_per_poll,
-    set_slow_task_threshold_ms, set_trace_depth, slow_task_threshold, start_blocking_io_detection,
 };
 pub use context::{
     Context, ContextValue, ProviderHandle, clear_context_providers, register_context_provider,
     unregister_context_provider,
 };
-pub use dispatch::{
-    DELIVERY_QUEUE_CAPACITY, EXIT_FLUSH_TIMEOUT, dropped_deliveries, flush, flush_timeout,
-    reentrant_events,
+// The reference's raise-on-violations controls.
+pub use strict::{
+    HighSeverityBlockingIo, disable_raise_on_violations, enable_raise_on_violations,
+    is_raise_on_violations_enabled, raise_on_violations,
 };
-pub use env_config::{Config, EnvError};
-pub use error::ConfigError;
-pub use event::{
-    BlockingEventInfo, CpuStackSample, RawBlockingEvent, Reason, SlowTaskEvent,
-    format_blocking_event,
-};
-pub use monitor::{
-    FunctionInfo, FutureExt, MonitorOptions, Monitored, MonitoredFunction, monitored,
-    monitored_functions,
-};
-pub use sampler::Sampler;
+// The reference's utilities and weights.
+pub use audit::audit;
+pub use event::{calculate_io_severity_score, format_blocking_event};
 pub use scope::reset_blocking_events;
 pub use severity::{
-    SeverityLevel, THRESHOLD_HIGH, THRESHOLD_LOW, THRESHOLD_MEDIUM, WEIGHT_HEAVY, WEIGHT_LIGHT,
-    WEIGHT_MODERATE, WEIGHT_TRIVIAL, calculate_io_severity_score, get_severity_level_from_score,
+    WEIGHT_HEAVY, WEIGHT_LIGHT, WEIGHT_MODERATE, WEIGHT_TRIVIAL, get_severity_level_from_score,
 };
-pub use strict::{
-    HighSeverityBlockingIo, RaiseOnViolations, RaiseOnViolationsGuard, ViolationRule,
-    disable_raise_on_violations, enable_raise_on_violations, is_raise_on_violations_enabled,
-    raise_on_violations, raise_on_violations_guard, set_raise_on_violations_default,
-    set_violation_rule, violation_rule,
-};
-pub use trace::Trace;
-pub use watchdog::{
-    CpuSampling, CpuSamplingStatus, EffectiveCpuSampling, MAX_SAMPLES_PER_POLL, StuckPoll,
-    StuckPollHandle, clear_stuck_poll_callbacks, cpu_sampling_status, effective_cpu_sampling,
-    is_cpu_sampling_started, register_stuck_poll_callback, start_cpu_sampling, stop_cpu_sampling,
-    unregister_stuck_poll_callback,
-};
+pub use weights::{get_blocking_events_dict, get_patched_functions};
+// The core types.
+pub use error::ConfigError;
+pub use event::{BlockingEventInfo, Reason, SlowTaskEvent};
+pub use monitor::{FutureExt, Monitored, monitored};
+pub use severity::SeverityLevel;
+
+/// The parts of an event beyond [`SlowTaskEvent`] and [`BlockingEventInfo`]: stack traces, the
+/// watchdog's stack samples, the severity thresholds, and [`collect_events`](crate::events::collect_events) to get a future's
+/// events back in a test.
+pub mod events {
+    pub use crate::collect::{CollectEvents, collect_events};
+    pub use crate::event::CpuStackSample;
+    pub use crate::severity::{THRESHOLD_HIGH, THRESHOLD_LOW, THRESHOLD_MEDIUM};
+    pub use crate::trace::Trace;
+}
+
+/// What counts as a blocking operation: the weights of names beyond the built-in catalog
+/// (registered or overridden at start-up), and how much of a call's arguments an event shows.
+pub mod operations {
+    pub use crate::record::is_auditing;
+    pub use crate::text::MAX_ARGUMENT_CHARS;
+    pub use crate::weights::{
+        MAX_EVENT_WEIGHT, clear_weight_overrides, override_weight, register_blocking_event,
+    };
+}
 
 /// Not public API: used by the code the macros generate.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::blocking_fn::BlockingFunction;
+    pub use crate::functions::{BlockingFunction, FunctionInfo, MonitorOptions, MonitoredFunction};
+    pub use crate::monitor::Monitored;
     pub use crate::probe;
     pub use crate::suppress::{AllowBlocking, AllowBlockingGuard};
     pub use inventory;

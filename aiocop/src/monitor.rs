@@ -1,5 +1,5 @@
 //! The per-poll guard: [`Monitored`], the future every `#[aiocop::monitor]` body is wrapped in, and
-//! the static description of a monitored function.
+//! the ways to wrap a future in it.
 
 use std::fmt;
 use std::future::{Future, IntoFuture};
@@ -9,188 +9,9 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::config;
+use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::scope;
-
-/// Where a monitored future comes from: its name, module, file and line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FunctionInfo {
-    name: &'static str,
-    module_path: &'static str,
-    file: &'static str,
-    line: u32,
-}
-
-impl FunctionInfo {
-    /// Describes a function or future; `module_path` may be empty when unknown.
-    pub const fn new(
-        name: &'static str,
-        module_path: &'static str,
-        file: &'static str,
-        line: u32,
-    ) -> Self {
-        Self {
-            name,
-            module_path,
-            file,
-            line,
-        }
-    }
-
-    /// The function's name (or the name given to a monitored future).
-    pub const fn name(&self) -> &'static str {
-        self.name
-    }
-
-    /// The module path (`my_crate::handlers`), empty when unknown.
-    pub const fn module_path(&self) -> &'static str {
-        self.module_path
-    }
-
-    /// The source file of the definition.
-    pub const fn file(&self) -> &'static str {
-        self.file
-    }
-
-    /// The line of the definition.
-    pub const fn line(&self) -> u32 {
-        self.line
-    }
-}
-
-impl fmt::Display for FunctionInfo {
-    /// `module::name (file:line)`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.module_path.is_empty() {
-            write!(f, "{}::", self.module_path)?;
-        }
-        write!(f, "{} ({}:{})", self.name, self.file, self.line)
-    }
-}
-
-/// Per-function settings of a monitored function (what `#[monitor(threshold_ms = .., strict,
-/// allow(..))]` sets).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MonitorOptions {
-    threshold: Option<Duration>,
-    /// `threshold` in nanoseconds (saturating): what each poll compares with.
-    threshold_ns: u64,
-    strict: bool,
-    allow: &'static [&'static str],
-}
-
-impl MonitorOptions {
-    /// No overrides: the global threshold, no forced strict mode, nothing allowed.
-    pub const DEFAULT: MonitorOptions = MonitorOptions {
-        threshold: None,
-        threshold_ns: 0,
-        strict: false,
-        allow: &[],
-    };
-
-    /// These options with the slow-poll threshold of this function set to `threshold`.
-    pub const fn with_threshold(mut self, threshold: Duration) -> Self {
-        self.threshold = Some(threshold);
-        let nanos = threshold.as_nanos();
-        self.threshold_ns = if nanos > u64::MAX as u128 {
-            u64::MAX
-        } else {
-            nanos as u64
-        };
-        self
-    }
-
-    /// These options with strict mode forced on for this function's polls.
-    pub const fn with_strict(mut self, strict: bool) -> Self {
-        self.strict = strict;
-        self
-    }
-
-    /// These options with the named blocking operations (event names such as
-    /// `"std::thread::sleep"`) not recorded while this function runs.
-    pub const fn with_allow(mut self, allow: &'static [&'static str]) -> Self {
-        self.allow = allow;
-        self
-    }
-
-    /// The threshold override, if any.
-    pub const fn threshold(&self) -> Option<Duration> {
-        self.threshold
-    }
-
-    /// The threshold override in nanoseconds, if any.
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    pub(crate) const fn threshold_ns(&self) -> Option<u64> {
-        match self.threshold {
-            Some(_) => Some(self.threshold_ns),
-            None => None,
-        }
-    }
-
-    /// Whether strict mode is forced for this function.
-    pub const fn strict(&self) -> bool {
-        self.strict
-    }
-
-    /// The operations not recorded inside this function.
-    pub const fn allow(&self) -> &'static [&'static str] {
-        self.allow
-    }
-
-    pub(crate) fn allows(&self, operation: &str) -> bool {
-        self.allow.contains(&operation)
-    }
-}
-
-impl Default for MonitorOptions {
-    fn default() -> Self {
-        Self::DEFAULT
-    }
-}
-
-/// A monitored function: what it is and how it is monitored.
-///
-/// Every `#[aiocop::monitor]` function (and every [`monitored!`](crate::monitored!) future)
-/// registers one in a static list at compile time; [`monitored_functions`] lists them at run time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MonitoredFunction {
-    info: FunctionInfo,
-    options: MonitorOptions,
-}
-
-impl MonitoredFunction {
-    /// Describes a monitored function.
-    pub const fn new(info: FunctionInfo, options: MonitorOptions) -> Self {
-        Self { info, options }
-    }
-
-    /// Name, module, file and line.
-    pub const fn info(&self) -> &FunctionInfo {
-        &self.info
-    }
-
-    /// Per-function settings.
-    pub const fn options(&self) -> &MonitorOptions {
-        &self.options
-    }
-}
-
-/// Every monitored function of the program: those annotated with `#[aiocop::monitor]` and the
-/// futures wrapped with [`monitored!`](crate::monitored!), in no particular order, whether they
-/// have run or not.
-///
-/// Registration happens at compile time. The linker keeps only the parts of a library crate the
-/// program refers to, so a library's function that nothing in the program calls or names may be
-/// missing (it could never run either).
-///
-/// ```
-/// # async fn handler() {}
-/// let _future = aiocop::monitored!("listed_future", handler());
-/// assert!(aiocop::monitored_functions().any(|f| f.info().name() == "listed_future"));
-/// ```
-pub fn monitored_functions() -> impl Iterator<Item = &'static MonitoredFunction> {
-    crate::static_list::monitored()
-}
+use crate::settings;
 
 pin_project_lite::pin_project! {
     /// A future whose every poll is timed, and whose blocking calls are recorded, while monitoring is
@@ -249,7 +70,7 @@ impl<F: Future> Future for Monitored<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
-        if !config::is_active() {
+        if !settings::is_active() {
             return this.inner.poll(cx);
         }
         poll_in_scope(this.site, this.inner, cx)
@@ -283,7 +104,7 @@ impl<F: fmt::Debug> fmt::Debug for Monitored<F> {
 /// Wraps a future (a spawned task, an async block) so its polls are monitored, reporting itself
 /// as `<async block>` at the caller's file and line.
 ///
-/// For a named entry that also appears in [`monitored_functions`], use
+/// For a named entry that also appears in [`monitored_functions`](crate::functions::monitored_functions), use
 /// [`monitored!`](crate::monitored!); for a name without registration, [`FutureExt::monitored_as`].
 ///
 /// ```
@@ -333,7 +154,7 @@ pub trait FutureExt: IntoFuture + Sized {
 impl<F: IntoFuture> FutureExt for F {}
 
 /// Wraps a future in a [`Monitored`] guard described by a static entry (module path, file, line,
-/// and an optional name) that [`monitored_functions`] lists.
+/// and an optional name) that [`monitored_functions`](crate::functions::monitored_functions) lists.
 ///
 /// ```
 /// # async fn load() -> u32 { 7 }
@@ -345,16 +166,16 @@ impl<F: IntoFuture> FutureExt for F {}
 #[macro_export]
 macro_rules! monitored {
     ($name:literal, $future:expr $(,)?) => {{
-        $crate::__aiocop_register!(monitored: __AIOCOP_SITE = $crate::MonitoredFunction::new(
-            $crate::FunctionInfo::new(
+        $crate::__aiocop_register!(monitored: __AIOCOP_SITE = $crate::__private::MonitoredFunction::new(
+            $crate::__private::FunctionInfo::new(
                 $name,
                 ::core::module_path!(),
                 ::core::file!(),
                 ::core::line!(),
             ),
-            $crate::MonitorOptions::DEFAULT,
+            $crate::__private::MonitorOptions::DEFAULT,
         ));
-        $crate::Monitored::new(
+        $crate::__private::Monitored::new(
             ::core::future::IntoFuture::into_future($future),
             __AIOCOP_SITE,
         )

@@ -34,7 +34,7 @@ use std::path::Path;
 
 use aiocop_lints::BlockingOp;
 
-use crate::audit;
+use crate::record::{self, Args, Source};
 
 /// One module per routed function operation, named after its path (`std_fs_read`), each with a
 /// `probe` that passes the call's result through and records the operation when the result has
@@ -444,23 +444,15 @@ pub struct BlockingCallDenied;
 /// auditing switched on. Past the per-poll cap it still counts the call.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn recording() -> bool {
-    crate::scope::in_monitored_poll() && switched_on()
+    record::would_record(Source::Catalog)
 }
 
-/// Shims patched and detection started. (A shim asks this only once it found a monitored poll
-/// open, and keeps it out of line; a probe inside a poll asks it several times per call.)
-#[cfg_attr(not(debug_assertions), inline(always))]
-fn switched_on() -> bool {
-    crate::config::are_audit_functions_patched() && crate::config::detection_started()
-}
-
-/// Whether a probe right now would keep its event's text: inside a monitored poll with room left
-/// under the per-poll cap (checked first), auditing switched on and arguments captured. The
-/// generated code formats arguments only then, so that a call past the cap costs what counting it
-/// costs.
+/// Whether a probe right now would keep its event's text (see
+/// [`shows_arguments`](crate::record::shows_arguments)). The generated code formats arguments
+/// only then, so that a call past the cap costs what counting it costs.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub(crate) fn showing() -> bool {
-    crate::scope::keeps_next_event() && switched_on() && crate::config::capture_arguments()
+    record::shows_arguments()
 }
 
 /// The arguments' text as a probe takes it, if a probe would keep it right now (see `showing`);
@@ -472,17 +464,11 @@ pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
     showing().then(|| Vec::from(args))
 }
 
-/// Records `op` at `location` with already formatted arguments.
-#[cold]
-#[inline(never)]
+/// Records `op` at `location` with already formatted arguments, [`recording`] having been
+/// checked.
+#[inline]
 fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<'static>) {
-    if args.is_empty() {
-        // Past the cap (nothing shown): no list to build.
-        audit::record_op(op, &[], location);
-        return;
-    }
-    let shown: Vec<&dyn fmt::Display> = args.iter().map(|a| a as &dyn fmt::Display).collect();
-    audit::record_op(op, &shown, location);
+    record::record_switched_on(op.event, op.weight, Args::Shown(args), location);
 }
 
 /// Records `op` for a confirmed call, if a monitored poll is recording.
@@ -530,7 +516,7 @@ pub(crate) trait Describe {
 
 impl Describe for Path {
     fn describe(&self) -> String {
-        audit::format_args_list(&[&self.display()])
+        crate::text::format_args_list(&[&self.display()])
     }
 }
 
@@ -548,13 +534,13 @@ impl Describe for std::process::Command {
                 fmt::Debug::fmt(self.0, f)
             }
         }
-        audit::format_args_list(&[&AsDebug(self)])
+        crate::text::format_args_list(&[&AsDebug(self)])
     }
 }
 
 impl Describe for str {
     fn describe(&self) -> String {
-        audit::format_args_list(&[&self])
+        crate::text::format_args_list(&[&self])
     }
 }
 
@@ -566,7 +552,7 @@ impl Describe for String {
 
 impl Describe for (&str, u16) {
     fn describe(&self) -> String {
-        audit::format_args_list(&[&format_args!("{}:{}", self.0, self.1)])
+        crate::text::format_args_list(&[&format_args!("{}:{}", self.0, self.1)])
     }
 }
 

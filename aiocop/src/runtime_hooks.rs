@@ -59,11 +59,11 @@ use std::ptr;
 use tokio::runtime::{Builder, TaskMeta};
 use tokio::task::Id;
 
-use crate::config;
 use crate::context::Context;
+use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::intern::Interner;
-use crate::monitor::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::scope::detached;
+use crate::settings;
 
 /// The name events of hooked tasks carry.
 pub const TASK_NAME: &str = "<tokio task>";
@@ -80,7 +80,7 @@ pub fn install(builder: &mut Builder) -> &mut Builder {
 /// aiocop's before-poll hook: opens the thread's scope for the task about to be polled.
 #[inline]
 pub fn before_task_poll(meta: &TaskMeta<'_>) {
-    if !config::is_active() {
+    if !settings::is_active() {
         return;
     }
     // This frame sits right below the scheduler's, as deep as the task's own poll will start:

@@ -1,5 +1,6 @@
-//! The thread's open poll scope: opened by the outermost monitored poll on a thread, filled by
-//! [`audit`](crate::audit()), closed (and judged) when that poll returns.
+//! The thread's open poll scope: opened by the outermost monitored poll on a thread, filled by the
+//! recorder ([`record`](crate::record)), closed (and judged) when that poll returns; a poll worth
+//! reporting is handed to [`emit`](crate::emit).
 //!
 //! The scope lives on the stack of the poll that opened it; the thread-local `CURRENT` points to
 //! it for exactly as long as that poll runs. Keeping the scope on the stack means an idle
@@ -15,16 +16,18 @@ use std::cell::{Cell, RefCell};
 use std::mem::MaybeUninit;
 use std::panic::Location;
 use std::ptr;
-
 use std::time::Duration;
 
 use crate::clock::{self, Ticks};
-use crate::context::{self, Context};
-use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent, StackSamples};
-use crate::monitor::MonitoredFunction;
+use crate::context;
+use crate::emit::{self, Recorded};
+use crate::event::RawBlockingEvent;
+use crate::functions::MonitoredFunction;
+use crate::record::Args;
+use crate::settings;
+use crate::strict;
 use crate::trace::Trace;
-use crate::watchdog::{self, slot};
-use crate::{collect, config, dispatch, strict};
+use crate::watchdog::slot;
 
 pub(crate) mod detached;
 use detached::{Marks, Suspended};
@@ -33,21 +36,6 @@ thread_local! {
     /// The open scope of this thread, or null. Const-initialised and without a destructor, so
     /// reading it is a single TLS load.
     static CURRENT: Cell<*const Scope<'static>> = const { Cell::new(ptr::null()) };
-}
-
-/// What one poll has recorded so far.
-#[derive(Default)]
-struct Recorded {
-    events: Vec<RawBlockingEvent>,
-    dropped: usize,
-    score: u32,
-    /// Context captured at the first blocking event.
-    context: Option<Context>,
-    /// Context captured before the poll (only when providers exist).
-    pre_context: Option<Context>,
-    /// An event was recorded while strict mode was on: inside a monitored function with `strict`
-    /// (or one it awaits), or with the thread's or task's switch on.
-    forced_strict: bool,
 }
 
 pub(crate) struct Scope<'a> {
@@ -73,7 +61,7 @@ pub(crate) struct Scope<'a> {
 
 /// Runs `f` with this thread's open scope, if any.
 #[cfg_attr(not(debug_assertions), inline(always))]
-fn with_current<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Option<R> {
+pub(crate) fn with_open<R>(f: impl FnOnce(&Scope<'_>) -> R) -> Option<R> {
     let current = CURRENT.get();
     if current.is_null() {
         return None;
@@ -272,7 +260,7 @@ impl Scope<'_> {
     fn judge(&self, elapsed_ns: u64, may_raise: bool) {
         let threshold_ns = match self.outer.options().threshold_ns() {
             Some(own) => own,
-            None => config::slow_task_threshold_ns(),
+            None => settings::slow_task_threshold_ns(),
         };
         let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
             return;
@@ -288,7 +276,7 @@ impl Scope<'_> {
             return;
         }
         let recorded = recorded.take().map(|r| *r).unwrap_or_default();
-        emit(
+        emit::emit(
             self.outer,
             recorded,
             Duration::from_nanos(elapsed_ns),
@@ -298,25 +286,29 @@ impl Scope<'_> {
         );
     }
 
-    #[cold]
-    #[inline(never)]
-    fn record(
+    /// Whether a context provider is running in this scope (its calls are not the task's).
+    pub(crate) fn in_provider(&self) -> bool {
+        self.in_provider.get()
+    }
+
+    /// The innermost monitored function being polled.
+    pub(crate) fn function(&self) -> &MonitoredFunction {
+        // SAFETY: `current` always points at the `MonitoredFunction` of a poll that is running
+        // further up this stack (the outer one, or a nested one that restores it on return).
+        unsafe { &*self.current.get() }
+    }
+
+    /// Stores a blocking call the recorder accepted (see [`record`](crate::record)): adds its
+    /// weight, keeps it whole under the per-poll cap (text, trace) or only counts it past the cap,
+    /// and captures the context at the poll's first event.
+    pub(crate) fn push(
         &self,
         operation: &'static str,
         weight: u32,
-        args: &[&dyn std::fmt::Display],
+        args: Args<'_>,
         location: &'static Location<'static>,
     ) {
-        if !config::detection_started() || self.in_provider.get() || crate::suppress::is_allowed() {
-            return;
-        }
-        // SAFETY: `current` always points at the `MonitoredFunction` of a poll that is running
-        // further up this stack (the outer one, or a nested one that restores it on return).
-        let site = unsafe { &*self.current.get() };
-        if site.options().allows(operation) {
-            return;
-        }
-        let weight = crate::audit::effective_weight(operation, weight);
+        let site = self.function();
         let first = {
             let Ok(mut slot) = self.recorded.try_borrow_mut() else {
                 return;
@@ -326,31 +318,27 @@ impl Scope<'_> {
             // section (`raise_on_violations`, a guard, a strict function) may end before the poll.
             recorded.forced_strict |= self.strict.get() || strict::is_raise_on_violations_enabled();
             recorded.score = recorded.score.saturating_add(weight);
-            if recorded.events.len() >= config::max_events_per_poll() {
+            if recorded.events.len() >= settings::max_events_per_poll() {
                 recorded.dropped += 1;
                 return;
             }
             // The event's text, `operation(args)`, in one allocation.
             let mut text = String::with_capacity(operation.len() + 24);
             text.push_str(operation);
-            let args = config::capture_arguments().then(|| {
+            if settings::capture_arguments() {
                 text.push('(');
-                let start = text.len();
-                crate::audit::format_args_into(&mut text, args);
-                let end = text.len();
+                args.write_to(&mut text);
                 text.push(')');
-                start..end
-            });
+            }
             let marker = 0u8;
             let trace = Trace::capture(
-                config::get_trace_depth(),
+                settings::trace_depth(),
                 ptr::addr_of!(marker) as usize,
                 self.executor_above(),
             );
             recorded.events.push(RawBlockingEvent {
                 operation,
                 text,
-                args,
                 weight,
                 location,
                 function: *site.info(),
@@ -369,17 +357,6 @@ impl Scope<'_> {
     }
 }
 
-/// Records a blocking call into this thread's open scope; nothing outside one.
-#[inline]
-pub(crate) fn record(
-    operation: &'static str,
-    weight: u32,
-    args: &[&dyn std::fmt::Display],
-    location: &'static Location<'static>,
-) {
-    with_current(|scope| scope.record(operation, weight, args, location));
-}
-
 /// For the watchdog's signal handler, on a thread it interrupted inside a monitored poll: the
 /// address above which the stack belongs to the executor, and the outermost monitored function.
 /// Async-signal-safe (a thread-local read and plain copies).
@@ -387,8 +364,8 @@ pub(crate) fn record(
     not(all(target_os = "linux", target_arch = "x86_64", not(miri))),
     allow(dead_code)
 )]
-pub(crate) fn sampling_view() -> Option<(usize, crate::monitor::FunctionInfo)> {
-    with_current(|scope| (scope.executor_above(), *scope.outer.info()))
+pub(crate) fn sampling_view() -> Option<(usize, crate::functions::FunctionInfo)> {
+    with_open(|scope| (scope.executor_above(), *scope.outer.info()))
 }
 
 /// Where another thread finds this thread's open scope without interrupting it: the address of
@@ -435,10 +412,10 @@ pub(crate) fn in_monitored_poll() -> bool {
 /// not format its arguments.
 #[inline]
 pub(crate) fn keeps_next_event() -> bool {
-    with_current(|scope| {
+    with_open(|scope| {
         scope.recorded.try_borrow().is_ok_and(|slot| {
             slot.as_ref()
-                .is_none_or(|r| r.events.len() < config::max_events_per_poll())
+                .is_none_or(|r| r.events.len() < settings::max_events_per_poll())
         })
     })
     .unwrap_or(false)
@@ -450,7 +427,7 @@ pub(crate) fn keeps_next_event() -> bool {
 /// Use it where a poll legitimately blocked before the part under test, e.g. right before entering
 /// a strict section in the same poll.
 pub fn reset_blocking_events() {
-    with_current(|scope| {
+    with_open(|scope| {
         if let Ok(mut slot) = scope.recorded.try_borrow_mut()
             && let Some(recorded) = slot.as_mut()
         {
@@ -461,57 +438,4 @@ pub fn reset_blocking_events() {
             recorded.forced_strict = false;
         }
     });
-}
-
-#[cold]
-#[inline(never)]
-fn emit(
-    site: &MonitoredFunction,
-    recorded: Recorded,
-    elapsed: Duration,
-    threshold: Duration,
-    may_raise: bool,
-    poll: u64,
-) {
-    let io = !recorded.events.is_empty() || recorded.dropped > 0;
-    let events = recorded.events;
-    let context = if io {
-        recorded.context.unwrap_or_default()
-    } else {
-        let mut merged = recorded.pre_context.unwrap_or_default();
-        if context::has_providers() {
-            merged.merge(context::capture());
-        }
-        merged
-    };
-    // The request id of the tower layer's request being polled, if any: added here, when an
-    // event is built, so requests that report nothing pay nothing for it.
-    #[cfg(feature = "tower")]
-    let context = crate::tower::request_id::add_to(context);
-    let event = SlowTaskEvent {
-        elapsed,
-        threshold,
-        severity_score: if io { recorded.score } else { 0 },
-        reason: if io {
-            Reason::IoBlocking
-        } else {
-            Reason::CpuBlocking
-        },
-        blocking_events: events
-            .into_iter()
-            .map(RawBlockingEvent::into_info)
-            .collect(),
-        dropped_events: recorded.dropped,
-        context,
-        function: *site.info(),
-        cpu_samples: StackSamples::new(watchdog::take_samples(poll)),
-    };
-    collect::offer(&event);
-    let raise = may_raise && strict::is_violation(&event, recorded.forced_strict);
-    let background = config::deliver_in_background();
-    if raise {
-        dispatch::deliver(event.clone(), background);
-        strict::raise(event);
-    }
-    dispatch::deliver(event, background);
 }

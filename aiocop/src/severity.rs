@@ -5,8 +5,6 @@
 
 use std::fmt;
 
-use crate::event::BlockingEventInfo;
-
 /// Weight of an operation that blocks for an unbounded or long time (sleep, connect, DNS, waiting
 /// on a child process or another thread).
 pub const WEIGHT_HEAVY: u32 = 50;
@@ -78,14 +76,4 @@ pub const fn get_severity_level_from_score(score: u32) -> SeverityLevel {
     } else {
         SeverityLevel::Low
     }
-}
-
-/// The severity score of a list of blocking events: the sum of their weights (saturating).
-///
-/// A [`SlowTaskEvent`](crate::SlowTaskEvent)'s own score also counts the events that were dropped
-/// beyond the per-poll cap, so it can exceed this sum over its stored events.
-pub fn calculate_io_severity_score(events: &[BlockingEventInfo]) -> u32 {
-    events
-        .iter()
-        .fold(0u32, |sum, e| sum.saturating_add(e.severity()))
 }

@@ -11,8 +11,8 @@
 //! The section names carry the crate's major version: two incompatible versions of aiocop in one
 //! program must not read each other's entries.
 
-use crate::blocking_fn::BlockingFunction;
-use crate::monitor::MonitoredFunction;
+use crate::functions::BlockingFunction;
+use crate::functions::MonitoredFunction;
 
 #[cfg(all(
     not(miri),
@@ -33,7 +33,7 @@ mod imp {
         (monitored: $name:ident = $value:expr) => {
             #[used]
             #[unsafe(link_section = "aiocop_monitored_v0")]
-            static $name: $crate::MonitoredFunction = $value;
+            static $name: $crate::__private::MonitoredFunction = $value;
         };
         (blocking: $name:ident = $value:expr) => {
             #[used]
@@ -103,7 +103,7 @@ mod imp {
     #[macro_export]
     macro_rules! __aiocop_register {
         (monitored: $name:ident = $value:expr) => {
-            static $name: $crate::MonitoredFunction = $value;
+            static $name: $crate::__private::MonitoredFunction = $value;
             $crate::__private::inventory::submit! { $value }
         };
         (blocking: $name:ident = $value:expr) => {

@@ -19,7 +19,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::event::{BlockingEventInfo, SlowTaskEvent};
-use crate::monitor::FunctionInfo;
+use crate::functions::FunctionInfo;
 use crate::severity::SeverityLevel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //!
 //! Symbolizing the first time costs milliseconds (debug info is loaded), which is exactly the kind
 //! of stall aiocop reports; that is why capture never resolves and why, with traces on, events are
-//! delivered from aiocop's own thread by default (see [`Delivery`](crate::Delivery)).
+//! delivered from aiocop's own thread by default (see [`Delivery`](crate::delivery::Delivery)).
 
 use std::collections::HashMap;
 use std::ffi::c_void;

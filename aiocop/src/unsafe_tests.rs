@@ -6,8 +6,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use crate::{
-    WEIGHT_HEAVY, WEIGHT_MODERATE, activate, audit, collect_events, monitored, raise_on_violations,
-    reset_blocking_events, start_blocking_io_detection,
+    WEIGHT_HEAVY, WEIGHT_MODERATE, activate, audit, events::collect_events, monitored,
+    raise_on_violations, reset_blocking_events, start_blocking_io_detection,
 };
 
 /// Polls `future` until it completes with a no-op waker (the futures here never wait).
@@ -78,7 +78,7 @@ fn a_panicking_poll_leaves_the_thread_without_a_scope() {
     assert!(caught.is_err());
     // Outside any poll again: nothing is recorded, nothing dangles.
     audit("op::outside", WEIGHT_MODERATE, &[]);
-    assert!(!crate::is_auditing());
+    assert!(!crate::operations::is_auditing());
 }
 
 #[test]

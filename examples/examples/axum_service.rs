@@ -30,8 +30,8 @@ use tokio::sync::oneshot;
 /// Configures aiocop before the app is built (the guide's `setup_aiocop`). The environment drives
 /// the rollout: `AIOCOP_ENABLED`, `AIOCOP_SAMPLE_RATE`, `AIOCOP_THRESHOLD_MS`,
 /// `AIOCOP_TRACE_DEPTH`; a malformed value stops the service with an error naming it.
-fn setup_aiocop() -> Result<aiocop::Config, Box<dyn Error>> {
-    let config = aiocop::Config::from_env()?;
+fn setup_aiocop() -> Result<aiocop::setup::Config, Box<dyn Error>> {
+    let config = aiocop::setup::Config::from_env()?;
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(config.trace_depth())?;
     aiocop::detect_slow_tasks(config.threshold_ms(), log_slow_task)?;
@@ -58,14 +58,14 @@ fn log_slow_task(event: &aiocop::SlowTaskEvent) {
 }
 
 /// The app's lifespan: monitoring on at start-up, off at shutdown (the guide's `lifespan`).
-async fn lifespan<F: IntoFuture>(config: &aiocop::Config, serve: F) -> F::Output {
+async fn lifespan<F: IntoFuture>(config: &aiocop::setup::Config, serve: F) -> F::Output {
     if config.enabled() {
         aiocop::activate();
     }
     let output = serve.await;
     aiocop::deactivate();
     // With traces on, events are delivered from aiocop's thread: let the last ones out.
-    aiocop::flush();
+    aiocop::delivery::flush();
     output
 }
 
@@ -102,7 +102,7 @@ async fn profile(Path(name): Path<String>) -> String {
     )
 }
 
-fn app(config: &aiocop::Config) -> Router {
+fn app(config: &aiocop::setup::Config) -> Router {
     Router::new()
         .route("/", get(root))
         .route("/clean", get(clean))

@@ -43,6 +43,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
     aiocop::deactivate();
     // With stack traces on, callbacks run on aiocop's delivery thread (symbolizing a trace takes
     // milliseconds, which must not happen on a runtime worker): wait for them before exiting.
-    aiocop::flush();
+    aiocop::delivery::flush();
     Ok(())
 }

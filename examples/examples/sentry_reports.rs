@@ -107,7 +107,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     std::fs::remove_file(&prices)?;
     // Wait for the delivery thread before the Sentry guard flushes and shuts down.
-    tokio::task::spawn_blocking(aiocop::flush).await?;
+    tokio::task::spawn_blocking(aiocop::delivery::flush).await?;
     Ok(())
 }
 

@@ -103,7 +103,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     // Events are delivered from aiocop's thread at trace depth > 0: wait for them before exiting.
-    tokio::task::spawn_blocking(aiocop::flush).await?;
+    tokio::task::spawn_blocking(aiocop::delivery::flush).await?;
     std::fs::remove_file(&config)?;
     Ok(())
 }

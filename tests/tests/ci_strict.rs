@@ -22,7 +22,7 @@ fn setup_aiocop() {
         aiocop::detect_slow_tasks(50, aiocop::no_callback).expect("threshold");
         aiocop::activate();
         // Not strict by default: strictness is switched on per handler call, below.
-        aiocop::set_raise_on_violations_default(false);
+        aiocop::strict::set_raise_on_violations_default(false);
 
         // Warm up lazily-initialised state *before* any strict section: its first use blocks
         // (it reads a file), every later use does not. Left cold, the first strict handler to
@@ -213,7 +213,7 @@ async fn blocking_that_a_handler_allows_is_not_a_violation() {
 
     assert!(flags.contains("Ada"));
     // Not merely below the strict level: the allowed calls are not recorded at all.
-    let (flags, events) = aiocop::collect_events(get_flags(&dir)).await;
+    let (flags, events) = aiocop::events::collect_events(get_flags(&dir)).await;
     assert!(flags.contains("Ada"));
     assert!(events.is_empty(), "{events:#?}");
 }

@@ -15,7 +15,7 @@ fn the_environment_configures_aiocop_and_a_malformed_variable_is_named() {
     set("AIOCOP_SAMPLE_RATE", "0.25");
     set("AIOCOP_THRESHOLD_MS", "45");
     set("AIOCOP_TRACE_DEPTH", "3");
-    let config = aiocop::Config::from_env().expect("well-formed environment");
+    let config = aiocop::setup::Config::from_env().expect("well-formed environment");
     assert!(config.enabled());
     assert_eq!(config.sample_rate(), 0.25);
     assert_eq!(config.sampler().rate(), 0.25);
@@ -23,10 +23,13 @@ fn the_environment_configures_aiocop_and_a_malformed_variable_is_named() {
 
     assert!(!aiocop::is_monitoring_active());
     config.install().expect("valid configuration");
-    assert!(aiocop::are_audit_functions_patched());
-    assert!(aiocop::is_blocking_io_detection_started());
-    assert_eq!(aiocop::get_trace_depth(), 3);
-    assert_eq!(aiocop::slow_task_threshold(), Duration::from_millis(45));
+    assert!(aiocop::setup::are_audit_functions_patched());
+    assert!(aiocop::setup::is_blocking_io_detection_started());
+    assert_eq!(aiocop::setup::trace_depth(), 3);
+    assert_eq!(
+        aiocop::setup::slow_task_threshold(),
+        Duration::from_millis(45)
+    );
     assert!(aiocop::is_monitoring_active());
 
     // The installed settings are live: a monitored poll records a shimmed call.
@@ -34,7 +37,7 @@ fn the_environment_configures_aiocop_and_a_malformed_variable_is_named() {
         .build()
         .expect("runtime")
         .block_on(async {
-            aiocop::collect_events(aiocop::monitored(async {
+            aiocop::events::collect_events(aiocop::monitored(async {
                 aiocop::shim::thread::sleep(Duration::from_millis(1));
             }))
             .await
@@ -48,7 +51,7 @@ fn the_environment_configures_aiocop_and_a_malformed_variable_is_named() {
     assert_eq!(events[0].threshold(), Duration::from_millis(45));
 
     set("AIOCOP_ENABLED", "maybe");
-    let error = aiocop::Config::from_env().expect_err("malformed AIOCOP_ENABLED");
+    let error = aiocop::setup::Config::from_env().expect_err("malformed AIOCOP_ENABLED");
     assert_eq!(error.variable(), "AIOCOP_ENABLED");
     assert_eq!(
         error.to_string(),
@@ -57,8 +60,8 @@ fn the_environment_configures_aiocop_and_a_malformed_variable_is_named() {
 
     set("AIOCOP_ENABLED", "false");
     set("AIOCOP_TRACE_DEPTH", "0");
-    let config = aiocop::Config::from_env().expect("well-formed environment");
+    let config = aiocop::setup::Config::from_env().expect("well-formed environment");
     config.install().expect("valid configuration");
     assert!(!aiocop::is_monitoring_active());
-    assert_eq!(aiocop::get_trace_depth(), 0);
+    assert_eq!(aiocop::setup::trace_depth(), 0);
 }

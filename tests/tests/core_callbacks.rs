@@ -36,7 +36,7 @@ fn counter(name: &'static str) -> (Arc<AtomicUsize>, aiocop::CallbackHandle) {
 #[tokio::test]
 async fn inline_callbacks_run_on_the_polling_thread_right_after_the_poll() {
     setup();
-    assert_eq!(aiocop::delivery(), aiocop::Delivery::Auto);
+    assert_eq!(aiocop::delivery::mode(), aiocop::delivery::Delivery::Auto);
     let recorder = Recorder::new("callbacks_inline");
     let this_thread = std::thread::current().name().map(str::to_owned);
     async {
@@ -229,12 +229,15 @@ async fn callbacks_run_outside_the_monitored_poll() {
         aiocop::register_slow_task_callback(move |event| {
             if event.function().name() == "callbacks_outside" {
                 // A callback's own blocking calls are not the task's.
-                inside.lock().unwrap().push(aiocop::is_auditing());
+                inside
+                    .lock()
+                    .unwrap()
+                    .push(aiocop::operations::is_auditing());
                 aiocop::audit("callback_op", WEIGHT_HEAVY, &[]);
             }
         })
     };
-    let ((), events) = aiocop::collect_events(async {
+    let ((), events) = aiocop::events::collect_events(async {
         blocking_poll("callbacks_outside").await;
         blocking_poll("callbacks_outside").await;
     })

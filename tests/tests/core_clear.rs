@@ -40,7 +40,7 @@ fn clearing_removes_every_callback_and_provider() {
 
     let rt = core_support::current_thread();
     let blocking_poll = || {
-        rt.block_on(aiocop::collect_events(
+        rt.block_on(aiocop::events::collect_events(
             async {
                 aiocop::audit("std::fs::read", WEIGHT_LIGHT, &[]);
             }

@@ -44,7 +44,7 @@ fn provider_for(
 }
 
 async fn one_blocking_poll(name: &'static str) -> aiocop::SlowTaskEvent {
-    let ((), mut events) = aiocop::collect_events(
+    let ((), mut events) = aiocop::events::collect_events(
         async {
             aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&name]);
         }
@@ -106,7 +106,7 @@ async fn a_panicking_provider_is_skipped_and_the_others_still_run() {
         provider_for("panic", || panic!("a buggy provider")),
         provider_for("panic", || Context::new().with("ctx_panic_after", true)),
     ];
-    let (output, events) = aiocop::collect_events(
+    let (output, events) = aiocop::events::collect_events(
         async {
             aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[]);
             tokio::task::yield_now().await;
@@ -144,7 +144,7 @@ async fn io_events_carry_the_context_of_the_first_blocking_call() {
     TEST.set("io");
     let handle = provider_for("io", || Context::new().with("ctx_io_phase", phase()));
     set_phase("before the poll");
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             set_phase("at the first call");
             aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&1]);
@@ -176,7 +176,7 @@ async fn a_reset_makes_the_next_blocking_call_capture_the_context_again() {
     setup();
     TEST.set("reset");
     let handle = provider_for("reset", || Context::new().with("ctx_reset_phase", phase()));
-    let event_context = aiocop::collect_events(
+    let event_context = aiocop::events::collect_events(
         async {
             set_phase("forgotten");
             aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[]);
@@ -213,7 +213,7 @@ async fn cpu_events_merge_the_context_from_before_and_after_the_poll() {
         ctx
     });
     set_phase("before");
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             set_phase("during");
             std::thread::sleep(Duration::from_millis(30));
@@ -270,7 +270,7 @@ fn providers_see_task_locals_of_the_polled_task() {
                 tokio::spawn(
                     REQUEST_ID.scope(
                         id,
-                        aiocop::collect_events(
+                        aiocop::events::collect_events(
                             async move {
                                 aiocop::audit("std::fs::read", WEIGHT_LIGHT, &[&id]);
                                 tokio::task::yield_now().await;

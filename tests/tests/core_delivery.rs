@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use aiocop::{Delivery, FutureExt, WEIGHT_LIGHT};
+use aiocop::{FutureExt, WEIGHT_LIGHT, delivery::Delivery};
 use core_support::{QUIET_THRESHOLD_MS, Recorder};
 
 /// Runs `f` on another thread and waits at most a minute for it: a call that must return by
@@ -28,7 +28,7 @@ fn background_delivery_flush_and_a_full_queue() {
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).unwrap();
     aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, aiocop::no_callback).unwrap();
-    aiocop::set_delivery(Delivery::Background);
+    aiocop::delivery::set_mode(Delivery::Background);
     aiocop::activate();
     let rt = core_support::current_thread();
     let blocking_poll = |name: &'static str, i: usize| {
@@ -45,7 +45,7 @@ fn background_delivery_flush_and_a_full_queue() {
     for i in 0..100 {
         blocking_poll("delivery_plain", i);
     }
-    aiocop::flush();
+    aiocop::delivery::flush();
     let delivered = recorder.delivered();
     assert_eq!(delivered.len(), 100);
     assert!(
@@ -66,14 +66,17 @@ fn background_delivery_flush_and_a_full_queue() {
         let flushed_inside = flushed_inside.clone();
         aiocop::register_slow_task_callback(move |event| {
             if event.function().name() == "delivery_flush_inside" {
-                aiocop::flush();
+                aiocop::delivery::flush();
                 *flushed_inside.lock().unwrap() =
-                    Some(aiocop::flush_timeout(Duration::from_secs(3600)));
+                    Some(aiocop::delivery::flush_timeout(Duration::from_secs(3600)));
             }
         })
     };
     blocking_poll("delivery_flush_inside", 0);
-    returns_by_itself("flush after a callback that flushes", aiocop::flush);
+    returns_by_itself(
+        "flush after a callback that flushes",
+        aiocop::delivery::flush,
+    );
     // It returned at once, saying not everything was delivered (its own event is in delivery).
     assert_eq!(*flushed_inside.lock().unwrap(), Some(false));
     assert!(aiocop::unregister_slow_task_callback(handle));
@@ -94,27 +97,33 @@ fn background_delivery_flush_and_a_full_queue() {
         }
     });
     let recorder = Recorder::new("delivery_stuck");
-    assert_eq!(aiocop::dropped_deliveries(), 0);
+    assert_eq!(aiocop::delivery::dropped_deliveries(), 0);
     blocking_poll("delivery_stuck", 0);
     entered_rx.recv().unwrap();
     // The delivery thread is stuck in the callback: the queue fills up exactly.
-    for i in 1..=aiocop::DELIVERY_QUEUE_CAPACITY {
+    for i in 1..=aiocop::delivery::DELIVERY_QUEUE_CAPACITY {
         blocking_poll("delivery_stuck", i);
     }
-    assert_eq!(aiocop::dropped_deliveries(), 0);
+    assert_eq!(aiocop::delivery::dropped_deliveries(), 0);
     for i in 0..5 {
-        blocking_poll("delivery_stuck", aiocop::DELIVERY_QUEUE_CAPACITY + 1 + i);
+        blocking_poll(
+            "delivery_stuck",
+            aiocop::delivery::DELIVERY_QUEUE_CAPACITY + 1 + i,
+        );
     }
-    assert_eq!(aiocop::dropped_deliveries(), 5);
+    assert_eq!(aiocop::delivery::dropped_deliveries(), 5);
     // Flushing with a timeout gives up instead of waiting for room in the queue.
     let delivered_in_time = returns_by_itself("flush_timeout with a full queue", || {
-        aiocop::flush_timeout(Duration::from_millis(100))
+        aiocop::delivery::flush_timeout(Duration::from_millis(100))
     });
     assert!(!delivered_in_time);
 
     release_tx.send(()).unwrap();
-    aiocop::flush();
-    assert_eq!(recorder.len(), 1 + aiocop::DELIVERY_QUEUE_CAPACITY);
-    assert_eq!(aiocop::dropped_deliveries(), 5);
+    aiocop::delivery::flush();
+    assert_eq!(
+        recorder.len(),
+        1 + aiocop::delivery::DELIVERY_QUEUE_CAPACITY
+    );
+    assert_eq!(aiocop::delivery::dropped_deliveries(), 5);
     assert!(aiocop::unregister_slow_task_callback(stuck));
 }

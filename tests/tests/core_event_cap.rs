@@ -61,14 +61,14 @@ fn allocations() -> u64 {
 }
 
 fn setup() {
-    aiocop_tests::setup_with(|| aiocop::set_max_events_per_poll(CAP).expect("valid cap"));
+    aiocop_tests::setup_with(|| aiocop::setup::set_max_events_per_poll(CAP).expect("valid cap"));
 }
 
 #[tokio::test]
 async fn the_cap_keeps_the_first_events_and_the_score_counts_all() {
     setup();
-    assert_eq!(aiocop::max_events_per_poll(), CAP);
-    let ((), events) = aiocop::collect_events(
+    assert_eq!(aiocop::setup::max_events_per_poll(), CAP);
+    let ((), events) = aiocop::events::collect_events(
         async {
             for i in 0..5 {
                 aiocop::audit("std::fs::read", WEIGHT_MODERATE, &[&i]);
@@ -96,7 +96,7 @@ async fn the_cap_keeps_the_first_events_and_the_score_counts_all() {
 #[tokio::test]
 async fn each_poll_has_its_own_cap() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             for i in 0..4 {
                 aiocop::audit("std::fs::read", WEIGHT_MODERATE, &[&i]);
@@ -118,24 +118,24 @@ async fn each_poll_has_its_own_cap() {
 fn invalid_caps_are_rejected_and_change_nothing() {
     setup();
     assert_eq!(
-        aiocop::set_max_events_per_poll(0),
+        aiocop::setup::set_max_events_per_poll(0),
         Err(ConfigError::InvalidEventCap {
             requested: 0,
-            max: aiocop::MAX_EVENTS_PER_POLL_LIMIT
+            max: aiocop::setup::MAX_EVENTS_PER_POLL_LIMIT
         })
     );
-    let too_many = aiocop::MAX_EVENTS_PER_POLL_LIMIT + 1;
-    let error = aiocop::set_max_events_per_poll(too_many).unwrap_err();
+    let too_many = aiocop::setup::MAX_EVENTS_PER_POLL_LIMIT + 1;
+    let error = aiocop::setup::set_max_events_per_poll(too_many).unwrap_err();
     assert!(
         matches!(error, ConfigError::InvalidEventCap { requested, .. } if requested == too_many)
     );
     let message = error.to_string();
     assert!(
         message.contains(&too_many.to_string())
-            && message.contains(&aiocop::MAX_EVENTS_PER_POLL_LIMIT.to_string()),
+            && message.contains(&aiocop::setup::MAX_EVENTS_PER_POLL_LIMIT.to_string()),
         "{message}"
     );
-    assert_eq!(aiocop::max_events_per_poll(), CAP);
+    assert_eq!(aiocop::setup::max_events_per_poll(), CAP);
 }
 
 /// Fills the poll's cap with probed calls, then makes `calls` rounds of probed calls past it;
@@ -160,7 +160,7 @@ async fn probed_calls_past_the_cap_are_counted_and_format_nothing() {
     setup();
     let missing = Path::new("/nonexistent/aiocop-capped-probes");
     let (allocated, events) =
-        aiocop::collect_events(capped_probes(missing, Duration::ZERO, 1000)).await;
+        aiocop::events::collect_events(capped_probes(missing, Duration::ZERO, 1000)).await;
     assert_eq!(allocated, 0, "allocations past the cap");
     assert_eq!(events.len(), 1);
     let event = &events[0];

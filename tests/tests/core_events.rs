@@ -29,7 +29,7 @@ async fn blocking_io_in_a_fast_poll_is_io_blocking_and_not_exceeded() {
     setup();
     let file = TempFile::new("fast-io", b"hello");
     let path = file.path.display().to_string();
-    let (contents, events) = aiocop::collect_events(
+    let (contents, events) = aiocop::events::collect_events(
         async {
             aiocop::audit("std::fs::read", WEIGHT_MODERATE, &[&path]);
             std::fs::read(&file.path).expect("read temp file")
@@ -55,7 +55,7 @@ async fn blocking_io_in_a_fast_poll_is_io_blocking_and_not_exceeded() {
 #[tokio::test]
 async fn blocking_io_in_a_slow_poll_is_io_blocking_and_exceeded() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&"30ms"]);
             std::thread::sleep(SLOW_POLL);
@@ -84,7 +84,7 @@ async fn blocking_io_in_a_slow_poll_is_io_blocking_and_exceeded() {
 #[tokio::test]
 async fn a_slow_poll_without_blocking_calls_is_cpu_blocking_with_score_zero() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             // Not announced to aiocop: this stands for CPU work or an unknown blocking call.
             std::thread::sleep(SLOW_POLL);
@@ -113,7 +113,7 @@ async fn a_slow_poll_without_blocking_calls_is_cpu_blocking_with_score_zero() {
 async fn a_fast_poll_without_blocking_calls_produces_nothing() {
     setup();
     let recorder = Recorder::new("events_quiet");
-    let (sum, events) = aiocop::collect_events(
+    let (sum, events) = aiocop::events::collect_events(
         async {
             let mut sum = 0u64;
             for i in 0..1000 {
@@ -133,7 +133,7 @@ async fn a_fast_poll_without_blocking_calls_produces_nothing() {
 #[tokio::test]
 async fn a_zero_weight_call_still_makes_an_io_blocking_event() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("std::env::current_dir", WEIGHT_TRIVIAL, &[]);
         }
@@ -150,7 +150,7 @@ async fn a_zero_weight_call_still_makes_an_io_blocking_event() {
 #[tokio::test]
 async fn a_zero_threshold_reports_every_poll_as_exceeded() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             tokio::task::yield_now().await;
         }
@@ -172,7 +172,7 @@ async fn a_zero_threshold_reports_every_poll_as_exceeded() {
 #[tokio::test]
 async fn each_poll_that_blocked_gives_exactly_one_event() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("poll_op", WEIGHT_LIGHT, &[&"first poll"]);
             tokio::task::yield_now().await;
@@ -204,7 +204,7 @@ async fn each_poll_that_blocked_gives_exactly_one_event() {
 #[tokio::test]
 async fn nested_monitored_futures_give_one_event_tagged_with_the_innermost_function() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("nest_op", WEIGHT_LIGHT, &[&"outer before"]);
             async {
@@ -255,7 +255,7 @@ async fn nested_monitored_futures_give_one_event_tagged_with_the_innermost_funct
 #[tokio::test]
 async fn a_nested_future_that_yields_ends_the_outer_poll() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             async {
                 aiocop::audit("nest_yield_op", WEIGHT_LIGHT, &[&1]);
@@ -298,7 +298,7 @@ async fn score_is_the_sum_of_weights_and_the_level_follows_the_thresholds() {
         ),
     ];
     for (weights, score, level) in cases {
-        let ((), events) = aiocop::collect_events(
+        let ((), events) = aiocop::events::collect_events(
             async {
                 for &w in weights {
                     aiocop::audit("weighted_op", w, &[&w]);
@@ -333,9 +333,9 @@ fn severity_functions_and_constants_match_the_reference() {
     );
     assert_eq!(
         (
-            aiocop::THRESHOLD_HIGH,
-            aiocop::THRESHOLD_MEDIUM,
-            aiocop::THRESHOLD_LOW
+            aiocop::events::THRESHOLD_HIGH,
+            aiocop::events::THRESHOLD_MEDIUM,
+            aiocop::events::THRESHOLD_LOW
         ),
         (50, 10, 1)
     );
@@ -356,8 +356,8 @@ fn severity_functions_and_constants_match_the_reference() {
 #[tokio::test]
 async fn the_default_cap_keeps_50_events_and_counts_the_rest_in_the_score() {
     setup();
-    assert_eq!(aiocop::DEFAULT_MAX_EVENTS_PER_POLL, 50);
-    let ((), events) = aiocop::collect_events(
+    assert_eq!(aiocop::setup::DEFAULT_MAX_EVENTS_PER_POLL, 50);
+    let ((), events) = aiocop::events::collect_events(
         async {
             for i in 0..60 {
                 aiocop::audit("capped_op", WEIGHT_LIGHT, &[&i]);
@@ -401,12 +401,12 @@ impl fmt::Display for InPieces {
 #[tokio::test]
 async fn arguments_are_cut_at_100_characters_each() {
     setup();
-    assert_eq!(aiocop::MAX_ARGUMENT_CHARS, 100);
+    assert_eq!(aiocop::operations::MAX_ARGUMENT_CHARS, 100);
     let ascii = "a".repeat(150);
     let accented = "é".repeat(150);
     let wide = "日本語🎉".repeat(40); // 160 characters, 3 and 4 bytes each
     let exact = "x".repeat(100);
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("arg_op", WEIGHT_LIGHT, &[&ascii]);
             aiocop::audit("arg_op", WEIGHT_LIGHT, &[&accented, &7]);
@@ -441,7 +441,7 @@ fn legacy_query(sql: &str) -> usize {
 #[tokio::test]
 async fn the_call_site_comes_from_track_caller() {
     setup();
-    let ((direct_line, helper_line), events) = aiocop::collect_events(
+    let ((direct_line, helper_line), events) = aiocop::events::collect_events(
         async {
             let direct_line = line!() + 1;
             aiocop::audit("site_op", WEIGHT_LIGHT, &[&"direct"]);
@@ -483,30 +483,27 @@ async fn the_call_site_comes_from_track_caller() {
 
 #[test]
 fn format_blocking_event_builds_the_text_and_entry_point() {
-    let function = aiocop::FunctionInfo::new("handler", "my_crate::api", "src/api.rs", 12);
-    let at = std::panic::Location::caller();
-    let raw = aiocop::RawBlockingEvent::new(
+    let function =
+        aiocop::functions::FunctionInfo::new("handler", "my_crate::api", "src/api.rs", 12);
+    let long = "x".repeat(150);
+    let line = line!() + 1;
+    let info = aiocop::format_blocking_event(
         "std::fs::File::open",
-        Some("/etc/hosts".to_owned()),
         WEIGHT_MODERATE,
-        at,
-        function,
+        &[&"/etc/hosts", &long],
+        &function,
     );
-    assert_eq!(raw.operation(), "std::fs::File::open");
-    assert_eq!(raw.args(), Some("/etc/hosts"));
-    assert_eq!(raw.weight(), WEIGHT_MODERATE);
-    assert_eq!(raw.function(), &function);
-    let info = aiocop::format_blocking_event(&raw);
-    assert_eq!(info.event(), "std::fs::File::open(/etc/hosts)");
     assert_eq!(
-        info.entry_point(),
-        format!("{}:{}:handler", at.file(), at.line())
+        info.event(),
+        format!("std::fs::File::open(/etc/hosts, {})", "x".repeat(100))
     );
+    assert_eq!(info.operation(), "std::fs::File::open");
+    assert_eq!(info.entry_point(), format!("{}:{line}:handler", file!()));
     assert_eq!(info.severity(), WEIGHT_MODERATE);
+    assert_eq!(info.function(), &function);
     assert!(info.trace().is_empty());
-    let bare = aiocop::RawBlockingEvent::new("std::fs::File::open", None, 10, at, function);
     assert_eq!(
-        aiocop::format_blocking_event(&bare).event(),
+        aiocop::format_blocking_event("std::fs::File::open", 10, &[], &function).event(),
         "std::fs::File::open"
     );
     assert_eq!(
@@ -518,7 +515,7 @@ fn format_blocking_event_builds_the_text_and_entry_point() {
 #[tokio::test]
 async fn the_event_displays_as_a_report() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&"1ms"]);
         }
@@ -538,28 +535,28 @@ async fn the_event_displays_as_a_report() {
 async fn audit_outside_a_monitored_poll_records_nothing() {
     setup();
     let recorder = Recorder::new("events_outside");
-    let ((), events) = aiocop::collect_events(async {
-        assert!(!aiocop::is_auditing());
+    let ((), events) = aiocop::events::collect_events(async {
+        assert!(!aiocop::operations::is_auditing());
         aiocop::audit("outside_op", WEIGHT_HEAVY, &[&"not monitored"]);
         tokio::task::yield_now().await;
         async {
-            assert!(aiocop::is_auditing());
+            assert!(aiocop::operations::is_auditing());
         }
         .monitored_as("events_outside")
         .await;
-        assert!(!aiocop::is_auditing());
+        assert!(!aiocop::operations::is_auditing());
         aiocop::audit("outside_op", WEIGHT_HEAVY, &[&"after the monitored future"]);
     })
     .await;
     assert!(events.is_empty(), "{events:#?}");
     assert_eq!(recorder.len(), 0);
-    assert!(!aiocop::is_auditing());
+    assert!(!aiocop::operations::is_auditing());
 }
 
 #[tokio::test]
 async fn reset_blocking_events_forgets_what_the_poll_recorded_so_far() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("reset_op", WEIGHT_HEAVY, &[&"forgotten"]);
             aiocop::reset_blocking_events();
@@ -582,7 +579,7 @@ async fn reset_blocking_events_forgets_what_the_poll_recorded_so_far() {
 #[tokio::test]
 async fn the_cap_counts_again_after_a_reset() {
     setup();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             for i in 0..70 {
                 aiocop::audit("reset_cap_op", WEIGHT_LIGHT, &[&i]);
@@ -606,7 +603,7 @@ async fn collect_events_returns_exactly_the_events_of_its_own_polls() {
     setup();
     let recorder = Recorder::new("events_collect_spawned");
     let (((), a), ((), b)) = tokio::join!(
-        aiocop::collect_events(
+        aiocop::events::collect_events(
             async {
                 aiocop::audit("collect_op", WEIGHT_LIGHT, &[&"a1"]);
                 tokio::task::yield_now().await;
@@ -614,7 +611,7 @@ async fn collect_events_returns_exactly_the_events_of_its_own_polls() {
             }
             .monitored_as("events_collect_a")
         ),
-        aiocop::collect_events(
+        aiocop::events::collect_events(
             async {
                 aiocop::audit("collect_op", WEIGHT_LIGHT, &[&"b1"]);
             }
@@ -629,8 +626,8 @@ async fn collect_events_returns_exactly_the_events_of_its_own_polls() {
 
     // Nested collectors both see the inner events; work spawned onto another task is not part of
     // the future's polls.
-    let (inner, outer) = aiocop::collect_events(async {
-        let ((), inner) = aiocop::collect_events(
+    let (inner, outer) = aiocop::events::collect_events(async {
+        let ((), inner) = aiocop::events::collect_events(
             async {
                 aiocop::audit("collect_op", WEIGHT_LIGHT, &[&"inner"]);
             }
@@ -670,7 +667,7 @@ async fn collect_events_returns_exactly_the_events_of_its_own_polls() {
 async fn callbacks_receive_collected_events_too() {
     setup();
     let recorder = Recorder::new("events_collect_callbacks");
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             aiocop::audit("collect_cb_op", WEIGHT_LIGHT, &[]);
         }
@@ -708,9 +705,9 @@ fn a_panicking_body_leaves_the_thread_clean_for_the_next_poll() {
 
         // Same thread (current-thread runtime): no scope is left open, the next monitored poll
         // opens its own and reports only what it did, under its own name.
-        assert!(!aiocop::is_auditing());
+        assert!(!aiocop::operations::is_auditing());
         aiocop::audit("after_panic", WEIGHT_HEAVY, &[&"outside"]);
-        let ((), events) = aiocop::collect_events(
+        let ((), events) = aiocop::events::collect_events(
             async {
                 aiocop::audit("after_panic", WEIGHT_LIGHT, &[&"inside"]);
             }

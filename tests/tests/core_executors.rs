@@ -86,7 +86,7 @@ fn a_std_only_executor_gets_one_event_per_blocked_poll() {
             slot.send(5u32);
         })
     };
-    let ((value, polled_on), events) = block_on(aiocop::collect_events(
+    let ((value, polled_on), events) = block_on(aiocop::events::collect_events(
         async {
             aiocop::audit("std_exec_op", WEIGHT_MODERATE, &[&"before waiting"]);
             let value = slot.recv().await;
@@ -138,8 +138,8 @@ fn a_panicking_body_on_a_std_executor_leaves_the_thread_clean() {
 
     // Same thread: no scope left open, nothing recorded outside a monitored poll, the next
     // monitored poll reports only itself.
-    assert!(!aiocop::is_auditing());
-    let ((), events) = block_on(aiocop::collect_events(async {
+    assert!(!aiocop::operations::is_auditing());
+    let ((), events) = block_on(aiocop::events::collect_events(async {
         aiocop::audit("std_panic_op", WEIGHT_HEAVY, &[&"outside"]);
         async {
             aiocop::audit("std_panic_op", WEIGHT_LIGHT, &[&"next poll"]);
@@ -176,7 +176,7 @@ fn a_future_moved_between_threads_between_polls_reports_each_poll_where_it_ran()
         .spawn(move || {
             assert!(poll_once(future.as_mut()).is_pending());
             // The poll is over: thread A holds no scope any more.
-            assert!(!aiocop::is_auditing());
+            assert!(!aiocop::operations::is_auditing());
             future
         })
         .unwrap()
@@ -187,7 +187,7 @@ fn a_future_moved_between_threads_between_polls_reports_each_poll_where_it_ran()
         .name("poller-b".into())
         .spawn(move || match poll_once(future.as_mut()) {
             Poll::Ready(output) => {
-                assert!(!aiocop::is_auditing());
+                assert!(!aiocop::operations::is_auditing());
                 output
             }
             Poll::Pending => panic!("the second poll completes"),
@@ -307,11 +307,11 @@ fn spawn_blocking_threads_are_not_monitored() {
     setup();
     let recorder = Recorder::new("exec_spawn_blocking");
     let rt = core_support::multi_thread(2);
-    let ((), events) = rt.block_on(aiocop::collect_events(
+    let ((), events) = rt.block_on(aiocop::events::collect_events(
         async {
             let inside = tokio::task::spawn_blocking(|| {
                 aiocop::audit("blocking_pool_op", WEIGHT_HEAVY, &[&"in spawn_blocking"]);
-                aiocop::is_auditing()
+                aiocop::operations::is_auditing()
             })
             .await
             .unwrap();

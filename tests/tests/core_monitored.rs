@@ -8,7 +8,7 @@ mod core_support;
 use std::future::IntoFuture;
 use std::time::Duration;
 
-use aiocop::{FutureExt, MonitorOptions, WEIGHT_LIGHT, WEIGHT_MODERATE};
+use aiocop::{FutureExt, WEIGHT_LIGHT, WEIGHT_MODERATE, functions::MonitorOptions};
 use aiocop_tests::setup;
 use core_support::texts;
 
@@ -27,7 +27,7 @@ async fn the_free_function_wraps_any_future_and_reports_the_call_site() {
     assert_eq!(site.module_path(), "");
     assert_eq!(site.file(), file!());
     assert_eq!(site.line(), line);
-    let (value, events) = aiocop::collect_events(future).await;
+    let (value, events) = aiocop::events::collect_events(future).await;
     assert_eq!(value, 42);
     assert_eq!(events.len(), 1);
     assert_eq!(*events[0].function(), site);
@@ -48,7 +48,8 @@ async fn the_extension_methods_wrap_any_future() {
     assert_eq!(named.site().info().name(), "monitored_ext_named");
     assert_eq!(named.site().info().line(), named_line);
 
-    let ((a, b), events) = aiocop::collect_events(async { (unnamed.await, named.await) }).await;
+    let ((a, b), events) =
+        aiocop::events::collect_events(async { (unnamed.await, named.await) }).await;
     assert_eq!((a, b), (42, 42));
     let names: Vec<&str> = events.iter().map(|e| e.function().name()).collect();
     assert_eq!(names, ["<async block>", "monitored_ext_named"]);
@@ -70,7 +71,7 @@ impl IntoFuture for Deferred {
 #[tokio::test]
 async fn into_future_values_are_accepted() {
     setup();
-    let ((a, b, c), events) = aiocop::collect_events(async {
+    let ((a, b, c), events) = aiocop::events::collect_events(async {
         (
             aiocop::monitored(Deferred(1)).await,
             Deferred(2).monitored_as("monitored_into_future").await,
@@ -95,7 +96,7 @@ async fn the_macro_names_the_future_and_lists_it() {
     assert_eq!(info.line(), line);
     assert_eq!(*future.site().options(), MonitorOptions::DEFAULT);
 
-    let (value, events) = aiocop::collect_events(future).await;
+    let (value, events) = aiocop::events::collect_events(future).await;
     assert_eq!(value, 42);
     assert_eq!(events.len(), 1);
     assert_eq!(*events[0].function(), info);
@@ -108,7 +109,7 @@ async fn the_macro_names_the_future_and_lists_it() {
         )
     );
 
-    let listed: Vec<_> = aiocop::monitored_functions()
+    let listed: Vec<_> = aiocop::functions::monitored_functions()
         .filter(|f| f.info().name() == "monitored_macro_named")
         .collect();
     assert_eq!(listed.len(), 1, "{listed:?}");
@@ -125,12 +126,12 @@ fn every_macro_site_is_listed_even_before_it_runs() {
     let _ = never_called;
     let line = line!() + 1;
     let _unpolled = aiocop::monitored!(async { 1 });
-    let names: Vec<&str> = aiocop::monitored_functions()
+    let names: Vec<&str> = aiocop::functions::monitored_functions()
         .map(|f| f.info().name())
         .collect();
     assert!(names.contains(&"monitored_macro_never_polled"), "{names:?}");
     assert!(names.contains(&"monitored_macro_named"), "{names:?}");
-    let unnamed = aiocop::monitored_functions()
+    let unnamed = aiocop::functions::monitored_functions()
         .find(|f| f.info().name() == "<async block>" && f.info().line() == line)
         .expect("monitored!(future) without a name is listed as <async block>");
     assert_eq!(unnamed.info().module_path(), module_path!());
@@ -142,7 +143,7 @@ fn every_macro_site_is_listed_even_before_it_runs() {
 #[tokio::test]
 async fn the_macro_in_a_loop_is_one_site() {
     setup();
-    let ((), events) = aiocop::collect_events(async {
+    let ((), events) = aiocop::events::collect_events(async {
         for i in 0..3 {
             aiocop::monitored!("monitored_macro_loop", async move {
                 aiocop::audit("loop_op", WEIGHT_LIGHT, &[&i]);
@@ -153,7 +154,7 @@ async fn the_macro_in_a_loop_is_one_site() {
     .await;
     assert_eq!(events.len(), 3);
     assert_eq!(
-        aiocop::monitored_functions()
+        aiocop::functions::monitored_functions()
             .filter(|f| f.info().name() == "monitored_macro_loop")
             .count(),
         1
@@ -177,7 +178,7 @@ async fn per_future_options_are_visible_and_applied() {
     assert_eq!(options.threshold(), Some(Duration::from_millis(5)));
     assert!(!options.strict());
     assert_eq!(options.allow(), ALLOWED);
-    let (value, events) = aiocop::collect_events(future).await;
+    let (value, events) = aiocop::events::collect_events(future).await;
     assert_eq!(value, 7);
     assert_eq!(events.len(), 1);
     assert_eq!(texts(&events[0]), ["other_op(recorded)"]);
@@ -188,7 +189,7 @@ async fn per_future_options_are_visible_and_applied() {
 #[tokio::test]
 async fn into_inner_gives_back_the_unmonitored_future() {
     setup();
-    let ((), events) = aiocop::collect_events(async {
+    let ((), events) = aiocop::events::collect_events(async {
         let inner = async {
             aiocop::audit("inner_op", WEIGHT_LIGHT, &[]);
         }
@@ -202,9 +203,10 @@ async fn into_inner_gives_back_the_unmonitored_future() {
 
 #[test]
 fn function_info_and_options_are_plain_values() {
-    let info = aiocop::FunctionInfo::new("handler", "", "src/main.rs", 3);
+    let info = aiocop::functions::FunctionInfo::new("handler", "", "src/main.rs", 3);
     assert_eq!(info.to_string(), "handler (src/main.rs:3)");
-    let site = aiocop::MonitoredFunction::new(info, MonitorOptions::DEFAULT.with_strict(true));
+    let site =
+        aiocop::functions::MonitoredFunction::new(info, MonitorOptions::DEFAULT.with_strict(true));
     assert!(site.options().strict());
     assert_eq!(site.options().threshold(), None);
     assert_eq!(MonitorOptions::default(), MonitorOptions::DEFAULT);
@@ -220,7 +222,7 @@ fn function_info_and_options_are_plain_values() {
 async fn an_allow_list_covers_the_monitored_futures_the_function_awaits() {
     setup();
     const ALLOWED: &[&str] = &["allowed_nested_op"];
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         async {
             async {
                 aiocop::audit("allowed_nested_op", WEIGHT_MODERATE, &[]);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use aiocop::{ConfigError, Delivery, FutureExt, Reason, SlowTaskEvent, WEIGHT_HEAVY};
+use aiocop::{ConfigError, FutureExt, Reason, SlowTaskEvent, WEIGHT_HEAVY, delivery::Delivery};
 use core_support::{QUIET_THRESHOLD_MS, Recorder, texts};
 
 /// Counts every event it is given.
@@ -36,9 +36,9 @@ fn set_up_is_validated_ordered_and_idempotent() {
     let rt = core_support::current_thread();
     // One fast monitored poll with one heavy blocking call; says whether `audit` would record.
     let blocking_poll = || {
-        rt.block_on(aiocop::collect_events(
+        rt.block_on(aiocop::events::collect_events(
             async {
-                let auditing = aiocop::is_auditing();
+                let auditing = aiocop::operations::is_auditing();
                 aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&"1s"]);
                 auditing
             }
@@ -48,24 +48,27 @@ fn set_up_is_validated_ordered_and_idempotent() {
 
     // --- Defaults: nothing on. ---
     assert!(!aiocop::is_monitoring_active());
-    assert!(!aiocop::is_blocking_io_detection_started());
-    assert!(!aiocop::are_audit_functions_patched());
+    assert!(!aiocop::setup::is_blocking_io_detection_started());
+    assert!(!aiocop::setup::are_audit_functions_patched());
     assert_eq!(
-        aiocop::get_slow_task_threshold_ms(),
-        aiocop::DEFAULT_THRESHOLD_MS
+        aiocop::setup::slow_task_threshold().as_millis() as u64,
+        aiocop::setup::DEFAULT_THRESHOLD_MS
     );
-    assert_eq!(aiocop::DEFAULT_THRESHOLD_MS, 30);
-    assert_eq!(aiocop::slow_task_threshold(), Duration::from_millis(30));
-    assert_eq!(aiocop::get_trace_depth(), 0);
+    assert_eq!(aiocop::setup::DEFAULT_THRESHOLD_MS, 30);
     assert_eq!(
-        aiocop::max_events_per_poll(),
-        aiocop::DEFAULT_MAX_EVENTS_PER_POLL
+        aiocop::setup::slow_task_threshold(),
+        Duration::from_millis(30)
     );
-    assert_eq!(aiocop::delivery(), Delivery::Auto);
-    assert!(aiocop::capture_arguments());
+    assert_eq!(aiocop::setup::trace_depth(), 0);
+    assert_eq!(
+        aiocop::setup::max_events_per_poll(),
+        aiocop::setup::DEFAULT_MAX_EVENTS_PER_POLL
+    );
+    assert_eq!(aiocop::delivery::mode(), Delivery::Auto);
+    assert!(aiocop::setup::capture_arguments());
     assert!(!aiocop::is_raise_on_violations_enabled());
     assert!(
-        aiocop::flush_timeout(Duration::from_secs(1)),
+        aiocop::delivery::flush_timeout(Duration::from_secs(1)),
         "nothing queued"
     );
     assert_nothing_recorded(blocking_poll());
@@ -73,16 +76,16 @@ fn set_up_is_validated_ordered_and_idempotent() {
     // --- Invalid settings are rejected and change nothing. ---
     let (rejected_calls, rejected) = counting();
     assert_eq!(
-        aiocop::start_blocking_io_detection(aiocop::MAX_TRACE_DEPTH + 1),
+        aiocop::start_blocking_io_detection(aiocop::setup::MAX_TRACE_DEPTH + 1),
         Err(ConfigError::TraceDepthTooLarge {
-            requested: aiocop::MAX_TRACE_DEPTH + 1,
-            max: aiocop::MAX_TRACE_DEPTH
+            requested: aiocop::setup::MAX_TRACE_DEPTH + 1,
+            max: aiocop::setup::MAX_TRACE_DEPTH
         })
     );
-    assert!(!aiocop::is_blocking_io_detection_started());
-    assert_eq!(aiocop::get_trace_depth(), 0);
-    assert!(aiocop::set_trace_depth(aiocop::MAX_TRACE_DEPTH + 1).is_err());
-    assert_eq!(aiocop::get_trace_depth(), 0);
+    assert!(!aiocop::setup::is_blocking_io_detection_started());
+    assert_eq!(aiocop::setup::trace_depth(), 0);
+    assert!(aiocop::setup::set_trace_depth(aiocop::setup::MAX_TRACE_DEPTH + 1).is_err());
+    assert_eq!(aiocop::setup::trace_depth(), 0);
     assert_eq!(
         aiocop::detect_slow_tasks(0, rejected.clone()).unwrap_err(),
         ConfigError::ZeroThreshold
@@ -94,12 +97,12 @@ fn set_up_is_validated_ordered_and_idempotent() {
         }
     );
     assert_eq!(
-        aiocop::set_slow_task_threshold_ms(0),
+        aiocop::setup::set_slow_task_threshold_ms(0),
         Err(ConfigError::ZeroThreshold)
     );
-    assert_eq!(aiocop::get_slow_task_threshold_ms(), 30);
-    assert!(aiocop::set_max_events_per_poll(0).is_err());
-    assert_eq!(aiocop::max_events_per_poll(), 50);
+    assert_eq!(aiocop::setup::slow_task_threshold().as_millis() as u64, 30);
+    assert!(aiocop::setup::set_max_events_per_poll(0).is_err());
+    assert_eq!(aiocop::setup::max_events_per_poll(), 50);
     for error in [
         ConfigError::ZeroThreshold,
         ConfigError::ThresholdTooLarge { threshold_ms: 1 },
@@ -150,15 +153,21 @@ fn set_up_is_validated_ordered_and_idempotent() {
     let handle = aiocop::detect_slow_tasks(QUIET_THRESHOLD_MS, callback)
         .expect("valid threshold")
         .expect("a callback was given");
-    assert_eq!(aiocop::get_slow_task_threshold_ms(), QUIET_THRESHOLD_MS);
+    assert_eq!(
+        aiocop::setup::slow_task_threshold().as_millis() as u64,
+        QUIET_THRESHOLD_MS
+    );
     let (repeat_calls, repeat) = counting();
     assert_eq!(aiocop::detect_slow_tasks(20, repeat), Ok(None));
     assert_eq!(aiocop::detect_slow_tasks(20, aiocop::no_callback), Ok(None));
-    assert_eq!(aiocop::get_slow_task_threshold_ms(), QUIET_THRESHOLD_MS);
+    assert_eq!(
+        aiocop::setup::slow_task_threshold().as_millis() as u64,
+        QUIET_THRESHOLD_MS
+    );
 
     aiocop::patch_audit_functions();
     aiocop::patch_audit_functions();
-    assert!(aiocop::are_audit_functions_patched());
+    assert!(aiocop::setup::are_audit_functions_patched());
 
     // --- Active, but detection not started: monitored polls record no blocking calls. ---
     aiocop::activate();
@@ -167,9 +176,9 @@ fn set_up_is_validated_ordered_and_idempotent() {
 
     // --- Detection started: recorded. A repeat changes nothing. ---
     aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-    assert!(aiocop::is_blocking_io_detection_started());
+    assert!(aiocop::setup::is_blocking_io_detection_started());
     aiocop::start_blocking_io_detection(5).expect("a repeat is not an error");
-    assert_eq!(aiocop::get_trace_depth(), 0);
+    assert_eq!(aiocop::setup::trace_depth(), 0);
     let (auditing, events) = blocking_poll();
     assert!(auditing);
     assert_eq!(events.len(), 1);
@@ -177,16 +186,20 @@ fn set_up_is_validated_ordered_and_idempotent() {
     assert_eq!(calls.load(Ordering::SeqCst), 1);
 
     // --- Trace depth getter and setter. ---
-    aiocop::set_trace_depth(aiocop::MAX_TRACE_DEPTH).expect("the maximum is accepted");
-    assert_eq!(aiocop::get_trace_depth(), aiocop::MAX_TRACE_DEPTH);
-    aiocop::set_trace_depth(0).unwrap();
-    assert_eq!(aiocop::get_trace_depth(), 0);
+    aiocop::setup::set_trace_depth(aiocop::setup::MAX_TRACE_DEPTH)
+        .expect("the maximum is accepted");
+    assert_eq!(aiocop::setup::trace_depth(), aiocop::setup::MAX_TRACE_DEPTH);
+    aiocop::setup::set_trace_depth(0).unwrap();
+    assert_eq!(aiocop::setup::trace_depth(), 0);
 
     // --- The global threshold decides cpu events; a per-future threshold overrides it. ---
-    aiocop::set_slow_task_threshold_ms(10).unwrap();
-    assert_eq!(aiocop::get_slow_task_threshold_ms(), 10);
-    assert_eq!(aiocop::slow_task_threshold(), Duration::from_millis(10));
-    let ((), events) = rt.block_on(aiocop::collect_events(
+    aiocop::setup::set_slow_task_threshold_ms(10).unwrap();
+    assert_eq!(aiocop::setup::slow_task_threshold().as_millis() as u64, 10);
+    assert_eq!(
+        aiocop::setup::slow_task_threshold(),
+        Duration::from_millis(10)
+    );
+    let ((), events) = rt.block_on(aiocop::events::collect_events(
         async {
             std::thread::sleep(Duration::from_millis(30));
         }
@@ -196,7 +209,7 @@ fn set_up_is_validated_ordered_and_idempotent() {
     assert_eq!(events[0].reason(), Reason::CpuBlocking);
     assert_eq!(events[0].threshold(), Duration::from_millis(10));
     assert!(events[0].exceeded_threshold());
-    let ((), events) = rt.block_on(aiocop::collect_events(
+    let ((), events) = rt.block_on(aiocop::events::collect_events(
         async {
             std::thread::sleep(Duration::from_millis(30));
         }
@@ -204,14 +217,14 @@ fn set_up_is_validated_ordered_and_idempotent() {
         .with_threshold(Duration::from_secs(QUIET_THRESHOLD_MS / 1000)),
     ));
     assert!(events.is_empty(), "{events:#?}");
-    aiocop::set_slow_task_threshold_ms(QUIET_THRESHOLD_MS).unwrap();
+    aiocop::setup::set_slow_task_threshold_ms(QUIET_THRESHOLD_MS).unwrap();
 
     // --- Argument capture can be switched off. ---
-    aiocop::set_capture_arguments(false);
-    assert!(!aiocop::capture_arguments());
+    aiocop::setup::set_capture_arguments(false);
+    assert!(!aiocop::setup::capture_arguments());
     let (_, events) = blocking_poll();
     assert_eq!(texts(&events[0]), ["std::thread::sleep"]);
-    aiocop::set_capture_arguments(true);
+    aiocop::setup::set_capture_arguments(true);
     let (_, events) = blocking_poll();
     assert_eq!(texts(&events[0]), ["std::thread::sleep(1s)"]);
 
@@ -220,7 +233,7 @@ fn set_up_is_validated_ordered_and_idempotent() {
     assert!(!aiocop::is_monitoring_active());
     let before = calls.load(Ordering::SeqCst);
     assert_nothing_recorded(blocking_poll());
-    let ((), events) = rt.block_on(aiocop::collect_events(
+    let ((), events) = rt.block_on(aiocop::events::collect_events(
         async {
             std::thread::sleep(Duration::from_millis(30));
         }
@@ -234,14 +247,14 @@ fn set_up_is_validated_ordered_and_idempotent() {
 
     // --- Delivery can be moved to aiocop's thread and back. ---
     let recorder = Recorder::new("setup_poll");
-    aiocop::set_delivery(Delivery::Background);
-    assert_eq!(aiocop::delivery(), Delivery::Background);
+    aiocop::delivery::set_mode(Delivery::Background);
+    assert_eq!(aiocop::delivery::mode(), Delivery::Background);
     blocking_poll();
-    aiocop::flush();
-    aiocop::set_delivery(Delivery::Inline);
-    assert_eq!(aiocop::delivery(), Delivery::Inline);
+    aiocop::delivery::flush();
+    aiocop::delivery::set_mode(Delivery::Inline);
+    assert_eq!(aiocop::delivery::mode(), Delivery::Inline);
     blocking_poll();
-    aiocop::set_delivery(Delivery::Auto);
+    aiocop::delivery::set_mode(Delivery::Auto);
     let threads: Vec<Option<String>> = recorder.delivered().into_iter().map(|d| d.thread).collect();
     assert_eq!(
         threads,
@@ -250,8 +263,8 @@ fn set_up_is_validated_ordered_and_idempotent() {
             std::thread::current().name().map(str::to_owned)
         ]
     );
-    assert!(aiocop::flush_timeout(Duration::from_secs(10)));
-    assert_eq!(aiocop::dropped_deliveries(), 0);
+    assert!(aiocop::delivery::flush_timeout(Duration::from_secs(10)));
+    assert_eq!(aiocop::delivery::dropped_deliveries(), 0);
 
     // --- Rejected and repeated registrations never ran. ---
     assert_eq!(rejected_calls.load(Ordering::SeqCst), 0);

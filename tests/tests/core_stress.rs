@@ -81,7 +81,7 @@ fn thousands_of_tasks_get_exactly_one_event_per_blocked_poll() {
         let handles: Vec<_> = (0..TASKS)
             .map(|task| {
                 let file = file.clone();
-                tokio::spawn(aiocop::collect_events(
+                tokio::spawn(aiocop::events::collect_events(
                     async move {
                         for step in 0..STEPS {
                             match plan(task, step) {

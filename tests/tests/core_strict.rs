@@ -120,8 +120,8 @@ fn high_severity_panics_even_when_the_poll_was_fast() {
     assert!(!report.event().exceeded_threshold());
     assert!(report.elapsed() < report.threshold());
     assert_eq!(
-        aiocop::violation_rule(),
-        aiocop::ViolationRule::HighSeverity
+        aiocop::strict::violation_rule(),
+        aiocop::strict::ViolationRule::HighSeverity
     );
 }
 
@@ -129,7 +129,7 @@ fn high_severity_panics_even_when_the_poll_was_fast() {
 fn medium_and_low_severity_never_panic() {
     setup();
     let rt = current_thread();
-    let (score, events) = rt.block_on(aiocop::raise_on_violations(aiocop::collect_events(
+    let (score, events) = rt.block_on(aiocop::raise_on_violations(aiocop::events::collect_events(
         async {
             assert!(aiocop::is_raise_on_violations_enabled());
             for _ in 0..4 {
@@ -230,7 +230,7 @@ fn the_task_switch_does_not_leak_to_the_thread_or_to_other_tasks() {
             }
             seen
         }));
-        let plain = tokio::spawn(aiocop::collect_events(async {
+        let plain = tokio::spawn(aiocop::events::collect_events(async {
             let mut seen = Vec::new();
             for _ in 0..5 {
                 seen.push(aiocop::is_raise_on_violations_enabled());
@@ -247,7 +247,8 @@ fn the_task_switch_does_not_leak_to_the_thread_or_to_other_tasks() {
         // After the strict future completed, the thread is as before.
         assert!(!aiocop::is_raise_on_violations_enabled());
         let ((), events) =
-            aiocop::collect_events(heavy_poll("strict_after", "after the strict future")).await;
+            aiocop::events::collect_events(heavy_poll("strict_after", "after the strict future"))
+                .await;
         assert_eq!(events.len(), 1);
     });
 }
@@ -271,7 +272,7 @@ fn the_task_switch_does_not_leak_to_the_worker_thread() {
             "strict task on the worker",
         )));
         assert!(panicked.await.unwrap_err().is_panic());
-        let next = tokio::spawn(aiocop::collect_events(
+        let next = tokio::spawn(aiocop::events::collect_events(
             async {
                 heavy("next task on the worker");
                 aiocop::is_raise_on_violations_enabled()
@@ -294,7 +295,7 @@ fn enable_and_disable_inside_the_future_stay_with_the_task() {
             tokio::task::yield_now().await;
             // The task's own choice survived the poll boundary.
             assert!(!aiocop::is_raise_on_violations_enabled());
-            let ((), events) = aiocop::collect_events(heavy_poll(
+            let ((), events) = aiocop::events::collect_events(heavy_poll(
                 "strict_disabled_inside",
                 "strictness disabled in the task",
             ))
@@ -363,7 +364,7 @@ fn the_thread_switch_is_per_thread() {
 
         aiocop::disable_raise_on_violations();
         assert!(!aiocop::is_raise_on_violations_enabled());
-        let ((), events) = block_on(aiocop::collect_events(heavy_poll(
+        let ((), events) = block_on(aiocop::events::collect_events(heavy_poll(
             "strict_thread_off",
             "thread relaxed",
         )));
@@ -377,7 +378,7 @@ fn the_guard_restores_the_previous_setting() {
     on_fresh_thread(|| {
         // Untouched → on → untouched.
         {
-            let _guard = aiocop::raise_on_violations_guard();
+            let _guard = aiocop::strict::raise_on_violations_guard();
             assert!(aiocop::is_raise_on_violations_enabled());
             strict_report("strict under the guard", || {
                 block_on(heavy_poll("strict_guard", "under the guard"))
@@ -388,10 +389,10 @@ fn the_guard_restores_the_previous_setting() {
         // Off → on → off; and nested guards unwind in order.
         aiocop::disable_raise_on_violations();
         {
-            let _outer = aiocop::raise_on_violations_guard();
+            let _outer = aiocop::strict::raise_on_violations_guard();
             aiocop::disable_raise_on_violations();
             {
-                let _inner = aiocop::raise_on_violations_guard();
+                let _inner = aiocop::strict::raise_on_violations_guard();
                 assert!(aiocop::is_raise_on_violations_enabled());
             }
             assert!(!aiocop::is_raise_on_violations_enabled());
@@ -400,7 +401,7 @@ fn the_guard_restores_the_previous_setting() {
 
         // On → on → on.
         aiocop::enable_raise_on_violations();
-        drop(aiocop::raise_on_violations_guard());
+        drop(aiocop::strict::raise_on_violations_guard());
         assert!(aiocop::is_raise_on_violations_enabled());
         aiocop::disable_raise_on_violations();
     });
@@ -417,7 +418,7 @@ fn a_strict_future_forces_strict_mode_for_its_own_polls() {
         assert_eq!(report.function().name(), "strict_forced");
 
         // Medium severity does not panic even when forced.
-        let ((), events) = block_on(aiocop::collect_events(
+        let ((), events) = block_on(aiocop::events::collect_events(
             async {
                 aiocop::audit("std::fs::read", WEIGHT_MODERATE, &[]);
             }
@@ -504,9 +505,9 @@ fn a_strict_panic_leaves_the_thread_clean() {
         assert!(task.await.unwrap_err().is_panic());
         // Same thread: not strict, no scope open, the next poll is reported normally.
         assert!(!aiocop::is_raise_on_violations_enabled());
-        assert!(!aiocop::is_auditing());
+        assert!(!aiocop::operations::is_auditing());
         let ((), events) =
-            aiocop::collect_events(heavy_poll("strict_clean_next", "next poll")).await;
+            aiocop::events::collect_events(heavy_poll("strict_clean_next", "next poll")).await;
         assert_eq!(events.len(), 1);
         assert_eq!(texts(&events[0]), ["std::thread::sleep(next poll)"]);
     });

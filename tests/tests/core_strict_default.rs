@@ -12,7 +12,7 @@ use aiocop::{FutureExt, HighSeverityBlockingIo, WEIGHT_HEAVY};
 use core_support::{block_on, current_thread, strict_report};
 
 fn setup() {
-    aiocop_tests::setup_with(|| aiocop::set_raise_on_violations_default(true));
+    aiocop_tests::setup_with(|| aiocop::strict::set_raise_on_violations_default(true));
 }
 
 fn blocking_poll(name: &'static str) -> aiocop::Monitored<impl Future<Output = ()>> {
@@ -53,10 +53,12 @@ fn a_thread_can_opt_out() {
     thread::spawn(|| {
         aiocop::disable_raise_on_violations();
         assert!(!aiocop::is_raise_on_violations_enabled());
-        let ((), events) = block_on(aiocop::collect_events(blocking_poll("default_opt_out")));
+        let ((), events) = block_on(aiocop::events::collect_events(blocking_poll(
+            "default_opt_out",
+        )));
         assert_eq!(events.len(), 1);
         // A guard restores the opt-out, not the default.
-        drop(aiocop::raise_on_violations_guard());
+        drop(aiocop::strict::raise_on_violations_guard());
         assert!(!aiocop::is_raise_on_violations_enabled());
     })
     .join()
@@ -70,7 +72,7 @@ fn a_task_can_opt_out_without_changing_its_thread() {
     rt.block_on(async {
         let ((), events) = aiocop::raise_on_violations(async {
             aiocop::disable_raise_on_violations();
-            aiocop::collect_events(blocking_poll("default_task_opt_out")).await
+            aiocop::events::collect_events(blocking_poll("default_task_opt_out")).await
         })
         .await;
         assert_eq!(events.len(), 1);

@@ -8,17 +8,22 @@ mod core_support;
 
 use std::time::Duration;
 
-use aiocop::{FutureExt, SeverityLevel, ViolationRule, WEIGHT_HEAVY};
+use aiocop::{FutureExt, SeverityLevel, WEIGHT_HEAVY, strict::ViolationRule};
 use core_support::{current_thread, strict_report};
 
 fn setup() {
-    aiocop_tests::setup_with(|| aiocop::set_violation_rule(ViolationRule::HighSeverityAndSlow));
+    aiocop_tests::setup_with(|| {
+        aiocop::strict::set_violation_rule(ViolationRule::HighSeverityAndSlow)
+    });
 }
 
 #[test]
 fn the_rule_is_readable() {
     setup();
-    assert_eq!(aiocop::violation_rule(), ViolationRule::HighSeverityAndSlow);
+    assert_eq!(
+        aiocop::strict::violation_rule(),
+        ViolationRule::HighSeverityAndSlow
+    );
     assert_eq!(ViolationRule::default(), ViolationRule::HighSeverity);
 }
 
@@ -26,7 +31,7 @@ fn the_rule_is_readable() {
 fn a_fast_high_severity_poll_does_not_panic() {
     setup();
     let rt = current_thread();
-    let ((), events) = rt.block_on(aiocop::raise_on_violations(aiocop::collect_events(
+    let ((), events) = rt.block_on(aiocop::raise_on_violations(aiocop::events::collect_events(
         async {
             aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&"fast"]);
         }
@@ -60,7 +65,7 @@ fn a_slow_high_severity_poll_panics() {
 fn a_slow_poll_of_medium_severity_does_not_panic() {
     setup();
     let rt = current_thread();
-    let ((), events) = rt.block_on(aiocop::raise_on_violations(aiocop::collect_events(
+    let ((), events) = rt.block_on(aiocop::raise_on_violations(aiocop::events::collect_events(
         async {
             aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[]);
             std::thread::sleep(Duration::from_millis(30));

@@ -8,7 +8,7 @@ mod core_support;
 
 use std::sync::Once;
 
-use aiocop::{Delivery, FutureExt, WEIGHT_HEAVY, WEIGHT_LIGHT};
+use aiocop::{FutureExt, WEIGHT_HEAVY, WEIGHT_LIGHT, delivery::Delivery};
 use core_support::{QUIET_THRESHOLD_MS, Recorder};
 
 const DEPTH: usize = 16;
@@ -56,8 +56,8 @@ fn assert_only_user_frames(frames: &[&str]) {
 #[test]
 fn with_traces_callbacks_run_on_the_delivery_thread_with_traces_resolved() {
     setup();
-    assert_eq!(aiocop::get_trace_depth(), DEPTH);
-    assert_eq!(aiocop::delivery(), Delivery::Auto);
+    assert_eq!(aiocop::setup::trace_depth(), DEPTH);
+    assert_eq!(aiocop::delivery::mode(), Delivery::Auto);
     let resolved_in_callback = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let handle = {
         let seen = resolved_in_callback.clone();
@@ -91,7 +91,7 @@ fn with_traces_callbacks_run_on_the_delivery_thread_with_traces_resolved() {
         }
         lines
     });
-    aiocop::flush();
+    aiocop::delivery::flush();
     // `flush` returned: everything queued before it has been handed to the callbacks.
     let delivered = recorder.delivered();
     assert_eq!(delivered.len(), 8);
@@ -127,7 +127,7 @@ fn the_first_frame_is_the_users_code() {
         }
         .monitored_as("traces_first_frame"),
     );
-    aiocop::flush();
+    aiocop::delivery::flush();
     let events = recorder.events();
     assert_eq!(events.len(), 1);
     let info = &events[0].blocking_events()[0];
@@ -185,7 +185,7 @@ fn frames_go_from_the_blocking_call_outwards() {
         }
         .monitored_as("traces_order"),
     );
-    aiocop::flush();
+    aiocop::delivery::flush();
     let events = recorder.events();
     let frames = events[0].blocking_events()[0].trace().frames();
     let frame_lines: Vec<Option<u32>> = frames
@@ -224,7 +224,7 @@ fn nested_monitored_futures_do_not_cut_the_trace() {
         }
         .monitored_as("traces_nested_outer"),
     );
-    aiocop::flush();
+    aiocop::delivery::flush();
     let events = recorder.events();
     let frames = events[0].blocking_events()[0].trace().frames();
     // The inner block, then (past aiocop's nested guard, left out) the outer block's await.
@@ -256,7 +256,7 @@ fn a_panicking_callback_does_not_stop_the_delivery_thread() {
             .monitored_as("traces_panicking_callback"),
         );
     }
-    aiocop::flush();
+    aiocop::delivery::flush();
     assert_eq!(recorder.len(), 3);
     assert!(
         recorder
@@ -284,7 +284,7 @@ fn strict_mode_panics_on_the_task_and_the_event_is_still_delivered() {
     });
     let report = aiocop::HighSeverityBlockingIo::from_panic(&*error.into_panic()).unwrap();
     assert_eq!(report.severity_score(), WEIGHT_HEAVY);
-    aiocop::flush();
+    aiocop::delivery::flush();
     let delivered = recorder.delivered();
     assert_eq!(delivered.len(), 1);
     assert_eq!(delivered[0].thread.as_deref(), Some("aiocop-delivery"));
@@ -300,7 +300,7 @@ fn strict_mode_panics_on_the_task_and_the_event_is_still_delivered() {
 fn collected_events_carry_their_traces_too() {
     setup();
     let rt = core_support::current_thread();
-    let (line, events) = rt.block_on(aiocop::collect_events(
+    let (line, events) = rt.block_on(aiocop::events::collect_events(
         async {
             let line = line!() + 1;
             aiocop::audit("traced_op", WEIGHT_LIGHT, &[&"collected"]);
@@ -337,7 +337,7 @@ fn traces_keep_at_most_the_configured_depth_innermost_first() {
         }
         .monitored_as("traces_depth"),
     );
-    aiocop::flush();
+    aiocop::delivery::flush();
     let events = recorder.events();
     let frames = events[0].blocking_events()[0].trace().frames();
     assert_eq!(frames.len(), DEPTH, "{frames:#?}");

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use aiocop::{Delivery, WEIGHT_HEAVY};
+use aiocop::{WEIGHT_HEAVY, delivery::Delivery};
 use aiocop_tests::{assert_succeeded, current_thread, in_fresh_process, wait_for_child};
 
 const CHILD_TIMEOUT: Duration = Duration::from_secs(90);
@@ -89,7 +89,7 @@ fn capturing_a_trace_never_waits_for_symbolization() {
             completed,
             "a traced blocking call waited for the backtrace lock held by another thread"
         );
-        assert!(aiocop::flush_timeout(Duration::from_secs(60)));
+        assert!(aiocop::delivery::flush_timeout(Duration::from_secs(60)));
         let events = events.lock().unwrap();
         assert_eq!(events.len(), 1);
         assert!(
@@ -122,18 +122,18 @@ fn a_callback_that_polls_monitored_code_is_not_called_from_inside_itself() {
         });
 
         // Inline delivery: the callback runs on the polling thread, right after the poll.
-        aiocop::set_delivery(Delivery::Inline);
+        aiocop::delivery::set_mode(Delivery::Inline);
         assert!(poll_once(traced_blocking_call()).is_ready());
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-        assert_eq!(aiocop::reentrant_events(), 1);
+        assert_eq!(aiocop::delivery::reentrant_events(), 1);
 
         // Background delivery: the callback's event is not queued back to itself either.
-        aiocop::set_delivery(Delivery::Background);
+        aiocop::delivery::set_mode(Delivery::Background);
         current_thread().block_on(traced_blocking_call());
-        assert!(aiocop::flush_timeout(Duration::from_secs(60)));
-        assert!(aiocop::flush_timeout(Duration::from_secs(60)));
+        assert!(aiocop::delivery::flush_timeout(Duration::from_secs(60)));
+        assert!(aiocop::delivery::flush_timeout(Duration::from_secs(60)));
         assert_eq!(calls.load(Ordering::SeqCst), 2);
-        assert_eq!(aiocop::reentrant_events(), 2);
+        assert_eq!(aiocop::delivery::reentrant_events(), 2);
     }) else {
         return;
     };
@@ -162,7 +162,7 @@ fn a_payload_that_panics_when_dropped_does_not_kill_the_delivery_thread() {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).unwrap();
         aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
-        aiocop::set_delivery(Delivery::Background);
+        aiocop::delivery::set_mode(Delivery::Background);
         aiocop::activate();
         let threads = Arc::new(Mutex::new(Vec::new()));
         let sink = threads.clone();
@@ -179,7 +179,7 @@ fn a_payload_that_panics_when_dropped_does_not_kill_the_delivery_thread() {
         let rt = current_thread();
         for _ in 0..3 {
             rt.block_on(traced_blocking_call());
-            assert!(aiocop::flush_timeout(Duration::from_secs(60)));
+            assert!(aiocop::delivery::flush_timeout(Duration::from_secs(60)));
         }
         let threads = threads.lock().unwrap();
         assert_eq!(threads.len(), 3);
@@ -275,7 +275,7 @@ fn queue_and_exit(events: usize, per_event: Duration, exit: bool) {
         let _ = out.flush();
     })
     .unwrap();
-    aiocop::set_delivery(Delivery::Background);
+    aiocop::delivery::set_mode(Delivery::Background);
     aiocop::activate();
     let rt = current_thread();
     for _ in 0..events {
@@ -369,9 +369,9 @@ fn a_forked_child_reports_its_own_events() {
         if pid == 0 {
             let ok = std::panic::catch_unwind(|| {
                 // Nothing queued in this process yet: flush returns at once.
-                assert!(aiocop::flush_timeout(Duration::from_secs(30)));
+                assert!(aiocop::delivery::flush_timeout(Duration::from_secs(30)));
                 current_thread().block_on(traced_blocking_call());
-                assert!(aiocop::flush_timeout(Duration::from_secs(30)));
+                assert!(aiocop::delivery::flush_timeout(Duration::from_secs(30)));
                 let me = std::process::id();
                 let delivered = DELIVERED.lock().unwrap();
                 let mine: Vec<&String> = delivered
@@ -391,7 +391,7 @@ fn a_forked_child_reports_its_own_events() {
             Some(0),
             "the forked child failed or hung"
         );
-        assert!(aiocop::flush_timeout(Duration::from_secs(60)));
+        assert!(aiocop::delivery::flush_timeout(Duration::from_secs(60)));
         let me = std::process::id();
         let delivered = DELIVERED.lock().unwrap();
         assert_eq!(delivered.iter().filter(|(pid, _)| *pid == me).count(), 1);

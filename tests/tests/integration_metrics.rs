@@ -198,7 +198,7 @@ async fn blocking_workload(dir: &std::path::Path) -> Vec<SlowTaskEvent> {
     let mut events = Vec::new();
     for _ in 0..2 {
         let ((), mut e) =
-            aiocop::collect_events(aiocop::monitored!("metrics_high_handler", async {
+            aiocop::events::collect_events(aiocop::monitored!("metrics_high_handler", async {
                 aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"40ms"]);
                 std::thread::sleep(Duration::from_millis(40));
             }))
@@ -206,7 +206,7 @@ async fn blocking_workload(dir: &std::path::Path) -> Vec<SlowTaskEvent> {
         events.append(&mut e);
     }
     let (len, mut e) =
-        aiocop::collect_events(aiocop::monitored!("metrics_medium_handler", async {
+        aiocop::events::collect_events(aiocop::monitored!("metrics_medium_handler", async {
             aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&path.display()]);
             let data = std::fs::read(&path).unwrap();
             // Unrecorded blocking on top, so the poll exceeds the threshold.
@@ -216,17 +216,19 @@ async fn blocking_workload(dir: &std::path::Path) -> Vec<SlowTaskEvent> {
         .await;
     assert_eq!(len, 4096);
     events.append(&mut e);
-    let (len, mut e) = aiocop::collect_events(aiocop::monitored!("metrics_quick_handler", async {
-        aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&path.display()]);
-        std::fs::read(&path).unwrap().len()
-    }))
-    .await;
+    let (len, mut e) =
+        aiocop::events::collect_events(aiocop::monitored!("metrics_quick_handler", async {
+            aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&path.display()]);
+            std::fs::read(&path).unwrap().len()
+        }))
+        .await;
     assert_eq!(len, 4096);
     events.append(&mut e);
-    let ((), mut e) = aiocop::collect_events(aiocop::monitored!("metrics_cpu_handler", async {
-        busy_wait(Duration::from_millis(30));
-    }))
-    .await;
+    let ((), mut e) =
+        aiocop::events::collect_events(aiocop::monitored!("metrics_cpu_handler", async {
+            busy_wait(Duration::from_millis(30));
+        }))
+        .await;
     events.append(&mut e);
     events
 }

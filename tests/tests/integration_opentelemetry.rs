@@ -134,7 +134,7 @@ async fn quick_poll_is_not_recorded_by_default() {
     let traces = Traces::new();
     let cx = traces.request("GET /quick");
     let path = std::env::temp_dir();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         aiocop::monitored!("otel_quick_handler", async {
             aiocop::audit(
                 "std::fs::metadata",
@@ -160,7 +160,7 @@ async fn the_captured_context_reaches_a_callback_run_elsewhere_with_span_events(
     let traces = Traces::new();
     let cx = traces.request("GET /later");
     let path = std::env::temp_dir();
-    let ((), events) = aiocop::collect_events(
+    let ((), events) = aiocop::events::collect_events(
         aiocop::monitored!("otel_later_handler", async {
             for _ in 0..7 {
                 aiocop::audit(
@@ -209,15 +209,16 @@ async fn the_captured_context_reaches_a_callback_run_elsewhere_with_span_events(
     );
 
     // Without a captured context and with no active span there is nothing to tag.
-    let ((), events) = aiocop::collect_events(aiocop::monitored!("otel_no_span_handler", async {
-        aiocop::audit(
-            "std::fs::metadata",
-            aiocop::WEIGHT_LIGHT,
-            &[&path.display()],
-        );
-        std::fs::metadata(&path).unwrap();
-    }))
-    .await;
+    let ((), events) =
+        aiocop::events::collect_events(aiocop::monitored!("otel_no_span_handler", async {
+            aiocop::audit(
+                "std::fs::metadata",
+                aiocop::WEIGHT_LIGHT,
+                &[&path.display()],
+            );
+            std::fs::metadata(&path).unwrap();
+        }))
+        .await;
     assert!(otel_context().is_empty());
     assert!(!events[0].context().contains_key(CONTEXT_KEY));
     assert!(!callback.record(&events[0]));

@@ -175,7 +175,7 @@ fn medium_severity_is_not_reported_by_default_but_can_be_through_the_recorded_hu
     ));
     let dir = std::env::temp_dir();
     let ((), events) =
-        current_thread_runtime().block_on(aiocop::collect_events(aiocop::monitored!(
+        current_thread_runtime().block_on(aiocop::events::collect_events(aiocop::monitored!(
             "sentry_medium",
             async {
                 aiocop::audit(

@@ -51,7 +51,7 @@ fn setup() {
                     .with_writer(|| SharedBuffer),
             );
         tracing::subscriber::set_global_default(subscriber).expect("first global subscriber");
-        aiocop::set_delivery(aiocop::Delivery::Background);
+        aiocop::delivery::set_mode(aiocop::delivery::Delivery::Background);
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).unwrap();
         aiocop::detect_slow_tasks(THRESHOLD_MS, aiocop::no_callback).unwrap();
@@ -72,7 +72,7 @@ fn lines() -> Vec<Value> {
 
 /// The slow-task events emitted for the monitored function `name`.
 fn task_events(name: &str) -> Vec<Value> {
-    aiocop::flush();
+    aiocop::delivery::flush();
     let suffix = format!("::{name}");
     lines()
         .into_iter()
@@ -86,7 +86,7 @@ fn task_events(name: &str) -> Vec<Value> {
 
 /// The per-blocking-call events whose entry point is in the monitored function `name`.
 fn blocking_events(name: &str) -> Vec<Value> {
-    aiocop::flush();
+    aiocop::delivery::flush();
     let suffix = format!(":{name}");
     lines()
         .into_iter()
@@ -228,15 +228,16 @@ async fn cpu_bound_task_is_info_and_outside_any_span_has_no_request_id() {
 async fn quick_blocking_poll_is_not_logged_by_default_but_is_with_only_exceeded_off() {
     setup();
     let path = temp_file("quick");
-    let ((), events) = aiocop::collect_events(aiocop::monitored!("tracing_quick_handler", async {
-        aiocop::audit(
-            "std::fs::metadata",
-            aiocop::WEIGHT_LIGHT,
-            &[&path.display()],
-        );
-        assert!(std::fs::metadata(&path).unwrap().is_file());
-    }))
-    .await;
+    let ((), events) =
+        aiocop::events::collect_events(aiocop::monitored!("tracing_quick_handler", async {
+            aiocop::audit(
+                "std::fs::metadata",
+                aiocop::WEIGHT_LIGHT,
+                &[&path.display()],
+            );
+            assert!(std::fs::metadata(&path).unwrap().is_file());
+        }))
+        .await;
     std::fs::remove_file(&path).unwrap();
     assert_eq!(events.len(), 1);
     assert!(!events[0].exceeded_threshold());

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::Duration;
 
-use aiocop::{SlowTaskEvent, collect_events};
+use aiocop::{SlowTaskEvent, events::collect_events};
 
 fn setup() {
     static ONCE: Once = Once::new();
@@ -392,17 +392,17 @@ async fn nested_monitored_functions_give_one_event_tagged_by_function() {
 
 #[test]
 fn annotated_functions_are_listed_with_their_location() {
-    let entry = aiocop::monitored_functions()
+    let entry = aiocop::functions::monitored_functions()
         .find(|f| f.info().name() == "read_config")
         .expect("registered");
     assert_eq!(entry.info().module_path(), "macro_monitor");
     assert_eq!(entry.info().file(), "tests/tests/macro_monitor.rs");
     assert_eq!(entry.info().line(), line_of("async fn read_config"));
-    let strict = aiocop::monitored_functions()
+    let strict = aiocop::functions::monitored_functions()
         .find(|f| f.info().name() == "strict_sleeper")
         .unwrap();
     assert!(strict.options().strict());
-    let timed = aiocop::monitored_functions()
+    let timed = aiocop::functions::monitored_functions()
         .find(|f| f.info().name() == "cpu_bound_with_own_threshold")
         .unwrap();
     assert_eq!(timed.options().threshold(), Some(Duration::from_millis(1)));
@@ -414,7 +414,7 @@ fn functions_of_other_crates_are_listed_whole_without_being_called() {
     use aiocop_tests::listed_in_a_library::{library_handler, library_lookup};
     std::hint::black_box(library_lookup as fn() -> u32);
     drop(std::hint::black_box(library_handler()));
-    let entry = aiocop::monitored_functions()
+    let entry = aiocop::functions::monitored_functions()
         .find(|f| f.info().name() == "library_handler")
         .expect("registered by the library crate");
     assert_eq!(
@@ -426,7 +426,7 @@ fn functions_of_other_crates_are_listed_whole_without_being_called() {
     assert!(entry.options().strict());
     assert_eq!(entry.options().allow(), ["std::thread::sleep"]);
     // Each listed once, however many crates register.
-    let mut names: Vec<_> = aiocop::monitored_functions()
+    let mut names: Vec<_> = aiocop::functions::monitored_functions()
         .map(|f| (f.info().file(), f.info().line(), f.info().name()))
         .collect();
     let listed = names.len();

@@ -15,7 +15,7 @@ use std::net::ToSocketAddrs;
 use std::path::PathBuf;
 use std::sync::{Mutex, mpsc};
 
-use aiocop::collect_events;
+use aiocop::events::collect_events;
 use aiocop_lints::catalog::*;
 use aiocop_tests::{Fixture, Source, assert_routed, current_thread, dbg, routed, setup, twin};
 

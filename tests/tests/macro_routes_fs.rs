@@ -8,7 +8,7 @@ use std::os::unix::fs::{FileExt, MetadataExt, PermissionsExt};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use aiocop::collect_events;
+use aiocop::events::collect_events;
 use aiocop_lints::catalog::*;
 use aiocop_tests::{
     Fixture, Source, assert_nothing_routed, assert_routed, dbg, route_tests, routed, setup, twin,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use aiocop::collect_events;
+use aiocop::events::collect_events;
 use aiocop_lints::catalog::*;
 use aiocop_tests::{
     Fixture, Source, assert_nothing_routed, assert_routed, dbg, route_tests, routed, setup, twin,

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 
-use aiocop::collect_events;
+use aiocop::events::collect_events;
 use aiocop_lints::catalog::*;
 use aiocop_tests::{
     Source, assert_nothing_routed, assert_routed, dbg, route_tests, routed, setup, twin,

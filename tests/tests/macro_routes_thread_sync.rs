@@ -8,7 +8,7 @@ use std::sync::{Arc, Barrier, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use aiocop::collect_events;
+use aiocop::events::collect_events;
 use aiocop_lints::catalog::*;
 use aiocop_tests::{
     Source, assert_nothing_routed, assert_routed, dbg, route_tests, routed, setup, twin,

@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use aiocop::tower::{AiocopLayer, AxumRoute, X_REQUEST_ID};
-use aiocop::{Reason, Sampler, SeverityLevel, SlowTaskEvent};
+use aiocop::{Reason, SeverityLevel, SlowTaskEvent, setup::Sampler};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -442,7 +442,8 @@ async fn the_layer_wraps_any_tower_http_service() {
     };
 
     let (response, events) =
-        aiocop::collect_events(layered.clone().oneshot(request("/slow?x=1", "corr-1"))).await;
+        aiocop::events::collect_events(layered.clone().oneshot(request("/slow?x=1", "corr-1")))
+            .await;
     let response = response.expect("infallible");
     assert_eq!(response.headers()[&correlation], "corr-1");
     assert!(response.headers().get(X_REQUEST_ID).is_none());
@@ -453,7 +454,7 @@ async fn the_layer_wraps_any_tower_http_service() {
     assert_eq!(events[0].context().get_str("request_id"), Some("corr-1"));
 
     let (response, events) =
-        aiocop::collect_events(layered.clone().oneshot(request("/fast", "corr-2"))).await;
+        aiocop::events::collect_events(layered.clone().oneshot(request("/fast", "corr-2"))).await;
     assert_eq!(
         response.expect("infallible").headers()[&correlation],
         "corr-2"
@@ -469,7 +470,7 @@ async fn the_layer_wraps_any_tower_http_service() {
                 Ok::<_, Infallible>(axum::http::Response::new(String::new()))
             }));
     let (response, events) =
-        aiocop::collect_events(without_ids.oneshot(request("/slow", "corr-3"))).await;
+        aiocop::events::collect_events(without_ids.oneshot(request("/slow", "corr-3"))).await;
     let response = response.expect("infallible");
     assert!(response.headers().get(&correlation).is_none());
     assert_eq!(events.len(), 1);

@@ -69,7 +69,7 @@ fn every_shim_records_on_a_multi_thread_runtime() {
 fn shims_record_nothing_outside_a_monitored_poll() {
     setup();
     current_thread().block_on(async {
-        assert!(!aiocop::is_auditing());
+        assert!(!aiocop::operations::is_auditing());
         for (op, run) in shim_cases::here() {
             let events = run_unmonitored(run).await;
             assert!(events.is_empty(), "{}: {events:#?}", op.event);
@@ -84,7 +84,7 @@ fn shims_record_nothing_on_threads_a_monitored_poll_starts() {
         for (op, run) in shim_cases::here() {
             let fixture = shim_cases::Fixture::new();
             let run: Run = run;
-            let ((), events) = aiocop::collect_events(
+            let ((), events) = aiocop::events::collect_events(
                 async {
                     std::thread::scope(|s| {
                         s.spawn(|| run(&fixture)).join().unwrap();
@@ -105,7 +105,7 @@ fn shims_record_nothing_on_threads_a_monitored_poll_starts() {
 fn long_arguments_are_cut_at_100_characters() {
     setup();
     let long = format!("/{}", "d".repeat(149));
-    let (result, events) = current_thread().block_on(aiocop::collect_events(
+    let (result, events) = current_thread().block_on(aiocop::events::collect_events(
         async { aiocop::shim::fs::metadata(&long) }.monitored_as("long"),
     ));
     assert!(result.is_err());
@@ -121,7 +121,7 @@ fn resolving_shims_return_what_std_returns_inside_a_poll() {
     // freed by a listener could be taken by a test running in parallel between the two calls).
     let closed: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
     let no_addrs: &[std::net::SocketAddr] = &[];
-    let (results, events) = current_thread().block_on(aiocop::collect_events(
+    let (results, events) = current_thread().block_on(aiocop::events::collect_events(
         async {
             use aiocop::shim::net::{tcp_stream, udp_socket};
             let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();

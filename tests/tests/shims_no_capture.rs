@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use shim_cases::{assert_recorded, run_monitored};
 
 fn setup() {
-    aiocop_tests::setup_with(|| aiocop::set_capture_arguments(false));
+    aiocop_tests::setup_with(|| aiocop::setup::set_capture_arguments(false));
 }
 
 #[test]

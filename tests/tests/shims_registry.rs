@@ -3,11 +3,13 @@
 
 use std::time::Duration;
 
-use aiocop::{ConfigError, FutureExt, MAX_EVENT_WEIGHT, SlowTaskEvent};
+use aiocop::{ConfigError, FutureExt, SlowTaskEvent, operations::MAX_EVENT_WEIGHT};
 use aiocop_tests::{current_thread, setup};
 
 fn collect<T>(body: impl Future<Output = T>) -> (T, Vec<SlowTaskEvent>) {
-    current_thread().block_on(aiocop::collect_events(body.monitored_as("registry")))
+    current_thread().block_on(aiocop::events::collect_events(
+        body.monitored_as("registry"),
+    ))
 }
 
 #[test]
@@ -28,9 +30,11 @@ fn the_dict_lists_every_catalog_operation_with_its_weight() {
 #[test]
 fn registered_events_are_listed_and_weigh_what_was_registered() {
     setup();
-    aiocop::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY).unwrap();
+    aiocop::operations::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY)
+        .unwrap();
     // Registering the same thing again is fine.
-    aiocop::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY).unwrap();
+    aiocop::operations::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY)
+        .unwrap();
     assert_eq!(
         aiocop::get_blocking_events_dict()["mylib::sync_http_call"],
         50
@@ -59,7 +63,7 @@ fn unregistered_names_still_record_with_the_weight_they_are_given() {
 #[test]
 fn overriding_a_catalog_weight_changes_the_shims_events() {
     setup();
-    aiocop::override_weight("std::process::Child::kill", 30).unwrap();
+    aiocop::operations::override_weight("std::process::Child::kill", 30).unwrap();
     assert_eq!(
         aiocop::get_blocking_events_dict()["std::process::Child::kill"],
         30
@@ -82,15 +86,16 @@ fn overriding_a_catalog_weight_changes_the_shims_events() {
 #[test]
 fn overriding_a_registered_weight_wins_over_the_registration() {
     setup();
-    aiocop::register_blocking_event("mylib::cache_lookup", aiocop::WEIGHT_MODERATE).unwrap();
-    aiocop::override_weight("mylib::cache_lookup", aiocop::WEIGHT_LIGHT).unwrap();
+    aiocop::operations::register_blocking_event("mylib::cache_lookup", aiocop::WEIGHT_MODERATE)
+        .unwrap();
+    aiocop::operations::override_weight("mylib::cache_lookup", aiocop::WEIGHT_LIGHT).unwrap();
     assert_eq!(aiocop::get_blocking_events_dict()["mylib::cache_lookup"], 1);
     let ((), events) = collect(async {
         aiocop::audit("mylib::cache_lookup", aiocop::WEIGHT_HEAVY, &[]);
     });
     assert_eq!(events[0].blocking_events()[0].severity(), 1);
     // Overriding again replaces the earlier override.
-    aiocop::override_weight("mylib::cache_lookup", 3).unwrap();
+    aiocop::operations::override_weight("mylib::cache_lookup", 3).unwrap();
     assert_eq!(aiocop::get_blocking_events_dict()["mylib::cache_lookup"], 3);
 }
 
@@ -99,42 +104,42 @@ fn bad_registrations_are_rejected_and_change_nothing() {
     setup();
     let before = aiocop::get_blocking_events_dict();
     assert!(matches!(
-        aiocop::register_blocking_event("", 1),
+        aiocop::operations::register_blocking_event("", 1),
         Err(ConfigError::InvalidEventName { .. })
     ));
     assert!(matches!(
-        aiocop::register_blocking_event("has space", 1),
+        aiocop::operations::register_blocking_event("has space", 1),
         Err(ConfigError::InvalidEventName { .. })
     ));
     assert_eq!(
-        aiocop::register_blocking_event("mylib::too_heavy", MAX_EVENT_WEIGHT + 1),
+        aiocop::operations::register_blocking_event("mylib::too_heavy", MAX_EVENT_WEIGHT + 1),
         Err(ConfigError::WeightTooLarge {
             weight: MAX_EVENT_WEIGHT + 1,
             max: MAX_EVENT_WEIGHT
         })
     );
     assert_eq!(
-        aiocop::register_blocking_event("std::fs::read", 1),
+        aiocop::operations::register_blocking_event("std::fs::read", 1),
         Err(ConfigError::EventInCatalog {
             name: "std::fs::read".into()
         })
     );
-    aiocop::register_blocking_event("mylib::registered_once", 10).unwrap();
+    aiocop::operations::register_blocking_event("mylib::registered_once", 10).unwrap();
     assert_eq!(
-        aiocop::register_blocking_event("mylib::registered_once", 20),
+        aiocop::operations::register_blocking_event("mylib::registered_once", 20),
         Err(ConfigError::EventAlreadyRegistered {
             name: "mylib::registered_once".into(),
             weight: 10
         })
     );
     assert_eq!(
-        aiocop::override_weight("mylib::no_such_event", 1),
+        aiocop::operations::override_weight("mylib::no_such_event", 1),
         Err(ConfigError::UnknownEvent {
             name: "mylib::no_such_event".into()
         })
     );
     assert!(matches!(
-        aiocop::override_weight("std::fs::read", MAX_EVENT_WEIGHT + 1),
+        aiocop::operations::override_weight("std::fs::read", MAX_EVENT_WEIGHT + 1),
         Err(ConfigError::WeightTooLarge { .. })
     ));
     let after = aiocop::get_blocking_events_dict();
@@ -142,7 +147,7 @@ fn bad_registrations_are_rejected_and_change_nothing() {
     assert_eq!(after["mylib::registered_once"], 10);
     assert!(!after.contains_key("mylib::too_heavy"));
     // Errors explain themselves.
-    let message = aiocop::register_blocking_event("std::fs::read", 1)
+    let message = aiocop::operations::register_blocking_event("std::fs::read", 1)
         .unwrap_err()
         .to_string();
     assert!(message.contains("override_weight"), "{message}");
@@ -151,8 +156,8 @@ fn bad_registrations_are_rejected_and_change_nothing() {
 #[test]
 fn the_overridden_weight_drives_severity_and_strict_mode() {
     setup();
-    aiocop::register_blocking_event("mylib::legacy_rpc", aiocop::WEIGHT_LIGHT).unwrap();
-    aiocop::override_weight("mylib::legacy_rpc", aiocop::WEIGHT_HEAVY).unwrap();
+    aiocop::operations::register_blocking_event("mylib::legacy_rpc", aiocop::WEIGHT_LIGHT).unwrap();
+    aiocop::operations::override_weight("mylib::legacy_rpc", aiocop::WEIGHT_HEAVY).unwrap();
     let ((), events) = collect(async {
         aiocop::audit("mylib::legacy_rpc", aiocop::WEIGHT_LIGHT, &[]);
         tokio::time::sleep(Duration::from_millis(1)).await;

@@ -17,9 +17,10 @@ fn setup() {
 #[test]
 fn the_trace_of_a_shim_event_starts_at_its_caller() {
     setup();
-    let ((exists, line), events) = aiocop_tests::current_thread().block_on(aiocop::collect_events(
-        async { (aiocop::shim::fs::exists("/"), line!()) }.monitored_as("traced"),
-    ));
+    let ((exists, line), events) =
+        aiocop_tests::current_thread().block_on(aiocop::events::collect_events(
+            async { (aiocop::shim::fs::exists("/"), line!()) }.monitored_as("traced"),
+        ));
     assert!(exists.unwrap());
     let call = &events[0].blocking_events()[0];
     let frames = call.trace().frames();

@@ -22,7 +22,7 @@ fn setup() {
 #[test]
 fn unpatched_shims_forward_without_recording() {
     setup();
-    assert!(!aiocop::are_audit_functions_patched());
+    assert!(!aiocop::setup::are_audit_functions_patched());
     let checked = current_thread().block_on(async {
         let mut checked = BTreeSet::new();
         for (op, run) in shim_cases::here() {
@@ -49,7 +49,7 @@ fn nothing_is_patched_before_patch_audit_functions() {
 #[test]
 fn direct_audit_calls_still_record() {
     setup();
-    let ((), events) = current_thread().block_on(aiocop::collect_events(
+    let ((), events) = current_thread().block_on(aiocop::events::collect_events(
         async {
             aiocop::audit("mylib::query", aiocop::WEIGHT_MODERATE, &[&"SELECT 1"]);
             aiocop::shim::thread::sleep(std::time::Duration::ZERO);

@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aiocop::{CpuSampling, CpuSamplingStatus, FutureExt, SlowTaskEvent};
+use aiocop::{FutureExt, SlowTaskEvent, watchdog::CpuSampling, watchdog::CpuSamplingStatus};
 
 /// A scenario taking longer than this hangs.
 const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
@@ -179,7 +179,7 @@ fn run_case(
     (name, call): Case,
 ) -> (Outcome, Duration, Vec<SlowTaskEvent>) {
     runtime.block_on(async {
-        let ((outcome, took), events) = aiocop::collect_events(
+        let ((outcome, took), events) = aiocop::events::collect_events(
             async {
                 let start = Instant::now();
                 let outcome = call(endpoints);
@@ -197,7 +197,7 @@ const RUNS_PER_CASE: usize = 100;
 
 fn blocked_calls() {
     // Baseline first, with the watchdog stopped.
-    aiocop::stop_cpu_sampling();
+    aiocop::watchdog::stop_cpu_sampling();
     aiocop::detect_slow_tasks(100, aiocop::no_callback).unwrap();
     aiocop::activate();
     let runtime = aiocop_tests::current_thread();
@@ -221,11 +221,11 @@ fn blocked_calls() {
         ]
     );
 
-    aiocop::start_cpu_sampling(
+    aiocop::watchdog::start_cpu_sampling(
         CpuSampling::new()
             .interval(Duration::from_millis(5))
             .arm_after(Duration::from_millis(1))
-            .max_samples_per_poll(aiocop::MAX_SAMPLES_PER_POLL)
+            .max_samples_per_poll(aiocop::watchdog::MAX_SAMPLES_PER_POLL)
             .stuck_after(None),
     )
     .unwrap();
@@ -324,11 +324,11 @@ const RACE_ITERATIONS: usize = 3_600;
 const RACE_THREADS: usize = 4;
 
 fn poll_end_race() {
-    aiocop::start_cpu_sampling(
+    aiocop::watchdog::start_cpu_sampling(
         CpuSampling::new()
             .interval(Duration::from_millis(1))
             .arm_after(Duration::ZERO)
-            .max_samples_per_poll(aiocop::MAX_SAMPLES_PER_POLL)
+            .max_samples_per_poll(aiocop::watchdog::MAX_SAMPLES_PER_POLL)
             .stuck_after(None),
     )
     .unwrap();
@@ -413,7 +413,7 @@ fn forked_child_checks() -> Vec<String> {
     let stuck: Arc<Mutex<Vec<(String, bool)>>> = Arc::default();
     {
         let stuck = stuck.clone();
-        aiocop::register_stuck_poll_callback(move |report| {
+        aiocop::watchdog::register_stuck_poll_callback(move |report| {
             stuck.lock().unwrap().push((
                 report.function().name().to_owned(),
                 report.trace().is_empty(),
@@ -426,8 +426,9 @@ fn forked_child_checks() -> Vec<String> {
         ("child_sleeps", child_sleeps as fn()),
         ("child_burns", child_burns),
     ] {
-        let (_, events) =
-            runtime.block_on(aiocop::collect_events(async { work() }.monitored_as(name)));
+        let (_, events) = runtime.block_on(aiocop::events::collect_events(
+            async { work() }.monitored_as(name),
+        ));
         let reported = stuck
             .lock()
             .unwrap()
@@ -455,8 +456,11 @@ fn forked_child_checks() -> Vec<String> {
             other => failures.push(format!("{name}: {} events", other.len())),
         }
     }
-    if aiocop::cpu_sampling_status() != CpuSamplingStatus::Running {
-        failures.push(format!("status {:?}", aiocop::cpu_sampling_status()));
+    if aiocop::watchdog::cpu_sampling_status() != CpuSamplingStatus::Running {
+        failures.push(format!(
+            "status {:?}",
+            aiocop::watchdog::cpu_sampling_status()
+        ));
     }
     if !failures.is_empty() {
         failures.push(format!(
@@ -468,11 +472,11 @@ fn forked_child_checks() -> Vec<String> {
 }
 
 fn fork_scenario() {
-    aiocop::start_cpu_sampling(
+    aiocop::watchdog::start_cpu_sampling(
         CpuSampling::new()
             .interval(Duration::from_millis(5))
             .arm_after(Duration::from_millis(100))
-            .max_samples_per_poll(aiocop::MAX_SAMPLES_PER_POLL)
+            .max_samples_per_poll(aiocop::watchdog::MAX_SAMPLES_PER_POLL)
             .stuck_after(Some(Duration::from_millis(250))),
     )
     .unwrap();
@@ -485,8 +489,9 @@ fn fork_scenario() {
         ("child_sleeps", child_sleeps as fn()),
         ("child_burns", child_burns),
     ] {
-        let (_, events) =
-            runtime.block_on(aiocop::collect_events(async { work() }.monitored_as(name)));
+        let (_, events) = runtime.block_on(aiocop::events::collect_events(
+            async { work() }.monitored_as(name),
+        ));
         assert!(!events[0].cpu_stack_samples().is_empty());
     }
     // Runtime threads keep the watchdog busy looking at polls younger than its arming delay (none
@@ -508,7 +513,7 @@ fn fork_scenario() {
             })
         })
         .collect();
-    aiocop::flush();
+    aiocop::delivery::flush();
     for fork in 0..FORKS {
         std::thread::sleep(Duration::from_millis(7 * fork as u64));
         // SAFETY: the child only runs the checks and leaves with `_exit`.
@@ -546,7 +551,7 @@ fn stuck_sleeper() {
 }
 
 fn stop_in_callback() {
-    aiocop::start_cpu_sampling(
+    aiocop::watchdog::start_cpu_sampling(
         CpuSampling::new()
             .interval(Duration::from_millis(5))
             .arm_after(Duration::from_millis(1))
@@ -557,9 +562,9 @@ fn stop_in_callback() {
     aiocop::activate();
     static CALLED: AtomicUsize = AtomicUsize::new(0);
     static RETURNED: AtomicBool = AtomicBool::new(false);
-    let handle = aiocop::register_stuck_poll_callback(|_| {
+    let handle = aiocop::watchdog::register_stuck_poll_callback(|_| {
         CALLED.fetch_add(1, Ordering::SeqCst);
-        aiocop::stop_cpu_sampling();
+        aiocop::watchdog::stop_cpu_sampling();
         RETURNED.store(true, Ordering::SeqCst);
     });
     let runtime = aiocop_tests::current_thread();
@@ -569,18 +574,21 @@ fn stop_in_callback() {
         RETURNED.load(Ordering::SeqCst),
         "stop_cpu_sampling did not return"
     );
-    assert_eq!(aiocop::cpu_sampling_status(), CpuSamplingStatus::Stopped);
-    aiocop::unregister_stuck_poll_callback(handle);
+    assert_eq!(
+        aiocop::watchdog::cpu_sampling_status(),
+        CpuSamplingStatus::Stopped
+    );
+    aiocop::watchdog::unregister_stuck_poll_callback(handle);
 
     // It starts again, and samples.
-    aiocop::start_cpu_sampling(
+    aiocop::watchdog::start_cpu_sampling(
         CpuSampling::new()
             .interval(Duration::from_millis(5))
             .arm_after(Duration::from_millis(1))
             .stuck_after(None),
     )
     .unwrap();
-    let (_, events) = runtime.block_on(aiocop::collect_events(
+    let (_, events) = runtime.block_on(aiocop::events::collect_events(
         async { burn_cpu(Duration::from_millis(400)) }.monitored_as("after_restart"),
     ));
     assert_eq!(events.len(), 1);

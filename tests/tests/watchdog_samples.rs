@@ -11,7 +11,7 @@ use std::hint::black_box;
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
-use aiocop::{CpuSampling, CpuStackSample, FutureExt, Reason, SlowTaskEvent};
+use aiocop::{FutureExt, Reason, SlowTaskEvent, events::CpuStackSample, watchdog::CpuSampling};
 
 const MAX_SAMPLES: usize = 16;
 /// How long the CPU-bound polls run. A running thread is sampled through a timer on its CPU-time
@@ -24,7 +24,7 @@ fn setup() {
     ONCE.call_once(|| {
         aiocop::patch_audit_functions();
         aiocop::start_blocking_io_detection(0).expect("valid trace depth");
-        aiocop::start_cpu_sampling(
+        aiocop::watchdog::start_cpu_sampling(
             CpuSampling::new()
                 .interval(Duration::from_millis(2))
                 .arm_after(Duration::from_millis(5))
@@ -123,14 +123,14 @@ async fn crunch() -> u64 {
 #[tokio::test(flavor = "current_thread")]
 async fn a_cpu_bound_poll_gets_samples_naming_the_busy_function() {
     setup();
-    let (_, events) = aiocop::collect_events(crunch()).await;
+    let (_, events) = aiocop::events::collect_events(crunch()).await;
     assert_cpu_event_names_burn_cpu(&the_event(events));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cpu_bound_poll_on_a_worker_thread_gets_samples() {
     setup();
-    let handle = tokio::spawn(aiocop::collect_events(crunch()));
+    let handle = tokio::spawn(aiocop::events::collect_events(crunch()));
     let (_, events) = handle.await.expect("task");
     assert_cpu_event_names_burn_cpu(&the_event(events));
 }
@@ -146,7 +146,7 @@ async fn many_fast_polls() {
 #[tokio::test(flavor = "current_thread")]
 async fn fast_polls_get_no_samples() {
     setup();
-    let (_, events) = aiocop::collect_events(many_fast_polls()).await;
+    let (_, events) = aiocop::events::collect_events(many_fast_polls()).await;
     let event = the_event(events);
     assert_eq!(event.reason(), Reason::IoBlocking);
     assert!(event.cpu_stack_samples().is_empty());
@@ -161,7 +161,7 @@ async fn napping() {
 #[tokio::test(flavor = "current_thread")]
 async fn identical_stacks_aggregate_with_counts_and_a_hidden_sleep_shows() {
     setup();
-    let (_, events) = aiocop::collect_events(napping()).await;
+    let (_, events) = aiocop::events::collect_events(napping()).await;
     let event = the_event(events);
     // The macro cannot see the sleep inside `nap`: the poll is CPU blocking to aiocop...
     assert_eq!(event.reason(), Reason::CpuBlocking);
@@ -198,9 +198,11 @@ async fn reads_then_sleeps_in_a_library() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn io_blocking_events_get_samples_of_calls_inside_another_crate() {
     setup();
-    let (_, events) = tokio::spawn(aiocop::collect_events(reads_then_sleeps_in_a_library()))
-        .await
-        .expect("task");
+    let (_, events) = tokio::spawn(aiocop::events::collect_events(
+        reads_then_sleeps_in_a_library(),
+    ))
+    .await
+    .expect("task");
     let event = the_event(events);
     assert_eq!(event.reason(), Reason::IoBlocking);
     assert_eq!(event.blocking_events()[0].operation(), "visible_io");
@@ -216,7 +218,7 @@ async fn io_blocking_events_get_samples_of_calls_inside_another_crate() {
 #[tokio::test(flavor = "current_thread")]
 async fn samples_per_poll_are_capped() {
     setup();
-    let (_, events) = aiocop::collect_events(
+    let (_, events) = aiocop::events::collect_events(
         async {
             tokio::task::yield_now().await;
             nap(Duration::from_millis(250));
@@ -232,7 +234,7 @@ async fn samples_per_poll_are_capped() {
 #[tokio::test(flavor = "current_thread")]
 async fn the_report_names_the_hottest_stack() {
     setup();
-    let (_, events) = aiocop::collect_events(napping()).await;
+    let (_, events) = aiocop::events::collect_events(napping()).await;
     let text = the_event(events).to_string();
     assert!(text.contains("hottest stack ("), "{text}");
     assert!(text.contains("nap"), "{text}");
@@ -251,7 +253,7 @@ fn spin_on_the_clock(duration: Duration) {
 #[tokio::test(flavor = "current_thread")]
 async fn samples_inside_the_vdso_reach_the_program() {
     setup();
-    let (_, events) = aiocop::collect_events(
+    let (_, events) = aiocop::events::collect_events(
         async {
             tokio::task::yield_now().await;
             spin_on_the_clock(CPU_BOUND);

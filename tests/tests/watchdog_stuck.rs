@@ -12,14 +12,14 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::{Duration, Instant};
 
-use aiocop::{CpuSampling, StuckPoll};
+use aiocop::{watchdog::CpuSampling, watchdog::StuckPoll};
 
 const LIMIT: Duration = Duration::from_millis(200);
 
 fn setup() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        aiocop::start_cpu_sampling(CpuSampling::new().stuck_after(Some(LIMIT)))
+        aiocop::watchdog::start_cpu_sampling(CpuSampling::new().stuck_after(Some(LIMIT)))
             .expect("the watchdog runs on Linux x86_64");
         aiocop::detect_slow_tasks(30, aiocop::no_callback).expect("valid threshold");
         aiocop::activate();
@@ -35,14 +35,14 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 /// Records the stuck-poll reports of one function, and runs `on_report` on the first.
 struct Reports {
     seen: Arc<Mutex<Vec<(StuckPoll, Instant)>>>,
-    handle: aiocop::StuckPollHandle,
+    handle: aiocop::watchdog::StuckPollHandle,
 }
 
 impl Reports {
     fn new(function: &'static str, on_report: impl Fn() + Send + Sync + 'static) -> Self {
         let seen: Arc<Mutex<Vec<(StuckPoll, Instant)>>> = Arc::default();
         let sink = seen.clone();
-        let handle = aiocop::register_stuck_poll_callback(move |stuck| {
+        let handle = aiocop::watchdog::register_stuck_poll_callback(move |stuck| {
             if stuck.function().name() == function {
                 sink.lock().unwrap().push((stuck.clone(), Instant::now()));
                 on_report();
@@ -52,7 +52,7 @@ impl Reports {
     }
 
     fn take(self) -> Vec<(StuckPoll, Instant)> {
-        aiocop::unregister_stuck_poll_callback(self.handle);
+        aiocop::watchdog::unregister_stuck_poll_callback(self.handle);
         std::mem::take(&mut *self.seen.lock().unwrap())
     }
 }

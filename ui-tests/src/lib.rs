@@ -28,7 +28,7 @@ pub fn run<F: Future>(future: F) -> F::Output {
 /// monitored polls recorded, in order, as `function: operation` (`read_config: std::fs::read`).
 pub fn recorded<F: Future>(future: F) -> (F::Output, Vec<String>) {
     setup();
-    let (output, events) = run(aiocop::collect_events(future));
+    let (output, events) = run(aiocop::events::collect_events(future));
     let ops = events
         .iter()
         .flat_map(|event| event.blocking_events())
@@ -40,7 +40,7 @@ pub fn recorded<F: Future>(future: F) -> (F::Output, Vec<String>) {
 /// Like [`recorded`], with the full text of each event (`std::fs::read(/etc/hosts)`).
 pub fn recorded_text<F: Future>(future: F) -> (F::Output, Vec<String>) {
     setup();
-    let (output, events) = run(aiocop::collect_events(future));
+    let (output, events) = run(aiocop::events::collect_events(future));
     let texts = events
         .iter()
         .flat_map(|event| event.blocking_events())

@@ -15,14 +15,14 @@
 //! each builder's recording method from one closure of your own.
 //!
 //! Context providers matter when callbacks run on aiocop's delivery thread (trace depth above 0,
-//! see [`Delivery`](crate::Delivery)): the provider captures the current span, OpenTelemetry
+//! see [`Delivery`](crate::delivery::Delivery)): the provider captures the current span, OpenTelemetry
 //! context or Sentry hub on the polling thread, and the callback reaches it through the event's
 //! context wherever it runs.
 
 use std::fmt;
 
 use crate::event::SlowTaskEvent;
-use crate::monitor::FunctionInfo;
+use crate::functions::FunctionInfo;
 use crate::severity::SeverityLevel;
 
 #[cfg(feature = "metrics")]

@@ -33,7 +33,7 @@
 //! The span is found in the event's context under [`CONTEXT_KEY`] (put there by
 //! [`otel_context`]), else in the callback thread's current context, which is the poll's own
 //! only when callbacks run inline. Attributes set after the span ended are dropped by the SDK, so
-//! with background delivery call [`aiocop::flush`](crate::flush) before ending spans you want
+//! with background delivery call [`aiocop::delivery::flush`](crate::delivery::flush) before ending spans you want
 //! complete (tests, shutdown).
 
 use ::opentelemetry::trace::{SpanRef, TraceContextExt};

@@ -19,8 +19,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use crate::audit;
-
 /// The text of an argument of a probed call, if a probe would keep it right now (see
 /// [`shown`](super::shown)): its value if its type is one worth showing (or a reference to one),
 /// else `source`, the argument as written. Otherwise an empty string, which allocates nothing.
@@ -122,7 +120,7 @@ macro_rules! shown_types {
 }
 
 fn text(value: &dyn fmt::Display) -> String {
-    audit::format_args_list(&[value])
+    crate::text::format_args_list(&[value])
 }
 
 fn debug_text(value: &dyn fmt::Debug) -> String {

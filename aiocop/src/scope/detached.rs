@@ -4,7 +4,7 @@
 //! hooked poll of a thread and reused by every later one.
 //!
 //! A monitored future polled inside a detached scope opens its own scope as it would anywhere
-//! else, so strict mode, [`collect_events`](crate::collect_events) and per-function settings keep
+//! else, so strict mode, [`collect_events`](crate::events::collect_events) and per-function settings keep
 //! their meaning; the detached scope is suspended meanwhile, and the time spent there is left out
 //! of the task's own event (the monitored poll reported it already).
 //!
@@ -63,7 +63,7 @@ mod hooked {
 
     use super::super::{CURRENT, Scope, pre_poll_record};
     use crate::clock::{self, Ticks};
-    use crate::monitor::MonitoredFunction;
+    use crate::functions::MonitoredFunction;
     use crate::watchdog::slot;
 
     /// What sets a detached scope apart.

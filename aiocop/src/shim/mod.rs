@@ -8,7 +8,7 @@
 //! [`start_blocking_io_detection`](crate::start_blocking_io_detection) have been called, it first
 //! records one blocking event, named as in the catalog, with the catalog's weight, the caller's
 //! file and line, and its meaningful arguments (each cut at 100 characters, and left out when
-//! [`set_capture_arguments(false)`](crate::set_capture_arguments)). Anywhere else a shim costs
+//! [`set_capture_arguments(false)`](crate::setup::set_capture_arguments)). Anywhere else a shim costs
 //! one thread-local read more than std.
 //!
 //! The modules mirror std's paths; a type becomes a module of its snake-cased name, holding its
@@ -33,7 +33,7 @@
 //! aiocop::start_blocking_io_detection(0).unwrap();
 //! aiocop::activate();
 //!
-//! let (hosts, events) = aiocop::collect_events(aiocop::monitored(async {
+//! let (hosts, events) = aiocop::events::collect_events(aiocop::monitored(async {
 //!     shim::thread::sleep(Duration::from_millis(1));
 //!     shim::path::path::exists("/etc/hosts".as_ref())
 //! }))
@@ -53,10 +53,12 @@ use std::os::fd::{AsRawFd, RawFd};
 /// event's location is the shim's caller.
 macro_rules! record {
     ($op:expr $(, $arg:expr)* $(,)?) => {
-        if $crate::scope::in_monitored_poll() {
-            $crate::audit::record_op(
-                &$op,
-                &[$(&$arg),*],
+        if $crate::record::in_scope() {
+            $crate::record::record(
+                $crate::record::Source::Catalog,
+                $op.event,
+                $op.weight,
+                $crate::record::Args::Display(&[$(&$arg),*]),
                 ::core::panic::Location::caller(),
             );
         }

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
-use super::request_id::Current;
-use crate::config;
-use crate::monitor::{FunctionInfo, MonitorOptions, MonitoredFunction};
+use crate::context::RequestId;
+use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
+use crate::settings;
 
 /// What a monitored request reports itself as, kept small: the future is moved and boxed by the
 /// services around it, and the full site is built on the poll's stack.
@@ -83,9 +83,12 @@ where
         let mut poll = {
             // Current for the whole poll, the closing of the scope included: context providers
             // and the event's context are taken then too.
-            let _id = this.request_id.as_ref().map(Current::enter);
+            let _id = this
+                .request_id
+                .as_ref()
+                .map(|id| RequestId::enter(id.as_bytes()));
             match this.site {
-                Some(site) if config::is_active() => {
+                Some(site) if settings::is_active() => {
                     crate::monitor::poll_in_scope(&site.function(), this.inner, cx)
                 }
                 _ => this.inner.poll(cx),

@@ -12,20 +12,20 @@ use tower_service::Service;
 use super::future::{ResponseFuture, Site};
 use super::request_id::{self, X_REQUEST_ID};
 use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
-use crate::config;
-use crate::sampler::Sampler;
+use crate::request_sampling::Sampler;
+use crate::settings;
 
 /// A tower layer monitoring every request of the service it wraps; see the
 /// [module docs](crate::tower).
 ///
 /// ```
 /// # use std::time::Duration;
-/// let config = aiocop::Config::from_vars([("AIOCOP_SAMPLE_RATE", "0.1")])?;
+/// let config = aiocop::setup::Config::from_vars([("AIOCOP_SAMPLE_RATE", "0.1")])?;
 /// let layer = aiocop::tower::AiocopLayer::new()
 ///     .sampler(config.sampler()) // monitor one request in ten
 ///     .threshold(Duration::from_millis(50)); // requests' own slow-poll threshold
 /// # let _ = layer;
-/// # Ok::<(), aiocop::EnvError>(())
+/// # Ok::<(), aiocop::setup::EnvError>(())
 /// ```
 #[derive(Clone)]
 pub struct AiocopLayer<N = MethodAndPath> {
@@ -173,7 +173,7 @@ where
             .as_ref()
             .map(|header| (header.clone(), request_id::of_request(&request, header)));
         // Decided once per request: concurrent requests do not race on a global switch.
-        let site = (config::is_active() && settings.sampler.sample()).then(|| {
+        let site = (settings::is_active() && settings.sampler.sample()).then(|| {
             let name = settings.route_name.route_name(&request);
             let name = match name {
                 std::borrow::Cow::Borrowed(name) => name,

@@ -34,7 +34,7 @@
 //!   handler were `#[aiocop::monitor]`ed); an `#[aiocop::monitor]` handler inside it tags the
 //!   blocking events it causes with its own name. Whether a request is monitored is decided when
 //!   it arrives: monitoring active ([`activate`](crate::activate)) and chosen by the layer's
-//!   [`Sampler`](crate::Sampler). A request not chosen is polled bare.
+//!   [`Sampler`](crate::setup::Sampler). A request not chosen is polled bare.
 //! - **A name.** Events report the route as their [`function`](crate::SlowTaskEvent::function)
 //!   name: `GET /users/42` by default ([`MethodAndPath`]); `GET /users/{id}` with `AxumRoute`
 //!   (feature `axum`) under axum's `route_layer`; anything with a closure (see [`RouteName`]).

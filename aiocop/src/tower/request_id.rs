@@ -1,18 +1,25 @@
 //! Request ids: taken from the request or made up, echoed in the response, and visible to code
 //! (and context providers) running while the request is polled.
 
-use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::marker::PhantomData;
-use std::ptr;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::{HeaderName, HeaderValue};
 
-use crate::context::Context;
-use crate::sampler::splitmix64;
+use crate::request_sampling::splitmix64;
+
+/// The key of the request id in the context of a request's events.
+pub const REQUEST_ID_KEY: &str = crate::context::REQUEST_ID_KEY;
+
+/// The id of the request being polled on this thread by an
+/// [`AiocopLayer`](crate::tower::AiocopLayer) service, if any: readable from handlers and from
+/// context providers, which run inside the poll. Events of the request carry it in their context
+/// under [`REQUEST_ID_KEY`] without any provider.
+pub fn current_request_id() -> Option<String> {
+    crate::context::current_request_id()
+}
 
 /// The header a request id is read from and echoed in, by default.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -20,41 +27,6 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The longest request id taken from a request; a longer one (or one with characters other than
 /// visible ASCII) is replaced by a new id.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
-
-/// The key of the request id in the context of a request's events.
-pub const REQUEST_ID_KEY: &str = "request_id";
-
-thread_local! {
-    /// The id of the request being polled on this thread (null: none), pointing into the
-    /// request's future for the duration of its poll: a poll pays two thread-local writes.
-    static CURRENT: Cell<*const HeaderValue> = const { Cell::new(ptr::null()) };
-}
-
-/// The id of the request being polled on this thread by an
-/// [`AiocopLayer`](crate::tower::AiocopLayer) service, if any: readable from handlers and from
-/// context providers, which run inside the poll. Events of the request carry it in their context
-/// under [`REQUEST_ID_KEY`] without any provider.
-pub fn current_request_id() -> Option<String> {
-    let current = CURRENT.try_with(Cell::get).ok()?;
-    if current.is_null() {
-        return None;
-    }
-    // SAFETY: `CURRENT` is non-null only while a `Current` guard lives on this thread, and the
-    // guard borrows the id it points to for its whole life (see `Current`).
-    let id = unsafe { &*current };
-    id.to_str().ok().map(str::to_owned)
-}
-
-/// `context` with the current request id under [`REQUEST_ID_KEY`], unless a context provider set
-/// that key already (providers win, as later providers do over earlier ones).
-pub(crate) fn add_to(mut context: Context) -> Context {
-    if !context.contains_key(REQUEST_ID_KEY)
-        && let Some(id) = current_request_id()
-    {
-        context.insert(REQUEST_ID_KEY, id);
-    }
-    context
-}
 
 /// The id a request carries in `header`, if acceptable, else a new one.
 pub(crate) fn of_request<B>(request: &http::Request<B>, header: &HeaderName) -> HeaderValue {
@@ -112,38 +84,10 @@ fn hex(value: u64, out: &mut [u8]) {
     }
 }
 
-/// Makes a request's id current on this thread for the duration of one poll.
-///
-/// Crate-internal, and only ever a local of a poll: never leaked or forgotten, so the pointer it
-/// publishes never outlives the id it borrows (unwinding drops it too).
-pub(crate) struct Current<'a> {
-    outer: *const HeaderValue,
-    _id: PhantomData<&'a HeaderValue>,
-}
-
-impl<'a> Current<'a> {
-    /// Makes `id` the thread's current id until the guard is dropped.
-    #[inline]
-    pub(crate) fn enter(id: &'a HeaderValue) -> Self {
-        let outer = CURRENT.replace(ptr::from_ref(id));
-        Current {
-            outer,
-            _id: PhantomData,
-        }
-    }
-}
-
-impl Drop for Current<'_> {
-    /// Restores the id of an enclosing request, or none.
-    #[inline]
-    fn drop(&mut self) {
-        CURRENT.set(self.outer);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::context::{Context, RequestId, add_request_id};
 
     fn request(id: Option<&str>) -> http::Request<()> {
         let mut builder = http::Request::builder();
@@ -201,19 +145,19 @@ mod tests {
         let outer = HeaderValue::from_static("outer");
         let inner = HeaderValue::from_static("inner");
         {
-            let _outer = Current::enter(&outer);
+            let _outer = RequestId::enter(outer.as_bytes());
             assert_eq!(current_request_id().as_deref(), Some("outer"));
-            let context = add_to(Context::new());
+            let context = add_request_id(Context::new());
             assert_eq!(context.get_str(REQUEST_ID_KEY), Some("outer"));
             let mine = Context::new().with(REQUEST_ID_KEY, "from a provider");
-            assert_eq!(add_to(mine.clone()), mine, "providers win");
+            assert_eq!(add_request_id(mine.clone()), mine, "providers win");
             {
-                let _inner = Current::enter(&inner);
+                let _inner = RequestId::enter(inner.as_bytes());
                 assert_eq!(current_request_id().as_deref(), Some("inner"));
             }
             assert_eq!(current_request_id().as_deref(), Some("outer"));
         }
         assert_eq!(current_request_id(), None);
-        assert!(add_to(Context::new()).is_empty());
+        assert!(add_request_id(Context::new()).is_empty());
     }
 }

@@ -4,7 +4,7 @@
 //! limit while they are still stuck ([`StuckPoll`]).
 //!
 //! Samples show what the macro cannot: CPU work, and blocking calls inside sync helpers or
-//! third-party crates. The hot path pays two relaxed stores per poll (see [`slot`]); everything else
+//! third-party crates. The hot path pays two relaxed stores per poll (see its `slot` module); everything else
 //! happens on the watchdog thread, and on the sampled thread only inside a poll already older than
 //! the arming delay.
 //!
@@ -25,9 +25,9 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use crate::clock::{self, Ticks};
-use crate::config::{self, MAX_TRACE_DEPTH};
 use crate::error::ConfigError;
 use crate::report;
+use crate::settings::{self, MAX_TRACE_DEPTH};
 use crate::trace::Trace;
 
 mod capture;
@@ -62,11 +62,11 @@ const MAX_SETTING: Duration = Duration::from_secs(3600);
 /// ```
 /// use std::time::Duration;
 ///
-/// let settings = aiocop::CpuSampling::new()
+/// let settings = aiocop::watchdog::CpuSampling::new()
 ///     .interval(Duration::from_millis(5))
 ///     .arm_after(Duration::from_millis(10))
 ///     .stuck_after(Some(Duration::from_secs(2)));
-/// assert_ne!(settings, aiocop::CpuSampling::default());
+/// assert_ne!(settings, aiocop::watchdog::CpuSampling::default());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CpuSampling {
@@ -285,8 +285,8 @@ static WARNED_START: AtomicBool = AtomicBool::new(false);
 /// ```
 /// use std::time::Duration;
 ///
-/// match aiocop::start_cpu_sampling(aiocop::CpuSampling::new().interval(Duration::from_millis(5))) {
-///     Ok(()) => assert!(aiocop::is_cpu_sampling_started()),
+/// match aiocop::watchdog::start_cpu_sampling(aiocop::watchdog::CpuSampling::new().interval(Duration::from_millis(5))) {
+///     Ok(()) => assert!(aiocop::watchdog::is_cpu_sampling_started()),
 ///     Err(aiocop::ConfigError::CpuSamplingUnavailable { reason }) => eprintln!("{reason}"),
 ///     Err(other) => panic!("{other}"),
 /// }
@@ -430,9 +430,9 @@ pub fn cpu_sampling_status() -> CpuSamplingStatus {
 /// does not run.
 ///
 /// ```
-/// # if aiocop::start_cpu_sampling(aiocop::CpuSampling::new()).is_ok() {
-/// aiocop::set_slow_task_threshold_ms(100).unwrap();
-/// let effective = aiocop::effective_cpu_sampling().unwrap();
+/// # if aiocop::watchdog::start_cpu_sampling(aiocop::watchdog::CpuSampling::new()).is_ok() {
+/// aiocop::setup::set_slow_task_threshold_ms(100).unwrap();
+/// let effective = aiocop::watchdog::effective_cpu_sampling().unwrap();
 /// assert_eq!(effective.arm_after, std::time::Duration::from_millis(50));
 /// # }
 /// ```
@@ -441,7 +441,7 @@ pub fn effective_cpu_sampling() -> Option<EffectiveCpuSampling> {
     let control = control();
     let watchdog = control.watchdog.as_ref()?;
     (watchdog.pid == std::process::id())
-        .then(|| watchdog.settings.effective(config::slow_task_threshold()))
+        .then(|| watchdog.settings.effective(settings::slow_task_threshold()))
 }
 
 /// `[signals requested, signals that came after their poll ended, system calls a signal ended
@@ -470,13 +470,13 @@ pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
 /// The watchdog thread.
 fn run(settings: CpuSampling, mut capturer: Capturer, stop: &(Mutex<bool>, Condvar)) {
     let mut sleep = settings
-        .effective(config::slow_task_threshold())
+        .effective(settings::slow_task_threshold())
         .idle_interval;
     loop {
         if wait(stop, sleep.max(MIN_SLEEP)) {
             return;
         }
-        let effective = settings.effective(config::slow_task_threshold());
+        let effective = settings.effective(settings::slow_task_threshold());
         let Some(busy) = round(&effective, &mut capturer, stop) else {
             return;
         };
@@ -547,7 +547,7 @@ fn round(
         // symbolization loads debug information, which must not delay the next samples): the
         // poll's event finds the text ready.
         if sample_due {
-            crate::dispatch::resolve_later(trace.clone());
+            crate::delivery::resolve_later(trace.clone());
         }
         if let Some(limit) = stuck {
             let thread = {

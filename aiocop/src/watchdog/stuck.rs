@@ -6,13 +6,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::monitor::FunctionInfo;
+use crate::functions::FunctionInfo;
 use crate::registry::Registry;
 use crate::report;
 use crate::trace::Trace;
 
 /// A monitored poll that has been running for longer than the stuck limit
-/// ([`CpuSampling::stuck_after`](crate::CpuSampling::stuck_after)), reported by the watchdog while
+/// ([`CpuSampling::stuck_after`](crate::watchdog::CpuSampling::stuck_after)), reported by the watchdog while
 /// the poll is still running: a deadlock on a sync mutex, a blocking `recv` that never returns, an
 /// endless loop.
 #[derive(Debug, Clone)]
@@ -83,10 +83,10 @@ pub struct StuckPollHandle(u64);
 /// stderr. A callback that panics is reported on stderr and the others still run.
 ///
 /// ```
-/// let handle = aiocop::register_stuck_poll_callback(|stuck| {
+/// let handle = aiocop::watchdog::register_stuck_poll_callback(|stuck| {
 ///     eprintln!("{stuck}");
 /// });
-/// assert!(aiocop::unregister_stuck_poll_callback(handle));
+/// assert!(aiocop::watchdog::unregister_stuck_poll_callback(handle));
 /// ```
 pub fn register_stuck_poll_callback<F>(callback: F) -> StuckPollHandle
 where

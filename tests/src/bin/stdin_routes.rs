@@ -145,15 +145,21 @@ fn main() -> ExitCode {
     let monitored = mode == "monitored";
     let (result, events) = runtime.block_on(async {
         match (case.as_str(), monitored) {
-            ("stdin_and_lock", true) => Some(aiocop::collect_events(stdin_and_lock()).await),
+            ("stdin_and_lock", true) => {
+                Some(aiocop::events::collect_events(stdin_and_lock()).await)
+            }
             ("stdin_and_lock", false) => Some((stdin_and_lock_plain().await, Vec::new())),
-            ("stdin_to_end", true) => Some(aiocop::collect_events(stdin_to_end()).await),
+            ("stdin_to_end", true) => Some(aiocop::events::collect_events(stdin_to_end()).await),
             ("stdin_to_end", false) => Some((stdin_to_end_plain().await, Vec::new())),
-            ("lock_to_end", true) => Some(aiocop::collect_events(lock_to_end()).await),
+            ("lock_to_end", true) => Some(aiocop::events::collect_events(lock_to_end()).await),
             ("lock_to_end", false) => Some((lock_to_end_plain().await, Vec::new())),
-            ("lock_to_string", true) => Some(aiocop::collect_events(lock_to_string()).await),
+            ("lock_to_string", true) => {
+                Some(aiocop::events::collect_events(lock_to_string()).await)
+            }
             ("lock_to_string", false) => Some((lock_to_string_plain().await, Vec::new())),
-            ("look_alikes", true) => Some(aiocop::collect_events(stdin_look_alikes()).await),
+            ("look_alikes", true) => {
+                Some(aiocop::events::collect_events(stdin_look_alikes()).await)
+            }
             _ => None,
         }
         .map_or((None, Vec::new()), |(result, events)| {

@@ -209,7 +209,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     if mode == "no-capture" {
-        aiocop::set_capture_arguments(false);
+        aiocop::setup::set_capture_arguments(false);
     }
     if mode != "unpatched" {
         aiocop::patch_audit_functions();
@@ -222,9 +222,11 @@ fn main() -> ExitCode {
         .expect("a runtime");
     let use_std = mode == "std";
     let (call, events) = if mode == "outside" {
-        runtime.block_on(aiocop::collect_events(async { call(name, use_std) }))
+        runtime.block_on(aiocop::events::collect_events(async {
+            call(name, use_std)
+        }))
     } else {
-        runtime.block_on(aiocop::collect_events(
+        runtime.block_on(aiocop::events::collect_events(
             async { call(name, use_std) }.monitored_as("stdin_case"),
         ))
     };

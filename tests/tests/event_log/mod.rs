@@ -19,7 +19,7 @@ pub(crate) fn record_every_event() {
             .unwrap_or_else(PoisonError::into_inner)
             .push(event.clone());
     });
-    aiocop::set_delivery(aiocop::Delivery::Inline);
+    aiocop::delivery::set_mode(aiocop::delivery::Delivery::Inline);
 }
 
 /// The events kept so far for which `pred` holds, in delivery order.

@@ -135,13 +135,15 @@ pub use aiocop_tests::Fixture;
 /// Runs `run` inside a monitored future; returns what it expects and the events it caused.
 pub async fn run_monitored(run: Run) -> (Expect, Vec<SlowTaskEvent>) {
     let fixture = Fixture::new();
-    aiocop::collect_events(async { run(&fixture) }.monitored_as(FUNCTION)).await
+    aiocop::events::collect_events(async { run(&fixture) }.monitored_as(FUNCTION)).await
 }
 
 /// Runs `run` outside any monitored future; returns the events it caused.
 pub async fn run_unmonitored(run: Run) -> Vec<SlowTaskEvent> {
     let fixture = Fixture::new();
-    aiocop::collect_events(async { run(&fixture) }).await.1
+    aiocop::events::collect_events(async { run(&fixture) })
+        .await
+        .1
 }
 
 /// The text an event of `op` shows for `args`.

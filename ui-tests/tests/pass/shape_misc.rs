@@ -210,7 +210,7 @@ fn main() {
             "serve_forever: std::fs::read",
         ]
     );
-    assert!(aiocop::monitored_functions().any(|f| f.info().name() == "match"));
+    assert!(aiocop::functions::monitored_functions().any(|f| f.info().name() == "match"));
     std::fs::remove_file(&path).unwrap();
     std::fs::remove_file(&bad).unwrap();
 }

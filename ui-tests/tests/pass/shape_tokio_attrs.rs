@@ -26,16 +26,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tokio::task::yield_now().await;
     assert_eq!(*seen.lock().unwrap(), ["main: std::fs::metadata"]);
     assert!(aiocop::unregister_slow_task_callback(handle));
-    let (_, events) = aiocop::collect_events(async {
+    let (_, events) = aiocop::events::collect_events(async {
         tokio::task::yield_now().await;
     })
     .await;
     assert!(events.is_empty());
-    assert!(aiocop::monitored_functions().any(|f| f.info().name() == "main"
+    assert!(aiocop::functions::monitored_functions().any(|f| f.info().name() == "main"
         && f.options().threshold() == Some(std::time::Duration::from_millis(500))));
     // `main` itself is the monitored poll: a blocking call here is recorded under its name. The
     // collector sees it because its own future is polled inside `main`'s poll.
-    let (len, events) = aiocop::collect_events(async { std::fs::metadata(".").map(|m| m.len()) })
+    let (len, events) = aiocop::events::collect_events(async { std::fs::metadata(".").map(|m| m.len()) })
         .await;
     assert!(len.is_ok());
     assert!(events.is_empty(), "the async block is not monitored itself");

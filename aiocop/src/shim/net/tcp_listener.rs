@@ -19,7 +19,7 @@ fn local(listener: &TcpListener) -> Lazy<impl Fn(&mut fmt::Formatter<'_>) -> fmt
 #[track_caller]
 #[inline]
 pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
-    if crate::audit::shim_records() {
+    if crate::record::would_record(crate::record::Source::Catalog) {
         let addrs = resolve(&addr);
         record!(op::STD_NET_TCP_LISTENER_BIND, Resolved(&addrs));
         return TcpListener::bind(&addrs?[..]);

@@ -20,7 +20,7 @@ fn peer(stream: &TcpStream) -> Lazy<impl Fn(&mut fmt::Formatter<'_>) -> fmt::Res
 #[track_caller]
 #[inline]
 pub fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
-    if crate::audit::shim_records() {
+    if crate::record::would_record(crate::record::Source::Catalog) {
         let addrs = resolve(&addr);
         record!(op::STD_NET_TCP_STREAM_CONNECT, Resolved(&addrs));
         return TcpStream::connect(&addrs?[..]);

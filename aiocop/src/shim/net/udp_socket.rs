@@ -25,7 +25,7 @@ fn peer(socket: &UdpSocket) -> Lazy<impl Fn(&mut fmt::Formatter<'_>) -> fmt::Res
 #[track_caller]
 #[inline]
 pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
-    if crate::audit::shim_records() {
+    if crate::record::would_record(crate::record::Source::Catalog) {
         let addrs = resolve(&addr);
         record!(op::STD_NET_UDP_SOCKET_BIND, Resolved(&addrs));
         return UdpSocket::bind(&addrs?[..]);
@@ -37,7 +37,7 @@ pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
 #[track_caller]
 #[inline]
 pub fn connect<A: ToSocketAddrs>(socket: &UdpSocket, addr: A) -> io::Result<()> {
-    if crate::audit::shim_records() {
+    if crate::record::would_record(crate::record::Source::Catalog) {
         let addrs = resolve(&addr);
         record!(op::STD_NET_UDP_SOCKET_CONNECT, Resolved(&addrs));
         return socket.connect(&addrs?[..]);
@@ -57,7 +57,7 @@ pub fn send(socket: &UdpSocket, buf: &[u8]) -> io::Result<usize> {
 #[track_caller]
 #[inline]
 pub fn send_to<A: ToSocketAddrs>(socket: &UdpSocket, buf: &[u8], addr: A) -> io::Result<usize> {
-    if crate::audit::shim_records() {
+    if crate::record::would_record(crate::record::Source::Catalog) {
         let addrs = resolve(&addr);
         record!(
             op::STD_NET_UDP_SOCKET_SEND_TO,

@@ -15,7 +15,7 @@ use std::mem::MaybeUninit;
 use std::os::unix::fs::FileExt;
 
 use super::unwind::Registers;
-use crate::monitor::{FunctionInfo, MonitoredFunction};
+use crate::functions::{FunctionInfo, MonitoredFunction};
 use crate::scope::remote;
 use crate::watchdog::slot::Slot;
 

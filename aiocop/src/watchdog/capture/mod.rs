@@ -4,7 +4,7 @@
 //! watchdog thread). Elsewhere the watchdog
 //! reports itself unavailable.
 
-use crate::monitor::FunctionInfo;
+use crate::functions::FunctionInfo;
 
 /// A sample of a running poll.
 pub(crate) struct Captured {

@@ -31,7 +31,7 @@ use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::unwind::Registers;
-use crate::monitor::FunctionInfo;
+use crate::functions::FunctionInfo;
 use crate::watchdog::slot::{self, Slot};
 
 /// Stack copied per sample at most: the part of the stack that belongs to the poll is usually a

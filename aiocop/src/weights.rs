@@ -89,10 +89,10 @@ fn validate_weight(weight: u32) -> Result<(), ConfigError> {
 /// weight whatever weight `audit` was given. Call it at start-up, before monitoring.
 ///
 /// ```
-/// aiocop::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY).unwrap();
+/// aiocop::operations::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY).unwrap();
 /// assert_eq!(aiocop::get_blocking_events_dict()["mylib::sync_http_call"], 50);
 /// // The same registration again changes nothing.
-/// aiocop::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY).unwrap();
+/// aiocop::operations::register_blocking_event("mylib::sync_http_call", aiocop::WEIGHT_HEAVY).unwrap();
 /// ```
 ///
 /// # Errors
@@ -131,7 +131,7 @@ pub fn register_blocking_event(name: &'static str, weight: u32) -> Result<(), Co
 ///
 /// ```
 /// // Stat calls are fine on this service's local disk.
-/// aiocop::override_weight("std::fs::metadata", aiocop::WEIGHT_TRIVIAL).unwrap();
+/// aiocop::operations::override_weight("std::fs::metadata", aiocop::WEIGHT_TRIVIAL).unwrap();
 /// assert_eq!(aiocop::get_blocking_events_dict()["std::fs::metadata"], 0);
 /// ```
 ///
@@ -181,7 +181,7 @@ pub fn get_blocking_events_dict() -> BTreeMap<&'static str, u32> {
         .iter()
         .map(|op| (op.event, op.weight))
         .collect();
-    events.extend(crate::blocking_fn::blocking_functions().map(|f| (f.event(), f.weight())));
+    events.extend(crate::functions::blocking_functions().map(|f| (f.event(), f.weight())));
     let table = read();
     events.extend(
         table
@@ -210,7 +210,7 @@ pub fn get_blocking_events_dict() -> BTreeMap<&'static str, u32> {
 /// assert!(patched.contains(&"std::thread::sleep"));
 /// ```
 pub fn get_patched_functions() -> Vec<&'static str> {
-    if !crate::config::are_audit_functions_patched() {
+    if !crate::settings::are_audit_functions_patched() {
         return Vec::new();
     }
     catalog::with_shims().map(|op| op.event).collect()

@@ -1,15 +1,16 @@
 //! Delivery of events to the callbacks: inline on the polling thread, or through a bounded queue
 //! and one thread ("aiocop-delivery") that symbolizes traces and runs the callbacks, so neither
-//! happens on a runtime worker.
+//! happens on a runtime worker. [`set_mode`] chooses; [`flush`] waits for the queue (in tests, at
+//! shutdown); [`dropped_deliveries`] and [`reentrant_events`] count what was not delivered.
 //!
 //! The delivery thread belongs to one process: a child forked from it starts its own on first use
-//! (see [`fork`](crate::fork)), and never delivers its parent's events. At normal process exit the
+//! (see the crate's fork handler), and never delivers its parent's events. At normal process exit the
 //! queue is drained for at most [`EXIT_FLUSH_TIMEOUT`]; what is still queued then is counted in one
 //! line on stderr.
 
 use std::cell::Cell;
 use std::ptr;
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU8, AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,48 @@ pub const DELIVERY_QUEUE_CAPACITY: usize = 4096;
 /// says how many.
 pub const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 
+static DELIVERY: AtomicU8 = AtomicU8::new(Delivery::Auto as u8);
+
+/// Where callbacks run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[repr(u8)]
+pub enum Delivery {
+    /// [`Background`](Delivery::Background) when traces are captured (trace depth above 0, so
+    /// symbolization stays off the runtime's threads), [`Inline`](Delivery::Inline) otherwise.
+    /// (The stall watchdog's stack samples are symbolized on its own thread.)
+    #[default]
+    Auto = 0,
+    /// On the thread that polled the task, right after the poll, as in the reference.
+    /// Deterministic; callbacks must be fast. Reading a trace there symbolizes on that thread.
+    Inline = 1,
+    /// On aiocop's delivery thread, through a bounded queue, after traces are symbolized.
+    /// Use [`flush`] to wait for queued events (in tests, at shutdown).
+    Background = 2,
+}
+
+/// Chooses where callbacks run.
+pub fn set_mode(delivery: Delivery) {
+    DELIVERY.store(delivery as u8, Ordering::Relaxed);
+}
+
+/// Where callbacks run, as set (see [`Delivery::Auto`]).
+pub fn mode() -> Delivery {
+    match DELIVERY.load(Ordering::Relaxed) {
+        1 => Delivery::Inline,
+        2 => Delivery::Background,
+        _ => Delivery::Auto,
+    }
+}
+
+/// Whether the next event goes to the delivery thread.
+pub(crate) fn deliver_in_background() -> bool {
+    match mode() {
+        Delivery::Inline => false,
+        Delivery::Background => true,
+        Delivery::Auto => crate::settings::trace_depth() > 0,
+    }
+}
+
 enum Message {
     Event(Box<SlowTaskEvent>),
     /// A trace to symbolize ahead of its readers (the watchdog's samples).
@@ -35,7 +78,7 @@ enum Message {
     Flush(SyncSender<()>),
 }
 
-/// The delivery thread of one process generation (see [`fork::generation`]).
+/// The delivery thread of one process generation (see [`generation`](crate::generation)).
 struct Channel {
     generation: u64,
     /// `None`: the thread could not be started; events are delivered inline.
@@ -64,7 +107,7 @@ fn current() -> Option<&'static Channel> {
     let channel = CHANNEL.load(Ordering::Acquire);
     // SAFETY: a non-null pointer in `CHANNEL` comes from `Box::leak` in `start`, never freed.
     let channel = unsafe { channel.as_ref() }?;
-    (channel.generation == fork::generation()).then_some(channel)
+    (channel.generation == crate::generation::current()).then_some(channel)
 }
 
 /// The sender of this generation's delivery thread, starting it on first use; `None` when it
@@ -99,7 +142,7 @@ fn sender() -> Option<&'static SyncSender<Message>> {
 
 #[cold]
 fn start() {
-    let generation = fork::generation();
+    let generation = crate::generation::current();
     fork::register_handlers();
     QUEUED.store(0, Ordering::Relaxed);
     let (tx, rx) = mpsc::sync_channel::<Message>(DELIVERY_QUEUE_CAPACITY);

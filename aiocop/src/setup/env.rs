@@ -4,9 +4,10 @@
 use std::ffi::OsStr;
 use std::fmt;
 
-use crate::config::{self, DEFAULT_THRESHOLD_MS, MAX_TRACE_DEPTH};
 use crate::error::ConfigError;
-use crate::sampler::Sampler;
+use crate::request_sampling::Sampler;
+use crate::settings::{DEFAULT_THRESHOLD_MS, MAX_TRACE_DEPTH};
+use crate::setup;
 
 /// Whether to activate monitoring: `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`, any
 /// case). Default `true`.
@@ -16,7 +17,7 @@ const AIOCOP_SAMPLE_RATE: &str = "AIOCOP_SAMPLE_RATE";
 /// Slow-poll threshold in milliseconds, at least 1. Default 30.
 const AIOCOP_THRESHOLD_MS: &str = "AIOCOP_THRESHOLD_MS";
 /// Stack frames captured per blocking event, from 0 to
-/// [`MAX_TRACE_DEPTH`](crate::MAX_TRACE_DEPTH). Default 20.
+/// [`MAX_TRACE_DEPTH`](crate::setup::MAX_TRACE_DEPTH). Default 20.
 const AIOCOP_TRACE_DEPTH: &str = "AIOCOP_TRACE_DEPTH";
 
 /// Default trace depth, as in the reference.
@@ -36,7 +37,7 @@ const DEFAULT_TRACE_DEPTH: usize = 20;
 /// [`EnvError`] naming the variable and the value.
 ///
 /// ```
-/// let config = aiocop::Config::from_vars([
+/// let config = aiocop::setup::Config::from_vars([
 ///     ("AIOCOP_SAMPLE_RATE", "0.1"),
 ///     ("AIOCOP_THRESHOLD_MS", "50"),
 /// ])?;
@@ -44,13 +45,13 @@ const DEFAULT_TRACE_DEPTH: usize = 20;
 /// assert_eq!(config.sample_rate(), 0.1);
 /// assert_eq!(config.threshold_ms(), 50);
 ///
-/// let error = aiocop::Config::from_vars([("AIOCOP_SAMPLE_RATE", "1.5")]).unwrap_err();
+/// let error = aiocop::setup::Config::from_vars([("AIOCOP_SAMPLE_RATE", "1.5")]).unwrap_err();
 /// assert_eq!(error.variable(), "AIOCOP_SAMPLE_RATE");
 /// assert_eq!(
 ///     error.to_string(),
 ///     "invalid AIOCOP_SAMPLE_RATE=\"1.5\": expected a number from 0 to 1"
 /// );
-/// # Ok::<(), aiocop::EnvError>(())
+/// # Ok::<(), aiocop::setup::EnvError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
@@ -158,7 +159,7 @@ impl Config {
     /// This configuration with another slow-poll threshold.
     ///
     /// # Errors
-    /// As [`set_slow_task_threshold_ms`](crate::set_slow_task_threshold_ms).
+    /// As [`set_slow_task_threshold_ms`](crate::setup::set_slow_task_threshold_ms).
     pub fn with_threshold_ms(mut self, threshold_ms: u64) -> Result<Self, ConfigError> {
         if threshold_ms == 0 {
             return Err(ConfigError::ZeroThreshold);
@@ -173,7 +174,7 @@ impl Config {
     /// This configuration with another trace depth.
     ///
     /// # Errors
-    /// [`ConfigError::TraceDepthTooLarge`] above [`MAX_TRACE_DEPTH`](crate::MAX_TRACE_DEPTH).
+    /// [`ConfigError::TraceDepthTooLarge`] above [`MAX_TRACE_DEPTH`](crate::setup::MAX_TRACE_DEPTH).
     pub fn with_trace_depth(mut self, trace_depth: usize) -> Result<Self, ConfigError> {
         if trace_depth > MAX_TRACE_DEPTH {
             return Err(ConfigError::TraceDepthTooLarge {
@@ -226,19 +227,19 @@ impl Config {
     /// [`from_vars`](Config::from_vars) or the `with_` methods, which validate their values; the
     /// `Result` is that of the set-up functions it calls.
     pub fn install(&self) -> Result<(), ConfigError> {
-        if !config::are_audit_functions_patched() {
-            config::patch_audit_functions();
+        if !setup::are_audit_functions_patched() {
+            setup::patch_audit_functions();
         }
-        if config::is_blocking_io_detection_started() {
-            config::set_trace_depth(self.trace_depth)?;
+        if setup::is_blocking_io_detection_started() {
+            setup::set_trace_depth(self.trace_depth)?;
         } else {
-            config::start_blocking_io_detection(self.trace_depth)?;
+            setup::start_blocking_io_detection(self.trace_depth)?;
         }
-        config::set_slow_task_threshold_ms(self.threshold_ms)?;
+        setup::set_slow_task_threshold_ms(self.threshold_ms)?;
         if self.enabled {
-            config::activate();
+            setup::activate();
         } else {
-            config::deactivate();
+            setup::deactivate();
         }
         Ok(())
     }

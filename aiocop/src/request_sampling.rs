@@ -17,7 +17,7 @@ use crate::error::ConfigError;
 /// Clones share the sequence. Rates 0 and 1 decide without touching the counter.
 ///
 /// ```
-/// let sampler = aiocop::Sampler::seeded(0.25, 42)?;
+/// let sampler = aiocop::setup::Sampler::seeded(0.25, 42)?;
 /// let monitored = (0..10_000).filter(|_| sampler.sample()).count();
 /// assert!((2_300..=2_700).contains(&monitored));
 /// # Ok::<(), aiocop::ConfigError>(())

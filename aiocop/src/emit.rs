@@ -1,0 +1,77 @@
+//! Emission: turns a finished poll's record into one [`SlowTaskEvent`] and hands it to the sinks
+//! (collectors, strict mode, delivery to the callbacks). Called by the scope when a poll that
+//! recorded blocking calls, or took the threshold, ends.
+
+use std::time::Duration;
+
+use crate::context::{self, Context};
+use crate::event::{RawBlockingEvent, Reason, SlowTaskEvent, StackSamples};
+use crate::functions::MonitoredFunction;
+use crate::{collect, delivery, strict, watchdog};
+
+/// What one poll has recorded so far.
+#[derive(Default)]
+pub(crate) struct Recorded {
+    pub(crate) events: Vec<RawBlockingEvent>,
+    pub(crate) dropped: usize,
+    pub(crate) score: u32,
+    /// Context captured at the first blocking event.
+    pub(crate) context: Option<Context>,
+    /// Context captured before the poll (only when providers exist).
+    pub(crate) pre_context: Option<Context>,
+    /// An event was recorded while strict mode was on: inside a monitored function with `strict`
+    /// (or one it awaits), or with the thread's or task's switch on.
+    pub(crate) forced_strict: bool,
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn emit(
+    site: &MonitoredFunction,
+    recorded: Recorded,
+    elapsed: Duration,
+    threshold: Duration,
+    may_raise: bool,
+    poll: u64,
+) {
+    let io = !recorded.events.is_empty() || recorded.dropped > 0;
+    let events = recorded.events;
+    let context = if io {
+        recorded.context.unwrap_or_default()
+    } else {
+        let mut merged = recorded.pre_context.unwrap_or_default();
+        if context::has_providers() {
+            merged.merge(context::capture());
+        }
+        merged
+    };
+    // The request id of the tower layer's request being polled, if any: added here, when an
+    // event is built, so requests that report nothing pay nothing for it.
+    let context = context::add_request_id(context);
+    let event = SlowTaskEvent {
+        elapsed,
+        threshold,
+        severity_score: if io { recorded.score } else { 0 },
+        reason: if io {
+            Reason::IoBlocking
+        } else {
+            Reason::CpuBlocking
+        },
+        blocking_events: events
+            .into_iter()
+            .map(RawBlockingEvent::into_info)
+            .collect(),
+        dropped_events: recorded.dropped,
+        context,
+        function: *site.info(),
+        cpu_samples: StackSamples::new(watchdog::take_samples(poll)),
+    };
+    collect::offer(&event);
+    let raise = may_raise && strict::is_violation(&event, recorded.forced_strict);
+    let background = delivery::deliver_in_background();
+    if raise {
+        delivery::deliver(event.clone(), background);
+        strict::raise(event);
+    }
+    delivery::deliver(event, background);
+}

@@ -1,0 +1,125 @@
+//! Recording: the one entry point through which every blocking call reaches a poll's report, and
+//! the one place that decides whether it does.
+//!
+//! Callers (the [`audit`](crate::audit()) function, the shims, the probes, `#[aiocop::blocking]`
+//! functions) check [`in_scope`] inline (one thread-local read: the whole cost outside a
+//! monitored poll) and then call [`record`], kept out of line, which owns every other check in
+//! this order: the source's switch (detection started; for catalog operations also
+//! `patch_audit_functions`), a context provider running (its calls are not the task's),
+//! `#[aiocop::allow_blocking]`, the function's `allow(..)` list, the configured weight. The scope
+//! then stores the event (or only counts it past the per-poll cap).
+
+use std::fmt;
+use std::panic::Location;
+
+use crate::scope;
+use crate::settings;
+
+/// Who announces a call; decides which switch applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Source {
+    /// [`audit`](crate::audit()) and `#[aiocop::blocking]` functions: recorded once detection is
+    /// started.
+    Audit,
+    /// A catalog operation through a shim or a probe: also needs `patch_audit_functions`, the
+    /// reference's "patch the std functions" step.
+    Catalog,
+}
+
+/// A call's arguments, as the caller has them.
+#[derive(Clone, Copy)]
+pub(crate) enum Args<'a> {
+    /// Values to format (each cut at [`MAX_ARGUMENT_CHARS`](crate::text::MAX_ARGUMENT_CHARS)).
+    Display(&'a [&'a dyn fmt::Display]),
+    /// Text already made and cut (the probes make it only while the poll keeps events whole).
+    Shown(&'a [String]),
+}
+
+impl Args<'_> {
+    /// Appends `a, b, c` to `out`.
+    pub(crate) fn write_to(self, out: &mut String) {
+        match self {
+            Args::Display(args) => crate::text::format_args_into(out, args),
+            Args::Shown(args) => {
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(arg);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a monitored poll is open on this thread: the inline check before [`record`].
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn in_scope() -> bool {
+    scope::in_monitored_poll()
+}
+
+/// Whether a call from `source` right now would be recorded (before the per-call checks of
+/// [`record`]): a monitored poll is open (checked first: one thread-local read) and the source is
+/// switched on. Lets callers skip building arguments.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn would_record(source: Source) -> bool {
+    in_scope() && switched_on(source)
+}
+
+/// Whether a call to [`audit`](crate::audit()) right now would be recorded (a monitored poll is
+/// open on this thread and detection is started). Lets callers skip building expensive arguments.
+#[inline]
+pub fn is_auditing() -> bool {
+    would_record(Source::Audit)
+}
+
+#[cfg_attr(not(debug_assertions), inline(always))]
+fn switched_on(source: Source) -> bool {
+    settings::detection_started()
+        && (source == Source::Audit || settings::are_audit_functions_patched())
+}
+
+/// Whether a catalog call recorded now would keep its arguments' text: recording, the poll has
+/// room under the per-poll cap, and arguments are captured. Past the cap an event is only
+/// counted, so the probes do not make its text.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn shows_arguments() -> bool {
+    scope::keeps_next_event() && switched_on(Source::Catalog) && settings::capture_arguments()
+}
+
+/// Records a blocking call from `source` into this thread's open scope, if every check passes
+/// (see the module). Nothing outside a monitored poll.
+#[cold]
+#[inline(never)]
+pub(crate) fn record(
+    source: Source,
+    operation: &'static str,
+    weight: u32,
+    args: Args<'_>,
+    location: &'static Location<'static>,
+) {
+    if switched_on(source) {
+        record_switched_on(operation, weight, args, location);
+    }
+}
+
+/// [`record`] for a caller that has just checked [`would_record`] (the probes).
+#[cold]
+#[inline(never)]
+pub(crate) fn record_switched_on(
+    operation: &'static str,
+    weight: u32,
+    args: Args<'_>,
+    location: &'static Location<'static>,
+) {
+    scope::with_open(|scope| {
+        if scope.in_provider() || crate::suppress::is_allowed() {
+            return;
+        }
+        if scope.function().options().allows(operation) {
+            return;
+        }
+        let weight = crate::weights::configured_weight(operation).unwrap_or(weight);
+        scope.push(operation, weight, args, location);
+    });
+}
