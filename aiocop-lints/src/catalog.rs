@@ -993,6 +993,18 @@ mod tests {
 
     #[test]
     fn methods_of_receivers_generic_over_a_type_are_probed_by_traits() {
+        let generic: HashSet<&str> = RECEIVER_TYPES
+            .iter()
+            .filter(|(_, types)| types.iter().any(ProbeType::is_generic_over_a_type))
+            .map(|(receiver, _)| *receiver)
+            .collect();
+        let expected = [
+            "std::sync::mpsc::Receiver",
+            "std::sync::mpsc::SyncSender",
+            "std::thread::JoinHandle",
+            "std::thread::ScopedJoinHandle",
+        ];
+        assert_eq!(generic, HashSet::from(expected));
         for method in ["join", "recv", "recv_timeout", "iter", "send"] {
             assert!(probed_by_traits(method), "{method}");
         }
