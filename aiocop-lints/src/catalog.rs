@@ -39,6 +39,15 @@
 //!
 //! Receivers that dereference to a listed one (`PathBuf` to `Path`) reach the same entries; the
 //! table names the type that defines the method.
+//!
+//! # Types for the runtime's probes
+//!
+//! Each entry with a shim also carries the Rust types aiocop's probes match on
+//! ([`BlockingOp::probe_types`]): a function's result type, written in its entry, and a method's
+//! receiver types, from [`RECEIVER_TYPES`]. aiocop's probe table (`aiocop/src/probe/table.rs`)
+//! is generated from them by the test `aiocop-lints/tests/probe_table.rs`, which fails while the
+//! file is stale; after changing the catalog, regenerate it with
+//! `AIOCOP_BLESS=1 cargo test -p aiocop-lints --test probe_table`.
 
 /// Weight of an operation that blocks for an unbounded or long time.
 pub const WEIGHT_HEAVY: u32 = 50;
@@ -154,6 +163,44 @@ pub struct BlockingOp {
     /// of the same name with another count is some other type's method (`path.join("x")` is not
     /// `JoinHandle::join()`). `None` for functions and where unknown.
     pub arity: Option<u8>,
+    /// The name of the entry's constant in this module (`STD_FS_READ`): code generated from the
+    /// catalog (aiocop's probe table) refers to the entry by it.
+    pub name: &'static str,
+    /// The Rust types aiocop's probe for this operation matches on: a function's result type
+    /// (written in its entry), or a method's receiver types (looked up in [`RECEIVER_TYPES`]).
+    /// Empty where the catalog knows none: operations without a shim.
+    pub probe_types: &'static [ProbeType],
+}
+
+/// A Rust type a probe matches on, as aiocop's generated probe table writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProbeType {
+    /// The generic parameters the type is written with, comma-separated, lifetimes first: `""`,
+    /// `"T"`, `"'s, T"`. A parameter that is a type (not a lifetime) means no constant stands for
+    /// every instance of the type (see [`ProbeType::is_generic_over_a_type`]).
+    pub generics: &'static str,
+    /// The type, using those parameters: `std::io::Result<Vec<u8>>`,
+    /// `std::thread::JoinHandle<T>`.
+    pub ty: &'static str,
+    /// For a receiver: whether events show the receiver's value (a path, a command, an address)
+    /// as the call's first argument. Always false for a function's result type.
+    pub described: bool,
+}
+
+impl ProbeType {
+    /// Whether one of the type's generic parameters is a type rather than a lifetime
+    /// (`Receiver<T>`, not `StdinLock<'l>`).
+    pub fn is_generic_over_a_type(&self) -> bool {
+        self.generics
+            .split(',')
+            .map(str::trim)
+            .any(|param| !param.is_empty() && !param.starts_with('\''))
+    }
+
+    /// The same type, written with these generic parameters (for [`RECEIVER_TYPES`]).
+    const fn over(self, generics: &'static str) -> ProbeType {
+        ProbeType { generics, ..self }
+    }
 }
 
 /// How a method takes its receiver.
@@ -169,6 +216,11 @@ pub enum SelfKind {
 
 /// Declares one named constant per entry and [`CATALOG`] listing them all, so the list cannot
 /// miss a constant.
+///
+/// An entry is `NAME = function("path", returns "Result type")` (`returns ["T"] "T"` for a result
+/// generic over `T`; no `returns` without a shim) or `NAME = method(SelfKind "receiver",
+/// "method" [via "trait"] [, returns ()] [, args N])`, then the weight, category, alternative and
+/// shim.
 macro_rules! catalog {
     ($(
         $(#[$note:meta])*
@@ -188,8 +240,9 @@ macro_rules! catalog {
 
 macro_rules! define_op {
     (
-        $(#[$note:meta])* $name:ident = function($path:literal) $weight:ident $category:ident
-        $alternative:literal $shim:expr
+        $(#[$note:meta])* $name:ident =
+        function($path:literal $(, returns $([$generics:literal])? $result:literal)?)
+        $weight:ident $category:ident $alternative:literal $shim:expr
     ) => {
         #[doc = concat!(
             "`", $path, "`: weight ", stringify!($weight), ", ", stringify!($category), "."
@@ -205,6 +258,8 @@ macro_rules! define_op {
             self_kind: None,
             returns_unit: false,
             arity: None,
+            name: stringify!($name),
+            probe_types: result_type!($($([$generics])? $result)?),
         };
     };
     (
@@ -234,6 +289,8 @@ macro_rules! define_op {
             self_kind: Some(SelfKind::$self_kind),
             returns_unit: returns_unit!($($unit)?),
             arity: arity!($($arity)?),
+            name: stringify!($name),
+            probe_types: receiver_types($receiver),
         };
     };
 }
@@ -245,6 +302,27 @@ macro_rules! returns_unit {
     };
     (()) => {
         true
+    };
+}
+
+/// `returns "Type"` (or `returns ["T"] "T"`, with generic parameters): a function's result type.
+macro_rules! result_type {
+    () => {
+        &[]
+    };
+    ($result:literal) => {
+        &[ProbeType {
+            generics: "",
+            ty: $result,
+            described: false,
+        }]
+    };
+    ([$generics:literal] $result:literal) => {
+        &[ProbeType {
+            generics: $generics,
+            ty: $result,
+            described: false,
+        }]
     };
 }
 
@@ -269,50 +347,50 @@ macro_rules! via {
 
 catalog! {
     // std::fs: free functions
-    STD_FS_READ = function("std::fs::read")
+    STD_FS_READ = function("std::fs::read", returns "std::io::Result<Vec<u8>>")
         MODERATE File "tokio::fs::read(path).await" Some("fs::read");
-    STD_FS_READ_TO_STRING = function("std::fs::read_to_string")
+    STD_FS_READ_TO_STRING = function("std::fs::read_to_string", returns "std::io::Result<String>")
         MODERATE File "tokio::fs::read_to_string(path).await" Some("fs::read_to_string");
-    STD_FS_WRITE = function("std::fs::write")
+    STD_FS_WRITE = function("std::fs::write", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::write(path, contents).await" Some("fs::write");
-    STD_FS_COPY = function("std::fs::copy")
+    STD_FS_COPY = function("std::fs::copy", returns "std::io::Result<u64>")
         MODERATE File "tokio::fs::copy(from, to).await" Some("fs::copy");
-    STD_FS_RENAME = function("std::fs::rename")
+    STD_FS_RENAME = function("std::fs::rename", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::rename(from, to).await" Some("fs::rename");
-    STD_FS_REMOVE_FILE = function("std::fs::remove_file")
+    STD_FS_REMOVE_FILE = function("std::fs::remove_file", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::remove_file(path).await" Some("fs::remove_file");
-    STD_FS_REMOVE_DIR = function("std::fs::remove_dir")
+    STD_FS_REMOVE_DIR = function("std::fs::remove_dir", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::remove_dir(path).await" Some("fs::remove_dir");
     /// Walks and deletes a whole tree: unbounded in the tree's size.
-    STD_FS_REMOVE_DIR_ALL = function("std::fs::remove_dir_all")
+    STD_FS_REMOVE_DIR_ALL = function("std::fs::remove_dir_all", returns "std::io::Result<()>")
         HEAVY File "tokio::fs::remove_dir_all(path).await" Some("fs::remove_dir_all");
-    STD_FS_CREATE_DIR = function("std::fs::create_dir")
+    STD_FS_CREATE_DIR = function("std::fs::create_dir", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::create_dir(path).await" Some("fs::create_dir");
-    STD_FS_CREATE_DIR_ALL = function("std::fs::create_dir_all")
+    STD_FS_CREATE_DIR_ALL = function("std::fs::create_dir_all", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::create_dir_all(path).await" Some("fs::create_dir_all");
-    STD_FS_HARD_LINK = function("std::fs::hard_link")
+    STD_FS_HARD_LINK = function("std::fs::hard_link", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::hard_link(original, link).await" Some("fs::hard_link");
-    STD_FS_READ_DIR = function("std::fs::read_dir")
+    STD_FS_READ_DIR = function("std::fs::read_dir", returns "std::io::Result<std::fs::ReadDir>")
         MODERATE File "tokio::fs::read_dir(path).await" Some("fs::read_dir");
-    STD_FS_SET_PERMISSIONS = function("std::fs::set_permissions")
+    STD_FS_SET_PERMISSIONS = function("std::fs::set_permissions", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::set_permissions(path, perm).await" Some("fs::set_permissions");
-    STD_FS_METADATA = function("std::fs::metadata")
+    STD_FS_METADATA = function("std::fs::metadata", returns "std::io::Result<std::fs::Metadata>")
         LIGHT FsMetadata "tokio::fs::metadata(path).await" Some("fs::metadata");
-    STD_FS_SYMLINK_METADATA = function("std::fs::symlink_metadata")
+    STD_FS_SYMLINK_METADATA = function("std::fs::symlink_metadata", returns "std::io::Result<std::fs::Metadata>")
         LIGHT FsMetadata "tokio::fs::symlink_metadata(path).await" Some("fs::symlink_metadata");
-    STD_FS_CANONICALIZE = function("std::fs::canonicalize")
+    STD_FS_CANONICALIZE = function("std::fs::canonicalize", returns "std::io::Result<std::path::PathBuf>")
         LIGHT FsMetadata "tokio::fs::canonicalize(path).await" Some("fs::canonicalize");
-    STD_FS_READ_LINK = function("std::fs::read_link")
+    STD_FS_READ_LINK = function("std::fs::read_link", returns "std::io::Result<std::path::PathBuf>")
         LIGHT FsMetadata "tokio::fs::read_link(path).await" Some("fs::read_link");
-    STD_FS_EXISTS = function("std::fs::exists")
+    STD_FS_EXISTS = function("std::fs::exists", returns "std::io::Result<bool>")
         LIGHT FsMetadata "tokio::fs::try_exists(path).await" Some("fs::exists");
 
     // std::fs::File, OpenOptions, DirBuilder, DirEntry
-    STD_FS_FILE_OPEN = function("std::fs::File::open")
+    STD_FS_FILE_OPEN = function("std::fs::File::open", returns "std::io::Result<std::fs::File>")
         MODERATE File "tokio::fs::File::open(path).await" Some("fs::file::open");
-    STD_FS_FILE_CREATE = function("std::fs::File::create")
+    STD_FS_FILE_CREATE = function("std::fs::File::create", returns "std::io::Result<std::fs::File>")
         MODERATE File "tokio::fs::File::create(path).await" Some("fs::file::create");
-    STD_FS_FILE_CREATE_NEW = function("std::fs::File::create_new")
+    STD_FS_FILE_CREATE_NEW = function("std::fs::File::create_new", returns "std::io::Result<std::fs::File>")
         MODERATE File "tokio::fs::File::create_new(path).await" Some("fs::file::create_new");
     STD_FS_OPEN_OPTIONS_OPEN = method(Ref "std::fs::OpenOptions", "open", args 1)
         MODERATE File "tokio::fs::OpenOptions::open(path).await" Some("fs::open_options::open");
@@ -372,13 +450,13 @@ catalog! {
         MODERATE File "tokio::task::spawn_blocking(move || file.write_all_at(buf, offset)).await" Some("fs::file::write_all_at");
 
     // std::os::unix::fs
-    STD_OS_UNIX_FS_SYMLINK = function("std::os::unix::fs::symlink")
+    STD_OS_UNIX_FS_SYMLINK = function("std::os::unix::fs::symlink", returns "std::io::Result<()>")
         MODERATE File "tokio::fs::symlink(original, link).await" Some("os::unix::fs::symlink");
-    STD_OS_UNIX_FS_CHOWN = function("std::os::unix::fs::chown")
+    STD_OS_UNIX_FS_CHOWN = function("std::os::unix::fs::chown", returns "std::io::Result<()>")
         MODERATE File "tokio::task::spawn_blocking(move || std::os::unix::fs::chown(..)).await" Some("os::unix::fs::chown");
-    STD_OS_UNIX_FS_FCHOWN = function("std::os::unix::fs::fchown")
+    STD_OS_UNIX_FS_FCHOWN = function("std::os::unix::fs::fchown", returns "std::io::Result<()>")
         MODERATE File "tokio::task::spawn_blocking(move || std::os::unix::fs::fchown(..)).await" Some("os::unix::fs::fchown");
-    STD_OS_UNIX_FS_LCHOWN = function("std::os::unix::fs::lchown")
+    STD_OS_UNIX_FS_LCHOWN = function("std::os::unix::fs::lchown", returns "std::io::Result<()>")
         MODERATE File "tokio::task::spawn_blocking(move || std::os::unix::fs::lchown(..)).await" Some("os::unix::fs::lchown");
 
     // std::path::Path: methods that touch the file system
@@ -404,11 +482,11 @@ catalog! {
         MODERATE File "tokio::fs::read_dir(path).await" Some("path::path::read_dir");
 
     // std::env and std::path: the working directory
-    STD_ENV_CURRENT_DIR = function("std::env::current_dir")
+    STD_ENV_CURRENT_DIR = function("std::env::current_dir", returns "std::io::Result<std::path::PathBuf>")
         TRIVIAL FsMetadata "read it once at start-up, or tokio::task::spawn_blocking" Some("env::current_dir");
-    STD_ENV_SET_CURRENT_DIR = function("std::env::set_current_dir")
+    STD_ENV_SET_CURRENT_DIR = function("std::env::set_current_dir", returns "std::io::Result<()>")
         LIGHT FsMetadata "pass absolute paths instead of changing the process-wide directory" Some("env::set_current_dir");
-    STD_PATH_ABSOLUTE = function("std::path::absolute")
+    STD_PATH_ABSOLUTE = function("std::path::absolute", returns "std::io::Result<std::path::PathBuf>")
         TRIVIAL FsMetadata "read the current directory once at start-up, or tokio::task::spawn_blocking" Some("path::absolute");
 
     // std::net
@@ -416,9 +494,9 @@ catalog! {
     /// `(&str, u16)`, …): the receiver here is the trait itself.
     STD_NET_TO_SOCKET_ADDRS_TO_SOCKET_ADDRS = method(Ref "std::net::ToSocketAddrs", "to_socket_addrs" via "std::net::ToSocketAddrs", args 0)
         HEAVY Dns "tokio::net::lookup_host(addr).await" Some("net::to_socket_addrs");
-    STD_NET_TCP_STREAM_CONNECT = function("std::net::TcpStream::connect")
+    STD_NET_TCP_STREAM_CONNECT = function("std::net::TcpStream::connect", returns "std::io::Result<std::net::TcpStream>")
         HEAVY Network "tokio::net::TcpStream::connect(addr).await" Some("net::tcp_stream::connect");
-    STD_NET_TCP_STREAM_CONNECT_TIMEOUT = function("std::net::TcpStream::connect_timeout")
+    STD_NET_TCP_STREAM_CONNECT_TIMEOUT = function("std::net::TcpStream::connect_timeout", returns "std::io::Result<std::net::TcpStream>")
         HEAVY Network "tokio::time::timeout(timeout, tokio::net::TcpStream::connect(addr)).await" Some("net::tcp_stream::connect_timeout");
     STD_NET_TCP_STREAM_READ = method(RefMut "std::net::TcpStream", "read" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::TcpStream" Some("net::tcp_stream::read");
@@ -440,14 +518,14 @@ catalog! {
         MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::TcpStream" Some("net::tcp_stream::write_fmt");
     STD_NET_TCP_STREAM_PEEK = method(Ref "std::net::TcpStream", "peek", args 1)
         MODERATE Network "tokio::net::TcpStream::peek(..).await" Some("net::tcp_stream::peek");
-    STD_NET_TCP_LISTENER_BIND = function("std::net::TcpListener::bind")
+    STD_NET_TCP_LISTENER_BIND = function("std::net::TcpListener::bind", returns "std::io::Result<std::net::TcpListener>")
         TRIVIAL Network "tokio::net::TcpListener::bind(addr).await" Some("net::tcp_listener::bind");
     STD_NET_TCP_LISTENER_ACCEPT = method(Ref "std::net::TcpListener", "accept", args 0)
         HEAVY Network "tokio::net::TcpListener::accept(..).await" Some("net::tcp_listener::accept");
     /// Recorded when the iterator is made: every `next` on it blocks in `accept`.
     STD_NET_TCP_LISTENER_INCOMING = method(Ref "std::net::TcpListener", "incoming", args 0)
         HEAVY Network "loop over tokio::net::TcpListener::accept(..).await" Some("net::tcp_listener::incoming");
-    STD_NET_UDP_SOCKET_BIND = function("std::net::UdpSocket::bind")
+    STD_NET_UDP_SOCKET_BIND = function("std::net::UdpSocket::bind", returns "std::io::Result<std::net::UdpSocket>")
         TRIVIAL Network "tokio::net::UdpSocket::bind(addr).await" Some("net::udp_socket::bind");
     /// Light: connecting a datagram socket only sets its default peer (a host name is still resolved).
     STD_NET_UDP_SOCKET_CONNECT = method(Ref "std::net::UdpSocket", "connect", args 1)
@@ -466,9 +544,9 @@ catalog! {
         MODERATE Network "tokio::net::UdpSocket::peek_from(..).await" Some("net::udp_socket::peek_from");
 
     // std::os::unix::net
-    STD_OS_UNIX_NET_UNIX_STREAM_CONNECT = function("std::os::unix::net::UnixStream::connect")
+    STD_OS_UNIX_NET_UNIX_STREAM_CONNECT = function("std::os::unix::net::UnixStream::connect", returns "std::io::Result<std::os::unix::net::UnixStream>")
         HEAVY Network "tokio::net::UnixStream::connect(path).await" Some("os::unix::net::unix_stream::connect");
-    STD_OS_UNIX_NET_UNIX_STREAM_CONNECT_ADDR = function("std::os::unix::net::UnixStream::connect_addr")
+    STD_OS_UNIX_NET_UNIX_STREAM_CONNECT_ADDR = function("std::os::unix::net::UnixStream::connect_addr", returns "std::io::Result<std::os::unix::net::UnixStream>")
         HEAVY Network "tokio::net::UnixStream::connect(path).await" Some("os::unix::net::unix_stream::connect_addr");
     STD_OS_UNIX_NET_UNIX_STREAM_READ = method(RefMut "std::os::unix::net::UnixStream", "read" via "std::io::Read", args 1)
         MODERATE Network "tokio::io::AsyncReadExt::read on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::read");
@@ -488,18 +566,18 @@ catalog! {
         MODERATE Network "tokio::io::AsyncWriteExt::write_all on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_all");
     STD_OS_UNIX_NET_UNIX_STREAM_WRITE_FMT = method(RefMut "std::os::unix::net::UnixStream", "write_fmt" via "std::io::Write", returns (), args 1)
         MODERATE Network "tokio::io::AsyncWriteExt::write_all (of the formatted text) on a tokio::net::UnixStream" Some("os::unix::net::unix_stream::write_fmt");
-    STD_OS_UNIX_NET_UNIX_LISTENER_BIND = function("std::os::unix::net::UnixListener::bind")
+    STD_OS_UNIX_NET_UNIX_LISTENER_BIND = function("std::os::unix::net::UnixListener::bind", returns "std::io::Result<std::os::unix::net::UnixListener>")
         TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind");
-    STD_OS_UNIX_NET_UNIX_LISTENER_BIND_ADDR = function("std::os::unix::net::UnixListener::bind_addr")
+    STD_OS_UNIX_NET_UNIX_LISTENER_BIND_ADDR = function("std::os::unix::net::UnixListener::bind_addr", returns "std::io::Result<std::os::unix::net::UnixListener>")
         TRIVIAL Network "tokio::net::UnixListener::bind(path)" Some("os::unix::net::unix_listener::bind_addr");
     STD_OS_UNIX_NET_UNIX_LISTENER_ACCEPT = method(Ref "std::os::unix::net::UnixListener", "accept", args 0)
         HEAVY Network "tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::accept");
     /// Recorded when the iterator is made: every `next` on it blocks in `accept`.
     STD_OS_UNIX_NET_UNIX_LISTENER_INCOMING = method(Ref "std::os::unix::net::UnixListener", "incoming", args 0)
         HEAVY Network "loop over tokio::net::UnixListener::accept(..).await" Some("os::unix::net::unix_listener::incoming");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND = function("std::os::unix::net::UnixDatagram::bind")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND = function("std::os::unix::net::UnixDatagram::bind", returns "std::io::Result<std::os::unix::net::UnixDatagram>")
         TRIVIAL Network "tokio::net::UnixDatagram::bind(path)" Some("os::unix::net::unix_datagram::bind");
-    STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND_ADDR = function("std::os::unix::net::UnixDatagram::bind_addr")
+    STD_OS_UNIX_NET_UNIX_DATAGRAM_BIND_ADDR = function("std::os::unix::net::UnixDatagram::bind_addr", returns "std::io::Result<std::os::unix::net::UnixDatagram>")
         TRIVIAL Network "tokio::net::UnixDatagram::bind(path)" Some("os::unix::net::unix_datagram::bind_addr");
     STD_OS_UNIX_NET_UNIX_DATAGRAM_CONNECT = method(Ref "std::os::unix::net::UnixDatagram", "connect", args 1)
         LIGHT Network "tokio::net::UnixDatagram::connect(path)" Some("os::unix::net::unix_datagram::connect");
@@ -552,14 +630,14 @@ catalog! {
         MODERATE Process "tokio::io::AsyncWriteExt::write_all on a tokio::process::ChildStdin" Some("process::child_stdin::write_all");
 
     // std::thread
-    STD_THREAD_SLEEP = function("std::thread::sleep")
+    STD_THREAD_SLEEP = function("std::thread::sleep", returns "()")
         HEAVY Sleep "tokio::time::sleep(dur).await" Some("thread::sleep");
-    STD_THREAD_PARK = function("std::thread::park")
+    STD_THREAD_PARK = function("std::thread::park", returns "()")
         HEAVY SyncPrimitive "tokio::sync::Notify::notified(..).await" Some("thread::park");
-    STD_THREAD_PARK_TIMEOUT = function("std::thread::park_timeout")
+    STD_THREAD_PARK_TIMEOUT = function("std::thread::park_timeout", returns "()")
         HEAVY SyncPrimitive "tokio::time::timeout(dur, notify.notified()).await" Some("thread::park_timeout");
     /// Returns only after every thread spawned in the scope has finished.
-    STD_THREAD_SCOPE = function("std::thread::scope")
+    STD_THREAD_SCOPE = function("std::thread::scope", returns ["T"] "T")
         HEAVY SyncPrimitive "tokio::task::spawn_blocking(move || std::thread::scope(..)).await" Some("thread::scope");
     STD_THREAD_JOIN_HANDLE_JOIN = method(Value "std::thread::JoinHandle", "join", args 0)
         HEAVY SyncPrimitive "tokio::task::spawn_blocking(..).await, or a tokio::sync::oneshot channel" Some("thread::join_handle::join");
@@ -696,25 +774,151 @@ pub fn methods_named(method: &str) -> impl Iterator<Item = &'static BlockingOp> 
         .filter(move |op| matches!(op.callee, Callee::Method { method: m, .. } if m == method))
 }
 
-/// Std receiver types of catalog methods that are generic over a type (`Receiver<T>`).
+/// The Rust types each receiver of a catalog method stands for, as aiocop's probes match them:
+/// the receiver's own type with its generic parameters, then any type that reaches its methods by
+/// deref (`PathBuf` for `Path`); for a trait (`ToSocketAddrs`), the implementors whose method
+/// blocks. Each method entry takes its [`BlockingOp::probe_types`] from here.
 ///
-/// `#[aiocop::monitor]` tells a std receiver from a look-alike at run time by comparing its type
-/// with constants, which optimized builds fold away; no constant stands for every instance of a
-/// generic type, so methods that one of these types has are told apart by trait selection at
-/// compile time instead (see [`probed_by_traits`]).
-pub const GENERIC_RECEIVERS: &[&str] = &[
-    "std::sync::mpsc::Receiver",
-    "std::sync::mpsc::SyncSender",
-    "std::thread::JoinHandle",
-    "std::thread::ScopedJoinHandle",
+/// This is the one place that says which receivers are generic over a type: `#[aiocop::monitor]`
+/// tells a std receiver from a look-alike at run time by comparing its type with constants, which
+/// optimized builds fold away, and no constant stands for every instance of `Receiver<T>`, so
+/// methods one of these types has are told apart by trait selection at compile time instead (see
+/// [`probed_by_traits`]).
+pub const RECEIVER_TYPES: &[(&str, &[ProbeType])] = &[
+    ("std::fs::OpenOptions", &[plain("std::fs::OpenOptions")]),
+    ("std::fs::DirBuilder", &[plain("std::fs::DirBuilder")]),
+    ("std::fs::DirEntry", &[plain("std::fs::DirEntry")]),
+    ("std::fs::File", &[plain("std::fs::File")]),
+    // A `PathBuf` reaches `Path`'s methods by deref; events show the path.
+    (
+        "std::path::Path",
+        &[
+            described("std::path::Path"),
+            described("std::path::PathBuf"),
+        ],
+    ),
+    // `to_socket_addrs` resolves names only for these implementors; events show the address.
+    (
+        "std::net::ToSocketAddrs",
+        &[
+            described("str"),
+            described("String"),
+            described("(&'h str, u16)").over("'h"),
+            described("(String, u16)"),
+        ],
+    ),
+    ("std::net::TcpStream", &[plain("std::net::TcpStream")]),
+    ("std::net::TcpListener", &[plain("std::net::TcpListener")]),
+    ("std::net::UdpSocket", &[plain("std::net::UdpSocket")]),
+    (
+        "std::os::unix::net::UnixStream",
+        &[plain("std::os::unix::net::UnixStream")],
+    ),
+    (
+        "std::os::unix::net::UnixListener",
+        &[plain("std::os::unix::net::UnixListener")],
+    ),
+    (
+        "std::os::unix::net::UnixDatagram",
+        &[plain("std::os::unix::net::UnixDatagram")],
+    ),
+    // Events show the command line.
+    (
+        "std::process::Command",
+        &[described("std::process::Command")],
+    ),
+    ("std::process::Child", &[plain("std::process::Child")]),
+    (
+        "std::process::ChildStdout",
+        &[plain("std::process::ChildStdout")],
+    ),
+    (
+        "std::process::ChildStderr",
+        &[plain("std::process::ChildStderr")],
+    ),
+    (
+        "std::process::ChildStdin",
+        &[plain("std::process::ChildStdin")],
+    ),
+    (
+        "std::thread::JoinHandle",
+        &[plain("std::thread::JoinHandle<T>").over("T")],
+    ),
+    (
+        "std::thread::ScopedJoinHandle",
+        &[plain("std::thread::ScopedJoinHandle<'s, T>").over("'s, T")],
+    ),
+    (
+        "std::sync::mpsc::Receiver",
+        &[plain("std::sync::mpsc::Receiver<T>").over("T")],
+    ),
+    (
+        "std::sync::mpsc::SyncSender",
+        &[plain("std::sync::mpsc::SyncSender<T>").over("T")],
+    ),
+    ("std::sync::Condvar", &[plain("std::sync::Condvar")]),
+    ("std::sync::Barrier", &[plain("std::sync::Barrier")]),
+    ("std::io::Stdin", &[plain("std::io::Stdin")]),
+    (
+        "std::io::StdinLock",
+        &[plain("std::io::StdinLock<'l>").over("'l")],
+    ),
+    (
+        "std::io::BufReader<std::fs::File>",
+        &[plain("std::io::BufReader<std::fs::File>")],
+    ),
 ];
 
-/// Whether calls of the method `method` are probed by trait selection: some receiver of that
-/// name in the catalog is in [`GENERIC_RECEIVERS`].
+/// A receiver type whose value events do not show.
+const fn plain(ty: &'static str) -> ProbeType {
+    ProbeType {
+        generics: "",
+        ty,
+        described: false,
+    }
+}
+
+/// A receiver type whose value events show as the call's first argument.
+const fn described(ty: &'static str) -> ProbeType {
+    ProbeType {
+        described: true,
+        ..plain(ty)
+    }
+}
+
+/// The types [`RECEIVER_TYPES`] lists for `receiver`, or none. A `const fn`, so that each method
+/// entry's constant carries its receiver types.
+const fn receiver_types(receiver: &str) -> &'static [ProbeType] {
+    let mut i = 0;
+    while i < RECEIVER_TYPES.len() {
+        if str_eq(RECEIVER_TYPES[i].0, receiver) {
+            return RECEIVER_TYPES[i].1;
+        }
+        i += 1;
+    }
+    &[]
+}
+
+/// `a == b`, usable in a `const fn`.
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether calls of the method `method` are probed by trait selection: some catalog receiver of
+/// a method of that name is generic over a type (see [`RECEIVER_TYPES`]).
 pub fn probed_by_traits(method: &str) -> bool {
-    methods_named(method).any(|op| {
-        matches!(op.callee, Callee::Method { receiver, .. } if GENERIC_RECEIVERS.contains(&receiver))
-    })
+    methods_named(method).any(|op| op.probe_types.iter().any(ProbeType::is_generic_over_a_type))
 }
 
 /// The operation whose shim is at this path under `aiocop::shim` (`fs::file::open`).
@@ -743,6 +947,108 @@ mod tests {
                 Callee::Method { .. } => {}
             }
         }
+    }
+
+    #[test]
+    fn routed_operations_carry_their_probe_types_and_only_those() {
+        for op in CATALOG {
+            match (op.callee, op.shim) {
+                (Callee::Function { .. }, Some(_)) => {
+                    assert_eq!(
+                        op.probe_types.len(),
+                        1,
+                        "{}: add `returns \"Type\"`",
+                        op.event
+                    );
+                    assert!(!op.probe_types[0].described, "{}", op.event);
+                }
+                (Callee::Method { .. }, Some(_)) => assert!(
+                    !op.probe_types.is_empty(),
+                    "{}: add its receiver to RECEIVER_TYPES",
+                    op.event
+                ),
+                (_, None) => assert!(op.probe_types.is_empty(), "{}", op.event),
+            }
+            assert!(
+                op.probe_types.iter().all(|t| !t.ty.is_empty()),
+                "{}",
+                op.event
+            );
+        }
+    }
+
+    #[test]
+    fn every_receiver_type_row_is_used_once() {
+        let mut seen = HashSet::new();
+        for (receiver, types) in RECEIVER_TYPES {
+            assert!(seen.insert(receiver), "{receiver} listed twice");
+            assert!(!types.is_empty(), "{receiver}");
+            assert!(
+                CATALOG.iter().any(|op| op.shim.is_some()
+                    && matches!(op.callee, Callee::Method { receiver: r, .. } if r == *receiver)),
+                "{receiver} is the receiver of no routed method"
+            );
+        }
+    }
+
+    #[test]
+    fn methods_of_receivers_generic_over_a_type_are_probed_by_traits() {
+        let generic: HashSet<&str> = RECEIVER_TYPES
+            .iter()
+            .filter(|(_, types)| types.iter().any(ProbeType::is_generic_over_a_type))
+            .map(|(receiver, _)| *receiver)
+            .collect();
+        let expected = [
+            "std::sync::mpsc::Receiver",
+            "std::sync::mpsc::SyncSender",
+            "std::thread::JoinHandle",
+            "std::thread::ScopedJoinHandle",
+        ];
+        assert_eq!(generic, HashSet::from(expected));
+        for method in ["join", "recv", "recv_timeout", "iter", "send"] {
+            assert!(probed_by_traits(method), "{method}");
+        }
+        // `StdinLock<'l>` is generic over a lifetime only: its type id is one constant.
+        for method in [
+            "read_line",
+            "lines",
+            "read",
+            "exists",
+            "to_socket_addrs",
+            "block_on",
+        ] {
+            assert!(!probed_by_traits(method), "{method}");
+        }
+        let ty = |generics| ProbeType {
+            generics,
+            ty: "T",
+            described: false,
+        };
+        assert!(!ty("").is_generic_over_a_type());
+        assert!(!ty("'l").is_generic_over_a_type());
+        assert!(!ty("'a, 'b").is_generic_over_a_type());
+        assert!(ty("T").is_generic_over_a_type());
+        assert!(ty("'s, T").is_generic_over_a_type());
+    }
+
+    #[test]
+    fn entries_know_their_names() {
+        assert_eq!(STD_FS_READ.name, "STD_FS_READ");
+        assert_eq!(
+            STD_IO_BUF_READER_FILE_READ_LINE.name,
+            "STD_IO_BUF_READER_FILE_READ_LINE"
+        );
+        let mut names = HashSet::new();
+        assert!(CATALOG.iter().all(|op| names.insert(op.name)));
+        assert_eq!(
+            STD_THREAD_JOIN_HANDLE_JOIN.probe_types,
+            &[ProbeType {
+                generics: "T",
+                ty: "std::thread::JoinHandle<T>",
+                described: false,
+            }]
+        );
+        assert_eq!(STD_PATH_PATH_EXISTS.probe_types.len(), 2);
     }
 
     #[test]
