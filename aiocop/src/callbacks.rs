@@ -60,7 +60,10 @@ pub(crate) fn invoke(event: &SlowTaskEvent) {
     CALLBACKS.call_each("slow-task callback", |callback| callback(event));
 }
 
-/// For [`fork`](crate::fork): the registry's lock, held.
-pub(crate) fn hold_for_fork() -> Box<dyn std::any::Any> {
-    CALLBACKS.hold()
+/// Joins the fork handler: the registry's lock is held across a fork.
+pub(crate) fn join_fork() {
+    crate::fork::join(
+        crate::fork::Rank::Callbacks,
+        crate::fork::Participant::lock(|| CALLBACKS.hold()),
+    );
 }

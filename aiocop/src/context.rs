@@ -328,9 +328,12 @@ pub(crate) fn capture() -> Context {
     ctx
 }
 
-/// For [`fork`](crate::fork): the registry's lock, held.
-pub(crate) fn hold_for_fork() -> Box<dyn std::any::Any> {
-    PROVIDERS.hold()
+/// Joins the fork handler: the registry's lock is held across a fork.
+pub(crate) fn join_fork() {
+    crate::fork::join(
+        crate::fork::Rank::Providers,
+        crate::fork::Participant::lock(|| PROVIDERS.hold()),
+    );
 }
 
 /// The key of the request id in the context of a request's events.

@@ -31,6 +31,22 @@ pub const EXIT_FLUSH_TIMEOUT: Duration = Duration::from_secs(2);
 
 static DELIVERY: AtomicU8 = AtomicU8::new(Delivery::Auto as u8);
 
+/// Joins the fork handler ([`fork`]): the delivery thread's queue and what the thread locks
+/// (symbolization, the callback and provider registries).
+fn join_fork() {
+    fork::join(
+        fork::Rank::Delivery,
+        fork::Participant {
+            prepare: || Box::new(()),
+            parent: drop,
+            child: |_| after_fork_in_child(),
+        },
+    );
+    crate::trace::join_fork();
+    callbacks::join_fork();
+    crate::context::join_fork();
+}
+
 /// Where callbacks run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[repr(u8)]
@@ -78,7 +94,7 @@ enum Message {
     Flush(SyncSender<()>),
 }
 
-/// The delivery thread of one process generation (see [`generation`](crate::generation)).
+/// The delivery thread of one process generation (see [`fork::generation`]).
 struct Channel {
     generation: u64,
     /// `None`: the thread could not be started; events are delivered inline.
@@ -107,7 +123,7 @@ fn current() -> Option<&'static Channel> {
     let channel = CHANNEL.load(Ordering::Acquire);
     // SAFETY: a non-null pointer in `CHANNEL` comes from `Box::leak` in `start`, never freed.
     let channel = unsafe { channel.as_ref() }?;
-    (channel.generation == crate::generation::current()).then_some(channel)
+    (channel.generation == fork::generation()).then_some(channel)
 }
 
 /// The sender of this generation's delivery thread, starting it on first use; `None` when it
@@ -142,8 +158,8 @@ fn sender() -> Option<&'static SyncSender<Message>> {
 
 #[cold]
 fn start() {
-    let generation = crate::generation::current();
-    fork::register_handlers();
+    let generation = fork::generation();
+    join_fork();
     QUEUED.store(0, Ordering::Relaxed);
     let (tx, rx) = mpsc::sync_channel::<Message>(DELIVERY_QUEUE_CAPACITY);
     let spawned = std::thread::Builder::new()

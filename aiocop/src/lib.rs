@@ -102,7 +102,7 @@
 // emission; the scope; recording; guards; set-up.
 mod clock;
 mod error;
-mod generation;
+mod fork;
 #[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
 mod intern;
 mod isolate;
@@ -113,7 +113,6 @@ mod suppress;
 mod text;
 
 pub mod functions;
-mod static_list;
 mod weights;
 
 mod context;
@@ -142,7 +141,6 @@ pub mod runtime_hooks;
 #[cfg(feature = "tower")]
 pub mod tower;
 
-mod fork;
 #[cfg(any(
     feature = "tracing",
     feature = "metrics",
@@ -153,6 +151,8 @@ pub mod integrations;
 mod request_sampling;
 pub mod setup;
 
+#[cfg(test)]
+mod layering;
 #[cfg(test)]
 mod unsafe_tests;
 

@@ -9,11 +9,11 @@
 //! `#[aiocop::allow_blocking]`, the function's `allow(..)` list, the configured weight. The scope
 //! then stores the event (or only counts it past the per-poll cap).
 
-use std::fmt;
 use std::panic::Location;
 
 use crate::scope;
 use crate::settings;
+pub(crate) use crate::text::Args;
 
 /// Who announces a call; decides which switch applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,32 +24,6 @@ pub(crate) enum Source {
     /// A catalog operation through a shim or a probe: also needs `patch_audit_functions`, the
     /// reference's "patch the std functions" step.
     Catalog,
-}
-
-/// A call's arguments, as the caller has them.
-#[derive(Clone, Copy)]
-pub(crate) enum Args<'a> {
-    /// Values to format (each cut at [`MAX_ARGUMENT_CHARS`](crate::text::MAX_ARGUMENT_CHARS)).
-    Display(&'a [&'a dyn fmt::Display]),
-    /// Text already made and cut (the probes make it only while the poll keeps events whole).
-    Shown(&'a [String]),
-}
-
-impl Args<'_> {
-    /// Appends `a, b, c` to `out`.
-    pub(crate) fn write_to(self, out: &mut String) {
-        match self {
-            Args::Display(args) => crate::text::format_args_into(out, args),
-            Args::Shown(args) => {
-                for (i, arg) in args.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    out.push_str(arg);
-                }
-            }
-        }
-    }
 }
 
 /// Whether a monitored poll is open on this thread: the inline check before [`record`].

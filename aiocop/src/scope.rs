@@ -23,9 +23,9 @@ use crate::context;
 use crate::emit::{self, Recorded};
 use crate::event::RawBlockingEvent;
 use crate::functions::MonitoredFunction;
-use crate::record::Args;
 use crate::settings;
 use crate::strict;
+use crate::text::Args;
 use crate::trace::Trace;
 use crate::watchdog::slot;
 

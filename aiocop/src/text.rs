@@ -7,6 +7,32 @@ use std::fmt::{self, Write};
 /// Longest text kept of one argument, in characters (as in the reference).
 pub const MAX_ARGUMENT_CHARS: usize = 100;
 
+/// A call's arguments, as the caller has them.
+#[derive(Clone, Copy)]
+pub(crate) enum Args<'a> {
+    /// Values to format (each cut at [`MAX_ARGUMENT_CHARS`]).
+    Display(&'a [&'a dyn fmt::Display]),
+    /// Text already made and cut (the probes make it only while the poll keeps events whole).
+    Shown(&'a [String]),
+}
+
+impl Args<'_> {
+    /// Appends `a, b, c` to `out`.
+    pub(crate) fn write_to(self, out: &mut String) {
+        match self {
+            Args::Display(args) => format_args_into(out, args),
+            Args::Shown(args) => {
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(arg);
+                }
+            }
+        }
+    }
+}
+
 /// `a, b, c`, each argument cut at [`MAX_ARGUMENT_CHARS`] characters without formatting more of
 /// it than that.
 pub(crate) fn format_args_list(args: &[&dyn fmt::Display]) -> String {

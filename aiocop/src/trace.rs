@@ -196,11 +196,19 @@ static CACHE: Mutex<Option<SymbolCache>> = Mutex::new(None);
 /// symbolizes, which would stop every symbolization in the child.
 static SYMBOLIZE: Mutex<()> = Mutex::new(());
 
-/// For [`fork`](crate::fork): symbolization and its cache, held (in that order).
-pub(crate) fn hold_for_fork() -> [Box<dyn std::any::Any>; 2] {
+/// Joins the fork handler: symbolization and its cache are held across a fork (in that order).
+pub(crate) fn join_fork() {
+    crate::fork::join(
+        crate::fork::Rank::Symbolization,
+        crate::fork::Participant::lock(hold_for_fork),
+    );
+}
+
+fn hold_for_fork() -> Box<dyn std::any::Any> {
     let symbolize = SYMBOLIZE.lock().unwrap_or_else(PoisonError::into_inner);
     let cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-    [Box::new(symbolize), Box::new(cache)]
+    // Dropped in the reverse order of taking: the cache first.
+    Box::new((cache, symbolize))
 }
 
 fn symbols_of(ip: usize) -> Arc<[Symbol]> {

@@ -97,5 +97,22 @@ pub(crate) fn restart_if_forked() {
 /// Makes sure the crate's fork handlers, which call [`prepare`], [`parent`] and [`child`], are
 /// installed (once per process; see [`crate::fork`]).
 pub(crate) fn register() {
-    crate::fork::register_handlers();
+    crate::fork::join(
+        crate::fork::Rank::Watchdog,
+        crate::fork::Participant {
+            prepare: || Box::new(prepare()),
+            parent: |held| {
+                if let Some(held) = held.and_then(|h| h.downcast::<Held>().ok()) {
+                    parent(*held);
+                }
+            },
+            child: |held| child(held.and_then(|h| h.downcast::<Held>().ok()).map(|h| *h)),
+        },
+    );
+    // What the watchdog thread locks besides its own: symbolization and the registries of the
+    // callbacks it may run (as the delivery thread does).
+    crate::trace::join_fork();
+    super::join_stuck_callbacks_to_fork();
+    crate::callbacks::join_fork();
+    crate::context::join_fork();
 }

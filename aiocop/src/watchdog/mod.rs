@@ -33,9 +33,12 @@ use crate::trace::Trace;
 mod capture;
 pub(crate) mod fork;
 
-/// For [`crate::fork`]: the stuck-poll callbacks' registry lock, held.
-pub(crate) fn hold_stuck_callbacks_for_fork() -> Box<dyn std::any::Any> {
-    stuck::hold_for_fork()
+/// Joins the fork handler: the stuck-poll callbacks' registry lock is held across a fork.
+pub(crate) fn join_stuck_callbacks_to_fork() {
+    crate::fork::join(
+        crate::fork::Rank::StuckCallbacks,
+        crate::fork::Participant::lock(stuck::hold_for_fork),
+    );
 }
 pub(crate) mod slot;
 mod stuck;

@@ -5,6 +5,8 @@
 use std::fmt;
 use std::time::Duration;
 
+mod list;
+
 /// Where a monitored future comes from: its name, module, file and line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct FunctionInfo {
@@ -183,7 +185,7 @@ impl MonitoredFunction {
 /// assert!(aiocop::functions::monitored_functions().any(|f| f.info().name() == "listed_future"));
 /// ```
 pub fn monitored_functions() -> impl Iterator<Item = &'static MonitoredFunction> {
-    crate::static_list::monitored()
+    list::monitored()
 }
 
 /// A function marked `#[aiocop::blocking]`: every call records an event named `event` with
@@ -214,5 +216,5 @@ impl BlockingFunction {
 
 /// Every `#[aiocop::blocking]` function of the program.
 pub fn blocking_functions() -> impl Iterator<Item = &'static BlockingFunction> {
-    crate::static_list::blocking()
+    list::blocking()
 }

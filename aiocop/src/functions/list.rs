@@ -11,8 +11,8 @@
 //! The section names carry the crate's major version: two incompatible versions of aiocop in one
 //! program must not read each other's entries.
 
-use crate::functions::BlockingFunction;
-use crate::functions::MonitoredFunction;
+use super::BlockingFunction;
+use super::MonitoredFunction;
 
 #[cfg(all(
     not(miri),
