@@ -49,6 +49,9 @@ pub(crate) enum Rank {
 
 const RANKS: usize = 6;
 
+/// A hook run after the fork, with the guards `prepare` returned (if the thread kept them).
+pub(crate) type After = fn(Option<Box<dyn Any>>);
+
 /// What a lock's owner does around a fork.
 #[derive(Clone, Copy)]
 pub(crate) struct Participant {
@@ -56,10 +59,10 @@ pub(crate) struct Participant {
     pub(crate) prepare: fn() -> Box<dyn Any>,
     /// After the fork, in the parent: releases them (given back, or `None` if the forking thread
     /// could not keep them).
-    pub(crate) parent: fn(Option<Box<dyn Any>>),
+    pub(crate) parent: After,
     /// After the fork, in the child (only the forking thread exists): resets what belonged to
     /// the parent's threads, and releases the guards.
-    pub(crate) child: fn(Option<Box<dyn Any>>),
+    pub(crate) child: After,
 }
 
 impl Participant {
@@ -139,7 +142,7 @@ extern "C" fn child() {
 /// Runs each participant's hook (chosen by `hook`) in the reverse of rank order, with the guards
 /// its `prepare` returned on this thread, if any.
 #[cfg(unix)]
-fn after(hook: fn(&Participant) -> fn(Option<Box<dyn Any>>)) {
+fn after(hook: fn(&Participant) -> After) {
     let mut held = HELD
         .try_with(|h| std::mem::take(&mut *h.borrow_mut()))
         .unwrap_or_default();
