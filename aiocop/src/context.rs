@@ -5,7 +5,7 @@
 //! a callback looks at the event. Providers are merged in registration order; later keys win.
 
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
@@ -340,23 +340,25 @@ pub(crate) fn join_fork() {
 pub(crate) const REQUEST_ID_KEY: &str = "request_id";
 
 thread_local! {
-    /// The id of the request being polled on this thread (null: none), pointing into the
-    /// request's future for the duration of its poll: a poll pays two thread-local writes. Set by
-    /// the tower layer's response future, read when an event is built.
-    static REQUEST_ID: Cell<*const [u8]> = const { Cell::new(ptr::slice_from_raw_parts(ptr::null(), 0)) };
+    /// The id of the request being polled on this thread (null: none), published by the tower
+    /// layer's response future for the duration of its poll: a poll pays two thread-local writes.
+    static REQUEST_ID: Cell<*const RequestId<'static>> = const { Cell::new(ptr::null()) };
 }
 
 /// The id of the request being polled on this thread, if any (see the tower layer's
-/// `current_request_id`).
+/// `current_request_id`): the one it came with, or one made now if it has none yet.
 pub(crate) fn current_request_id() -> Option<String> {
     let current = REQUEST_ID.try_with(Cell::get).ok()?;
     if current.is_null() {
         return None;
     }
-    // SAFETY: `REQUEST_ID` is non-null only while a `RequestId` guard lives on this thread, and
-    // the guard borrows the bytes it points to for its whole life (see `RequestId`).
+    // SAFETY: `REQUEST_ID` is non-null only while a `Published` guard lives on this thread, and
+    // the guard borrows the `RequestId` it points to for its whole life (see `RequestId::publish`).
     let id = unsafe { &*current };
-    std::str::from_utf8(id).ok().map(str::to_owned)
+    match id.incoming {
+        Some(incoming) => std::str::from_utf8(incoming).ok().map(str::to_owned),
+        None => Some(id.made.get_or_init(id.make).to_string()),
+    }
 }
 
 /// `context` with the current request id under [`REQUEST_ID_KEY`], unless a context provider set
@@ -370,30 +372,53 @@ pub(crate) fn add_request_id(mut context: Context) -> Context {
     context
 }
 
-/// Makes a request's id current on this thread for the duration of one poll.
-///
-/// Crate-internal, and only ever a local of a poll: never leaked or forgotten, so the pointer it
-/// publishes never outlives the id it borrows (unwinding drops it too).
+/// A request's id during one poll of the request: the id it came with, or the one made for it the
+/// first time something asked ([`current_request_id`], an event being built). Making an id only
+/// when asked keeps the requests that report nothing from paying for one.
 #[cfg_attr(not(feature = "tower"), allow(dead_code))]
 pub(crate) struct RequestId<'a> {
-    outer: *const [u8],
-    _id: PhantomData<&'a [u8]>,
+    incoming: Option<&'a [u8]>,
+    made: &'a OnceCell<Box<str>>,
+    make: fn() -> Box<str>,
 }
 
 #[cfg_attr(not(feature = "tower"), allow(dead_code))]
 impl<'a> RequestId<'a> {
-    /// Makes `id` the thread's current id until the guard is dropped.
+    /// The id `incoming`, or else the one in `made`, made by `make` when first asked for.
     #[inline]
-    pub(crate) fn enter(id: &'a [u8]) -> Self {
-        let outer = REQUEST_ID.replace(ptr::from_ref(id));
+    pub(crate) fn new(
+        incoming: Option<&'a [u8]>,
+        made: &'a OnceCell<Box<str>>,
+        make: fn() -> Box<str>,
+    ) -> Self {
         RequestId {
+            incoming,
+            made,
+            make,
+        }
+    }
+
+    /// Makes this the thread's current id until the guard is dropped.
+    #[inline]
+    pub(crate) fn publish(&self) -> Published<'_> {
+        let outer = REQUEST_ID.replace(ptr::from_ref(self).cast());
+        Published {
             outer,
             _id: PhantomData,
         }
     }
 }
 
-impl Drop for RequestId<'_> {
+/// A published [`RequestId`]: crate-internal, and only ever a local of a poll, never leaked or
+/// forgotten, so the pointer it publishes never outlives the id it borrows (unwinding drops it
+/// too).
+#[cfg_attr(not(feature = "tower"), allow(dead_code))]
+pub(crate) struct Published<'a> {
+    outer: *const RequestId<'static>,
+    _id: PhantomData<&'a RequestId<'a>>,
+}
+
+impl Drop for Published<'_> {
     /// Restores the id of an enclosing request, or none.
     #[inline]
     fn drop(&mut self) {

@@ -476,3 +476,108 @@ async fn the_layer_wraps_any_tower_http_service() {
     assert_eq!(events.len(), 1);
     assert!(!events[0].context().contains_key("request_id"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_id_is_made_only_when_asked_for_and_then_echoed() {
+    setup();
+    let asks = Router::new()
+        .route(
+            "/asks",
+            get(|| async { aiocop::tower::current_request_id().unwrap() }),
+        )
+        .route_layer(AiocopLayer::new().route_name(AxumRoute));
+    let server = Server::start(app().merge(asks)).await;
+    let client = client();
+
+    // A clean request that came without an id, and whose id nothing asked for: none made.
+    let quiet = get_path(&client, server.addr, "/clean", None).await;
+    assert_eq!(quiet.status, StatusCode::OK);
+    assert_eq!(quiet.request_id, None);
+    // The handler asks: an id is made, and the response echoes that same id.
+    let asked = get_path(&client, server.addr, "/asks", None).await;
+    assert_eq!(asked.request_id.as_deref(), Some(asked.body.as_str()));
+    assert_eq!(asked.body.len(), 36, "{}", asked.body);
+    // An incoming id is what the handler sees and what is echoed, made or not.
+    let given = get_path(&client, server.addr, "/asks", Some("svc-given-1")).await;
+    assert_eq!(
+        (given.body.as_str(), given.request_id.as_deref()),
+        ("svc-given-1", Some("svc-given-1"))
+    );
+
+    server.stop().await;
+}
+
+/// Ids made in one process, by several threads at once: what the layer echoed for requests whose
+/// handler asked for their id, one per line.
+fn make_ids_in_this_process() {
+    use tower::{Layer, ServiceExt};
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(4)
+        .build()
+        .unwrap();
+    let service = AiocopLayer::new().layer(tower::service_fn(|_: Request<()>| async {
+        let id = aiocop::tower::current_request_id().expect("inside the layer's poll");
+        Ok::<_, std::convert::Infallible>(axum::http::Response::new(id))
+    }));
+    let ids = runtime.block_on(async {
+        let tasks: Vec<_> = (0..8)
+            .map(|_| {
+                let service = service.clone();
+                tokio::spawn(async move {
+                    let mut ids = Vec::new();
+                    for _ in 0..2_000 {
+                        let response = service.clone().oneshot(Request::new(())).await.unwrap();
+                        let echoed = response.headers()[X_REQUEST_ID]
+                            .to_str()
+                            .unwrap()
+                            .to_owned();
+                        assert_eq!(
+                            &echoed,
+                            response.body(),
+                            "the echoed id is the one asked for"
+                        );
+                        ids.push(echoed);
+                    }
+                    ids
+                })
+            })
+            .collect();
+        let mut ids = Vec::new();
+        for task in tasks {
+            ids.extend(task.await.unwrap());
+        }
+        ids
+    });
+    // On lines of their own: libtest has written "test <name> ... " without a newline.
+    println!("\n{}", ids.join("\n"));
+}
+
+#[test]
+fn made_ids_are_unique_across_threads_and_processes() {
+    const TEST: &str = "made_ids_are_unique_across_threads_and_processes";
+    let timeout = Duration::from_secs(120);
+    let Some(first) = aiocop_tests::in_fresh_process(TEST, &[], timeout, make_ids_in_this_process)
+    else {
+        return; // the child: it printed its ids
+    };
+    let second = aiocop_tests::in_fresh_process(TEST, &[], timeout, make_ids_in_this_process)
+        .expect("the parent gets the child's output");
+    let mut all = std::collections::HashSet::new();
+    for output in [first, second] {
+        aiocop_tests::assert_succeeded(TEST, &output);
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let ids: Vec<&str> = stdout
+            .lines()
+            .filter(|line| {
+                line.len() == 36 && line.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit())
+            })
+            .collect();
+        assert_eq!(ids.len(), 16_000, "every request's id, from each process");
+        for id in ids {
+            assert!(id.len() <= aiocop::tower::MAX_REQUEST_ID_LEN);
+            assert!(all.insert(id.to_owned()), "{id} made twice");
+        }
+    }
+    assert_eq!(all.len(), 32_000);
+}

@@ -1,5 +1,6 @@
 //! [`ResponseFuture`]: a request's response future, monitored and carrying its request id.
 
+use std::cell::OnceCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::Location;
@@ -44,10 +45,12 @@ pin_project_lite::pin_project! {
         inner: F,
         // `None`: the request was not chosen for monitoring, and is polled bare.
         site: Option<Site>,
-        // The header to echo the id in.
+        // The header to echo the id in (`None`: request ids are off).
         header: Option<HeaderName>,
-        // The request's id; current on the thread during each poll.
-        request_id: Option<HeaderValue>,
+        // The id the request came with, if acceptable.
+        incoming: Option<HeaderValue>,
+        // Else the id made for it when first asked for (an event, `current_request_id`).
+        made: OnceCell<Box<str>>,
     }
 }
 
@@ -55,14 +58,15 @@ impl<F> ResponseFuture<F> {
     pub(crate) fn new(
         inner: F,
         site: Option<Site>,
-        request_id: Option<(HeaderName, HeaderValue)>,
+        header: Option<HeaderName>,
+        incoming: Option<HeaderValue>,
     ) -> Self {
-        let (header, request_id) = request_id.unzip();
         ResponseFuture {
             inner,
             site,
             header,
-            request_id,
+            incoming,
+            made: OnceCell::new(),
         }
     }
 
@@ -83,10 +87,14 @@ where
         let mut poll = {
             // Current for the whole poll, the closing of the scope included: context providers
             // and the event's context are taken then too.
-            let _id = this
-                .request_id
-                .as_ref()
-                .map(|id| RequestId::enter(id.as_bytes()));
+            let id = this.header.is_some().then(|| {
+                RequestId::new(
+                    this.incoming.as_ref().map(HeaderValue::as_bytes),
+                    this.made,
+                    super::request_id::generate,
+                )
+            });
+            let _published = id.as_ref().map(RequestId::publish);
             match this.site {
                 Some(site) if settings::is_active() => {
                     crate::monitor::poll_in_scope(&site.function(), this.inner, cx)
@@ -95,7 +103,8 @@ where
             }
         };
         if let Poll::Ready(Ok(response)) = &mut poll
-            && let (Some(header), Some(id)) = (this.header.take(), this.request_id.take())
+            && let Some(header) = this.header.take()
+            && let Some(id) = echoed(this.incoming.take(), this.made.take())
         {
             response.headers_mut().insert(header, id);
         }
@@ -103,11 +112,18 @@ where
     }
 }
 
+/// The id a response echoes: the one the request came with, or the one made for it, if any (a
+/// request that reported nothing, and whose id nothing asked for, has none).
+fn echoed(incoming: Option<HeaderValue>, made: Option<Box<str>>) -> Option<HeaderValue> {
+    incoming.or_else(|| HeaderValue::from_str(&made?).ok())
+}
+
 impl<F> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ResponseFuture")
             .field("site", &self.site)
-            .field("request_id", &self.request_id)
+            .field("incoming", &self.incoming)
+            .field("made", &self.made)
             .finish_non_exhaustive()
     }
 }

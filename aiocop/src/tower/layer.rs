@@ -168,10 +168,10 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let settings = &self.settings;
-        let request_id = settings
+        let incoming = settings
             .request_id
             .as_ref()
-            .map(|header| (header.clone(), request_id::of_request(&request, header)));
+            .and_then(|header| request_id::of_request(&request, header));
         // Decided once per request: concurrent requests do not race on a global switch.
         let site = (settings::is_active() && settings.sampler.sample()).then(|| {
             let name = settings.route_name.route_name(&request);
@@ -185,7 +185,12 @@ where
                 threshold: settings.threshold,
             }
         });
-        ResponseFuture::new(self.inner.call(request), site, request_id)
+        ResponseFuture::new(
+            self.inner.call(request),
+            site,
+            settings.request_id.clone(),
+            incoming,
+        )
     }
 }
 

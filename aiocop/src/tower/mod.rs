@@ -41,11 +41,15 @@
 //!   Names are stored once each, for the life of the process, up to 10,000 distinct names; beyond
 //!   that, events are named [`OTHER_ROUTE`]. With raw paths holding ids, prefer a route name
 //!   without them.
-//! - **An id.** The request's `x-request-id` header (1 to 128 visible ASCII characters), or a new
-//!   random UUID-shaped id, is echoed in the response's `x-request-id` header, is in the context
+//! - **An id.** The request's `x-request-id` header (1 to 128 visible ASCII characters) is its
+//!   id; a request without one gets a random UUID-shaped id the first time one is needed: when
+//!   one of its events is built, or code asks [`current_request_id`] (handlers, your own context
+//!   providers). The id is echoed in the response's `x-request-id` header, and is in the context
 //!   of the request's events under `request_id` (no provider to register; a provider setting that
-//!   key wins), and is readable while the request is polled with [`current_request_id`] (from
-//!   handlers, or your own context providers).
+//!   key wins). A request that came without an id, reported nothing and whose id nothing asked
+//!   for is answered without one: making and echoing an id for every request was most of the
+//!   layer's cost. Made ids are unique across threads and processes (a per-process random key,
+//!   from the operating system, mixed with a counter).
 
 mod future;
 mod layer;

@@ -28,12 +28,18 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// visible ASCII) is replaced by a new id.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// The id a request carries in `header`, if acceptable, else a new one.
-pub(crate) fn of_request<B>(request: &http::Request<B>, header: &HeaderName) -> HeaderValue {
-    match request.headers().get(header) {
-        Some(id) if is_acceptable(id) => id.clone(),
-        _ => generate(),
-    }
+/// The id a request carries in `header`, if acceptable (else the request gets one made for it
+/// when first asked for: see [`generate`]).
+#[inline]
+pub(crate) fn of_request<B>(
+    request: &http::Request<B>,
+    header: &HeaderName,
+) -> Option<HeaderValue> {
+    request
+        .headers()
+        .get(header)
+        .filter(|id| is_acceptable(id))
+        .cloned()
 }
 
 fn is_acceptable(id: &HeaderValue) -> bool {
@@ -47,7 +53,7 @@ fn is_acceptable(id: &HeaderValue) -> bool {
 /// mixing function (a bijection, so neither half repeats within a process before 2^60 ids), the
 /// keys drawn once per process from the operating system's randomness (through std's
 /// `RandomState`). Unique and unpredictable enough for correlating logs; not meant as secrets.
-fn generate() -> HeaderValue {
+pub(crate) fn generate() -> Box<str> {
     static KEYS: OnceLock<(u64, u64)> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let &(k0, k1) = KEYS.get_or_init(|| {
@@ -70,8 +76,8 @@ fn generate() -> HeaderValue {
     text[14..18].copy_from_slice(&digits[12..16]);
     text[19..23].copy_from_slice(&digits[16..20]);
     text[24..].copy_from_slice(&digits[20..]);
-    // Hex digits and dashes are valid header bytes.
-    HeaderValue::from_bytes(&text).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+    // Hex digits and dashes: ASCII.
+    text.iter().map(|&b| char::from(b)).collect()
 }
 
 /// Writes `value` as 16 lowercase hex digits, most significant first, a byte (two digits) at a
@@ -87,6 +93,8 @@ fn hex(value: u64, out: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::OnceCell;
+
     use crate::context::{Context, RequestId, add_request_id};
 
     fn request(id: Option<&str>) -> http::Request<()> {
@@ -98,14 +106,14 @@ mod tests {
     }
 
     #[test]
-    fn acceptable_ids_are_kept_and_others_replaced() {
+    fn acceptable_ids_are_kept_and_others_left_out() {
         assert_eq!(
-            of_request(&request(Some("req-42")), &X_REQUEST_ID),
+            of_request(&request(Some("req-42")), &X_REQUEST_ID).unwrap(),
             "req-42"
         );
         let longest = "a".repeat(MAX_REQUEST_ID_LEN);
         assert_eq!(
-            of_request(&request(Some(&longest)), &X_REQUEST_ID),
+            of_request(&request(Some(&longest)), &X_REQUEST_ID).unwrap(),
             &*longest
         );
         for bad in [
@@ -114,17 +122,13 @@ mod tests {
             Some("two words"),
             Some(&*"a".repeat(MAX_REQUEST_ID_LEN + 1)),
         ] {
-            let id = of_request(&request(bad), &X_REQUEST_ID);
-            assert_ne!(Some(id.to_str().unwrap()), bad);
-            assert_eq!(id.len(), 36, "{bad:?} -> {id:?}");
+            assert_eq!(of_request(&request(bad), &X_REQUEST_ID), None, "{bad:?}");
         }
     }
 
     #[test]
     fn generated_ids_are_distinct_version_4_uuids() {
-        let ids: std::collections::HashSet<String> = (0..10_000)
-            .map(|_| generate().to_str().unwrap().to_owned())
-            .collect();
+        let ids: std::collections::HashSet<Box<str>> = (0..10_000).map(|_| generate()).collect();
         assert_eq!(ids.len(), 10_000);
         for id in ids.iter().take(100) {
             let groups: Vec<&str> = id.split('-').collect();
@@ -142,18 +146,26 @@ mod tests {
     #[test]
     fn the_current_id_is_scoped_to_the_poll_and_nests() {
         assert_eq!(current_request_id(), None);
-        let outer = HeaderValue::from_static("outer");
-        let inner = HeaderValue::from_static("inner");
+        let (outer_made, inner_made) = (OnceCell::new(), OnceCell::new());
+        let outer = RequestId::new(Some(b"outer"), &outer_made, generate);
+        let inner = RequestId::new(None, &inner_made, generate);
         {
-            let _outer = RequestId::enter(outer.as_bytes());
+            let _outer = outer.publish();
             assert_eq!(current_request_id().as_deref(), Some("outer"));
             let context = add_request_id(Context::new());
             assert_eq!(context.get_str(REQUEST_ID_KEY), Some("outer"));
             let mine = Context::new().with(REQUEST_ID_KEY, "from a provider");
             assert_eq!(add_request_id(mine.clone()), mine, "providers win");
+            assert!(
+                outer_made.get().is_none(),
+                "an incoming id is used as it is"
+            );
             {
-                let _inner = RequestId::enter(inner.as_bytes());
-                assert_eq!(current_request_id().as_deref(), Some("inner"));
+                let _inner = inner.publish();
+                assert!(inner_made.get().is_none(), "made only when asked for");
+                let made = current_request_id().unwrap();
+                assert_eq!(inner_made.get().map(|id| &**id), Some(&*made));
+                assert_eq!(current_request_id(), Some(made), "made once");
             }
             assert_eq!(current_request_id().as_deref(), Some("outer"));
         }
