@@ -33,6 +33,9 @@ use not_std::ValueUse;
 use places::is_array_expression;
 use receivers::Probing;
 
+/// Rewrites the routed calls of a monitored body in place (`sig` is its function's signature, whose
+/// parameters may shadow std's names); under `deny`, every blocking call found is an error, all
+/// of them reported together.
 pub(crate) fn rewrite_block(
     block: &mut Block,
     args: &MonitorArgs,
@@ -167,7 +170,7 @@ impl Rewriter {
             }
             _ => return None,
         };
-        Some(args.iter().map(render::render).collect())
+        Some(args.iter().map(render::source_text).collect())
     }
 
     fn transform(
@@ -279,11 +282,11 @@ fn alternative(text: &str) -> &str {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use quote::quote;
 
     /// How many probes of `.method()` the expansion of `item` holds.
-    pub(crate) fn probes_of(method: &str, item: proc_macro2::TokenStream) -> usize {
+    pub(super) fn probes_of(method: &str, item: proc_macro2::TokenStream) -> usize {
         let expanded = crate::monitor::expand(quote!(), item)
             .expect("expands")
             .to_string();

@@ -70,8 +70,10 @@ fn unwraps(call: &ExprMethodCall) -> bool {
 }
 
 impl Rewriter {
-    /// Visits the parts of `expr`, itself used as `used`, in syn's order, handing the operand it
-    /// uses as a value the use it makes of it.
+    /// Visits the parts of `expr`, itself used as `used`, handing the operand it uses as a value
+    /// the use it makes of it (every other part is visited as `Unknown`). The parts are visited in
+    /// the order of syn's own `visit_mut`, which this replaces for these six kinds of expression:
+    /// the order is the order of the `deny` errors.
     pub(super) fn visit_parts(&mut self, expr: &mut Expr, used: ValueUse) {
         let operand = used.of_operand(expr);
         if operand == ValueUse::Unknown {

@@ -14,7 +14,7 @@ use super::places::{
     is_array_expression, is_constant, is_place_expression, is_rooted_place, is_screaming,
     place_base, place_base_mut, plain_projections, repeatable, unparenthesized,
 };
-use super::render::render;
+use super::render::source_text;
 use crate::routes;
 
 /// How the receiver of a routed method call is looked at.
@@ -145,7 +145,7 @@ impl Rewriter {
                 } else {
                     quote_spanned!(span=> &)
                 };
-                let source = render(copy);
+                let source = source_text(copy);
                 let probe = probe_of(
                     quote_spanned!(span=> ::aiocop::__private::probe::Recv::typed(#ty)),
                     quote_spanned! {span=>

@@ -52,7 +52,7 @@ fn pure_operand(expr: &Expr, bindings: &Bindings) -> Option<TokenStream> {
 }
 
 /// Source text of an expression, spaced the way people write it.
-pub(super) fn render(expr: &Expr) -> String {
+pub(super) fn source_text(expr: &Expr) -> String {
     let mut tokens = Vec::new();
     flatten(expr.to_token_stream(), &mut tokens);
     let mut out = String::new();
