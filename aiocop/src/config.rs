@@ -74,6 +74,9 @@ pub fn is_monitoring_active() -> bool {
 ///
 /// Idempotent: a repeated call changes nothing and warns once on stderr.
 pub fn patch_audit_functions() {
+    // With the `intercept` feature, this is also the step that switches interception on.
+    #[cfg(feature = "intercept")]
+    crate::intercept::enable();
     if SHIMS_PATCHED.swap(true, Ordering::Relaxed) {
         report::warn_once(
             &WARNED_PATCH,

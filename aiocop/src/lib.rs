@@ -99,6 +99,7 @@ mod fork;
     feature = "sentry"
 ))]
 pub mod integrations;
+pub mod intercept;
 #[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
 mod intern;
 mod isolate;

@@ -62,6 +62,7 @@ macro_rules! function_probes {
                         {
                             crate::probe::record_confirmed(&aiocop_lints::catalog::$op, args);
                         }
+                        crate::probe::call_done();
                         result
                     }
                 }
@@ -318,7 +319,18 @@ pub struct Probed;
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn then<T>(probed: Probed, value: T) -> T {
     let Probed = probed;
+    call_done();
     value
+}
+
+/// A probed call has returned: the libc calls that follow are not its own (see
+/// `intercept::cover`). Nothing without the `intercept` feature.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn call_done() {
+    #[cfg(feature = "intercept")]
+    if crate::scope::in_monitored_poll() {
+        crate::intercept::uncover();
+    }
 }
 
 /// Passes a method call's receiver through, after `probe` has looked at it: how the macro probes
@@ -469,6 +481,12 @@ pub(crate) fn showing() -> bool {
 /// build.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
+    // The probed call runs next: the libc calls it makes are its own, recorded by its probe if
+    // it is std's (see `intercept::cover`).
+    #[cfg(feature = "intercept")]
+    if crate::scope::in_monitored_poll() {
+        crate::intercept::cover();
+    }
     showing().then(|| Vec::from(args))
 }
 
@@ -479,10 +497,14 @@ fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<
     if args.is_empty() {
         // Past the cap (nothing shown): no list to build.
         audit::record_op(op, &[], location);
-        return;
+    } else {
+        let shown: Vec<&dyn fmt::Display> =
+            args.iter().map(|a| a as &dyn fmt::Display).collect();
+        audit::record_op(op, &shown, location);
     }
-    let shown: Vec<&dyn fmt::Display> = args.iter().map(|a| a as &dyn fmt::Display).collect();
-    audit::record_op(op, &shown, location);
+    // A method's probe records before the call: its libc calls are this event.
+    #[cfg(feature = "intercept")]
+    crate::intercept::cover();
 }
 
 /// Records `op` for a confirmed call, if a monitored poll is recording.

@@ -306,6 +306,7 @@ impl Scope<'_> {
         weight: u32,
         args: &[&dyn std::fmt::Display],
         location: &'static Location<'static>,
+        intercepted: bool,
     ) {
         if !config::detection_started() || self.in_provider.get() || crate::suppress::is_allowed() {
             return;
@@ -342,11 +343,29 @@ impl Scope<'_> {
                 start..end
             });
             let marker = 0u8;
-            let trace = Trace::capture(
-                config::get_trace_depth(),
+            let depth = config::get_trace_depth();
+            // An intercepted call's entry point is found from its stack, at any trace depth.
+            let capture_depth = if intercepted {
+                depth.max(crate::intercept::ORIGIN_FRAMES)
+            } else {
+                depth
+            };
+            let captured = Trace::capture(
+                capture_depth,
                 ptr::addr_of!(marker) as usize,
                 self.executor_above(),
             );
+            let (trace, origin) = if intercepted {
+                let ips: Box<[usize]> = captured.ips().into();
+                let trace = if depth == 0 {
+                    Trace::empty()
+                } else {
+                    Trace::from_ips(ips.to_vec(), depth)
+                };
+                (trace, Some(crate::intercept::Origin::new(ips)))
+            } else {
+                (captured, None)
+            };
             recorded.events.push(RawBlockingEvent {
                 operation,
                 text,
@@ -355,6 +374,7 @@ impl Scope<'_> {
                 location,
                 function: *site.info(),
                 trace,
+                origin,
             });
             recorded.events.len() == 1 && recorded.context.is_none()
         };
@@ -377,7 +397,24 @@ pub(crate) fn record(
     args: &[&dyn std::fmt::Display],
     location: &'static Location<'static>,
 ) {
-    with_current(|scope| scope.record(operation, weight, args, location));
+    with_current(|scope| scope.record(operation, weight, args, location, false));
+}
+
+/// Records a blocking call that interception caught into this thread's open scope: its entry
+/// point is found later from its stack (see `intercept::origin`), not from a call site.
+pub(crate) fn record_intercepted(
+    operation: &'static str,
+    weight: u32,
+    args: &[&dyn std::fmt::Display],
+) {
+    with_current(|scope| scope.record(operation, weight, args, Location::caller(), true));
+}
+
+/// The address of this thread's open scope, 0 outside a monitored poll: tells one scope from
+/// another while both are open (interception's covered calls).
+#[inline]
+pub(crate) fn current_id() -> usize {
+    CURRENT.get() as usize
 }
 
 /// For the watchdog's signal handler, on a thread it interrupted inside a monitored poll: the

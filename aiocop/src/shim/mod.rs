@@ -51,8 +51,12 @@ use std::os::fd::{AsRawFd, RawFd};
 /// poll. The arguments are only evaluated then, and only formatted when the event is kept, so
 /// outside a poll a shim pays one thread-local read. Use inside a `#[track_caller]` shim: the
 /// event's location is the shim's caller.
+///
+/// With the `intercept` feature, the libc calls the shim makes after recording (its std call) are
+/// covered by the event until the shim returns: one call, one event.
 macro_rules! record {
     ($op:expr $(, $arg:expr)* $(,)?) => {
+        #[cfg(not(feature = "intercept"))]
         if $crate::scope::in_monitored_poll() {
             $crate::audit::record_op(
                 &$op,
@@ -60,6 +64,17 @@ macro_rules! record {
                 ::core::panic::Location::caller(),
             );
         }
+        #[cfg(feature = "intercept")]
+        let _covering = if $crate::scope::in_monitored_poll() {
+            $crate::audit::record_op(
+                &$op,
+                &[$(&$arg),*],
+                ::core::panic::Location::caller(),
+            );
+            Some($crate::intercept::Covering::start())
+        } else {
+            None
+        };
     };
 }
 
