@@ -151,7 +151,11 @@ fn address_text(addr: *const sockaddr, len: socklen_t) -> Option<String> {
                     .take_while(|&&c| c != 0)
                     .map(|&c| c as u8)
                     .collect();
-                Some(format!("unix {}", String::from_utf8_lossy(&path)))
+                if path.is_empty() {
+                    Some("unix (unnamed)".to_owned())
+                } else {
+                    Some(format!("unix {}", String::from_utf8_lossy(&path)))
+                }
             }
             _ => None,
         }
