@@ -515,11 +515,11 @@ interpose! {
                 probe_seen();
             }
         }
-        check: { on_always(&op::LIBC_FSYNC) }
+        check: { on_fd(&op::LIBC_FSYNC, fd) }
         fallback: sys(libc::syscall(libc::SYS_fsync, fd));
     }
     fn fdatasync(fd: c_int) -> c_int {
-        check: { on_always(&op::LIBC_FSYNC) }
+        check: { on_fd(&op::LIBC_FSYNC, fd) }
         fallback: sys(libc::syscall(libc::SYS_fdatasync, fd));
     }
 
