@@ -514,3 +514,21 @@ fn errno_is_what_the_c_library_left() {
         assert_eq!(errno, 4242, "errno changed by recording");
     });
 }
+
+#[aiocop::monitor]
+async fn blocks_in_place() -> usize {
+    tokio::task::block_in_place(|| {
+        std::thread::sleep(Duration::from_millis(1));
+        load_config()
+    })
+}
+
+#[test]
+fn nothing_is_recorded_in_a_block_in_place_closure_of_an_annotated_body() {
+    setup();
+    runtime().block_on(async {
+        let (n, texts) = recorded(blocks_in_place()).await;
+        assert!(n > 0);
+        assert!(texts.is_empty(), "{texts:?}");
+    });
+}
