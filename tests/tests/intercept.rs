@@ -532,3 +532,25 @@ fn nothing_is_recorded_in_a_block_in_place_closure_of_an_annotated_body() {
         assert!(texts.is_empty(), "{texts:?}");
     });
 }
+
+#[test]
+fn strict_mode_fails_with_the_call_site_inside_a_helper() {
+    setup();
+    let joined = runtime().block_on(async {
+        tokio::spawn(aiocop::raise_on_violations(aiocop::monitored(async {
+            nap();
+        })))
+        .await
+    });
+    let payload = joined.expect_err("the violation fails the task").into_panic();
+    let report = aiocop::HighSeverityBlockingIo::from_panic(&*payload).expect("a strict report");
+    let message = report.to_string();
+    let sleep = report
+        .event()
+        .blocking_events()
+        .iter()
+        .find(|e| e.operation() == "libc::clock_nanosleep")
+        .unwrap_or_else(|| panic!("no sleep in {message}"));
+    assert_origin(sleep, "nap", "std::thread::sleep(", "intercept");
+    assert!(message.contains(sleep.entry_point()), "{message}");
+}
