@@ -554,3 +554,52 @@ fn strict_mode_fails_with_the_call_site_inside_a_helper() {
     assert_origin(sleep, "nap", "std::thread::sleep(", "intercept");
     assert!(message.contains(sleep.entry_point()), "{message}");
 }
+
+/// A C shared library, built now with the system's C compiler, whose one function sleeps with
+/// `usleep`.
+fn build_shared_library() -> PathBuf {
+    let dir = scratch("shared");
+    let source = dir.join("nap.c");
+    std::fs::write(
+        &source,
+        "#include <unistd.h>\nint aiocop_test_nap(void) { return usleep(2000); }\n",
+    )
+    .expect("write C source");
+    let library = dir.join("libnap.so");
+    let status = std::process::Command::new("cc")
+        .args(["-shared", "-fPIC", "-O1", "-o"])
+        .arg(&library)
+        .arg(&source)
+        .status()
+        .expect("run cc");
+    assert!(status.success(), "cc failed");
+    library
+}
+
+#[test]
+fn a_shared_c_library_is_caught_through_exported_symbols() {
+    setup();
+    assert_eq!(
+        aiocop::intercept::status(),
+        InterceptStatus::Live {
+            shared_libraries: true
+        },
+        "tests/build.rs exports `read`"
+    );
+    let library = build_shared_library();
+    let path = std::ffi::CString::new(library.to_str().expect("utf-8 path")).expect("path");
+    // SAFETY: loads a library built above and looks up its one function, of type
+    // `extern "C" fn() -> c_int`.
+    let nap: extern "C" fn() -> libc::c_int = unsafe {
+        let handle = libc::dlopen(path.as_ptr(), libc::RTLD_NOW);
+        assert!(!handle.is_null(), "dlopen {library:?}");
+        let symbol = libc::dlsym(handle, c"aiocop_test_nap".as_ptr());
+        assert!(!symbol.is_null(), "dlsym");
+        std::mem::transmute::<*mut libc::c_void, extern "C" fn() -> libc::c_int>(symbol)
+    };
+    aiocop_tests::current_thread().block_on(async {
+        let (slept, texts) = recorded(async { nap() }).await;
+        assert_eq!(slept, 0);
+        assert_eq!(texts, ["libc::usleep(2ms)"]);
+    });
+}

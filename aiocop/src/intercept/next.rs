@@ -20,11 +20,10 @@ impl Real {
         }
     }
 
-    /// The function's address, null if the C library has none.
+    /// The function's address if resolved already, else null (then [`Real::resolve`]).
     #[inline(always)]
-    pub(super) fn get(&self) -> *mut c_void {
-        let ptr = self.ptr.load(Ordering::Relaxed);
-        if ptr.is_null() { self.resolve() } else { ptr }
+    pub(super) fn resolved(&self) -> *mut c_void {
+        self.ptr.load(Ordering::Relaxed)
     }
 
     /// The symbol's name, for status messages.
@@ -32,6 +31,7 @@ impl Real {
         self.name.to_str().unwrap_or("?")
     }
 
+    /// Looks the function up (again): its address, null if the C library has none.
     #[cold]
     #[inline(never)]
     pub(super) fn resolve(&self) -> *mut c_void {

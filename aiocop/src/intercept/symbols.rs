@@ -343,24 +343,65 @@ macro_rules! interpose {
             #[doc = concat!("Interposed `", stringify!($name), "` (see the module docs).")]
             #[unsafe(no_mangle)]
             pub(super) unsafe extern "C" fn $name($($arg: $ty),*) -> $ret {
-                $($always)?
-                if crate::scope::in_monitored_poll() $check
-                let real = real::$name.get();
-                if real.is_null() {
-                    #[allow(unused_unsafe)]
-                    return unsafe { $fallback };
+                /// The C library's function (or the fallback), with the caller's arguments.
+                #[inline(always)]
+                unsafe fn forward($($arg: $ty),*) -> $ret {
+                    let real = real::$name.resolved();
+                    if real.is_null() {
+                        // SAFETY: as in the caller.
+                        return unsafe { unresolved($($arg),*) };
+                    }
+                    // SAFETY: as below.
+                    unsafe { call(real, $($arg),*) }
                 }
-                // SAFETY: `real` is the C library's definition of this very function, found by
-                // name, with this signature.
-                let real: unsafe extern "C" fn($($ty),*) -> $ret =
-                    unsafe { std::mem::transmute::<*mut c_void, _>(real) };
+
+                /// Not resolved yet (a call before interception was switched on): resolves,
+                /// else falls back. Out of line, like the check.
+                #[cold]
+                #[inline(never)]
+                unsafe extern "C" fn unresolved($($arg: $ty),*) -> $ret {
+                    let real = real::$name.resolve();
+                    if real.is_null() {
+                        #[allow(unused_unsafe)]
+                        return unsafe { $fallback };
+                    }
+                    // SAFETY: as below.
+                    unsafe { call(real, $($arg),*) }
+                }
+
+                /// Calls `real`, the C library's definition of this very function, found by name,
+                /// with this signature; with the caller's arguments, unchanged.
+                #[inline(always)]
+                unsafe fn call(real: *mut c_void, $($arg: $ty),*) -> $ret {
+                    // SAFETY: see above.
+                    let real: unsafe extern "C" fn($($ty),*) -> $ret =
+                        unsafe { std::mem::transmute::<*mut c_void, _>(real) };
+                    // SAFETY: the caller's arguments, forwarded unchanged.
+                    let result = unsafe { real($($arg),*) };
+                    $(
+                        let $result = result;
+                        $after
+                    )?
+                    result
+                }
+
+                /// Inside a monitored poll: the check, then the call. Out of line, so the fast
+                /// path keeps the caller's arguments in their registers and ends in a jump.
+                #[cold]
+                #[inline(never)]
+                unsafe extern "C" fn checked($($arg: $ty),*) -> $ret {
+                    $check
+                    // SAFETY: as in the caller.
+                    unsafe { forward($($arg),*) }
+                }
+
+                $($always)?
+                if crate::scope::in_monitored_poll() {
+                    // SAFETY: as in the caller.
+                    return unsafe { checked($($arg),*) };
+                }
                 // SAFETY: the caller's arguments, forwarded unchanged.
-                let result = unsafe { real($($arg),*) };
-                $(
-                    let $result = result;
-                    $after
-                )?
-                result
+                unsafe { forward($($arg),*) }
             }
         )*
 
@@ -795,11 +836,11 @@ pub(super) fn switch_on() -> Result<bool, &'static str> {
     for (real, defined) in ALL {
         real.resolve();
         // The C library's function must not be this one (it would call itself).
-        if real.get() as usize == *defined as usize {
+        if real.resolved() as usize == *defined as usize {
             return Err(real.name());
         }
     }
-    if real::read.get().is_null() || real::clock_nanosleep.get().is_null() {
+    if real::read.resolved().is_null() || real::clock_nanosleep.resolved().is_null() {
         return Err("dlsym");
     }
     // The probe: std's `File::sync_all` calls `fsync`, which must be ours. The descriptor is
