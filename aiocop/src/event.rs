@@ -194,7 +194,9 @@ impl BlockingEventInfo {
     /// called the C code that did): `dotenvy`, `rusqlite`, `std` never. `None` for calls recorded
     /// at their call site (shims, probes, [`audit`](crate::audit())). Symbolized when first read.
     pub fn calling_crate(&self) -> Option<&str> {
-        self.origin.as_ref().and_then(|origin| origin.calling_crate())
+        self.origin
+            .as_ref()
+            .and_then(|origin| origin.calling_crate())
     }
 
     /// Whether interception caught this call (rather than a shim, a probe or [`audit`](crate::audit())).

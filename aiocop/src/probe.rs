@@ -498,8 +498,7 @@ fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<
         // Past the cap (nothing shown): no list to build.
         audit::record_op(op, &[], location);
     } else {
-        let shown: Vec<&dyn fmt::Display> =
-            args.iter().map(|a| a as &dyn fmt::Display).collect();
+        let shown: Vec<&dyn fmt::Display> = args.iter().map(|a| a as &dyn fmt::Display).collect();
         audit::record_op(op, &shown, location);
     }
     // A method's probe records before the call: its libc calls are this event.

@@ -33,7 +33,10 @@ use tokio::sync::oneshot;
 
 /// Inline delivery: once a client has its response, the request's events are in the log.
 fn setup() {
-    aiocop_tests::setup_at(aiocop_tests::QUIET_THRESHOLD_MS, event_log::record_every_event);
+    aiocop_tests::setup_at(
+        aiocop_tests::QUIET_THRESHOLD_MS,
+        event_log::record_every_event,
+    );
 }
 
 /// This file's source: an event's entry point must name a line of it that makes the call.
@@ -80,15 +83,20 @@ async fn sqlite() -> String {
     let dir = scratch("sqlite");
     let db = dir.join("app.db");
     let conn = rusqlite::Connection::open(&db).expect("open db");
-    conn.execute("CREATE TABLE t (x INTEGER)", []).expect("create");
-    let rows = conn.execute("INSERT INTO t VALUES (1)", []).expect("insert");
+    conn.execute("CREATE TABLE t (x INTEGER)", [])
+        .expect("create");
+    let rows = conn
+        .execute("INSERT INTO t VALUES (1)", [])
+        .expect("insert");
     format!("{rows}")
 }
 
 /// (d) A sync HTTP client calling a server on loopback by name.
 async fn http_sync(port: u16) -> String {
     let url = format!("http://localhost:{port}/");
-    let body = ureq::get(&url).call().map(|mut r| r.body_mut().read_to_string());
+    let body = ureq::get(&url)
+        .call()
+        .map(|mut r| r.body_mut().read_to_string());
     format!("{:?}", body.is_ok())
 }
 
@@ -208,7 +216,11 @@ fn events_of(id: &str) -> Vec<BlockingEventInfo> {
 }
 
 /// The first intercepted event named `operation` (`libc::open`) whose text contains `needle`.
-fn find<'a>(events: &'a [BlockingEventInfo], operation: &str, needle: &str) -> &'a BlockingEventInfo {
+fn find<'a>(
+    events: &'a [BlockingEventInfo],
+    operation: &str,
+    needle: &str,
+) -> &'a BlockingEventInfo {
     events
         .iter()
         .find(|e| e.operation() == operation && e.event().contains(needle))
@@ -229,11 +241,20 @@ fn assert_origin(event: &BlockingEventInfo, function: &str, call: &str, krate: &
         parts.next().unwrap_or(""),
         parts.next().unwrap_or(""),
     );
-    assert!(file.ends_with("intercept.rs"), "entry point {entry:?} of {event}");
-    assert!(name.contains(function), "entry point {entry:?} is not in `{function}`");
+    assert!(
+        file.ends_with("intercept.rs"),
+        "entry point {entry:?} of {event}"
+    );
+    assert!(
+        name.contains(function),
+        "entry point {entry:?} is not in `{function}`"
+    );
     let line: usize = line.parse().unwrap_or_else(|_| panic!("line of {entry:?}"));
     let text = SOURCE.lines().nth(line - 1).unwrap_or("");
-    assert!(text.contains(call), "line {line} ({text:?}) does not call `{call}`: {entry}");
+    assert!(
+        text.contains(call),
+        "line {line} ({text:?}) does not call `{call}`: {entry}"
+    );
     assert_eq!(event.calling_crate(), Some(krate), "{event}");
 }
 
@@ -265,7 +286,10 @@ fn interception_is_live_and_the_executable_defines_the_symbols() {
     let object = unsafe { std::ffi::CStr::from_ptr(info.dli_fname) }.to_string_lossy();
     let exe = std::env::current_exe().expect("exe");
     let exe_name = exe.file_name().expect("name").to_string_lossy();
-    assert!(object.ends_with(&*exe_name), "`read` is defined in {object}, not {exe:?}");
+    assert!(
+        object.ends_with(&*exe_name),
+        "`read` is defined in {object}, not {exe:?}"
+    );
 }
 
 #[test]
@@ -276,7 +300,12 @@ fn a_sync_helper_reading_a_file() {
     });
     let events = events_of("icpt-helper");
     let open = find(&events, "libc::open", "Cargo.toml");
-    assert_origin(open, "load_config", "std::fs::read_to_string(A_FILE)", "intercept");
+    assert_origin(
+        open,
+        "load_config",
+        "std::fs::read_to_string(A_FILE)",
+        "intercept",
+    );
     find(&events, "libc::read", "Cargo.toml");
 }
 
@@ -304,7 +333,12 @@ fn sqlite_bundled_c_library_writing_a_database() {
         }
     }
     let open = find(&events, "libc::open", "app.db");
-    assert_origin(open, "sqlite", "rusqlite::Connection::open(&db)", "rusqlite");
+    assert_origin(
+        open,
+        "sqlite",
+        "rusqlite::Connection::open(&db)",
+        "rusqlite",
+    );
     // The C library writes the database and its journal and syncs them.
     let write = find(&events, "libc::write", "app.db");
     assert!(write.event().contains("app.db"), "{write}");
@@ -399,7 +433,8 @@ fn reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_recheck
         .await;
         assert_eq!(texts.len(), 1, "{texts:?}");
         assert!(
-            texts[0].starts_with("libc::recv(socket unix") || texts[0].starts_with("libc::read(socket unix"),
+            texts[0].starts_with("libc::recv(socket unix")
+                || texts[0].starts_with("libc::read(socket unix"),
             "{texts:?}"
         );
 
@@ -414,7 +449,10 @@ fn reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_recheck
         })
         .await;
         assert_eq!(texts.len(), 1, "{texts:?}");
-        assert!(texts[0].starts_with("libc::read(") && texts[0].contains("Cargo.toml"), "{texts:?}");
+        assert!(
+            texts[0].starts_with("libc::read(") && texts[0].contains("Cargo.toml"),
+            "{texts:?}"
+        );
         drop(b);
     });
 }
@@ -437,13 +475,19 @@ fn calls_a_probe_or_a_shim_recorded_are_not_recorded_again() {
         let (n, texts) = recorded(annotated_read()).await;
         assert!(n > 0);
         assert_eq!(texts.len(), 1, "one call, one event: {texts:?}");
-        assert!(texts[0].starts_with("std::fs::read_to_string("), "{texts:?}");
+        assert!(
+            texts[0].starts_with("std::fs::read_to_string("),
+            "{texts:?}"
+        );
 
         let mut file = std::fs::File::open(A_FILE).expect("open");
         let (n, texts) = recorded(annotated_method(&mut file)).await;
         assert!(n > 0);
         assert_eq!(texts.len(), 1, "one call, one event: {texts:?}");
-        assert!(texts[0].starts_with("std::fs::File::read_to_string"), "{texts:?}");
+        assert!(
+            texts[0].starts_with("std::fs::File::read_to_string"),
+            "{texts:?}"
+        );
 
         let (_, texts) = recorded(async {
             aiocop::shim::thread::sleep(Duration::from_millis(1));
@@ -542,7 +586,9 @@ fn strict_mode_fails_with_the_call_site_inside_a_helper() {
         })))
         .await
     });
-    let payload = joined.expect_err("the violation fails the task").into_panic();
+    let payload = joined
+        .expect_err("the violation fails the task")
+        .into_panic();
     let report = aiocop::HighSeverityBlockingIo::from_panic(&*payload).expect("a strict report");
     let message = report.to_string();
     let sleep = report

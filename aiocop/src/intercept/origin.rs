@@ -71,9 +71,7 @@ impl Origin {
     }
 
     fn resolved(&self) -> &Resolved {
-        self.inner
-            .resolved
-            .get_or_init(|| resolve(&self.inner.ips))
+        self.inner.resolved.get_or_init(|| resolve(&self.inner.ips))
     }
 
     /// `file:line:function` of the innermost frame of the program's own code.
@@ -160,7 +158,9 @@ fn is_toolchain(krate: &str, file: Option<&str>) -> bool {
 
 /// A dependency's source: a crate from the Cargo registry or a git dependency.
 fn is_dependency_source(file: &str) -> bool {
-    file.contains("/.cargo/registry/") || file.contains("/.cargo/git/") || file.contains("/cargo/registry/src/")
+    file.contains("/.cargo/registry/")
+        || file.contains("/.cargo/git/")
+        || file.contains("/cargo/registry/src/")
 }
 
 #[cfg(test)]
@@ -174,7 +174,10 @@ mod tests {
             crate_of("<rusqlite::Connection as core::fmt::Debug>::fmt"),
             Some("rusqlite")
         );
-        assert_eq!(crate_of("<&mut std::fs::File as std::io::Read>::read"), Some("std"));
+        assert_eq!(
+            crate_of("<&mut std::fs::File as std::io::Read>::read"),
+            Some("std")
+        );
         assert_eq!(crate_of("sqlite3VdbeExec"), None);
         assert!(is_toolchain("core", None));
         assert!(is_dependency_source(

@@ -21,8 +21,8 @@ use std::time::Duration;
 use aiocop_lints::catalog as op;
 use aiocop_lints::catalog::LibcOp;
 use libc::{
-    addrinfo, clockid_t, epoll_event, fd_set, hostent, iovec, mode_t, msghdr, nfds_t, off_t,
-    pid_t, pollfd, siginfo_t, sigset_t, size_t, sockaddr, socklen_t, ssize_t, timespec, timeval,
+    addrinfo, clockid_t, epoll_event, fd_set, hostent, iovec, mode_t, msghdr, nfds_t, off_t, pid_t,
+    pollfd, siginfo_t, sigset_t, size_t, sockaddr, socklen_t, ssize_t, timespec, timeval,
 };
 
 use super::fds::{self, Kind};
@@ -185,16 +185,14 @@ fn duration_of(ts: *const timespec) -> Option<Duration> {
 
 // ---- What each call checks, inside a monitored poll (out of line) ----
 
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_sleep(op: &'static LibcOp, duration: Option<Duration>) {
     if gate() && duration.is_none_or(|d| !d.is_zero()) {
         hit(op, &Sleep(duration.unwrap_or_default()));
     }
 }
 
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_path(op: &'static LibcOp, path: *const c_char) {
     if gate() {
         hit(op, &CText(path));
@@ -203,8 +201,7 @@ fn on_path(op: &'static LibcOp, path: *const c_char) {
 
 /// A call on a path that is really on a descriptor (`fstatat(fd, "", .., AT_EMPTY_PATH)`) is
 /// `fstat`: cheap, not recorded.
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_path_not_empty(op: &'static LibcOp, path: *const c_char) {
     // SAFETY: the caller's NUL-terminated path.
     if gate() && !path.is_null() && unsafe { *path } != 0 {
@@ -212,45 +209,43 @@ fn on_path_not_empty(op: &'static LibcOp, path: *const c_char) {
     }
 }
 
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_fd(op: &'static LibcOp, fd: c_int) {
-    if gate() {
-        let kind = fds::kind(fd);
-        if kind.blocks() {
-            hit(op, &FdText(fd, kind));
-        }
+    // The descriptor first: a non-blocking one (the common case inside a poll) is decided by two
+    // loads from the cache, before the thread-local checks.
+    if !super::is_live() {
+        return;
+    }
+    let kind = fds::kind(fd);
+    if kind.blocks() && gate() {
+        hit(op, &FdText(fd, kind));
     }
 }
 
 /// A socket call with `flags`: `MSG_DONTWAIT` never blocks.
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_socket_io(op: &'static LibcOp, fd: c_int, flags: c_int) {
     if flags & libc::MSG_DONTWAIT == 0 {
         on_fd(op, fd);
     }
 }
 
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_connect(fd: c_int, addr: *const sockaddr, len: socklen_t) {
-    if gate() && fds::kind(fd).blocks() {
+    if super::is_live() && fds::kind(fd).blocks() && gate() {
         let text = address_text(addr, len).unwrap_or_else(|| format!("fd {fd}"));
         hit(&op::LIBC_CONNECT, &text);
     }
 }
 
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_always(op: &'static LibcOp) {
     if gate() {
         hit_bare(op);
     }
 }
 
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_pid(op: &'static LibcOp, pid: pid_t, options: c_int) {
     if gate() && options & libc::WNOHANG == 0 {
         hit(op, &format_args!("pid {pid}"));
@@ -258,8 +253,7 @@ fn on_pid(op: &'static LibcOp, pid: pid_t, options: c_int) {
 }
 
 /// A wait for readiness with a timeout in milliseconds (negative: forever).
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_timeout_ms(op: &'static LibcOp, timeout_ms: c_int) {
     if gate() && timeout_ms != 0 {
         if timeout_ms < 0 {
@@ -271,8 +265,7 @@ fn on_timeout_ms(op: &'static LibcOp, timeout_ms: c_int) {
 }
 
 /// A wait for readiness with an optional timeout (null: forever).
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_timeout(op: &'static LibcOp, timeout: Option<Duration>, forever: bool) {
     if gate() {
         match timeout {
@@ -810,8 +803,7 @@ fn fcntl_changes(cmd: c_int) {
     }
 }
 
-#[cold]
-#[inline(never)]
+#[inline]
 fn on_fcntl(fd: c_int, cmd: c_int) {
     if cmd == libc::F_SETLKW || cmd == libc::F_OFD_SETLKW {
         on_fd(&op::LIBC_FCNTL_LOCK, fd);
