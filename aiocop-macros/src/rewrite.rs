@@ -249,10 +249,15 @@ impl Rewriter {
     /// Visits a call that hands a closure to another thread (or allows it to block) without the
     /// closure; false if `expr` is no such call.
     fn visit_offloaded(&mut self, expr: &mut Expr) -> bool {
-        let (callee, args) = match expr {
-            Expr::Call(call) if offloads_call(call) => (&mut *call.func, &mut call.args),
+        let (callee, args, in_place) = match expr {
+            Expr::Call(call) if offloads_call(call) => {
+                let in_place = matches!(&*call.func, Expr::Path(p)
+                    if p.path.segments.last().is_some_and(|s| s.ident == "block_in_place"));
+                (&mut *call.func, &mut call.args, in_place)
+            }
             Expr::MethodCall(call) if offloads_method(call) => {
-                (&mut *call.receiver, &mut call.args)
+                let in_place = call.method == "block_in_place";
+                (&mut *call.receiver, &mut call.args, in_place)
             }
             _ => return false,
         };
@@ -260,6 +265,14 @@ impl Rewriter {
         for arg in args.iter_mut() {
             if !matches!(arg, Expr::Closure(_)) {
                 self.visit_expr_mut(arg);
+            } else if in_place {
+                // `block_in_place` runs its closure on the polling thread, inside the poll's
+                // scope: the closure may block, so nothing it does is recorded (calls caught by
+                // interception included).
+                let closure = std::mem::replace(arg, Expr::Verbatim(TokenStream::new()));
+                *arg = Expr::Verbatim(quote_spanned! {closure.span()=>
+                    ::aiocop::__private::may_block(#closure)
+                });
             }
         }
         true

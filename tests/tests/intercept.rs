@@ -278,6 +278,7 @@ fn interception_is_live_and_the_executable_defines_the_symbols() {
     );
     // The definition of `read` that calls in this executable bind to is in the executable itself,
     // not in the C library.
+    // SAFETY: `Dl_info` is plain data (pointers and integers), valid all zero.
     let mut info: libc::Dl_info = unsafe { std::mem::zeroed() };
     // SAFETY: looks up an address of this process; `info` is written on success.
     let found = unsafe { libc::dladdr(libc::read as *const libc::c_void, &mut info) };
@@ -354,9 +355,9 @@ fn a_sync_http_client_resolving_and_connecting() {
     });
     let events = events_of("icpt-http");
     let lookup = find(&events, "libc::getaddrinfo", "localhost");
-    assert_origin(lookup, "http_sync", "ureq::get(&url).call()", "ureq");
+    assert_origin(lookup, "http_sync", ".call()", "ureq");
     let connect = find(&events, "libc::connect", "127.0.0.1:");
-    assert_origin(connect, "http_sync", "ureq::get(&url).call()", "ureq");
+    assert_origin(connect, "http_sync", ".call()", "ureq");
 }
 
 #[test]

@@ -352,10 +352,11 @@ macro_rules! interpose {
                 /// else falls back. Out of line, like the check.
                 #[cold]
                 #[inline(never)]
+                #[allow(unused_unsafe)]
                 unsafe extern "C" fn unresolved($($arg: $ty),*) -> $ret {
                     let real = real::$name.resolve();
                     if real.is_null() {
-                        #[allow(unused_unsafe)]
+                        // SAFETY: a raw system call with the caller's arguments, or a constant.
                         return unsafe { $fallback };
                     }
                     // SAFETY: as below.
@@ -365,10 +366,11 @@ macro_rules! interpose {
                 /// Calls `real`, the C library's definition of this very function, found by name,
                 /// with this signature; with the caller's arguments, unchanged.
                 #[inline(always)]
+                #[allow(clippy::too_many_arguments)]
                 unsafe fn call(real: *mut c_void, $($arg: $ty),*) -> $ret {
-                    // SAFETY: see above.
-                    let real: unsafe extern "C" fn($($ty),*) -> $ret =
-                        unsafe { std::mem::transmute::<*mut c_void, _>(real) };
+                    type RealFn = unsafe extern "C" fn($($ty),*) -> $ret;
+                    // SAFETY: `real` has this type (see above).
+                    let real = unsafe { std::mem::transmute::<*mut c_void, RealFn>(real) };
                     // SAFETY: the caller's arguments, forwarded unchanged.
                     let result = unsafe { real($($arg),*) };
                     $(
@@ -852,5 +854,5 @@ pub(super) fn switch_on() -> Result<bool, &'static str> {
     // Shared libraries bind to the executable's definition only if it exports it dynamically.
     // SAFETY: a lookup by NUL-terminated name.
     let global = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"read".as_ptr()) };
-    Ok(global as usize == read as *const () as usize)
+    Ok(std::ptr::eq(global.cast_const(), read as *const c_void))
 }
