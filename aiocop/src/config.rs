@@ -70,7 +70,9 @@ pub fn is_monitoring_active() -> bool {
 }
 
 /// Turns on auditing in aiocop's std shims (`aiocop::shim::*`, which `#[aiocop::monitor]` routes
-/// blocking std calls through). Before this call the shims only forward to std.
+/// blocking std calls through). Before this call the shims only forward to std. With the
+/// `intercept` feature it also switches on the interception of blocking libc calls
+/// ([`intercept::enable`](crate::intercept::enable)).
 ///
 /// Idempotent: a repeated call changes nothing and warns once on stderr.
 pub fn patch_audit_functions() {
