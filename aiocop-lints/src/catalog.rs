@@ -931,6 +931,127 @@ pub fn with_shims() -> impl Iterator<Item = &'static BlockingOp> {
     CATALOG.iter().filter(|op| op.shim.is_some())
 }
 
+/// A C library function that blocks, caught with no annotation by aiocop's `intercept` feature
+/// (see `docs/interception.md`): whatever calls it (std, any crate, C code compiled into the
+/// program) inside a monitored poll is recorded under [`LibcOp::event`].
+///
+/// These entries are not rewritten by the macro nor reported by the linter (a libc call is not a
+/// path in Rust source); they share the weight classes and categories of [`CATALOG`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LibcOp {
+    /// The event name recorded at run time: `libc::` and the family's first symbol (`libc::read`).
+    pub event: &'static str,
+    /// The C symbols recorded under this event (`read`, `pread64`, `readv`, …).
+    pub symbols: &'static [&'static str],
+    /// Severity weight, in the classes of [`CATALOG`].
+    pub weight: u32,
+    /// What it waits on.
+    pub category: Category,
+    /// What to use instead in async code.
+    pub alternative: &'static str,
+    /// When the call is recorded, if not always: the descriptors and arguments that make it
+    /// blocking.
+    pub when: &'static str,
+}
+
+/// Declares one named constant per libc entry and [`LIBC_CATALOG`] listing them all.
+macro_rules! libc_catalog {
+    ($(
+        $(#[$note:meta])*
+        $name:ident = $event:literal [$($symbol:literal),+] $weight:ident $category:ident
+            $alternative:literal, $when:literal;
+    )*) => {
+        $(
+            #[doc = concat!(
+                "`", $event, "`: weight ", stringify!($weight), ", ", stringify!($category), "."
+            )]
+            $(#[$note])*
+            pub const $name: LibcOp = LibcOp {
+                event: $event,
+                symbols: &[$($symbol),+],
+                weight: $weight,
+                category: Category::$category,
+                alternative: $alternative,
+                when: $when,
+            };
+        )*
+
+        /// Every blocking C library function the `intercept` feature catches.
+        pub static LIBC_CATALOG: &[LibcOp] = &[$($name),*];
+    };
+}
+
+libc_catalog! {
+    LIBC_NANOSLEEP = "libc::nanosleep" ["nanosleep"]
+        HEAVY Sleep "tokio::time::sleep(dur).await", "a non-zero duration";
+    /// `std::thread::sleep` on Linux.
+    LIBC_CLOCK_NANOSLEEP = "libc::clock_nanosleep" ["clock_nanosleep"]
+        HEAVY Sleep "tokio::time::sleep(dur).await", "a non-zero duration";
+    LIBC_USLEEP = "libc::usleep" ["usleep"]
+        HEAVY Sleep "tokio::time::sleep(dur).await", "a non-zero duration";
+    LIBC_SLEEP = "libc::sleep" ["sleep"]
+        HEAVY Sleep "tokio::time::sleep(dur).await", "a non-zero duration";
+    LIBC_OPEN = "libc::open" ["open", "open64", "openat", "openat64", "creat", "creat64"]
+        MODERATE File "tokio::fs::File::open(path).await", "always";
+    LIBC_STAT = "libc::stat" ["stat", "stat64", "lstat", "lstat64", "fstatat", "fstatat64", "statx"]
+        LIGHT FsMetadata "tokio::fs::metadata(path).await", "a path (not `fstat` of an open descriptor)";
+    LIBC_ACCESS = "libc::access" ["access", "faccessat"]
+        LIGHT FsMetadata "tokio::fs::try_exists(path).await", "always";
+    LIBC_READ = "libc::read" ["read", "pread", "pread64", "readv", "preadv", "preadv64"]
+        MODERATE File "tokio::fs, tokio::net or tokio::io::unix::AsyncFd", "a regular file or block device, or a blocking socket, pipe or terminal";
+    LIBC_WRITE = "libc::write" ["write", "pwrite", "pwrite64", "writev", "pwritev", "pwritev64"]
+        MODERATE File "tokio::fs, tokio::net or tokio::io::unix::AsyncFd", "a regular file or block device, or a blocking socket, pipe or terminal";
+    LIBC_FSYNC = "libc::fsync" ["fsync", "fdatasync"]
+        MODERATE File "tokio::fs::File::sync_all(..).await", "always";
+    LIBC_RENAME = "libc::rename" ["rename", "renameat", "renameat2"]
+        MODERATE File "tokio::fs::rename(from, to).await", "always";
+    LIBC_UNLINK = "libc::unlink" ["unlink", "unlinkat"]
+        MODERATE File "tokio::fs::remove_file(path).await", "always";
+    LIBC_MKDIR = "libc::mkdir" ["mkdir", "mkdirat"]
+        MODERATE File "tokio::fs::create_dir(path).await", "always";
+    LIBC_RMDIR = "libc::rmdir" ["rmdir"]
+        MODERATE File "tokio::fs::remove_dir(path).await", "always";
+    LIBC_OPENDIR = "libc::opendir" ["opendir"]
+        MODERATE File "tokio::fs::read_dir(path).await", "always";
+    LIBC_READDIR = "libc::readdir" ["readdir", "readdir64"]
+        LIGHT File "tokio::fs::ReadDir::next_entry(..).await", "always";
+    LIBC_FTRUNCATE = "libc::ftruncate" ["ftruncate", "ftruncate64", "truncate", "truncate64"]
+        MODERATE File "tokio::fs::File::set_len(..).await", "always";
+    LIBC_FLOCK = "libc::flock" ["flock"]
+        HEAVY File "tokio::task::spawn_blocking(move || file.lock()).await", "without LOCK_NB";
+    LIBC_FCNTL_LOCK = "libc::fcntl" ["fcntl", "fcntl64"]
+        HEAVY File "tokio::task::spawn_blocking with the lock taken there", "F_SETLKW or F_OFD_SETLKW (a waiting lock)";
+    LIBC_SENDFILE = "libc::sendfile" ["sendfile", "sendfile64"]
+        MODERATE File "tokio::io::copy(&mut file, &mut socket).await", "always";
+    LIBC_COPY_FILE_RANGE = "libc::copy_file_range" ["copy_file_range"]
+        MODERATE File "tokio::fs::copy(from, to).await", "always";
+    LIBC_CONNECT = "libc::connect" ["connect"]
+        HEAVY Network "tokio::net::TcpStream::connect(addr).await", "a blocking socket";
+    LIBC_ACCEPT = "libc::accept" ["accept", "accept4"]
+        HEAVY Network "tokio::net::TcpListener::accept(..).await", "a blocking socket";
+    LIBC_RECV = "libc::recv" ["recv", "recvfrom", "recvmsg"]
+        MODERATE Network "tokio::net sockets", "a blocking socket without MSG_DONTWAIT";
+    LIBC_SEND = "libc::send" ["send", "sendto", "sendmsg"]
+        MODERATE Network "tokio::net sockets", "a blocking socket without MSG_DONTWAIT";
+    LIBC_GETADDRINFO = "libc::getaddrinfo" ["getaddrinfo"]
+        HEAVY Dns "tokio::net::lookup_host(addr).await", "always";
+    LIBC_GETHOSTBYNAME = "libc::gethostbyname" ["gethostbyname", "gethostbyname2", "gethostbyname_r", "gethostbyname2_r"]
+        HEAVY Dns "tokio::net::lookup_host(addr).await", "always";
+    LIBC_FORK = "libc::fork" ["fork"]
+        HEAVY Process "tokio::process::Command", "always";
+    LIBC_POSIX_SPAWN = "libc::posix_spawn" ["posix_spawn", "posix_spawnp"]
+        HEAVY Process "tokio::process::Command", "always";
+    LIBC_WAITPID = "libc::waitpid" ["wait", "waitpid", "wait4", "waitid"]
+        HEAVY Process "tokio::process::Child::wait(..).await", "without WNOHANG";
+    LIBC_POLL = "libc::poll" ["poll", "ppoll", "select", "pselect", "epoll_wait", "epoll_pwait"]
+        MODERATE Network "tokio::io::unix::AsyncFd", "a non-zero timeout";
+}
+
+/// The libc operation recorded under `event` (`libc::read`).
+pub fn find_libc_event(event: &str) -> Option<&'static LibcOp> {
+    LIBC_CATALOG.iter().find(|op| op.event == event)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

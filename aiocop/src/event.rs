@@ -52,6 +52,9 @@ pub(crate) struct RawBlockingEvent {
     pub(crate) location: &'static Location<'static>,
     pub(crate) function: FunctionInfo,
     pub(crate) trace: Trace,
+    /// Where an intercepted libc call came from (see `intercept`); `None` for calls recorded at
+    /// their call site.
+    pub(crate) origin: Option<crate::origin::Origin>,
 }
 
 /// The [`BlockingEventInfo`] aiocop would record for a call to `operation` with `args`, made here
@@ -89,6 +92,7 @@ pub fn format_blocking_event(
         location: Location::caller(),
         function: *function,
         trace: Trace::empty(),
+        origin: None,
     }
     .into_info()
 }
@@ -96,12 +100,17 @@ pub fn format_blocking_event(
 impl RawBlockingEvent {
     /// The [`BlockingEventInfo`] of this event, reusing its text.
     pub(crate) fn into_info(self) -> BlockingEventInfo {
-        let entry_point = format!(
-            "{}:{}:{}",
-            self.location.file(),
-            self.location.line(),
-            self.function.name()
-        );
+        // An intercepted call's entry point is symbolized when first read, never here (on the
+        // runtime's thread).
+        let entry_point = match self.origin {
+            Some(_) => String::new(),
+            None => format!(
+                "{}:{}:{}",
+                self.location.file(),
+                self.location.line(),
+                self.function.name()
+            ),
+        };
         BlockingEventInfo {
             event: self.text,
             entry_point,
@@ -110,6 +119,7 @@ impl RawBlockingEvent {
             operation: self.operation,
             location: self.location,
             function: self.function,
+            origin: self.origin,
         }
     }
 }
@@ -124,6 +134,7 @@ pub struct BlockingEventInfo {
     operation: &'static str,
     location: &'static Location<'static>,
     function: FunctionInfo,
+    origin: Option<crate::origin::Origin>,
 }
 
 impl BlockingEventInfo {
@@ -140,8 +151,30 @@ impl BlockingEventInfo {
 
     /// Where the call was made: `file:line:function`, `function` being the innermost monitored
     /// function. Known from the call site, so present at any trace depth.
+    ///
+    /// For a libc call caught by interception (the `intercept` feature), the innermost frame of
+    /// the program's own code on the call's stack (not the C library, std, aiocop, tokio, mio,
+    /// futures, crates from the Cargo registry, nor [`skip_crates`](crate::intercept::skip_crates)),
+    /// `function` being that frame's function: symbolized when first read.
     pub fn entry_point(&self) -> &str {
-        &self.entry_point
+        match &self.origin {
+            Some(origin) => origin.entry_point(),
+            None => &self.entry_point,
+        }
+    }
+
+    /// For a libc call caught by interception, the crate whose code called the C library (or
+    /// called the C code that did): `dotenvy`, `rusqlite`, `std` never. `None` for calls recorded
+    /// at their call site (shims, probes, [`audit`](crate::audit())). Symbolized when first read.
+    pub fn calling_crate(&self) -> Option<&str> {
+        self.origin
+            .as_ref()
+            .and_then(|origin| origin.calling_crate())
+    }
+
+    /// Whether interception caught this call (rather than a shim, a probe or [`audit`](crate::audit())).
+    pub fn is_intercepted(&self) -> bool {
+        self.origin.is_some()
     }
 
     /// The event's weight (see [`WEIGHT_HEAVY`](crate::WEIGHT_HEAVY) and friends).
@@ -171,7 +204,9 @@ impl fmt::Display for BlockingEventInfo {
         write!(
             f,
             "{} at {} (weight {})",
-            self.event, self.entry_point, self.severity
+            self.event,
+            self.entry_point(),
+            self.severity
         )
     }
 }
@@ -341,6 +376,9 @@ impl SlowTaskEvent {
     pub fn resolve_traces(&self) {
         for e in &self.blocking_events {
             e.trace.resolve();
+            if let Some(origin) = &e.origin {
+                origin.resolve();
+            }
         }
         self.cpu_samples.aggregated();
     }

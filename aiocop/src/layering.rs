@@ -24,7 +24,7 @@ const ORDER: &[&[&str]] = &[
     // Descriptors of the program's code, and the weights of operations.
     &["functions", "weights"],
     // Events and what they carry.
-    &["severity", "trace", "context", "event"],
+    &["severity", "trace", "origin", "context", "event"],
     // Sinks: where an event goes.
     &["callbacks", "collect", "strict", "delivery", "watchdog"],
     // Emission: a finished poll's record becomes an event.
@@ -32,7 +32,7 @@ const ORDER: &[&[&str]] = &[
     // The thread's open poll scope.
     &["scope"],
     // Recording: the one entry point, and what calls it.
-    &["record", "audit", "probe", "shim"],
+    &["record", "intercept", "audit", "probe", "shim"],
     // Guards: what opens scopes.
     &["monitor", "runtime_hooks", "tower"],
     // Set-up and the integrations.

@@ -117,6 +117,7 @@ mod weights;
 
 mod context;
 mod event;
+mod origin;
 mod severity;
 mod trace;
 
@@ -130,6 +131,7 @@ mod emit;
 mod scope;
 
 mod audit;
+pub mod intercept;
 #[doc(hidden)]
 pub mod probe;
 mod record;
@@ -219,6 +221,15 @@ pub mod __private {
     pub use crate::probe;
     pub use crate::suppress::{AllowBlocking, AllowBlockingGuard};
     pub use inventory;
+
+    /// `f`, run as code allowed to block: how `#[aiocop::monitor]` wraps the closure of a
+    /// `block_in_place` call, which runs on the polling thread inside the poll's scope.
+    pub fn may_block<R>(f: impl FnOnce() -> R) -> impl FnOnce() -> R {
+        move || {
+            let _allowed = AllowBlockingGuard::new();
+            f()
+        }
+    }
 
     /// The output type of a function type: how [`Never`] names `!` on stable Rust.
     pub trait FnOutput {

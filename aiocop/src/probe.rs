@@ -62,6 +62,7 @@ macro_rules! function_probes {
                         {
                             crate::probe::record_confirmed(&aiocop_lints::catalog::$op, args);
                         }
+                        crate::probe::call_done();
                         result
                     }
                 }
@@ -318,7 +319,18 @@ pub struct Probed;
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn then<T>(probed: Probed, value: T) -> T {
     let Probed = probed;
+    call_done();
     value
+}
+
+/// A probed call has returned: the libc calls that follow are not its own (see
+/// `intercept::cover`). Nothing without the `intercept` feature.
+#[cfg_attr(not(debug_assertions), inline(always))]
+pub(crate) fn call_done() {
+    #[cfg(feature = "intercept")]
+    if crate::record::in_scope() {
+        crate::intercept::uncover();
+    }
 }
 
 /// Passes a method call's receiver through, after `probe` has looked at it: how the macro probes
@@ -461,6 +473,12 @@ pub(crate) fn showing() -> bool {
 /// build.
 #[cfg_attr(not(debug_assertions), inline(always))]
 pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
+    // The probed call runs next: the libc calls it makes are its own, recorded by its probe if
+    // it is std's (see `intercept::cover`).
+    #[cfg(feature = "intercept")]
+    if crate::record::in_scope() {
+        crate::intercept::cover();
+    }
     showing().then(|| Vec::from(args))
 }
 
@@ -469,6 +487,9 @@ pub fn shown<const N: usize>(args: [String; N]) -> Option<Vec<String>> {
 #[inline]
 fn record(op: &'static BlockingOp, args: &[String], location: &'static Location<'static>) {
     record::record_switched_on(op.event, op.weight, Args::Shown(args), location);
+    // A method's probe records before the call: its libc calls are this event.
+    #[cfg(feature = "intercept")]
+    crate::intercept::cover();
 }
 
 /// Records `op` for a confirmed call, if a monitored poll is recording.

@@ -9,6 +9,7 @@
 //! `#[aiocop::allow_blocking]`, the function's `allow(..)` list, the configured weight. The scope
 //! then stores the event (or only counts it past the per-poll cap).
 
+use std::fmt;
 use std::panic::Location;
 
 use crate::scope;
@@ -86,6 +87,38 @@ pub(crate) fn record_switched_on(
     args: Args<'_>,
     location: &'static Location<'static>,
 ) {
+    accept(operation, weight, args, location, false);
+}
+
+/// Records a blocking libc call that interception caught (the interposed function checked that
+/// interception is live and the call is not a shim's or a probe's): its entry point is found
+/// later from its stack, not from a call site.
+#[cfg_attr(
+    not(all(feature = "intercept", target_os = "linux", target_arch = "x86_64")),
+    allow(dead_code)
+)]
+#[cold]
+#[inline(never)]
+pub(crate) fn record_intercepted(operation: &'static str, weight: u32, args: &[&dyn fmt::Display]) {
+    if settings::detection_started() {
+        accept(
+            operation,
+            weight,
+            Args::Display(args),
+            Location::caller(),
+            true,
+        );
+    }
+}
+
+/// The per-call checks, then the scope stores the call.
+fn accept(
+    operation: &'static str,
+    weight: u32,
+    args: Args<'_>,
+    location: &'static Location<'static>,
+    intercepted: bool,
+) {
     scope::with_open(|scope| {
         if scope.in_provider() || crate::suppress::is_allowed() {
             return;
@@ -94,6 +127,6 @@ pub(crate) fn record_switched_on(
             return;
         }
         let weight = crate::weights::configured_weight(operation).unwrap_or(weight);
-        scope.push(operation, weight, args, location);
+        scope.push(operation, weight, args, location, intercepted);
     });
 }

@@ -307,6 +307,7 @@ impl Scope<'_> {
         weight: u32,
         args: Args<'_>,
         location: &'static Location<'static>,
+        intercepted: bool,
     ) {
         let site = self.function();
         let first = {
@@ -331,11 +332,29 @@ impl Scope<'_> {
                 text.push(')');
             }
             let marker = 0u8;
-            let trace = Trace::capture(
-                settings::trace_depth(),
+            let depth = settings::trace_depth();
+            // An intercepted call's entry point is found from its stack, at any trace depth.
+            let capture_depth = if intercepted {
+                depth.max(crate::origin::ORIGIN_FRAMES)
+            } else {
+                depth
+            };
+            let captured = Trace::capture(
+                capture_depth,
                 ptr::addr_of!(marker) as usize,
                 self.executor_above(),
             );
+            let (trace, origin) = if intercepted {
+                let ips: Box<[usize]> = captured.ips().into();
+                let trace = if depth == 0 {
+                    Trace::empty()
+                } else {
+                    Trace::from_ips(ips.to_vec(), depth)
+                };
+                (trace, Some(crate::origin::Origin::new(ips)))
+            } else {
+                (captured, None)
+            };
             recorded.events.push(RawBlockingEvent {
                 operation,
                 text,
@@ -343,6 +362,7 @@ impl Scope<'_> {
                 location,
                 function: *site.info(),
                 trace,
+                origin,
             });
             recorded.events.len() == 1 && recorded.context.is_none()
         };
@@ -355,6 +375,13 @@ impl Scope<'_> {
             }
         }
     }
+}
+
+/// The address of this thread's open scope, 0 outside a monitored poll: tells one scope from
+/// another while both are open (interception's covered calls).
+#[inline]
+pub(crate) fn current_id() -> usize {
+    CURRENT.get() as usize
 }
 
 /// For the watchdog's signal handler, on a thread it interrupted inside a monitored poll: the

@@ -80,6 +80,11 @@ impl Trace {
         }
     }
 
+    /// The captured instruction pointers, innermost first.
+    pub(crate) fn ips(&self) -> &[usize] {
+        self.inner.as_ref().map_or(&[], |c| &c.ips)
+    }
+
     /// Whether no frames were captured (trace depth 0).
     pub fn is_empty(&self) -> bool {
         self.inner.as_ref().is_none_or(|c| c.ips.is_empty())
@@ -281,6 +286,64 @@ fn is_scope_boundary(sym: &Symbol) -> bool {
                 || n.starts_with("aiocop::monitor::Monitored")
                 || n.starts_with("poll<")
         })
+}
+
+/// One source-level frame of a captured stack, symbolized: what interception's entry point
+/// search looks at (see `intercept::origin`).
+pub(crate) struct FrameView {
+    pub(crate) name: Option<String>,
+    pub(crate) file: Option<String>,
+    pub(crate) line: Option<u32>,
+    ip: usize,
+}
+
+impl FrameView {
+    /// `file:line:function`, as in traces.
+    pub(crate) fn display(&self) -> String {
+        format_frame(
+            &Symbol {
+                name: self.name.clone(),
+                file: self.file.clone(),
+                line: self.line,
+                own: false,
+            },
+            self.ip,
+        )
+    }
+}
+
+/// The source-level frames of `ips`, innermost first, up to the poll guard that opened the scope,
+/// aiocop's own frames left out. Symbolizes (through the cache): never on a runtime worker.
+pub(crate) fn frames_of(ips: &[usize]) -> Vec<FrameView> {
+    let mut all: Vec<(Arc<[Symbol]>, usize, usize)> = Vec::new();
+    for &ip in ips {
+        let symbols = symbols_of(ip);
+        for i in 0..symbols.len().max(1) {
+            all.push((symbols.clone(), i, ip));
+        }
+    }
+    let end = all
+        .iter()
+        .rposition(|(symbols, i, _)| symbols.get(*i).is_some_and(is_scope_boundary))
+        .unwrap_or(all.len());
+    all[..end]
+        .iter()
+        .filter_map(|(symbols, i, ip)| match symbols.get(*i) {
+            None => Some(FrameView {
+                name: None,
+                file: None,
+                line: None,
+                ip: *ip,
+            }),
+            Some(sym) if sym.own => None,
+            Some(sym) => Some(FrameView {
+                name: sym.name.clone(),
+                file: sym.file.clone(),
+                line: sym.line,
+                ip: *ip,
+            }),
+        })
+        .collect()
 }
 
 fn symbolize(ips: &[usize], depth: usize) -> Resolved {

@@ -64,10 +64,15 @@ pub fn is_monitoring_active() -> bool {
 }
 
 /// Turns on auditing in aiocop's std shims (`aiocop::shim::*`, which `#[aiocop::monitor]` routes
-/// blocking std calls through). Before this call the shims only forward to std.
+/// blocking std calls through). Before this call the shims only forward to std. With the
+/// `intercept` feature it also switches on the interception of blocking libc calls
+/// ([`intercept::enable`](crate::intercept::enable)).
 ///
 /// Idempotent: a repeated call changes nothing and warns once on stderr.
 pub fn patch_audit_functions() {
+    // With the `intercept` feature, this is also the step that switches interception on.
+    #[cfg(feature = "intercept")]
+    crate::intercept::enable();
     if SHIMS_PATCHED.swap(true, Ordering::Relaxed) {
         report::warn_once(
             &WARNED_PATCH,

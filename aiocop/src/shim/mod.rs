@@ -51,8 +51,12 @@ use std::os::fd::{AsRawFd, RawFd};
 /// poll. The arguments are only evaluated then, and only formatted when the event is kept, so
 /// outside a poll a shim pays one thread-local read. Use inside a `#[track_caller]` shim: the
 /// event's location is the shim's caller.
+///
+/// With the `intercept` feature, the libc calls the shim makes after recording (its std call) are
+/// covered by the event until the shim returns: one call, one event.
 macro_rules! record {
     ($op:expr $(, $arg:expr)* $(,)?) => {
+        #[cfg(not(feature = "intercept"))]
         if $crate::record::in_scope() {
             $crate::record::record(
                 $crate::record::Source::Catalog,
@@ -62,6 +66,19 @@ macro_rules! record {
                 ::core::panic::Location::caller(),
             );
         }
+        #[cfg(feature = "intercept")]
+        let _covering = if $crate::record::in_scope() {
+            $crate::record::record(
+                $crate::record::Source::Catalog,
+                $op.event,
+                $op.weight,
+                $crate::record::Args::Display(&[$(&$arg),*]),
+                ::core::panic::Location::caller(),
+            );
+            Some($crate::intercept::Covering::start())
+        } else {
+            None
+        };
     };
 }
 
