@@ -171,12 +171,14 @@ thread_local! {
 
 /// Marks the std call a shim or a probe just recorded (or is about to make) as running: libc calls
 /// on this thread are its own until [`uncover`] (or another monitored poll's scope opens).
+#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 #[inline]
 pub(crate) fn cover() {
     COVERED.set(crate::scope::current_id());
 }
 
 /// Ends [`cover`].
+#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 #[inline]
 pub(crate) fn uncover() {
     COVERED.set(0);
@@ -184,6 +186,7 @@ pub(crate) fn uncover() {
 
 /// Covers a shim's std call for as long as it lives: made by the shims' `record!` after
 /// recording, dropped when the shim returns.
+#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 pub(crate) struct Covering(());
 
 impl Covering {
