@@ -189,6 +189,7 @@ pub(crate) fn uncover() {
 #[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 pub(crate) struct Covering(());
 
+#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 impl Covering {
     /// Covers until dropped, if a monitored poll is open (the caller checked).
     #[inline]
