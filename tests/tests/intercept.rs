@@ -32,11 +32,13 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 /// Inline delivery: once a client has its response, the request's events are in the log.
+/// Interception switched on explicitly: the workspace runs its tests with `AIOCOP_INTERCEPT=off`
+/// (see .cargo/config.toml), which keeps `patch_audit_functions` from doing it.
 fn setup() {
-    aiocop_tests::setup_at(
-        aiocop_tests::QUIET_THRESHOLD_MS,
-        event_log::record_every_event,
-    );
+    aiocop_tests::setup_at(aiocop_tests::QUIET_THRESHOLD_MS, || {
+        event_log::record_every_event();
+        aiocop::intercept::enable();
+    });
 }
 
 /// This file's source: an event's entry point must name a line of it that makes the call.
@@ -649,4 +651,46 @@ fn a_shared_c_library_is_caught_through_exported_symbols() {
         assert_eq!(slept, 0);
         assert_eq!(texts, ["libc::usleep(2ms)"]);
     });
+}
+
+/// In a fresh process with `AIOCOP_INTERCEPT` set to `value`: `patch_audit_functions` switches
+/// interception on unless the variable says off, and `enable` does regardless.
+fn patch_with_environment(test: &str, value: &str, expect_live_after_patch: bool) {
+    let output = aiocop_tests::in_fresh_process(
+        test,
+        &[("AIOCOP_INTERCEPT", value)],
+        Duration::from_secs(60),
+        || {
+            assert_eq!(aiocop::intercept::status(), InterceptStatus::Off);
+            aiocop::patch_audit_functions();
+            let live = matches!(aiocop::intercept::status(), InterceptStatus::Live { .. });
+            assert_eq!(
+                live,
+                expect_live_after_patch,
+                "{}",
+                aiocop::intercept::status()
+            );
+            assert!(matches!(
+                aiocop::intercept::enable(),
+                InterceptStatus::Live { .. }
+            ));
+        },
+    );
+    if let Some(output) = output {
+        aiocop_tests::assert_succeeded(test, &output);
+    }
+}
+
+#[test]
+fn patch_audit_functions_switches_interception_on() {
+    patch_with_environment("patch_audit_functions_switches_interception_on", "on", true);
+}
+
+#[test]
+fn the_environment_can_keep_patch_audit_functions_from_switching_it_on() {
+    patch_with_environment(
+        "the_environment_can_keep_patch_audit_functions_from_switching_it_on",
+        "Off",
+        false,
+    );
 }

@@ -143,6 +143,22 @@ pub fn enable() -> InterceptStatus {
     status()
 }
 
+/// The environment variable that keeps [`patch_audit_functions`](crate::patch_audit_functions)
+/// from switching interception on: `0`, `off`, `false` or `no` (any case). A switch for operators
+/// (interception compiled in, left off without a rebuild); [`enable`] ignores it.
+pub const ENV_INTERCEPT: &str = "AIOCOP_INTERCEPT";
+
+/// Whether [`ENV_INTERCEPT`] lets `patch_audit_functions` switch interception on.
+#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
+pub(crate) fn wanted_by_environment() -> bool {
+    std::env::var(ENV_INTERCEPT).map_or(true, |value| {
+        !matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "0" | "off" | "false" | "no"
+        )
+    })
+}
+
 /// Switches interception off: calls go straight to the C library again (inside monitored polls
 /// too). [`enable`] switches it back on.
 pub fn disable() {
