@@ -412,6 +412,18 @@ async fn recorded<F: std::future::Future>(future: F) -> (F::Output, Vec<String>)
 
 #[test]
 fn reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_rechecked() {
+    // In a process of its own: closing a number and opening a file must give that number back,
+    // which other tests opening files at the same time would make a race.
+    const TEST: &str =
+        "reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_rechecked";
+    let output =
+        aiocop_tests::in_fresh_process(TEST, &[], Duration::from_secs(60), non_blocking_reads);
+    if let Some(output) = output {
+        aiocop_tests::assert_succeeded(TEST, &output);
+    }
+}
+
+fn non_blocking_reads() {
     setup();
     aiocop_tests::current_thread().block_on(async {
         let (a, mut b) = std::os::unix::net::UnixStream::pair().expect("pair");
@@ -457,6 +469,23 @@ fn reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_recheck
             "{texts:?}"
         );
         drop(b);
+
+        // A cached non-blocking number replaced by `dup2` with a regular file: recorded again.
+        let (c, _d) = std::os::unix::net::UnixStream::pair().expect("pair");
+        c.set_nonblocking(true).expect("non-blocking");
+        let (_, texts) = recorded(async {
+            let _ = (&c).read(&mut [0u8; 1]);
+        })
+        .await;
+        assert!(texts.is_empty(), "{texts:?}");
+        // SAFETY: replaces `c`'s descriptor with a copy of the open file's; `c` owns it after.
+        assert!(unsafe { libc::dup2(file.as_raw_fd(), c.as_raw_fd()) } >= 0);
+        let (_, texts) = recorded(async {
+            let _ = (&c).read(&mut [0u8; 1]);
+        })
+        .await;
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert!(texts[0].contains("Cargo.toml"), "{texts:?}");
     });
 }
 
