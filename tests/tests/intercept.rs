@@ -526,6 +526,19 @@ fn calls_a_probe_or_a_shim_recorded_are_not_recorded_again() {
         })
         .await;
         assert_eq!(texts, ["std::thread::sleep(1ms)"]);
+
+        // A shim that resolves a host name for its event: the lookup is part of the call.
+        let listener = StdListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (stream, texts) =
+            recorded(async move { aiocop::shim::net::tcp_stream::connect(("localhost", port)) })
+                .await;
+        assert!(stream.is_ok());
+        assert_eq!(texts.len(), 1, "one call, one event: {texts:?}");
+        assert!(
+            texts[0].starts_with("std::net::TcpStream::connect("),
+            "{texts:?}"
+        );
     });
 }
 
