@@ -187,6 +187,7 @@ thread_local! {
     static COVERED: Cell<usize> = const { Cell::new(0) };
 }
 
+#[cfg(feature = "intercept")]
 /// Marks the std call a shim or a probe just recorded (or is about to make) as running: libc calls
 /// on this thread are its own until [`uncover`] (or another monitored poll's scope opens).
 #[inline]
@@ -194,16 +195,19 @@ pub(crate) fn cover() {
     COVERED.set(crate::scope::current_id());
 }
 
+#[cfg(feature = "intercept")]
 /// Ends [`cover`].
 #[inline]
 pub(crate) fn uncover() {
     COVERED.set(0);
 }
 
+#[cfg(feature = "intercept")]
 /// Covers a shim's std call for as long as it lives: made by the shims' `record!` after
 /// recording, dropped when the shim returns.
 pub(crate) struct Covering(());
 
+#[cfg(feature = "intercept")]
 impl Covering {
     /// Covers until dropped, if a monitored poll is open (the caller checked).
     #[inline]
@@ -213,6 +217,7 @@ impl Covering {
     }
 }
 
+#[cfg(feature = "intercept")]
 impl Drop for Covering {
     #[inline]
     fn drop(&mut self) {
