@@ -736,3 +736,52 @@ fn the_environment_can_keep_patch_audit_functions_from_switching_it_on() {
         false,
     );
 }
+
+/// The blocking calls `aiocop_tests::wait_for_child` makes (its polling sleep) for a child that
+/// takes a moment: their events, recorded in a monitored poll.
+fn wait_in_a_monitored_poll() -> Vec<BlockingEventInfo> {
+    let child = std::process::Command::new("sleep")
+        .arg("0.05")
+        .spawn()
+        .expect("spawn sleep");
+    let pid = child.id() as libc::pid_t;
+    aiocop_tests::current_thread().block_on(async {
+        let (code, events) = aiocop::collect_events(aiocop::monitored(async {
+            aiocop_tests::wait_for_child(pid, Duration::from_secs(20))
+        }))
+        .await;
+        assert_eq!(code, Some(0));
+        events
+            .iter()
+            .flat_map(|e| e.blocking_events().iter().cloned())
+            .collect()
+    })
+}
+
+#[test]
+fn skipped_crates_are_never_the_entry_point() {
+    const TEST: &str = "skipped_crates_are_never_the_entry_point";
+    let output = aiocop_tests::in_fresh_process(TEST, &[], Duration::from_secs(60), || {
+        setup();
+        // A workspace crate is the program's own code: its frame is the entry point.
+        let events = wait_in_a_monitored_poll();
+        let sleep = find(&events, "libc::clock_nanosleep", "10ms");
+        assert!(
+            sleep.entry_point().contains("aiocop_tests::wait_for_child"),
+            "{sleep}"
+        );
+        // Skipped, its caller here is.
+        aiocop::intercept::skip_crates(&["aiocop_tests"]);
+        let events = wait_in_a_monitored_poll();
+        let sleep = find(&events, "libc::clock_nanosleep", "10ms");
+        assert_origin(
+            sleep,
+            "wait_in_a_monitored_poll",
+            "aiocop_tests::wait_for_child(pid",
+            "aiocop_tests",
+        );
+    });
+    if let Some(output) = output {
+        aiocop_tests::assert_succeeded(TEST, &output);
+    }
+}
