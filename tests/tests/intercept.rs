@@ -32,11 +32,13 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 /// Inline delivery: once a client has its response, the request's events are in the log.
+/// Interception switched on explicitly: the workspace runs its tests with `AIOCOP_INTERCEPT=off`
+/// (see .cargo/config.toml), which keeps `patch_audit_functions` from doing it.
 fn setup() {
-    aiocop_tests::setup_at(
-        aiocop_tests::QUIET_THRESHOLD_MS,
-        event_log::record_every_event,
-    );
+    aiocop_tests::setup_at(aiocop_tests::QUIET_THRESHOLD_MS, || {
+        event_log::record_every_event();
+        aiocop::intercept::enable();
+    });
 }
 
 /// This file's source: an event's entry point must name a line of it that makes the call.
@@ -410,6 +412,18 @@ async fn recorded<F: std::future::Future>(future: F) -> (F::Output, Vec<String>)
 
 #[test]
 fn reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_rechecked() {
+    // In a process of its own: closing a number and opening a file must give that number back,
+    // which other tests opening files at the same time would make a race.
+    const TEST: &str =
+        "reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_rechecked";
+    let output =
+        aiocop_tests::in_fresh_process(TEST, &[], Duration::from_secs(60), non_blocking_reads);
+    if let Some(output) = output {
+        aiocop_tests::assert_succeeded(TEST, &output);
+    }
+}
+
+fn non_blocking_reads() {
     setup();
     aiocop_tests::current_thread().block_on(async {
         let (a, mut b) = std::os::unix::net::UnixStream::pair().expect("pair");
@@ -455,6 +469,23 @@ fn reads_on_non_blocking_sockets_are_not_recorded_and_reused_numbers_are_recheck
             "{texts:?}"
         );
         drop(b);
+
+        // A cached non-blocking number replaced by `dup2` with a regular file: recorded again.
+        let (c, _d) = std::os::unix::net::UnixStream::pair().expect("pair");
+        c.set_nonblocking(true).expect("non-blocking");
+        let (_, texts) = recorded(async {
+            let _ = (&c).read(&mut [0u8; 1]);
+        })
+        .await;
+        assert!(texts.is_empty(), "{texts:?}");
+        // SAFETY: replaces `c`'s descriptor with a copy of the open file's; `c` owns it after.
+        assert!(unsafe { libc::dup2(file.as_raw_fd(), c.as_raw_fd()) } >= 0);
+        let (_, texts) = recorded(async {
+            let _ = (&c).read(&mut [0u8; 1]);
+        })
+        .await;
+        assert_eq!(texts.len(), 1, "{texts:?}");
+        assert!(texts[0].contains("Cargo.toml"), "{texts:?}");
     });
 }
 
@@ -495,6 +526,19 @@ fn calls_a_probe_or_a_shim_recorded_are_not_recorded_again() {
         })
         .await;
         assert_eq!(texts, ["std::thread::sleep(1ms)"]);
+
+        // A shim that resolves a host name for its event: the lookup is part of the call.
+        let listener = StdListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (stream, texts) =
+            recorded(async move { aiocop::shim::net::tcp_stream::connect(("localhost", port)) })
+                .await;
+        assert!(stream.is_ok());
+        assert_eq!(texts.len(), 1, "one call, one event: {texts:?}");
+        assert!(
+            texts[0].starts_with("std::net::TcpStream::connect("),
+            "{texts:?}"
+        );
     });
 }
 
@@ -649,4 +693,99 @@ fn a_shared_c_library_is_caught_through_exported_symbols() {
         assert_eq!(slept, 0);
         assert_eq!(texts, ["libc::usleep(2ms)"]);
     });
+}
+
+/// In a fresh process with `AIOCOP_INTERCEPT` set to `value`: `patch_audit_functions` switches
+/// interception on unless the variable says off, and `enable` does regardless.
+fn patch_with_environment(test: &str, value: &str, expect_live_after_patch: bool) {
+    let output = aiocop_tests::in_fresh_process(
+        test,
+        &[("AIOCOP_INTERCEPT", value)],
+        Duration::from_secs(60),
+        || {
+            assert_eq!(aiocop::intercept::status(), InterceptStatus::Off);
+            aiocop::patch_audit_functions();
+            let live = matches!(aiocop::intercept::status(), InterceptStatus::Live { .. });
+            assert_eq!(
+                live,
+                expect_live_after_patch,
+                "{}",
+                aiocop::intercept::status()
+            );
+            assert!(matches!(
+                aiocop::intercept::enable(),
+                InterceptStatus::Live { .. }
+            ));
+        },
+    );
+    if let Some(output) = output {
+        aiocop_tests::assert_succeeded(test, &output);
+    }
+}
+
+#[test]
+fn patch_audit_functions_switches_interception_on() {
+    patch_with_environment("patch_audit_functions_switches_interception_on", "on", true);
+}
+
+#[test]
+fn the_environment_can_keep_patch_audit_functions_from_switching_it_on() {
+    patch_with_environment(
+        "the_environment_can_keep_patch_audit_functions_from_switching_it_on",
+        "Off",
+        false,
+    );
+}
+
+/// The blocking calls `aiocop_tests::wait_for_child` makes (its polling sleep) for a child that
+/// takes a moment: their events, recorded in a monitored poll.
+#[expect(
+    clippy::zombie_processes,
+    reason = "the child is reaped by `wait_for_child`'s waitpid"
+)]
+fn wait_in_a_monitored_poll() -> Vec<BlockingEventInfo> {
+    let child = std::process::Command::new("sleep")
+        .arg("0.05")
+        .spawn()
+        .expect("spawn sleep");
+    let pid = child.id() as libc::pid_t;
+    aiocop_tests::current_thread().block_on(async {
+        let (code, events) = aiocop::events::collect_events(aiocop::monitored(async {
+            aiocop_tests::wait_for_child(pid, Duration::from_secs(20))
+        }))
+        .await;
+        assert_eq!(code, Some(0));
+        events
+            .iter()
+            .flat_map(|e| e.blocking_events().iter().cloned())
+            .collect()
+    })
+}
+
+#[test]
+fn skipped_crates_are_never_the_entry_point() {
+    const TEST: &str = "skipped_crates_are_never_the_entry_point";
+    let output = aiocop_tests::in_fresh_process(TEST, &[], Duration::from_secs(60), || {
+        setup();
+        // A workspace crate is the program's own code: its frame is the entry point.
+        let events = wait_in_a_monitored_poll();
+        let sleep = find(&events, "libc::clock_nanosleep", "10ms");
+        assert!(
+            sleep.entry_point().contains("aiocop_tests::wait_for_child"),
+            "{sleep}"
+        );
+        // Skipped, its caller here is.
+        aiocop::intercept::skip_crates(&["aiocop_tests"]);
+        let events = wait_in_a_monitored_poll();
+        let sleep = find(&events, "libc::clock_nanosleep", "10ms");
+        assert_origin(
+            sleep,
+            "wait_in_a_monitored_poll",
+            "aiocop_tests::wait_for_child(pid",
+            "aiocop_tests",
+        );
+    });
+    if let Some(output) = output {
+        aiocop_tests::assert_succeeded(TEST, &output);
+    }
 }

@@ -141,6 +141,22 @@ pub fn enable() -> InterceptStatus {
     status()
 }
 
+/// The environment variable that keeps [`patch_audit_functions`](crate::patch_audit_functions)
+/// from switching interception on: `0`, `off`, `false` or `no` (any case). A switch for operators
+/// (interception compiled in, left off without a rebuild); [`enable`] ignores it.
+pub const ENV_INTERCEPT: &str = "AIOCOP_INTERCEPT";
+
+/// Whether [`ENV_INTERCEPT`] lets `patch_audit_functions` switch interception on.
+#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
+pub(crate) fn wanted_by_environment() -> bool {
+    std::env::var(ENV_INTERCEPT).map_or(true, |value| {
+        !matches!(
+            value.trim().to_ascii_lowercase().as_str(),
+            "0" | "off" | "false" | "no"
+        )
+    })
+}
+
 /// Switches interception off: calls go straight to the C library again (inside monitored polls
 /// too). [`enable`] switches it back on.
 pub fn disable() {
@@ -169,27 +185,27 @@ thread_local! {
     static COVERED: Cell<usize> = const { Cell::new(0) };
 }
 
+#[cfg(feature = "intercept")]
 /// Marks the std call a shim or a probe just recorded (or is about to make) as running: libc calls
 /// on this thread are its own until [`uncover`] (or another monitored poll's scope opens).
-#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 #[inline]
 pub(crate) fn cover() {
     COVERED.set(crate::scope::current_id());
 }
 
+#[cfg(feature = "intercept")]
 /// Ends [`cover`].
-#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 #[inline]
 pub(crate) fn uncover() {
     COVERED.set(0);
 }
 
+#[cfg(feature = "intercept")]
 /// Covers a shim's std call for as long as it lives: made by the shims' `record!` after
 /// recording, dropped when the shim returns.
-#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
 pub(crate) struct Covering(());
 
-#[cfg_attr(not(feature = "intercept"), allow(dead_code))]
+#[cfg(feature = "intercept")]
 impl Covering {
     /// Covers until dropped, if a monitored poll is open (the caller checked).
     #[inline]
@@ -199,6 +215,7 @@ impl Covering {
     }
 }
 
+#[cfg(feature = "intercept")]
 impl Drop for Covering {
     #[inline]
     fn drop(&mut self) {

@@ -66,13 +66,17 @@ pub fn is_monitoring_active() -> bool {
 /// Turns on auditing in aiocop's std shims (`aiocop::shim::*`, which `#[aiocop::monitor]` routes
 /// blocking std calls through). Before this call the shims only forward to std. With the
 /// `intercept` feature it also switches on the interception of blocking libc calls
-/// ([`intercept::enable`](crate::intercept::enable)).
+/// ([`intercept::enable`](crate::intercept::enable)), unless the environment variable
+/// `AIOCOP_INTERCEPT` is `0`, `off`, `false` or `no`.
 ///
 /// Idempotent: a repeated call changes nothing and warns once on stderr.
 pub fn patch_audit_functions() {
-    // With the `intercept` feature, this is also the step that switches interception on.
+    // With the `intercept` feature, this is also the step that switches interception on (unless
+    // `AIOCOP_INTERCEPT` says off).
     #[cfg(feature = "intercept")]
-    crate::intercept::enable();
+    if crate::intercept::wanted_by_environment() {
+        crate::intercept::enable();
+    }
     if SHIMS_PATCHED.swap(true, Ordering::Relaxed) {
         report::warn_once(
             &WARNED_PATCH,

@@ -20,6 +20,9 @@ fn local(listener: &TcpListener) -> Lazy<impl Fn(&mut fmt::Formatter<'_>) -> fmt
 #[inline]
 pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
     if crate::record::would_record(crate::record::Source::Catalog) {
+        // Resolving the address for the event is part of the call: its libc calls are this event's.
+        #[cfg(feature = "intercept")]
+        let _covering = crate::intercept::Covering::start();
         let addrs = resolve(&addr);
         record!(op::STD_NET_TCP_LISTENER_BIND, Resolved(&addrs));
         return TcpListener::bind(&addrs?[..]);

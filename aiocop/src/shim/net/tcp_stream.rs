@@ -21,6 +21,9 @@ fn peer(stream: &TcpStream) -> Lazy<impl Fn(&mut fmt::Formatter<'_>) -> fmt::Res
 #[inline]
 pub fn connect<A: ToSocketAddrs>(addr: A) -> io::Result<TcpStream> {
     if crate::record::would_record(crate::record::Source::Catalog) {
+        // Resolving the address for the event is part of the call: its libc calls are this event's.
+        #[cfg(feature = "intercept")]
+        let _covering = crate::intercept::Covering::start();
         let addrs = resolve(&addr);
         record!(op::STD_NET_TCP_STREAM_CONNECT, Resolved(&addrs));
         return TcpStream::connect(&addrs?[..]);

@@ -26,6 +26,9 @@ fn peer(socket: &UdpSocket) -> Lazy<impl Fn(&mut fmt::Formatter<'_>) -> fmt::Res
 #[inline]
 pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
     if crate::record::would_record(crate::record::Source::Catalog) {
+        // Resolving the address for the event is part of the call: its libc calls are this event's.
+        #[cfg(feature = "intercept")]
+        let _covering = crate::intercept::Covering::start();
         let addrs = resolve(&addr);
         record!(op::STD_NET_UDP_SOCKET_BIND, Resolved(&addrs));
         return UdpSocket::bind(&addrs?[..]);
@@ -38,6 +41,9 @@ pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
 #[inline]
 pub fn connect<A: ToSocketAddrs>(socket: &UdpSocket, addr: A) -> io::Result<()> {
     if crate::record::would_record(crate::record::Source::Catalog) {
+        // Resolving the address for the event is part of the call: its libc calls are this event's.
+        #[cfg(feature = "intercept")]
+        let _covering = crate::intercept::Covering::start();
         let addrs = resolve(&addr);
         record!(op::STD_NET_UDP_SOCKET_CONNECT, Resolved(&addrs));
         return socket.connect(&addrs?[..]);
@@ -58,6 +64,9 @@ pub fn send(socket: &UdpSocket, buf: &[u8]) -> io::Result<usize> {
 #[inline]
 pub fn send_to<A: ToSocketAddrs>(socket: &UdpSocket, buf: &[u8], addr: A) -> io::Result<usize> {
     if crate::record::would_record(crate::record::Source::Catalog) {
+        // Resolving the address for the event is part of the call: its libc calls are this event's.
+        #[cfg(feature = "intercept")]
+        let _covering = crate::intercept::Covering::start();
         let addrs = resolve(&addr);
         record!(
             op::STD_NET_UDP_SOCKET_SEND_TO,
