@@ -1,7 +1,7 @@
 //! `clear_slow_task_callbacks` and `clear_context_providers`: they remove everything registered,
 //! and registration works again afterwards.
 //!
-//! One test only: clearing is process-wide.
+//! One test, run in a process of its own (`own_process!`): clearing is process-wide.
 
 use crate::core_support;
 

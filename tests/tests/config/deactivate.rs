@@ -1,7 +1,7 @@
 //! Deactivating and reactivating monitoring while monitored tasks are running on a multi-thread
 //! runtime: their polls stop (and resume) being reported, and the tasks carry on unharmed.
 //!
-//! One test only: activation is process-wide.
+//! One test, run in a process of its own (`own_process!`): activation is process-wide.
 
 use crate::core_support;
 

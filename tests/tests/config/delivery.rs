@@ -1,7 +1,7 @@
 //! Background delivery without traces: callbacks on aiocop's thread, `flush`, and a full queue
 //! that drops (and counts) events instead of blocking the runtime.
 //!
-//! One test only: the queue and its drop counter are process-wide.
+//! One test, run in a process of its own (`own_process!`): the queue and its drop counter are process-wide.
 
 use crate::core_support;
 

@@ -1,11 +1,11 @@
-//! `Config::from_env` through the real process environment. The only test of its binary: it
-//! changes the environment and aiocop's process-wide settings.
+//! `Config::from_env` through the real process environment. The test runs in a process of its
+//! own (`own_process!`): it changes the environment and aiocop's process-wide settings.
 
 use std::time::Duration;
 
 fn set(name: &str, value: &str) {
-    // SAFETY: this binary has a single test and spawns no thread of its own, so nothing reads the
-    // environment concurrently.
+    // SAFETY: the test runs alone in its process (`own_process!`) and spawns no thread of its own,
+    // so nothing reads the environment concurrently.
     unsafe { std::env::set_var(name, value) };
 }
 

@@ -2,7 +2,8 @@
 //! probed call past it costs what counting it costs (no argument formatted, nothing allocated).
 //!
 //! Global settings: trace depth 0, inline delivery, a 60 s global threshold, a cap of 3 events.
-//! The binary's allocator counts each thread's allocations.
+//! Each test runs in a process of its own (`own_process!`). The binary's allocator counts each
+//! thread's allocations.
 
 use crate::core_support;
 

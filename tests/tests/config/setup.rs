@@ -1,7 +1,8 @@
 //! Set-up and control, in the order a program goes through them: defaults, invalid settings,
 //! activation, detection, idempotent repeats, getters and setters, deactivation.
 //!
-//! One test only: every step changes process-wide settings the next step relies on.
+//! One test, run in a process of its own (`own_process!`): every step changes process-wide
+//! settings the next step relies on.
 
 use crate::core_support;
 

@@ -1,8 +1,9 @@
 //! The `metrics` integration against metrics-exporter-prometheus: the exporter serves `/metrics`
 //! on a loopback port, and the test scrapes it with a plain HTTP GET.
 //!
-//! Metrics are process-wide and every monitored poll of this binary reaches the callback, so the
-//! whole scenario is one test: it knows every event that was recorded.
+//! Metrics are process-wide and every monitored poll of the process reaches the callback, so the
+//! whole scenario is one test, run in a process of its own (`own_process!`): it knows every event
+//! that was recorded.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};

@@ -1,7 +1,8 @@
 //! The OpenTelemetry integration against the real SDK: spans go through a simple span processor
 //! into the SDK's in-memory exporter, and the tests read the finished spans' attributes.
 //!
-//! Each test has its own tracer provider and exporter; the aiocop set-up is shared.
+//! Each test has its own tracer provider and exporter, and runs in a process of its own
+//! (`own_process!`) with this module's aiocop set-up.
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,6 @@
 //! The Sentry integration against the sentry crate's test transport: real clients, hubs and
-//! scopes; the transport keeps the envelopes instead of sending them.
+//! scopes; the transport keeps the envelopes instead of sending them. Each test runs in a process
+//! of its own (`own_process!`) with this module's aiocop set-up.
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! The `tracing` integration against a real subscriber: tracing-subscriber's JSON formatter writes
 //! into a shared buffer, and the tests read back the lines their own monitored functions caused.
 //!
-//! Callbacks run on aiocop's delivery thread in this binary (`Delivery::Background`), so every
+//! Callbacks run on aiocop's delivery thread in this process (`Delivery::Background`), so every
 //! test also checks that the event lands in the request's span although it is emitted elsewhere.
 
 use std::io;
@@ -36,7 +36,7 @@ impl io::Write for SharedBuffer {
     }
 }
 
-/// Identical for every test of this binary: settings and callbacks are process-wide.
+/// Identical for every test of this module: settings and callbacks are process-wide.
 fn setup() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {

@@ -1,7 +1,8 @@
-//! The `macro_routes_*` tests split the operations `#[aiocop::monitor]` routes into areas; each
-//! area's test binary checks, against the events its tests recorded, that every routed operation
-//! of its area is recorded by one of them (`route_tests!`). This test checks that the areas
-//! cover the whole routed catalog and that every area has its binary with that check.
+//! The `routes_*` modules split the operations `#[aiocop::monitor]` routes into areas; each
+//! area's module checks, against the events its tests recorded, that every routed operation of
+//! its area is recorded by one of them (`route_tests!`). This test checks that the areas cover
+//! the whole routed catalog and that every area has its module (`macros/routes_<area>.rs`) with
+//! that check.
 
 use std::collections::BTreeMap;
 use std::path::Path;

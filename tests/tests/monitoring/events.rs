@@ -1,7 +1,7 @@
 //! Events and severity: when a monitored poll produces a `SlowTaskEvent` and what it contains
 //! (DESIGN §5 and the reference's "When Callbacks Are Invoked" table).
 //!
-//! Global settings of this binary: trace depth 0, inline delivery, a 60 s global threshold (so
+//! Global settings of this process: trace depth 0, inline delivery, a 60 s global threshold (so
 //! only polls that record blocking calls, or set their own threshold, produce events), the default
 //! cap of 50 events per poll. Every test isolates its events with `collect_events`.
 

@@ -1,7 +1,7 @@
 //! Stack traces: captured unresolved on the runtime's threads, symbolized and delivered on
 //! aiocop's own thread, innermost user frame first.
 //!
-//! Global settings: trace depth 16 and the default delivery (`Auto`, hence background), a 60 s
+//! Each test runs in a process of its own (`own_process!`). Global settings: trace depth 16 and the default delivery (`Auto`, hence background), a 60 s
 //! global threshold.
 
 use crate::core_support;

@@ -1,5 +1,6 @@
 //! With argument capture off (paths and addresses may be personal data), every shim's event names
-//! the operation only, and keeps its weight and call site.
+//! the operation only, and keeps its weight and call site. The test runs in a process of its own
+//! (`own_process!`), where capture is off.
 
 use crate::shim_cases;
 

@@ -1,5 +1,6 @@
 //! Extending aiocop at start-up: registering names of your own, overriding weights, and what
-//! `get_blocking_events_dict()` reports. Each test uses names no other test in this binary uses.
+//! `get_blocking_events_dict()` reports. Each test uses names no other test in this module uses, and runs in a process of its own
+//! (`own_process!`): overridden catalog weights would change the other shim tests' events.
 
 use std::time::Duration;
 
@@ -19,7 +20,7 @@ fn the_dict_lists_every_catalog_operation_with_its_weight() {
     let dict = aiocop::get_blocking_events_dict();
     for op in aiocop_lints::catalog::CATALOG {
         if op.event == "std::process::Child::kill" {
-            continue; // overridden by another test of this binary
+            continue; // overridden by another test of this module
         }
         assert_eq!(dict.get(op.event), Some(&op.weight), "{}", op.event);
     }

@@ -1,5 +1,6 @@
 //! With stack traces on, a shim's event trace starts at the caller's line: the shim's own frames
-//! are aiocop's and left out, as the reference leaves out its wrappers.
+//! are aiocop's and left out, as the reference leaves out its wrappers. The test runs in a process
+//! of its own (`own_process!`), with trace depth 8.
 
 use std::sync::Once;
 

@@ -1,6 +1,6 @@
 //! Before `patch_audit_functions()` the shims only forward to std: nothing is recorded, even
-//! inside a monitored poll with detection started, and no function counts as patched. This binary
-//! never patches.
+//! inside a monitored poll with detection started, and no function counts as patched. Each test
+//! runs in a process of its own (`own_process!`) that never patches.
 
 use crate::shim_cases;
 

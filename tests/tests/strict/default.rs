@@ -1,7 +1,7 @@
 //! The process-wide strict-mode default: threads and tasks that have not chosen inherit it; a
 //! thread or task can still opt out.
 //!
-//! Global settings: trace depth 0, inline delivery, a 60 s global threshold, strict by default.
+//! Each test runs in a process of its own (`own_process!`). Global settings: trace depth 0, inline delivery, a 60 s global threshold, strict by default.
 
 use crate::core_support;
 

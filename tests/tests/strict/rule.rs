@@ -1,7 +1,7 @@
 //! Strict mode under `ViolationRule::HighSeverityAndSlow` (the Python library's rule): a
 //! high-severity poll panics only if it also took at least the threshold.
 //!
-//! Global settings: trace depth 0, inline delivery, a 60 s global threshold, rule
+//! Each test runs in a process of its own (`own_process!`). Global settings: trace depth 0, inline delivery, a 60 s global threshold, rule
 //! `HighSeverityAndSlow`.
 
 use crate::core_support;

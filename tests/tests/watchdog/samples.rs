@@ -3,7 +3,7 @@
 //! with counts, blocking calls the macro cannot see show up, on current-thread and multi-thread
 //! runtimes.
 //!
-//! Settings of this binary: watchdog sampling every 2 ms once a poll is 5 ms old, at most 16
+//! Settings of this process: watchdog sampling every 2 ms once a poll is 5 ms old, at most 16
 //! samples per poll; threshold 30 ms; no blocking-call traces. Events are isolated per test with
 //! `collect_events`.
 

@@ -2,7 +2,8 @@
 //! threshold (and following it), explicit settings winning, idempotent start, invalid settings
 //! rejected, `stop_cpu_sampling` as the reference's `cpu_sampling=False`.
 //!
-//! One test, in steps: the watchdog and `detect_slow_tasks` are once-per-process.
+//! One test, in steps, in a process of its own (`own_process!`): the watchdog and
+//! `detect_slow_tasks` are once-per-process.
 
 use std::time::Duration;
 

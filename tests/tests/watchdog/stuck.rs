@@ -3,8 +3,8 @@
 //! stuck-poll callback itself: the test can only finish if the report came while the poll was
 //! stuck.
 //!
-//! Settings of this binary: stuck limit 200 ms; threshold 30 ms. The tests run one after another
-//! (a lock), as the stuck-poll callbacks are process-wide.
+//! Settings of each test's process (`own_process!`): stuck limit 200 ms; threshold 30 ms. The
+//! tests also run one after another (a lock), as the stuck-poll callbacks are process-wide.
 
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicUsize, Ordering};
