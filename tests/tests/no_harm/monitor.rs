@@ -19,13 +19,15 @@ use aiocop_tests::{assert_succeeded, current_thread, wait_for_child};
 
 const CHILD_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// [`aiocop_tests::in_fresh_process`] for the test of this module named `test`.
+/// [`aiocop_tests::in_fresh_process`] for the test of this module named `test`, in this module's
+/// turn ([`crate::take_turn`]).
 fn in_fresh_process(
     test: &str,
     env: &[(&str, &str)],
     timeout: Duration,
     body: impl FnOnce(),
 ) -> Option<std::process::Output> {
+    let _turn = crate::take_turn(module_path!());
     let test = aiocop_tests::test_name(module_path!(), test);
     aiocop_tests::in_fresh_process(&test, env, timeout, body)
 }

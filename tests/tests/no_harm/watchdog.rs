@@ -36,8 +36,9 @@ use aiocop::{FutureExt, SlowTaskEvent, watchdog::CpuSampling, watchdog::CpuSampl
 const CHILD_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Runs `scenario` in a fresh process (this test binary, filtered to the test `name` of this
-/// module), or, in that process, runs it.
+/// module), in this module's turn ([`crate::take_turn`]), or, in that process, runs it.
 fn in_fresh_process(name: &str, scenario: fn()) {
+    let _turn = crate::take_turn(module_path!());
     let name = &aiocop_tests::test_name(module_path!(), name);
     if let Some(output) = aiocop_tests::in_fresh_process(name, &[], CHILD_TIMEOUT, scenario) {
         println!("{}", String::from_utf8_lossy(&output.stdout));
