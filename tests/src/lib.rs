@@ -1,5 +1,8 @@
 //! Helpers shared by the integration tests in `tests/tests/`.
 //!
+//! The tests are grouped into a few binaries by what they need from their process; a test whose
+//! process-wide settings differ from the rest of its binary's runs in a process of its own
+//! ([`own_process!`], or [`in_fresh_process`] for a test that looks at its child from outside).
 //! [`setup`] and the runtimes serve every binary that wants monitoring on the common way. Most of
 //! the rest serve the `macros::routes_*` tests, which check at run time that
 //! `#[aiocop::monitor]` records every catalog operation it routes, at the line of the call, and
