@@ -1,7 +1,10 @@
 //! Helpers shared by the integration tests in `tests/tests/`.
 //!
+//! The tests are grouped into a few binaries by what they need from their process; a test whose
+//! process-wide settings differ from the rest of its binary's runs in a process of its own
+//! ([`own_process!`], or [`in_fresh_process`] for a test that looks at its child from outside).
 //! [`setup`] and the runtimes serve every binary that wants monitoring on the common way. Most of
-//! the rest serve the `macro_routes_*` tests, which check at run time that
+//! the rest serve the `macros::routes_*` tests, which check at run time that
 //! `#[aiocop::monitor]` records every catalog operation it routes, at the line of the call, and
 //! that the rewritten code returns exactly what std returns. Each of those test files writes its
 //! calls twice through [`twin!`]: once in a monitored async fn, once in a plain one.
@@ -105,6 +108,79 @@ pub fn in_fresh_process(
         stdout: out.join().unwrap_or_default(),
         stderr: err.join().unwrap_or_default(),
     })
+}
+
+/// The name libtest gives the test `name` of the module whose `module_path!()` is `module_path`:
+/// the module path without the crate's name (a test binary's crate is named after its file).
+pub fn test_name(module_path: &str, name: &str) -> String {
+    match module_path.split_once("::") {
+        Some((_, module)) => format!("{module}::{name}"),
+        None => name.to_owned(),
+    }
+}
+
+/// How long a test run by [`own_process!`] may take in its process before it counts as hung.
+pub const OWN_PROCESS_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(240);
+
+/// What the process of a test run by [`own_process!`] prints once the test's body has returned:
+/// the parent checks for it, so that a name that matches no test (which libtest answers by running
+/// nothing, successfully) fails instead of passing without having run anything.
+const BODY_RAN: &str = "aiocop-tests: the body ran: ";
+
+/// Runs the rest of the calling test in a process of its own; see [`own_process!`], which is how
+/// tests call it. Returns `None` in the test binary's own process, after the test's process
+/// succeeded; in the test's process, a value to keep until the end of the test body.
+pub fn in_own_process(module_path: &str, name: &str) -> Option<BodyRan> {
+    let test = test_name(module_path, name);
+    // libtest names the thread of a test after it (not when it runs a test on the main thread):
+    // a name copied from another test would run that test in the child instead.
+    let thread = std::thread::current();
+    if let Some(running) = thread.name().filter(|&n| n != "main") {
+        assert_eq!(running, test, "own_process! was given another test's name");
+    }
+    let mut in_child = false;
+    let output = in_fresh_process(&test, &[], OWN_PROCESS_TIMEOUT, || in_child = true);
+    if in_child {
+        return Some(BodyRan(test));
+    }
+    let output = output.expect("the parent has the child's output");
+    assert_succeeded(&test, &output);
+    let marker = format!("{BODY_RAN}{test}\n");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(&marker),
+        "`{test}` ran no test body in its process:\n--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    None
+}
+
+/// Held by a test body running in its own process ([`own_process!`]): when the body returns
+/// without panicking, dropping it tells the parent that the body ran to the end.
+#[derive(Debug)]
+pub struct BodyRan(String);
+
+impl Drop for BodyRan {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            println!("{BODY_RAN}{}", self.0);
+        }
+    }
+}
+
+/// Runs the rest of the test in a process of its own: the first statement of a test whose module
+/// needs process-wide settings other than those of the rest of its binary (a trace depth, a
+/// strict default, a delivery mode, nothing patched...), or that changes them. `name` is the
+/// test function's name. In the binary's own process the test then only waits for its process
+/// (at most [`OWN_PROCESS_TIMEOUT`]) and fails if it failed, hung, or ran no test body; in the
+/// test's process the body runs as it would in a binary of its own.
+#[macro_export]
+macro_rules! own_process {
+    ($name:literal) => {
+        let Some(_body_ran) = $crate::in_own_process(module_path!(), $name) else {
+            return;
+        };
+    };
 }
 
 /// Asserts that the fresh process of `test` (see [`in_fresh_process`]) exited successfully,
@@ -212,8 +288,8 @@ macro_rules! route_tests {
     };
 }
 
-/// The areas the `macro_routes_*` tests split the routed operations into; area `x` is tested by
-/// `tests/tests/macro_routes_x.rs`.
+/// The areas the `macros::routes_*` tests split the routed operations into; area `x` is tested by
+/// `tests/tests/macros/routes_x.rs`.
 pub const AREAS: &[&str] = &["fs", "path", "net", "process", "thread_sync", "io_stdin"];
 
 /// The catalog operations `#[aiocop::monitor]` routes: std operations with a shim.

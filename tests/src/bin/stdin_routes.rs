@@ -1,4 +1,4 @@
-//! Helper process for `tests/macro_routes_io_stdin.rs`: reads this process's standard input the
+//! Helper process for `tests/macros/routes_io_stdin.rs`: reads this process's standard input the
 //! way users write it, inside a `#[aiocop::monitor]` async fn or its unannotated twin, and
 //! prints what the calls returned and what was recorded.
 //!

@@ -1,4 +1,4 @@
-//! Helper process for `tests/shims_stdin.rs`: calls one stdin shim (or the std method it stands
+//! Helper process for `tests/shims/stdin.rs`: calls one stdin shim (or the std method it stands
 //! for) on this process's standard input and prints what happened, one `key value` per line.
 //!
 //! Usage: `stdin_shims <shim> <mode>`, mode being `shim` (inside a monitored poll), `std` (the std

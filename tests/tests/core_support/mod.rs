@@ -1,5 +1,5 @@
-//! Helpers shared by the `core_*` test binaries (each includes this module with
-//! `mod core_support;`): runtimes, a std-only executor, and a callback that records the events of
+//! Helpers shared by the `monitoring`, `strict` and `config` test binaries (each includes this
+//! module with `mod core_support;`): runtimes, a std-only executor, and a callback that records the events of
 //! one monitored function so that tests running in parallel in one process do not see each
 //! other's events.
 

@@ -1,5 +1,5 @@
 //! Cases of `aiocop::shim::io::{stdin, stdin_lock}`: they read the process's standard input, so
-//! `shims_stdin.rs` runs them in the `stdin_shims` helper process. (`io::buf_reader_file` is in
+//! `shims/stdin.rs` runs them in the `stdin_shims` helper process. (`io::buf_reader_file` is in
 //! `fs.rs`.)
 
 use super::Case;

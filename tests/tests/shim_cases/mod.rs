@@ -1,6 +1,6 @@
 //! One case per audited shim: a closure that calls the shim exactly once, checks that it did
 //! what std does on real files, sockets, processes and threads, and says where the call was made
-//! and which arguments the event must show. The test binaries run the table inside monitored
+//! and which arguments the event must show. The `shims` tests run the table inside monitored
 //! polls, outside them, without auditing and without argument capture.
 
 #![allow(dead_code, unreachable_pub)]
@@ -69,7 +69,7 @@ pub enum How {
     /// In this process.
     Here(Run),
     /// In the `stdin_shims` helper process, whose standard input the test controls
-    /// (`shims_stdin.rs`).
+    /// (`shims/stdin.rs`).
     Stdin,
 }
 

@@ -1,0 +1,458 @@
+//! The `tracing` integration against a real subscriber: tracing-subscriber's JSON formatter writes
+//! into a shared buffer, and the tests read back the lines their own monitored functions caused.
+//!
+//! Callbacks run on aiocop's delivery thread in this process (`Delivery::Background`), so every
+//! test also checks that the event lands in the request's span although it is emitted elsewhere.
+
+use std::io;
+use std::sync::{Arc, Mutex, Once, PoisonError};
+use std::time::{Duration, Instant};
+
+use aiocop::integrations::tracing::{
+    SPAN_ID_KEY, SPAN_KEY, SPAN_NAME_KEY, SpanFieldsLayer, TracingCallback, span_context,
+};
+use aiocop::{ContextValue, SeverityLevel};
+use serde_json::Value;
+use tracing::{Instrument, Level};
+use tracing_subscriber::layer::SubscriberExt;
+
+const THRESHOLD_MS: u64 = 20;
+const BLOCK: Duration = Duration::from_millis(35);
+
+static OUTPUT: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+
+struct SharedBuffer;
+
+impl io::Write for SharedBuffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        OUTPUT
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Identical for every test of this module: settings and callbacks are process-wide.
+fn setup() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let subscriber = tracing_subscriber::registry()
+            .with(SpanFieldsLayer::new().with_field("tenant"))
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .json()
+                    .with_current_span(true)
+                    .with_span_list(true)
+                    .with_thread_names(true)
+                    .with_writer(|| SharedBuffer),
+            );
+        tracing::subscriber::set_global_default(subscriber).expect("first global subscriber");
+        aiocop::delivery::set_mode(aiocop::delivery::Delivery::Background);
+        aiocop::patch_audit_functions();
+        aiocop::start_blocking_io_detection(0).unwrap();
+        aiocop::detect_slow_tasks(THRESHOLD_MS, aiocop::no_callback).unwrap();
+        aiocop::integrations::tracing::register_context_provider();
+        TracingCallback::new().register();
+        aiocop::activate();
+    });
+}
+
+/// Every JSON line written so far.
+fn lines() -> Vec<Value> {
+    let output = OUTPUT.lock().unwrap_or_else(PoisonError::into_inner);
+    String::from_utf8_lossy(&output)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("each line is one JSON object"))
+        .collect()
+}
+
+/// The slow-task events emitted for the monitored function `name`.
+fn task_events(name: &str) -> Vec<Value> {
+    aiocop::delivery::flush();
+    let suffix = format!("::{name}");
+    lines()
+        .into_iter()
+        .filter(|l| {
+            l["fields"]["function"]
+                .as_str()
+                .is_some_and(|f| f.ends_with(&suffix))
+        })
+        .collect()
+}
+
+/// The per-blocking-call events whose entry point is in the monitored function `name`.
+fn blocking_events(name: &str) -> Vec<Value> {
+    aiocop::delivery::flush();
+    let suffix = format!(":{name}");
+    lines()
+        .into_iter()
+        .filter(|l| {
+            l["fields"]["entry_point"]
+                .as_str()
+                .is_some_and(|f| f.ends_with(&suffix))
+        })
+        .collect()
+}
+
+fn busy_wait(duration: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        std::hint::spin_loop();
+    }
+}
+
+fn temp_file(name: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("aiocop-tracing-{}-{name}", std::process::id()));
+    std::fs::write(&path, b"payload").unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn high_severity_task_is_one_error_event_with_fields_in_the_request_span() {
+    setup();
+    let span = tracing::info_span!("request", request_id = "req-123", tenant = 7u64);
+    tokio::spawn(
+        aiocop::monitored!("tracing_high_handler", async {
+            aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+            std::thread::sleep(BLOCK);
+            tokio::task::yield_now().await;
+        })
+        .instrument(span),
+    )
+    .await
+    .unwrap();
+
+    let events = task_events("tracing_high_handler");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let line = &events[0];
+    assert_eq!(line["level"], "ERROR");
+    assert_eq!(line["target"], "aiocop");
+    let fields = &line["fields"];
+    assert_eq!(fields["message"], "High severity blocking I/O detected");
+    assert!(fields["elapsed_ms"].as_f64().unwrap() >= BLOCK.as_millis() as f64);
+    assert_eq!(fields["threshold_ms"].as_f64(), Some(THRESHOLD_MS as f64));
+    assert_eq!(fields["exceeded_threshold"], true);
+    assert_eq!(fields["severity_score"], 50);
+    assert_eq!(fields["severity_level"], "high");
+    assert_eq!(fields["reason"], "io_blocking");
+    assert_eq!(
+        fields["function"],
+        "integrations::tracing::tracing_high_handler"
+    );
+    assert_eq!(fields["blocking_events_count"], 1);
+    let summary = fields["blocking_events"].as_str().unwrap();
+    assert!(
+        summary.starts_with("std::thread::sleep(35ms) at ")
+            && summary.ends_with(":tracing_high_handler"),
+        "{summary}"
+    );
+    assert_eq!(fields["dropped_events"], 0);
+    assert_eq!(fields["request_id"], "req-123");
+    let context = fields["context"].as_str().unwrap();
+    assert!(context.contains(r#""request_id": "req-123""#), "{context}");
+    assert!(context.contains(r#""tenant": 7"#), "{context}");
+    assert!(context.contains(r#""span_name": "request""#), "{context}");
+    assert!(!context.contains("opaque"), "{context}");
+
+    // Emitted on aiocop's delivery thread, yet inside the request's span.
+    assert_eq!(line["threadName"], "aiocop-delivery");
+    assert_eq!(line["span"]["name"], "request");
+    assert_eq!(line["span"]["request_id"], "req-123");
+
+    let per_call = blocking_events("tracing_high_handler");
+    assert_eq!(per_call.len(), 1, "{per_call:#?}");
+    assert_eq!(per_call[0]["level"], "DEBUG");
+    assert_eq!(per_call[0]["fields"]["message"], "Blocking event");
+    assert_eq!(per_call[0]["fields"]["event"], "std::thread::sleep(35ms)");
+    assert_eq!(per_call[0]["fields"]["severity"], 50);
+    assert_eq!(per_call[0]["span"]["name"], "request");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn medium_severity_file_read_is_a_warning() {
+    setup();
+    let path = temp_file("medium");
+    let data = aiocop::monitored!("tracing_medium_handler", async {
+        aiocop::audit("std::fs::read", aiocop::WEIGHT_MODERATE, &[&path.display()]);
+        let data = std::fs::read(&path).unwrap();
+        // Unrecorded blocking on top, so the poll exceeds the threshold.
+        std::thread::sleep(BLOCK);
+        data
+    })
+    .instrument(tracing::info_span!("request", request_id = 42u64))
+    .await;
+    assert_eq!(data, b"payload");
+    std::fs::remove_file(&path).unwrap();
+
+    let events = task_events("tracing_medium_handler");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let fields = &events[0]["fields"];
+    assert_eq!(events[0]["level"], "WARN");
+    assert_eq!(fields["message"], "Medium severity blocking I/O detected");
+    assert_eq!(fields["severity_level"], "medium");
+    assert_eq!(fields["severity_score"], 10);
+    assert_eq!(fields["request_id"], "42");
+    let summary = fields["blocking_events"].as_str().unwrap();
+    assert!(
+        summary.starts_with(&format!("std::fs::read({}) at ", path.display())),
+        "{summary}"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn cpu_bound_task_is_info_and_outside_any_span_has_no_request_id() {
+    setup();
+    aiocop::monitored!("tracing_cpu_handler", async { busy_wait(BLOCK) }).await;
+
+    let events = task_events("tracing_cpu_handler");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let line = &events[0];
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(
+        line["fields"]["message"],
+        "Slow task detected (cpu_blocking)"
+    );
+    assert_eq!(line["fields"]["reason"], "cpu_blocking");
+    assert_eq!(line["fields"]["severity_level"], "low");
+    assert_eq!(line["fields"]["blocking_events_count"], 0);
+    assert!(line["fields"].get("request_id").is_none(), "{line}");
+    assert_eq!(line["fields"]["context"], "{}");
+    assert!(line.get("span").is_none(), "{line}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn quick_blocking_poll_is_not_logged_by_default_but_is_with_only_exceeded_off() {
+    setup();
+    let path = temp_file("quick");
+    let ((), events) =
+        aiocop::events::collect_events(aiocop::monitored!("tracing_quick_handler", async {
+            aiocop::audit(
+                "std::fs::metadata",
+                aiocop::WEIGHT_LIGHT,
+                &[&path.display()],
+            );
+            assert!(std::fs::metadata(&path).unwrap().is_file());
+        }))
+        .await;
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(!events[0].exceeded_threshold());
+    assert!(
+        task_events("tracing_quick_handler").is_empty(),
+        "the default callback only logs polls that exceeded the threshold"
+    );
+
+    // The same event through a reconfigured callback, into a subscriber of this thread.
+    let local = Arc::new(Mutex::new(Vec::new()));
+    let writer = local.clone();
+    let subscriber = tracing_subscriber::registry().with(
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(move || LocalBuffer(writer.clone())),
+    );
+    let callback = TracingCallback::new()
+        .level_for(SeverityLevel::Low, Level::DEBUG)
+        .only_exceeded(false)
+        .blocking_event_level(None);
+    assert_eq!(callback.level_of(&events[0]), Some(Level::DEBUG));
+    assert_eq!(
+        callback
+            .clone()
+            .min_severity(SeverityLevel::Medium)
+            .level_of(&events[0]),
+        None
+    );
+    tracing::subscriber::with_default(subscriber, || callback.emit(&events[0]));
+    let text = String::from_utf8(local.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "no per-call event when its level is None: {text}"
+    );
+    assert_eq!(lines[0]["level"], "DEBUG");
+    assert_eq!(lines[0]["fields"]["exceeded_threshold"], false);
+    assert_eq!(lines[0]["fields"]["severity_score"], 1);
+    assert_eq!(
+        lines[0]["fields"]["message"],
+        "Low severity blocking I/O detected"
+    );
+}
+
+struct LocalBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for LocalBuffer {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A request under a scoped subscriber (`set_default`, as tests and per-tenant logging do): the
+/// delivery thread does not see that subscriber as its default, yet the event reaches it.
+#[tokio::test(flavor = "current_thread")]
+async fn event_reaches_the_scoped_subscriber_of_its_span() {
+    setup();
+    let local = Arc::new(Mutex::new(Vec::new()));
+    let writer = local.clone();
+    let subscriber = tracing_subscriber::registry()
+        .with(SpanFieldsLayer::new())
+        .with(
+            tracing_subscriber::fmt::layer()
+                .json()
+                .with_current_span(true)
+                .with_thread_names(true)
+                .with_writer(move || LocalBuffer(writer.clone())),
+        );
+    let guard = tracing::subscriber::set_default(subscriber);
+    aiocop::monitored!("tracing_scoped_handler", async {
+        aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+        std::thread::sleep(BLOCK);
+    })
+    .instrument(tracing::info_span!(
+        "scoped_request",
+        request_id = "req-scoped"
+    ))
+    .await;
+    drop(guard);
+
+    assert!(
+        task_events("tracing_scoped_handler").is_empty(),
+        "not the global subscriber"
+    );
+    let text = String::from_utf8(local.lock().unwrap().clone()).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|l: &Value| l["fields"]["severity_score"] == 50)
+        .collect();
+    assert_eq!(lines.len(), 1, "{text}");
+    assert_eq!(lines[0]["level"], "ERROR");
+    assert_eq!(lines[0]["threadName"], "aiocop-delivery");
+    assert_eq!(lines[0]["span"]["name"], "scoped_request");
+    assert_eq!(lines[0]["fields"]["request_id"], "req-scoped");
+}
+
+#[test]
+fn span_context_finds_fields_on_parents_and_recorded_later() {
+    setup();
+    let request = tracing::info_span!(
+        "request",
+        request_id = tracing::field::Empty,
+        tenant = "acme"
+    );
+    request.record("request_id", "req-late");
+    let _request = request.enter();
+    let db = tracing::info_span!("db_query");
+    let _db = db.enter();
+
+    let ctx = span_context();
+    assert_eq!(ctx.get_str(SPAN_NAME_KEY), Some("db_query"));
+    assert_eq!(ctx.get_str("request_id"), Some("req-late"));
+    assert_eq!(ctx.get_str("tenant"), Some("acme"));
+    assert_eq!(
+        ctx.get(SPAN_ID_KEY).and_then(ContextValue::as_u64),
+        db.id().map(|id| id.into_u64())
+    );
+    let captured = ctx
+        .get(SPAN_KEY)
+        .and_then(ContextValue::downcast_ref::<tracing::Span>)
+        .expect("the span itself is carried");
+    assert_eq!(captured.id(), db.id());
+
+    // The innermost span's own value wins over its parent's.
+    let retry = tracing::info_span!("retry", request_id = "req-inner");
+    let _retry = retry.enter();
+    assert_eq!(span_context().get_str("request_id"), Some("req-inner"));
+}
+
+#[test]
+fn span_context_is_empty_outside_spans() {
+    setup();
+    assert!(span_context().is_empty());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_sampled_poll_names_its_hottest_stack() {
+    setup();
+    aiocop::monitored!("tracing_sampled_handler", async {
+        busy_wait(Duration::from_millis(150))
+    })
+    .await;
+
+    let events = task_events("tracing_sampled_handler");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let hottest = events[0]["fields"]["hottest_stack"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no hottest_stack: {}", events[0]));
+    // `entry point (n/total)`: the busy function, found by most of the samples.
+    assert!(hottest.contains("busy_wait"), "{hottest}");
+    assert!(hottest.ends_with(')') && hottest.contains('/'), "{hottest}");
+}
+
+/// A store whose method is monitored and instrumented, under `#[async_trait]`, in both orders of
+/// the two attributes, and a twin without `#[aiocop::monitor]`: each reports the span current
+/// while its body runs.
+#[async_trait::async_trait]
+trait Store {
+    async fn monitored_above(&self) -> Option<&'static str>;
+    async fn monitored_below(&self) -> Option<&'static str>;
+    async fn unmonitored(&self) -> Option<&'static str>;
+}
+
+struct Db;
+
+fn current_span_name() -> Option<&'static str> {
+    tracing::Span::current().metadata().map(|m| m.name())
+}
+
+#[async_trait::async_trait]
+impl Store for Db {
+    #[aiocop::monitor]
+    #[tracing::instrument(skip(self))]
+    async fn monitored_above(&self) -> Option<&'static str> {
+        tokio::task::yield_now().await;
+        current_span_name()
+    }
+
+    #[tracing::instrument(skip(self))]
+    #[aiocop::monitor]
+    async fn monitored_below(&self) -> Option<&'static str> {
+        tokio::task::yield_now().await;
+        current_span_name()
+    }
+
+    #[tracing::instrument(skip(self))]
+    async fn unmonitored(&self) -> Option<&'static str> {
+        tokio::task::yield_now().await;
+        current_span_name()
+    }
+}
+
+#[test]
+fn monitoring_an_instrumented_async_trait_method_keeps_its_span_around_the_body() {
+    let _subscriber = tracing::subscriber::set_default(tracing_subscriber::registry());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let db = Db;
+    assert_eq!(runtime.block_on(db.unmonitored()), Some("unmonitored"));
+    assert_eq!(
+        runtime.block_on(db.monitored_above()),
+        Some("monitored_above")
+    );
+    assert_eq!(
+        runtime.block_on(db.monitored_below()),
+        Some("monitored_below")
+    );
+}
