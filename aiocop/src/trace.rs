@@ -315,18 +315,7 @@ impl FrameView {
 /// The source-level frames of `ips`, innermost first, up to the poll guard that opened the scope,
 /// aiocop's own frames left out. Symbolizes (through the cache): never on a runtime worker.
 pub(crate) fn frames_of(ips: &[usize]) -> Vec<FrameView> {
-    let mut all: Vec<(Arc<[Symbol]>, usize, usize)> = Vec::new();
-    for &ip in ips {
-        let symbols = symbols_of(ip);
-        for i in 0..symbols.len().max(1) {
-            all.push((symbols.clone(), i, ip));
-        }
-    }
-    let end = all
-        .iter()
-        .rposition(|(symbols, i, _)| symbols.get(*i).is_some_and(is_scope_boundary))
-        .unwrap_or(all.len());
-    all[..end]
+    user_frames(ips)
         .iter()
         .filter_map(|(symbols, i, ip)| match symbols.get(*i) {
             None => Some(FrameView {
@@ -346,8 +335,11 @@ pub(crate) fn frames_of(ips: &[usize]) -> Vec<FrameView> {
         .collect()
 }
 
-fn symbolize(ips: &[usize], depth: usize) -> Resolved {
-    // Every source-level frame, innermost first; inlining gives several per instruction pointer.
+/// Every source-level frame of `ips` (inlining gives several per instruction pointer), innermost
+/// first, as (the address's symbols, which of them, the address), up to the outermost poll guard:
+/// past it lies the executor (it may share a machine frame with the user's code when inlined).
+/// Nested guards are skipped.
+fn user_frames(ips: &[usize]) -> Vec<(Arc<[Symbol]>, usize, usize)> {
     let mut all: Vec<(Arc<[Symbol]>, usize, usize)> = Vec::new();
     for &ip in ips {
         let symbols = symbols_of(ip);
@@ -355,13 +347,16 @@ fn symbolize(ips: &[usize], depth: usize) -> Resolved {
             all.push((symbols.clone(), i, ip));
         }
     }
-    // The outermost poll guard ends the user's part of the stack: past it lies the executor (it
-    // may share a machine frame with the user's code when inlined). Nested guards are skipped.
     let end = all
         .iter()
         .rposition(|(symbols, i, _)| symbols.get(*i).is_some_and(is_scope_boundary))
         .unwrap_or(all.len());
-    let frames: Vec<(String, bool)> = all[..end]
+    all.truncate(end);
+    all
+}
+
+fn symbolize(ips: &[usize], depth: usize) -> Resolved {
+    let frames: Vec<(String, bool)> = user_frames(ips)
         .iter()
         .filter_map(|(symbols, i, ip)| match symbols.get(*i) {
             None => Some((format!("{ip:#x}"), false)),

@@ -56,8 +56,8 @@ use std::os::fd::{AsRawFd, RawFd};
 /// covered by the event until the shim returns: one call, one event.
 macro_rules! record {
     ($op:expr $(, $arg:expr)* $(,)?) => {
-        #[cfg(not(feature = "intercept"))]
-        if $crate::record::in_scope() {
+        let in_scope = $crate::record::in_scope();
+        if in_scope {
             $crate::record::record(
                 $crate::record::Source::Catalog,
                 $op.event,
@@ -67,18 +67,7 @@ macro_rules! record {
             );
         }
         #[cfg(feature = "intercept")]
-        let _covering = if $crate::record::in_scope() {
-            $crate::record::record(
-                $crate::record::Source::Catalog,
-                $op.event,
-                $op.weight,
-                $crate::record::Args::Display(&[$(&$arg),*]),
-                ::core::panic::Location::caller(),
-            );
-            Some($crate::intercept::Covering::start())
-        } else {
-            None
-        };
+        let _covering = in_scope.then($crate::intercept::Covering::start);
     };
 }
 
