@@ -11,7 +11,8 @@
 //! blocking calls, judged and emitted inline, as in `benches/poll.rs`), and the handlers of
 //! `benches/handler.rs`, one call each poll: `handler_plain`, `handler_deactivated`,
 //! `handler_active`, `blocking_handler_plain`, `blocking_handler_deactivated`,
-//! `blocking_handler_active`. Start-up (and the first event's one-time work) is left out by
+//! `blocking_handler_active`; and `audit_outside`, one `aiocop::audit` call outside any monitored
+//! poll per iteration. Start-up (and the first event's one-time work) is left out by
 //! running a variant with N and 3N polls and dividing the difference by 2N.
 
 use std::collections::HashMap;
@@ -124,6 +125,18 @@ fn main() {
             run(Spin(0));
         }
         "tokio_metrics" => run(tokio_metrics::TaskMonitor::new().instrument(Spin(0))),
+        // `audit` outside any monitored poll (monitoring active): what every shim and probe costs
+        // there, one call per "poll".
+        "audit_outside" => {
+            aiocop::activate();
+            for _ in 0..POLLS.load(Ordering::Relaxed) {
+                aiocop::audit(
+                    "std::fs::read",
+                    aiocop::WEIGHT_MODERATE,
+                    &[&black_box("/etc/hosts")],
+                );
+            }
+        }
         "events_1_depth_0" | "events_10_depth_0" | "events_1_depth_20" | "events_10_depth_20" => {
             if variant.ends_with("_depth_20") {
                 aiocop::setup::set_trace_depth(20).unwrap();
@@ -165,7 +178,7 @@ fn main() {
             eprintln!(
                 "unknown variant {other:?}: bare | deactivated | active | active_watchdog | \
                  activate_only | tokio_metrics | events_{{1,10}}_depth_{{0,20}} | \
-                 [blocking_]handler_{{plain,deactivated,active}}"
+                 [blocking_]handler_{{plain,deactivated,active}} | audit_outside"
             );
             std::process::exit(2);
         }
