@@ -300,7 +300,9 @@ impl Scope<'_> {
 
     /// Stores a blocking call the recorder accepted (see [`record`](crate::record)): adds its
     /// weight, keeps it whole under the per-poll cap (text, trace) or only counts it past the cap,
-    /// and captures the context at the poll's first event.
+    /// and captures the context at the poll's first event. Inlined into the recorder's entry
+    /// points (see `record::accept`).
+    #[inline(always)]
     pub(crate) fn push(
         &self,
         operation: &'static str,
