@@ -138,6 +138,8 @@ mod record;
 pub mod shim;
 
 mod monitor;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 #[cfg(all(feature = "tokio-hooks", tokio_unstable))]
 pub mod runtime_hooks;
 #[cfg(feature = "tower")]

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::clock::{self, Ticks};
 use crate::context;
 use crate::emit::{self, Recorded};
-use crate::event::RawBlockingEvent;
+use crate::event::{RawBlockingEvent, SlowTaskEvent};
 use crate::functions::MonitoredFunction;
 use crate::settings;
 use crate::strict;
@@ -252,28 +252,29 @@ impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
     fn close(&self, end: Ticks, may_raise: bool) {
-        self.judge(self.start.get().nanos_until(end), may_raise);
+        let _ = self.judge(self.start.get().nanos_until(end), may_raise);
     }
 
-    /// Judges a poll that took `elapsed_ns`.
+    /// Judges a poll that took `elapsed_ns`; returns the event if it is a strict-mode violation
+    /// that was not raised (`may_raise` false).
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn judge(&self, elapsed_ns: u64, may_raise: bool) {
+    fn judge(&self, elapsed_ns: u64, may_raise: bool) -> Option<SlowTaskEvent> {
         let threshold_ns = match self.outer.options().threshold_ns() {
             Some(own) => own,
             None => settings::slow_task_threshold_ns(),
         };
         let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
-            return;
+            return None;
         };
         let blocked = recorded
             .as_ref()
             .is_some_and(|r| !r.events.is_empty() || r.dropped > 0);
-        if !blocked && elapsed_ns < threshold_ns {
+        if !blocked && (elapsed_ns < threshold_ns || !self.marks.timed()) {
             // A scope in a polling frame is never dropped (see `enter`): free what it holds.
             if recorded.is_some() {
                 *recorded = None;
             }
-            return;
+            return None;
         }
         let recorded = recorded.take().map(|r| *r).unwrap_or_default();
         emit::emit(
@@ -283,12 +284,29 @@ impl Scope<'_> {
             Duration::from_nanos(threshold_ns),
             may_raise,
             self.start.get().id(),
-        );
+        )
     }
 
     /// Whether a context provider is running in this scope (its calls are not the task's).
     pub(crate) fn in_provider(&self) -> bool {
         self.in_provider.get()
+    }
+
+    /// Whether a blocking call made now is not this scope's to record: a worker scope records
+    /// only the calls made inside a task's poll (see [`detached`]).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn ignores_calls_here(&self) -> bool {
+        if self.marks.records_outside_tasks() {
+            return false;
+        }
+        #[cfg(feature = "runtime")]
+        {
+            !detached::in_task_poll()
+        }
+        #[cfg(not(feature = "runtime"))]
+        {
+            false
+        }
     }
 
     /// The innermost monitored function being polled.

@@ -1,0 +1,318 @@
+//! Worker threads watched through tokio's stable thread hooks (`aiocop::runtime::instrument`), and
+//! the strict test runtime (`aiocop::runtime::run_strict`), on stable Rust.
+//!
+//! Tests tell their events apart by a marker in the audited call's arguments, so they can run in
+//! parallel. Each drops its runtime before looking: that joins the worker threads, and each
+//! reports its last stretch as it stops (events are delivered inline).
+
+mod event_log;
+
+use std::panic::{AssertUnwindSafe, Location};
+use std::time::{Duration, Instant};
+
+use aiocop::{HighSeverityBlockingIo, SlowTaskEvent, WEIGHT_HEAVY, WEIGHT_MODERATE};
+use tokio::runtime::{Builder, Runtime};
+
+/// High enough that no ordinary poll reaches it, even on a loaded machine.
+const THRESHOLD_MS: u64 = 500;
+
+fn setup() {
+    aiocop_tests::setup_at(THRESHOLD_MS, event_log::record_every_event);
+}
+
+fn instrumented(multi_thread: bool) -> Runtime {
+    let mut builder = if multi_thread {
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        Builder::new_current_thread()
+    };
+    builder.enable_all();
+    aiocop::runtime::instrument(&mut builder);
+    builder.build().expect("runtime")
+}
+
+/// Records a blocking call whose text carries `marker`; returns its call site.
+#[track_caller]
+fn block(marker: &'static str) -> &'static Location<'static> {
+    let here = Location::caller();
+    aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&marker]);
+    here
+}
+
+/// The events with a blocking call whose text carries `marker`.
+fn events_with(marker: &str) -> Vec<SlowTaskEvent> {
+    event_log::events_matching(|e| {
+        e.blocking_events()
+            .iter()
+            .any(|b| b.event().contains(marker))
+    })
+}
+
+fn spin(duration: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        std::hint::spin_loop();
+    }
+}
+
+fn a_blocking_call_in_a_spawned_task_is_reported(multi_thread: bool, marker: &'static str) {
+    setup();
+    let runtime = instrumented(multi_thread);
+    let site = runtime.block_on(async move {
+        // The current-thread runtime's worker is the calling thread, watched from its first park.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let site = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            let line = line!() + 1;
+            let site = block(marker);
+            assert_eq!(site.line(), line);
+            site
+        })
+        .await
+        .expect("task");
+        // Its stretch ends at its next park.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        site
+    });
+    drop(runtime);
+
+    let events = events_with(marker);
+    assert_eq!(events.len(), 1, "one stretch, one event: {events:#?}");
+    let event = &events[0];
+    assert_eq!(event.function().name(), aiocop::runtime::WORKER_NAME);
+    assert_eq!(event.severity_level(), aiocop::SeverityLevel::High);
+    let call = &event.blocking_events()[0];
+    assert_eq!(call.operation(), "std::thread::sleep");
+    assert_eq!(call.location().file(), file!());
+    assert_eq!(call.location().line(), site.line(), "the call site");
+}
+
+#[test]
+fn a_blocking_call_in_a_spawned_task_is_reported_on_a_multi_thread_runtime() {
+    a_blocking_call_in_a_spawned_task_is_reported(true, "spawned-multi");
+}
+
+#[test]
+fn a_blocking_call_in_a_spawned_task_is_reported_on_a_current_thread_runtime() {
+    a_blocking_call_in_a_spawned_task_is_reported(false, "spawned-current");
+}
+
+#[test]
+fn many_background_tasks_each_blocking_are_all_reported() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                tokio::spawn(async {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    block("background-many");
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("task");
+        }
+    });
+    drop(runtime);
+    let calls: usize = events_with("background-many")
+        .iter()
+        .map(|e| {
+            e.blocking_events()
+                .iter()
+                .filter(|b| b.event().contains("background-many"))
+                .count()
+                + e.dropped_events()
+        })
+        .sum();
+    assert_eq!(calls, 50, "every blocking call of every task is seen");
+}
+
+#[test]
+fn spawn_blocking_and_block_in_place_are_never_reported() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::task::spawn_blocking(|| {
+                block("in-spawn-blocking");
+            })
+            .await
+            .expect("spawn_blocking");
+            tokio::task::block_in_place(|| {
+                block("in-block-in-place");
+            });
+            // After block_in_place the task goes on on a worker: watched again.
+            block("after-block-in-place");
+        })
+        .await
+        .expect("task");
+        // Blocking threads started by earlier calls are reused too.
+        for _ in 0..4 {
+            tokio::task::spawn_blocking(|| {
+                block("in-spawn-blocking");
+            })
+            .await
+            .expect("spawn_blocking");
+        }
+    });
+    drop(runtime);
+
+    let events = events_with("in-spawn-blocking");
+    assert!(events.is_empty(), "spawn_blocking: {events:#?}");
+    let events = events_with("in-block-in-place");
+    assert!(events.is_empty(), "block_in_place: {events:#?}");
+    let events = events_with("after-block-in-place");
+    assert_eq!(events.len(), 1, "the task itself: {events:#?}");
+}
+
+#[test]
+fn a_busy_worker_is_never_reported_as_slow() {
+    setup();
+    let runtime = instrumented(true);
+    let spun = runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            // Many short polls back to back, longer together than the threshold, then one
+            // quiet blocking call so that the stretch is reported and can be looked at.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(THRESHOLD_MS + 200) {
+                spin(Duration::from_millis(5));
+                tokio::task::yield_now().await;
+            }
+            block("busy-worker");
+            start.elapsed()
+        })
+        .await
+        .expect("task")
+    });
+    drop(runtime);
+    assert!(spun >= Duration::from_millis(THRESHOLD_MS));
+    let events = events_with("busy-worker");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert!(
+        !events[0].exceeded_threshold(),
+        "a stretch is not timed: {events:#?}"
+    );
+    let cpu = event_log::events_matching(|e| {
+        e.function().name() == aiocop::runtime::WORKER_NAME
+            && e.reason() == aiocop::Reason::CpuBlocking
+    });
+    assert!(cpu.is_empty(), "no CPU event for a worker: {cpu:#?}");
+}
+
+#[aiocop::monitor]
+async fn monitored_handler() {
+    block("in-monitored");
+}
+
+#[test]
+fn a_monitored_future_inside_a_task_names_its_own_events() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            monitored_handler().await;
+            block("beside-monitored");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+
+    let events = events_with("in-monitored");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), "monitored_handler");
+    let events = events_with("beside-monitored");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    assert!(
+        events[0]
+            .blocking_events()
+            .iter()
+            .all(|b| !b.event().contains("in-monitored")),
+        "the monitored poll's calls are its own: {events:#?}"
+    );
+}
+
+fn strict(multi_thread: bool, body: impl Future<Output = ()>) {
+    let mut builder = if multi_thread {
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        Builder::new_current_thread()
+    };
+    builder.enable_all();
+    aiocop::runtime::run_strict(&mut builder, body);
+}
+
+fn strict_runtime_fails_a_blocking_task(multi_thread: bool, marker: &'static str) {
+    setup();
+    // Set-up outside the runtime's tasks is not watched.
+    block("strict-setup");
+    let line = line!() + 4;
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        strict(multi_thread, async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::spawn(async move { block(marker) })
+                .await
+                .expect("task");
+        });
+    }));
+    // Assertions after it are not watched either.
+    block("strict-assertions");
+    let payload = outcome.expect_err("the strict runtime fails a task that blocks");
+    let report = HighSeverityBlockingIo::from_panic(&*payload).expect("a strict-mode report");
+    let call = &report.events()[0];
+    assert!(call.event().contains(marker), "{report}");
+    assert_eq!(call.location().file(), file!());
+    assert_eq!(call.location().line(), line, "the call site: {report}");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("the report as a string");
+    assert!(message.contains(file!()), "{message}");
+}
+
+#[test]
+fn the_strict_runtime_fails_a_task_that_blocks_on_a_multi_thread_runtime() {
+    strict_runtime_fails_a_blocking_task(true, "strict-multi");
+}
+
+#[test]
+fn the_strict_runtime_fails_a_task_that_blocks_on_a_current_thread_runtime() {
+    strict_runtime_fails_a_blocking_task(false, "strict-current");
+}
+
+#[test]
+fn the_strict_runtime_passes_a_clean_test() {
+    setup();
+    for multi_thread in [true, false] {
+        strict(multi_thread, async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let tasks: Vec<_> = (0..20)
+                .map(|i| {
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        // Moderate blocking is not a violation; neither is spawn_blocking.
+                        if i == 0 {
+                            aiocop::audit("std::fs::metadata", WEIGHT_MODERATE, &[&"clean"]);
+                        }
+                        tokio::task::spawn_blocking(|| {
+                            block("strict-clean-spawn-blocking");
+                        })
+                        .await
+                        .expect("spawn_blocking");
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.expect("task");
+            }
+        });
+    }
+}
