@@ -16,8 +16,14 @@ use tokio::runtime::{Builder, Runtime};
 /// High enough that no ordinary poll reaches it, even on a loaded machine.
 const THRESHOLD_MS: u64 = 500;
 
+/// With the `intercept` feature, interception is switched on explicitly: the workspace runs its
+/// tests with `AIOCOP_INTERCEPT=off` (see .cargo/config.toml).
 fn setup() {
-    aiocop_tests::setup_at(THRESHOLD_MS, event_log::record_every_event);
+    aiocop_tests::setup_at(THRESHOLD_MS, || {
+        event_log::record_every_event();
+        #[cfg(feature = "intercept")]
+        aiocop::intercept::enable();
+    });
 }
 
 fn instrumented(multi_thread: bool) -> Runtime {
@@ -131,7 +137,7 @@ fn many_background_tasks_each_blocking_are_all_reported() {
 }
 
 #[test]
-fn spawn_blocking_and_block_in_place_are_never_reported() {
+fn spawn_blocking_is_never_reported() {
     setup();
     let runtime = instrumented(true);
     runtime.block_on(async {
@@ -142,11 +148,6 @@ fn spawn_blocking_and_block_in_place_are_never_reported() {
             })
             .await
             .expect("spawn_blocking");
-            tokio::task::block_in_place(|| {
-                block("in-block-in-place");
-            });
-            // After block_in_place the task goes on on a worker: watched again.
-            block("after-block-in-place");
         })
         .await
         .expect("task");
@@ -160,13 +161,73 @@ fn spawn_blocking_and_block_in_place_are_never_reported() {
         }
     });
     drop(runtime);
-
     let events = events_with("in-spawn-blocking");
     assert!(events.is_empty(), "spawn_blocking: {events:#?}");
+}
+
+#[test]
+fn block_in_place_is_never_reported() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::task::block_in_place(|| {
+                block("in-block-in-place");
+            });
+            // After block_in_place the task goes on on a worker: watched again.
+            block("after-block-in-place");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
     let events = events_with("in-block-in-place");
     assert!(events.is_empty(), "block_in_place: {events:#?}");
     let events = events_with("after-block-in-place");
     assert_eq!(events.len(), 1, "the task itself: {events:#?}");
+}
+
+/// A sync helper of the program, standing for a dependency: it blocks through std, which records
+/// nothing itself; the interception sees the C library calls beneath.
+#[cfg(feature = "intercept")]
+fn load_config(path: &str) -> String {
+    std::fs::read_to_string(path).expect("read")
+}
+
+#[cfg(feature = "intercept")]
+#[test]
+fn a_blocking_libc_call_in_a_background_task_is_intercepted_with_its_call_site() {
+    setup();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let runtime = instrumented(true);
+    runtime.block_on(async move {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            assert!(!load_config(path).is_empty());
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    let events = event_log::events_matching(|e| {
+        e.blocking_events()
+            .iter()
+            .any(|b| b.operation() == "libc::open" && b.event().contains(path))
+    });
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    let open = events[0]
+        .blocking_events()
+        .iter()
+        .find(|b| b.operation() == "libc::open")
+        .expect("the open");
+    assert!(open.is_intercepted(), "{open}");
+    let entry = open.entry_point();
+    assert!(
+        entry.contains("runtime.rs") && entry.contains("load_config"),
+        "the entry point is the program's line that reads: {entry}"
+    );
 }
 
 #[test]
