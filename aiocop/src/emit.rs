@@ -33,7 +33,7 @@ pub(crate) fn emit(
     threshold: Duration,
     may_raise: bool,
     poll: u64,
-) -> Option<SlowTaskEvent> {
+) {
     let io = !recorded.events.is_empty() || recorded.dropped > 0;
     let events = recorded.events;
     let context = if io {
@@ -67,16 +67,11 @@ pub(crate) fn emit(
         cpu_samples: StackSamples::new(watchdog::take_samples(poll)),
     };
     collect::offer(&event);
-    let violation = strict::is_violation(&event, recorded.forced_strict);
+    let raise = may_raise && strict::is_violation(&event, recorded.forced_strict);
     let background = delivery::deliver_in_background();
-    if violation {
+    if raise {
         delivery::deliver(event.clone(), background);
-        if may_raise {
-            strict::raise(event);
-        }
-        // The caller cannot unwind here (a runtime hook): it reports the violation its own way.
-        return Some(event);
+        strict::raise(event);
     }
     delivery::deliver(event, background);
-    None
 }

@@ -64,10 +64,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::runtime::Builder;
 
+use crate::collect::{self, Watcher};
 use crate::event::SlowTaskEvent;
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::scope::detached;
 use crate::settings;
+use crate::strict;
 
 /// The name events of worker stretches carry.
 pub const WORKER_NAME: &str = "<tokio worker>";
@@ -76,12 +78,6 @@ pub const WORKER_NAME: &str = "<tokio worker>";
 static WORKER: MonitoredFunction = MonitoredFunction::new(
     FunctionInfo::new(WORKER_NAME, "", "<tokio worker>", 0),
     MonitorOptions::DEFAULT,
-);
-
-/// A worker stretch of a strict runtime ([`run_strict`]).
-static STRICT_WORKER: MonitoredFunction = MonitoredFunction::new(
-    FunctionInfo::new(WORKER_NAME, "", "<tokio worker>", 0),
-    MonitorOptions::DEFAULT.with_strict(true),
 );
 
 /// Sets the builder's thread hooks so that every blocking call made in a task on its worker
@@ -102,12 +98,12 @@ pub fn worker_started() {
 
 /// aiocop's `on_thread_stop` hook: reports the thread's last stretch.
 pub fn worker_stopped() {
-    let _ = detached::close();
+    detached::close();
 }
 
 /// aiocop's `on_thread_park` hook: the worker is about to wait for work; reports its stretch.
 pub fn worker_parked() {
-    let _ = detached::close();
+    detached::close();
 }
 
 /// aiocop's `on_thread_unpark` hook: the worker woke up and runs tasks again.
@@ -121,16 +117,22 @@ fn open(site: &'static MonitoredFunction) {
     }
 }
 
+/// The most violations [`run_strict`] keeps (it reports the first).
+const KEPT_VIOLATIONS: usize = 16;
+
 /// Runs `future` to completion on a runtime built from `builder`, with every worker watched as
-/// [`instrument`] does and strict: if any task blocked with high severity (the blocking calls of a
-/// stretch of a worker scoring high, see [`SeverityLevel`](crate::SeverityLevel)), it panics with
-/// the full report of the first such stretch, call sites included, once `future` has returned and
-/// the runtime has shut down. The test fails; set-up before and assertions after the call are not
-/// watched. On the multi-thread runtime, `future` itself runs on the calling thread and is not
-/// watched either: spawn the code under test.
+/// [`instrument`] does, strictly: if a task blocked with high severity (the blocking calls of a
+/// worker's stretch, or of a monitored poll on a worker such as a tower layer's request, scoring
+/// high: see [`SeverityLevel`](crate::SeverityLevel) and
+/// [`set_violation_rule`](crate::strict::set_violation_rule)), it panics with the full report of
+/// the first such event, call sites included, once `future` has returned and the runtime has
+/// shut down: the test fails. Set-up before the call and assertions after it are not watched. On
+/// the multi-thread runtime `future` itself runs on the calling thread, not a worker, and is not
+/// watched either: spawn the code under test. On the current-thread runtime it is.
 ///
 /// Monitoring must be set up (the reference's steps: `start_blocking_io_detection`, `activate`);
-/// this function changes no global setting. Panics also if the runtime cannot be built.
+/// this function changes no global setting. It panics also if the runtime cannot be built, and
+/// replaces thread hooks set earlier on `builder`.
 ///
 /// ```
 /// # #[cfg(feature = "runtime")]
@@ -146,33 +148,44 @@ fn open(site: &'static MonitoredFunction) {
 /// # #[cfg(not(feature = "runtime"))]
 /// # fn main() {}
 /// ```
-#[track_caller]
 pub fn run_strict<F: Future>(builder: &mut Builder, future: F) -> F::Output {
     let violations: Arc<Mutex<Vec<SlowTaskEvent>>> = Arc::default();
-    let keep = |violations: &Arc<Mutex<Vec<SlowTaskEvent>>>| {
-        let violations = Arc::clone(violations);
-        move || {
-            if let Some(event) = detached::close() {
-                // Held only to push or take one event: never long, never by aiocop's threads.
-                violations
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(event);
+    let watcher: Watcher = {
+        let violations = Arc::clone(&violations);
+        Arc::new(move |event: &SlowTaskEvent| {
+            if strict::is_violation(event, true) {
+                // Held only to push or take an event: never long, never by aiocop's threads.
+                let mut kept = violations.lock().unwrap_or_else(PoisonError::into_inner);
+                if kept.len() < KEPT_VIOLATIONS {
+                    kept.push(event.clone());
+                }
             }
+        })
+    };
+    let watch = |watcher: &Watcher| {
+        let watcher = Arc::clone(watcher);
+        move || {
+            if !collect::watches_thread(&watcher) {
+                collect::watch_thread(Some(Arc::clone(&watcher)));
+            }
+            worker_unparked();
         }
     };
     builder
-        .on_thread_start(|| open(&STRICT_WORKER))
-        .on_thread_unpark(|| open(&STRICT_WORKER))
-        .on_thread_park(keep(&violations))
-        .on_thread_stop(keep(&violations));
+        .on_thread_start(watch(&watcher))
+        .on_thread_unpark(watch(&watcher))
+        .on_thread_park(worker_parked)
+        .on_thread_stop(worker_stopped);
     let runtime = match builder.build() {
         Ok(runtime) => runtime,
         Err(error) => panic!("aiocop::runtime::run_strict: cannot build the runtime: {error}"),
     };
+    // On the current-thread runtime this thread is the worker.
+    let previous = collect::watch_thread(Some(Arc::clone(&watcher)));
     let output = runtime.block_on(future);
-    // On the current-thread runtime this thread was the worker: its last stretch ends here.
-    keep(&violations)();
+    // Its last stretch ends here.
+    worker_parked();
+    collect::watch_thread(previous);
     // Joins the worker threads: each reports its last stretch as it stops.
     drop(runtime);
     let first = violations
@@ -181,7 +194,7 @@ pub fn run_strict<F: Future>(builder: &mut Builder, future: F) -> F::Output {
         .drain(..)
         .next();
     if let Some(event) = first {
-        crate::strict::raise(event);
+        strict::raise(event);
     }
     output
 }

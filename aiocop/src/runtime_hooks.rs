@@ -95,7 +95,7 @@ pub fn before_task_poll(meta: &TaskMeta<'_>) {
 #[inline]
 pub fn after_task_poll(_meta: &TaskMeta<'_>) {
     IN_POLL.set(false);
-    let _ = detached::close();
+    detached::close();
     POLLED.set(None);
 }
 

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::clock::{self, Ticks};
 use crate::context;
 use crate::emit::{self, Recorded};
-use crate::event::{RawBlockingEvent, SlowTaskEvent};
+use crate::event::RawBlockingEvent;
 use crate::functions::MonitoredFunction;
 use crate::settings;
 use crate::strict;
@@ -252,19 +252,18 @@ impl Scope<'_> {
     /// Judges the finished poll: an event if it recorded blocking calls or took the threshold.
     #[inline]
     fn close(&self, end: Ticks, may_raise: bool) {
-        let _ = self.judge(self.start.get().nanos_until(end), may_raise);
+        self.judge(self.start.get().nanos_until(end), may_raise);
     }
 
-    /// Judges a poll that took `elapsed_ns`; returns the event if it is a strict-mode violation
-    /// that was not raised (`may_raise` false).
+    /// Judges a poll that took `elapsed_ns` (a scope that is not timed: only its blocking calls).
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn judge(&self, elapsed_ns: u64, may_raise: bool) -> Option<SlowTaskEvent> {
+    fn judge(&self, elapsed_ns: u64, may_raise: bool) {
         let threshold_ns = match self.outer.options().threshold_ns() {
             Some(own) => own,
             None => settings::slow_task_threshold_ns(),
         };
         let Ok(mut recorded) = self.recorded.try_borrow_mut() else {
-            return None;
+            return;
         };
         let blocked = recorded
             .as_ref()
@@ -274,7 +273,7 @@ impl Scope<'_> {
             if recorded.is_some() {
                 *recorded = None;
             }
-            return None;
+            return;
         }
         let recorded = recorded.take().map(|r| *r).unwrap_or_default();
         emit::emit(
@@ -284,7 +283,7 @@ impl Scope<'_> {
             Duration::from_nanos(threshold_ns),
             may_raise,
             self.start.get().id(),
-        )
+        );
     }
 
     /// Whether a context provider is running in this scope (its calls are not the task's).

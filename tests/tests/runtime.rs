@@ -349,6 +349,61 @@ fn the_strict_runtime_fails_a_task_that_blocks_on_a_current_thread_runtime() {
     strict_runtime_fails_a_blocking_task(false, "strict-current");
 }
 
+#[aiocop::monitor]
+async fn monitored_blocking_handler() {
+    block("strict-in-monitored");
+}
+
+#[test]
+fn the_strict_runtime_fails_a_monitored_future_that_blocks_in_a_task() {
+    setup();
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        strict(true, async {
+            tokio::spawn(monitored_blocking_handler())
+                .await
+                .expect("a monitored poll that is not strict itself does not panic");
+        });
+    }));
+    let payload = outcome.expect_err("the strict runtime fails it");
+    let report = HighSeverityBlockingIo::from_panic(&*payload).expect("a strict-mode report");
+    assert_eq!(report.function().name(), "monitored_blocking_handler");
+    assert!(
+        report.events()[0].event().contains("strict-in-monitored"),
+        "{report}"
+    );
+}
+
+/// A dependency that sleeps through std: only the interception sees it.
+#[cfg(feature = "intercept")]
+fn dependency_that_sleeps() {
+    std::thread::sleep(Duration::from_millis(2));
+}
+
+#[cfg(feature = "intercept")]
+#[test]
+fn the_strict_runtime_fails_a_task_that_blocks_inside_a_dependency() {
+    setup();
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        strict(true, async {
+            tokio::spawn(async { dependency_that_sleeps() })
+                .await
+                .expect("task");
+        });
+    }));
+    let payload = outcome.expect_err("the strict runtime fails it");
+    let report = HighSeverityBlockingIo::from_panic(&*payload).expect("a strict-mode report");
+    let sleep = report
+        .events()
+        .iter()
+        .find(|b| b.operation() == "libc::clock_nanosleep")
+        .unwrap_or_else(|| panic!("the intercepted sleep: {report}"));
+    assert!(
+        sleep.entry_point().contains("dependency_that_sleeps"),
+        "its call site: {}",
+        sleep.entry_point()
+    );
+}
+
 #[test]
 fn the_strict_runtime_passes_a_clean_test() {
     setup();

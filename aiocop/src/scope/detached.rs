@@ -81,7 +81,6 @@ mod hooked {
 
     use super::super::{CURRENT, Scope, pre_poll_record};
     use crate::clock::{self, Ticks};
-    use crate::event::SlowTaskEvent;
     use crate::functions::MonitoredFunction;
     use crate::watchdog::slot;
 
@@ -167,6 +166,7 @@ mod hooked {
     /// Opens a detached scope for `site` on this thread, unless a scope is open already (tokio
     /// runs its hooks outside any poll, so that would be a poll nested in some other executor:
     /// the outer scope covers it). Frames above `executor_above` belong to the runtime.
+    #[cfg_attr(not(all(feature = "tokio-hooks", tokio_unstable)), allow(dead_code))]
     pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) {
         open_as(site, executor_above, false);
     }
@@ -223,21 +223,21 @@ mod hooked {
 
     /// Closes and judges this thread's detached scope, if one is open. It never panics: strict
     /// mode cannot unwind out of a runtime hook (monitored futures inside the task still can).
-    /// Returns the event if it is a strict-mode violation, for the caller to report another way.
-    pub(crate) fn close() -> Option<SlowTaskEvent> {
+    pub(crate) fn close() {
         if !OPEN.replace(false) {
-            return None;
+            return;
         }
         let end = clock::now();
         CURRENT.set(ptr::null());
-        DETACHED
-            .try_with(|slot| {
-                let slot = slot.try_borrow().ok()?;
-                let scope = slot.as_deref()?;
+        let _ = DETACHED.try_with(|slot| {
+            if let Ok(slot) = slot.try_borrow()
+                && let Some(scope) = slot.as_deref()
+            {
                 if !scope.marks.timed() {
                     // Only the blocking calls count: a stretch of a busy worker is long and
                     // healthy.
-                    return scope.judge(0, false);
+                    scope.judge(0, false);
+                    return;
                 }
                 slot::clear_mine();
                 let elapsed = scope
@@ -245,10 +245,9 @@ mod hooked {
                     .get()
                     .nanos_until(end)
                     .saturating_sub(scope.marks.excluded_ns.get());
-                scope.judge(elapsed, false)
-            })
-            .ok()
-            .flatten()
+                scope.judge(elapsed, false);
+            }
+        });
     }
 
     /// Whether this thread is inside the poll of a task run by a tokio scheduler (or of a
