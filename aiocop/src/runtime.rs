@@ -55,6 +55,10 @@
 //! `#[tokio::main]` cannot take a builder hook: write the runtime out instead (see
 //! docs/runtime.md).
 //!
+//! On a runtime with tokio's unstable poll hooks, use either this module or
+//! `aiocop::runtime_hooks` (which sees each poll), not both: a thread has one
+//! detached scope at a time.
+//!
 //! [`instrument`] sets the builder's `on_thread_start`, `on_thread_stop`, `on_thread_park` and
 //! `on_thread_unpark` callbacks (tokio keeps one of each). To keep hooks of your own, call
 //! [`worker_started`], [`worker_stopped`], [`worker_parked`] and [`worker_unparked`] from them.

@@ -184,7 +184,9 @@ mod hooked {
         if OPEN.get() || !CURRENT.get().is_null() {
             return;
         }
-        let recorded = pre_poll_record();
+        // The context before a poll serves CPU events, which a worker's stretch never makes: a
+        // worker does not run the context providers at each unpark.
+        let recorded = if worker { None } else { pre_poll_record() };
         let fresh = Scope {
             start: Cell::new(clock::now()),
             executor_above,
