@@ -188,6 +188,37 @@ fn block_in_place_is_never_reported() {
     assert_eq!(events.len(), 1, "the task itself: {events:#?}");
 }
 
+#[test]
+fn a_worker_is_watched_before_it_first_parks() {
+    setup();
+    // One worker: while a task sits in `block_in_place`, tokio hands the worker's core to a fresh
+    // thread, which runs the queued task right away, before any park.
+    let mut builder = Builder::new_multi_thread();
+    builder.worker_threads(1).enable_all();
+    aiocop::runtime::instrument(&mut builder);
+    let runtime = builder.build().expect("runtime");
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let (done, wait) = std::sync::mpsc::channel();
+            let queued = tokio::spawn(async move {
+                block("before-first-park");
+                done.send(()).expect("send");
+            });
+            tokio::task::block_in_place(|| {
+                wait.recv_timeout(Duration::from_secs(30))
+                    .expect("the queued task ran on the new worker thread");
+            });
+            queued.await.expect("queued task");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    let events = events_with("before-first-park");
+    assert_eq!(events.len(), 1, "{events:#?}");
+}
+
 /// A sync helper of the program, standing for a dependency: it blocks through std, which records
 /// nothing itself; the interception sees the C library calls beneath.
 #[cfg(feature = "intercept")]
