@@ -8,10 +8,10 @@
 //! their meaning; the detached scope is suspended meanwhile, and the time spent there is left out
 //! of the task's own event (the monitored poll reported it already).
 //!
-//! Worker scopes (the `runtime` feature, see [`runtime`](crate::runtime)) are detached scopes
-//! too, opened when a worker thread unparks and closed when it parks: they record only blocking
-//! calls made inside a task's poll (see [`in_task_poll`]), never time the stretch (a busy worker
-//! is not slow) and are not shown to the watchdog.
+//! Worker scopes (the `runtime` feature, see `crate::runtime`) are detached scopes too, opened
+//! when a runtime thread starts or a worker unparks and closed when it parks or stops: they record
+//! only blocking calls made inside a task's poll (see `in_task_poll`), never time the stretch (a
+//! busy worker is not slow) and are not shown to the watchdog.
 //!
 //! Without runtime hooks (the `tokio-hooks` feature and `--cfg tokio_unstable`) or the `runtime`
 //! feature this module is a set of no-ops the compiler removes: the monitored poll path is exactly
