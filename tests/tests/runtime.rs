@@ -219,6 +219,49 @@ fn a_worker_is_watched_before_it_first_parks() {
     assert_eq!(events.len(), 1, "{events:#?}");
 }
 
+#[cfg(feature = "axum")]
+#[test]
+fn a_tower_request_inside_a_task_names_its_events_with_its_request_id() {
+    use aiocop::tower::{AiocopLayer, X_REQUEST_ID};
+    use tower::{Layer, ServiceExt};
+
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let service = AiocopLayer::new().layer(tower::service_fn(
+                |_request: axum::http::Request<()>| async {
+                    block("in-tower-request");
+                    Ok::<_, std::convert::Infallible>(axum::http::Response::new(()))
+                },
+            ));
+            let request = axum::http::Request::builder()
+                .uri("/jobs")
+                .header(X_REQUEST_ID, "runtime-tower-1")
+                .body(())
+                .expect("request");
+            service.oneshot(request).await.expect("response");
+            block("beside-tower-request");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+
+    let events = events_with("in-tower-request");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(
+        events[0].context().get_str("request_id"),
+        Some("runtime-tower-1"),
+        "{events:#?}"
+    );
+    assert_ne!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    let events = events_with("beside-tower-request");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+}
+
 /// A sync helper of the program, standing for a dependency: it blocks through std, which records
 /// nothing itself; the interception sees the C library calls beneath.
 #[cfg(feature = "intercept")]
