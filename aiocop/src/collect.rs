@@ -13,6 +13,38 @@ type Sink = Arc<Mutex<Vec<SlowTaskEvent>>>;
 thread_local! {
     /// The collectors whose futures are being polled on this thread, outermost first.
     static SINKS: RefCell<Vec<Sink>> = const { RefCell::new(Vec::new()) };
+    /// What sees every event of this thread, whatever polls it (a strict test runtime's
+    /// workers: see `runtime::run_strict`).
+    static THREAD_WATCHER: RefCell<Option<Watcher>> = const { RefCell::new(None) };
+}
+
+/// Sees each event emitted on the threads it watches.
+pub(crate) type Watcher = Arc<dyn Fn(&SlowTaskEvent) + Send + Sync>;
+
+/// Sets what sees every event emitted on this thread from now on (`None`: nothing), returning
+/// the one it replaces.
+#[cfg_attr(not(feature = "runtime"), allow(dead_code))]
+pub(crate) fn watch_thread(watcher: Option<Watcher>) -> Option<Watcher> {
+    THREAD_WATCHER
+        .try_with(|slot| {
+            slot.try_borrow_mut()
+                .ok()
+                .map(|mut slot| std::mem::replace(&mut *slot, watcher))
+        })
+        .ok()
+        .flatten()
+        .flatten()
+}
+
+/// Whether `watcher` watches this thread already.
+#[cfg_attr(not(feature = "runtime"), allow(dead_code))]
+pub(crate) fn watches_thread(watcher: &Watcher) -> bool {
+    THREAD_WATCHER
+        .try_with(|slot| {
+            slot.try_borrow()
+                .is_ok_and(|slot| slot.as_ref().is_some_and(|w| Arc::ptr_eq(w, watcher)))
+        })
+        .unwrap_or(false)
 }
 
 /// Runs `future` and returns its output together with every [`SlowTaskEvent`] produced by
@@ -79,8 +111,15 @@ impl<F: Future> Future for CollectEvents<F> {
     }
 }
 
-/// Hands `event` to every collector polling on this thread.
+/// Hands `event` to every collector polling on this thread, and to the thread's watcher.
 pub(crate) fn offer(event: &SlowTaskEvent) {
+    let _ = THREAD_WATCHER.try_with(|watcher| {
+        // Cloned out: the watcher may run code that emits (it does not today).
+        let watcher = watcher.try_borrow().ok().and_then(|w| w.clone());
+        if let Some(watcher) = watcher {
+            watcher(event);
+        }
+    });
     // `try_with`: the event may be built while the thread's locals are being destroyed.
     let _ = SINKS.try_with(|sinks| {
         if let Ok(sinks) = sinks.try_borrow() {

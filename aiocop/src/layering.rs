@@ -34,7 +34,7 @@ const ORDER: &[&[&str]] = &[
     // Recording: the one entry point, and what calls it.
     &["record", "intercept", "audit", "probe", "shim"],
     // Guards: what opens scopes.
-    &["monitor", "runtime_hooks", "tower"],
+    &["monitor", "runtime", "runtime_hooks", "tower"],
     // Set-up and the integrations.
     &["setup", "integrations"],
 ];

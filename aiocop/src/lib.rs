@@ -93,8 +93,9 @@
 //!   [`events::collect_events`] for tests.
 //! - [`functions`]: the monitored and blocking functions of the program.
 //! - [`operations`]: what counts as a blocking operation and its weight.
-//! - [`shim`]: drop-in std calls; with features, `tower` (the tower layer), `runtime_hooks`
-//!   (tokio's task hooks) and `integrations` (tracing, metrics, OpenTelemetry and Sentry).
+//! - [`shim`]: drop-in std calls; with features, `tower` (the tower layer), `runtime` (worker
+//!   threads watched on stable tokio, and a strict test runtime), `runtime_hooks` (tokio's task
+//!   hooks) and `integrations` (tracing, metrics, OpenTelemetry and Sentry).
 //!
 //! `aiocop/ARCHITECTURE.md` (in the repository) draws how the modules depend on each other.
 
@@ -138,6 +139,8 @@ mod record;
 pub mod shim;
 
 mod monitor;
+#[cfg(feature = "runtime")]
+pub mod runtime;
 #[cfg(all(feature = "tokio-hooks", tokio_unstable))]
 pub mod runtime_hooks;
 #[cfg(feature = "tower")]

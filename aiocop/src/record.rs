@@ -122,7 +122,7 @@ fn accept(
     intercepted: bool,
 ) {
     scope::with_open(|scope| {
-        if scope.in_provider() || crate::suppress::is_allowed() {
+        if scope.in_provider() || crate::suppress::is_allowed() || scope.ignores_calls_here() {
             return;
         }
         if scope.function().options().allows(operation) {

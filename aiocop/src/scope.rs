@@ -255,7 +255,7 @@ impl Scope<'_> {
         self.judge(self.start.get().nanos_until(end), may_raise);
     }
 
-    /// Judges a poll that took `elapsed_ns`.
+    /// Judges a poll that took `elapsed_ns` (a scope that is not timed: only its blocking calls).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn judge(&self, elapsed_ns: u64, may_raise: bool) {
         let threshold_ns = match self.outer.options().threshold_ns() {
@@ -268,7 +268,7 @@ impl Scope<'_> {
         let blocked = recorded
             .as_ref()
             .is_some_and(|r| !r.events.is_empty() || r.dropped > 0);
-        if !blocked && elapsed_ns < threshold_ns {
+        if !blocked && (elapsed_ns < threshold_ns || !self.marks.timed()) {
             // A scope in a polling frame is never dropped (see `enter`): free what it holds.
             if recorded.is_some() {
                 *recorded = None;
@@ -289,6 +289,23 @@ impl Scope<'_> {
     /// Whether a context provider is running in this scope (its calls are not the task's).
     pub(crate) fn in_provider(&self) -> bool {
         self.in_provider.get()
+    }
+
+    /// Whether a blocking call made now is not this scope's to record: a worker scope records
+    /// only the calls made inside a task's poll (see [`detached`]).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn ignores_calls_here(&self) -> bool {
+        if self.marks.records_outside_tasks() {
+            return false;
+        }
+        #[cfg(feature = "runtime")]
+        {
+            !detached::in_task_poll()
+        }
+        #[cfg(not(feature = "runtime"))]
+        {
+            false
+        }
     }
 
     /// The innermost monitored function being polled.

@@ -8,15 +8,21 @@
 //! their meaning; the detached scope is suspended meanwhile, and the time spent there is left out
 //! of the task's own event (the monitored poll reported it already).
 //!
-//! Without runtime hooks (the `tokio-hooks` feature and `--cfg tokio_unstable`) this module is a
-//! set of no-ops the compiler removes: the monitored poll path is exactly what it is without it.
+//! Worker scopes (the `runtime` feature, see `crate::runtime`) are detached scopes too, opened
+//! when a runtime thread starts or a worker unparks and closed when it parks or stops: they record
+//! only blocking calls made inside a task's poll (see `in_task_poll`), never time the stretch (a
+//! busy worker is not slow) and are not shown to the watchdog.
+//!
+//! Without runtime hooks (the `tokio-hooks` feature and `--cfg tokio_unstable`) or the `runtime`
+//! feature this module is a set of no-ops the compiler removes: the monitored poll path is exactly
+//! what it is without it.
 
-#[cfg(all(feature = "tokio-hooks", tokio_unstable))]
+#[cfg(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable)))]
 pub(crate) use hooked::*;
-#[cfg(not(all(feature = "tokio-hooks", tokio_unstable)))]
+#[cfg(not(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable))))]
 pub(crate) use unhooked::*;
 
-#[cfg(not(all(feature = "tokio-hooks", tokio_unstable)))]
+#[cfg(not(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable))))]
 mod unhooked {
     use std::ptr;
 
@@ -35,6 +41,18 @@ mod unhooked {
         #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) const fn is_detached(&self) -> bool {
             false
+        }
+
+        /// No worker scopes without the `runtime` feature.
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        pub(crate) const fn records_outside_tasks(&self) -> bool {
+            true
+        }
+
+        /// Every scope is timed without the `runtime` feature.
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        pub(crate) const fn timed(&self) -> bool {
+            true
         }
     }
 
@@ -56,7 +74,7 @@ mod unhooked {
     }
 }
 
-#[cfg(all(feature = "tokio-hooks", tokio_unstable))]
+#[cfg(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable)))]
 mod hooked {
     use std::cell::{Cell, RefCell};
     use std::ptr;
@@ -69,6 +87,9 @@ mod hooked {
     /// What sets a detached scope apart.
     pub(crate) struct Marks {
         detached: bool,
+        /// A worker scope: open for a worker's stretch between unpark and park (see the module
+        /// docs), judged on its blocking calls only.
+        worker: bool,
         /// Nanoseconds spent in monitored polls that suspended this scope.
         excluded_ns: Cell<u64>,
     }
@@ -78,6 +99,7 @@ mod hooked {
         pub(crate) const fn attached() -> Self {
             Marks {
                 detached: false,
+                worker: false,
                 excluded_ns: Cell::new(0),
             }
         }
@@ -85,6 +107,21 @@ mod hooked {
         #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) const fn is_detached(&self) -> bool {
             self.detached
+        }
+
+        /// Whether a blocking call made outside a task's poll is recorded: everywhere but in a
+        /// worker scope, whose stretch also runs the scheduler, `spawn_blocking` closures (on a
+        /// thread that lost its worker) and `block_in_place` closures.
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        pub(crate) fn records_outside_tasks(&self) -> bool {
+            !self.worker
+        }
+
+        /// Whether this scope's time counts (the watchdog's and the threshold's): never for a
+        /// worker's stretch, which is not one poll.
+        #[cfg_attr(not(debug_assertions), inline(always))]
+        pub(crate) fn timed(&self) -> bool {
+            !self.worker
         }
     }
 
@@ -109,7 +146,9 @@ mod hooked {
                 // runs only once the task's poll (and so this nested one) has returned.
                 let detached = unsafe { &*self.0 };
                 // The task's poll goes on: the watchdog watches it again.
-                slot::publish(detached.start.get());
+                if detached.marks.timed() {
+                    slot::publish(detached.start.get());
+                }
                 let excluded = &detached.marks.excluded_ns;
                 excluded.set(excluded.get().saturating_add(start.nanos_until(end)));
             }
@@ -127,11 +166,27 @@ mod hooked {
     /// Opens a detached scope for `site` on this thread, unless a scope is open already (tokio
     /// runs its hooks outside any poll, so that would be a poll nested in some other executor:
     /// the outer scope covers it). Frames above `executor_above` belong to the runtime.
+    #[cfg_attr(not(all(feature = "tokio-hooks", tokio_unstable)), allow(dead_code))]
     pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) {
+        open_as(site, executor_above, false);
+    }
+
+    /// Opens a worker scope for `site` on this thread (see the module docs), unless a scope is
+    /// open already.
+    #[cfg(feature = "runtime")]
+    pub(crate) fn open_worker(site: &'static MonitoredFunction) {
+        // No frame spans the stretch: traces run to the bottom of the stack, where the user's
+        // frames are found by the trace walk.
+        open_as(site, usize::MAX, true);
+    }
+
+    fn open_as(site: &'static MonitoredFunction, executor_above: usize, worker: bool) {
         if OPEN.get() || !CURRENT.get().is_null() {
             return;
         }
-        let recorded = pre_poll_record();
+        // The context before a poll serves CPU events, which a worker's stretch never makes: a
+        // worker does not run the context providers at each unpark.
+        let recorded = if worker { None } else { pre_poll_record() };
         let fresh = Scope {
             start: Cell::new(clock::now()),
             executor_above,
@@ -142,6 +197,7 @@ mod hooked {
             in_provider: Cell::new(false),
             marks: Marks {
                 detached: true,
+                worker,
                 excluded_ns: Cell::new(0),
             },
         };
@@ -160,8 +216,10 @@ mod hooked {
         if let Ok(Some(scope)) = opened {
             CURRENT.set(scope);
             OPEN.set(true);
-            // SAFETY: `scope` points into this thread's `DETACHED` box, just written.
-            slot::publish(unsafe { &*scope }.start.get());
+            if !worker {
+                // SAFETY: `scope` points into this thread's `DETACHED` box, just written.
+                slot::publish(unsafe { &*scope }.start.get());
+            }
         }
     }
 
@@ -172,12 +230,18 @@ mod hooked {
             return;
         }
         let end = clock::now();
-        slot::clear_mine();
         CURRENT.set(ptr::null());
         let _ = DETACHED.try_with(|slot| {
             if let Ok(slot) = slot.try_borrow()
                 && let Some(scope) = slot.as_deref()
             {
+                if !scope.marks.timed() {
+                    // Only the blocking calls count: a stretch of a busy worker is long and
+                    // healthy.
+                    scope.judge(0, false);
+                    return;
+                }
+                slot::clear_mine();
                 let elapsed = scope
                     .start
                     .get()
@@ -186,5 +250,56 @@ mod hooked {
                 scope.judge(elapsed, false);
             }
         });
+    }
+
+    /// Whether this thread is inside the poll of a task run by a tokio scheduler (or of a
+    /// `block_on` future), as opposed to the scheduler's own code between polls, a
+    /// `spawn_blocking` closure or a `block_in_place` closure.
+    ///
+    /// Tokio gives each poll it runs a constrained cooperative budget, and runs everything else
+    /// on a thread with an unconstrained one (`spawn_blocking` and `block_in_place` set it so
+    /// explicitly). Tokio has no stable way to read the budget: `poll_proceed` takes one unit and
+    /// hands back a guard holding the budget as it was, which its `Debug` form shows (`None` for
+    /// unconstrained), and which puts the unit back when dropped. Any other form reads as inside
+    /// a poll: a blocking call is then recorded rather than missed.
+    #[cfg(feature = "runtime")]
+    pub(crate) fn in_task_poll() -> bool {
+        use std::fmt::Write;
+        use std::task::{Context, Poll, Waker};
+
+        /// Looks for `None` in what is written, without allocating.
+        struct FindNone {
+            tail: [u8; 3],
+            found: bool,
+        }
+        impl Write for FindNone {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                for &byte in s.as_bytes() {
+                    if self.tail == *b"Non" && byte == b'e' {
+                        self.found = true;
+                    }
+                    self.tail = [self.tail[1], self.tail[2], byte];
+                }
+                Ok(())
+            }
+        }
+
+        if !tokio::task::coop::has_budget_remaining() {
+            // Only a constrained budget runs out.
+            return true;
+        }
+        let mut cx = Context::from_waker(Waker::noop());
+        match tokio::task::coop::poll_proceed(&mut cx) {
+            Poll::Ready(restore) => {
+                let mut finder = FindNone {
+                    tail: [0; 3],
+                    found: false,
+                };
+                let _ = write!(finder, "{restore:?}");
+                // Dropping `restore` gives the unit back.
+                !finder.found
+            }
+            Poll::Pending => true,
+        }
     }
 }

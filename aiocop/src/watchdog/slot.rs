@@ -214,7 +214,10 @@ pub(crate) fn clear(slot: *const Slot) {
 }
 
 /// Clears the running poll of this thread, whatever published it.
-#[cfg_attr(not(all(feature = "tokio-hooks", tokio_unstable)), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable))),
+    allow(dead_code)
+)]
 #[inline]
 pub(crate) fn clear_mine() {
     clear(MINE.get());

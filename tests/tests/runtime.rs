@@ -1,0 +1,508 @@
+//! Worker threads watched through tokio's stable thread hooks (`aiocop::runtime::instrument`), and
+//! the strict test runtime (`aiocop::runtime::run_strict`), on stable Rust.
+//!
+//! Tests tell their events apart by a marker in the audited call's arguments, so they can run in
+//! parallel. Each drops its runtime before looking: that joins the worker threads, and each
+//! reports its last stretch as it stops (events are delivered inline).
+
+mod event_log;
+
+use std::panic::{AssertUnwindSafe, Location};
+use std::time::{Duration, Instant};
+
+use aiocop::{HighSeverityBlockingIo, SlowTaskEvent, WEIGHT_HEAVY, WEIGHT_MODERATE};
+use tokio::runtime::{Builder, Runtime};
+
+/// High enough that no ordinary poll reaches it, even on a loaded machine.
+const THRESHOLD_MS: u64 = 500;
+
+/// With the `intercept` feature, interception is switched on explicitly: the workspace runs its
+/// tests with `AIOCOP_INTERCEPT=off` (see .cargo/config.toml).
+fn setup() {
+    aiocop_tests::setup_at(THRESHOLD_MS, || {
+        event_log::record_every_event();
+        #[cfg(feature = "intercept")]
+        aiocop::intercept::enable();
+    });
+}
+
+fn instrumented(multi_thread: bool) -> Runtime {
+    let mut builder = if multi_thread {
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        Builder::new_current_thread()
+    };
+    builder.enable_all();
+    aiocop::runtime::instrument(&mut builder);
+    builder.build().expect("runtime")
+}
+
+/// Records a blocking call whose text carries `marker`; returns its call site.
+#[track_caller]
+fn block(marker: &'static str) -> &'static Location<'static> {
+    let here = Location::caller();
+    aiocop::audit("std::thread::sleep", WEIGHT_HEAVY, &[&marker]);
+    here
+}
+
+/// The events with a blocking call whose text carries `marker`.
+fn events_with(marker: &str) -> Vec<SlowTaskEvent> {
+    event_log::events_matching(|e| {
+        e.blocking_events()
+            .iter()
+            .any(|b| b.event().contains(marker))
+    })
+}
+
+fn spin(duration: Duration) {
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        std::hint::spin_loop();
+    }
+}
+
+fn a_blocking_call_in_a_spawned_task_is_reported(multi_thread: bool, marker: &'static str) {
+    setup();
+    let runtime = instrumented(multi_thread);
+    let site = runtime.block_on(async move {
+        // The current-thread runtime's worker is the calling thread, watched from its first park.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        let site = tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            let line = line!() + 1;
+            let site = block(marker);
+            assert_eq!(site.line(), line);
+            site
+        })
+        .await
+        .expect("task");
+        // Its stretch ends at its next park.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        site
+    });
+    drop(runtime);
+
+    let events = events_with(marker);
+    assert_eq!(events.len(), 1, "one stretch, one event: {events:#?}");
+    let event = &events[0];
+    assert_eq!(event.function().name(), aiocop::runtime::WORKER_NAME);
+    assert_eq!(event.severity_level(), aiocop::SeverityLevel::High);
+    let call = &event.blocking_events()[0];
+    assert_eq!(call.operation(), "std::thread::sleep");
+    assert_eq!(call.location().file(), file!());
+    assert_eq!(call.location().line(), site.line(), "the call site");
+}
+
+#[test]
+fn a_blocking_call_in_a_spawned_task_is_reported_on_a_multi_thread_runtime() {
+    a_blocking_call_in_a_spawned_task_is_reported(true, "spawned-multi");
+}
+
+#[test]
+fn a_blocking_call_in_a_spawned_task_is_reported_on_a_current_thread_runtime() {
+    a_blocking_call_in_a_spawned_task_is_reported(false, "spawned-current");
+}
+
+#[test]
+fn many_background_tasks_each_blocking_are_all_reported() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        let tasks: Vec<_> = (0..50)
+            .map(|_| {
+                tokio::spawn(async {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                    block("background-many");
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("task");
+        }
+    });
+    drop(runtime);
+    let calls: usize = events_with("background-many")
+        .iter()
+        .map(|e| {
+            e.blocking_events()
+                .iter()
+                .filter(|b| b.event().contains("background-many"))
+                .count()
+                + e.dropped_events()
+        })
+        .sum();
+    assert_eq!(calls, 50, "every blocking call of every task is seen");
+}
+
+#[test]
+fn spawn_blocking_is_never_reported() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::task::spawn_blocking(|| {
+                block("in-spawn-blocking");
+            })
+            .await
+            .expect("spawn_blocking");
+        })
+        .await
+        .expect("task");
+        // Blocking threads started by earlier calls are reused too.
+        for _ in 0..4 {
+            tokio::task::spawn_blocking(|| {
+                block("in-spawn-blocking");
+            })
+            .await
+            .expect("spawn_blocking");
+        }
+    });
+    drop(runtime);
+    let events = events_with("in-spawn-blocking");
+    assert!(events.is_empty(), "spawn_blocking: {events:#?}");
+}
+
+#[test]
+fn block_in_place_is_never_reported() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::task::block_in_place(|| {
+                block("in-block-in-place");
+            });
+            // After block_in_place the task goes on on a worker: watched again.
+            block("after-block-in-place");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    let events = events_with("in-block-in-place");
+    assert!(events.is_empty(), "block_in_place: {events:#?}");
+    let events = events_with("after-block-in-place");
+    assert_eq!(events.len(), 1, "the task itself: {events:#?}");
+}
+
+#[test]
+fn a_worker_is_watched_before_it_first_parks() {
+    setup();
+    // One worker: while a task sits in `block_in_place`, tokio hands the worker's core to a fresh
+    // thread, which runs the queued task right away, before any park.
+    let mut builder = Builder::new_multi_thread();
+    builder.worker_threads(1).enable_all();
+    aiocop::runtime::instrument(&mut builder);
+    let runtime = builder.build().expect("runtime");
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let (done, wait) = std::sync::mpsc::channel();
+            let queued = tokio::spawn(async move {
+                block("before-first-park");
+                done.send(()).expect("send");
+            });
+            tokio::task::block_in_place(|| {
+                wait.recv_timeout(Duration::from_secs(30))
+                    .expect("the queued task ran on the new worker thread");
+            });
+            queued.await.expect("queued task");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    let events = events_with("before-first-park");
+    assert_eq!(events.len(), 1, "{events:#?}");
+}
+
+#[cfg(feature = "axum")]
+#[test]
+fn a_tower_request_inside_a_task_names_its_events_with_its_request_id() {
+    use aiocop::tower::{AiocopLayer, X_REQUEST_ID};
+    use tower::{Layer, ServiceExt};
+
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let service = AiocopLayer::new().layer(tower::service_fn(
+                |_request: axum::http::Request<()>| async {
+                    block("in-tower-request");
+                    Ok::<_, std::convert::Infallible>(axum::http::Response::new(()))
+                },
+            ));
+            let request = axum::http::Request::builder()
+                .uri("/jobs")
+                .header(X_REQUEST_ID, "runtime-tower-1")
+                .body(())
+                .expect("request");
+            service.oneshot(request).await.expect("response");
+            block("beside-tower-request");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+
+    let events = events_with("in-tower-request");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(
+        events[0].context().get_str("request_id"),
+        Some("runtime-tower-1"),
+        "{events:#?}"
+    );
+    assert_ne!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    let events = events_with("beside-tower-request");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+}
+
+/// A sync helper of the program, standing for a dependency: it blocks through std, which records
+/// nothing itself; the interception sees the C library calls beneath.
+#[cfg(feature = "intercept")]
+fn load_config(path: &str) -> String {
+    std::fs::read_to_string(path).expect("read")
+}
+
+#[cfg(feature = "intercept")]
+#[test]
+fn a_blocking_libc_call_in_a_background_task_is_intercepted_with_its_call_site() {
+    setup();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+    let runtime = instrumented(true);
+    runtime.block_on(async move {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            assert!(!load_config(path).is_empty());
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    let events = event_log::events_matching(|e| {
+        e.blocking_events()
+            .iter()
+            .any(|b| b.operation() == "libc::open" && b.event().contains(path))
+    });
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    let open = events[0]
+        .blocking_events()
+        .iter()
+        .find(|b| b.operation() == "libc::open")
+        .expect("the open");
+    assert!(open.is_intercepted(), "{open}");
+    let entry = open.entry_point();
+    assert!(
+        entry.contains("runtime.rs") && entry.contains("load_config"),
+        "the entry point is the program's line that reads: {entry}"
+    );
+}
+
+#[test]
+fn a_busy_worker_is_never_reported_as_slow() {
+    setup();
+    let runtime = instrumented(true);
+    let spun = runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            // Many short polls back to back, longer together than the threshold, then one
+            // quiet blocking call so that the stretch is reported and can be looked at.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(THRESHOLD_MS + 200) {
+                spin(Duration::from_millis(5));
+                tokio::task::yield_now().await;
+            }
+            block("busy-worker");
+            start.elapsed()
+        })
+        .await
+        .expect("task")
+    });
+    drop(runtime);
+    assert!(spun >= Duration::from_millis(THRESHOLD_MS));
+    let events = events_with("busy-worker");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert!(
+        !events[0].exceeded_threshold(),
+        "a stretch is not timed: {events:#?}"
+    );
+    let cpu = event_log::events_matching(|e| {
+        e.function().name() == aiocop::runtime::WORKER_NAME
+            && e.reason() == aiocop::Reason::CpuBlocking
+    });
+    assert!(cpu.is_empty(), "no CPU event for a worker: {cpu:#?}");
+}
+
+#[aiocop::monitor]
+async fn monitored_handler() {
+    block("in-monitored");
+}
+
+#[test]
+fn a_monitored_future_inside_a_task_names_its_own_events() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async {
+        tokio::spawn(async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            monitored_handler().await;
+            block("beside-monitored");
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+
+    let events = events_with("in-monitored");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), "monitored_handler");
+    let events = events_with("beside-monitored");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    assert!(
+        events[0]
+            .blocking_events()
+            .iter()
+            .all(|b| !b.event().contains("in-monitored")),
+        "the monitored poll's calls are its own: {events:#?}"
+    );
+}
+
+fn strict(multi_thread: bool, body: impl Future<Output = ()>) {
+    let mut builder = if multi_thread {
+        let mut builder = Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        Builder::new_current_thread()
+    };
+    builder.enable_all();
+    aiocop::runtime::run_strict(&mut builder, body);
+}
+
+fn strict_runtime_fails_a_blocking_task(multi_thread: bool, marker: &'static str) {
+    setup();
+    // Set-up outside the runtime's tasks is not watched.
+    block("strict-setup");
+    let line = line!() + 4;
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        strict(multi_thread, async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            tokio::spawn(async move { block(marker) })
+                .await
+                .expect("task");
+        });
+    }));
+    // Assertions after it are not watched either.
+    block("strict-assertions");
+    let payload = outcome.expect_err("the strict runtime fails a task that blocks");
+    let report = HighSeverityBlockingIo::from_panic(&*payload).expect("a strict-mode report");
+    let call = &report.events()[0];
+    assert!(call.event().contains(marker), "{report}");
+    assert_eq!(call.location().file(), file!());
+    assert_eq!(call.location().line(), line, "the call site: {report}");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("the report as a string");
+    assert!(message.contains(file!()), "{message}");
+}
+
+#[test]
+fn the_strict_runtime_fails_a_task_that_blocks_on_a_multi_thread_runtime() {
+    strict_runtime_fails_a_blocking_task(true, "strict-multi");
+}
+
+#[test]
+fn the_strict_runtime_fails_a_task_that_blocks_on_a_current_thread_runtime() {
+    strict_runtime_fails_a_blocking_task(false, "strict-current");
+}
+
+#[aiocop::monitor]
+async fn monitored_blocking_handler() {
+    block("strict-in-monitored");
+}
+
+#[test]
+fn the_strict_runtime_fails_a_monitored_future_that_blocks_in_a_task() {
+    setup();
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        strict(true, async {
+            tokio::spawn(monitored_blocking_handler())
+                .await
+                .expect("a monitored poll that is not strict itself does not panic");
+        });
+    }));
+    let payload = outcome.expect_err("the strict runtime fails it");
+    let report = HighSeverityBlockingIo::from_panic(&*payload).expect("a strict-mode report");
+    assert_eq!(report.function().name(), "monitored_blocking_handler");
+    assert!(
+        report.events()[0].event().contains("strict-in-monitored"),
+        "{report}"
+    );
+}
+
+/// A dependency that sleeps through std: only the interception sees it.
+#[cfg(feature = "intercept")]
+fn dependency_that_sleeps() {
+    std::thread::sleep(Duration::from_millis(2));
+}
+
+#[cfg(feature = "intercept")]
+#[test]
+fn the_strict_runtime_fails_a_task_that_blocks_inside_a_dependency() {
+    setup();
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        strict(true, async {
+            tokio::spawn(async { dependency_that_sleeps() })
+                .await
+                .expect("task");
+        });
+    }));
+    let payload = outcome.expect_err("the strict runtime fails it");
+    let report = HighSeverityBlockingIo::from_panic(&*payload).expect("a strict-mode report");
+    let sleep = report
+        .events()
+        .iter()
+        .find(|b| b.operation() == "libc::clock_nanosleep")
+        .unwrap_or_else(|| panic!("the intercepted sleep: {report}"));
+    assert!(
+        sleep.entry_point().contains("dependency_that_sleeps"),
+        "its call site: {}",
+        sleep.entry_point()
+    );
+}
+
+#[test]
+fn the_strict_runtime_passes_a_clean_test() {
+    setup();
+    for multi_thread in [true, false] {
+        strict(multi_thread, async {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let tasks: Vec<_> = (0..20)
+                .map(|i| {
+                    tokio::spawn(async move {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        // Moderate blocking is not a violation; neither is spawn_blocking.
+                        if i == 0 {
+                            aiocop::audit("std::fs::metadata", WEIGHT_MODERATE, &[&"clean"]);
+                        }
+                        tokio::task::spawn_blocking(|| {
+                            block("strict-clean-spawn-blocking");
+                        })
+                        .await
+                        .expect("spawn_blocking");
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.expect("task");
+            }
+        });
+    }
+}
