@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use aiocop::integrations::tracing::{
-    SPAN_ID_KEY, SPAN_KEY, SPAN_NAME_KEY, SpanFieldsLayer, TracingCallback, span_context,
+    PollLayer, SPAN_ID_KEY, SPAN_KEY, SPAN_NAME_KEY, SpanFieldsLayer, TracingCallback, span_context,
 };
-use aiocop::{ContextValue, SeverityLevel};
+use aiocop::{ContextValue, SeverityLevel, SlowTaskEvent};
 use serde_json::Value;
 use tracing::{Instrument, Level};
 use tracing_subscriber::layer::SubscriberExt;
@@ -42,6 +42,8 @@ fn setup() {
     ONCE.call_once(|| {
         let subscriber = tracing_subscriber::registry()
             .with(SpanFieldsLayer::new().with_field("tenant"))
+            // Spans as poll boundaries: the tests below with "span" in their names.
+            .with(PollLayer::new().with_name_field("route"))
             .with(
                 tracing_subscriber::fmt::layer()
                     .json()
@@ -57,8 +59,35 @@ fn setup() {
         aiocop::detect_slow_tasks(THRESHOLD_MS, aiocop::no_callback).unwrap();
         aiocop::integrations::tracing::register_context_provider();
         TracingCallback::new().register();
+        aiocop::register_slow_task_callback(|event: &SlowTaskEvent| {
+            EVENTS
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(event.clone());
+        });
         aiocop::activate();
     });
+}
+
+/// Every event delivered so far.
+static EVENTS: Mutex<Vec<SlowTaskEvent>> = Mutex::new(Vec::new());
+
+/// The events whose function's name starts with `name` (spans named with fields go on with
+/// `{field=value}`).
+fn events_named(name: &str) -> Vec<SlowTaskEvent> {
+    aiocop::delivery::flush();
+    EVENTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter(|e| {
+            e.function()
+                .name()
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('{'))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Every JSON line written so far.
@@ -455,4 +484,101 @@ fn monitoring_an_instrumented_async_trait_method_keeps_its_span_around_the_body(
         runtime.block_on(db.monitored_below()),
         Some("monitored_below")
     );
+}
+
+// --- spans as poll boundaries (`PollLayer`): no aiocop annotation below ------------------------
+
+/// A request handler instrumented the usual way, with a route field the layer names events by.
+#[tracing::instrument(fields(route = "/users/{id}"))]
+async fn span_users_handler(user: u64) -> u64 {
+    span_users_lookup(user).await;
+    tokio::task::yield_now().await;
+    user
+}
+
+/// A nested instrumented function: the blocking call is its own.
+#[tracing::instrument]
+async fn span_users_lookup(user: u64) {
+    aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+    std::thread::sleep(BLOCK);
+}
+
+/// The event of `span_users_handler(user)`'s blocking poll, checked whole.
+fn assert_span_handler_event(user: u64) {
+    let events: Vec<_> = events_named("span_users_handler")
+        .into_iter()
+        .filter(|e| e.context().get("user").map(ToString::to_string) == Some(user.to_string()))
+        .collect();
+    assert_eq!(
+        events.len(),
+        1,
+        "one event for the one blocking poll: {events:#?}"
+    );
+    let event = &events[0];
+    let function = event.function();
+    assert_eq!(function.name(), "span_users_handler{route=/users/{id}}");
+    assert_eq!(function.module_path(), "integrations::tracing");
+    assert!(function.file().ends_with("tracing.rs"), "{function:?}");
+    assert_eq!(event.severity_level(), SeverityLevel::High);
+    assert!(event.exceeded_threshold());
+    let context = event.context();
+    assert_eq!(context.get_str("route"), Some("/users/{id}"));
+    // The span context provider registered here wins over the layer's `span_name`: the span
+    // current at the blocking call.
+    assert_eq!(context.get_str(SPAN_NAME_KEY), Some("span_users_lookup"));
+    let [blocking] = event.blocking_events() else {
+        panic!("{:#?}", event.blocking_events());
+    };
+    assert_eq!(blocking.event(), "std::thread::sleep(35ms)");
+    // Tagged by the nested span, as a nested monitored function would be.
+    assert_eq!(blocking.function().name(), "span_users_lookup");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn span_instrumented_handler_is_monitored_on_the_current_thread_runtime() {
+    setup();
+    assert_eq!(tokio::spawn(span_users_handler(1)).await.unwrap(), 1);
+    assert_span_handler_event(1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_instrumented_handler_is_monitored_on_the_multi_thread_runtime() {
+    setup();
+    assert_eq!(tokio::spawn(span_users_handler(2)).await.unwrap(), 2);
+    assert_span_handler_event(2);
+}
+
+/// Blocks inside a sync span named `name`: a poll only where a task's poll runs it.
+fn block_in_sync_span(name: &'static str) {
+    let span = tracing::info_span!("sync", which = name);
+    span.in_scope(|| {
+        aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+        std::thread::sleep(BLOCK);
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_entered_off_the_runtime_polls_is_not_a_poll() {
+    setup();
+    tokio::task::spawn_blocking(|| block_in_sync_span("spawn_blocking"))
+        .await
+        .unwrap();
+    std::thread::spawn(|| block_in_sync_span("std_thread"))
+        .join()
+        .unwrap();
+    // The same span in a task's poll runs on the worker: that one is.
+    tokio::spawn(async { block_in_sync_span("task") })
+        .await
+        .unwrap();
+
+    let which: Vec<String> = events_named("sync")
+        .iter()
+        .map(|e| {
+            e.context()
+                .get("which")
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(which, ["task"], "only the span entered in a task's poll");
 }
