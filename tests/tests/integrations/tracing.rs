@@ -582,3 +582,107 @@ async fn span_entered_off_the_runtime_polls_is_not_a_poll() {
         .collect();
     assert_eq!(which, ["task"], "only the span entered in a task's poll");
 }
+
+/// A span guard held across an `.await` (a bug `tracing` warns about) leaves its span entered
+/// while other tasks run on the thread: the next task's span takes over, and neither the held
+/// span nor the other task's poll is reported under the held span's name.
+#[tokio::test(flavor = "current_thread")]
+async fn span_guard_held_across_an_await_does_not_take_over_the_thread() {
+    setup();
+    let held = tracing::info_span!("span_held_guard");
+    let guard = held.enter();
+    // The spawned task runs on this thread while the guard is held.
+    assert_eq!(tokio::spawn(span_other_task()).await.unwrap(), 3);
+    drop(guard);
+
+    assert!(events_named("span_held_guard").is_empty());
+    let other = events_named("span_other_task");
+    assert_eq!(other.len(), 1, "{other:#?}");
+    assert_eq!(other[0].blocking_events().len(), 1);
+}
+
+#[tracing::instrument]
+async fn span_other_task() -> u64 {
+    aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+    std::thread::sleep(BLOCK);
+    3
+}
+
+/// An axum app whose requests run in a span (`route` and `method` fields, as a tracing
+/// middleware makes them) and whose handlers carry no annotation, served on loopback.
+#[cfg(feature = "axum")]
+mod app {
+    use axum::extract::{MatchedPath, Request};
+    use axum::middleware::Next;
+    use axum::response::Response;
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tracing::Instrument;
+
+    use super::{BLOCK, events_named, setup};
+
+    async fn in_request_span(request: Request, next: Next) -> Response {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|path| path.as_str().to_owned())
+            .unwrap_or_default();
+        let span = tracing::info_span!("span_request", route, method = %request.method());
+        next.run(request).instrument(span).await
+    }
+
+    async fn blocking_handler() -> &'static str {
+        aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+        std::thread::sleep(BLOCK);
+        "slept"
+    }
+
+    async fn clean_handler() -> &'static str {
+        tokio::task::yield_now().await;
+        "clean"
+    }
+
+    async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn span_of_an_axum_request_names_its_blocking_poll() {
+        setup();
+        let app = axum::Router::new()
+            .route("/span/sleep/{id}", get(blocking_handler))
+            .route("/span/clean", get(clean_handler))
+            .route_layer(axum::middleware::from_fn(in_request_span));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+        assert!(http_get(addr, "/span/sleep/7").await.ends_with("slept"));
+        assert!(http_get(addr, "/span/clean").await.ends_with("clean"));
+        server.abort();
+
+        let events = events_named("span_request");
+        assert_eq!(events.len(), 1, "only the blocking request: {events:#?}");
+        let event = &events[0];
+        assert_eq!(
+            event.function().name(),
+            "span_request{route=/span/sleep/{id}}"
+        );
+        assert_eq!(event.context().get_str("method"), Some("GET"));
+        assert_eq!(event.context().get_str("route"), Some("/span/sleep/{id}"));
+        let [blocking] = event.blocking_events() else {
+            panic!("{:#?}", event.blocking_events());
+        };
+        assert_eq!(blocking.event(), "std::thread::sleep(35ms)");
+        assert_eq!(
+            blocking.function().name(),
+            "span_request{route=/span/sleep/{id}}"
+        );
+    }
+}
