@@ -1,5 +1,6 @@
 //! [`tracing`] integration (feature `tracing`): each slow task as one structured event,
-//! and the current span as context.
+//! the current span as context, and ([`PollLayer`]) instrumented futures' polls monitored with no
+//! annotation.
 //!
 //! The Rust form of the reference's "Structured Logging" section:
 //!

@@ -22,6 +22,7 @@ use super::{FieldVisitor, SPAN_NAME_KEY};
 use crate::context::{Context, ContextValue};
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::intern::Interner;
+use crate::isolate;
 use crate::scope::{self, Tag, detached};
 use crate::settings;
 
@@ -274,7 +275,9 @@ where
     }
 
     fn on_enter(&self, id: &Id, ctx: LayerContext<'_, S>) {
-        if !settings::is_active() || BUSY.get() {
+        // Spans aiocop's own callbacks enter (the tracing callback re-enters the request's span
+        // to emit) are not the program's polls.
+        if !settings::is_active() || BUSY.get() || isolate::in_callback() {
             return;
         }
         forget_stale();
