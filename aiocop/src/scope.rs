@@ -469,14 +469,14 @@ impl Tag {
     /// Puts back the tag this one replaced, if its poll is still open on this thread (a poll that
     /// ended took its tags with it; its function pointer may be gone).
     pub(crate) fn restore(self) {
-        if CURRENT.get() != self.scope {
-            return;
+        if self.is_current() {
+            with_open(|scope| scope.current.set(self.previous));
         }
-        with_open(|scope| {
-            if scope.start.get().id() == self.poll {
-                scope.current.set(self.previous);
-            }
-        });
+    }
+
+    /// Whether the poll this tag is on is still the thread's open one.
+    pub(crate) fn is_current(&self) -> bool {
+        CURRENT.get() == self.scope && with_open(|scope| scope.start.get().id()) == Some(self.poll)
     }
 }
 

@@ -68,7 +68,11 @@ use crate::settings;
 ///
 /// A span guard held across an `.await` (which `tracing` documents as a bug: the span is then
 /// entered while other tasks run) is dropped from monitoring as soon as a span of another task is
-/// entered on the thread; until then, what that thread runs counts as its poll.
+/// entered on the thread; until then, what that thread runs counts as its poll. For the same
+/// reason a span around a future driving a `LocalSet` stops being monitored when one of the set's
+/// tasks enters a span (that task is then monitored on its own).
+///
+/// A span's poll never panics in strict mode (a subscriber callback is no place to unwind from).
 ///
 /// # What events say
 ///
@@ -281,7 +285,7 @@ where
             return;
         }
         forget_stale();
-        if STACK.with_borrow(Vec::len) >= MAX_DEPTH {
+        if with_stack(|stack| stack.len()).is_none_or(|depth| depth >= MAX_DEPTH) {
             return;
         }
         let entry = if scope::in_monitored_poll() {
@@ -304,25 +308,26 @@ where
         } else {
             return;
         };
-        STACK.with_borrow_mut(|stack| {
-            stack.push(Entry {
-                span: id.into_u64(),
-                kind: entry,
-            });
-        });
+        let entry = Entry {
+            span: id.into_u64(),
+            kind: entry,
+        };
+        // Checked above: there is room, and the stack is reachable.
+        let _ = with_stack(|stack| stack.push(entry));
     }
 
     fn on_exit(&self, id: &Id, ctx: LayerContext<'_, S>) {
-        if BUSY.get() || STACK.with_borrow(Vec::is_empty) {
+        if BUSY.get() || with_stack(|stack| stack.is_empty()).unwrap_or(true) {
             return;
         }
         let span = id.into_u64();
         // The span's entry, and those entered after it and never exited (stale guards), newest
         // first.
-        let popped = STACK.with_borrow_mut(|stack| {
+        let popped = with_stack(|stack| {
             let at = stack.iter().rposition(|e| e.span == span)?;
             Some(stack.split_off(at))
-        });
+        })
+        .flatten();
         let Some(popped) = popped else {
             return;
         };
@@ -376,20 +381,30 @@ thread_local! {
     static BUSY: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Runs `f` on this thread's stack; `None` while the thread is being torn down (or, never
+/// expected, when the stack is in use).
+fn with_stack<R>(f: impl FnOnce(&mut Vec<Entry>) -> R) -> Option<R> {
+    STACK
+        .try_with(|stack| stack.try_borrow_mut().ok().map(|mut stack| f(&mut stack)))
+        .ok()
+        .flatten()
+}
+
 /// Drops the entries of polls that are over: a scope opened by a span whose guard outlived its
 /// poll (held across an `.await`), now that another task runs on this thread; and tags of a scope
 /// no longer open.
 fn forget_stale() {
-    let stale = STACK.with_borrow_mut(|stack| {
+    let stale = with_stack(|stack| {
         let first = stack.first()?;
-        let stale = match first.kind {
+        let stale = match &first.kind {
             Kind::Opened { poll, task } => {
-                detached::open_poll() != Some(poll) || tokio::task::try_id() != task
+                detached::open_poll() != Some(*poll) || tokio::task::try_id() != *task
             }
-            Kind::Tagged(_) => !scope::in_monitored_poll(),
+            Kind::Tagged(tag) => !tag.is_current(),
         };
         stale.then(|| std::mem::take(stack))
-    });
+    })
+    .flatten();
     let Some(stale) = stale else {
         return;
     };
