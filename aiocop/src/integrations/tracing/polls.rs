@@ -321,17 +321,15 @@ where
             return;
         }
         let span = id.into_u64();
-        // The span's entry, and those entered after it and never exited (stale guards), newest
-        // first.
-        let popped = with_stack(|stack| {
-            let at = stack.iter().rposition(|e| e.span == span)?;
-            Some(stack.split_off(at))
-        })
-        .flatten();
-        let Some(popped) = popped else {
+        let Some(at) = with_stack(|stack| stack.iter().rposition(|e| e.span == span)).flatten()
+        else {
             return;
         };
-        for entry in popped.into_iter().rev() {
+        // The span's entry, after those entered after it and never exited (stale guards), newest
+        // first; one at a time, so that no list is allocated.
+        while let Some(entry) =
+            with_stack(|stack| if stack.len() > at { stack.pop() } else { None }).flatten()
+        {
             match entry.kind {
                 Kind::Tagged(tag) => tag.restore(),
                 Kind::Opened { poll, .. } => {
@@ -437,44 +435,43 @@ fn in_task_poll() -> bool {
     let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) else {
         return true;
     };
-    let mut probe = Finder::new(b"Some(");
-    let _ = write!(probe, "{restore:?}");
+    let mut reader = BudgetReader::new();
+    let _ = write!(reader, "{restore:?}");
     drop(restore);
-    probe.found
+    reader.constrained == Some(true)
 }
 
-/// Finds `pattern` in formatted text without keeping it.
-struct Finder {
-    pattern: &'static [u8],
+/// Reads a budget from its `Debug` text without keeping the text: after `Budget(`, `Some` says
+/// constrained. Stops the formatting (with an error) as soon as it knows.
+struct BudgetReader {
     matched: usize,
-    found: bool,
+    constrained: Option<bool>,
 }
 
-impl Finder {
-    fn new(pattern: &'static [u8]) -> Self {
-        Finder {
-            pattern,
+impl BudgetReader {
+    const PREFIX: &'static [u8] = b"Budget(";
+
+    fn new() -> Self {
+        BudgetReader {
             matched: 0,
-            found: false,
+            constrained: None,
         }
     }
 }
 
-impl fmt::Write for Finder {
+impl fmt::Write for BudgetReader {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         for &byte in s.as_bytes() {
-            if self.found {
-                break;
+            if self.matched == Self::PREFIX.len() {
+                self.constrained = Some(byte == b'S');
+                return Err(fmt::Error);
             }
-            // The pattern's first byte does not recur in it, so a mismatch restarts the match
-            // at this byte.
-            if byte == self.pattern[self.matched] {
+            // The prefix's first byte does not recur in it, so a mismatch restarts the match at
+            // this byte.
+            if byte == Self::PREFIX[self.matched] {
                 self.matched += 1;
             } else {
-                self.matched = usize::from(byte == self.pattern[0]);
-            }
-            if self.matched == self.pattern.len() {
-                self.found = true;
+                self.matched = usize::from(byte == Self::PREFIX[0]);
             }
         }
         Ok(())
@@ -562,15 +559,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finder_matches_across_writes() {
-        let mut finder = Finder::new(b"Some(");
-        for part in ["Budget(", "So", "mSo", "me", "(12", "7))"] {
-            finder.write_str(part).unwrap();
-        }
-        assert!(finder.found);
-        let mut finder = Finder::new(b"Some(");
-        write!(finder, "RestoreOnPending(Cell {{ value: Budget(None) }})").unwrap();
-        assert!(!finder.found);
+    fn budget_reader_reads_across_writes_and_stops_once_it_knows() {
+        let read = |parts: &[&str]| {
+            let mut reader = BudgetReader::new();
+            for part in parts {
+                if reader.write_str(part).is_err() {
+                    break;
+                }
+            }
+            reader.constrained
+        };
+        assert_eq!(
+            read(&["Cell { value: Bud", "Budget", "(", "Some", "(127)"]),
+            Some(true)
+        );
+        assert_eq!(
+            read(&["RestoreOnPending(Cell { value: Budget(None) })"]),
+            Some(false)
+        );
+        assert_eq!(read(&["something else entirely"]), None);
     }
 
     #[test]
