@@ -583,6 +583,27 @@ async fn span_entered_off_the_runtime_polls_is_not_a_poll() {
     assert_eq!(which, ["task"], "only the span entered in a task's poll");
 }
 
+/// A monitored future inside a span's poll reports its own poll, under its own name; the span's
+/// poll leaves that time out, and reports nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_around_a_monitored_future_leaves_its_poll_to_it() {
+    setup();
+    tokio::spawn(
+        aiocop::monitored!("span_inner_monitored", async {
+            aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+            std::thread::sleep(BLOCK);
+        })
+        .instrument(tracing::info_span!("span_outer_of_monitored")),
+    )
+    .await
+    .unwrap();
+
+    let inner = events_named("span_inner_monitored");
+    assert_eq!(inner.len(), 1, "{inner:#?}");
+    assert_eq!(inner[0].blocking_events().len(), 1);
+    assert!(events_named("span_outer_of_monitored").is_empty());
+}
+
 /// A span guard held across an `.await` (a bug `tracing` warns about) leaves its span entered
 /// while other tasks run on the thread: the next task's span takes over, and neither the held
 /// span nor the other task's poll is reported under the held span's name.
