@@ -604,6 +604,33 @@ async fn span_around_a_monitored_future_leaves_its_poll_to_it() {
     assert!(events_named("span_outer_of_monitored").is_empty());
 }
 
+#[tracing::instrument]
+async fn span_cpu_handler() {
+    busy_wait(Duration::from_millis(150));
+}
+
+/// A CPU-bound poll of an instrumented task is sampled like a monitored one: the samples name
+/// the busy function (the stack is read up to the span's poll, within the worker's stack).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_cpu_bound_poll_is_sampled() {
+    setup();
+    tokio::spawn(span_cpu_handler()).await.unwrap();
+
+    let events = events_named("span_cpu_handler");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let event = &events[0];
+    assert_eq!(event.reason(), aiocop::Reason::CpuBlocking);
+    let top = event
+        .cpu_stack_samples()
+        .first()
+        .unwrap_or_else(|| panic!("no samples: {event:#?}"));
+    assert!(
+        top.entry_point().contains("busy_wait"),
+        "{}",
+        top.entry_point()
+    );
+}
+
 /// A span guard held across an `.await` (a bug `tracing` warns about) leaves its span entered
 /// while other tasks run on the thread: the next task's span takes over, and neither the held
 /// span nor the other task's poll is reported under the held span's name.
