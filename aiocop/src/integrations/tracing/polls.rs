@@ -126,6 +126,12 @@ impl PollLayer {
         }
     }
 
+    /// Tells this layer's spans from those of another subscriber's `PollLayer` on the same
+    /// thread: the layer's address, fixed once the subscriber it is part of is installed.
+    fn identity(&self) -> usize {
+        ptr::from_ref(self) as usize
+    }
+
     /// Whether `field` is stored for a span: for the context or for the name.
     fn keeps(&self, field: &str) -> bool {
         self.context_fields
@@ -309,6 +315,7 @@ where
             return;
         };
         let entry = Entry {
+            layer: self.identity(),
             span: id.into_u64(),
             kind: entry,
         };
@@ -320,9 +327,13 @@ where
         if BUSY.get() || with_stack(|stack| stack.is_empty()).unwrap_or(true) {
             return;
         }
-        let span = id.into_u64();
-        let Some(at) = with_stack(|stack| stack.iter().rposition(|e| e.span == span)).flatten()
-        else {
+        let (layer, span) = (self.identity(), id.into_u64());
+        let Some(at) = with_stack(|stack| {
+            stack
+                .iter()
+                .rposition(|e| e.layer == layer && e.span == span)
+        })
+        .flatten() else {
             return;
         };
         // The span's entry, after those entered after it and never exited (stale guards), newest
@@ -335,7 +346,7 @@ where
                 Kind::Opened { poll, .. } => {
                     // Emission may run callbacks inline, which may enter spans: not polls.
                     BUSY.set(true);
-                    let judge = entry.span == span;
+                    let judge = entry.layer == layer && entry.span == span;
                     detached::close_poll(poll, judge, &|| Self::span_fields(id, &ctx));
                     BUSY.set(false);
                 }
@@ -354,6 +365,8 @@ struct PollSpan {
 
 /// A span entered inside a poll on this thread, not yet exited.
 struct Entry {
+    /// The layer that saw it entered ([`PollLayer::identity`]): span ids are per subscriber.
+    layer: usize,
     span: u64,
     kind: Kind,
 }
