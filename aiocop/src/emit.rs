@@ -33,6 +33,7 @@ pub(crate) fn emit(
     threshold: Duration,
     may_raise: bool,
     poll: u64,
+    base: Option<&dyn Fn() -> Context>,
 ) {
     let io = !recorded.events.is_empty() || recorded.dropped > 0;
     let events = recorded.events;
@@ -44,6 +45,15 @@ pub(crate) fn emit(
             merged.merge(context::capture());
         }
         merged
+    };
+    // Context the poll's opener knows (a span's fields), under what the providers captured.
+    let context = match base {
+        Some(base) => {
+            let mut merged = base();
+            merged.merge(context);
+            merged
+        }
+        None => context,
     };
     // The request id of the tower layer's request being polled, if any: added here, when an
     // event is built, so requests that report nothing pay nothing for it.

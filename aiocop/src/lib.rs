@@ -104,7 +104,11 @@
 mod clock;
 mod error;
 mod fork;
-#[cfg(any(feature = "tower", all(feature = "tokio-hooks", tokio_unstable)))]
+#[cfg(any(
+    feature = "tower",
+    feature = "tracing",
+    all(feature = "tokio-hooks", tokio_unstable)
+))]
 mod intern;
 mod isolate;
 mod registry;

@@ -258,6 +258,18 @@ impl Scope<'_> {
     /// Judges a poll that took `elapsed_ns` (a scope that is not timed: only its blocking calls).
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn judge(&self, elapsed_ns: u64, may_raise: bool) {
+        self.judge_with(elapsed_ns, may_raise, None);
+    }
+
+    /// Judges a poll that took `elapsed_ns`; `base` gives context under the providers' (a span's
+    /// fields), asked for only when the poll makes an event.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn judge_with(
+        &self,
+        elapsed_ns: u64,
+        may_raise: bool,
+        base: Option<&dyn Fn() -> context::Context>,
+    ) {
         let threshold_ns = match self.outer.options().threshold_ns() {
             Some(own) => own,
             None => settings::slow_task_threshold_ns(),
@@ -283,6 +295,7 @@ impl Scope<'_> {
             Duration::from_nanos(threshold_ns),
             may_raise,
             self.start.get().id(),
+            base,
         );
     }
 
@@ -444,6 +457,45 @@ pub(crate) mod remote {
             0 => scope,
             above => above,
         }
+    }
+}
+
+/// A span's tag on the thread's open scope (see the `tracing` integration's poll layer): while a
+/// span entered inside a poll is entered, the blocking calls it makes are its own, as with a
+/// nested monitored function. Spans are entered and exited from a subscriber's callbacks, with no
+/// frame spanning the two, so the tag remembers which poll it was put on and is taken off only if
+/// that poll is still the thread's open one.
+#[cfg(feature = "tracing")]
+pub(crate) struct Tag {
+    scope: *const Scope<'static>,
+    poll: u64,
+    previous: *const MonitoredFunction,
+}
+
+/// Tags the thread's open scope with `site`, if a scope is open.
+#[cfg(feature = "tracing")]
+pub(crate) fn tag(site: &'static MonitoredFunction) -> Option<Tag> {
+    let current = CURRENT.get();
+    with_open(|scope| Tag {
+        scope: current,
+        poll: scope.start.get().id(),
+        previous: scope.current.replace(site),
+    })
+}
+
+#[cfg(feature = "tracing")]
+impl Tag {
+    /// Puts back the tag this one replaced, if its poll is still open on this thread (a poll that
+    /// ended took its tags with it; its function pointer may be gone).
+    pub(crate) fn restore(self) {
+        if self.is_current() {
+            with_open(|scope| scope.current.set(self.previous));
+        }
+    }
+
+    /// Whether the poll this tag is on is still the thread's open one.
+    pub(crate) fn is_current(&self) -> bool {
+        CURRENT.get() == self.scope && with_open(|scope| scope.start.get().id()) == Some(self.poll)
     }
 }
 

@@ -3,7 +3,7 @@
 //!
 //! | feature (and module) | what it does |
 //! |---|---|
-//! | `tracing` | one structured `tracing` event per slow task, at a level chosen by severity; a context provider for the current span and its `request_id` |
+//! | `tracing` | one structured `tracing` event per slow task, at a level chosen by severity; a context provider for the current span and its `request_id`; a layer monitoring each poll of instrumented futures with no annotation |
 //! | `metrics` | the Prometheus-style counter and histograms of the reference's guide, through the `metrics` facade |
 //! | `opentelemetry` | `aiocop.*` attributes on the active OpenTelemetry span |
 //! | `sentry` | high-severity slow tasks reported as Sentry messages with tags, extras and breadcrumbs |

@@ -1,5 +1,6 @@
 //! [`tracing`] integration (feature `tracing`): each slow task as one structured event,
-//! and the current span as context.
+//! the current span as context, and ([`PollLayer`]) instrumented futures' polls monitored with no
+//! annotation.
 //!
 //! The Rust form of the reference's "Structured Logging" section:
 //!
@@ -52,10 +53,13 @@ use tracing_subscriber::layer::{Context as LayerContext, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::{EventFilter, FunctionPath, capitalized};
+
+mod polls;
 use crate::callbacks::{CallbackHandle, register_slow_task_callback};
 use crate::context::{self, Context, ContextValue, ProviderHandle};
 use crate::event::{BlockingEventInfo, Reason, SlowTaskEvent};
 use crate::severity::SeverityLevel;
+pub use polls::PollLayer;
 
 /// Target of the events [`TracingCallback`] emits; filter on it (`aiocop=warn`).
 pub const TARGET: &str = "aiocop";
@@ -435,7 +439,7 @@ impl SpanFieldsLayer {
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         let mut visitor = FieldVisitor {
-            wanted: &self.fields,
+            wanted: Some(&self.fields),
             found: Vec::new(),
         };
         record(&mut visitor);
@@ -482,14 +486,18 @@ where
 /// The remembered fields of one span, in a span's extensions.
 struct SpanFields(Vec<(&'static str, ContextValue)>);
 
+/// Collects a span's field values: the `wanted` ones, or all of them.
 struct FieldVisitor<'a> {
-    wanted: &'a [&'static str],
+    wanted: Option<&'a [&'static str]>,
     found: Vec<(&'static str, ContextValue)>,
 }
 
 impl FieldVisitor<'_> {
     fn keep(&mut self, field: &Field, value: impl FnOnce() -> ContextValue) {
-        if self.wanted.contains(&field.name()) {
+        if self
+            .wanted
+            .is_none_or(|wanted| wanted.contains(&field.name()))
+        {
             self.found.push((field.name(), value()));
         }
     }

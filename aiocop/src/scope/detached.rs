@@ -1,6 +1,6 @@
 //! Detached scopes: opened and closed by runtime hooks (tokio's before and after task poll
-//! callbacks, see [`runtime_hooks`](crate::runtime_hooks)), which have no stack frame spanning
-//! the poll to hold the scope. A detached scope lives in a per-thread box, allocated at the first
+//! callbacks, see `runtime_hooks`) and by the `tracing` integration's poll layer (a span's enter
+//! and exit around a poll), which have no stack frame spanning the poll to hold the scope. A detached scope lives in a per-thread box, allocated at the first
 //! hooked poll of a thread and reused by every later one.
 //!
 //! A monitored future polled inside a detached scope opens its own scope as it would anywhere
@@ -13,16 +13,28 @@
 //! only blocking calls made inside a task's poll (see `in_task_poll`), never time the stretch (a
 //! busy worker is not slow) and are not shown to the watchdog.
 //!
-//! Without runtime hooks (the `tokio-hooks` feature and `--cfg tokio_unstable`) or the `runtime`
-//! feature this module is a set of no-ops the compiler removes: the monitored poll path is exactly
+//! Without runtime hooks (the `tokio-hooks` feature and `--cfg tokio_unstable`), the `runtime`
+//! feature or the `tracing` feature this module is a set of no-ops the compiler removes: the monitored poll path is exactly
 //! what it is without it.
 
-#[cfg(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable)))]
+#[cfg(any(
+    feature = "runtime",
+    feature = "tracing",
+    all(feature = "tokio-hooks", tokio_unstable)
+))]
 pub(crate) use hooked::*;
-#[cfg(not(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable))))]
+#[cfg(not(any(
+    feature = "runtime",
+    feature = "tracing",
+    all(feature = "tokio-hooks", tokio_unstable)
+)))]
 pub(crate) use unhooked::*;
 
-#[cfg(not(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable))))]
+#[cfg(not(any(
+    feature = "runtime",
+    feature = "tracing",
+    all(feature = "tokio-hooks", tokio_unstable)
+)))]
 mod unhooked {
     use std::ptr;
 
@@ -74,7 +86,11 @@ mod unhooked {
     }
 }
 
-#[cfg(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable)))]
+#[cfg(any(
+    feature = "runtime",
+    feature = "tracing",
+    all(feature = "tokio-hooks", tokio_unstable)
+))]
 mod hooked {
     use std::cell::{Cell, RefCell};
     use std::ptr;
@@ -166,9 +182,13 @@ mod hooked {
     /// Opens a detached scope for `site` on this thread, unless a scope is open already (tokio
     /// runs its hooks outside any poll, so that would be a poll nested in some other executor:
     /// the outer scope covers it). Frames above `executor_above` belong to the runtime.
-    #[cfg_attr(not(all(feature = "tokio-hooks", tokio_unstable)), allow(dead_code))]
-    pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) {
-        open_as(site, executor_above, false);
+    /// Returns the new scope's poll id (see `close_poll`), `None` when none was opened.
+    #[cfg_attr(
+        not(any(feature = "tracing", all(feature = "tokio-hooks", tokio_unstable))),
+        allow(dead_code)
+    )]
+    pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) -> Option<u64> {
+        open_as(site, executor_above, false)
     }
 
     /// Opens a worker scope for `site` on this thread (see the module docs), unless a scope is
@@ -180,9 +200,13 @@ mod hooked {
         open_as(site, usize::MAX, true);
     }
 
-    fn open_as(site: &'static MonitoredFunction, executor_above: usize, worker: bool) {
+    fn open_as(
+        site: &'static MonitoredFunction,
+        executor_above: usize,
+        worker: bool,
+    ) -> Option<u64> {
         if OPEN.get() || !CURRENT.get().is_null() {
-            return;
+            return None;
         }
         // The context before a poll serves CPU events, which a worker's stretch never makes: a
         // worker does not run the context providers at each unpark.
@@ -213,18 +237,72 @@ mod hooked {
             };
             Some(ptr::from_ref(scope))
         });
-        if let Ok(Some(scope)) = opened {
-            CURRENT.set(scope);
-            OPEN.set(true);
-            if !worker {
-                // SAFETY: `scope` points into this thread's `DETACHED` box, just written.
-                slot::publish(unsafe { &*scope }.start.get());
-            }
+        let Ok(Some(scope)) = opened else {
+            return None;
+        };
+        CURRENT.set(scope);
+        OPEN.set(true);
+        // SAFETY: `scope` points into this thread's `DETACHED` box, just written.
+        let start = unsafe { &*scope }.start.get();
+        if !worker {
+            slot::publish(start);
         }
+        Some(start.id())
+    }
+
+    /// The poll id of this thread's open detached scope, if one is open.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn open_poll() -> Option<u64> {
+        if !OPEN.get() {
+            return None;
+        }
+        DETACHED
+            .try_with(|slot| {
+                let slot = slot.try_borrow().ok()?;
+                slot.as_deref().map(|scope| scope.start.get().id())
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Closes this thread's detached scope if it is the one [`open`] returned `poll` for: judged
+    /// (with `base` as the context under the providers') when `judge`, else dropped unjudged.
+    /// Returns whether it was open.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn close_poll(
+        poll: u64,
+        judge: bool,
+        base: &dyn Fn() -> crate::context::Context,
+    ) -> bool {
+        if open_poll() != Some(poll) {
+            return false;
+        }
+        OPEN.set(false);
+        let end = clock::now();
+        slot::clear_mine();
+        CURRENT.set(ptr::null());
+        let _ = DETACHED.try_with(|slot| {
+            if let Ok(slot) = slot.try_borrow()
+                && let Some(scope) = slot.as_deref()
+            {
+                if judge {
+                    let elapsed = scope
+                        .start
+                        .get()
+                        .nanos_until(end)
+                        .saturating_sub(scope.marks.excluded_ns.get());
+                    scope.judge_with(elapsed, false, Some(base));
+                } else if let Ok(mut recorded) = scope.recorded.try_borrow_mut() {
+                    *recorded = None;
+                }
+            }
+        });
+        true
     }
 
     /// Closes and judges this thread's detached scope, if one is open. It never panics: strict
     /// mode cannot unwind out of a runtime hook (monitored futures inside the task still can).
+    #[cfg_attr(not(all(feature = "tokio-hooks", tokio_unstable)), allow(dead_code))]
     pub(crate) fn close() {
         if !OPEN.replace(false) {
             return;

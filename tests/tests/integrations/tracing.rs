@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::{Duration, Instant};
 
 use aiocop::integrations::tracing::{
-    SPAN_ID_KEY, SPAN_KEY, SPAN_NAME_KEY, SpanFieldsLayer, TracingCallback, span_context,
+    PollLayer, SPAN_ID_KEY, SPAN_KEY, SPAN_NAME_KEY, SpanFieldsLayer, TracingCallback, span_context,
 };
-use aiocop::{ContextValue, SeverityLevel};
+use aiocop::{ContextValue, SeverityLevel, SlowTaskEvent};
 use serde_json::Value;
 use tracing::{Instrument, Level};
 use tracing_subscriber::layer::SubscriberExt;
@@ -42,6 +42,8 @@ fn setup() {
     ONCE.call_once(|| {
         let subscriber = tracing_subscriber::registry()
             .with(SpanFieldsLayer::new().with_field("tenant"))
+            // Spans as poll boundaries: the tests below with "span" in their names.
+            .with(PollLayer::new().with_name_field("route"))
             .with(
                 tracing_subscriber::fmt::layer()
                     .json()
@@ -57,8 +59,35 @@ fn setup() {
         aiocop::detect_slow_tasks(THRESHOLD_MS, aiocop::no_callback).unwrap();
         aiocop::integrations::tracing::register_context_provider();
         TracingCallback::new().register();
+        aiocop::register_slow_task_callback(|event: &SlowTaskEvent| {
+            EVENTS
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(event.clone());
+        });
         aiocop::activate();
     });
+}
+
+/// Every event delivered so far.
+static EVENTS: Mutex<Vec<SlowTaskEvent>> = Mutex::new(Vec::new());
+
+/// The events whose function's name starts with `name` (spans named with fields go on with
+/// `{field=value}`).
+fn events_named(name: &str) -> Vec<SlowTaskEvent> {
+    aiocop::delivery::flush();
+    EVENTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter(|e| {
+            e.function()
+                .name()
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('{'))
+        })
+        .cloned()
+        .collect()
 }
 
 /// Every JSON line written so far.
@@ -455,4 +484,253 @@ fn monitoring_an_instrumented_async_trait_method_keeps_its_span_around_the_body(
         runtime.block_on(db.monitored_below()),
         Some("monitored_below")
     );
+}
+
+// --- spans as poll boundaries (`PollLayer`): no aiocop annotation below ------------------------
+
+/// A request handler instrumented the usual way, with a route field the layer names events by.
+#[tracing::instrument(fields(route = "/users/{id}"))]
+async fn span_users_handler(user: u64) -> u64 {
+    span_users_lookup(user).await;
+    tokio::task::yield_now().await;
+    user
+}
+
+/// A nested instrumented function: the blocking call is its own.
+#[tracing::instrument]
+async fn span_users_lookup(user: u64) {
+    aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+    std::thread::sleep(BLOCK);
+}
+
+/// The event of `span_users_handler(user)`'s blocking poll, checked whole.
+fn assert_span_handler_event(user: u64) {
+    let events: Vec<_> = events_named("span_users_handler")
+        .into_iter()
+        .filter(|e| e.context().get("user").map(ToString::to_string) == Some(user.to_string()))
+        .collect();
+    assert_eq!(
+        events.len(),
+        1,
+        "one event for the one blocking poll: {events:#?}"
+    );
+    let event = &events[0];
+    let function = event.function();
+    assert_eq!(function.name(), "span_users_handler{route=/users/{id}}");
+    assert_eq!(function.module_path(), "integrations::tracing");
+    assert!(function.file().ends_with("tracing.rs"), "{function:?}");
+    assert_eq!(event.severity_level(), SeverityLevel::High);
+    assert!(event.exceeded_threshold());
+    let context = event.context();
+    assert_eq!(context.get_str("route"), Some("/users/{id}"));
+    // The span context provider registered here wins over the layer's `span_name`: the span
+    // current at the blocking call.
+    assert_eq!(context.get_str(SPAN_NAME_KEY), Some("span_users_lookup"));
+    let [blocking] = event.blocking_events() else {
+        panic!("{:#?}", event.blocking_events());
+    };
+    assert_eq!(blocking.event(), "std::thread::sleep(35ms)");
+    // Tagged by the nested span, as a nested monitored function would be.
+    assert_eq!(blocking.function().name(), "span_users_lookup");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn span_instrumented_handler_is_monitored_on_the_current_thread_runtime() {
+    setup();
+    assert_eq!(tokio::spawn(span_users_handler(1)).await.unwrap(), 1);
+    assert_span_handler_event(1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_instrumented_handler_is_monitored_on_the_multi_thread_runtime() {
+    setup();
+    assert_eq!(tokio::spawn(span_users_handler(2)).await.unwrap(), 2);
+    assert_span_handler_event(2);
+}
+
+/// Blocks inside a sync span named `name`: a poll only where a task's poll runs it.
+fn block_in_sync_span(name: &'static str) {
+    let span = tracing::info_span!("sync", which = name);
+    span.in_scope(|| {
+        aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+        std::thread::sleep(BLOCK);
+    });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_entered_off_the_runtime_polls_is_not_a_poll() {
+    setup();
+    tokio::task::spawn_blocking(|| block_in_sync_span("spawn_blocking"))
+        .await
+        .unwrap();
+    std::thread::spawn(|| block_in_sync_span("std_thread"))
+        .join()
+        .unwrap();
+    // The same span in a task's poll runs on the worker: that one is.
+    tokio::spawn(async { block_in_sync_span("task") })
+        .await
+        .unwrap();
+
+    let which: Vec<String> = events_named("sync")
+        .iter()
+        .map(|e| {
+            e.context()
+                .get("which")
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(which, ["task"], "only the span entered in a task's poll");
+}
+
+/// A monitored future inside a span's poll reports its own poll, under its own name; the span's
+/// poll leaves that time out, and reports nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_around_a_monitored_future_leaves_its_poll_to_it() {
+    setup();
+    tokio::spawn(
+        aiocop::monitored!("span_inner_monitored", async {
+            aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+            std::thread::sleep(BLOCK);
+        })
+        .instrument(tracing::info_span!("span_outer_of_monitored")),
+    )
+    .await
+    .unwrap();
+
+    let inner = events_named("span_inner_monitored");
+    assert_eq!(inner.len(), 1, "{inner:#?}");
+    assert_eq!(inner[0].blocking_events().len(), 1);
+    assert!(events_named("span_outer_of_monitored").is_empty());
+}
+
+#[tracing::instrument]
+async fn span_cpu_handler() {
+    busy_wait(Duration::from_millis(150));
+}
+
+/// A CPU-bound poll of an instrumented task is sampled like a monitored one: the samples name
+/// the busy function (the stack is read up to the span's poll, within the worker's stack).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn span_cpu_bound_poll_is_sampled() {
+    setup();
+    tokio::spawn(span_cpu_handler()).await.unwrap();
+
+    let events = events_named("span_cpu_handler");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let event = &events[0];
+    assert_eq!(event.reason(), aiocop::Reason::CpuBlocking);
+    let top = event
+        .cpu_stack_samples()
+        .first()
+        .unwrap_or_else(|| panic!("no samples: {event:#?}"));
+    assert!(
+        top.entry_point().contains("busy_wait"),
+        "{}",
+        top.entry_point()
+    );
+}
+
+/// A span guard held across an `.await` (a bug `tracing` warns about) leaves its span entered
+/// while other tasks run on the thread: the next task's span takes over, and neither the held
+/// span nor the other task's poll is reported under the held span's name.
+#[tokio::test(flavor = "current_thread")]
+async fn span_guard_held_across_an_await_does_not_take_over_the_thread() {
+    setup();
+    let held = tracing::info_span!("span_held_guard");
+    let guard = held.enter();
+    // The spawned task runs on this thread while the guard is held.
+    assert_eq!(tokio::spawn(span_other_task()).await.unwrap(), 3);
+    drop(guard);
+
+    assert!(events_named("span_held_guard").is_empty());
+    let other = events_named("span_other_task");
+    assert_eq!(other.len(), 1, "{other:#?}");
+    assert_eq!(other[0].blocking_events().len(), 1);
+}
+
+#[tracing::instrument]
+async fn span_other_task() -> u64 {
+    aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+    std::thread::sleep(BLOCK);
+    3
+}
+
+/// An axum app whose requests run in a span (`route` and `method` fields, as a tracing
+/// middleware makes them) and whose handlers carry no annotation, served on loopback.
+#[cfg(feature = "axum")]
+mod app {
+    use axum::extract::{MatchedPath, Request};
+    use axum::middleware::Next;
+    use axum::response::Response;
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tracing::Instrument;
+
+    use super::{BLOCK, events_named, setup};
+
+    async fn in_request_span(request: Request, next: Next) -> Response {
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map(|path| path.as_str().to_owned())
+            .unwrap_or_default();
+        let span = tracing::info_span!("span_request", route, method = %request.method());
+        next.run(request).instrument(span).await
+    }
+
+    async fn blocking_handler() -> &'static str {
+        aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+        std::thread::sleep(BLOCK);
+        "slept"
+    }
+
+    async fn clean_handler() -> &'static str {
+        tokio::task::yield_now().await;
+        "clean"
+    }
+
+    async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request =
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn span_of_an_axum_request_names_its_blocking_poll() {
+        setup();
+        let app = axum::Router::new()
+            .route("/span/sleep/{id}", get(blocking_handler))
+            .route("/span/clean", get(clean_handler))
+            .route_layer(axum::middleware::from_fn(in_request_span));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move { axum::serve(listener, app).await });
+
+        assert!(http_get(addr, "/span/sleep/7").await.ends_with("slept"));
+        assert!(http_get(addr, "/span/clean").await.ends_with("clean"));
+        server.abort();
+
+        let events = events_named("span_request");
+        assert_eq!(events.len(), 1, "only the blocking request: {events:#?}");
+        let event = &events[0];
+        assert_eq!(
+            event.function().name(),
+            "span_request{route=/span/sleep/{id}}"
+        );
+        assert_eq!(event.context().get_str("method"), Some("GET"));
+        assert_eq!(event.context().get_str("route"), Some("/span/sleep/{id}"));
+        let [blocking] = event.blocking_events() else {
+            panic!("{:#?}", event.blocking_events());
+        };
+        assert_eq!(blocking.event(), "std::thread::sleep(35ms)");
+        assert_eq!(
+            blocking.function().name(),
+            "span_request{route=/span/sleep/{id}}"
+        );
+    }
 }

@@ -1,0 +1,642 @@
+//! [`PollLayer`]: the spans of an instrumented application as poll boundaries.
+//!
+//! A future instrumented with a span (`#[tracing::instrument]` on an `async fn`,
+//! `.instrument(span)`, tower-http's `TraceLayer` response future) enters its span right before
+//! each poll of the inner future and exits it right after. Seen from a subscriber, each
+//! enter/exit pair on a runtime thread brackets one poll: the layer opens a detached scope at the
+//! enter and closes (and judges) it at the exit, which is what a monitored future does around its
+//! poll.
+
+use std::cell::{Cell, RefCell};
+use std::fmt::{self, Write as _};
+use std::ptr;
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll, Waker};
+
+use ::tracing::span::{Attributes, Id, Record};
+use ::tracing::{Metadata, Subscriber};
+use tracing_subscriber::layer::{Context as LayerContext, Layer};
+use tracing_subscriber::registry::LookupSpan;
+
+use super::{FieldVisitor, SPAN_NAME_KEY};
+use crate::context::{Context, ContextValue};
+use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
+use crate::intern::Interner;
+use crate::isolate;
+use crate::scope::{self, Tag, detached};
+use crate::settings;
+
+/// A [`Layer`] that turns each poll of an instrumented future into a monitored poll, with no
+/// aiocop annotation: an application that already uses `tracing` gets per-poll monitoring of its
+/// requests and instrumented tasks.
+///
+/// ```
+/// use aiocop::integrations::tracing::{PollLayer, TracingCallback};
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let subscriber = tracing_subscriber::registry()
+///     // Events of `#[instrument] async fn get_user(..)` polls are named `get_user`, in the span's
+///     // target; tower-http's request spans `request{method=GET}`.
+///     .with(PollLayer::new().with_name_field("method"));
+/// # let _ = subscriber;
+/// // ... .with(tracing_subscriber::fmt::layer()), then install the subscriber.
+/// let handle = TracingCallback::new().register();
+/// # aiocop::unregister_slow_task_callback(handle);
+/// ```
+///
+/// # What is a poll
+///
+/// An enter of a span counts as the start of a poll when monitoring is active (see
+/// [`activate`](crate::activate)) and the thread is running a poll driven by a tokio runtime: a
+/// task's poll on a worker thread, or the future given to `block_on`. Tokio has no stable way to
+/// ask that; the layer reads it from tokio's cooperative budget, which tokio sets for exactly
+/// those polls. So:
+///
+/// - spans entered on a thread of your own, in a `spawn_blocking` closure, inside
+///   `block_in_place`, or under another executor (`futures::executor::block_on`) are not polls;
+/// - spans entered in sync code that a task's poll runs (`span.in_scope(..)`, a sync
+///   `#[instrument]` function called from a handler) are: that code runs on the worker;
+/// - polls of a future wrapped in `tokio::task::coop::unconstrained` are missed (tokio lifts
+///   their budget).
+///
+/// The enter of the outermost span opens the poll's scope, its exit closes and judges it. A span
+/// entered while a scope is open (a nested `#[instrument]` function, a span entered inside a
+/// `#[aiocop::monitor]` function or a request of the tower layer) only tags the scope, like a
+/// nested monitored function: the blocking calls made while it is entered name it as their
+/// function. A monitored future polled inside a span's scope opens its own scope and reports its
+/// own polls, whose time is left out of the span's.
+///
+/// A span guard held across an `.await` (which `tracing` documents as a bug: the span is then
+/// entered while other tasks run) is dropped from monitoring as soon as a span of another task is
+/// entered on the thread; until then, what that thread runs counts as its poll. For the same
+/// reason a span around a future driving a `LocalSet` stops being monitored when one of the set's
+/// tasks enters a span (that task is then monitored on its own).
+///
+/// A span's poll never panics in strict mode (a subscriber callback is no place to unwind from).
+///
+/// # What events say
+///
+/// An event's [`function`](crate::SlowTaskEvent::function) is the outermost span's name, with the
+/// values of the fields chosen by [`with_name_field`](Self::with_name_field) (`request{method=GET}`),
+/// in the span's target as module, at the span's file and line. Its context holds the span's
+/// fields and its parents' (the innermost value wins; all fields by default, see
+/// [`with_context_fields`](Self::with_context_fields)) and the span's name as `span_name`;
+/// context providers' values win over them. Distinct names are kept up to a process-wide bound,
+/// beyond which spans are named without their fields.
+///
+/// # Cost
+///
+/// With monitoring inactive, an enter or exit costs a relaxed atomic load and a thread-local
+/// read, and a new span nothing more; fields are recorded only for spans created while monitoring
+/// is active. Active, the outermost enter of a poll asks tokio for its budget and looks up the
+/// span's name once per span.
+#[derive(Debug, Clone)]
+pub struct PollLayer {
+    name_fields: Arc<[&'static str]>,
+    /// `None`: every field.
+    context_fields: Option<Arc<[&'static str]>>,
+}
+
+impl PollLayer {
+    /// Events named by span name alone, with every field of the span in their context.
+    pub fn new() -> Self {
+        Self {
+            name_fields: Arc::from([]),
+            context_fields: None,
+        }
+    }
+
+    /// Also names events by the value of `field` (`request{route=/users/{id}}`), when the span has
+    /// it. Choose fields with few distinct values (a route, a method), not ids.
+    #[must_use]
+    pub fn with_name_field(self, field: &'static str) -> Self {
+        Self {
+            name_fields: self.name_fields.iter().copied().chain([field]).collect(),
+            ..self
+        }
+    }
+
+    /// Puts only these span fields into events' context (by default, all of them), and the name
+    /// fields.
+    #[must_use]
+    pub fn with_context_fields(self, fields: impl IntoIterator<Item = &'static str>) -> Self {
+        Self {
+            context_fields: Some(fields.into_iter().collect()),
+            ..self
+        }
+    }
+
+    /// Tells this layer's spans from those of another subscriber's `PollLayer` on the same
+    /// thread: the layer's address, fixed once the subscriber it is part of is installed.
+    fn identity(&self) -> usize {
+        ptr::from_ref(self) as usize
+    }
+
+    /// Whether `field` is stored for a span: for the context or for the name.
+    fn keeps(&self, field: &str) -> bool {
+        self.context_fields
+            .as_deref()
+            .is_none_or(|fields| fields.contains(&field))
+            || self.name_fields.contains(&field)
+    }
+
+    fn store<S>(
+        &self,
+        id: &Id,
+        ctx: &LayerContext<'_, S>,
+        record: impl FnOnce(&mut FieldVisitor<'_>),
+    ) where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let mut visitor = FieldVisitor {
+            wanted: None,
+            found: Vec::new(),
+        };
+        record(&mut visitor);
+        visitor.found.retain(|(name, _)| self.keeps(name));
+        let Some(span) = ctx.span(id) else {
+            return;
+        };
+        let mut extensions = span.extensions_mut();
+        match extensions.get_mut::<PollSpan>() {
+            Some(stored) => {
+                if visitor
+                    .found
+                    .iter()
+                    .any(|(name, _)| self.name_fields.contains(name))
+                {
+                    // Named anew at its next enter.
+                    stored.site = None;
+                }
+                for (name, value) in visitor.found {
+                    match stored.fields.iter_mut().find(|(n, _)| *n == name) {
+                        Some(slot) => slot.1 = value,
+                        None => stored.fields.push((name, value)),
+                    }
+                }
+            }
+            None => extensions.insert(PollSpan {
+                fields: visitor.found,
+                site: None,
+            }),
+        }
+    }
+
+    /// The site events of a poll under span `id` are named by.
+    fn site<S>(&self, id: &Id, ctx: &LayerContext<'_, S>) -> &'static MonitoredFunction
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let Some(span) = ctx.span(id) else {
+            return &UNNAMED;
+        };
+        if let Some(site) = span.extensions().get::<PollSpan>().and_then(|s| s.site) {
+            return site;
+        }
+        let meta = span.metadata();
+        let mut extensions = span.extensions_mut();
+        let named = extensions
+            .get_mut::<PollSpan>()
+            .and_then(|stored| self.named_site(meta, &stored.fields));
+        let site = named.unwrap_or_else(|| plain_site(meta));
+        match extensions.get_mut::<PollSpan>() {
+            Some(stored) => stored.site = Some(site),
+            None => extensions.insert(PollSpan {
+                fields: Vec::new(),
+                site: Some(site),
+            }),
+        }
+        site
+    }
+
+    /// The site named by the span's name and its name fields' values; `None` without such
+    /// fields, or once too many names are stored.
+    fn named_site(
+        &self,
+        meta: &'static Metadata<'static>,
+        fields: &[(&'static str, ContextValue)],
+    ) -> Option<&'static MonitoredFunction> {
+        let mut name = String::new();
+        for wanted in self.name_fields.iter() {
+            if let Some((field, value)) = fields.iter().find(|(n, _)| n == wanted) {
+                name.push(if name.is_empty() { '{' } else { ' ' });
+                let _ = write!(name, "{field}={value}");
+            }
+        }
+        if name.is_empty() {
+            return None;
+        }
+        name.insert_str(0, meta.name());
+        name.push('}');
+        let key = format!("{:x} {name}", ptr::from_ref(meta) as usize);
+        NAMED.get_or_insert(
+            key.as_str(),
+            || key.clone().into_boxed_str(),
+            // Leaked with its site: once per distinct name, at most `MAX_INTERNED` of them.
+            || site_for(meta, Box::leak(name.into_boxed_str())),
+        )
+    }
+
+    /// The span's fields and its parents' (the innermost value wins), and its name.
+    fn span_fields<S>(id: &Id, ctx: &LayerContext<'_, S>) -> Context
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let mut context = Context::new();
+        let Some(span) = ctx.span(id) else {
+            return context;
+        };
+        context.insert(SPAN_NAME_KEY, span.name());
+        for span in span.scope() {
+            if let Some(stored) = span.extensions().get::<PollSpan>() {
+                for (name, value) in &stored.fields {
+                    if !context.contains_key(name) {
+                        context.insert(*name, value.clone());
+                    }
+                }
+            }
+        }
+        context
+    }
+}
+
+impl Default for PollLayer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<S> Layer<S> for PollLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
+        if !settings::is_active() {
+            return;
+        }
+        self.store(id, &ctx, |visitor| attrs.record(visitor));
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: LayerContext<'_, S>) {
+        if !settings::is_active() {
+            return;
+        }
+        self.store(id, &ctx, |visitor| values.record(visitor));
+    }
+
+    fn on_enter(&self, id: &Id, ctx: LayerContext<'_, S>) {
+        // Spans aiocop's own callbacks enter (the tracing callback re-enters the request's span
+        // to emit) are not the program's polls.
+        if !settings::is_active() || BUSY.get() || isolate::in_callback() {
+            return;
+        }
+        forget_stale();
+        if with_stack(|stack| stack.len()).is_none_or(|depth| depth >= MAX_DEPTH) {
+            return;
+        }
+        let entry = if scope::in_monitored_poll() {
+            match scope::tag(self.site(id, &ctx)) {
+                Some(tag) => Kind::Tagged(tag),
+                None => return,
+            }
+        } else if in_task_poll() {
+            let marker = 0u8;
+            let Some(poll) = detached::open(
+                self.site(id, &ctx),
+                executor_above(ptr::addr_of!(marker) as usize),
+            ) else {
+                return;
+            };
+            Kind::Opened {
+                poll,
+                task: tokio::task::try_id(),
+            }
+        } else {
+            return;
+        };
+        let entry = Entry {
+            layer: self.identity(),
+            span: id.into_u64(),
+            kind: entry,
+        };
+        // Checked above: there is room, and the stack is reachable.
+        let _ = with_stack(|stack| stack.push(entry));
+    }
+
+    fn on_exit(&self, id: &Id, ctx: LayerContext<'_, S>) {
+        if BUSY.get() || with_stack(|stack| stack.is_empty()).unwrap_or(true) {
+            return;
+        }
+        let (layer, span) = (self.identity(), id.into_u64());
+        let Some(at) = with_stack(|stack| {
+            stack
+                .iter()
+                .rposition(|e| e.layer == layer && e.span == span)
+        })
+        .flatten() else {
+            return;
+        };
+        // The span's entry, after those entered after it and never exited (stale guards), newest
+        // first; one at a time, so that no list is allocated.
+        while let Some(entry) =
+            with_stack(|stack| if stack.len() > at { stack.pop() } else { None }).flatten()
+        {
+            match entry.kind {
+                Kind::Tagged(tag) => tag.restore(),
+                Kind::Opened { poll, .. } => {
+                    // Emission may run callbacks inline, which may enter spans: not polls.
+                    BUSY.set(true);
+                    let judge = entry.layer == layer && entry.span == span;
+                    detached::close_poll(poll, judge, &|| Self::span_fields(id, &ctx));
+                    BUSY.set(false);
+                }
+            }
+        }
+    }
+}
+
+/// What a layer keeps on each span (in its extensions).
+struct PollSpan {
+    /// The fields recorded so far, for the context and the name.
+    fields: Vec<(&'static str, ContextValue)>,
+    /// The site it names events by, once looked up (reset when a name field is recorded).
+    site: Option<&'static MonitoredFunction>,
+}
+
+/// A span entered inside a poll on this thread, not yet exited.
+struct Entry {
+    /// The layer that saw it entered ([`PollLayer::identity`]): span ids are per subscriber.
+    layer: usize,
+    span: u64,
+    kind: Kind,
+}
+
+enum Kind {
+    /// The span's enter opened the detached scope `poll`, in `task`'s poll.
+    Opened {
+        poll: u64,
+        task: Option<tokio::task::Id>,
+    },
+    /// The span's enter tagged the open scope.
+    Tagged(Tag),
+}
+
+/// Deeper span nesting is not tracked (its spans neither open nor tag): the stack stays bounded
+/// whatever a program does with guards.
+const MAX_DEPTH: usize = 64;
+
+thread_local! {
+    /// The spans entered inside polls on this thread, outermost first.
+    static STACK: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    /// Set while the layer closes a scope (emission may enter spans).
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` on this thread's stack; `None` while the thread is being torn down (or, never
+/// expected, when the stack is in use).
+fn with_stack<R>(f: impl FnOnce(&mut Vec<Entry>) -> R) -> Option<R> {
+    STACK
+        .try_with(|stack| stack.try_borrow_mut().ok().map(|mut stack| f(&mut stack)))
+        .ok()
+        .flatten()
+}
+
+/// Drops the entries of polls that are over: a scope opened by a span whose guard outlived its
+/// poll (held across an `.await`), now that another task runs on this thread; and tags of a scope
+/// no longer open.
+fn forget_stale() {
+    let stale = with_stack(|stack| {
+        let first = stack.first()?;
+        let stale = match &first.kind {
+            Kind::Opened { poll, task } => {
+                detached::open_poll() != Some(*poll) || tokio::task::try_id() != *task
+            }
+            Kind::Tagged(tag) => !tag.is_current(),
+        };
+        stale.then(|| std::mem::take(stack))
+    })
+    .flatten();
+    let Some(stale) = stale else {
+        return;
+    };
+    for entry in stale.into_iter().rev() {
+        match entry.kind {
+            Kind::Tagged(tag) => tag.restore(),
+            // Its time and calls belong to whatever else ran meanwhile: not reported.
+            Kind::Opened { poll, .. } => {
+                detached::close_poll(poll, false, &Context::new);
+            }
+        }
+    }
+}
+
+/// Whether this thread is inside a poll driven by a tokio runtime: a task's poll on a worker, or
+/// the future of a `block_on`.
+///
+/// Tokio gives exactly those polls a cooperative budget, and lifts it for `spawn_blocking`
+/// closures and `block_in_place`; other threads never have one. No stable API says whether the
+/// budget is constrained, only how it behaves: a budget that ran out is one; otherwise
+/// `poll_proceed` takes one unit (given back when its guard drops, as no progress is declared)
+/// and its guard remembers the budget as `Budget(Some(n))` or, unconstrained, `Budget(None)`.
+/// The test suite checks this reading on every kind of thread, so a tokio that changes it fails
+/// the tests rather than silently seeing no polls.
+fn in_task_poll() -> bool {
+    if !tokio::task::coop::has_budget_remaining() {
+        return true;
+    }
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) else {
+        return true;
+    };
+    let mut reader = BudgetReader::new();
+    let _ = write!(reader, "{restore:?}");
+    drop(restore);
+    reader.constrained == Some(true)
+}
+
+/// Reads a budget from its `Debug` text without keeping the text: after `Budget(`, `Some` says
+/// constrained. Stops the formatting (with an error) as soon as it knows.
+struct BudgetReader {
+    matched: usize,
+    constrained: Option<bool>,
+}
+
+impl BudgetReader {
+    const PREFIX: &'static [u8] = b"Budget(";
+
+    fn new() -> Self {
+        BudgetReader {
+            matched: 0,
+            constrained: None,
+        }
+    }
+}
+
+impl fmt::Write for BudgetReader {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for &byte in s.as_bytes() {
+            if self.matched == Self::PREFIX.len() {
+                self.constrained = Some(byte == b'S');
+                return Err(fmt::Error);
+            }
+            // The prefix's first byte does not recur in it, so a mismatch restarts the match at
+            // this byte.
+            if byte == Self::PREFIX[self.matched] {
+                self.matched += 1;
+            } else {
+                self.matched = usize::from(byte == Self::PREFIX[0]);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How far above the layer's own frame the span's future and the runtime's frames reach: the
+/// span is entered a few calls (the subscriber's layers) below the poll of the instrumented
+/// future, whose callees must stay in traces.
+const SLACK: usize = 64 * 1024;
+
+/// Where traces of the poll about to start stop, for a marker in the layer's frame: the slack
+/// above it, within the thread's stack (the watchdog copies the stack up to there).
+fn executor_above(marker: usize) -> usize {
+    let top = stack_top();
+    let above = marker.saturating_add(SLACK);
+    if top > marker { above.min(top) } else { above }
+}
+
+/// The highest address of this thread's stack, 0 when unknown.
+#[cfg(target_os = "linux")]
+fn stack_top() -> usize {
+    thread_local! {
+        static TOP: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+    if let Some(top) = TOP.get() {
+        return top;
+    }
+    let mut top = 0;
+    // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is read, and destroyed
+    // once; the out-pointers are valid locals.
+    unsafe {
+        let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+        if libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()) == 0 {
+            let mut addr: *mut libc::c_void = ptr::null_mut();
+            let mut size: libc::size_t = 0;
+            if libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size) == 0 {
+                top = (addr as usize).saturating_add(size);
+            }
+            libc::pthread_attr_destroy(attr.as_mut_ptr());
+        }
+    }
+    TOP.set(Some(top));
+    top
+}
+
+/// The highest address of this thread's stack, 0 when unknown.
+#[cfg(not(target_os = "linux"))]
+fn stack_top() -> usize {
+    0
+}
+
+/// Sites named by span name and field values, keyed by callsite and name.
+static NAMED: Interner<Box<str>, MonitoredFunction> = Interner::new();
+/// Sites named by span name alone, one per callsite.
+static PLAIN: Interner<usize, MonitoredFunction> = Interner::new();
+
+/// Beyond the interners' bound, or for a span the registry no longer knows.
+static UNNAMED: MonitoredFunction = MonitoredFunction::new(
+    FunctionInfo::new("<span>", "", "<unknown>", 0),
+    MonitorOptions::DEFAULT,
+);
+
+fn site_for(meta: &'static Metadata<'static>, name: &'static str) -> MonitoredFunction {
+    MonitoredFunction::new(
+        FunctionInfo::new(
+            name,
+            meta.target(),
+            meta.file().unwrap_or("<unknown>"),
+            meta.line().unwrap_or(0),
+        ),
+        MonitorOptions::DEFAULT,
+    )
+}
+
+fn plain_site(meta: &'static Metadata<'static>) -> &'static MonitoredFunction {
+    let key = ptr::from_ref(meta) as usize;
+    PLAIN
+        .get_or_insert(&key, || key, || site_for(meta, meta.name()))
+        .unwrap_or(&UNNAMED)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budget_reader_reads_across_writes_and_stops_once_it_knows() {
+        let read = |parts: &[&str]| {
+            let mut reader = BudgetReader::new();
+            for part in parts {
+                if reader.write_str(part).is_err() {
+                    break;
+                }
+            }
+            reader.constrained
+        };
+        assert_eq!(
+            read(&["Cell { value: Bud", "Budget", "(", "Some", "(127)"]),
+            Some(true)
+        );
+        assert_eq!(
+            read(&["RestoreOnPending(Cell { value: Budget(None) })"]),
+            Some(false)
+        );
+        assert_eq!(read(&["something else entirely"]), None);
+    }
+
+    #[test]
+    fn only_runtime_polls_have_a_budget() {
+        assert!(!in_task_poll(), "a plain thread");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        assert!(
+            runtime.block_on(async { in_task_poll() }),
+            "block_on's future"
+        );
+        assert!(
+            runtime.block_on(async { tokio::spawn(async { in_task_poll() }).await.unwrap() }),
+            "a task"
+        );
+        assert!(
+            !runtime.block_on(async { tokio::task::spawn_blocking(in_task_poll).await.unwrap() }),
+            "a spawn_blocking closure"
+        );
+        assert!(
+            !runtime.block_on(tokio::task::coop::unconstrained(async { in_task_poll() })),
+            "an unconstrained future (a documented miss)"
+        );
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        let (in_task, in_place) = runtime.block_on(async {
+            tokio::spawn(async {
+                let in_task = in_task_poll();
+                (in_task, tokio::task::block_in_place(in_task_poll))
+            })
+            .await
+            .unwrap()
+        });
+        assert!(in_task, "a task on a worker");
+        assert!(!in_place, "block_in_place");
+        std::thread::spawn(move || {
+            let _entered = runtime.enter();
+            assert!(
+                !in_task_poll(),
+                "a thread that entered the runtime's context"
+            );
+        })
+        .join()
+        .unwrap();
+    }
+}
