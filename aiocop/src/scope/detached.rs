@@ -330,54 +330,80 @@ mod hooked {
         });
     }
 
-    /// Whether this thread is inside the poll of a task run by a tokio scheduler (or of a
-    /// `block_on` future), as opposed to the scheduler's own code between polls, a
-    /// `spawn_blocking` closure or a `block_in_place` closure.
+    /// Whether this thread runs under a constrained cooperative budget: `Some(true)` inside the
+    /// poll of a task run by a tokio scheduler (or of a `block_on` future), `Some(false)` in the
+    /// scheduler's own code between polls, a `spawn_blocking` or `block_in_place` closure, or a
+    /// thread tokio does not run; `None` when the budget could not be read.
     ///
-    /// Tokio gives each poll it runs a constrained cooperative budget, and runs everything else
-    /// on a thread with an unconstrained one (`spawn_blocking` and `block_in_place` set it so
-    /// explicitly). Tokio has no stable way to read the budget: `poll_proceed` takes one unit and
-    /// hands back a guard holding the budget as it was, which its `Debug` form shows (`None` for
-    /// unconstrained), and which puts the unit back when dropped. Any other form reads as inside
-    /// a poll: a blocking call is then recorded rather than missed.
-    #[cfg(feature = "runtime")]
-    pub(crate) fn in_task_poll() -> bool {
+    /// Tokio gives each poll it runs a constrained budget and lifts it for everything else. No
+    /// stable API says which: a budget that ran out is constrained; otherwise `poll_proceed` takes
+    /// one unit (given back when its guard drops, as no progress is declared) and its guard shows
+    /// the budget in its `Debug` form, `Budget(Some(n))` or `Budget(None)`. The tests check this
+    /// reading on every kind of thread (tests/tests/runtime.rs, the tracing layer's unit tests), so
+    /// a tokio that changes the form fails them; callers decide what `None` means.
+    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    pub(crate) fn task_budget() -> Option<bool> {
         use std::fmt::Write;
         use std::task::{Context, Poll, Waker};
 
-        /// Looks for `None` in what is written, without allocating.
-        struct FindNone {
-            tail: [u8; 3],
-            found: bool,
-        }
-        impl Write for FindNone {
-            fn write_str(&mut self, s: &str) -> std::fmt::Result {
-                for &byte in s.as_bytes() {
-                    if self.tail == *b"Non" && byte == b'e' {
-                        self.found = true;
-                    }
-                    self.tail = [self.tail[1], self.tail[2], byte];
-                }
-                Ok(())
-            }
-        }
-
         if !tokio::task::coop::has_budget_remaining() {
-            // Only a constrained budget runs out.
-            return true;
+            return Some(true);
         }
         let mut cx = Context::from_waker(Waker::noop());
-        match tokio::task::coop::poll_proceed(&mut cx) {
-            Poll::Ready(restore) => {
-                let mut finder = FindNone {
-                    tail: [0; 3],
-                    found: false,
-                };
-                let _ = write!(finder, "{restore:?}");
-                // Dropping `restore` gives the unit back.
-                !finder.found
+        let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) else {
+            return Some(true);
+        };
+        let mut reader = BudgetReader::new();
+        let _ = write!(reader, "{restore:?}");
+        // Dropping `restore` gives the unit back.
+        drop(restore);
+        reader.constrained
+    }
+
+    /// Whether a blocking call made now is made inside a task's poll (a worker scope records only
+    /// those): an unreadable budget counts as inside, so a call is recorded rather than missed.
+    #[cfg(feature = "runtime")]
+    pub(crate) fn in_task_poll() -> bool {
+        task_budget().unwrap_or(true)
+    }
+
+    /// Reads a budget from its `Debug` text without keeping the text: after `Budget(`, `Some` says
+    /// constrained. Stops the formatting (with an error) as soon as it knows.
+    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    pub(crate) struct BudgetReader {
+        matched: usize,
+        pub(crate) constrained: Option<bool>,
+    }
+
+    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    impl BudgetReader {
+        const PREFIX: &'static [u8] = b"Budget(";
+
+        pub(crate) fn new() -> Self {
+            BudgetReader {
+                matched: 0,
+                constrained: None,
             }
-            Poll::Pending => true,
+        }
+    }
+
+    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    impl std::fmt::Write for BudgetReader {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            for &byte in s.as_bytes() {
+                if self.matched == Self::PREFIX.len() {
+                    self.constrained = Some(byte == b'S');
+                    return Err(std::fmt::Error);
+                }
+                // The prefix's first byte does not recur in it, so a mismatch restarts the match
+                // at this byte.
+                if byte == Self::PREFIX[self.matched] {
+                    self.matched += 1;
+                } else {
+                    self.matched = usize::from(byte == Self::PREFIX[0]);
+                }
+            }
+            Ok(())
         }
     }
 }

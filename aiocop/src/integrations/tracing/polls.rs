@@ -8,10 +8,9 @@
 //! poll.
 
 use std::cell::{Cell, RefCell};
-use std::fmt::{self, Write as _};
+use std::fmt::Write as _;
 use std::ptr;
 use std::sync::Arc;
-use std::task::{Context as TaskContext, Poll, Waker};
 
 use ::tracing::span::{Attributes, Id, Record};
 use ::tracing::{Metadata, Subscriber};
@@ -431,64 +430,10 @@ fn forget_stale() {
 }
 
 /// Whether this thread is inside a poll driven by a tokio runtime: a task's poll on a worker, or
-/// the future of a `block_on`.
-///
-/// Tokio gives exactly those polls a cooperative budget, and lifts it for `spawn_blocking`
-/// closures and `block_in_place`; other threads never have one. No stable API says whether the
-/// budget is constrained, only how it behaves: a budget that ran out is one; otherwise
-/// `poll_proceed` takes one unit (given back when its guard drops, as no progress is declared)
-/// and its guard remembers the budget as `Budget(Some(n))` or, unconstrained, `Budget(None)`.
-/// The test suite checks this reading on every kind of thread, so a tokio that changes it fails
-/// the tests rather than silently seeing no polls.
+/// the future of a `block_on` (see [`detached::task_budget`]). An unreadable budget is no poll: a
+/// span is then left alone rather than mistaken for one.
 fn in_task_poll() -> bool {
-    if !tokio::task::coop::has_budget_remaining() {
-        return true;
-    }
-    let mut cx = TaskContext::from_waker(Waker::noop());
-    let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) else {
-        return true;
-    };
-    let mut reader = BudgetReader::new();
-    let _ = write!(reader, "{restore:?}");
-    drop(restore);
-    reader.constrained == Some(true)
-}
-
-/// Reads a budget from its `Debug` text without keeping the text: after `Budget(`, `Some` says
-/// constrained. Stops the formatting (with an error) as soon as it knows.
-struct BudgetReader {
-    matched: usize,
-    constrained: Option<bool>,
-}
-
-impl BudgetReader {
-    const PREFIX: &'static [u8] = b"Budget(";
-
-    fn new() -> Self {
-        BudgetReader {
-            matched: 0,
-            constrained: None,
-        }
-    }
-}
-
-impl fmt::Write for BudgetReader {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        for &byte in s.as_bytes() {
-            if self.matched == Self::PREFIX.len() {
-                self.constrained = Some(byte == b'S');
-                return Err(fmt::Error);
-            }
-            // The prefix's first byte does not recur in it, so a mismatch restarts the match at
-            // this byte.
-            if byte == Self::PREFIX[self.matched] {
-                self.matched += 1;
-            } else {
-                self.matched = usize::from(byte == Self::PREFIX[0]);
-            }
-        }
-        Ok(())
-    }
+    detached::task_budget() == Some(true)
 }
 
 /// How far above the layer's own frame the span's future and the runtime's frames reach: the
@@ -570,6 +515,7 @@ fn plain_site(meta: &'static Metadata<'static>) -> &'static MonitoredFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scope::detached::BudgetReader;
 
     #[test]
     fn budget_reader_reads_across_writes_and_stops_once_it_knows() {
