@@ -13,42 +13,9 @@ use std::task::{Context, Poll, Waker};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-struct State {
-    users: HashMap<u64, String>,
-}
-
-/// The handler's body, written twice below: once plain, once annotated.
-macro_rules! handler_body {
-    ($state:ident, $id:ident) => {{
-        let name = $state
-            .users
-            .get(&$id)
-            .map(String::as_str)
-            .unwrap_or("anonymous");
-        let greeting = format!("hello, {name} (#{})", $id);
-        greeting.len()
-    }};
-}
-
-async fn plain_handler(state: &State, id: u64) -> usize {
-    handler_body!(state, id)
-}
-
-#[aiocop::monitor]
-async fn monitored_handler(state: &State, id: u64) -> usize {
-    handler_body!(state, id)
-}
-
-async fn plain_blocking_handler(state: &State, id: u64, path: &Path) -> usize {
-    let exists = path.exists();
-    handler_body!(state, id) + usize::from(exists)
-}
-
-#[aiocop::monitor]
-async fn monitored_blocking_handler(state: &State, id: u64, path: &Path) -> usize {
-    let exists = path.exists();
-    handler_body!(state, id) + usize::from(exists)
-}
+#[path = "support/handlers.rs"]
+mod handlers;
+use handlers::*;
 
 fn run<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);

@@ -40,41 +40,9 @@ fn run<F: Future>(future: F) {
 }
 
 /// The handlers of `benches/handler.rs`, the same bodies.
-struct State {
-    users: HashMap<u64, String>,
-}
-
-macro_rules! handler_body {
-    ($state:ident, $id:ident) => {{
-        let name = $state
-            .users
-            .get(&$id)
-            .map(String::as_str)
-            .unwrap_or("anonymous");
-        let greeting = format!("hello, {name} (#{})", $id);
-        greeting.len()
-    }};
-}
-
-async fn plain_handler(state: &State, id: u64) -> usize {
-    handler_body!(state, id)
-}
-
-#[aiocop::monitor]
-async fn monitored_handler(state: &State, id: u64) -> usize {
-    handler_body!(state, id)
-}
-
-async fn plain_blocking_handler(state: &State, id: u64, path: &Path) -> usize {
-    let exists = path.exists();
-    handler_body!(state, id) + usize::from(exists)
-}
-
-#[aiocop::monitor]
-async fn monitored_blocking_handler(state: &State, id: u64, path: &Path) -> usize {
-    let exists = path.exists();
-    handler_body!(state, id) + usize::from(exists)
-}
+#[path = "support/handlers.rs"]
+mod handlers;
+use handlers::*;
 
 /// Calls a handler and polls its future to completion (one poll), `POLLS` times.
 fn call<F: Future<Output = usize>>(mut handler: impl FnMut() -> F) {
