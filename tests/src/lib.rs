@@ -227,6 +227,20 @@ pub fn current_thread() -> tokio::runtime::Runtime {
         .expect("current-thread runtime")
 }
 
+/// A runtime builder with time and I/O: multi-thread with two workers, or current-thread. For
+/// tests that add hooks to the builder before building it.
+pub fn runtime_builder(multi_thread: bool) -> tokio::runtime::Builder {
+    let mut builder = if multi_thread {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(2);
+        builder
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder.enable_all();
+    builder
+}
+
 /// A multi-thread tokio runtime with `workers` worker threads, time and I/O.
 pub fn multi_thread(workers: usize) -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

@@ -27,14 +27,7 @@ fn setup() {
 }
 
 fn instrumented(multi_thread: bool) -> Runtime {
-    let mut builder = if multi_thread {
-        let mut builder = Builder::new_multi_thread();
-        builder.worker_threads(2);
-        builder
-    } else {
-        Builder::new_current_thread()
-    };
-    builder.enable_all();
+    let mut builder = aiocop_tests::runtime_builder(multi_thread);
     aiocop::runtime::instrument(&mut builder);
     builder.build().expect("runtime")
 }
@@ -375,15 +368,7 @@ fn a_monitored_future_inside_a_task_names_its_own_events() {
 }
 
 fn strict(multi_thread: bool, body: impl Future<Output = ()>) {
-    let mut builder = if multi_thread {
-        let mut builder = Builder::new_multi_thread();
-        builder.worker_threads(2);
-        builder
-    } else {
-        Builder::new_current_thread()
-    };
-    builder.enable_all();
-    aiocop::runtime::run_strict(&mut builder, body);
+    aiocop::runtime::run_strict(&mut aiocop_tests::runtime_builder(multi_thread), body);
 }
 
 fn strict_runtime_fails_a_blocking_task(multi_thread: bool, marker: &'static str) {

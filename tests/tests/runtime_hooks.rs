@@ -15,7 +15,7 @@ mod event_log;
 use std::time::{Duration, Instant};
 
 use aiocop::{HighSeverityBlockingIo, Reason, SeverityLevel, SlowTaskEvent};
-use tokio::runtime::{Builder, Runtime};
+use tokio::runtime::Runtime;
 use tokio::task::Id;
 
 /// High enough that no ordinary poll reaches it, even on a loaded machine.
@@ -33,14 +33,7 @@ fn setup() {
 }
 
 fn hooked(multi_thread: bool) -> Runtime {
-    let mut builder = if multi_thread {
-        let mut builder = Builder::new_multi_thread();
-        builder.worker_threads(2);
-        builder
-    } else {
-        Builder::new_current_thread()
-    };
-    builder.enable_all();
+    let mut builder = aiocop_tests::runtime_builder(multi_thread);
     aiocop::runtime_hooks::install(&mut builder);
     builder.build().expect("runtime")
 }
