@@ -106,7 +106,7 @@ mod error;
 mod fork;
 #[cfg(any(
     feature = "tower",
-    feature = "tracing",
+    feature = "tracing-polls",
     all(feature = "tokio-hooks", tokio_unstable)
 ))]
 mod intern;

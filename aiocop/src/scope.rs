@@ -465,7 +465,7 @@ pub(crate) mod remote {
 /// nested monitored function. Spans are entered and exited from a subscriber's callbacks, with no
 /// frame spanning the two, so the tag remembers which poll it was put on and is taken off only if
 /// that poll is still the thread's open one.
-#[cfg(feature = "tracing")]
+#[cfg(feature = "tracing-polls")]
 pub(crate) struct Tag {
     scope: *const Scope<'static>,
     poll: u64,
@@ -473,7 +473,7 @@ pub(crate) struct Tag {
 }
 
 /// Tags the thread's open scope with `site`, if a scope is open.
-#[cfg(feature = "tracing")]
+#[cfg(feature = "tracing-polls")]
 pub(crate) fn tag(site: &'static MonitoredFunction) -> Option<Tag> {
     let current = CURRENT.get();
     with_open(|scope| Tag {
@@ -483,7 +483,7 @@ pub(crate) fn tag(site: &'static MonitoredFunction) -> Option<Tag> {
     })
 }
 
-#[cfg(feature = "tracing")]
+#[cfg(feature = "tracing-polls")]
 impl Tag {
     /// Puts back the tag this one replaced, if its poll is still open on this thread (a poll that
     /// ended took its tags with it; its function pointer may be gone).

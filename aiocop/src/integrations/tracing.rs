@@ -1,6 +1,6 @@
 //! [`tracing`] integration (feature `tracing`): each slow task as one structured event,
-//! the current span as context, and ([`PollLayer`]) instrumented futures' polls monitored with no
-//! annotation.
+//! the current span as context, and (`PollLayer`, feature `tracing-polls`) instrumented futures'
+//! polls monitored with no annotation.
 //!
 //! The Rust form of the reference's "Structured Logging" section:
 //!
@@ -54,11 +54,13 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::{EventFilter, FunctionPath, capitalized};
 
+#[cfg(feature = "tracing-polls")]
 mod polls;
 use crate::callbacks::{CallbackHandle, register_slow_task_callback};
 use crate::context::{self, Context, ContextValue, ProviderHandle};
 use crate::event::{BlockingEventInfo, Reason, SlowTaskEvent};
 use crate::severity::SeverityLevel;
+#[cfg(feature = "tracing-polls")]
 pub use polls::PollLayer;
 
 /// Target of the events [`TracingCallback`] emits; filter on it (`aiocop=warn`).

@@ -19,20 +19,20 @@
 
 #[cfg(any(
     feature = "runtime",
-    feature = "tracing",
+    feature = "tracing-polls",
     all(feature = "tokio-hooks", tokio_unstable)
 ))]
 pub(crate) use hooked::*;
 #[cfg(not(any(
     feature = "runtime",
-    feature = "tracing",
+    feature = "tracing-polls",
     all(feature = "tokio-hooks", tokio_unstable)
 )))]
 pub(crate) use unhooked::*;
 
 #[cfg(not(any(
     feature = "runtime",
-    feature = "tracing",
+    feature = "tracing-polls",
     all(feature = "tokio-hooks", tokio_unstable)
 )))]
 mod unhooked {
@@ -88,7 +88,7 @@ mod unhooked {
 
 #[cfg(any(
     feature = "runtime",
-    feature = "tracing",
+    feature = "tracing-polls",
     all(feature = "tokio-hooks", tokio_unstable)
 ))]
 mod hooked {
@@ -184,7 +184,7 @@ mod hooked {
     /// the outer scope covers it). Frames above `executor_above` belong to the runtime.
     /// Returns the new scope's poll id (see `close_poll`), `None` when none was opened.
     #[cfg_attr(
-        not(any(feature = "tracing", all(feature = "tokio-hooks", tokio_unstable))),
+        not(any(feature = "tracing-polls", all(feature = "tokio-hooks", tokio_unstable))),
         allow(dead_code)
     )]
     pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) -> Option<u64> {
@@ -251,7 +251,7 @@ mod hooked {
     }
 
     /// The poll id of this thread's open detached scope, if one is open.
-    #[cfg(feature = "tracing")]
+    #[cfg(feature = "tracing-polls")]
     pub(crate) fn open_poll() -> Option<u64> {
         if !OPEN.get() {
             return None;
@@ -268,7 +268,7 @@ mod hooked {
     /// Closes this thread's detached scope if it is the one [`open`] returned `poll` for: judged
     /// (with `base` as the context under the providers') when `judge`, else dropped unjudged.
     /// Returns whether it was open.
-    #[cfg(feature = "tracing")]
+    #[cfg(feature = "tracing-polls")]
     pub(crate) fn close_poll(
         poll: u64,
         judge: bool,
@@ -341,7 +341,7 @@ mod hooked {
     /// the budget in its `Debug` form, `Budget(Some(n))` or `Budget(None)`. The tests check this
     /// reading on every kind of thread (tests/tests/runtime.rs, the tracing layer's unit tests), so
     /// a tokio that changes the form fails them; callers decide what `None` means.
-    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
     pub(crate) fn task_budget() -> Option<bool> {
         use std::fmt::Write;
         use std::task::{Context, Poll, Waker};
@@ -369,13 +369,13 @@ mod hooked {
 
     /// Reads a budget from its `Debug` text without keeping the text: after `Budget(`, `Some` says
     /// constrained. Stops the formatting (with an error) as soon as it knows.
-    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
     pub(crate) struct BudgetReader {
         matched: usize,
         pub(crate) constrained: Option<bool>,
     }
 
-    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
     impl BudgetReader {
         const PREFIX: &'static [u8] = b"Budget(";
 
@@ -387,7 +387,7 @@ mod hooked {
         }
     }
 
-    #[cfg(any(feature = "runtime", feature = "tracing"))]
+    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
     impl std::fmt::Write for BudgetReader {
         fn write_str(&mut self, s: &str) -> std::fmt::Result {
             for &byte in s.as_bytes() {
