@@ -184,7 +184,10 @@ mod hooked {
     /// the outer scope covers it). Frames above `executor_above` belong to the runtime.
     /// Returns the new scope's poll id (see `close_poll`), `None` when none was opened.
     #[cfg_attr(
-        not(any(feature = "tracing-polls", all(feature = "tokio-hooks", tokio_unstable))),
+        not(any(
+            feature = "tracing-polls",
+            all(feature = "tokio-hooks", tokio_unstable)
+        )),
         allow(dead_code)
     )]
     pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) -> Option<u64> {
