@@ -85,3 +85,34 @@ pub(crate) fn emit(
     }
     delivery::deliver(event, background);
 }
+
+/// A slow poll the watchdog saw on a worker thread of an instrumented runtime (see
+/// `watchdog::workers`): one CPU event for `site` (the worker), with the task's id and the thread's
+/// name in its context, delivered from the watchdog's thread. No thread-local collector sees it
+/// (it is not built on the worker), and strict mode does not raise it (a CPU event has no
+/// severity).
+#[cfg(worker_probes)]
+pub(crate) fn emit_worker_stall(site: &MonitoredFunction, stall: watchdog::workers::WorkerStall) {
+    if !crate::settings::is_active() {
+        return;
+    }
+    let mut context = Context::new();
+    if let Some(task) = stall.task {
+        context.insert("tokio.task_id", task);
+    }
+    if let Some(thread) = stall.thread {
+        context.insert("thread.name", thread);
+    }
+    let event = SlowTaskEvent {
+        elapsed: stall.elapsed,
+        threshold: stall.threshold,
+        severity_score: 0,
+        reason: Reason::CpuBlocking,
+        blocking_events: Vec::new(),
+        dropped_events: 0,
+        context,
+        function: *site.info(),
+        cpu_samples: StackSamples::new(stall.samples),
+    };
+    delivery::deliver(event, delivery::deliver_in_background());
+}

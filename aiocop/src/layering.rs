@@ -10,6 +10,7 @@ const ORDER: &[&[&str]] = &[
     // Base: settings and plumbing that know nothing of polls or events.
     &[
         "clock",
+        "coop",
         "error",
         "report",
         "isolate",

@@ -102,6 +102,8 @@
 // Layers, lowest first (see ARCHITECTURE.md): settings and plumbing; descriptors; events; sinks;
 // emission; the scope; recording; guards; set-up.
 mod clock;
+#[cfg(any(feature = "runtime", feature = "tracing-polls"))]
+mod coop;
 mod error;
 mod fork;
 #[cfg(any(

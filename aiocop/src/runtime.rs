@@ -35,8 +35,20 @@
 //!   the blocking calls between two parks), reported when the worker parks. Its
 //!   [`function`](crate::SlowTaskEvent::function) is [`WORKER_NAME`]; each blocking call carries
 //!   its call site (and, with a trace depth, its stack). Its `elapsed` is zero: a stretch is not
-//!   one poll, and a busy worker that never parks is healthy, so this mode never reports slow
-//!   CPU work. Context providers run at the stretch's first blocking call.
+//!   one poll, and a busy worker that never parks is healthy. Context providers run at the
+//!   stretch's first blocking call.
+//! - **Slow CPU work in any task** (Linux x86_64, with the stall watchdog running, as
+//!   [`detect_slow_tasks`](crate::detect_slow_tasks) starts it): the watchdog probes each worker
+//!   whose stretch runs longer than its sampling interval, and tells one long poll from many
+//!   short ones by tokio's cooperative budget, which a new poll starts afresh. A poll seen
+//!   running for longer than the slow-task threshold is reported once it is over, as a
+//!   [`CpuBlocking`](crate::Reason::CpuBlocking) event of [`WORKER_NAME`] with the stack
+//!   samples taken while it ran (they name the busy function), the task's id in the context
+//!   (`tokio.task_id`, absent for a `block_on` future) and the worker's name (`thread.name`);
+//!   its `elapsed` is the time the poll was seen running, a lower bound. The event is delivered
+//!   from the watchdog's thread. A busy worker running short polls is never reported, however
+//!   many. What this sees and misses is listed in docs/runtime.md. Not under
+//!   `--cfg tokio_unstable`, where `aiocop::runtime_hooks` times every poll instead.
 //! - Monitored futures inside (`#[aiocop::monitor]` functions, `monitored()`, the tower layer's
 //!   requests) open their own scope, as without this module: their blocking calls are in their
 //!   own events, named by their function and with the tower layer's request id, with their own
@@ -87,6 +99,7 @@ static WORKER: MonitoredFunction = MonitoredFunction::new(
 /// Sets the builder's thread hooks so that every blocking call made in a task on its worker
 /// threads is recorded (see the module docs). Replaces thread hooks set earlier on `builder`.
 pub fn instrument(builder: &mut Builder) -> &mut Builder {
+    report_stalls();
     builder
         .on_thread_start(worker_started)
         .on_thread_stop(worker_stopped)
@@ -113,6 +126,12 @@ pub fn worker_parked() {
 /// aiocop's `on_thread_unpark` hook: the worker woke up and runs tasks again.
 pub fn worker_unparked() {
     open(&WORKER);
+}
+
+/// Slow polls the watchdog sees on workers become events of [`WORKER_NAME`].
+fn report_stalls() {
+    #[cfg(worker_probes)]
+    crate::watchdog::workers::set_sink(|stall| crate::emit::emit_worker_stall(&WORKER, stall));
 }
 
 fn open(site: &'static MonitoredFunction) {
@@ -153,6 +172,7 @@ const KEPT_VIOLATIONS: usize = 16;
 /// # fn main() {}
 /// ```
 pub fn run_strict<F: Future>(builder: &mut Builder, future: F) -> F::Output {
+    report_stalls();
     let violations: Arc<Mutex<Vec<SlowTaskEvent>>> = Arc::default();
     let watcher: Watcher = {
         let violations = Arc::clone(&violations);

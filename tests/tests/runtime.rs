@@ -332,6 +332,184 @@ fn a_busy_worker_is_never_reported_as_slow() {
     assert!(cpu.is_empty(), "no CPU event for a worker: {cpu:#?}");
 }
 
+/// The CPU events of worker stretches whose task id is `task` (waits up to 10 s for one: the
+/// watchdog reports a slow poll from its own thread once it has seen the poll end).
+fn worker_cpu_events(task: Option<u64>, want: usize) -> Vec<SlowTaskEvent> {
+    let matching = || {
+        event_log::events_matching(|e| {
+            e.function().name() == aiocop::runtime::WORKER_NAME
+                && e.reason() == aiocop::Reason::CpuBlocking
+                && e.context().get("tokio.task_id").and_then(|v| v.as_u64()) == task
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while matching().len() < want && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    matching()
+}
+
+/// Spins for `duration` in one poll; not inlined, so samples name it.
+#[inline(never)]
+fn busy_checksum(duration: Duration) -> u64 {
+    let start = Instant::now();
+    let mut sum = 0u64;
+    while start.elapsed() < duration {
+        sum = sum.wrapping_mul(31).wrapping_add(std::hint::black_box(7));
+    }
+    sum
+}
+
+fn task_id() -> u64 {
+    tokio::task::id()
+        .to_string()
+        .parse()
+        .expect("a task id is a number")
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(tokio_unstable)))]
+fn a_cpu_bound_poll_of_an_unannotated_task_is_reported(multi_thread: bool) {
+    setup();
+    let runtime = instrumented(multi_thread);
+    let task = runtime.block_on(async {
+        // The current-thread runtime's worker is the calling thread, watched from its first park.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        tokio::spawn(async {
+            tokio::task::yield_now().await;
+            busy_checksum(Duration::from_millis(THRESHOLD_MS + 400));
+            task_id()
+        })
+        .await
+        .expect("task")
+    });
+    drop(runtime);
+    let events = worker_cpu_events(Some(task), 1);
+    assert_eq!(events.len(), 1, "one slow poll: {events:#?}");
+    let event = &events[0];
+    assert!(event.exceeded_threshold(), "{event:#?}");
+    assert!(
+        event.elapsed() <= Duration::from_millis(THRESHOLD_MS + 400),
+        "the time seen is a lower bound: {event:#?}"
+    );
+    let samples = event.cpu_stack_samples();
+    assert!(!samples.is_empty(), "no samples of a slow poll: {event:#?}");
+    for sample in samples {
+        assert!(
+            sample.trace().to_string().contains("busy_checksum"),
+            "{}",
+            sample.trace()
+        );
+    }
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(tokio_unstable)))]
+#[test]
+fn a_cpu_bound_poll_of_an_unannotated_task_is_reported_on_a_multi_thread_runtime() {
+    a_cpu_bound_poll_of_an_unannotated_task_is_reported(true);
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(tokio_unstable)))]
+#[test]
+fn a_cpu_bound_poll_of_an_unannotated_task_is_reported_on_a_current_thread_runtime() {
+    a_cpu_bound_poll_of_an_unannotated_task_is_reported(false);
+}
+
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(tokio_unstable)))]
+#[test]
+fn a_slow_block_on_future_is_reported_without_a_task_id() {
+    setup();
+    let runtime = instrumented(false);
+    runtime.block_on(async {
+        // Watched from the worker's first park.
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        busy_checksum(Duration::from_millis(THRESHOLD_MS + 400));
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    });
+    drop(runtime);
+    let events = worker_cpu_events(None, 1);
+    assert!(
+        !events.is_empty(),
+        "the block_on future's slow poll is reported"
+    );
+    assert!(
+        events.iter().any(|e| e
+            .cpu_stack_samples()
+            .iter()
+            .any(|s| s.trace().to_string().contains("busy_checksum"))),
+        "{events:#?}"
+    );
+}
+
+/// A task that keeps many short polls going for longer than the threshold, in the shapes a busy
+/// but healthy worker shows: CPU work cut by `yield_now`, a task that wakes itself (re-polled at
+/// once through tokio's LIFO slot), and a consumer of a channel that always has a message (its
+/// budget runs down and tokio makes it yield).
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(tokio_unstable)))]
+#[test]
+fn many_short_polls_back_to_back_are_never_a_slow_poll() {
+    setup();
+    let long = Duration::from_millis(THRESHOLD_MS * 2);
+    let runtime = instrumented(true);
+    let tasks = runtime.block_on(async move {
+        let yielding = tokio::spawn(async move {
+            let start = Instant::now();
+            while start.elapsed() < long {
+                busy_checksum(Duration::from_millis(3));
+                tokio::task::yield_now().await;
+            }
+            task_id()
+        });
+        let self_waking = tokio::spawn(async move {
+            let start = Instant::now();
+            while start.elapsed() < long {
+                busy_checksum(Duration::from_millis(3));
+                let mut woken = false;
+                std::future::poll_fn(|cx| {
+                    if std::mem::replace(&mut woken, true) {
+                        std::task::Poll::Ready(())
+                    } else {
+                        cx.waker().wake_by_ref();
+                        std::task::Poll::Pending
+                    }
+                })
+                .await;
+            }
+            task_id()
+        });
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<u64>(1024);
+        let producer = tokio::spawn(async move {
+            let start = Instant::now();
+            while start.elapsed() < long {
+                if sender.send(1).await.is_err() {
+                    break;
+                }
+            }
+            task_id()
+        });
+        let consumer = tokio::spawn(async move {
+            let mut sum = 0;
+            while let Some(value) = receiver.recv().await {
+                sum += value;
+                busy_checksum(Duration::from_micros(50));
+            }
+            (sum, task_id())
+        });
+        [
+            yielding.await.expect("task"),
+            self_waking.await.expect("task"),
+            producer.await.expect("task"),
+            consumer.await.expect("task").1,
+        ]
+    });
+    drop(runtime);
+    // Give the watchdog time to end its runs and report anything it would.
+    std::thread::sleep(Duration::from_millis(300));
+    for task in tasks {
+        let events = worker_cpu_events(Some(task), 0);
+        assert!(events.is_empty(), "task {task}: {events:#?}");
+    }
+}
+
 #[aiocop::monitor]
 async fn monitored_handler() {
     block("in-monitored");

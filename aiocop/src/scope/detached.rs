@@ -249,6 +249,9 @@ mod hooked {
         let start = unsafe { &*scope }.start.get();
         if !worker {
             slot::publish(start);
+        } else {
+            #[cfg(worker_probes)]
+            slot::publish_stretch(start);
         }
         Some(start.id())
     }
@@ -317,8 +320,10 @@ mod hooked {
                 && let Some(scope) = slot.as_deref()
             {
                 if !scope.marks.timed() {
+                    #[cfg(worker_probes)]
+                    slot::clear_stretch();
                     // Only the blocking calls count: a stretch of a busy worker is long and
-                    // healthy.
+                    // healthy (the watchdog's probes find its slow polls).
                     scope.judge(0, false);
                     return;
                 }
@@ -333,80 +338,10 @@ mod hooked {
         });
     }
 
-    /// Whether this thread runs under a constrained cooperative budget: `Some(true)` inside the
-    /// poll of a task run by a tokio scheduler (or of a `block_on` future), `Some(false)` in the
-    /// scheduler's own code between polls, a `spawn_blocking` or `block_in_place` closure, or a
-    /// thread tokio does not run; `None` when the budget could not be read.
-    ///
-    /// Tokio gives each poll it runs a constrained budget and lifts it for everything else. No
-    /// stable API says which: a budget that ran out is constrained; otherwise `poll_proceed` takes
-    /// one unit (given back when its guard drops, as no progress is declared) and its guard shows
-    /// the budget in its `Debug` form, `Budget(Some(n))` or `Budget(None)`. The tests check this
-    /// reading on every kind of thread (tests/tests/runtime.rs, the tracing layer's unit tests), so
-    /// a tokio that changes the form fails them; callers decide what `None` means.
-    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
-    pub(crate) fn task_budget() -> Option<bool> {
-        use std::fmt::Write;
-        use std::task::{Context, Poll, Waker};
-
-        if !tokio::task::coop::has_budget_remaining() {
-            return Some(true);
-        }
-        let mut cx = Context::from_waker(Waker::noop());
-        let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) else {
-            return Some(true);
-        };
-        let mut reader = BudgetReader::new();
-        let _ = write!(reader, "{restore:?}");
-        // Dropping `restore` gives the unit back.
-        drop(restore);
-        reader.constrained
-    }
-
     /// Whether a blocking call made now is made inside a task's poll (a worker scope records only
     /// those): an unreadable budget counts as inside, so a call is recorded rather than missed.
     #[cfg(feature = "runtime")]
     pub(crate) fn in_task_poll() -> bool {
-        task_budget().unwrap_or(true)
-    }
-
-    /// Reads a budget from its `Debug` text without keeping the text: after `Budget(`, `Some` says
-    /// constrained. Stops the formatting (with an error) as soon as it knows.
-    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
-    pub(crate) struct BudgetReader {
-        matched: usize,
-        pub(crate) constrained: Option<bool>,
-    }
-
-    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
-    impl BudgetReader {
-        const PREFIX: &'static [u8] = b"Budget(";
-
-        pub(crate) fn new() -> Self {
-            BudgetReader {
-                matched: 0,
-                constrained: None,
-            }
-        }
-    }
-
-    #[cfg(any(feature = "runtime", feature = "tracing-polls"))]
-    impl std::fmt::Write for BudgetReader {
-        fn write_str(&mut self, s: &str) -> std::fmt::Result {
-            for &byte in s.as_bytes() {
-                if self.matched == Self::PREFIX.len() {
-                    self.constrained = Some(byte == b'S');
-                    return Err(std::fmt::Error);
-                }
-                // The prefix's first byte does not recur in it, so a mismatch restarts the match
-                // at this byte.
-                if byte == Self::PREFIX[self.matched] {
-                    self.matched += 1;
-                } else {
-                    self.matched = usize::from(byte == Self::PREFIX[0]);
-                }
-            }
-            Ok(())
-        }
+        crate::coop::task_budget().unwrap_or(true)
     }
 }

@@ -42,6 +42,8 @@ pub(crate) fn join_stuck_callbacks_to_fork() {
 }
 pub(crate) mod slot;
 mod stuck;
+#[cfg(worker_probes)]
+pub(crate) mod workers;
 
 use capture::{Capture, Capturer};
 pub use stuck::{
@@ -359,7 +361,14 @@ fn start_with(
         let settings = settings.clone();
         std::thread::Builder::new()
             .name("aiocop-watchdog".into())
-            .spawn(move || run(settings, capturer, &stop))
+            .spawn(move || {
+                let mut watch = Watch {
+                    capturer,
+                    #[cfg(worker_probes)]
+                    runs: workers::Runs::default(),
+                };
+                run(settings, &mut watch, &stop)
+            })
     };
     let thread = match thread {
         Ok(thread) => thread,
@@ -470,8 +479,16 @@ pub(crate) fn take_samples(poll: u64) -> Vec<Trace> {
     unsafe { &*slot }.take_samples(poll)
 }
 
+/// What the watchdog thread keeps from round to round.
+struct Watch {
+    capturer: Capturer,
+    /// Runs of probes of worker threads (see [`workers`]).
+    #[cfg(worker_probes)]
+    runs: workers::Runs,
+}
+
 /// The watchdog thread.
-fn run(settings: CpuSampling, mut capturer: Capturer, stop: &(Mutex<bool>, Condvar)) {
+fn run(settings: CpuSampling, watch: &mut Watch, stop: &(Mutex<bool>, Condvar)) {
     let mut sleep = settings
         .effective(settings::slow_task_threshold())
         .idle_interval;
@@ -480,7 +497,7 @@ fn run(settings: CpuSampling, mut capturer: Capturer, stop: &(Mutex<bool>, Condv
             return;
         }
         let effective = settings.effective(settings::slow_task_threshold());
-        let Some(busy) = round(&effective, &mut capturer, stop) else {
+        let Some(busy) = round(&effective, watch, stop) else {
             return;
         };
         sleep = if busy {
@@ -489,6 +506,63 @@ fn run(settings: CpuSampling, mut capturer: Capturer, stop: &(Mutex<bool>, Condv
             effective.idle_interval
         };
     }
+}
+
+/// Probes `slot`'s worker if it is in a stretch older than the sampling interval (see
+/// [`workers`]); `false` if it is not, its run (if any) then ended.
+#[cfg(worker_probes)]
+fn probe_worker(
+    settings: &EffectiveCpuSampling,
+    watch: &mut Watch,
+    slot: &'static slot::Slot,
+) -> bool {
+    let key = std::ptr::from_ref(slot) as usize;
+    let thread = || slot.state().thread_name.clone();
+    let stretch = slot.stretch();
+    let probing = stretch != 0
+        && clock::calibrated()
+        && Duration::from_nanos(Ticks::from_id(stretch).nanos_until(clock::now()))
+            >= settings.interval;
+    if !probing {
+        watch.runs.stop(key, thread);
+        return false;
+    }
+    let copy = watch.runs.wants_stack(key, settings.arm_after);
+    match watch.capturer.probe(slot, stretch, copy) {
+        capture::Probe::Answered(answer) => {
+            let trace = answer.ips.map(|ips| {
+                let trace = Trace::from_ips(ips, settings.trace_depth);
+                // Symbolized off the worker and the watchdog, as the samples of monitored polls are.
+                crate::delivery::resolve_later(trace.clone());
+                trace
+            });
+            let seen = workers::Seen {
+                stretch,
+                probe: answer.probe,
+                at: answer.at,
+                trace,
+            };
+            watch
+                .runs
+                .observe(key, seen, settings.max_samples_per_poll, thread);
+            if watch.runs.outside_streak(key) >= workers::OUTSIDE_PROBES_TO_STOP {
+                // Running, and in no task's poll, probe after probe: this thread left the runtime
+                // (a current-thread runtime's `block_on` returned) without parking. Its stretch is
+                // probed again from its next unpark.
+                slot.end_stretch(stretch);
+            }
+        }
+        // The thread waits in the kernel. A run it does not extend for long is over as far as can be
+        // told: a `block_on` returned, or the poll blocked (a poll that runs again later starts a new
+        // run).
+        capture::Probe::Blocked => {
+            watch
+                .runs
+                .end_if_stale(key, settings.interval * workers::STALE_INTERVALS, thread);
+        }
+        capture::Probe::Waiting => {}
+    }
+    true
 }
 
 /// Whether the watchdog was told to stop.
@@ -509,17 +583,28 @@ fn wait((stopped, wake): &(Mutex<bool>, Condvar), duration: Duration) -> bool {
 /// callback stopped the watchdog (nothing more may be sampled: a new watchdog may be running).
 fn round(
     settings: &EffectiveCpuSampling,
-    capturer: &mut Capturer,
+    watch: &mut Watch,
     stop: &(Mutex<bool>, Condvar),
 ) -> Option<bool> {
     let mut busy = false;
     for slot in slot::all() {
         let poll = slot.poll();
+        #[cfg(worker_probes)]
+        if poll == 0 && probe_worker(settings, watch, slot) {
+            busy = true;
+            continue;
+        }
+        let capturer = &mut watch.capturer;
         if poll == 0 || !clock::calibrated() {
             capturer.forget(slot);
             continue;
         }
         busy = true;
+        // A monitored poll on a worker ends the run of probes there (it reports itself).
+        #[cfg(worker_probes)]
+        watch.runs.end(std::ptr::from_ref(slot) as usize, || {
+            slot.state().thread_name.clone()
+        });
         let age = Duration::from_nanos(Ticks::from_id(poll).nanos_until(clock::now()));
         let (samples, stuck_reported) = {
             let state = slot.state();

@@ -18,6 +18,13 @@ use crate::trace::Trace;
 pub(crate) struct Slot {
     /// Start of the running outermost monitored poll (its id), or 0 between polls.
     poll: AtomicU64,
+    /// Start of the owning worker thread's stretch (its id; see `crate::runtime`), or 0 when the
+    /// thread is parked or no worker: the watchdog probes long stretches for long polls (see
+    /// `watchdog::workers`).
+    stretch: AtomicU64,
+    /// Highest address of the owning thread's stack, for the copies of worker probes (0 until a
+    /// stretch is published).
+    stack_top: AtomicUsize,
     /// Kernel thread id of the owning thread; 0 while the slot is free.
     tid: AtomicI32,
     /// Address of the owning thread's open-scope cell (`scope::remote::current_cell`), through
@@ -43,6 +50,8 @@ impl Slot {
     const fn new() -> Self {
         Slot {
             poll: AtomicU64::new(0),
+            stretch: AtomicU64::new(0),
+            stack_top: AtomicUsize::new(0),
             tid: AtomicI32::new(0),
             current_cell: AtomicUsize::new(0),
             state: Mutex::new(SlotState {
@@ -57,6 +66,27 @@ impl Slot {
     /// The running poll's id (its start reading), or 0.
     pub(crate) fn poll(&self) -> u64 {
         self.poll.load(Ordering::Acquire)
+    }
+
+    /// The owning worker's running stretch (its id), or 0.
+    #[cfg_attr(not(worker_probes), allow(dead_code))]
+    pub(crate) fn stretch(&self) -> u64 {
+        self.stretch.load(Ordering::Acquire)
+    }
+
+    /// Stops the watchdog's probes of the stretch `stretch` (if it still runs): its thread left the
+    /// runtime without parking (see `watchdog::workers`).
+    #[cfg(worker_probes)]
+    pub(crate) fn end_stretch(&self, stretch: u64) {
+        let _ = self
+            .stretch
+            .compare_exchange(stretch, 0, Ordering::AcqRel, Ordering::Relaxed);
+    }
+
+    /// Highest address of the owning thread's stack, or 0 if unknown.
+    #[cfg_attr(not(worker_probes), allow(dead_code))]
+    pub(crate) fn stack_top(&self) -> usize {
+        self.stack_top.load(Ordering::Relaxed)
     }
 
     /// The owning thread's kernel id, or 0 if the slot is free.
@@ -141,6 +171,8 @@ impl ForkLocks {
     pub(crate) fn reset_in_child(mut self) {
         for (slot, state) in self.list.iter().zip(self.states.iter_mut()) {
             slot.poll.store(0, Ordering::Relaxed);
+            slot.stretch.store(0, Ordering::Relaxed);
+            slot.stack_top.store(0, Ordering::Relaxed);
             slot.current_cell.store(0, Ordering::Relaxed);
             slot.tid.store(0, Ordering::Relaxed);
             state.samples_poll = 0;
@@ -171,6 +203,8 @@ impl Drop for Owner {
         if let Some(slot) = self.0.take() {
             MINE.set(ptr::null());
             slot.poll.store(0, Ordering::Release);
+            slot.stretch.store(0, Ordering::Release);
+            slot.stack_top.store(0, Ordering::Release);
             slot.current_cell.store(0, Ordering::Release);
             {
                 let mut state = slot.state();
@@ -228,6 +262,17 @@ pub(crate) fn clear_mine() {
 #[cold]
 #[inline(never)]
 fn publish_unregistered(start: Ticks) -> *const Slot {
+    let slot = register();
+    if !slot.is_null() {
+        // SAFETY: slots are leaked.
+        unsafe { &*slot }.poll.store(start.id(), Ordering::Release);
+    }
+    slot
+}
+
+/// Takes a slot for this thread; null if it cannot have one (no thread id, thread-local storage
+/// being torn down).
+fn register() -> *const Slot {
     let Some(tid) = super::capture::current_tid() else {
         return ptr::null();
     };
@@ -259,6 +304,36 @@ fn publish_unregistered(start: Ticks) -> *const Slot {
     }
     MINE.set(slot);
     super::fork::restart_if_forked();
-    slot.poll.store(start.id(), Ordering::Release);
     slot
+}
+
+/// Publishes the start of this worker thread's stretch (see `crate::runtime`), taking a slot for
+/// the thread at its first stretch. Called by the worker hooks, outside any poll.
+#[cfg(worker_probes)]
+pub(crate) fn publish_stretch(start: Ticks) {
+    let mut slot = MINE.get();
+    if slot.is_null() {
+        slot = register();
+        if slot.is_null() {
+            return;
+        }
+    }
+    // SAFETY: slots are leaked.
+    let slot = unsafe { &*slot };
+    if slot.stack_top.load(Ordering::Relaxed) == 0 {
+        // Once per thread, here and not in the signal handler (it may read `/proc`).
+        slot.stack_top
+            .store(super::capture::stack_top(), Ordering::Relaxed);
+    }
+    slot.stretch.store(start.id(), Ordering::Release);
+}
+
+/// Ends this worker thread's stretch (it parks or stops).
+#[cfg(worker_probes)]
+pub(crate) fn clear_stretch() {
+    let slot = MINE.get();
+    if !slot.is_null() {
+        // SAFETY: slots are leaked.
+        unsafe { &*slot }.stretch.store(0, Ordering::Release);
+    }
 }

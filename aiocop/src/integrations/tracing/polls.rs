@@ -430,10 +430,10 @@ fn forget_stale() {
 }
 
 /// Whether this thread is inside a poll driven by a tokio runtime: a task's poll on a worker, or
-/// the future of a `block_on` (see [`detached::task_budget`]). An unreadable budget is no poll: a
+/// the future of a `block_on` (see [`crate::coop::task_budget`]). An unreadable budget is no poll: a
 /// span is then left alone rather than mistaken for one.
 fn in_task_poll() -> bool {
-    detached::task_budget() == Some(true)
+    crate::coop::task_budget() == Some(true)
 }
 
 /// How far above the layer's own frame the span's future and the runtime's frames reach: the
@@ -515,29 +515,6 @@ fn plain_site(meta: &'static Metadata<'static>) -> &'static MonitoredFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scope::detached::BudgetReader;
-
-    #[test]
-    fn budget_reader_reads_across_writes_and_stops_once_it_knows() {
-        let read = |parts: &[&str]| {
-            let mut reader = BudgetReader::new();
-            for part in parts {
-                if reader.write_str(part).is_err() {
-                    break;
-                }
-            }
-            reader.constrained
-        };
-        assert_eq!(
-            read(&["Cell { value: Bud", "Budget", "(", "Some", "(127)"]),
-            Some(true)
-        );
-        assert_eq!(
-            read(&["RestoreOnPending(Cell { value: Budget(None) })"]),
-            Some(false)
-        );
-        assert_eq!(read(&["something else entirely"]), None);
-    }
 
     #[test]
     fn only_runtime_polls_have_a_budget() {

@@ -6,10 +6,32 @@
 //! unwinds the copy afterwards (see [`unwind`](super::unwind)).
 
 use super::blocked::{Reader, ThreadState};
-use super::signal::{Collected, STACK_COPY_BYTES, Signaller};
+use super::signal::{Ask, Collected, STACK_COPY_BYTES, Signaller};
 use super::unwind::{Modules, Registers, StackCopy};
 use super::{Capture, Captured};
 use crate::watchdog::slot::Slot;
+
+/// What a probe of a worker brought (see [`Capturer::probe`]).
+#[cfg(worker_probes)]
+pub(crate) enum Probe {
+    /// The answer to the last probe.
+    Answered(Probed),
+    /// No answer yet: a probe is on its way, or the thread is between two.
+    Waiting,
+    /// The thread waits in the kernel: not probed.
+    Blocked,
+}
+
+/// A worker probe's answer (see [`Capturer::probe`]).
+#[cfg(worker_probes)]
+pub(crate) struct Probed {
+    /// The task and budget found.
+    pub(crate) probe: crate::coop::WorkerProbe,
+    /// When the handler ran.
+    pub(crate) at: crate::clock::Ticks,
+    /// The stack, unwound (innermost first), if the probe copied it.
+    pub(crate) ips: Option<Vec<usize>>,
+}
 
 /// Frames walked at most (the trace keeps the configured depth of them, after aiocop's own).
 const MAX_FRAMES: usize = 256;
@@ -55,6 +77,9 @@ impl Capturer {
         };
         let taken = match self.signaller.collect(slot, poll, &mut unwind) {
             Collected::Taken(ips, function) => Some(Captured { ips, function }),
+            // A probe's answer after its stretch gave way to a monitored poll: not a sample.
+            #[cfg(worker_probes)]
+            Collected::Probed(..) => None,
             Collected::Pending => return Capture::Missed,
             Collected::Nothing => None,
         };
@@ -86,9 +111,47 @@ impl Capturer {
             ThreadState::Running => {
                 let reader = &mut self.reader;
                 let mut running = || reader.running(slot, tid);
-                self.signaller.arm(slot, poll, tid, &mut running);
+                self.signaller
+                    .arm(slot, poll, Ask::Sample, tid, &mut running);
                 taken.map_or(Capture::Missed, Capture::Taken)
             }
+        }
+    }
+
+    /// Probes the worker stretch `stretch` running on `slot`'s thread (see `watchdog::workers`):
+    /// the answer to the last probe, if it came, and a new probe asked of the thread unless it
+    /// waits in the kernel (never interrupted, and not probed).
+    #[cfg(worker_probes)]
+    pub(crate) fn probe(&mut self, slot: &'static Slot, stretch: u64, copy: bool) -> Probe {
+        let tid = slot.tid();
+        if tid == 0 {
+            return Probe::Waiting;
+        }
+        let modules = &mut self.modules;
+        let mut unwind = |registers: Registers, bytes: &[u8]| {
+            let stack = StackCopy {
+                base: registers.sp,
+                bytes,
+            };
+            modules.unwind(registers, &stack, MAX_FRAMES)
+        };
+        let answer = match self.signaller.collect(slot, stretch, &mut unwind) {
+            Collected::Probed(probe, at, ips) => Some(Probed { probe, at, ips }),
+            Collected::Pending => return Probe::Waiting,
+            Collected::Taken(..) | Collected::Nothing => None,
+        };
+        let reader = &mut self.reader;
+        let mut running = false;
+        let mut look = || {
+            running = reader.running(slot, tid);
+            running
+        };
+        self.signaller
+            .arm(slot, stretch, Ask::Probe { copy }, tid, &mut look);
+        match answer {
+            Some(answer) => Probe::Answered(answer),
+            None if running => Probe::Waiting,
+            None => Probe::Blocked,
         }
     }
 

@@ -36,6 +36,10 @@ mod signal;
 mod unwind;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use linux::Capturer;
+#[cfg(all(worker_probes, target_os = "linux", target_arch = "x86_64", not(miri)))]
+pub(crate) use linux::Probe;
+#[cfg(all(worker_probes, target_os = "linux", target_arch = "x86_64", not(miri)))]
+pub(crate) use signal::stack_top;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use signal::{counters, current_tid, poll_ended};
 
@@ -82,6 +86,33 @@ mod unsupported {
         }
 
         pub(crate) fn forget(&mut self, _slot: &'static Slot) {}
+
+        #[cfg(worker_probes)]
+        pub(crate) fn probe(&mut self, _slot: &'static Slot, _stretch: u64, _copy: bool) -> Probe {
+            Probe::Blocked
+        }
+    }
+
+    /// What a probe of a worker brought (never an answer, here).
+    #[cfg(worker_probes)]
+    #[allow(dead_code)]
+    pub(crate) enum Probe {
+        Answered(Probed),
+        Waiting,
+        Blocked,
+    }
+
+    /// A worker probe's answer (never, here).
+    #[cfg(worker_probes)]
+    pub(crate) struct Probed {
+        pub(crate) probe: crate::coop::WorkerProbe,
+        pub(crate) at: crate::clock::Ticks,
+        pub(crate) ips: Option<Vec<usize>>,
+    }
+
+    #[cfg(worker_probes)]
+    pub(crate) fn stack_top() -> usize {
+        0
     }
 
     pub(crate) fn current_tid() -> Option<i32> {
@@ -106,3 +137,8 @@ mod unsupported {
 }
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
 pub(crate) use unsupported::{Capturer, counters, current_tid, fork, poll_ended};
+#[cfg(all(
+    worker_probes,
+    not(all(target_os = "linux", target_arch = "x86_64", not(miri)))
+))]
+pub(crate) use unsupported::{Probe, stack_top};

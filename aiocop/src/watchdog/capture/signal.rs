@@ -45,6 +45,37 @@ const MAX_REQUESTS: usize = 16;
 /// is withdrawn, and a new one armed.
 const REQUEST_TIMEOUT: Duration = Duration::from_millis(50);
 
+/// A request for a stack sample of a monitored poll.
+const SAMPLE: u8 = 0;
+/// A request for a probe of a worker's stretch (see `watchdog::workers`): the task and budget.
+#[cfg(worker_probes)]
+const PROBE: u8 = 1;
+/// A probe with a copy of the stack.
+#[cfg(worker_probes)]
+const PROBE_COPY: u8 = 2;
+
+/// What the watchdog asks of a thread.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ask {
+    /// A stack sample of the monitored poll with this id.
+    Sample,
+    /// A probe of the worker stretch with this id, with a copy of the stack or without.
+    #[cfg(worker_probes)]
+    Probe { copy: bool },
+}
+
+impl Ask {
+    fn kind(self) -> u8 {
+        match self {
+            Ask::Sample => SAMPLE,
+            #[cfg(worker_probes)]
+            Ask::Probe { copy: false } => PROBE,
+            #[cfg(worker_probes)]
+            Ask::Probe { copy: true } => PROBE_COPY,
+        }
+    }
+}
+
 /// Free.
 const IDLE: u8 = 0;
 /// Waiting for the handler on thread `tid`.
@@ -63,10 +94,15 @@ struct Out {
     registers: Registers,
     len: usize,
     function: Option<FunctionInfo>,
+    /// What a worker probe read, and when.
+    #[cfg(worker_probes)]
+    probe: Option<(crate::coop::WorkerProbe, crate::clock::Ticks)>,
 }
 
 struct Request {
     state: AtomicU8,
+    /// [`SAMPLE`], [`PROBE`] or [`PROBE_COPY`].
+    kind: AtomicU8,
     tid: AtomicI32,
     slot: AtomicPtr<Slot>,
     poll: AtomicU64,
@@ -82,6 +118,7 @@ impl Request {
     const fn new() -> Self {
         Request {
             state: AtomicU8::new(IDLE),
+            kind: AtomicU8::new(SAMPLE),
             tid: AtomicI32::new(0),
             slot: AtomicPtr::new(ptr::null_mut()),
             poll: AtomicU64::new(0),
@@ -94,6 +131,8 @@ impl Request {
                 },
                 len: 0,
                 function: None,
+                #[cfg(worker_probes)]
+                probe: None,
             }),
         }
     }
@@ -224,6 +263,11 @@ unsafe fn copy_stack(request: &Request, context: *const libc::ucontext_t) -> boo
     if !ptr::eq(slot, slot::mine()) || slot.is_null() {
         return false;
     }
+    #[cfg(worker_probes)]
+    if request.kind.load(Ordering::Relaxed) != SAMPLE {
+        // SAFETY: slots are never freed; the caller's contract is this function's.
+        return unsafe { probe_worker(request, &*slot, context) };
+    }
     // SAFETY: slots are never freed.
     if unsafe { &*slot }.poll() != request.poll.load(Ordering::Relaxed) {
         return false;
@@ -254,6 +298,68 @@ unsafe fn copy_stack(request: &Request, context: *const libc::ucontext_t) -> boo
         out.function = Some(function);
     }
     true
+}
+
+/// A probe of the worker stretch the request names: the task being polled and its budget, marked
+/// (see `coop::probe_and_mark`), the time, and for [`PROBE_COPY`] a copy of the stack up to the
+/// thread's stack top. Nothing if the stretch is over or a monitored poll runs (the watchdog
+/// samples that one as usual).
+///
+/// # Safety
+/// As [`copy_stack`]'s.
+#[cfg(worker_probes)]
+unsafe fn probe_worker(request: &Request, slot: &Slot, context: *const libc::ucontext_t) -> bool {
+    if slot.poll() != 0
+        || slot.stretch() != request.poll.load(Ordering::Relaxed)
+        || !crate::clock::calibrated()
+    {
+        return false;
+    }
+    let probe = crate::coop::probe_worker();
+    let at = crate::clock::now();
+    // SAFETY: the handler owns `out` (see `Request`).
+    let out = unsafe { &mut *request.out.get() };
+    out.probe = Some((probe, at));
+    out.function = None;
+    out.len = 0;
+    let top = slot.stack_top();
+    if request.kind.load(Ordering::Relaxed) == PROBE_COPY && top != 0 {
+        // SAFETY: the kernel passes a valid context; the general registers are plain integers.
+        let gregs = unsafe { &(*context).uc_mcontext.gregs };
+        let registers = Registers {
+            pc: gregs[libc::REG_RIP as usize] as usize,
+            sp: gregs[libc::REG_RSP as usize] as usize,
+            fp: Some(gregs[libc::REG_RBP as usize] as usize),
+        };
+        if top > registers.sp {
+            let len = (top - registers.sp).min(STACK_COPY_BYTES);
+            // SAFETY: `sp..sp + len` lies in this thread's stack, below its top; `buffer` holds
+            // `STACK_COPY_BYTES`.
+            unsafe { ptr::copy_nonoverlapping(registers.sp as *const u8, out.buffer, len) };
+            out.registers = registers;
+            out.len = len;
+        }
+    }
+    true
+}
+
+/// This thread's stack top (the highest address of its stack), 0 if unknown. Not
+/// async-signal-safe (for the main thread glibc reads `/proc`): called by the worker hooks.
+#[cfg(worker_probes)]
+pub(crate) fn stack_top() -> usize {
+    // SAFETY: a zeroed attribute object is initialised by `pthread_getattr_np` before use, and
+    // destroyed once; the out-pointers are valid.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return 0;
+        }
+        let mut address: *mut c_void = ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let found = libc::pthread_attr_getstack(&attr, &mut address, &mut size) == 0;
+        libc::pthread_attr_destroy(&mut attr);
+        if found { address as usize + size } else { 0 }
+    }
 }
 
 /// The requests' buffers, kept for good (a handler may still be writing into one when its
@@ -330,6 +436,13 @@ struct InFlight {
 pub(super) enum Collected {
     /// A copy of the poll's stack, unwound: instruction pointers, and the poll's function.
     Taken(Vec<usize>, FunctionInfo),
+    /// A worker probe's reading and time, and its stack copy unwound if it asked for one.
+    #[cfg(worker_probes)]
+    Probed(
+        crate::coop::WorkerProbe,
+        crate::clock::Ticks,
+        Option<Vec<usize>>,
+    ),
     /// A request waits for its handler.
     Pending,
     /// Nothing in flight.
@@ -382,6 +495,13 @@ impl Signaller {
                     let out = &*request.out.get();
                     (out.registers, out.len, out.function)
                 };
+                #[cfg(worker_probes)]
+                // SAFETY: as above.
+                if let Some((probe, at)) = unsafe { (*request.out.get()).probe } {
+                    let ips = (len > 0).then(|| unwind(registers, &self.buffers[index][..len]));
+                    self.finish(k);
+                    return Collected::Probed(probe, at, ips);
+                }
                 match function {
                     Some(function) => {
                         Collected::Taken(unwind(registers, &self.buffers[index][..len]), function)
@@ -408,6 +528,7 @@ impl Signaller {
         &mut self,
         slot: &'static Slot,
         poll: u64,
+        ask: Ask,
         tid: i32,
         running: &mut dyn FnMut() -> bool,
     ) {
@@ -423,12 +544,25 @@ impl Signaller {
             self.buffers
                 .push(Box::leak(vec![0u8; STACK_COPY_BYTES].into_boxed_slice()));
         }
-        if slot.poll() != poll || !running() {
+        let current = match ask {
+            Ask::Sample => slot.poll(),
+            #[cfg(worker_probes)]
+            Ask::Probe { .. } => slot.stretch(),
+        };
+        if current != poll || !running() {
             return;
         }
         let request = &REQUESTS[index];
         // SAFETY: the request is not in flight, so IDLE: the watchdog owns `out`.
-        unsafe { (*request.out.get()).buffer = self.buffers[index].as_mut_ptr() };
+        unsafe {
+            let out = &mut *request.out.get();
+            out.buffer = self.buffers[index].as_mut_ptr();
+            #[cfg(worker_probes)]
+            {
+                out.probe = None;
+            }
+        }
+        request.kind.store(ask.kind(), Ordering::Relaxed);
         request.tid.store(tid, Ordering::Relaxed);
         request
             .slot

@@ -1,0 +1,235 @@
+//! Slow polls of unannotated tasks on stable tokio: the watchdog's probes of worker threads.
+//!
+//! Tokio's stable hooks show when a worker wakes up and parks (see `crate::runtime`), never where
+//! one poll ends and the next begins, and a busy worker runs thousands of healthy polls between
+//! two parks. So the watchdog probes each worker whose stretch has run longer than the sampling
+//! interval, every interval: a signal (the same timer-driven signal the stack samples use, so a
+//! thread in a system call is never interrupted) whose handler reads two things on the worker,
+//! the id of the task being polled and tokio's cooperative budget of the poll, and takes one unit
+//! of that budget for good (the mark, see `coop::probe_and_mark`).
+//!
+//! Two consecutive probes saw **the same poll** when they found the same task and the second found
+//! exactly the budget the first left: a new poll starts from a full budget (128), so it would
+//! have to have used exactly the right number of units to look the same; across the five or more
+//! probes a report needs, chance agreement does not happen. A run of such probes spanning the
+//! slow-task threshold is a slow poll: reported when the run ends (the next probe sees another
+//! poll, the worker parks, or a monitored poll starts), as a [`WorkerStall`] with the stack copies
+//! taken once the run was half the threshold long.
+//!
+//! What it catches: a poll that runs user code for longer than the threshold plus about two
+//! sampling intervals (it is seen from its first probe on, and reported with the time seen, a
+//! lower bound), in any task or `block_on` future of an instrumented runtime, without
+//! annotations. What it misses: a poll shorter than that; a poll that waits in the kernel the
+//! whole time (it is never probed: a blocking call the probes, shims or the interception know is
+//! reported as such, a lock or an unknown system call is not); a poll that keeps using tokio
+//! resources between probes (its budget moves: the run breaks, never a false report), or that has
+//! used up its budget (every such poll shows the same empty budget); a worker
+//! whose probes the kernel cannot deliver. What it never does: report a worker that runs many
+//! short polls, whatever their number, or a task that yields and is polled again at once.
+
+use std::time::Duration;
+
+use crate::clock::{self, Ticks};
+use crate::coop::{Budget, WorkerProbe};
+use crate::trace::Trace;
+
+/// Probes in a row that find a running worker in no task's poll before the watchdog stops probing
+/// its stretch: the thread has left the runtime without parking (a current-thread runtime's
+/// `block_on` returned).
+pub(crate) const OUTSIDE_PROBES_TO_STOP: u32 = 5;
+/// Sampling intervals without an answer from a worker after which its run is over as far as can
+/// be told (the thread waits in the kernel, or left the runtime).
+pub(crate) const STALE_INTERVALS: u32 = 4;
+
+/// A slow poll seen on a worker (see the module docs).
+#[derive(Debug)]
+pub(crate) struct WorkerStall {
+    /// How long the poll was seen running: from its first probe to its last.
+    pub(crate) elapsed: Duration,
+    /// The threshold it went past.
+    pub(crate) threshold: Duration,
+    /// The tokio task polled, if a task was (`block_on` futures have no id).
+    pub(crate) task: Option<u64>,
+    /// The worker thread's name.
+    pub(crate) thread: Option<String>,
+    /// Stack copies of the poll, unwound.
+    pub(crate) samples: Vec<Trace>,
+}
+
+/// Where stalls go: set by `crate::runtime` when it instruments a runtime (the watchdog knows no
+/// events).
+static SINK: std::sync::OnceLock<fn(WorkerStall)> = std::sync::OnceLock::new();
+
+/// Sets where stalls go (first call wins: there is one sink).
+pub(crate) fn set_sink(sink: fn(WorkerStall)) {
+    let _ = SINK.set(sink);
+}
+
+fn report(stall: WorkerStall) {
+    if let Some(sink) = SINK.get() {
+        sink(stall);
+    }
+}
+
+/// One probe's answer, as the runs take it.
+pub(crate) struct Seen {
+    /// The stretch probed.
+    pub(crate) stretch: u64,
+    /// What the probe read.
+    pub(crate) probe: WorkerProbe,
+    /// When.
+    pub(crate) at: Ticks,
+    /// The stack, if the probe copied it.
+    pub(crate) trace: Option<Trace>,
+}
+
+/// A run of probes that saw the same poll.
+struct Run {
+    slot: usize,
+    stretch: u64,
+    task: Option<u64>,
+    /// The budget the last probe left.
+    left: u8,
+    first: Ticks,
+    last: Ticks,
+    samples: Vec<Trace>,
+}
+
+impl Run {
+    fn span(&self) -> Duration {
+        Duration::from_nanos(self.first.nanos_until(self.last))
+    }
+}
+
+/// The watchdog's runs, one per probed worker at most.
+#[derive(Default)]
+pub(crate) struct Runs {
+    runs: Vec<Run>,
+    /// Per probed worker, probes in a row that found it outside any task's poll.
+    outside: Vec<(usize, u32)>,
+}
+
+impl Runs {
+    /// Whether the probe now asked of `slot`'s worker should copy the stack: its current run has
+    /// reached `arm_after`.
+    pub(crate) fn wants_stack(&self, slot: usize, arm_after: Duration) -> bool {
+        self.runs
+            .iter()
+            .any(|run| run.slot == slot && run.span() >= arm_after)
+    }
+
+    /// Takes in a probe of `slot`'s worker: extends the worker's run if the probe saw the same
+    /// poll, else ends it (reporting it if it was slow) and starts another. `thread` names the
+    /// worker for a report.
+    pub(crate) fn observe(
+        &mut self,
+        slot: usize,
+        seen: Seen,
+        max_samples: usize,
+        thread: impl FnOnce() -> Option<String>,
+    ) {
+        let Seen {
+            stretch,
+            probe,
+            at,
+            trace,
+        } = seen;
+        let streak = match self.outside.iter().position(|(s, _)| *s == slot) {
+            Some(k) => k,
+            None => {
+                self.outside.push((slot, 0));
+                self.outside.len() - 1
+            }
+        };
+        self.outside[streak].1 = match probe.budget {
+            Budget::Outside => self.outside[streak].1.saturating_add(1),
+            Budget::Inside { .. } => 0,
+        };
+        let same = |run: &Run| match probe.budget {
+            // An exhausted budget tells nothing: every poll that used it up shows 0.
+            Budget::Inside { found, .. } => {
+                found > 0 && run.stretch == stretch && run.task == probe.task && run.left == found
+            }
+            Budget::Outside => false,
+        };
+        if let Some(run) = self.runs.iter_mut().find(|run| run.slot == slot)
+            && same(run)
+        {
+            if let Budget::Inside { left, .. } = probe.budget {
+                run.left = left;
+            }
+            run.last = at;
+            if let Some(trace) = trace
+                && run.samples.len() < max_samples
+            {
+                run.samples.push(trace);
+            }
+            return;
+        }
+        self.end(slot, thread);
+        if let Budget::Inside { left, .. } = probe.budget {
+            self.runs.push(Run {
+                slot,
+                stretch,
+                task: probe.task,
+                left,
+                first: at,
+                last: at,
+                samples: trace.into_iter().collect(),
+            });
+        }
+    }
+
+    /// Ends `slot`'s run (see [`end`](Self::end)) and forgets its streak: it is no longer probed.
+    pub(crate) fn stop(&mut self, slot: usize, thread: impl FnOnce() -> Option<String>) {
+        if let Some(k) = self.outside.iter().position(|(s, _)| *s == slot) {
+            self.outside.swap_remove(k);
+        }
+        self.end(slot, thread);
+    }
+
+    /// Probes in a row that found `slot`'s worker outside any task's poll.
+    pub(crate) fn outside_streak(&self, slot: usize) -> u32 {
+        self.outside
+            .iter()
+            .find(|(s, _)| *s == slot)
+            .map_or(0, |(_, n)| *n)
+    }
+
+    /// Ends `slot`'s run if no probe extended it for `stale`.
+    pub(crate) fn end_if_stale(
+        &mut self,
+        slot: usize,
+        stale: Duration,
+        thread: impl FnOnce() -> Option<String>,
+    ) {
+        let now = clock::now();
+        if self
+            .runs
+            .iter()
+            .any(|run| run.slot == slot && Duration::from_nanos(run.last.nanos_until(now)) >= stale)
+        {
+            self.end(slot, thread);
+        }
+    }
+
+    /// Ends `slot`'s run, if any (its stretch is over, or a monitored poll runs), reporting it if
+    /// it was slow.
+    pub(crate) fn end(&mut self, slot: usize, thread: impl FnOnce() -> Option<String>) {
+        let Some(k) = self.runs.iter().position(|run| run.slot == slot) else {
+            return;
+        };
+        let run = self.runs.swap_remove(k);
+        let threshold = crate::settings::slow_task_threshold();
+        let elapsed = run.span();
+        if elapsed >= threshold && clock::calibrated() {
+            report(WorkerStall {
+                elapsed,
+                threshold,
+                task: run.task,
+                thread: thread(),
+                samples: run.samples,
+            });
+        }
+    }
+}
