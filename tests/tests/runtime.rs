@@ -375,7 +375,13 @@ fn a_cpu_bound_poll_of_an_unannotated_task_is_reported(multi_thread: bool) {
         // The current-thread runtime's worker is the calling thread, watched from its first park.
         tokio::time::sleep(Duration::from_millis(1)).await;
         tokio::spawn(async {
-            tokio::task::yield_now().await;
+            // First a long busy stretch of short polls: the worker is probed all along, and its
+            // probes keep going.
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_millis(THRESHOLD_MS) {
+                busy_checksum(Duration::from_micros(100));
+                tokio::task::yield_now().await;
+            }
             busy_checksum(Duration::from_millis(THRESHOLD_MS + 400));
             task_id()
         })

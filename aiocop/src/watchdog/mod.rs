@@ -524,7 +524,7 @@ fn probe_worker(
         && Duration::from_nanos(Ticks::from_id(stretch).nanos_until(clock::now()))
             >= settings.interval;
     if !probing {
-        watch.runs.stop(key, thread);
+        watch.runs.end(key, thread);
         return false;
     }
     let copy = watch.runs.wants_stack(key, settings.arm_after);
@@ -545,12 +545,6 @@ fn probe_worker(
             watch
                 .runs
                 .observe(key, seen, settings.max_samples_per_poll, thread);
-            if watch.runs.outside_streak(key) >= workers::OUTSIDE_PROBES_TO_STOP {
-                // Running, and in no task's poll, probe after probe: this thread left the runtime
-                // (a current-thread runtime's `block_on` returned) without parking. Its stretch is
-                // probed again from its next unpark.
-                slot.end_stretch(stretch);
-            }
         }
         // The thread waits in the kernel. A run it does not extend for long is over as far as can be
         // told: a `block_on` returned, or the poll blocked (a poll that runs again later starts a new

@@ -74,15 +74,6 @@ impl Slot {
         self.stretch.load(Ordering::Acquire)
     }
 
-    /// Stops the watchdog's probes of the stretch `stretch` (if it still runs): its thread left the
-    /// runtime without parking (see `watchdog::workers`).
-    #[cfg(worker_probes)]
-    pub(crate) fn end_stretch(&self, stretch: u64) {
-        let _ = self
-            .stretch
-            .compare_exchange(stretch, 0, Ordering::AcqRel, Ordering::Relaxed);
-    }
-
     /// Highest address of the owning thread's stack, or 0 if unknown.
     #[cfg_attr(not(worker_probes), allow(dead_code))]
     pub(crate) fn stack_top(&self) -> usize {

@@ -33,10 +33,6 @@ use crate::clock::{self, Ticks};
 use crate::coop::{Budget, WorkerProbe};
 use crate::trace::Trace;
 
-/// Probes in a row that find a running worker in no task's poll before the watchdog stops probing
-/// its stretch: the thread has left the runtime without parking (a current-thread runtime's
-/// `block_on` returned).
-pub(crate) const OUTSIDE_PROBES_TO_STOP: u32 = 5;
 /// Sampling intervals without an answer from a worker after which its run is over as far as can
 /// be told (the thread waits in the kernel, or left the runtime).
 pub(crate) const STALE_INTERVALS: u32 = 4;
@@ -105,8 +101,6 @@ impl Run {
 #[derive(Default)]
 pub(crate) struct Runs {
     runs: Vec<Run>,
-    /// Per probed worker, probes in a row that found it outside any task's poll.
-    outside: Vec<(usize, u32)>,
 }
 
 impl Runs {
@@ -134,17 +128,6 @@ impl Runs {
             at,
             trace,
         } = seen;
-        let streak = match self.outside.iter().position(|(s, _)| *s == slot) {
-            Some(k) => k,
-            None => {
-                self.outside.push((slot, 0));
-                self.outside.len() - 1
-            }
-        };
-        self.outside[streak].1 = match probe.budget {
-            Budget::Outside => self.outside[streak].1.saturating_add(1),
-            Budget::Inside { .. } => 0,
-        };
         let same = |run: &Run| match probe.budget {
             // An exhausted budget tells nothing: every poll that used it up shows 0.
             Budget::Inside { found, .. } => {
@@ -178,22 +161,6 @@ impl Runs {
                 samples: trace.into_iter().collect(),
             });
         }
-    }
-
-    /// Ends `slot`'s run (see [`end`](Self::end)) and forgets its streak: it is no longer probed.
-    pub(crate) fn stop(&mut self, slot: usize, thread: impl FnOnce() -> Option<String>) {
-        if let Some(k) = self.outside.iter().position(|(s, _)| *s == slot) {
-            self.outside.swap_remove(k);
-        }
-        self.end(slot, thread);
-    }
-
-    /// Probes in a row that found `slot`'s worker outside any task's poll.
-    pub(crate) fn outside_streak(&self, slot: usize) -> u32 {
-        self.outside
-            .iter()
-            .find(|(s, _)| *s == slot)
-            .map_or(0, |(_, n)| *n)
     }
 
     /// Ends `slot`'s run if no probe extended it for `stale`.
