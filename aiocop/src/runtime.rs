@@ -131,7 +131,10 @@ pub fn worker_unparked() {
 /// Slow polls the watchdog sees on workers become events of [`WORKER_NAME`].
 fn report_stalls() {
     #[cfg(worker_probes)]
-    crate::watchdog::workers::set_sink(|stall| crate::emit::emit_worker_stall(&WORKER, stall));
+    crate::watchdog::workers::set_sink(
+        |stall| crate::emit::emit_worker_stall(&WORKER, stall),
+        *WORKER.info(),
+    );
 }
 
 fn open(site: &'static MonitoredFunction) {

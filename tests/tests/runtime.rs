@@ -450,6 +450,59 @@ fn a_slow_block_on_future_is_reported_without_a_task_id() {
     );
 }
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64", not(tokio_unstable)))]
+#[test]
+fn a_worker_stuck_in_one_poll_is_reported_while_it_is_stuck() {
+    use std::sync::{Arc, Mutex};
+
+    setup();
+    let stuck: Arc<Mutex<Vec<(String, Duration, String)>>> = Arc::default();
+    let handle = {
+        let stuck = Arc::clone(&stuck);
+        aiocop::watchdog::register_stuck_poll_callback(move |poll: &aiocop::watchdog::StuckPoll| {
+            stuck.lock().unwrap().push((
+                poll.function().name().to_owned(),
+                poll.elapsed(),
+                poll.trace().to_string(),
+            ));
+        })
+    };
+    let runtime = instrumented(true);
+    let reported_while_running = runtime.block_on(async {
+        let stuck = Arc::clone(&stuck);
+        tokio::spawn(async move {
+            tokio::task::yield_now().await;
+            let start = Instant::now();
+            // Spins until the watchdog has reported this poll stuck (at its 1 s limit), or 5 s.
+            while start.elapsed() < Duration::from_secs(5) {
+                busy_checksum(Duration::from_millis(10));
+                let seen = stuck.lock().unwrap().iter().any(|(name, _, trace)| {
+                    name == aiocop::runtime::WORKER_NAME && trace.contains("busy_checksum")
+                });
+                if seen {
+                    return true;
+                }
+            }
+            false
+        })
+        .await
+        .expect("task")
+    });
+    drop(runtime);
+    aiocop::watchdog::unregister_stuck_poll_callback(handle);
+    assert!(
+        reported_while_running,
+        "no stuck report while the poll ran: {:?}",
+        stuck.lock().unwrap()
+    );
+    let stuck = stuck.lock().unwrap();
+    let worker = stuck
+        .iter()
+        .find(|(name, ..)| name == aiocop::runtime::WORKER_NAME)
+        .expect("a worker's stuck poll");
+    assert!(worker.1 >= Duration::from_secs(1), "{worker:?}");
+}
+
 /// A task that keeps many short polls going for longer than the threshold, in the shapes a busy
 /// but healthy worker shows: CPU work cut by `yield_now`, a task that wakes itself (re-polled at
 /// once through tokio's LIFO slot), and a consumer of a channel that always has a message (its

@@ -542,9 +542,24 @@ fn probe_worker(
                 at: answer.at,
                 trace,
             };
-            watch
-                .runs
-                .observe(key, seen, settings.max_samples_per_poll, thread);
+            let stuck = watch.runs.observe(
+                key,
+                seen,
+                settings.max_samples_per_poll,
+                settings.stuck_after,
+                thread,
+            );
+            if let (Some((elapsed, trace)), Some(function), Some(limit)) =
+                (stuck, workers::worker_function(), settings.stuck_after)
+            {
+                stuck::report(&StuckPoll {
+                    function,
+                    elapsed,
+                    limit,
+                    thread: slot.state().thread_name.clone(),
+                    trace,
+                });
+            }
         }
         // The thread waits in the kernel. A run it does not extend for long is over as far as can be
         // told: a `block_on` returned, or the poll blocked (a poll that runs again later starts a new
@@ -586,6 +601,10 @@ fn round(
         #[cfg(worker_probes)]
         if poll == 0 && probe_worker(settings, watch, slot) {
             busy = true;
+            // A stuck-poll callback may have stopped the watchdog.
+            if stopped(stop) {
+                return None;
+            }
             continue;
         }
         let capturer = &mut watch.capturer;

@@ -14,7 +14,8 @@
 //! probes a report needs, chance agreement does not happen. A run of such probes spanning the
 //! slow-task threshold is a slow poll: reported when the run ends (the next probe sees another
 //! poll, the worker parks, or a monitored poll starts), as a [`WorkerStall`] with the stack copies
-//! taken once the run was half the threshold long.
+//! taken once the run was half the threshold long. A run still going past the stuck-poll limit is
+//! reported as a [`StuckPoll`](super::StuckPoll) of the worker while it runs, once.
 //!
 //! What it catches: a poll that runs user code for longer than the threshold plus about two
 //! sampling intervals (it is seen from its first probe on, and reported with the time seen, a
@@ -31,6 +32,7 @@ use std::time::Duration;
 
 use crate::clock::{self, Ticks};
 use crate::coop::{Budget, WorkerProbe};
+use crate::functions::FunctionInfo;
 use crate::trace::Trace;
 
 /// Sampling intervals without an answer from a worker after which its run is over as far as can
@@ -52,19 +54,25 @@ pub(crate) struct WorkerStall {
     pub(crate) samples: Vec<Trace>,
 }
 
-/// Where stalls go: set by `crate::runtime` when it instruments a runtime (the watchdog knows no
-/// events).
-static SINK: std::sync::OnceLock<fn(WorkerStall)> = std::sync::OnceLock::new();
+/// Where stalls go, and the worker's descriptor for stuck-poll reports: set by `crate::runtime`
+/// when it instruments a runtime (the watchdog knows no events).
+static SINK: std::sync::OnceLock<(fn(WorkerStall), FunctionInfo)> = std::sync::OnceLock::new();
 
-/// Sets where stalls go (first call wins: there is one sink).
-pub(crate) fn set_sink(sink: fn(WorkerStall)) {
-    let _ = SINK.set(sink);
+/// Sets where stalls go and how stuck polls of workers are named (first call wins: there is one
+/// sink).
+pub(crate) fn set_sink(sink: fn(WorkerStall), worker: FunctionInfo) {
+    let _ = SINK.set((sink, worker));
 }
 
 fn report(stall: WorkerStall) {
-    if let Some(sink) = SINK.get() {
+    if let Some((sink, _)) = SINK.get() {
         sink(stall);
     }
+}
+
+/// The worker's descriptor, once a runtime is instrumented.
+pub(crate) fn worker_function() -> Option<FunctionInfo> {
+    SINK.get().map(|(_, worker)| *worker)
 }
 
 /// One probe's answer, as the runs take it.
@@ -89,6 +97,8 @@ struct Run {
     first: Ticks,
     last: Ticks,
     samples: Vec<Trace>,
+    /// Whether the run was reported stuck (once per run).
+    stuck: bool,
 }
 
 impl Run {
@@ -115,13 +125,16 @@ impl Runs {
     /// Takes in a probe of `slot`'s worker: extends the worker's run if the probe saw the same
     /// poll, else ends it (reporting it if it was slow) and starts another. `thread` names the
     /// worker for a report.
+    /// Returns the run's length and its last stack the first time it goes past `stuck_after`
+    /// (the poll is still running: a stuck poll, see [`StuckPoll`](super::StuckPoll)).
     pub(crate) fn observe(
         &mut self,
         slot: usize,
         seen: Seen,
         max_samples: usize,
+        stuck_after: Option<Duration>,
         thread: impl FnOnce() -> Option<String>,
-    ) {
+    ) -> Option<(Duration, Trace)> {
         let Seen {
             stretch,
             probe,
@@ -142,12 +155,20 @@ impl Runs {
                 run.left = left;
             }
             run.last = at;
+            let stuck = stuck_after.filter(|limit| !run.stuck && run.span() >= *limit);
+            let stuck = match (stuck, &trace) {
+                (Some(_), Some(trace)) => {
+                    run.stuck = true;
+                    Some((run.span(), trace.clone()))
+                }
+                _ => None,
+            };
             if let Some(trace) = trace
                 && run.samples.len() < max_samples
             {
                 run.samples.push(trace);
             }
-            return;
+            return stuck;
         }
         self.end(slot, thread);
         if let Budget::Inside { left, .. } = probe.budget {
@@ -159,8 +180,10 @@ impl Runs {
                 first: at,
                 last: at,
                 samples: trace.into_iter().collect(),
+                stuck: false,
             });
         }
+        None
     }
 
     /// Ends `slot`'s run if no probe extended it for `stale`.
