@@ -381,3 +381,57 @@ impl AllowBlockingArgs {
         Ok(AllowBlockingArgs)
     }
 }
+
+/// Arguments of `#[aiocop::test(...)]`.
+pub(crate) struct TestArgs {
+    /// `flavor = "multi_thread"` (default: the current-thread runtime).
+    pub(crate) multi_thread: bool,
+    /// `worker_threads = N`, multi-thread runtimes only.
+    pub(crate) worker_threads: Option<u64>,
+}
+
+/// The most worker threads a test runtime may ask for (a test asking for more has a typo).
+const MAX_TEST_WORKERS: u64 = 1024;
+
+impl TestArgs {
+    pub(crate) fn parse(args: TokenStream) -> syn::Result<Self> {
+        let mut out = TestArgs {
+            multi_thread: false,
+            worker_threads: None,
+        };
+        let mut workers_span = None;
+        for arg in parse_raw(args)? {
+            match arg.key.to_string().as_str() {
+                "flavor" => {
+                    let flavor = expect_str(&arg)?;
+                    out.multi_thread = match flavor.value().as_str() {
+                        "current_thread" => false,
+                        "multi_thread" => true,
+                        other => {
+                            return Err(syn::Error::new(
+                                flavor.span(),
+                                format!(
+                                    "unknown flavor `{other}`; expected `\"current_thread\"` or \
+                                     `\"multi_thread\"`"
+                                ),
+                            ));
+                        }
+                    };
+                }
+                "worker_threads" => {
+                    out.worker_threads = Some(expect_positive_int(&arg, MAX_TEST_WORKERS)?);
+                    workers_span = Some(arg.key.span());
+                }
+                _ => return Err(unknown(&arg.key, "`flavor`, `worker_threads`")),
+            }
+        }
+        if let (false, Some(span)) = (out.multi_thread, workers_span) {
+            return Err(syn::Error::new(
+                span,
+                "`worker_threads` needs `flavor = \"multi_thread\"`: the current-thread runtime \
+                 has one thread",
+            ));
+        }
+        Ok(out)
+    }
+}

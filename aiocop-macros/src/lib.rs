@@ -14,6 +14,7 @@ mod monitor;
 mod rewrite;
 mod routes;
 mod site;
+mod test;
 
 use proc_macro::TokenStream;
 
@@ -93,4 +94,25 @@ fn keep_item_on_error(
             tokens.into()
         }
     }
+}
+
+/// `#[tokio::test]` on a strict runtime: the `async fn` runs as a test on a tokio runtime whose
+/// threads are watched (`aiocop::runtime::run_strict`), so a high-severity blocking call made by
+/// the test's code, on any of the runtime's threads and inside dependencies too, fails the test
+/// with the full report and its call site. Needs aiocop's `runtime` feature.
+///
+/// ```text
+/// #[aiocop::test]
+/// #[aiocop::test(flavor = "multi_thread")]
+/// #[aiocop::test(flavor = "multi_thread", worker_threads = 2)]
+/// ```
+///
+/// Monitoring is set up with the reference's defaults before the first such test of a process
+/// (interception on, as `patch_audit_functions` decides), unless the program has set it up
+/// already. Use it in place of `#[tokio::test]`, not with it; other attributes (`#[ignore]`,
+/// `#[should_panic]`) apply as usual. The runnable example is in the `aiocop` crate's
+/// documentation.
+#[proc_macro_attribute]
+pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
+    keep_item_on_error(test::expand(args.into(), item.clone().into()), item)
 }

@@ -167,7 +167,7 @@ mod layering;
 #[cfg(test)]
 mod unsafe_tests;
 
-pub use aiocop_macros::{allow_blocking, blocking, monitor};
+pub use aiocop_macros::{allow_blocking, blocking, monitor, test};
 
 // The reference's set-up.
 pub use setup::{
@@ -255,6 +255,55 @@ pub mod __private {
     /// them; the last should stay 0).
     pub fn watchdog_signal_counters() -> [u64; 3] {
         crate::watchdog::signal_counters()
+    }
+
+    /// The runtime a `#[aiocop::test]` asked for.
+    pub enum TestFlavor {
+        /// `flavor = "current_thread"` (the default).
+        CurrentThread,
+        /// `flavor = "multi_thread"`, with `worker_threads` if given.
+        MultiThread(Option<usize>),
+    }
+
+    /// Runs a test's body as `#[aiocop::test]` does: on a strict runtime (see
+    /// `aiocop::runtime::run_strict`), monitoring set up first if the program has not.
+    pub fn run_test<T, F, R>(flavor: R, body: F) -> T
+    where
+        F: core::future::Future<Output = T>,
+        R: RuntimeFeature,
+    {
+        flavor.run_test(body)
+    }
+
+    /// What `#[aiocop::test]` needs of aiocop: its `runtime` feature.
+    #[diagnostic::on_unimplemented(
+        message = "`#[aiocop::test]` needs aiocop's `runtime` feature",
+        label = "the strict test runtime is in `aiocop::runtime`",
+        note = "enable it: `aiocop = {{ version = \"...\", features = [\"runtime\"] }}` (in \
+                `[dev-dependencies]` for tests only)"
+    )]
+    pub trait RuntimeFeature {
+        /// Runs `body` on a strict runtime of this flavor.
+        fn run_test<T, F: core::future::Future<Output = T>>(self, body: F) -> T;
+    }
+
+    #[cfg(feature = "runtime")]
+    impl RuntimeFeature for TestFlavor {
+        fn run_test<T, F: core::future::Future<Output = T>>(self, body: F) -> T {
+            let mut builder = match self {
+                TestFlavor::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+                TestFlavor::MultiThread(workers) => {
+                    let mut builder = tokio::runtime::Builder::new_multi_thread();
+                    if let Some(workers) = workers {
+                        builder.worker_threads(workers);
+                    }
+                    builder
+                }
+            };
+            builder.enable_all();
+            crate::setup::for_tests();
+            crate::runtime::run_strict(&mut builder, body)
+        }
     }
 
     /// `!`, where stable Rust does not let it be written (`impl Future<Output = !>`, a `let`

@@ -67,6 +67,30 @@
 //! `#[tokio::main]` cannot take a builder hook: write the runtime out instead (see
 //! docs/runtime.md).
 //!
+//! # Tests
+//!
+//! `#[aiocop::test]` in place of `#[tokio::test]` runs a test on a strict runtime ([`run_strict`]):
+//! a high-severity blocking call made by the test's code, in its body, a spawned task or a
+//! dependency, fails the test with the report and call site.
+//!
+//! ```
+//! # #[cfg(feature = "runtime")]
+//! # mod tests {
+//! #[aiocop::test]
+//! async fn reads_its_fixture_without_blocking() {
+//!     let text = tokio::fs::read_to_string("Cargo.toml").await.unwrap();
+//!     assert!(!text.is_empty());
+//! }
+//!
+//! #[aiocop::test(flavor = "multi_thread", worker_threads = 2)]
+//! async fn returns_a_result() -> std::io::Result<()> {
+//!     tokio::spawn(async { tokio::task::yield_now().await }).await?;
+//!     Ok(())
+//! }
+//! # }
+//! # fn main() {}
+//! ```
+//!
 //! On a runtime with tokio's unstable poll hooks, use either this module or
 //! `aiocop::runtime_hooks` (which sees each poll), not both: a thread has one
 //! detached scope at a time.
@@ -152,9 +176,9 @@ const KEPT_VIOLATIONS: usize = 16;
 /// high: see [`SeverityLevel`](crate::SeverityLevel) and
 /// [`set_violation_rule`](crate::strict::set_violation_rule)), it panics with the full report of
 /// the first such event, call sites included, once `future` has returned and the runtime has
-/// shut down: the test fails. Set-up before the call and assertions after it are not watched. On
-/// the multi-thread runtime `future` itself runs on the calling thread, not a worker, and is not
-/// watched either: spawn the code under test. On the current-thread runtime it is.
+/// shut down: the test fails. `future` itself is watched too, on either runtime (on the
+/// multi-thread runtime it runs on the calling thread); set-up before the call and assertions
+/// after it are not.
 ///
 /// Monitoring must be set up (the reference's steps: `start_blocking_io_detection`, `activate`);
 /// this function changes no global setting. It panics also if the runtime cannot be built, and
@@ -207,8 +231,10 @@ pub fn run_strict<F: Future>(builder: &mut Builder, future: F) -> F::Output {
         Ok(runtime) => runtime,
         Err(error) => panic!("aiocop::runtime::run_strict: cannot build the runtime: {error}"),
     };
-    // On the current-thread runtime this thread is the worker.
+    // On the current-thread runtime this thread is the worker; on the multi-thread runtime it
+    // polls `future`: watched either way, from the first poll on.
     let previous = collect::watch_thread(Some(Arc::clone(&watcher)));
+    worker_unparked();
     let output = runtime.block_on(future);
     // Its last stretch ends here.
     worker_parked();

@@ -201,3 +201,21 @@ pub fn detect_slow_tasks(
     }
     Ok(Some(register_slow_task_callback(on_slow_task)))
 }
+
+/// What `#[aiocop::test]` does before its runtime starts: the reference's steps with their
+/// defaults (interception included, as `patch_audit_functions` decides), once per process, unless
+/// monitoring is active already (the program set it up its own way, with its own callbacks).
+#[cfg(feature = "runtime")]
+pub(crate) fn for_tests() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if is_monitoring_active() {
+            return;
+        }
+        patch_audit_functions();
+        // Depth 0 and the default threshold are valid: these cannot fail.
+        let _ = start_blocking_io_detection(0);
+        let _ = detect_slow_tasks(DEFAULT_THRESHOLD_MS, no_callback);
+        activate();
+    });
+}

@@ -1,0 +1,4 @@
+#[aiocop::test(flavor = "multi")]
+async fn bad_flavor() {}
+
+fn main() {}

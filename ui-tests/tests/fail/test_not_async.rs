@@ -1,0 +1,4 @@
+#[aiocop::test]
+fn not_async() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[aiocop::test(start_paused = true)]
+async fn paused() {}
+
+fn main() {}

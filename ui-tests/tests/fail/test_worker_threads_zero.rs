@@ -1,0 +1,4 @@
+#[aiocop::test(flavor = "multi_thread", worker_threads = 0)]
+async fn no_workers() {}
+
+fn main() {}
