@@ -65,6 +65,12 @@ use crate::settings;
 /// function. A monitored future polled inside a span's scope opens its own scope and reports its
 /// own polls, whose time is left out of the span's.
 ///
+/// On a worker watched by `aiocop::runtime::instrument` (feature `runtime`), a worker's stretch
+/// is not a poll: the outermost span of a task's poll opens its own scope there, which suspends
+/// the stretch until the span's exit. The request's blocking calls are then in the span's event
+/// (named by the span, timed against the threshold), and the calls of unannotated tasks in the
+/// worker's.
+///
 /// A span guard held across an `.await` (which `tracing` documents as a bug: the span is then
 /// entered while other tasks run) is dropped from monitoring as soon as a span of another task is
 /// entered on the thread; until then, what that thread runs counts as its poll. For the same
@@ -293,7 +299,9 @@ where
         if with_stack(|stack| stack.len()).is_none_or(|depth| depth >= MAX_DEPTH) {
             return;
         }
-        let entry = if scope::in_monitored_poll() {
+        // A worker's stretch (`aiocop::runtime::instrument`) is not a poll: the span's poll
+        // suspends it with a scope of its own, named and timed by the span.
+        let entry = if scope::in_monitored_poll() && !detached::current_is_worker() {
             match scope::tag(self.site(id, &ctx)) {
                 Some(tag) => Kind::Tagged(tag),
                 None => return,
