@@ -216,30 +216,54 @@ impl PollLayer {
 
     /// The site named by the span's name and its name fields' values; `None` without such
     /// fields, or once too many names are stored.
+    ///
+    /// Runs once per span (each request's span is new): the key is written into a buffer kept by
+    /// the thread, so that looking up a name already stored allocates nothing.
     fn named_site(
         &self,
         meta: &'static Metadata<'static>,
         fields: &[(&'static str, ContextValue)],
     ) -> Option<&'static MonitoredFunction> {
-        let mut name = String::new();
-        for wanted in self.name_fields.iter() {
-            if let Some((field, value)) = fields.iter().find(|(n, _)| n == wanted) {
-                name.push(if name.is_empty() { '{' } else { ' ' });
-                let _ = write!(name, "{field}={value}");
+        thread_local! {
+            static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        let lookup = |key: &mut String| {
+            key.clear();
+            // The callsite, then the name: `<callsite> request{method=GET}`.
+            let _ = write!(key, "{:x} ", ptr::from_ref(meta) as usize);
+            let name_at = key.len();
+            key.push_str(meta.name());
+            let mut named = false;
+            for wanted in self.name_fields.iter() {
+                if let Some((field, value)) = fields.iter().find(|(n, _)| n == wanted) {
+                    key.push(if named { ' ' } else { '{' });
+                    named = true;
+                    key.push_str(field);
+                    key.push('=');
+                    match value {
+                        ContextValue::Str(text) => key.push_str(text),
+                        other => {
+                            let _ = write!(key, "{other}");
+                        }
+                    }
+                }
             }
-        }
-        if name.is_empty() {
-            return None;
-        }
-        name.insert_str(0, meta.name());
-        name.push('}');
-        let key = format!("{:x} {name}", ptr::from_ref(meta) as usize);
-        NAMED.get_or_insert(
-            key.as_str(),
-            || key.clone().into_boxed_str(),
-            // Leaked with its site: once per distinct name, at most `MAX_INTERNED` of them.
-            || site_for(meta, Box::leak(name.into_boxed_str())),
-        )
+            if !named {
+                return None;
+            }
+            key.push('}');
+            NAMED.get_or_insert(
+                key.as_str(),
+                || key.as_str().into(),
+                // Leaked with its site: once per distinct name, at most `MAX_INTERNED` of them.
+                || site_for(meta, Box::leak(key[name_at..].into())),
+            )
+        };
+        KEY.try_with(|key| match key.try_borrow_mut() {
+            Ok(mut key) => lookup(&mut key),
+            Err(_) => lookup(&mut String::new()),
+        })
+        .unwrap_or_else(|_| lookup(&mut String::new()))
     }
 
     /// The span's fields and its parents' (the innermost value wins), and its name.
