@@ -643,4 +643,52 @@ mod zero_annotation {
             "a task in no span is the worker's: {events:#?}"
         );
     }
+
+    /// A span guard held across an `.await` (a bug `tracing` warns about) leaves the span's scope
+    /// open when the worker parks: the park still ends the worker's stretch, whose event is then
+    /// delivered, rather than the stretch running on into the next one.
+    #[test]
+    fn a_span_held_across_an_await_does_not_hold_the_workers_stretch_open() {
+        setup();
+        install_subscriber();
+        let runtime = instrumented(false);
+        let delivered_at_the_park = runtime.block_on(async {
+            // The current-thread runtime's worker is the calling thread, watched from its first
+            // park.
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let (held, release) = tokio::sync::oneshot::channel::<()>();
+            let holder = tokio::spawn(async move {
+                block("stretch-before-held-span");
+                let span = tracing::info_span!("held_across_await");
+                let entered = span.enter();
+                // Wrong on purpose: the span stays entered while the worker parks.
+                let _ = release.await;
+                drop(entered);
+            });
+            // Parks the worker once, with the span's scope open, until another thread wakes it
+            // (no timer: a timer could wake it, and park it again, before).
+            let (wake, woken) = tokio::sync::oneshot::channel::<()>();
+            let waker = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                let _ = wake.send(());
+            });
+            let _ = woken.await;
+            waker.join().expect("waker thread");
+            let delivered = events_with("stretch-before-held-span").len();
+            let _ = held.send(());
+            holder.await.expect("task");
+            delivered
+        });
+        aiocop::runtime::worker_parked();
+        drop(runtime);
+        assert_eq!(
+            delivered_at_the_park,
+            1,
+            "the stretch is reported at the park: {:#?}",
+            events_with("stretch-before-held-span")
+        );
+        let events = events_with("stretch-before-held-span");
+        assert_eq!(events.len(), 1, "{events:#?}");
+        assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    }
 }

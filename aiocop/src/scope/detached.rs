@@ -341,15 +341,20 @@ mod hooked {
         true
     }
 
-    /// Closes and judges this thread's innermost detached scope, if one is open: the poll scope
-    /// (a task poll hook's, or a span's left open at a park), else the worker scope. It never
-    /// panics: strict mode cannot unwind out of a runtime hook (monitored futures inside the task
-    /// still can).
+    /// Closes and judges this thread's detached scopes: the poll scope of a task poll hook, or
+    /// the worker scope at a park or stop. It never panics: strict mode cannot unwind out of a
+    /// runtime hook (monitored futures inside the task still can).
+    ///
+    /// A poll scope still open over a worker scope at a park or stop was opened by a span whose
+    /// guard is held across an `.await` (a span's poll ends before its task's poll returns): it
+    /// is judged (its calls keep their call sites), and the worker's stretch is reported too,
+    /// rather than running on into the next stretch (or being lost when the thread stops).
     #[cfg_attr(
         not(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable))),
         allow(dead_code)
     )]
     pub(crate) fn close() {
+        let worker = WORKER_OPEN.replace(ptr::null());
         if OPEN.replace(false) {
             let end = clock::now();
             CURRENT.set(ptr::null());
@@ -366,10 +371,7 @@ mod hooked {
                     scope.judge(elapsed, false);
                 }
             });
-            CURRENT.set(resumed());
-            return;
         }
-        let worker = WORKER_OPEN.replace(ptr::null());
         if worker.is_null() {
             return;
         }
