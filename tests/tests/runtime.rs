@@ -732,3 +732,204 @@ fn the_strict_runtime_passes_a_clean_test() {
         });
     }
 }
+
+/// The zero-annotation service: tower-http's `TraceLayer` and the tracing `PollLayer` on an
+/// instrumented runtime, no aiocop annotation anywhere. The subscriber is the process's global one
+/// (axum's connection tasks would not inherit a scoped one); the other tests of this binary enter
+/// no span.
+#[cfg(feature = "zero-annotation")]
+mod zero_annotation {
+    use std::future::IntoFuture;
+    use std::net::SocketAddr;
+    use std::sync::Once;
+
+    use aiocop::integrations::tracing::PollLayer;
+    use axum::Router;
+    use axum::body::Bytes;
+    use axum::routing::get;
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    use tower_http::trace::TraceLayer;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::*;
+
+    /// Whether the test runs without the `PollLayer` (`AIOCOP_TEST_WITHOUT_POLL_LAYER=1`), to see it
+    /// fail: the events are then the worker's, not the request's.
+    fn with_poll_layer() -> bool {
+        std::env::var_os("AIOCOP_TEST_WITHOUT_POLL_LAYER").is_none()
+    }
+
+    fn install_subscriber() {
+        static ONCE: Once = Once::new();
+        ONCE.call_once(|| {
+            let poll_layer = with_poll_layer().then(|| PollLayer::new().with_name_field("method"));
+            let subscriber = tracing_subscriber::registry().with(poll_layer);
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("the only global subscriber");
+        });
+    }
+
+    /// A sync helper of the program, standing for a dependency that reads a file.
+    fn read_settings(path: &str) -> String {
+        std::fs::read_to_string(path).expect("read")
+    }
+
+    async fn get_body(addr: SocketAddr, path: &str) -> String {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+        let uri = format!("http://{addr}{path}").parse().expect("uri");
+        let response = client.get(uri).await.expect("response");
+        assert!(response.status().is_success(), "{path}");
+        let body = response.into_body().collect().await.expect("body");
+        String::from_utf8_lossy(&body.to_bytes()).into_owned()
+    }
+
+    /// Whether `event` has an intercepted `libc::open` of `path`.
+    fn opens(event: &SlowTaskEvent, path: &str) -> bool {
+        event
+            .blocking_events()
+            .iter()
+            .any(|b| b.operation() == "libc::open" && b.event().contains(path))
+    }
+
+    #[test]
+    fn a_request_span_names_the_event_of_a_handler_that_blocks_with_no_annotation() {
+        setup();
+        install_subscriber();
+        let dir = std::env::temp_dir();
+        let pid = std::process::id();
+        let in_handler = dir.join(format!("aiocop-zero-annotation-handler-{pid}.toml"));
+        let in_task = dir.join(format!("aiocop-zero-annotation-task-{pid}.toml"));
+        std::fs::write(&in_handler, "handler = true\n").expect("write");
+        std::fs::write(&in_task, "task = true\n").expect("write");
+        let handler_path: &'static str = in_handler.to_str().expect("utf-8").to_owned().leak();
+        let task_path: &'static str = in_task.to_str().expect("utf-8").to_owned().leak();
+
+        let runtime = instrumented(true);
+        let (clean, blocking) = runtime.block_on(async move {
+            let app = Router::new()
+                .route(
+                    "/zero/blocking",
+                    get(move || async move { read_settings(handler_path) }),
+                )
+                .route(
+                    "/zero/clean",
+                    get(|| async {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                        "clean"
+                    }),
+                )
+                .layer(TraceLayer::new_for_http());
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind");
+            let addr = listener.local_addr().expect("address");
+            let server = tokio::spawn(axum::serve(listener, app).into_future());
+            // This future runs on the test's thread, not a worker: the client is not watched.
+            let clean = get_body(addr, "/zero/clean").await;
+            let blocking = get_body(addr, "/zero/blocking").await;
+            // A background task beside the requests, in no span: the worker's event.
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                read_settings(task_path)
+            })
+            .await
+            .expect("task");
+            server.abort();
+            (clean, blocking)
+        });
+        drop(runtime);
+        let _ = std::fs::remove_file(&in_handler);
+        let _ = std::fs::remove_file(&in_task);
+        assert_eq!(clean, "clean");
+        assert_eq!(blocking, "handler = true\n");
+
+        let events = event_log::events_matching(|e| opens(e, handler_path));
+        assert_eq!(events.len(), 1, "{events:#?}");
+        let event = &events[0];
+        assert_eq!(
+            event.function().name(),
+            "request{method=GET}",
+            "named by tower-http's request span: {event:#?}"
+        );
+        assert_eq!(
+            event.context().get_str("uri"),
+            Some("/zero/blocking"),
+            "the span's fields in the context: {event:#?}"
+        );
+        let open = event
+            .blocking_events()
+            .iter()
+            .find(|b| b.operation() == "libc::open")
+            .expect("the open");
+        let entry = open.entry_point();
+        assert!(
+            entry.contains("runtime.rs") && entry.contains("read_settings"),
+            "the call site is the program's line that reads: {entry}"
+        );
+
+        let clean_events =
+            event_log::events_matching(|e| e.context().get_str("uri") == Some("/zero/clean"));
+        assert!(
+            clean_events.is_empty(),
+            "a clean handler: {clean_events:#?}"
+        );
+
+        let events = event_log::events_matching(|e| opens(e, task_path));
+        assert_eq!(events.len(), 1, "{events:#?}");
+        assert_eq!(
+            events[0].function().name(),
+            aiocop::runtime::WORKER_NAME,
+            "a task in no span is the worker's: {events:#?}"
+        );
+    }
+
+    /// A span guard held across an `.await` (a bug `tracing` warns about) leaves the span's scope
+    /// open when the worker parks: the park still ends the worker's stretch, whose event is then
+    /// delivered, rather than the stretch running on into the next one.
+    #[test]
+    fn a_span_held_across_an_await_does_not_hold_the_workers_stretch_open() {
+        setup();
+        install_subscriber();
+        let runtime = instrumented(false);
+        let delivered_at_the_park = runtime.block_on(async {
+            // The current-thread runtime's worker is the calling thread, watched from its first
+            // park.
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let (held, release) = tokio::sync::oneshot::channel::<()>();
+            let holder = tokio::spawn(async move {
+                block("stretch-before-held-span");
+                let span = tracing::info_span!("held_across_await");
+                let entered = span.enter();
+                // Wrong on purpose: the span stays entered while the worker parks.
+                let _ = release.await;
+                drop(entered);
+            });
+            // Parks the worker once, with the span's scope open, until another thread wakes it
+            // (no timer: a timer could wake it, and park it again, before).
+            let (wake, woken) = tokio::sync::oneshot::channel::<()>();
+            let waker = std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(20));
+                let _ = wake.send(());
+            });
+            let _ = woken.await;
+            waker.join().expect("waker thread");
+            let delivered = events_with("stretch-before-held-span").len();
+            let _ = held.send(());
+            holder.await.expect("task");
+            delivered
+        });
+        aiocop::runtime::worker_parked();
+        drop(runtime);
+        assert_eq!(
+            delivered_at_the_park,
+            1,
+            "the stretch is reported at the park: {:#?}",
+            events_with("stretch-before-held-span")
+        );
+        let events = events_with("stretch-before-held-span");
+        assert_eq!(events.len(), 1, "{events:#?}");
+        assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
+    }
+}

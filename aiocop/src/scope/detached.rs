@@ -171,12 +171,36 @@ mod hooked {
         }
     }
 
+    /// A thread's box for one kind of detached scope, kept from poll to poll so that opening one
+    /// allocates only once per thread.
+    type ScopeBox = RefCell<Option<Box<Scope<'static>>>>;
+
     thread_local! {
-        /// This thread's detached scope, kept from poll to poll so that opening one allocates
-        /// only once per thread.
-        static DETACHED: RefCell<Option<Box<Scope<'static>>>> = const { RefCell::new(None) };
+        /// This thread's detached poll scope (opened by a task poll hook or a span's enter).
+        static DETACHED: ScopeBox = const { RefCell::new(None) };
         /// Whether `DETACHED` is open (and `CURRENT` points into it).
         static OPEN: Cell<bool> = const { Cell::new(false) };
+        /// This thread's worker scope (see `crate::runtime`), apart from the poll scope: a span's
+        /// poll on a watched worker opens its own scope, which suspends the worker's until its
+        /// exit, so that the request's events are named by its span and timed.
+        static WORKER: ScopeBox = const { RefCell::new(None) };
+        /// The open worker scope in `WORKER` (null: none): `CURRENT` points to it when no poll
+        /// scope suspends it.
+        static WORKER_OPEN: Cell<*const Scope<'static>> = const { Cell::new(ptr::null()) };
+    }
+
+    /// The scope `CURRENT` goes back to when a poll scope closes: the worker scope it suspended,
+    /// if that is still open, else none.
+    fn resumed() -> *const Scope<'static> {
+        WORKER_OPEN.get()
+    }
+
+    /// Whether the thread's open scope is a worker's stretch, which a span's poll suspends rather
+    /// than tags.
+    #[cfg(feature = "tracing-polls")]
+    pub(crate) fn current_is_worker() -> bool {
+        let current = CURRENT.get();
+        !current.is_null() && current == WORKER_OPEN.get()
     }
 
     /// Opens a detached scope for `site` on this thread, unless a scope is open already (tokio
@@ -208,7 +232,14 @@ mod hooked {
         executor_above: usize,
         worker: bool,
     ) -> Option<u64> {
-        if OPEN.get() || !CURRENT.get().is_null() {
+        let current = CURRENT.get();
+        if worker {
+            if OPEN.get() || !current.is_null() || !WORKER_OPEN.get().is_null() {
+                return None;
+            }
+        } else if OPEN.get() || (!current.is_null() && current != WORKER_OPEN.get()) {
+            // A poll scope opens on a thread with no scope, or inside a worker's stretch (which
+            // it suspends until it closes); any other open scope covers it.
             return None;
         }
         // The context before a poll serves CPU events, which a worker's stretch never makes: a
@@ -228,7 +259,8 @@ mod hooked {
                 excluded_ns: Cell::new(0),
             },
         };
-        let opened = DETACHED.try_with(|slot| {
+        let boxed = if worker { &WORKER } else { &DETACHED };
+        let opened = boxed.try_with(|slot| {
             // Not open (checked above), so nothing points into the box: it may be rewritten.
             let mut slot = slot.try_borrow_mut().ok()?;
             let scope: &Scope<'static> = match &mut *slot {
@@ -244,8 +276,12 @@ mod hooked {
             return None;
         };
         CURRENT.set(scope);
-        OPEN.set(true);
-        // SAFETY: `scope` points into this thread's `DETACHED` box, just written.
+        if worker {
+            WORKER_OPEN.set(scope);
+        } else {
+            OPEN.set(true);
+        }
+        // SAFETY: `scope` points into this thread's box, just written.
         let start = unsafe { &*scope }.start.get();
         if !worker {
             slot::publish(start);
@@ -303,37 +339,55 @@ mod hooked {
                 }
             }
         });
+        // After judging: callbacks run inline are not the worker's calls.
+        CURRENT.set(resumed());
         true
     }
 
-    /// Closes and judges this thread's detached scope, if one is open. It never panics: strict
-    /// mode cannot unwind out of a runtime hook (monitored futures inside the task still can).
-    #[cfg_attr(not(all(feature = "tokio-hooks", tokio_unstable)), allow(dead_code))]
+    /// Closes and judges this thread's detached scopes: the poll scope of a task poll hook, or
+    /// the worker scope at a park or stop. It never panics: strict mode cannot unwind out of a
+    /// runtime hook (monitored futures inside the task still can).
+    ///
+    /// A poll scope still open over a worker scope at a park or stop was opened by a span whose
+    /// guard is held across an `.await` (a span's poll ends before its task's poll returns): it
+    /// is judged (its calls keep their call sites), and the worker's stretch is reported too,
+    /// rather than running on into the next stretch (or being lost when the thread stops).
+    #[cfg_attr(
+        not(any(feature = "runtime", all(feature = "tokio-hooks", tokio_unstable))),
+        allow(dead_code)
+    )]
     pub(crate) fn close() {
-        if !OPEN.replace(false) {
+        let worker = WORKER_OPEN.replace(ptr::null());
+        if OPEN.replace(false) {
+            let end = clock::now();
+            CURRENT.set(ptr::null());
+            let _ = DETACHED.try_with(|slot| {
+                if let Ok(slot) = slot.try_borrow()
+                    && let Some(scope) = slot.as_deref()
+                {
+                    slot::clear_mine();
+                    let elapsed = scope
+                        .start
+                        .get()
+                        .nanos_until(end)
+                        .saturating_sub(scope.marks.excluded_ns.get());
+                    scope.judge(elapsed, false);
+                }
+            });
+        }
+        if worker.is_null() {
             return;
         }
-        let end = clock::now();
         CURRENT.set(ptr::null());
-        let _ = DETACHED.try_with(|slot| {
+        let _ = WORKER.try_with(|slot| {
             if let Ok(slot) = slot.try_borrow()
                 && let Some(scope) = slot.as_deref()
             {
-                if !scope.marks.timed() {
-                    #[cfg(worker_probes)]
-                    slot::clear_stretch();
-                    // Only the blocking calls count: a stretch of a busy worker is long and
-                    // healthy (the watchdog's probes find its slow polls).
-                    scope.judge(0, false);
-                    return;
-                }
-                slot::clear_mine();
-                let elapsed = scope
-                    .start
-                    .get()
-                    .nanos_until(end)
-                    .saturating_sub(scope.marks.excluded_ns.get());
-                scope.judge(elapsed, false);
+                #[cfg(worker_probes)]
+                slot::clear_stretch();
+                // Only the blocking calls count: a stretch of a busy worker is long and healthy
+                // (the watchdog's probes find its slow polls).
+                scope.judge(0, false);
             }
         });
     }

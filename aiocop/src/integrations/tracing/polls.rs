@@ -65,6 +65,12 @@ use crate::settings;
 /// function. A monitored future polled inside a span's scope opens its own scope and reports its
 /// own polls, whose time is left out of the span's.
 ///
+/// On a worker watched by `aiocop::runtime::instrument` (feature `runtime`), a worker's stretch
+/// is not a poll: the outermost span of a task's poll opens its own scope there, which suspends
+/// the stretch until the span's exit. The request's blocking calls are then in the span's event
+/// (named by the span, timed against the threshold), and the calls of unannotated tasks in the
+/// worker's.
+///
 /// A span guard held across an `.await` (which `tracing` documents as a bug: the span is then
 /// entered while other tasks run) is dropped from monitoring as soon as a span of another task is
 /// entered on the thread; until then, what that thread runs counts as its poll. For the same
@@ -210,30 +216,54 @@ impl PollLayer {
 
     /// The site named by the span's name and its name fields' values; `None` without such
     /// fields, or once too many names are stored.
+    ///
+    /// Runs once per span (each request's span is new): the key is written into a buffer kept by
+    /// the thread, so that looking up a name already stored allocates nothing.
     fn named_site(
         &self,
         meta: &'static Metadata<'static>,
         fields: &[(&'static str, ContextValue)],
     ) -> Option<&'static MonitoredFunction> {
-        let mut name = String::new();
-        for wanted in self.name_fields.iter() {
-            if let Some((field, value)) = fields.iter().find(|(n, _)| n == wanted) {
-                name.push(if name.is_empty() { '{' } else { ' ' });
-                let _ = write!(name, "{field}={value}");
+        thread_local! {
+            static KEY: RefCell<String> = const { RefCell::new(String::new()) };
+        }
+        let lookup = |key: &mut String| {
+            key.clear();
+            // The callsite, then the name: `<callsite> request{method=GET}`.
+            let _ = write!(key, "{:x} ", ptr::from_ref(meta) as usize);
+            let name_at = key.len();
+            key.push_str(meta.name());
+            let mut named = false;
+            for wanted in self.name_fields.iter() {
+                if let Some((field, value)) = fields.iter().find(|(n, _)| n == wanted) {
+                    key.push(if named { ' ' } else { '{' });
+                    named = true;
+                    key.push_str(field);
+                    key.push('=');
+                    match value {
+                        ContextValue::Str(text) => key.push_str(text),
+                        other => {
+                            let _ = write!(key, "{other}");
+                        }
+                    }
+                }
             }
-        }
-        if name.is_empty() {
-            return None;
-        }
-        name.insert_str(0, meta.name());
-        name.push('}');
-        let key = format!("{:x} {name}", ptr::from_ref(meta) as usize);
-        NAMED.get_or_insert(
-            key.as_str(),
-            || key.clone().into_boxed_str(),
-            // Leaked with its site: once per distinct name, at most `MAX_INTERNED` of them.
-            || site_for(meta, Box::leak(name.into_boxed_str())),
-        )
+            if !named {
+                return None;
+            }
+            key.push('}');
+            NAMED.get_or_insert(
+                key.as_str(),
+                || key.as_str().into(),
+                // Leaked with its site: once per distinct name, at most `MAX_INTERNED` of them.
+                || site_for(meta, Box::leak(key[name_at..].into())),
+            )
+        };
+        KEY.try_with(|key| match key.try_borrow_mut() {
+            Ok(mut key) => lookup(&mut key),
+            Err(_) => lookup(&mut String::new()),
+        })
+        .unwrap_or_else(|_| lookup(&mut String::new()))
     }
 
     /// The span's fields and its parents' (the innermost value wins), and its name.
@@ -293,7 +323,9 @@ where
         if with_stack(|stack| stack.len()).is_none_or(|depth| depth >= MAX_DEPTH) {
             return;
         }
-        let entry = if scope::in_monitored_poll() {
+        // A worker's stretch (`aiocop::runtime::instrument`) is not a poll: the span's poll
+        // suspends it with a scope of its own, named and timed by the span.
+        let entry = if scope::in_monitored_poll() && !detached::current_is_worker() {
             match scope::tag(self.site(id, &ctx)) {
                 Some(tag) => Kind::Tagged(tag),
                 None => return,
