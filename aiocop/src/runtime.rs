@@ -91,9 +91,9 @@
 //! # fn main() {}
 //! ```
 //!
-//! On a runtime with tokio's unstable poll hooks, use either this module or
-//! `aiocop::runtime_hooks` (which sees each poll), not both: a thread has one
-//! detached scope at a time.
+//! On a runtime with tokio's unstable poll hooks, `aiocop::runtime_hooks` sees each poll and
+//! makes this module unnecessary there. A poll scope opened on a watched worker (a tracing span's
+//! poll, see `integrations::tracing::PollLayer`) suspends the worker's stretch until it closes.
 //!
 //! [`instrument`] sets the builder's `on_thread_start`, `on_thread_stop`, `on_thread_park` and
 //! `on_thread_unpark` callbacks (tokio keeps one of each). To keep hooks of your own, call
