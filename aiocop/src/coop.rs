@@ -25,11 +25,137 @@ pub(crate) fn task_budget() -> Option<bool> {
     let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) else {
         return Some(true);
     };
+    // Dropping `restore` (at the end) gives the unit back.
+    if let Some(constrained) = layout::read(&restore) {
+        return Some(constrained);
+    }
     let mut reader = BudgetReader::new();
     let _ = write!(reader, "{restore:?}");
-    // Dropping `restore` gives the unit back.
-    drop(restore);
+    layout::learn(&restore, &reader);
     reader.constrained
+}
+
+/// A fast reading of a budget guard, once its layout is known: formatting the guard costs about
+/// a thousand instructions, a span layer asks at every span it enters.
+///
+/// The guard holds an `Option<u8>` (in a `Cell`, in a newtype): two bytes, one the variant's tag.
+/// Which one, and its values, Rust does not promise; so they are learned from the readings the
+/// `Debug` form gives, and used only once both a constrained and an unconstrained guard agreed
+/// with them: for a constrained guard with `n` units (`n` other than 0 or 1) both bytes are
+/// initialised and exactly one holds `n`, the other is the tag; an unconstrained guard must show
+/// a different tag there. Anything else (another size, disagreement) keeps the `Debug` reading
+/// for good. Only the tag byte is ever read from an unconstrained guard (its other byte is
+/// uninitialised).
+mod layout {
+    use std::future::Future;
+    use std::mem::{MaybeUninit, size_of};
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    use super::BudgetReader;
+    use tokio::task::coop::RestoreOnPending;
+
+    /// Not learned yet.
+    const UNKNOWN: u8 = 0;
+    /// The readings disagreed, or the guard is not two bytes: never read fast.
+    const NEVER: u8 = 0xff;
+
+    /// `UNKNOWN`, `NEVER`, or `1 + tag index` in bits 0..2 with bit 2 set once a constrained
+    /// guard was seen and bit 3 once an unconstrained one agreed.
+    static STATE: AtomicU8 = AtomicU8::new(UNKNOWN);
+    /// The tag of a constrained guard (`Some`).
+    static SOME_TAG: AtomicU8 = AtomicU8::new(0);
+    const SEEN_SOME: u8 = 0b100;
+    const SEEN_NONE: u8 = 0b1000;
+
+    /// The guard's byte `index`, which must be initialised.
+    ///
+    /// # Safety
+    /// `index` < 2, and the byte initialised (the tag, or any byte of a constrained guard).
+    unsafe fn byte(restore: &RestoreOnPending, index: usize) -> u8 {
+        let bytes = std::ptr::from_ref(restore).cast::<MaybeUninit<u8>>();
+        // SAFETY: the guard is two bytes (checked by the callers), `index` < 2 and initialised.
+        unsafe { bytes.add(index).read().assume_init() }
+    }
+
+    /// Whether the guard is constrained, if its layout is known.
+    #[inline]
+    pub(super) fn read(restore: &RestoreOnPending) -> Option<bool> {
+        let state = STATE.load(Ordering::Acquire);
+        if state & (SEEN_SOME | SEEN_NONE) != SEEN_SOME | SEEN_NONE || state == NEVER {
+            return None;
+        }
+        let index = usize::from(state & 0b11) - 1;
+        // SAFETY: learned layout: two bytes, `index` is the tag's.
+        let tag = unsafe { byte(restore, index) };
+        Some(tag == SOME_TAG.load(Ordering::Relaxed))
+    }
+
+    /// Learns from a guard whose `Debug` reading is `reader`.
+    pub(super) fn learn(restore: &RestoreOnPending, reader: &BudgetReader) {
+        let state = STATE.load(Ordering::Acquire);
+        if state == NEVER {
+            return;
+        }
+        if size_of::<RestoreOnPending>() != 2 {
+            STATE.store(NEVER, Ordering::Release);
+            return;
+        }
+        match (reader.constrained, reader.units) {
+            (Some(true), Some(units)) if units > 1 && state & SEEN_SOME == 0 => {
+                // SAFETY: a constrained guard's two bytes are initialised.
+                let bytes = unsafe { [byte(restore, 0), byte(restore, 1)] };
+                let index = match bytes {
+                    [tag, n] if n == units && tag != units => 0,
+                    [n, tag] if n == units && tag != units => 1,
+                    _ => {
+                        STATE.store(NEVER, Ordering::Release);
+                        return;
+                    }
+                };
+                SOME_TAG.store(bytes[index], Ordering::Relaxed);
+                STATE.store((index as u8 + 1) | SEEN_SOME, Ordering::Release);
+                // An unconstrained guard, made here, checks the tag: a service whose spans are all
+                // entered in polls may never show one.
+                learn_unconstrained();
+            }
+            (Some(false), _) if state & SEEN_SOME != 0 && state & SEEN_NONE == 0 => {
+                let index = usize::from(state & 0b11) - 1;
+                // SAFETY: two bytes; `index` is the tag's by the constrained reading.
+                let tag = unsafe { byte(restore, index) };
+                if tag == SOME_TAG.load(Ordering::Relaxed) {
+                    STATE.store(NEVER, Ordering::Release);
+                } else {
+                    STATE.store(state | SEEN_NONE, Ordering::Release);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Takes a unit under `tokio::task::coop::unconstrained` (which lifts the budget for the poll
+    /// of the future it wraps, and puts it back after) and learns from that guard.
+    fn learn_unconstrained() {
+        use std::fmt::Write;
+        use std::task::{Context, Poll, Waker};
+
+        let mut cx = Context::from_waker(Waker::noop());
+        let lifted = tokio::task::coop::unconstrained(std::future::poll_fn(|cx| {
+            Poll::Ready(tokio::task::coop::poll_proceed(cx))
+        }));
+        let Poll::Ready(Poll::Ready(restore)) = std::pin::pin!(lifted).poll(&mut cx) else {
+            return;
+        };
+        let mut reader = BudgetReader::new();
+        let _ = write!(reader, "{restore:?}");
+        learn(&restore, &reader);
+    }
+
+    /// Whether the fast reading is in use (for the tests).
+    #[cfg(test)]
+    pub(super) fn learned() -> bool {
+        STATE.load(Ordering::Relaxed) & (SEEN_SOME | SEEN_NONE) == SEEN_SOME | SEEN_NONE
+            && STATE.load(Ordering::Relaxed) != NEVER
+    }
 }
 
 /// What a probe of a worker found (see [`probe_and_mark`]).
@@ -255,6 +381,32 @@ mod tests {
             (Some(true), Some(128))
         );
         assert_eq!(read_now(), (Some(false), None));
+    }
+
+    #[test]
+    fn the_fast_reading_is_learned_and_agrees_with_the_debug_form() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        // Both kinds of guard, read enough times to learn the layout and then use it.
+        for _ in 0..3 {
+            assert_eq!(task_budget(), Some(false), "a plain thread");
+            assert_eq!(runtime.block_on(async { task_budget() }), Some(true));
+            assert_eq!(
+                runtime.block_on(async { tokio::spawn(async { task_budget() }).await.unwrap() }),
+                Some(true)
+            );
+            assert_eq!(
+                runtime.block_on(async { tokio::task::spawn_blocking(task_budget).await.unwrap() }),
+                Some(false)
+            );
+            assert_eq!(
+                runtime.block_on(tokio::task::coop::unconstrained(async { task_budget() })),
+                Some(false)
+            );
+        }
+        assert!(layout::learned(), "learned from agreeing readings");
     }
 
     #[cfg(worker_probes)]

@@ -24,6 +24,16 @@ pub(crate) struct Recorded {
     pub(crate) forced_strict: bool,
 }
 
+/// What the opener of a detached scope (a tracing span's poll) tells an event about the poll,
+/// asked for only when the poll makes one: so that a poll that reports nothing pays nothing for
+/// its name or its context.
+pub(crate) struct Opener<'a> {
+    /// Context under the providers' (the span's fields).
+    pub(crate) context: &'a dyn Fn() -> Context,
+    /// The site the event is named by (the span's name and name fields), in place of the scope's.
+    pub(crate) site: &'a dyn Fn() -> &'static MonitoredFunction,
+}
+
 #[cold]
 #[inline(never)]
 pub(crate) fn emit(
@@ -33,10 +43,20 @@ pub(crate) fn emit(
     threshold: Duration,
     may_raise: bool,
     poll: u64,
-    base: Option<&dyn Fn() -> Context>,
+    opener: Option<&Opener<'_>>,
 ) {
-    let io = !recorded.events.is_empty() || recorded.dropped > 0;
-    let events = recorded.events;
+    // A poll named by its opener: the calls recorded under the scope's stand-in site are its.
+    let placeholder = site.info();
+    let site = opener.map_or(site, |opener| (opener.site)());
+    let mut events = recorded.events;
+    if !std::ptr::eq(placeholder, site.info()) {
+        for event in &mut events {
+            if event.function == *placeholder {
+                event.function = *site.info();
+            }
+        }
+    }
+    let io = !events.is_empty() || recorded.dropped > 0;
     let context = if io {
         recorded.context.unwrap_or_default()
     } else {
@@ -47,9 +67,9 @@ pub(crate) fn emit(
         merged
     };
     // Context the poll's opener knows (a span's fields), under what the providers captured.
-    let context = match base {
-        Some(base) => {
-            let mut merged = base();
+    let context = match opener {
+        Some(opener) => {
+            let mut merged = (opener.context)();
             merged.merge(context);
             merged
         }

@@ -261,15 +261,10 @@ impl Scope<'_> {
         self.judge_with(elapsed_ns, may_raise, None);
     }
 
-    /// Judges a poll that took `elapsed_ns`; `base` gives context under the providers' (a span's
-    /// fields), asked for only when the poll makes an event.
+    /// Judges a poll that took `elapsed_ns`; `opener` names the event and gives context under the
+    /// providers' (a span's), asked for only when the poll makes an event.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn judge_with(
-        &self,
-        elapsed_ns: u64,
-        may_raise: bool,
-        base: Option<&dyn Fn() -> context::Context>,
-    ) {
+    fn judge_with(&self, elapsed_ns: u64, may_raise: bool, opener: Option<&emit::Opener<'_>>) {
         let threshold_ns = match self.outer.options().threshold_ns() {
             Some(own) => own,
             None => settings::slow_task_threshold_ns(),
@@ -295,7 +290,7 @@ impl Scope<'_> {
             Duration::from_nanos(threshold_ns),
             may_raise,
             self.start.get().id(),
-            base,
+            opener,
         );
     }
 

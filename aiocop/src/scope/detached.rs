@@ -308,14 +308,10 @@ mod hooked {
     }
 
     /// Closes this thread's detached scope if it is the one [`open`] returned `poll` for: judged
-    /// (with `base` as the context under the providers') when `judge`, else dropped unjudged.
-    /// Returns whether it was open.
+    /// (named and given context by `opener` if it makes an event) when `judge`, else dropped
+    /// unjudged. Returns whether it was open.
     #[cfg(feature = "tracing-polls")]
-    pub(crate) fn close_poll(
-        poll: u64,
-        judge: bool,
-        base: &dyn Fn() -> crate::context::Context,
-    ) -> bool {
+    pub(crate) fn close_poll(poll: u64, judge: bool, opener: &crate::emit::Opener<'_>) -> bool {
         if open_poll() != Some(poll) {
             return false;
         }
@@ -333,7 +329,7 @@ mod hooked {
                         .get()
                         .nanos_until(end)
                         .saturating_sub(scope.marks.excluded_ns.get());
-                    scope.judge_with(elapsed, false, Some(base));
+                    scope.judge_with(elapsed, false, Some(opener));
                 } else if let Ok(mut recorded) = scope.recorded.try_borrow_mut() {
                     *recorded = None;
                 }

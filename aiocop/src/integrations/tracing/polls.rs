@@ -19,6 +19,7 @@ use tracing_subscriber::registry::LookupSpan;
 
 use super::{FieldVisitor, SPAN_NAME_KEY};
 use crate::context::{Context, ContextValue};
+use crate::emit::Opener;
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::intern::Interner;
 use crate::isolate;
@@ -332,10 +333,11 @@ where
             }
         } else if in_task_poll() {
             let marker = 0u8;
-            let Some(poll) = detached::open(
-                self.site(id, &ctx),
-                executor_above(ptr::addr_of!(marker) as usize),
-            ) else {
+            // Named when it makes an event (see `on_exit`): most polls make none, and looking the
+            // span up costs more than the rest of the poll's monitoring.
+            let Some(poll) =
+                detached::open(&UNNAMED, executor_above(ptr::addr_of!(marker) as usize))
+            else {
                 return;
             };
             Kind::Opened {
@@ -378,7 +380,11 @@ where
                     // Emission may run callbacks inline, which may enter spans: not polls.
                     BUSY.set(true);
                     let judge = entry.layer == layer && entry.span == span;
-                    detached::close_poll(poll, judge, &|| Self::span_fields(id, &ctx));
+                    let opener = Opener {
+                        context: &|| Self::span_fields(id, &ctx),
+                        site: &|| self.site(id, &ctx),
+                    };
+                    detached::close_poll(poll, judge, &opener);
                     BUSY.set(false);
                 }
             }
@@ -455,7 +461,11 @@ fn forget_stale() {
             Kind::Tagged(tag) => tag.restore(),
             // Its time and calls belong to whatever else ran meanwhile: not reported.
             Kind::Opened { poll, .. } => {
-                detached::close_poll(poll, false, &Context::new);
+                let opener = Opener {
+                    context: &Context::new,
+                    site: &|| &UNNAMED,
+                };
+                detached::close_poll(poll, false, &opener);
             }
         }
     }
@@ -519,7 +529,8 @@ static NAMED: Interner<Box<str>, MonitoredFunction> = Interner::new();
 /// Sites named by span name alone, one per callsite.
 static PLAIN: Interner<usize, MonitoredFunction> = Interner::new();
 
-/// Beyond the interners' bound, or for a span the registry no longer knows.
+/// Beyond the interners' bound, or for a span the registry no longer knows; and the site of a span's
+/// poll until it makes an event (what a stuck-poll report of a span's poll names).
 static UNNAMED: MonitoredFunction = MonitoredFunction::new(
     FunctionInfo::new("<span>", "", "<unknown>", 0),
     MonitorOptions::DEFAULT,
