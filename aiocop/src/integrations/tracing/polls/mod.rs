@@ -17,14 +17,17 @@ use ::tracing::{Metadata, Subscriber};
 use tracing_subscriber::layer::{Context as LayerContext, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use super::{FieldVisitor, SPAN_NAME_KEY};
-use crate::context::{Context, ContextValue};
+use super::SPAN_NAME_KEY;
+use crate::context::Context;
 use crate::emit::Opener;
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::intern::Interner;
 use crate::isolate;
 use crate::scope::{self, Tag, detached};
 use crate::settings;
+
+mod fields;
+use fields::SpanFields;
 
 /// A [`Layer`] that turns each poll of an instrumented future into a monitored poll, with no
 /// aiocop annotation: an application that already uses `tracing` gets per-poll monitoring of its
@@ -150,41 +153,38 @@ impl PollLayer {
         &self,
         id: &Id,
         ctx: &LayerContext<'_, S>,
-        record: impl FnOnce(&mut FieldVisitor<'_>),
+        record: impl FnOnce(&mut dyn ::tracing::field::Visit),
     ) where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let mut visitor = FieldVisitor {
-            wanted: None,
-            found: Vec::new(),
-        };
-        record(&mut visitor);
-        visitor.found.retain(|(name, _)| self.keeps(name));
         let Some(span) = ctx.span(id) else {
             return;
         };
         let mut extensions = span.extensions_mut();
+        let keep = |field: &str| self.keeps(field);
         match extensions.get_mut::<PollSpan>() {
             Some(stored) => {
-                if visitor
-                    .found
-                    .iter()
-                    .any(|(name, _)| self.name_fields.contains(name))
-                {
-                    // Named anew at its next enter.
+                // A recorded name field changes the span's name: named anew at its next event.
+                let named = Cell::new(false);
+                stored.fields.record(
+                    &|field| {
+                        let kept = keep(field);
+                        if kept && self.name_fields.contains(&field) {
+                            named.set(true);
+                        }
+                        kept
+                    },
+                    record,
+                );
+                if named.get() {
                     stored.site = None;
                 }
-                for (name, value) in visitor.found {
-                    match stored.fields.iter_mut().find(|(n, _)| *n == name) {
-                        Some(slot) => slot.1 = value,
-                        None => stored.fields.push((name, value)),
-                    }
-                }
             }
-            None => extensions.insert(PollSpan {
-                fields: visitor.found,
-                site: None,
-            }),
+            None => {
+                let mut fields = SpanFields::default();
+                fields.record(&keep, record);
+                extensions.insert(PollSpan { fields, site: None });
+            }
         }
     }
 
@@ -208,7 +208,7 @@ impl PollLayer {
         match extensions.get_mut::<PollSpan>() {
             Some(stored) => stored.site = Some(site),
             None => extensions.insert(PollSpan {
-                fields: Vec::new(),
+                fields: SpanFields::default(),
                 site: Some(site),
             }),
         }
@@ -223,7 +223,7 @@ impl PollLayer {
     fn named_site(
         &self,
         meta: &'static Metadata<'static>,
-        fields: &[(&'static str, ContextValue)],
+        fields: &SpanFields,
     ) -> Option<&'static MonitoredFunction> {
         thread_local! {
             static KEY: RefCell<String> = const { RefCell::new(String::new()) };
@@ -236,17 +236,12 @@ impl PollLayer {
             key.push_str(meta.name());
             let mut named = false;
             for wanted in self.name_fields.iter() {
-                if let Some((field, value)) = fields.iter().find(|(n, _)| n == wanted) {
+                if fields.contains(wanted) {
                     key.push(if named { ' ' } else { '{' });
                     named = true;
-                    key.push_str(field);
+                    key.push_str(wanted);
                     key.push('=');
-                    match value {
-                        ContextValue::Str(text) => key.push_str(text),
-                        other => {
-                            let _ = write!(key, "{other}");
-                        }
-                    }
+                    fields.write_value(wanted, key);
                 }
             }
             if !named {
@@ -279,9 +274,9 @@ impl PollLayer {
         context.insert(SPAN_NAME_KEY, span.name());
         for span in span.scope() {
             if let Some(stored) = span.extensions().get::<PollSpan>() {
-                for (name, value) in &stored.fields {
+                for (name, value) in stored.fields.iter() {
                     if !context.contains_key(name) {
-                        context.insert(*name, value.clone());
+                        context.insert(name, value);
                     }
                 }
             }
@@ -395,7 +390,7 @@ where
 /// What a layer keeps on each span (in its extensions).
 struct PollSpan {
     /// The fields recorded so far, for the context and the name.
-    fields: Vec<(&'static str, ContextValue)>,
+    fields: SpanFields,
     /// The site it names events by, once looked up (reset when a name field is recorded).
     site: Option<&'static MonitoredFunction>,
 }
