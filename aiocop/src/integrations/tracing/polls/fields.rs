@@ -30,6 +30,8 @@ pub(super) struct SpanFields {
 /// Text kept per span at most: a field whose text would go past it is cut (its value is an id, a
 /// body, something no event needs whole), so a span re-recording a field forever stays bounded.
 const MAX_TEXT: usize = 4096;
+/// Text reserved at a span's first text value.
+const INITIAL_TEXT: usize = 128;
 
 impl SpanFields {
     /// Records `record`'s fields that `keep` accepts (a value recorded again replaces the old).
@@ -101,6 +103,11 @@ impl SpanFields {
     fn set_text(&mut self, name: &'static str, write: impl FnOnce(&mut String) -> fmt::Result) {
         if self.text.len() >= MAX_TEXT / 2 {
             self.compact();
+        }
+        if self.text.capacity() == 0 {
+            // One allocation for a request span's usual fields (a method, a URI, a version),
+            // instead of regrowing at each small write.
+            self.text.reserve(INITIAL_TEXT);
         }
         let start = self.text.len();
         let _ = write(&mut self.text);
