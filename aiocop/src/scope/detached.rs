@@ -191,6 +191,7 @@ mod hooked {
 
     /// The scope `CURRENT` goes back to when a poll scope closes: the worker scope it suspended,
     /// if that is still open, else none.
+    #[cfg(feature = "tracing-polls")]
     fn resumed() -> *const Scope<'static> {
         WORKER_OPEN.get()
     }

@@ -9,29 +9,9 @@ use super::blocked::{Reader, ThreadState};
 use super::signal::{Ask, Collected, STACK_COPY_BYTES, Signaller};
 use super::unwind::{Modules, Registers, StackCopy};
 use super::{Capture, Captured};
+#[cfg(worker_probes)]
+use super::{Probe, Probed};
 use crate::watchdog::slot::Slot;
-
-/// What a probe of a worker brought (see [`Capturer::probe`]).
-#[cfg(worker_probes)]
-pub(crate) enum Probe {
-    /// The answer to the last probe.
-    Answered(Probed),
-    /// No answer yet: a probe is on its way, or the thread is between two.
-    Waiting,
-    /// The thread waits in the kernel: not probed.
-    Blocked,
-}
-
-/// A worker probe's answer (see [`Capturer::probe`]).
-#[cfg(worker_probes)]
-pub(crate) struct Probed {
-    /// The task and budget found.
-    pub(crate) probe: crate::coop::WorkerProbe,
-    /// When the handler ran.
-    pub(crate) at: crate::clock::Ticks,
-    /// The stack, unwound (innermost first), if the probe copied it.
-    pub(crate) ips: Option<Vec<usize>>,
-}
 
 /// Frames walked at most (the trace keeps the configured depth of them, after aiocop's own).
 const MAX_FRAMES: usize = 256;
@@ -45,6 +25,17 @@ pub(crate) struct Capturer {
     /// late handler may still write to).
     buffer: Box<[u8]>,
     modules: Modules,
+}
+
+/// Unwinds a stack copy that starts at the copied registers' stack pointer.
+fn unwinder(modules: &mut Modules) -> impl FnMut(Registers, &[u8]) -> Vec<usize> + '_ {
+    |registers: Registers, bytes: &[u8]| {
+        let stack = StackCopy {
+            base: registers.sp,
+            bytes,
+        };
+        modules.unwind(registers, &stack, MAX_FRAMES)
+    }
 }
 
 impl Capturer {
@@ -67,15 +58,10 @@ impl Capturer {
         if tid == 0 {
             return Capture::Missed;
         }
-        let modules = &mut self.modules;
-        let mut unwind = |registers: Registers, bytes: &[u8]| {
-            let stack = StackCopy {
-                base: registers.sp,
-                bytes,
-            };
-            modules.unwind(registers, &stack, MAX_FRAMES)
-        };
-        let taken = match self.signaller.collect(slot, poll, &mut unwind) {
+        let taken = match self
+            .signaller
+            .collect(slot, poll, &mut unwinder(&mut self.modules))
+        {
             Collected::Taken(ips, function) => Some(Captured { ips, function }),
             // A probe's answer after its stretch gave way to a monitored poll: not a sample.
             #[cfg(worker_probes)]
@@ -127,15 +113,10 @@ impl Capturer {
         if tid == 0 {
             return Probe::Waiting;
         }
-        let modules = &mut self.modules;
-        let mut unwind = |registers: Registers, bytes: &[u8]| {
-            let stack = StackCopy {
-                base: registers.sp,
-                bytes,
-            };
-            modules.unwind(registers, &stack, MAX_FRAMES)
-        };
-        let answer = match self.signaller.collect(slot, stretch, &mut unwind) {
+        let answer = match self
+            .signaller
+            .collect(slot, stretch, &mut unwinder(&mut self.modules))
+        {
             Collected::Probed(probe, at, ips) => Some(Probed { probe, at, ips }),
             Collected::Pending => return Probe::Waiting,
             Collected::Taken(..) | Collected::Nothing => None,

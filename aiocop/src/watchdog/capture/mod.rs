@@ -14,6 +14,32 @@ pub(crate) struct Captured {
     pub(crate) function: FunctionInfo,
 }
 
+/// What a probe of a worker brought (see `Capturer::probe`).
+#[cfg(worker_probes)]
+#[cfg_attr(
+    not(all(target_os = "linux", target_arch = "x86_64", not(miri))),
+    allow(dead_code)
+)]
+pub(crate) enum Probe {
+    /// The answer to the last probe.
+    Answered(Probed),
+    /// No answer yet: a probe is on its way, or the thread is between two.
+    Waiting,
+    /// The thread waits in the kernel: not probed.
+    Blocked,
+}
+
+/// A worker probe's answer.
+#[cfg(worker_probes)]
+pub(crate) struct Probed {
+    /// The task and budget found.
+    pub(crate) probe: crate::coop::WorkerProbe,
+    /// When the handler ran.
+    pub(crate) at: crate::clock::Ticks,
+    /// The stack, unwound (innermost first), if the probe copied it.
+    pub(crate) ips: Option<Vec<usize>>,
+}
+
 /// The outcome of one attempt.
 pub(crate) enum Capture {
     #[cfg_attr(
@@ -36,8 +62,6 @@ mod signal;
 mod unwind;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use linux::Capturer;
-#[cfg(all(worker_probes, target_os = "linux", target_arch = "x86_64", not(miri)))]
-pub(crate) use linux::Probe;
 #[cfg(all(worker_probes, target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use signal::stack_top;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
@@ -68,6 +92,8 @@ pub(crate) mod fork {
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
 mod unsupported {
     use super::Capture;
+    #[cfg(worker_probes)]
+    use super::Probe;
     use crate::watchdog::slot::Slot;
 
     /// Why the watchdog cannot run here.
@@ -91,23 +117,6 @@ mod unsupported {
         pub(crate) fn probe(&mut self, _slot: &'static Slot, _stretch: u64, _copy: bool) -> Probe {
             Probe::Blocked
         }
-    }
-
-    /// What a probe of a worker brought (never an answer, here).
-    #[cfg(worker_probes)]
-    #[allow(dead_code)]
-    pub(crate) enum Probe {
-        Answered(Probed),
-        Waiting,
-        Blocked,
-    }
-
-    /// A worker probe's answer (never, here).
-    #[cfg(worker_probes)]
-    pub(crate) struct Probed {
-        pub(crate) probe: crate::coop::WorkerProbe,
-        pub(crate) at: crate::clock::Ticks,
-        pub(crate) ips: Option<Vec<usize>>,
     }
 
     #[cfg(worker_probes)]
@@ -135,10 +144,10 @@ mod unsupported {
         pub(crate) fn forget_requests() {}
     }
 }
-#[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
-pub(crate) use unsupported::{Capturer, counters, current_tid, fork, poll_ended};
 #[cfg(all(
     worker_probes,
     not(all(target_os = "linux", target_arch = "x86_64", not(miri)))
 ))]
-pub(crate) use unsupported::{Probe, stack_top};
+pub(crate) use unsupported::stack_top;
+#[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
+pub(crate) use unsupported::{Capturer, counters, current_tid, fork, poll_ended};
