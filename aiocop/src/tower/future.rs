@@ -1,8 +1,9 @@
 //! [`ResponseFuture`]: a request's response future, monitored and carrying its request id.
 
-use std::cell::OnceCell;
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
+use std::num::NonZeroU64;
 use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -10,6 +11,7 @@ use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
+use super::request_id::{self, IdHeader};
 use crate::context::RequestId;
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::settings;
@@ -45,20 +47,22 @@ pin_project_lite::pin_project! {
         inner: F,
         // `None`: the request was not chosen for monitoring, and is polled bare.
         site: Option<Site>,
-        // The header to echo the id in (`None`: request ids are off).
-        header: Option<HeaderName>,
+        // The header to echo the id in (or request ids are off).
+        header: IdHeader,
         // The id the request came with, if acceptable.
         incoming: Option<HeaderValue>,
-        // Else the id made for it when first asked for (an event, `current_request_id`).
-        made: OnceCell<Box<str>>,
+        // Else the number of the id made for it when first asked for (an event,
+        // `current_request_id`), spelled when read.
+        made: Cell<Option<NonZeroU64>>,
     }
 }
 
 impl<F> ResponseFuture<F> {
+    #[inline]
     pub(crate) fn new(
         inner: F,
         site: Option<Site>,
-        header: Option<HeaderName>,
+        header: IdHeader,
         incoming: Option<HeaderValue>,
     ) -> Self {
         ResponseFuture {
@@ -66,7 +70,7 @@ impl<F> ResponseFuture<F> {
             site,
             header,
             incoming,
-            made: OnceCell::new(),
+            made: Cell::new(None),
         }
     }
 
@@ -87,11 +91,11 @@ where
         let mut poll = {
             // Current for the whole poll, the closing of the scope included: context providers
             // and the event's context are taken then too.
-            let id = this.header.is_some().then(|| {
+            let id = this.header.is_on().then(|| {
                 RequestId::new(
                     this.incoming.as_ref().map(HeaderValue::as_bytes),
                     this.made,
-                    super::request_id::generate,
+                    &request_id::MAKER,
                 )
             });
             let _published = id.as_ref().map(RequestId::publish);
@@ -102,20 +106,30 @@ where
                 _ => this.inner.poll(cx),
             }
         };
+        // A request that came without an id, reported nothing and whose id nothing asked for is
+        // answered without one (request ids off: neither is ever set).
         if let Poll::Ready(Ok(response)) = &mut poll
-            && let Some(header) = this.header.take()
-            && let Some(id) = echoed(this.incoming.take(), this.made.take())
+            && (this.incoming.is_some() || this.made.get().is_some())
+            && let Some(header) = std::mem::replace(this.header, IdHeader::Off).name()
         {
-            response.headers_mut().insert(header, id);
+            echo(response, header, this.incoming.take(), this.made.get());
         }
         poll
     }
 }
 
-/// The id a response echoes: the one the request came with, or the one made for it, if any (a
-/// request that reported nothing, and whose id nothing asked for, has none).
-fn echoed(incoming: Option<HeaderValue>, made: Option<Box<str>>) -> Option<HeaderValue> {
-    incoming.or_else(|| HeaderValue::from_str(&made?).ok())
+/// Echoes the id the request came with, or the one made for it (out of line: most requests of a
+/// service whose clients send no ids echo nothing).
+#[inline(never)]
+fn echo<R>(
+    response: &mut http::Response<R>,
+    header: HeaderName,
+    incoming: Option<HeaderValue>,
+    made: Option<NonZeroU64>,
+) {
+    if let Some(id) = incoming.or_else(|| request_id::header_value(made?)) {
+        response.headers_mut().insert(header, id);
+    }
 }
 
 impl<F> fmt::Debug for ResponseFuture<F> {

@@ -10,7 +10,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::future::{ResponseFuture, Site};
-use super::request_id::{self, X_REQUEST_ID};
+use super::request_id::{IdHeader, X_REQUEST_ID};
 use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
 use crate::request_sampling::Sampler;
 use crate::settings;
@@ -36,7 +36,7 @@ pub struct AiocopLayer<N = MethodAndPath> {
 struct Settings<N> {
     route_name: N,
     sampler: Sampler,
-    request_id: Option<HeaderName>,
+    request_id: IdHeader,
     threshold: Option<Duration>,
     /// Where the layer was made: the file and line events report.
     at: &'static Location<'static>,
@@ -51,7 +51,7 @@ impl AiocopLayer {
             settings: Settings {
                 route_name: MethodAndPath,
                 sampler: Sampler::always(),
-                request_id: Some(X_REQUEST_ID),
+                request_id: IdHeader::Default,
                 threshold: None,
                 at: Location::caller(),
             },
@@ -95,13 +95,17 @@ impl<N> AiocopLayer<N> {
 
     /// This layer reading and echoing request ids in `header` instead of `x-request-id`.
     pub fn request_id_header(mut self, header: HeaderName) -> Self {
-        self.settings.request_id = Some(header);
+        self.settings.request_id = if header == X_REQUEST_ID {
+            IdHeader::Default
+        } else {
+            IdHeader::Custom(header)
+        };
         self
     }
 
     /// This layer without request ids (no header echoed, no [`current_request_id`](super::current_request_id)).
     pub fn without_request_id(mut self) -> Self {
-        self.settings.request_id = None;
+        self.settings.request_id = IdHeader::Off;
         self
     }
 
@@ -168,10 +172,7 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let settings = &self.settings;
-        let incoming = settings
-            .request_id
-            .as_ref()
-            .and_then(|header| request_id::of_request(&request, header));
+        let incoming = settings.request_id.of_request(&request);
         // Decided once per request: concurrent requests do not race on a global switch.
         let site = (settings::is_active() && settings.sampler.sample()).then(|| {
             let name = settings.route_name.route_name(&request);
