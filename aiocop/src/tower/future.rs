@@ -43,37 +43,23 @@ pin_project_lite::pin_project! {
     /// The response future of an [`AiocopService`](super::AiocopService).
     #[must_use = "futures do nothing unless polled"]
     pub struct ResponseFuture<F> {
+        // Fields built in place by `AiocopService::call`: the inner future is written where it
+        // lives, not moved in after.
         #[pin]
-        inner: F,
+        pub(super) inner: F,
         // `None`: the request was not chosen for monitoring, and is polled bare.
-        site: Option<Site>,
+        pub(super) site: Option<Site>,
         // The header to echo the id in (or request ids are off).
-        header: IdHeader,
+        pub(super) header: IdHeader,
         // The id the request came with, if acceptable.
-        incoming: Option<HeaderValue>,
+        pub(super) incoming: Option<HeaderValue>,
         // Else the number of the id made for it when first asked for (an event,
         // `current_request_id`), spelled when read.
-        made: Cell<Option<NonZeroU64>>,
+        pub(super) made: Cell<Option<NonZeroU64>>,
     }
 }
 
 impl<F> ResponseFuture<F> {
-    #[inline]
-    pub(crate) fn new(
-        inner: F,
-        site: Option<Site>,
-        header: IdHeader,
-        incoming: Option<HeaderValue>,
-    ) -> Self {
-        ResponseFuture {
-            inner,
-            site,
-            header,
-            incoming,
-            made: Cell::new(None),
-        }
-    }
-
     /// Whether this request is monitored (it was chosen, monitoring being active, on arrival).
     pub fn is_monitored(&self) -> bool {
         self.site.is_some()

@@ -1,7 +1,9 @@
 //! [`AiocopLayer`] and the service it wraps around yours.
 
+use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -35,11 +37,64 @@ pub struct AiocopLayer<N = MethodAndPath> {
 #[derive(Clone)]
 struct Settings<N> {
     route_name: N,
-    sampler: Sampler,
-    request_id: IdHeader,
-    threshold: Option<Duration>,
     /// Where the layer was made: the file and line events report.
     at: &'static Location<'static>,
+    /// Whether request ids are on, and in which header (the header's name is in `custom`).
+    ids: Ids,
+    /// What the layer changed from its defaults (a sampler, a header, a threshold), shared: axum
+    /// clones the service for every request, and a layer with its defaults then copies two words
+    /// and counts no reference.
+    custom: Option<Arc<Custom>>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ids {
+    Off,
+    /// In [`X_REQUEST_ID`].
+    Default,
+    /// In [`Custom::header`].
+    Custom,
+}
+
+#[derive(Clone, Default)]
+struct Custom {
+    /// `None`: every request.
+    sampler: Option<Sampler>,
+    header: Option<HeaderName>,
+    threshold: Option<Duration>,
+}
+
+impl<N> Settings<N> {
+    fn custom(&mut self) -> &mut Custom {
+        Arc::make_mut(self.custom.get_or_insert_with(Arc::default))
+    }
+
+    /// The header ids are read from and echoed in.
+    #[inline]
+    fn id_header(&self) -> IdHeader {
+        match self.ids {
+            Ids::Off => IdHeader::Off,
+            Ids::Default => IdHeader::Default,
+            Ids::Custom => match self.custom.as_ref().and_then(|custom| custom.header.as_ref()) {
+                Some(header) => IdHeader::Custom(header.clone()),
+                None => IdHeader::Default,
+            },
+        }
+    }
+
+    /// Whether to monitor the request arriving now.
+    #[inline]
+    fn sample(&self) -> bool {
+        match self.custom.as_ref().and_then(|custom| custom.sampler.as_ref()) {
+            Some(sampler) => sampler.sample(),
+            None => true,
+        }
+    }
+
+    #[inline]
+    fn threshold(&self) -> Option<Duration> {
+        self.custom.as_ref().and_then(|custom| custom.threshold)
+    }
 }
 
 impl AiocopLayer {
@@ -50,10 +105,9 @@ impl AiocopLayer {
         AiocopLayer {
             settings: Settings {
                 route_name: MethodAndPath,
-                sampler: Sampler::always(),
-                request_id: IdHeader::Default,
-                threshold: None,
                 at: Location::caller(),
+                ids: Ids::Default,
+                custom: None,
             },
         }
     }
@@ -70,48 +124,44 @@ impl<N> AiocopLayer<N> {
     /// This layer naming events with `route_name` (see [`RouteName`]).
     pub fn route_name<M>(self, route_name: M) -> AiocopLayer<M> {
         let Settings {
-            sampler,
-            request_id,
-            threshold,
-            at,
-            ..
+            at, ids, custom, ..
         } = self.settings;
         AiocopLayer {
             settings: Settings {
                 route_name,
-                sampler,
-                request_id,
-                threshold,
                 at,
+                ids,
+                custom,
             },
         }
     }
 
     /// This layer monitoring the requests `sampler` chooses.
     pub fn sampler(mut self, sampler: Sampler) -> Self {
-        self.settings.sampler = sampler;
+        self.settings.custom().sampler = Some(sampler);
         self
     }
 
     /// This layer reading and echoing request ids in `header` instead of `x-request-id`.
     pub fn request_id_header(mut self, header: HeaderName) -> Self {
-        self.settings.request_id = if header == X_REQUEST_ID {
-            IdHeader::Default
+        if header == X_REQUEST_ID {
+            self.settings.ids = Ids::Default;
         } else {
-            IdHeader::Custom(header)
-        };
+            self.settings.custom().header = Some(header);
+            self.settings.ids = Ids::Custom;
+        }
         self
     }
 
     /// This layer without request ids (no header echoed, no [`current_request_id`](super::current_request_id)).
     pub fn without_request_id(mut self) -> Self {
-        self.settings.request_id = IdHeader::Off;
+        self.settings.ids = Ids::Off;
         self
     }
 
     /// This layer judging requests' polls against `threshold` instead of the global threshold.
     pub fn threshold(mut self, threshold: Duration) -> Self {
-        self.settings.threshold = Some(threshold);
+        self.settings.custom().threshold = Some(threshold);
         self
     }
 }
@@ -129,10 +179,11 @@ impl<S, N: Clone> Layer<S> for AiocopLayer<N> {
 
 impl<N> fmt::Debug for AiocopLayer<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let custom = self.settings.custom.as_deref();
         f.debug_struct("AiocopLayer")
-            .field("sampler", &self.settings.sampler)
-            .field("request_id", &self.settings.request_id)
-            .field("threshold", &self.settings.threshold)
+            .field("sampler", &custom.and_then(|custom| custom.sampler.as_ref()))
+            .field("request_id", &self.settings.id_header())
+            .field("threshold", &self.settings.threshold())
             .finish_non_exhaustive()
     }
 }
@@ -172,9 +223,10 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let settings = &self.settings;
-        let incoming = settings.request_id.of_request(&request);
+        let header = settings.id_header();
+        let incoming = header.of_request(&request);
         // Decided once per request: concurrent requests do not race on a global switch.
-        let site = (settings::is_active() && settings.sampler.sample()).then(|| {
+        let site = (settings::is_active() && settings.sample()).then(|| {
             let name = settings.route_name.route_name(&request);
             let name = match name {
                 std::borrow::Cow::Borrowed(name) => name,
@@ -183,15 +235,16 @@ where
             Site {
                 route: name,
                 at: settings.at,
-                threshold: settings.threshold,
+                threshold: settings.threshold(),
             }
         });
-        ResponseFuture::new(
-            self.inner.call(request),
+        ResponseFuture {
+            inner: self.inner.call(request),
             site,
-            settings.request_id.clone(),
+            header,
             incoming,
-        )
+            made: Cell::new(None),
+        }
     }
 }
 
