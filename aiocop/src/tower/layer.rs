@@ -1,5 +1,6 @@
 //! [`AiocopLayer`] and the service it wraps around yours.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
@@ -11,7 +12,7 @@ use http::HeaderName;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::future::{ResponseFuture, Site};
+use super::future::{RequestState, ResponseFuture, Site};
 use super::request_id::{IdHeader, X_REQUEST_ID};
 use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
 use crate::request_sampling::Sampler;
@@ -221,25 +222,40 @@ where
         self.inner.poll_ready(cx)
     }
 
+    /// Small enough to be inlined where axum calls it, so that the inner service's future is
+    /// written straight into the response future: the per-request decisions are made out of line.
+    #[inline]
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let settings = &self.settings;
-        let header = settings.id_header();
-        let incoming = header.of_request(&request);
+        let state = self.settings.prepare(&request);
+        ResponseFuture {
+            inner: self.inner.call(request),
+            state,
+        }
+    }
+}
+
+impl<N> Settings<N> {
+    /// What the layer keeps of `request`: whether it is monitored and under which name, its id.
+    #[inline(never)]
+    fn prepare<B>(&self, request: &http::Request<B>) -> RequestState
+    where
+        N: RouteName<B>,
+    {
+        let header = self.id_header();
+        let incoming = header.of_request(request);
         // Decided once per request: concurrent requests do not race on a global switch.
-        let site = (settings::is_active() && settings.sample()).then(|| {
-            let name = settings.route_name.route_name(&request);
-            let name = match name {
-                std::borrow::Cow::Borrowed(name) => name,
-                std::borrow::Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
+        let site = (settings::is_active() && self.sample()).then(|| {
+            let name = match self.route_name.route_name(request) {
+                Cow::Borrowed(name) => name,
+                Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
             };
             Site {
                 route: name,
-                at: settings.at,
-                threshold: settings.threshold(),
+                at: self.at,
+                threshold: self.threshold(),
             }
         });
-        ResponseFuture {
-            inner: self.inner.call(request),
+        RequestState {
             site,
             header,
             incoming,
