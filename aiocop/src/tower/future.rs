@@ -4,40 +4,15 @@ use std::cell::Cell;
 use std::fmt;
 use std::future::Future;
 use std::num::NonZeroU64;
-use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use http::{HeaderName, HeaderValue};
 
 use super::request_id::{self, IdHeader};
 use crate::context::RequestId;
-use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
+use crate::functions::MonitoredFunction;
 use crate::settings;
-
-/// What a monitored request reports itself as, kept small: the future is moved and boxed by the
-/// services around it, and the full site is built on the poll's stack.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Site {
-    pub(crate) route: &'static str,
-    pub(crate) at: &'static Location<'static>,
-    pub(crate) threshold: Option<Duration>,
-}
-
-impl Site {
-    #[inline]
-    fn function(&self) -> MonitoredFunction {
-        let options = match self.threshold {
-            Some(threshold) => MonitorOptions::DEFAULT.with_threshold(threshold),
-            None => MonitorOptions::DEFAULT,
-        };
-        MonitoredFunction::new(
-            FunctionInfo::new(self.route, "", self.at.file(), self.at.line()),
-            options,
-        )
-    }
-}
 
 pin_project_lite::pin_project! {
     /// The response future of an [`AiocopService`](super::AiocopService).
@@ -53,8 +28,9 @@ pin_project_lite::pin_project! {
 
 /// What the layer keeps of a request while its response future lives.
 pub(crate) struct RequestState {
-    // `None`: the request was not chosen for monitoring, and is polled bare.
-    pub(super) site: Option<Site>,
+    // What the request's polls report themselves as, built once when it arrives; `None`: the
+    // request was not chosen for monitoring, and is polled bare.
+    pub(super) site: Option<MonitoredFunction>,
     // The header to echo the id in (or request ids are off).
     pub(super) header: IdHeader,
     // The id the request came with, if acceptable.
@@ -91,9 +67,9 @@ where
                 )
             });
             let _published = id.as_ref().map(RequestId::publish);
-            match this.site {
+            match &this.site {
                 Some(site) if settings::is_active() => {
-                    crate::monitor::poll_in_scope(&site.function(), inner, cx)
+                    crate::monitor::poll_in_scope(site, inner, cx)
                 }
                 _ => inner.poll(cx),
             }

@@ -12,9 +12,10 @@ use http::HeaderName;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::future::{RequestState, ResponseFuture, Site};
+use super::future::{RequestState, ResponseFuture};
 use super::request_id::{IdHeader, X_REQUEST_ID};
 use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
+use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::request_sampling::Sampler;
 use crate::settings;
 
@@ -249,11 +250,14 @@ impl<N> Settings<N> {
                 Cow::Borrowed(name) => name,
                 Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
             };
-            Site {
-                route: name,
-                at: self.at,
-                threshold: self.threshold(),
-            }
+            let options = match self.threshold() {
+                Some(threshold) => MonitorOptions::DEFAULT.with_threshold(threshold),
+                None => MonitorOptions::DEFAULT,
+            };
+            MonitoredFunction::new(
+                FunctionInfo::new(name, "", self.at.file(), self.at.line()),
+                options,
+            )
         });
         RequestState {
             site,

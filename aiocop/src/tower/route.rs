@@ -171,6 +171,7 @@ pub struct AxumRoute;
 
 #[cfg(feature = "axum")]
 impl<B> RouteName<B> for AxumRoute {
+    #[inline]
     fn route_name(&self, request: &http::Request<B>) -> Cow<'static, str> {
         match request.extensions().get::<axum::extract::MatchedPath>() {
             Some(route) => Cow::Borrowed(axum_name(request.method(), route)),
