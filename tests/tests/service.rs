@@ -517,7 +517,9 @@ async fn axum_routes_are_named_by_route_and_method_whichever_came_before() {
     setup();
     let correlation = axum::http::HeaderName::from_static("x-correlation-id");
     let mut router = Router::new();
-    for route in ["/r0/{x}", "/r1/{x}", "/r2/{x}", "/r3/{x}", "/r4/{x}", "/r5/{x}"] {
+    for route in [
+        "/r0/{x}", "/r1/{x}", "/r2/{x}", "/r3/{x}", "/r4/{x}", "/r5/{x}",
+    ] {
         router = router.route(
             route,
             get(|| async {

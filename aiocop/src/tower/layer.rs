@@ -77,7 +77,11 @@ impl<N> Settings<N> {
         match self.ids {
             Ids::Off => IdHeader::Off,
             Ids::Default => IdHeader::Default,
-            Ids::Custom => match self.custom.as_ref().and_then(|custom| custom.header.as_ref()) {
+            Ids::Custom => match self
+                .custom
+                .as_ref()
+                .and_then(|custom| custom.header.as_ref())
+            {
                 Some(header) => IdHeader::Custom(header.clone()),
                 None => IdHeader::Default,
             },
@@ -87,7 +91,11 @@ impl<N> Settings<N> {
     /// Whether to monitor the request arriving now.
     #[inline]
     fn sample(&self) -> bool {
-        match self.custom.as_ref().and_then(|custom| custom.sampler.as_ref()) {
+        match self
+            .custom
+            .as_ref()
+            .and_then(|custom| custom.sampler.as_ref())
+        {
             Some(sampler) => sampler.sample(),
             None => true,
         }
@@ -183,7 +191,10 @@ impl<N> fmt::Debug for AiocopLayer<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let custom = self.settings.custom.as_deref();
         f.debug_struct("AiocopLayer")
-            .field("sampler", &custom.and_then(|custom| custom.sampler.as_ref()))
+            .field(
+                "sampler",
+                &custom.and_then(|custom| custom.sampler.as_ref()),
+            )
             .field("request_id", &self.settings.id_header())
             .field("threshold", &self.settings.threshold())
             .finish_non_exhaustive()

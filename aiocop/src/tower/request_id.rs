@@ -186,7 +186,9 @@ mod tests {
         );
         // The default header is the same header.
         assert_eq!(
-            IdHeader::Default.of_request(&request(Some("req-43"))).unwrap(),
+            IdHeader::Default
+                .of_request(&request(Some("req-43")))
+                .unwrap(),
             "req-43"
         );
         assert_eq!(IdHeader::Off.of_request(&request(Some("req-44"))), None);
