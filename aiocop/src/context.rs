@@ -5,10 +5,11 @@
 //! a callback looks at the event. Providers are merged in registration order; later keys win.
 
 use std::any::Any;
-use std::cell::{Cell, OnceCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
+use std::num::NonZeroU64;
 use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -357,7 +358,14 @@ pub(crate) fn current_request_id() -> Option<String> {
     let id = unsafe { &*current };
     match id.incoming {
         Some(incoming) => std::str::from_utf8(incoming).ok().map(str::to_owned),
-        None => Some(id.made.get_or_init(id.make).to_string()),
+        None => {
+            let made = id.made.get().unwrap_or_else(|| {
+                let made = (id.maker.make)();
+                id.made.set(Some(made));
+                made
+            });
+            Some((id.maker.text)(made))
+        }
     }
 }
 
@@ -372,29 +380,38 @@ pub(crate) fn add_request_id(mut context: Context) -> Context {
     context
 }
 
+/// How a request's own id is made when it came without one: `make` draws a number (once per
+/// request, when first asked for), `text` spells it. Keeping the number, not the text, keeps the
+/// request's state small and lets nothing be formatted or allocated unless the id is read.
+#[cfg_attr(not(feature = "tower"), allow(dead_code))]
+pub(crate) struct IdMaker {
+    pub(crate) make: fn() -> NonZeroU64,
+    pub(crate) text: fn(NonZeroU64) -> String,
+}
+
 /// A request's id during one poll of the request: the id it came with, or the one made for it the
 /// first time something asked ([`current_request_id`], an event being built). Making an id only
 /// when asked keeps the requests that report nothing from paying for one.
 #[cfg_attr(not(feature = "tower"), allow(dead_code))]
 pub(crate) struct RequestId<'a> {
     incoming: Option<&'a [u8]>,
-    made: &'a OnceCell<Box<str>>,
-    make: fn() -> Box<str>,
+    made: &'a Cell<Option<NonZeroU64>>,
+    maker: &'static IdMaker,
 }
 
 #[cfg_attr(not(feature = "tower"), allow(dead_code))]
 impl<'a> RequestId<'a> {
-    /// The id `incoming`, or else the one in `made`, made by `make` when first asked for.
+    /// The id `incoming`, or else the one in `made`, drawn by `maker` when first asked for.
     #[inline]
     pub(crate) fn new(
         incoming: Option<&'a [u8]>,
-        made: &'a OnceCell<Box<str>>,
-        make: fn() -> Box<str>,
+        made: &'a Cell<Option<NonZeroU64>>,
+        maker: &'static IdMaker,
     ) -> Self {
         RequestId {
             incoming,
             made,
-            make,
+            maker,
         }
     }
 

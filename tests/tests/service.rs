@@ -507,6 +507,64 @@ async fn an_id_is_made_only_when_asked_for_and_then_echoed() {
     server.stop().await;
 }
 
+/// axum routes named by route and method, on a current-thread runtime (one thread: every request
+/// meets the names cached by the ones before it), more routes than the per-thread cache holds, in
+/// an order that revisits each; settings made before `route_name` (a header, a threshold) kept.
+#[tokio::test]
+async fn axum_routes_are_named_by_route_and_method_whichever_came_before() {
+    use axum::routing::post;
+    use tower::ServiceExt;
+    setup();
+    let correlation = axum::http::HeaderName::from_static("x-correlation-id");
+    let mut router = Router::new();
+    for route in [
+        "/r0/{x}", "/r1/{x}", "/r2/{x}", "/r3/{x}", "/r4/{x}", "/r5/{x}",
+    ] {
+        router = router.route(
+            route,
+            get(|| async {
+                aiocop::shim::thread::sleep(Duration::from_millis(1));
+                "got"
+            })
+            .merge(post(|| async {
+                aiocop::shim::thread::sleep(Duration::from_millis(1));
+                "posted"
+            })),
+        );
+    }
+    let router = router.route_layer(
+        AiocopLayer::new()
+            .request_id_header(correlation.clone())
+            .threshold(Duration::from_millis(QUIET_THRESHOLD_MS))
+            .route_name(AxumRoute),
+    );
+    for round in 0..3 {
+        for i in [0, 3, 1, 4, 2, 5, 0, 5] {
+            for method in [axum::http::Method::GET, axum::http::Method::POST] {
+                let id = format!("svc-names-{round}-{i}-{method}");
+                let request = Request::builder()
+                    .method(method.clone())
+                    .uri(format!("/r{i}/{round}"))
+                    .header(&correlation, &id)
+                    .body(String::new())
+                    .expect("request");
+                let (response, events) =
+                    aiocop::events::collect_events(router.clone().oneshot(request)).await;
+                let response = response.expect("infallible");
+                assert_eq!(response.status(), StatusCode::OK);
+                assert_eq!(response.headers()[&correlation], id.as_str());
+                assert_eq!(events.len(), 1, "{id}: {events:#?}");
+                assert_eq!(
+                    events[0].function().name(),
+                    format!("{method} /r{i}/{{x}}"),
+                    "{id}"
+                );
+                assert_eq!(events[0].context().get_str("request_id"), Some(&*id));
+            }
+        }
+    }
+}
+
 /// Ids made in one process, by several threads at once: what the layer echoed for requests whose
 /// handler asked for their id, one per line.
 fn make_ids_in_this_process() {

@@ -1,7 +1,10 @@
 //! [`AiocopLayer`] and the service it wraps around yours.
 
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -9,9 +12,10 @@ use http::HeaderName;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use super::future::{ResponseFuture, Site};
-use super::request_id::{self, X_REQUEST_ID};
+use super::future::{RequestState, ResponseFuture};
+use super::request_id::{IdHeader, X_REQUEST_ID};
 use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
+use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::request_sampling::Sampler;
 use crate::settings;
 
@@ -35,11 +39,72 @@ pub struct AiocopLayer<N = MethodAndPath> {
 #[derive(Clone)]
 struct Settings<N> {
     route_name: N,
-    sampler: Sampler,
-    request_id: Option<HeaderName>,
-    threshold: Option<Duration>,
     /// Where the layer was made: the file and line events report.
     at: &'static Location<'static>,
+    /// Whether request ids are on, and in which header (the header's name is in `custom`).
+    ids: Ids,
+    /// What the layer changed from its defaults (a sampler, a header, a threshold), shared: axum
+    /// clones the service for every request, and a layer with its defaults then copies two words
+    /// and counts no reference.
+    custom: Option<Arc<Custom>>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ids {
+    Off,
+    /// In [`X_REQUEST_ID`].
+    Default,
+    /// In [`Custom::header`].
+    Custom,
+}
+
+#[derive(Clone, Default)]
+struct Custom {
+    /// `None`: every request.
+    sampler: Option<Sampler>,
+    header: Option<HeaderName>,
+    threshold: Option<Duration>,
+}
+
+impl<N> Settings<N> {
+    fn custom(&mut self) -> &mut Custom {
+        Arc::make_mut(self.custom.get_or_insert_with(Arc::default))
+    }
+
+    /// The header ids are read from and echoed in.
+    #[inline]
+    fn id_header(&self) -> IdHeader {
+        match self.ids {
+            Ids::Off => IdHeader::Off,
+            Ids::Default => IdHeader::Default,
+            Ids::Custom => match self
+                .custom
+                .as_ref()
+                .and_then(|custom| custom.header.as_ref())
+            {
+                Some(header) => IdHeader::Custom(header.clone()),
+                None => IdHeader::Default,
+            },
+        }
+    }
+
+    /// Whether to monitor the request arriving now.
+    #[inline]
+    fn sample(&self) -> bool {
+        match self
+            .custom
+            .as_ref()
+            .and_then(|custom| custom.sampler.as_ref())
+        {
+            Some(sampler) => sampler.sample(),
+            None => true,
+        }
+    }
+
+    #[inline]
+    fn threshold(&self) -> Option<Duration> {
+        self.custom.as_ref().and_then(|custom| custom.threshold)
+    }
 }
 
 impl AiocopLayer {
@@ -50,10 +115,9 @@ impl AiocopLayer {
         AiocopLayer {
             settings: Settings {
                 route_name: MethodAndPath,
-                sampler: Sampler::always(),
-                request_id: Some(X_REQUEST_ID),
-                threshold: None,
                 at: Location::caller(),
+                ids: Ids::Default,
+                custom: None,
             },
         }
     }
@@ -70,44 +134,44 @@ impl<N> AiocopLayer<N> {
     /// This layer naming events with `route_name` (see [`RouteName`]).
     pub fn route_name<M>(self, route_name: M) -> AiocopLayer<M> {
         let Settings {
-            sampler,
-            request_id,
-            threshold,
-            at,
-            ..
+            at, ids, custom, ..
         } = self.settings;
         AiocopLayer {
             settings: Settings {
                 route_name,
-                sampler,
-                request_id,
-                threshold,
                 at,
+                ids,
+                custom,
             },
         }
     }
 
     /// This layer monitoring the requests `sampler` chooses.
     pub fn sampler(mut self, sampler: Sampler) -> Self {
-        self.settings.sampler = sampler;
+        self.settings.custom().sampler = Some(sampler);
         self
     }
 
     /// This layer reading and echoing request ids in `header` instead of `x-request-id`.
     pub fn request_id_header(mut self, header: HeaderName) -> Self {
-        self.settings.request_id = Some(header);
+        if header == X_REQUEST_ID {
+            self.settings.ids = Ids::Default;
+        } else {
+            self.settings.custom().header = Some(header);
+            self.settings.ids = Ids::Custom;
+        }
         self
     }
 
     /// This layer without request ids (no header echoed, no [`current_request_id`](super::current_request_id)).
     pub fn without_request_id(mut self) -> Self {
-        self.settings.request_id = None;
+        self.settings.ids = Ids::Off;
         self
     }
 
     /// This layer judging requests' polls against `threshold` instead of the global threshold.
     pub fn threshold(mut self, threshold: Duration) -> Self {
-        self.settings.threshold = Some(threshold);
+        self.settings.custom().threshold = Some(threshold);
         self
     }
 }
@@ -125,10 +189,14 @@ impl<S, N: Clone> Layer<S> for AiocopLayer<N> {
 
 impl<N> fmt::Debug for AiocopLayer<N> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let custom = self.settings.custom.as_deref();
         f.debug_struct("AiocopLayer")
-            .field("sampler", &self.settings.sampler)
-            .field("request_id", &self.settings.request_id)
-            .field("threshold", &self.settings.threshold)
+            .field(
+                "sampler",
+                &custom.and_then(|custom| custom.sampler.as_ref()),
+            )
+            .field("request_id", &self.settings.id_header())
+            .field("threshold", &self.settings.threshold())
             .finish_non_exhaustive()
     }
 }
@@ -166,31 +234,48 @@ where
         self.inner.poll_ready(cx)
     }
 
+    /// Small enough to be inlined where axum calls it, so that the inner service's future is
+    /// written straight into the response future: the per-request decisions are made out of line.
+    #[inline]
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let settings = &self.settings;
-        let incoming = settings
-            .request_id
-            .as_ref()
-            .and_then(|header| request_id::of_request(&request, header));
+        let state = self.settings.prepare(&request);
+        ResponseFuture {
+            inner: self.inner.call(request),
+            state,
+        }
+    }
+}
+
+impl<N> Settings<N> {
+    /// What the layer keeps of `request`: whether it is monitored and under which name, its id.
+    #[inline(never)]
+    fn prepare<B>(&self, request: &http::Request<B>) -> RequestState
+    where
+        N: RouteName<B>,
+    {
+        let header = self.id_header();
+        let incoming = header.of_request(request);
         // Decided once per request: concurrent requests do not race on a global switch.
-        let site = (settings::is_active() && settings.sampler.sample()).then(|| {
-            let name = settings.route_name.route_name(&request);
-            let name = match name {
-                std::borrow::Cow::Borrowed(name) => name,
-                std::borrow::Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
+        let site = (settings::is_active() && self.sample()).then(|| {
+            let name = match self.route_name.route_name(request) {
+                Cow::Borrowed(name) => name,
+                Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
             };
-            Site {
-                route: name,
-                at: settings.at,
-                threshold: settings.threshold,
-            }
+            let options = match self.threshold() {
+                Some(threshold) => MonitorOptions::DEFAULT.with_threshold(threshold),
+                None => MonitorOptions::DEFAULT,
+            };
+            MonitoredFunction::new(
+                FunctionInfo::new(name, "", self.at.file(), self.at.line()),
+                options,
+            )
         });
-        ResponseFuture::new(
-            self.inner.call(request),
+        RequestState {
             site,
-            settings.request_id.clone(),
+            header,
             incoming,
-        )
+            made: Cell::new(None),
+        }
     }
 }
 

@@ -3,11 +3,13 @@
 
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
+use std::num::NonZeroU64;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::{HeaderName, HeaderValue};
 
+use crate::context::IdMaker;
 use crate::request_sampling::splitmix64;
 
 /// The key of the request id in the context of a request's events.
@@ -28,18 +30,57 @@ pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// visible ASCII) is replaced by a new id.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// The id a request carries in `header`, if acceptable (else the request gets one made for it
-/// when first asked for: see [`generate`]).
-#[inline]
-pub(crate) fn of_request<B>(
-    request: &http::Request<B>,
-    header: &HeaderName,
-) -> Option<HeaderValue> {
-    request
-        .headers()
-        .get(header)
-        .filter(|id| is_acceptable(id))
-        .cloned()
+/// The header a layer reads and echoes ids in. The default is a variant of its own: the service
+/// and each request's future carry it, and axum clones the service for every request, so the
+/// default costs no reference count or clone of a header name's storage.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum IdHeader {
+    /// Request ids off.
+    Off,
+    /// [`X_REQUEST_ID`].
+    Default,
+    /// Another header.
+    Custom(HeaderName),
+}
+
+impl IdHeader {
+    /// Whether request ids are on.
+    #[inline]
+    pub(crate) fn is_on(&self) -> bool {
+        !matches!(self, IdHeader::Off)
+    }
+
+    /// The header's name, if ids are on.
+    pub(crate) fn name(self) -> Option<HeaderName> {
+        match self {
+            IdHeader::Off => None,
+            IdHeader::Default => Some(X_REQUEST_ID),
+            IdHeader::Custom(name) => Some(name),
+        }
+    }
+
+    /// The id a request carries in this header, if acceptable (else the request gets one made
+    /// for it when first asked for: see [`MAKER`]).
+    ///
+    /// The request's few headers are scanned rather than looked up: finding a name in a
+    /// `HeaderMap` hashes it, and for a name outside the standard set (`x-request-id` is one) that
+    /// costs more than comparing it with each header present, where a standard name differs at
+    /// its first word and another name of a different length at the length.
+    #[inline]
+    pub(crate) fn of_request<B>(&self, request: &http::Request<B>) -> Option<HeaderValue> {
+        let wanted = match self {
+            IdHeader::Off => return None,
+            IdHeader::Default => &X_REQUEST_ID,
+            IdHeader::Custom(name) => name,
+        };
+        request
+            .headers()
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|(_, id)| id)
+            .filter(|id| is_acceptable(id))
+            .cloned()
+    }
 }
 
 fn is_acceptable(id: &HeaderValue) -> bool {
@@ -49,22 +90,37 @@ fn is_acceptable(id: &HeaderValue) -> bool {
         && bytes.iter().all(|b| b.is_ascii_graphic())
 }
 
-/// A random id shaped like a version 4 UUID: a counter, keyed and mixed twice with SplitMix64's
-/// mixing function (a bijection, so neither half repeats within a process before 2^60 ids), the
-/// keys drawn once per process from the operating system's randomness (through std's
-/// `RandomState`). Unique and unpredictable enough for correlating logs; not meant as secrets.
-pub(crate) fn generate() -> Box<str> {
+/// How the layer makes ids: a number drawn when a request's id is first asked for, spelled only
+/// when read.
+pub(crate) static MAKER: IdMaker = IdMaker {
+    make: next,
+    text: |n| text(n).iter().map(|&b| char::from(b)).collect(),
+};
+
+/// The number of the next id made in this process (never zero).
+fn next() -> NonZeroU64 {
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // 2^64 ids would take centuries at any request rate; past that, ids start over at 1.
+    NonZeroU64::new(n).unwrap_or(NonZeroU64::MIN)
+}
+
+/// The id numbered `n`, spelled as a random version 4 UUID: the number, keyed and mixed twice with
+/// SplitMix64's mixing function (a bijection, so neither half repeats within a process before
+/// 2^60 ids), the keys drawn once per process from the operating system's randomness (through
+/// std's `RandomState`), so two processes (or two runs of one) share no id but by a 2^-122
+/// chance. Unique and unpredictable enough for correlating logs; not meant as secrets.
+pub(crate) fn text(n: NonZeroU64) -> [u8; 36] {
     static KEYS: OnceLock<(u64, u64)> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
     let &(k0, k1) = KEYS.get_or_init(|| {
         let state = RandomState::new();
         (state.hash_one(0u8), state.hash_one(1u8))
     });
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let n = n.get();
     let high = splitmix64(n ^ k0);
     // Version 4 (the 13th hex digit), variant 10xx (the 17th), as RFC 9562 lays them out.
     let high = (high & !(0xF << 12)) | (0x4 << 12);
-    // Another bijection of the counter: two ids share neither half.
+    // Another bijection of the number: two ids share neither half.
     let low = splitmix64(n ^ k1);
     let low = (low & !(0x3 << 62)) | (0x2 << 62);
     let mut digits = [0u8; 32];
@@ -76,8 +132,12 @@ pub(crate) fn generate() -> Box<str> {
     text[14..18].copy_from_slice(&digits[12..16]);
     text[19..23].copy_from_slice(&digits[16..20]);
     text[24..].copy_from_slice(&digits[20..]);
-    // Hex digits and dashes: ASCII.
-    text.iter().map(|&b| char::from(b)).collect()
+    text
+}
+
+/// The header value of the id numbered `n`.
+pub(crate) fn header_value(n: NonZeroU64) -> Option<HeaderValue> {
+    HeaderValue::from_bytes(&text(n)).ok()
 }
 
 /// Writes `value` as 16 lowercase hex digits, most significant first, a byte (two digits) at a
@@ -93,9 +153,17 @@ fn hex(value: u64, out: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::OnceCell;
+    use std::cell::Cell;
 
     use crate::context::{Context, RequestId, add_request_id};
+
+    fn of_request(request: &http::Request<()>, header: &HeaderName) -> Option<HeaderValue> {
+        IdHeader::Custom(header.clone()).of_request(request)
+    }
+
+    fn generate() -> String {
+        (MAKER.text)(next())
+    }
 
     fn request(id: Option<&str>) -> http::Request<()> {
         let mut builder = http::Request::builder();
@@ -116,6 +184,26 @@ mod tests {
             of_request(&request(Some(&longest)), &X_REQUEST_ID).unwrap(),
             &*longest
         );
+        // The default header is the same header.
+        assert_eq!(
+            IdHeader::Default
+                .of_request(&request(Some("req-43")))
+                .unwrap(),
+            "req-43"
+        );
+        assert_eq!(IdHeader::Off.of_request(&request(Some("req-44"))), None);
+        // Found among others, whatever their names: standard ones, and ones of the same length.
+        let crowded = http::Request::builder()
+            .header(http::header::HOST, "localhost")
+            .header("x-request-ie", "not-this-one")
+            .header(http::header::ACCEPT, "*/*")
+            .header(X_REQUEST_ID, "req-45")
+            .header("x-forwarded-for", "10.0.0.1")
+            .body(())
+            .unwrap();
+        assert_eq!(IdHeader::Default.of_request(&crowded).unwrap(), "req-45");
+        let custom = HeaderName::from_static("x-request-ie");
+        assert_eq!(of_request(&crowded, &custom).unwrap(), "not-this-one");
         for bad in [
             None,
             Some(""),
@@ -128,7 +216,7 @@ mod tests {
 
     #[test]
     fn generated_ids_are_distinct_version_4_uuids() {
-        let ids: std::collections::HashSet<Box<str>> = (0..10_000).map(|_| generate()).collect();
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| generate()).collect();
         assert_eq!(ids.len(), 10_000);
         for id in ids.iter().take(100) {
             let groups: Vec<&str> = id.split('-').collect();
@@ -146,9 +234,9 @@ mod tests {
     #[test]
     fn the_current_id_is_scoped_to_the_poll_and_nests() {
         assert_eq!(current_request_id(), None);
-        let (outer_made, inner_made) = (OnceCell::new(), OnceCell::new());
-        let outer = RequestId::new(Some(b"outer"), &outer_made, generate);
-        let inner = RequestId::new(None, &inner_made, generate);
+        let (outer_made, inner_made) = (Cell::new(None), Cell::new(None));
+        let outer = RequestId::new(Some(b"outer"), &outer_made, &MAKER);
+        let inner = RequestId::new(None, &inner_made, &MAKER);
         {
             let _outer = outer.publish();
             assert_eq!(current_request_id().as_deref(), Some("outer"));
@@ -164,7 +252,7 @@ mod tests {
                 let _inner = inner.publish();
                 assert!(inner_made.get().is_none(), "made only when asked for");
                 let made = current_request_id().unwrap();
-                assert_eq!(inner_made.get().map(|id| &**id), Some(&*made));
+                assert_eq!(inner_made.get().map(MAKER.text), Some(made.clone()));
                 assert_eq!(current_request_id(), Some(made), "made once");
             }
             assert_eq!(current_request_id().as_deref(), Some("outer"));

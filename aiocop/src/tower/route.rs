@@ -171,12 +171,64 @@ pub struct AxumRoute;
 
 #[cfg(feature = "axum")]
 impl<B> RouteName<B> for AxumRoute {
+    #[inline]
     fn route_name(&self, request: &http::Request<B>) -> Cow<'static, str> {
         match request.extensions().get::<axum::extract::MatchedPath>() {
-            Some(route) => Cow::Borrowed(name_of(request.method(), route.as_str())),
+            Some(route) => Cow::Borrowed(axum_name(request.method(), route)),
             None => MethodAndPath.route_name(request),
         }
     }
+}
+
+#[cfg(feature = "axum")]
+thread_local! {
+    /// The last few axum routes this thread named, each held with its name. axum hands every
+    /// request of a route the same shared text, and holding it here keeps its address from being
+    /// reused for another text while it is held: a route met again is named by comparing
+    /// addresses, not text.
+    static AXUM_RECENT: RefCell<AxumRecent> = const {
+        RefCell::new(AxumRecent {
+            next: 0,
+            entries: [const { None }; 4],
+        })
+    };
+}
+
+#[cfg(feature = "axum")]
+struct AxumRecent {
+    next: usize,
+    entries: [Option<(axum::extract::MatchedPath, Method, &'static str)>; 4],
+}
+
+/// The interned `METHOD route` name of axum's matched `route`.
+#[cfg(feature = "axum")]
+#[inline]
+fn axum_name(method: &Method, route: &axum::extract::MatchedPath) -> &'static str {
+    let text = route.as_str();
+    let held = AXUM_RECENT.try_with(|recent| {
+        let recent = recent.try_borrow().ok()?;
+        recent
+            .entries
+            .iter()
+            .flatten()
+            .find(|(held, held_method, _)| {
+                std::ptr::eq(held.as_str(), text) && held_method == method
+            })
+            .map(|&(_, _, name)| name)
+    });
+    if let Ok(Some(name)) = held {
+        return name;
+    }
+    let name = name_of(method, text);
+    let _ = AXUM_RECENT.try_with(|recent| {
+        if let Ok(mut recent) = recent.try_borrow_mut() {
+            let slot = recent.next % recent.entries.len();
+            recent.next = recent.next.wrapping_add(1);
+            // The text dropped here (if the last holder) is freed: no user code runs.
+            recent.entries[slot] = Some((route.clone(), method.clone(), name));
+        }
+    });
+    name
 }
 
 #[cfg(test)]
