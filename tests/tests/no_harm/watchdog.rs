@@ -394,6 +394,80 @@ fn a_call_right_after_a_sampled_poll_is_not_interrupted() {
     );
 }
 
+/// Probes of busy workers (the `runtime` feature): tasks that burn CPU and make short system calls
+/// with timeouts in the same polls, on an instrumented runtime, probed every millisecond. Every
+/// call returns what it returns unprobed, and no signal ends one.
+#[cfg(feature = "runtime")]
+fn busy_workers_probed() {
+    aiocop::watchdog::start_cpu_sampling(
+        CpuSampling::new()
+            .interval(Duration::from_millis(1))
+            .stuck_after(None),
+    )
+    .unwrap();
+    aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
+    aiocop::activate();
+    let [sent_before, _, _] = aiocop::__private::watchdog_signal_counters();
+    let mut builder = aiocop_tests::runtime_builder(true);
+    aiocop::runtime::instrument(&mut builder);
+    let runtime = builder.build().unwrap();
+    let failed: Vec<Outcome> = runtime.block_on(async {
+        let tasks: Vec<_> = (0..4)
+            .map(|_| {
+                tokio::spawn(async {
+                    let endpoints = Endpoints::new();
+                    let mut fd = libc::pollfd {
+                        fd: endpoints.pipe.as_raw_fd(),
+                        events: libc::POLLIN,
+                        revents: 0,
+                    };
+                    let mut failed = Vec::new();
+                    for _ in 0..150 {
+                        burn_cpu(Duration::from_millis(2));
+                        // In the same poll, on a probed worker.
+                        // SAFETY: one valid pollfd.
+                        let value = unsafe { libc::poll(&mut fd, 1, 1) };
+                        let outcome = Outcome::c(i64::from(value));
+                        if outcome != (Outcome::C { value: 0, errno: 0 }) {
+                            failed.push(outcome);
+                        }
+                        tokio::task::yield_now().await;
+                    }
+                    failed
+                })
+            })
+            .collect();
+        let mut failed = Vec::new();
+        for task in tasks {
+            failed.extend(task.await.unwrap());
+        }
+        failed
+    });
+    drop(runtime);
+    let [sent, late, interrupted] = aiocop::__private::watchdog_signal_counters();
+    let sent = sent - sent_before;
+    println!(
+        "{sent} probes requested, {late} late, {interrupted} system calls interrupted; {} \
+         poll(1 ms) calls failed",
+        failed.len()
+    );
+    assert!(
+        failed.is_empty(),
+        "poll() on a probed worker returned {failed:?}"
+    );
+    assert_eq!(interrupted, 0, "probes interrupted system calls");
+    assert!(sent > 0, "no probe: the probe path was not exercised");
+}
+
+#[cfg(feature = "runtime")]
+#[test]
+fn calls_on_a_probed_busy_worker_are_never_interrupted() {
+    in_fresh_process(
+        "calls_on_a_probed_busy_worker_are_never_interrupted",
+        busy_workers_probed,
+    );
+}
+
 const FORKS: usize = 6;
 const FORK_TIMEOUT: Duration = Duration::from_secs(30);
 
