@@ -22,6 +22,8 @@ pub(crate) struct FnInfo<'a> {
     /// Its `Self` type, for methods.
     pub(crate) self_ty: Option<String>,
     pub(crate) output: &'a ReturnType,
+    /// Its body (none for a trait method without a default).
+    pub(crate) body: Option<&'a Block>,
 }
 
 /// A struct field's declared type and where it was declared.
@@ -126,6 +128,7 @@ impl<'a> CrateIndex<'a> {
                             module: module.to_vec(),
                             self_ty: None,
                             output: &f.sig.output,
+                            body: Some(&f.block),
                         },
                     );
                     name
@@ -181,7 +184,7 @@ impl<'a> CrateIndex<'a> {
             Item::Impl(imp) => {
                 for it in &imp.items {
                     let ImplItem::Fn(f) = it else { continue };
-                    self.add_method(&key, module, &f.sig);
+                    self.add_method(&key, module, &f.sig, Some(&f.block));
                     if offloads_a_parameter(&f.sig, &f.block) {
                         self.offloaders.insert(format!("{key}::{}", f.sig.ident));
                     }
@@ -190,8 +193,8 @@ impl<'a> CrateIndex<'a> {
             Item::Trait(t) => {
                 for it in &t.items {
                     let TraitItem::Fn(f) = it else { continue };
-                    if f.default.is_some() {
-                        self.add_method(&key, module, &f.sig);
+                    if let Some(body) = &f.default {
+                        self.add_method(&key, module, &f.sig, Some(body));
                     }
                 }
             }
@@ -215,7 +218,13 @@ impl<'a> CrateIndex<'a> {
         }
     }
 
-    fn add_method(&mut self, ty: &str, module: &[String], sig: &'a syn::Signature) {
+    fn add_method(
+        &mut self,
+        ty: &str,
+        module: &[String],
+        sig: &'a syn::Signature,
+        body: Option<&'a Block>,
+    ) {
         let name = sig.ident.to_string();
         let fn_key = format!("{ty}::{name}");
         self.methods
@@ -229,6 +238,7 @@ impl<'a> CrateIndex<'a> {
                 module: module.to_vec(),
                 self_ty: Some(ty.to_string()),
                 output: &sig.output,
+                body,
             },
         );
     }

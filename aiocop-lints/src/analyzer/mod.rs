@@ -24,6 +24,7 @@
 //! ```
 
 mod callgraph;
+mod cond;
 mod config;
 mod declared;
 mod deps;
@@ -575,6 +576,13 @@ impl Linter {
             let Some(chain) = walk.graph.chain(&call.callee, &call.at, &self.ops) else {
                 continue;
             };
+            if chain
+                .cond
+                .as_deref()
+                .is_some_and(|c| left_unset(&index, c, call.args.get(c.param)))
+            {
+                continue;
+            }
             let (event, weight, category, alternative) = match &chain.terminal {
                 Terminal::Op(op) => {
                     let op = self.ops.op(*op);
@@ -666,6 +674,19 @@ impl Linter {
         };
         report.normalize();
         report
+    }
+}
+
+/// Whether an argument visibly leaves unset the input a conditional chain needs: `None` or
+/// `false` for the parameter itself, or a value built by same-crate calls that leave the field
+/// `None` or `false`.
+fn left_unset(index: &CrateIndex<'_>, cond: &callgraph::Cond, arg: Option<&scope::Origin>) -> bool {
+    match (arg, cond.fields.as_slice()) {
+        (Some(scope::Origin::Off), []) => true,
+        (Some(scope::Origin::Built(keys)), [field]) => {
+            cond::field_after(index, keys, field) == Some(cond::FieldState::Off)
+        }
+        _ => false,
     }
 }
 
