@@ -74,7 +74,7 @@ pub(crate) fn guarded_place(cond: &Expr) -> Option<(String, Vec<String>)> {
             guarded_place(&b.left).or_else(|| guarded_place(&b.right))
         }
         Expr::Paren(p) => guarded_place(&p.expr),
-        Expr::Field(_) => place(cond).filter(|(_, fields)| !fields.is_empty()),
+        Expr::Field(_) | Expr::Path(_) => place(cond),
         _ => None,
     }
 }
