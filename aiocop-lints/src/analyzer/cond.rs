@@ -102,7 +102,11 @@ pub(crate) fn is_off(e: &Expr) -> bool {
 /// the field `field` of the value it builds; `None` when that is not evident: a function of
 /// the chain has no body, the constructor does not name the field, or a builder method does
 /// more with `self` than assign its fields and return it.
-pub(crate) fn field_after(index: &CrateIndex<'_>, keys: &[String], field: &str) -> Option<FieldState> {
+pub(crate) fn field_after(
+    index: &CrateIndex<'_>,
+    keys: &[String],
+    field: &str,
+) -> Option<FieldState> {
     let mut state = None;
     for (i, key) in keys.iter().enumerate() {
         let info = index.fns.get(key)?;
@@ -175,7 +179,8 @@ fn field_effects(
         }
         fn visit_expr_struct(&mut self, s: &'ast syn::ExprStruct) {
             let last = s.path.segments.last().map(|seg| seg.ident.to_string());
-            if last.as_deref() == Some("Self") || (last.is_some() && last.as_deref() == self.type_name)
+            if last.as_deref() == Some("Self")
+                || (last.is_some() && last.as_deref() == self.type_name)
             {
                 for field in &s.fields {
                     if let Member::Named(name) = &field.member {
@@ -207,7 +212,10 @@ fn field_effects(
         fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
             if self.method
                 && place(&m.receiver).is_some_and(|(root, _)| root == "self")
-                && !matches!(m.method.to_string().as_str(), "clone" | "is_some" | "is_none")
+                && !matches!(
+                    m.method.to_string().as_str(),
+                    "clone" | "is_some" | "is_none"
+                )
             {
                 self.opaque = true;
             }
@@ -305,11 +313,7 @@ pub(crate) fn sends_within_capacity(name: &str, capacity: u64, rest: &[Stmt]) ->
         fn is_name(&self, e: &Expr) -> bool {
             matches!(e, Expr::Path(p) if p.path.is_ident(self.name))
         }
-        fn args<'ast>(
-            &mut self,
-            once: bool,
-            args: impl IntoIterator<Item = &'ast Expr>,
-        ) {
+        fn args<'ast>(&mut self, once: bool, args: impl IntoIterator<Item = &'ast Expr>) {
             for arg in args {
                 match arg {
                     Expr::Closure(c) if once => self.visit_expr(&c.body),

@@ -104,7 +104,11 @@ impl Locals {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&Ty> {
-        self.frames.iter().rev().find_map(|f| f.get(name)).map(|(ty, _)| ty)
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| f.get(name))
+            .map(|(ty, _)| ty)
     }
 
     /// Where the local `name` (the innermost one of that name) comes from.

@@ -380,7 +380,11 @@ impl Walker<'_, '_> {
                 let key = key.clone();
                 let label = self.current_label();
                 let guard = self.guards.first().cloned();
-                self.out.graph.node(&key, &label).direct.push((op, at, guard));
+                self.out
+                    .graph
+                    .node(&key, &label)
+                    .direct
+                    .push((op, at, guard));
             }
             Some(Ctx::Offloaded) | None => {}
         }
@@ -428,7 +432,11 @@ impl Walker<'_, '_> {
             Some(Ctx::SyncFn { key }) => {
                 let key = key.clone();
                 let label = self.current_label();
-                let args = args.all().into_iter().map(|a| self.param_place(a)).collect();
+                let args = args
+                    .all()
+                    .into_iter()
+                    .map(|a| self.param_place(a))
+                    .collect();
                 let guard = self.guards.first().cloned();
                 self.out.graph.node(&key, &label).calls.push(Call {
                     callee: callee.to_string(),
@@ -598,11 +606,22 @@ impl Walker<'_, '_> {
     /// `mpsc::sync_channel(n)` whose sends never wait (see [`cond::sends_within_capacity`]).
     fn find_bounded_senders(&mut self, block: &Block) {
         for (i, stmt) in block.stmts.iter().enumerate() {
-            let syn::Stmt::Local(local) = stmt else { continue };
+            let syn::Stmt::Local(local) = stmt else {
+                continue;
+            };
             let Some(init) = &local.init else { continue };
-            let Expr::Call(call) = &*init.expr else { continue };
-            let Expr::Path(func) = &*call.func else { continue };
-            if func.path.segments.last().is_none_or(|s| s.ident != "sync_channel") {
+            let Expr::Call(call) = &*init.expr else {
+                continue;
+            };
+            let Expr::Path(func) = &*call.func else {
+                continue;
+            };
+            if func
+                .path
+                .segments
+                .last()
+                .is_none_or(|s| s.ident != "sync_channel")
+            {
                 continue;
             }
             let resolved = self.resolver().resolve(&path_segments(&func.path));
@@ -613,7 +632,9 @@ impl Walker<'_, '_> {
             if let syn::Pat::Type(t) = pat {
                 pat = &t.pat;
             }
-            let syn::Pat::Tuple(tuple) = pat else { continue };
+            let syn::Pat::Tuple(tuple) = pat else {
+                continue;
+            };
             let Some(syn::Pat::Ident(sender)) = tuple.elems.first() else {
                 continue;
             };
