@@ -372,16 +372,16 @@ pub(crate) fn sends_within_capacity(name: &str, capacity: u64, rest: &[Stmt]) ->
             self.args(once, &c.args);
         }
         fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
-            self.repeat(c, |s, c| visit::visit_expr_closure(s, c));
+            self.repeat(c, visit::visit_expr_closure);
         }
         fn visit_expr_for_loop(&mut self, l: &'ast syn::ExprForLoop) {
-            self.repeat(l, |s, l| visit::visit_expr_for_loop(s, l));
+            self.repeat(l, visit::visit_expr_for_loop);
         }
         fn visit_expr_while(&mut self, l: &'ast syn::ExprWhile) {
-            self.repeat(l, |s, l| visit::visit_expr_while(s, l));
+            self.repeat(l, visit::visit_expr_while);
         }
         fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
-            self.repeat(l, |s, l| visit::visit_expr_loop(s, l));
+            self.repeat(l, visit::visit_expr_loop);
         }
         fn visit_expr_path(&mut self, p: &'ast syn::ExprPath) {
             if p.path.is_ident(self.name) {
