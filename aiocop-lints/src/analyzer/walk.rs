@@ -24,6 +24,9 @@ use super::suppress::{LineAllows, MissingReason};
 use super::types::{self, Ty};
 use super::{FileError, Finding, Location, Rule};
 
+/// The longest chain of builder methods whose result the conditional-chain rule follows.
+const MAX_BUILDER_CALLS: usize = 64;
+
 /// A call from an async body to a same-crate sync function, judged once the whole crate is
 /// walked.
 pub(crate) struct PendingCall {
@@ -559,21 +562,32 @@ impl Walker<'_, '_> {
                 _ => Origin::Unknown,
             },
             Expr::MethodCall(m) => {
-                let Origin::Built(keys) = self.origin_of(&m.receiver) else {
+                // A builder chain `Config::new().a(..).b(..)`, walked in a loop (generated
+                // code chains thousands of calls); longer than any builder, it is not evident.
+                let mut methods = vec![m];
+                let mut root = &*m.receiver;
+                while let Expr::MethodCall(inner) = root {
+                    if methods.len() >= MAX_BUILDER_CALLS {
+                        return Origin::Unknown;
+                    }
+                    methods.push(inner);
+                    root = &*inner.receiver;
+                }
+                let Origin::Built(keys) = self.origin_of(root) else {
                     return Origin::Unknown;
                 };
-                let ty = self.type_of(&m.receiver);
-                match ty
-                    .path()
-                    .and_then(|path| self.index.method(path, &m.method.to_string()))
-                {
-                    Some(key) => {
-                        let mut keys = keys.to_vec();
-                        keys.push(key.to_string());
-                        Origin::Built(Rc::from(keys))
+                let mut keys = keys.to_vec();
+                for call in methods.iter().rev() {
+                    let ty = self.type_of(&call.receiver);
+                    match ty
+                        .path()
+                        .and_then(|path| self.index.method(path, &call.method.to_string()))
+                    {
+                        Some(key) => keys.push(key.to_string()),
+                        None => return Origin::Unknown,
                     }
-                    None => Origin::Unknown,
                 }
+                Origin::Built(Rc::from(keys))
             }
             _ => Origin::Unknown,
         }
