@@ -151,7 +151,8 @@ impl<'a> CrateIndex<'a> {
             self.items.insert(path.join("::"));
             scope.items.insert(name, path);
         }
-        self.modules.insert(key, scope);
+        // A module may span several files (`include!("generated.rs")`): their scopes add up.
+        self.modules.entry(key).or_default().merge(scope);
         for (name, inner) in inline {
             let mut child = module.to_vec();
             child.push(name);

@@ -294,6 +294,11 @@ impl Linter {
                 );
                 claimed.extend(decls.into_iter().filter_map(|d| d.file));
             }
+            claimed.extend(
+                source::included_files(&parsed.ast.items, &dir, &["crate".to_string()])
+                    .into_iter()
+                    .map(|(path, _)| path),
+            );
         }
         let roots = files.iter().filter(|f| !claimed.contains(*f));
         Ok(self.lint_crates(cache, roots))

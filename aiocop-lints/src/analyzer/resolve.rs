@@ -39,6 +39,16 @@ impl Scope {
         self.add_use_tree(tree, &mut prefix);
     }
 
+    /// Adds what another file of the same module defines and imports (a file pulled in with
+    /// `include!`).
+    pub(crate) fn merge(&mut self, other: Scope) {
+        self.items.extend(other.items);
+        self.modules.extend(other.modules);
+        self.uses.extend(other.uses);
+        self.globs.extend(other.globs);
+        self.anonymous.extend(other.anonymous);
+    }
+
     fn add_use_tree(&mut self, tree: &UseTree, prefix: &mut Vec<String>) {
         match tree {
             UseTree::Path(p) => {
