@@ -701,7 +701,7 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
         "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
          [dependencies]\naiocop = { path = \"../aiocop\" }\n\n\
          [package.metadata.aiocop]\ndeny = \"none\"\noffload = [\"dep::pool::run\"]\n\n\
-         [package.metadata.aiocop.blocking]\n\"dep::Client::query\" = \"heavy\"\n\"dep::load\" = \"moderate\"\n",
+         [package.metadata.aiocop.blocking]\n\"dep::Client::query\" = \"heavy\"\n\"dep::load\" = { weight = \"moderate\", name = \"dep.load\" }\n",
     );
     root.write(
         "dep/src/lib.rs",
@@ -710,7 +710,7 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
     // Functions declared blocking in the dependency's source (it depends on aiocop).
     root.write(
         "dep/src/db.rs",
-        "use aiocop::blocking;\n#[aiocop::blocking(weight = heavy)]\npub fn select() {}\n#[blocking]\npub fn insert() {}\npub fn pure() {}\n",
+        "use aiocop::blocking;\n#[aiocop::blocking(weight = heavy)]\npub fn select() {}\n#[blocking]\npub fn insert() {}\npub fn pure() {}\n#[aiocop::blocking(weight = light, name = \"db.update\")]\npub fn update() {}\n",
     );
     // A stand-in for aiocop: only its name matters to the linter.
     root.write(
@@ -725,7 +725,7 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
     );
     root.write(
         "ws/src/lib.rs",
-        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n    dep::db::select();\n    dep::db::insert();\n    dep::db::pure();\n}\n",
+        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n    dep::db::select();\n    dep::db::insert();\n    dep::db::pure();\n    dep::db::update();\n}\n",
     );
     let ws = root.0.join("ws");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -765,9 +765,12 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
         events,
         [
             (2, "dep::Client::query".to_string(), 50),
-            (3, "dep::load".to_string(), 10),
+            // The events are the names the dependency gives (its table's `name`, the
+            // attribute's `name = ..`), else the paths.
+            (3, "dep.load".to_string(), 10),
             (5, "dep::db::select".to_string(), 50),
             (6, "dep::db::insert".to_string(), 10),
+            (8, "db.update".to_string(), 1),
         ]
     );
 }

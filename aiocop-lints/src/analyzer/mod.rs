@@ -350,13 +350,16 @@ impl Linter {
                 walk.graph
                     .declared()
                     .into_iter()
-                    .filter_map(|(key, _event, weight)| {
+                    .filter_map(|(key, event, weight)| {
                         let rest = key.strip_prefix("crate::")?;
+                        // The event is the attribute's `name`, else the function's path.
+                        let named = event != key;
                         Some(ExtraBlocking {
                             path: format!("{crate_name}::{rest}"),
                             weight,
                             category: None,
                             alternative: None,
+                            event: named.then_some(event),
                         })
                     })
                     .collect()
