@@ -202,7 +202,7 @@ impl Workspace {
         let cache_dir = self
             .target_dir
             .as_ref()
-            .map(|t| t.join("aiocop").join("deps-v1"));
+            .map(|t| t.join("aiocop").join("deps-v2"));
         let mut all = Vec::new();
         let mut stats = DepStats::default();
         for lib in &self.libraries {

@@ -785,6 +785,8 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
     root.write(
         "dep/src/lib.rs",
         "pub mod config;\npub fn pure() -> u32 { 1 }\n\
+         pub mod api { pub use crate::config::Config as Settings; pub use crate::config::*; }\n\
+         pub mod prelude { pub use super::api::Settings; }\n\
          pub fn run() -> impl std::future::Future<Output = ()> { let _ = std::fs::read(\"x\"); async {} }\n\
          pub struct Client;\nimpl Client {\n    pub fn new() -> Client { Client }\n    \
          pub fn fetch(&self) -> String { std::fs::read_to_string(\"f\").unwrap_or_default() }\n}\n",
@@ -801,7 +803,9 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
     );
     root.write(
         "ws/src/lib.rs",
-        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n    let client = dep::Client::new();\n    let _ = client.fetch();\n}\n",
+        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n    let client = dep::Client::new();\n    let _ = client.fetch();\n    \
+         let _s = dep::api::Settings::load();\n    let _p = dep::prelude::Settings::load();\n    \
+         let _g = dep::api::Config::load();\n}\n",
     );
     let ws = root.0.join("ws");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -836,7 +840,8 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
         .iter()
         .map(|f| f["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, [2, 6, 8], "{}", stdout(&out));
+    // Re-exports in modules (a renaming one, a chain of two, a glob) reach it too.
+    assert_eq!(lines, [2, 6, 8, 9, 10, 11], "{}", stdout(&out));
     // A method of a dependency's type, on a value from its constructor.
     assert_eq!(
         findings[2]["chain"],

@@ -77,6 +77,11 @@ impl<'a> CrateIndex<'a> {
         self.modules.get(&path.join("::"))
     }
 
+    /// Every module's full path (`crate::a::b`) and scope.
+    pub(crate) fn modules(&self) -> impl Iterator<Item = (&str, &Scope)> {
+        self.modules.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Whether a crate item exists at this full path (`crate::Config::load`).
     pub(crate) fn has_item(&self, path: &str) -> bool {
         self.items.contains(path) || self.fns.contains_key(path)
@@ -104,7 +109,11 @@ impl<'a> CrateIndex<'a> {
         for item in items {
             let name = match item {
                 Item::Use(u) => {
-                    scope.add_use(&u.tree, u.leading_colon.is_some());
+                    if matches!(u.vis, syn::Visibility::Public(_)) {
+                        scope.add_reexport(&u.tree, u.leading_colon.is_some());
+                    } else {
+                        scope.add_use(&u.tree, u.leading_colon.is_some());
+                    }
                     continue;
                 }
                 Item::Mod(m) => {

@@ -401,6 +401,7 @@ impl Linter {
                         .map(|rest| format!("{crate_name}::{rest}"))
                 };
                 let keys = walk.graph.blocking_keys();
+                let reexports = reexport_paths(&index, &self.ops, &keys);
                 // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
                 // blocking function of the crate has that short path (a re-export at the root).
                 let short = |key: &str| -> Option<String> {
@@ -445,6 +446,13 @@ impl Linter {
                     {
                         let alias = format!("{crate_name}::{s}");
                         if alias != path {
+                            paths.push(alias);
+                        }
+                    }
+                    for alias in reexports.get(key).into_iter().flatten() {
+                        if let Some(alias) = public(alias)
+                            && !paths.contains(&alias)
+                        {
                             paths.push(alias);
                         }
                     }
@@ -705,6 +713,73 @@ fn left_unset(index: &CrateIndex<'_>, cond: &callgraph::Cond, arg: Option<&scope
 /// cannot handle is skipped, not the end of the run.
 fn isolated<T: Default>(f: impl FnOnce() -> T) -> T {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_default()
+}
+
+/// The other paths by which a crate's users reach each of `keys` (functions, `crate::` paths):
+/// through its `pub use` re-exports (`pub use self::inner::Config as Settings` in `crate::api`
+/// makes `crate::inner::Config::load` also `crate::api::Settings::load`), glob ones
+/// (`pub use inner::*`) and chains of them (a re-export of a re-export, three levels deep at
+/// most). Private imports are left out: nobody outside can write their paths.
+fn reexport_paths(
+    index: &CrateIndex<'_>,
+    ops: &OpTable,
+    keys: &[String],
+) -> HashMap<String, Vec<String>> {
+    // Each module's imports, resolved: (the module's path, the name or None for a glob,
+    // the target's full path).
+    let mut imports: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut modules: Vec<(&str, &resolve::Scope)> = index.modules().collect();
+    modules.sort_by(|a, b| a.0.cmp(b.0));
+    for (module, scope) in modules {
+        let segs: Vec<String> = module.split("::").map(str::to_string).collect();
+        let resolver = resolve::Resolver {
+            index,
+            ops,
+            module: &segs,
+            blocks: &[],
+            self_ty: None,
+        };
+        for (name, target) in &scope.reexports {
+            if let Some(full) = resolver.resolve(target)
+                && full.first().is_some_and(|f| f == "crate")
+            {
+                imports.push((module.to_string(), name.clone(), full.join("::")));
+            }
+        }
+    }
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    // Known paths of each key, growing by one level of re-export per round.
+    let mut known: Vec<(String, String)> = keys.iter().map(|k| (k.clone(), k.clone())).collect();
+    let mut seen: HashSet<String> = keys.iter().cloned().collect();
+    for _ in 0..3 {
+        let mut found = Vec::new();
+        for (key, path) in &known {
+            for (module, name, target) in &imports {
+                let rest = match path.strip_prefix(target.as_str()) {
+                    Some("") => "",
+                    Some(rest) if rest.starts_with("::") => rest,
+                    _ => continue,
+                };
+                let alias = match name {
+                    Some(name) => format!("{module}::{name}{rest}"),
+                    // A glob brings in the first segment below the target.
+                    None if !rest.is_empty() => format!("{module}{rest}"),
+                    None => continue,
+                };
+                if seen.insert(alias.clone()) {
+                    found.push((key.clone(), alias));
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        for (key, alias) in &found {
+            out.entry(key.clone()).or_default().push(alias.clone());
+        }
+        known = found;
+    }
+    out
 }
 
 /// Whether a return type names `Future` (`impl Future<..>`, `Pin<Box<dyn Future<..>>>`,
