@@ -874,6 +874,86 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
 }
 
 #[test]
+fn calls_into_the_workspace_members_libraries_are_followed() {
+    let root = TempDir::new("members");
+    root.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"core\", \"server\"]\nresolver = \"3\"\n",
+    );
+    root.write(
+        "core/Cargo.toml",
+        "[package]\nname = \"app-core\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [package.metadata.aiocop]\nallow = [\"crate::allowed\"]\n",
+    );
+    root.write(
+        "core/src/lib.rs",
+        "pub mod config;\npub fn pure() -> u32 { 1 }\npub fn allowed() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n",
+    );
+    root.write(
+        "core/src/config.rs",
+        "pub fn load() -> String {\n    std::fs::read_to_string(\"app.toml\").unwrap_or_default()\n}\n",
+    );
+    // The package's own binary calls its library.
+    root.write(
+        "core/src/main.rs",
+        "#[tokio::main]\nasync fn main() {\n    let _ = app_core::config::load();\n    app_core::pure();\n}\n",
+    );
+    root.write(
+        "server/Cargo.toml",
+        "[package]\nname = \"server\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\napp-core = { path = \"../core\" }\n",
+    );
+    root.write(
+        "server/src/lib.rs",
+        "pub async fn handler() -> usize {\n    app_core::allowed();\n    app_core::config::load().len()\n}\n",
+    );
+    let out = aiocop(&["--format", "json"], root.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seen: Vec<(String, u64, Value)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["chain"].clone(),
+            )
+        })
+        .collect();
+    // The function the member's own configuration allows stays allowed.
+    assert_eq!(
+        seen,
+        [
+            (
+                "core/src/main.rs".to_string(),
+                3,
+                serde_json::json!(["main", "app_core::config::load", "std::fs::read_to_string"])
+            ),
+            (
+                "server/src/lib.rs".to_string(),
+                3,
+                serde_json::json!([
+                    "handler",
+                    "app_core::config::load",
+                    "std::fs::read_to_string"
+                ])
+            ),
+        ],
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(findings[1]["rule"], "blocking-chain");
+    assert_eq!(findings[1]["related"][0]["file"], "core/src/config.rs");
+    assert_eq!(findings[1]["related"][0]["line"].as_u64(), Some(2));
+    // Linting one member still follows calls into the other.
+    let out = aiocop(&["--format", "json", "-p", "server"], root.path());
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
+}
+
+#[test]
 fn trivial_operations_are_reported_only_when_asked() {
     let ws = workspace("", "");
     ws.write(

@@ -304,17 +304,24 @@ impl Linter {
         Ok(self.lint_crates(cache, roots))
     }
 
-    /// Lints the crates rooted at `roots` (cargo targets' root files), showing paths relative
-    /// to `base`.
-    pub(crate) fn lint_roots(&self, roots: &[PathBuf], base: &Path) -> Report {
-        guard::on_big_stack(|| self.lint_crates(SourceCache::new(Some(base.to_path_buf())), roots))
-    }
-
     /// Lints the crate of each root in turn (a file shared by two crates is reported once), and
     /// the files that could not be read or parsed.
     fn lint_crates<'a>(
         &self,
         mut cache: SourceCache,
+        roots: impl IntoIterator<Item = &'a PathBuf>,
+    ) -> Report {
+        let mut report = self.lint_crates_in(&mut cache, roots);
+        report.file_errors.extend(std::mem::take(&mut cache.errors));
+        report.normalize();
+        report
+    }
+
+    /// Lints the crate of each root in turn, reading files through `cache` (its errors are
+    /// left in it).
+    fn lint_crates_in<'a>(
+        &self,
+        cache: &mut SourceCache,
         roots: impl IntoIterator<Item = &'a PathBuf>,
     ) -> Report {
         let mut report = Report::default();
@@ -323,8 +330,6 @@ impl Linter {
             let sources = cache.load_crate(root);
             report.merge(self.lint_crate_isolated(&sources, &mut seen));
         }
-        report.file_errors.extend(std::mem::take(&mut cache.errors));
-        report.normalize();
         report
     }
 
@@ -389,113 +394,122 @@ impl Linter {
         guard::on_big_stack(|| {
             isolated(|| {
                 let mut cache = SourceCache::new(Some(base.to_path_buf()));
-                let sources = cache.load_crate(root);
-                let index = CrateIndex::build(&sources, &self.ops);
-                let mut walk = CrateWalk::new(&index, &self.ops);
-                for file in &sources.files {
-                    walk.walk_file(&file.file, &file.module);
-                }
-                walk.graph.solve(&self.ops);
-                let public = |key: &str| {
-                    key.strip_prefix("crate::")
-                        .map(|rest| format!("{crate_name}::{rest}"))
-                };
-                let keys = walk.graph.blocking_keys();
-                let reexports = reexport_paths(&index, &self.ops, &keys);
-                // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
-                // blocking function of the crate has that short path (a re-export at the root).
-                let short = |key: &str| -> Option<String> {
-                    let rest = key.strip_prefix("crate::")?;
-                    let segs: Vec<&str> = rest.split("::").collect();
-                    let tail = match segs.as_slice() {
-                        [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
-                        [.., f] => (*f).to_string(),
-                        [] => return None,
-                    };
-                    Some(tail)
-                };
-                let mut short_count: HashMap<String, usize> = HashMap::new();
-                for key in &keys {
-                    if let Some(s) = short(key) {
-                        *short_count.entry(s).or_default() += 1;
-                    }
-                }
-                let entry = Location {
-                    file: String::new(),
-                    line: 0,
-                    column: 0,
-                    end_line: 0,
-                    end_column: 0,
-                };
-                let mut out = Vec::new();
-                for key in &keys {
-                    // A function returning a future is the dependency's async API: what it does
-                    // before returning the future (tokio's `Command::status` spawns the child) is
-                    // its design, not the caller's to fix.
-                    if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
-                        continue;
-                    }
-                    let (Some(path), Some(chain)) =
-                        (public(key), walk.graph.chain(key, &entry, &self.ops))
-                    else {
-                        continue;
-                    };
-                    let mut paths = vec![path.clone()];
-                    if let Some(s) = short(key)
-                        && short_count.get(&s) == Some(&1)
-                    {
-                        let alias = format!("{crate_name}::{s}");
-                        if alias != path {
-                            paths.push(alias);
-                        }
-                    }
-                    for alias in reexports.get(key).into_iter().flatten() {
-                        if let Some(alias) = public(alias)
-                            && !paths.contains(&alias)
-                        {
-                            paths.push(alias);
-                        }
-                    }
-                    let (event, weight, category, alternative) = match &chain.terminal {
-                        Terminal::Op(op) => {
-                            let op = self.ops.op(*op);
-                            (
-                                op.event.clone(),
-                                op.weight,
-                                op.category.clone(),
-                                op.alternative.clone(),
-                            )
-                        }
-                        Terminal::Declared(event, weight) => {
-                            (event.clone(), *weight, "custom".to_string(), None)
-                        }
-                    };
-                    let n = chain.hops.len();
-                    // The steps are the functions (the last hop is the operation); the called one
-                    // is named by its public path.
-                    let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
-                        .iter()
-                        .map(|h| h.name.clone())
-                        .collect();
-                    if let Some(first) = steps.first_mut() {
-                        *first = path.clone();
-                    }
-                    if steps.is_empty() {
-                        steps.push(path.clone());
-                    }
-                    out.push(DepSummary {
-                        paths,
-                        event,
-                        weight,
-                        category,
-                        alternative,
-                        steps,
-                        at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
-                    });
-                }
-                out
+                self.summarize_in(&mut cache, crate_name, root)
             })
         })
+    }
+
+    /// [`Linter::summarize_dependency`], reading the crate's files through `cache`.
+    fn summarize_in(
+        &self,
+        cache: &mut SourceCache,
+        crate_name: &str,
+        root: &Path,
+    ) -> Vec<DepSummary> {
+        let sources = cache.load_crate(root);
+        let index = CrateIndex::build(&sources, &self.ops);
+        let mut walk = CrateWalk::new(&index, &self.ops);
+        for file in &sources.files {
+            walk.walk_file(&file.file, &file.module);
+        }
+        walk.graph.solve(&self.ops);
+        let public = |key: &str| {
+            key.strip_prefix("crate::")
+                .map(|rest| format!("{crate_name}::{rest}"))
+        };
+        let keys = walk.graph.blocking_keys();
+        let reexports = reexport_paths(&index, &self.ops, &keys);
+        // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
+        // blocking function of the crate has that short path (a re-export at the root).
+        let short = |key: &str| -> Option<String> {
+            let rest = key.strip_prefix("crate::")?;
+            let segs: Vec<&str> = rest.split("::").collect();
+            let tail = match segs.as_slice() {
+                [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
+                [.., f] => (*f).to_string(),
+                [] => return None,
+            };
+            Some(tail)
+        };
+        let mut short_count: HashMap<String, usize> = HashMap::new();
+        for key in &keys {
+            if let Some(s) = short(key) {
+                *short_count.entry(s).or_default() += 1;
+            }
+        }
+        let entry = Location {
+            file: String::new(),
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
+        };
+        let mut out = Vec::new();
+        for key in &keys {
+            // A function returning a future is the dependency's async API: what it does
+            // before returning the future (tokio's `Command::status` spawns the child) is
+            // its design, not the caller's to fix.
+            if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
+                continue;
+            }
+            let (Some(path), Some(chain)) = (public(key), walk.graph.chain(key, &entry, &self.ops))
+            else {
+                continue;
+            };
+            let mut paths = vec![path.clone()];
+            if let Some(s) = short(key)
+                && short_count.get(&s) == Some(&1)
+            {
+                let alias = format!("{crate_name}::{s}");
+                if alias != path {
+                    paths.push(alias);
+                }
+            }
+            for alias in reexports.get(key).into_iter().flatten() {
+                if let Some(alias) = public(alias)
+                    && !paths.contains(&alias)
+                {
+                    paths.push(alias);
+                }
+            }
+            let (event, weight, category, alternative) = match &chain.terminal {
+                Terminal::Op(op) => {
+                    let op = self.ops.op(*op);
+                    (
+                        op.event.clone(),
+                        op.weight,
+                        op.category.clone(),
+                        op.alternative.clone(),
+                    )
+                }
+                Terminal::Declared(event, weight) => {
+                    (event.clone(), *weight, "custom".to_string(), None)
+                }
+            };
+            let n = chain.hops.len();
+            // The steps are the functions (the last hop is the operation); the called one
+            // is named by its public path.
+            let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
+                .iter()
+                .map(|h| h.name.clone())
+                .collect();
+            if let Some(first) = steps.first_mut() {
+                *first = path.clone();
+            }
+            if steps.is_empty() {
+                steps.push(path.clone());
+            }
+            out.push(DepSummary {
+                paths,
+                event,
+                weight,
+                category,
+                alternative,
+                steps,
+                at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
+            });
+        }
+        out
     }
 
     /// Lints one source text as a crate root (no module files are read).
@@ -704,6 +718,52 @@ fn left_unset(index: &CrateIndex<'_>, cond: &callgraph::Cond, arg: Option<&scope
         }
         _ => false,
     }
+}
+
+/// One workspace member, for [`lint_members`].
+pub(crate) struct Member {
+    /// Its configuration (the workspace's with its own on top).
+    pub(crate) config: Config,
+    /// The deny level given on the command line, if any.
+    pub(crate) deny: Option<DenyLevel>,
+    /// Its library target (crate name and root file), when other targets or members may call
+    /// it: it is then summarized like a dependency.
+    pub(crate) callable_lib: Option<(String, PathBuf)>,
+    /// Its targets' root files, when it is to be linted.
+    pub(crate) roots: Option<Vec<PathBuf>>,
+}
+
+/// Lints workspace members, reading each file once: the libraries other targets may call are
+/// summarized first (so that a call from a binary, test or example to its package's library, or
+/// from one member to another, is followed into it), then every member to lint is linted with
+/// the `dependencies`' summaries and those. Paths are shown relative to `base`.
+pub(crate) fn lint_members(members: &[Member], dependencies: &[DepSummary], base: &Path) -> Report {
+    guard::on_big_stack(|| {
+        let mut cache = SourceCache::new(Some(base.to_path_buf()));
+        let mut libraries = Vec::new();
+        for member in members {
+            if let Some((crate_name, root)) = &member.callable_lib {
+                let summarizer = Linter::new(member.config.clone());
+                libraries.extend(isolated(|| {
+                    summarizer.summarize_in(&mut cache, crate_name, root)
+                }));
+            }
+        }
+        let mut report = Report::default();
+        for member in members {
+            let Some(roots) = &member.roots else { continue };
+            let mut linter = Linter::new(member.config.clone())
+                .with_dependencies(dependencies)
+                .with_dependencies(&libraries);
+            if let Some(deny) = member.deny {
+                linter = linter.with_deny(deny);
+            }
+            report.merge(linter.lint_crates_in(&mut cache, roots));
+        }
+        report.file_errors.extend(std::mem::take(&mut cache.errors));
+        report.normalize();
+        report
+    })
 }
 
 /// Collects the `.rs` files below the directory `dir` (skipping `target` and hidden folders).
