@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use syn::visit::{self, Visit};
 use syn::{Block, Expr, Lit, Member, Pat, Stmt};
 
-use super::index::{CrateIndex, is_offload_name};
+use super::index::{CrateIndex, is_offload_name, type_path};
 
 /// What a same-crate function leaves in a field of the value it builds or updates (a
 /// constructor's `Self { key_log: None, .. }`, a builder's `self.key_log = Some(p)`).
@@ -115,6 +115,17 @@ pub(crate) fn field_after(
             .as_deref()
             .and_then(|t| t.rsplit("::").next())
             .map(str::to_string);
+        // Every step must build or pass on a value of its own type (`-> Self`): a step to
+        // another type (`.build()`) says nothing of that type's fields.
+        let returns_own_type = match info.output {
+            syn::ReturnType::Type(_, ty) => type_path(ty)
+                .and_then(|segs| segs.last().cloned())
+                .is_some_and(|last| last == "Self" || Some(&last) == type_name.as_ref()),
+            syn::ReturnType::Default => false,
+        };
+        if !returns_own_type {
+            return None;
+        }
         let effects = field_effects(info.body?, type_name.as_deref(), i > 0)?;
         match effects.get(field) {
             Some(s) => state = Some(*s),

@@ -85,6 +85,30 @@ async fn config_through_a_method_call() {
     let _c = Credentials::new(config); //~ BLOCKING config_through_a_method_call → Credentials::new → Credentials::new_impl → open_key_log → std::fs::File::create
 }
 
+// A step to another type says nothing of that type's fields.
+pub struct Session {
+    key_log: Option<PathBuf>,
+}
+
+impl TlsConfig {
+    pub fn session(self) -> Session {
+        Session {
+            key_log: Some(PathBuf::from("session.log")),
+        }
+    }
+}
+
+fn open_session(session: Session) {
+    if let Some(path) = session.key_log {
+        std::fs::File::create(path).ok(); //~ OK
+    }
+}
+
+async fn session_from_config() {
+    let session = TlsConfig::new().session();
+    open_session(session); //~ BLOCKING session_from_config → open_session → std::fs::File::create
+}
+
 // An optional parameter matched on: `None` at the call leaves the read out.
 fn load(path: Option<&str>) -> String {
     match path {
