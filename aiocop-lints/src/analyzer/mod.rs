@@ -733,10 +733,12 @@ pub(crate) struct Member {
     pub(crate) roots: Option<Vec<PathBuf>>,
 }
 
-/// Lints workspace members, reading each file once: the libraries other targets may call are
-/// summarized first (so that a call from a binary, test or example to its package's library, or
-/// from one member to another, is followed into it), then every member to lint is linted with
-/// the `dependencies`' summaries and those. Paths are shown relative to `base`.
+/// Lints workspace members: the libraries other targets may call are summarized first (so that
+/// a call from a binary, test or example to its package's library, or from one member to
+/// another, is followed into it), then every member to lint is linted with the `dependencies`'
+/// summaries and those. Paths are shown relative to `base`. Syntax trees are dropped after each
+/// library and each member (memory stays that of the largest, not of the workspace), so a
+/// library that is summarized is parsed again when its own package is linted.
 pub(crate) fn lint_members(members: &[Member], dependencies: &[DepSummary], base: &Path) -> Report {
     guard::on_big_stack(|| {
         let mut cache = SourceCache::new(Some(base.to_path_buf()));
@@ -747,6 +749,7 @@ pub(crate) fn lint_members(members: &[Member], dependencies: &[DepSummary], base
                 libraries.extend(isolated(|| {
                     summarizer.summarize_in(&mut cache, crate_name, root)
                 }));
+                cache.clear_files();
             }
         }
         let mut report = Report::default();
@@ -759,6 +762,7 @@ pub(crate) fn lint_members(members: &[Member], dependencies: &[DepSummary], base
                 linter = linter.with_deny(deny);
             }
             report.merge(linter.lint_crates_in(&mut cache, roots));
+            cache.clear_files();
         }
         report.file_errors.extend(std::mem::take(&mut cache.errors));
         report.normalize();

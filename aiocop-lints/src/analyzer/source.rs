@@ -95,6 +95,12 @@ impl SourceCache {
         shown.display().to_string()
     }
 
+    /// Forgets the parsed files (not the errors), so that one crate's syntax trees are not
+    /// held while the next is analyzed.
+    pub(crate) fn clear_files(&mut self) {
+        self.files.clear();
+    }
+
     /// The parsed file at `path`, or None (recorded in `errors`) if it cannot be read or parsed.
     pub(crate) fn get(&mut self, path: &Path) -> Option<Rc<SourceFile>> {
         if let Some(cached) = self.files.get(path) {
