@@ -7,7 +7,8 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::analyzer::{
-    Config, ConfigError, DenyLevel, DepSummary, LintError, Linter, Report, summary,
+    Config, ConfigError, DenyLevel, DepSummary, LintError, Linter, Member, Report, lint_members,
+    summary,
 };
 
 /// One workspace member to lint.
@@ -15,6 +16,12 @@ struct Package {
     name: String,
     manifest: PathBuf,
     roots: Vec<PathBuf>,
+    /// Its library target, if it has one: crate name and root file.
+    lib: Option<(String, PathBuf)>,
+    /// Whether it has targets that may call its library (binaries, tests, examples, benches).
+    lib_callers: bool,
+    /// The names of the packages it depends on.
+    depends_on: Vec<String>,
     metadata: Option<Value>,
 }
 
@@ -177,10 +184,41 @@ impl Workspace {
                 .collect();
             roots.sort();
             roots.dedup();
+            let lib = pkg["targets"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|t| {
+                    t["kind"].as_array().is_some_and(|k| {
+                        k.iter()
+                            .any(|k| k == "lib" || k == "rlib" || k == "proc-macro")
+                    })
+                })
+                .and_then(|t| {
+                    Some((
+                        t["name"].as_str()?.replace('-', "_"),
+                        PathBuf::from(t["src_path"].as_str()?),
+                    ))
+                });
+            let lib_callers = pkg["targets"].as_array().into_iter().flatten().any(|t| {
+                t["kind"].as_array().is_some_and(|k| {
+                    k.iter()
+                        .any(|k| matches!(k.as_str(), Some("bin" | "test" | "example" | "bench")))
+                })
+            });
+            let depends_on = pkg["dependencies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|d| d["name"].as_str().map(str::to_string))
+                .collect();
             packages.push(Package {
                 name: pkg["name"].as_str().unwrap_or("").to_string(),
                 manifest: PathBuf::from(pkg["manifest_path"].as_str().unwrap_or("")),
                 roots,
+                lib,
+                lib_callers,
+                depends_on,
                 metadata: pkg["metadata"].get("aiocop").cloned(),
             });
         }
@@ -202,7 +240,7 @@ impl Workspace {
         let cache_dir = self
             .target_dir
             .as_ref()
-            .map(|t| t.join("aiocop").join("deps-v1"));
+            .map(|t| t.join("aiocop").join("deps-v2"));
         let mut all = Vec::new();
         let mut stats = DepStats::default();
         for lib in &self.libraries {
@@ -301,11 +339,8 @@ impl Workspace {
             }
         }
         let workspace_config = self.config()?;
-        let mut report = Report::default();
+        let mut configs = Vec::with_capacity(self.packages.len());
         for package in &self.packages {
-            if !only.is_empty() && !only.contains(&package.name) {
-                continue;
-            }
             let config = match &package.metadata {
                 None => workspace_config.clone(),
                 Some(value) => {
@@ -317,17 +352,33 @@ impl Workspace {
                     workspace_config.clone().merged_with(&own)
                 }
             };
-            let mut config = config;
-            if report_trivial.is_some() {
-                config.report_trivial = report_trivial;
-            }
-            let mut linter = Linter::new(config).with_dependencies(dependencies);
-            if let Some(deny) = deny {
-                linter = linter.with_deny(deny);
-            }
-            report.merge(linter.lint_roots(&package.roots, &self.root));
+            configs.push(config);
         }
-        Ok(report)
+        let members: Vec<Member> = self
+            .packages
+            .iter()
+            .zip(configs)
+            .map(|(package, mut config)| {
+                if report_trivial.is_some() {
+                    config.report_trivial = report_trivial;
+                }
+                // A library is summarized only when something may call it: its package's
+                // other targets, or another member depending on it.
+                let called = package.lib_callers
+                    || self
+                        .packages
+                        .iter()
+                        .any(|other| other.depends_on.contains(&package.name));
+                Member {
+                    config,
+                    deny,
+                    callable_lib: package.lib.clone().filter(|_| called),
+                    roots: (only.is_empty() || only.contains(&package.name))
+                        .then(|| package.roots.clone()),
+                }
+            })
+            .collect();
+        Ok(lint_members(&members, dependencies, &self.root))
     }
 
     /// The configured deny level of the selected packages, for the summary (the strictest).

@@ -701,7 +701,7 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
         "[package]\nname = \"dep\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
          [dependencies]\naiocop = { path = \"../aiocop\" }\n\n\
          [package.metadata.aiocop]\ndeny = \"none\"\noffload = [\"dep::pool::run\"]\n\n\
-         [package.metadata.aiocop.blocking]\n\"dep::Client::query\" = \"heavy\"\n\"dep::load\" = \"moderate\"\n",
+         [package.metadata.aiocop.blocking]\n\"dep::Client::query\" = \"heavy\"\n\"dep::load\" = { weight = \"moderate\", name = \"dep.load\" }\n",
     );
     root.write(
         "dep/src/lib.rs",
@@ -710,7 +710,7 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
     // Functions declared blocking in the dependency's source (it depends on aiocop).
     root.write(
         "dep/src/db.rs",
-        "use aiocop::blocking;\n#[aiocop::blocking(weight = heavy)]\npub fn select() {}\n#[blocking]\npub fn insert() {}\npub fn pure() {}\n",
+        "use aiocop::blocking;\n#[aiocop::blocking(weight = heavy)]\npub fn select() {}\n#[blocking]\npub fn insert() {}\npub fn pure() {}\n#[aiocop::blocking(weight = light, name = \"db.update\")]\npub fn update() {}\n",
     );
     // A stand-in for aiocop: only its name matters to the linter.
     root.write(
@@ -725,7 +725,7 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
     );
     root.write(
         "ws/src/lib.rs",
-        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n    dep::db::select();\n    dep::db::insert();\n    dep::db::pure();\n}\n",
+        "pub async fn handler(c: &dep::Client) {\n    c.query();\n    dep::load();\n    dep::pool::run(|| dep::load());\n    dep::db::select();\n    dep::db::insert();\n    dep::db::pure();\n    dep::db::update();\n}\n",
     );
     let ws = root.0.join("ws");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -765,9 +765,12 @@ fn dependencies_declare_their_blocking_functions_in_their_manifest() {
         events,
         [
             (2, "dep::Client::query".to_string(), 50),
-            (3, "dep::load".to_string(), 10),
+            // The events are the names the dependency gives (its table's `name`, the
+            // attribute's `name = ..`), else the paths.
+            (3, "dep.load".to_string(), 10),
             (5, "dep::db::select".to_string(), 50),
             (6, "dep::db::insert".to_string(), 10),
+            (8, "db.update".to_string(), 1),
         ]
     );
 }
@@ -782,6 +785,8 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
     root.write(
         "dep/src/lib.rs",
         "pub mod config;\npub fn pure() -> u32 { 1 }\n\
+         pub mod api { pub use crate::config::Config as Settings; pub use crate::config::*; }\n\
+         pub mod prelude { pub use super::api::Settings; }\n\
          pub fn run() -> impl std::future::Future<Output = ()> { let _ = std::fs::read(\"x\"); async {} }\n\
          pub struct Client;\nimpl Client {\n    pub fn new() -> Client { Client }\n    \
          pub fn fetch(&self) -> String { std::fs::read_to_string(\"f\").unwrap_or_default() }\n}\n",
@@ -798,7 +803,9 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
     );
     root.write(
         "ws/src/lib.rs",
-        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n    let client = dep::Client::new();\n    let _ = client.fetch();\n}\n",
+        "pub async fn handler() {\n    let _c = dep::config::Config::load();\n    let _n = dep::pure();\n    let fut = dep::run();\n    fut.await;\n    let _f = dep::Config::load();\n    let client = dep::Client::new();\n    let _ = client.fetch();\n    \
+         let _s = dep::api::Settings::load();\n    let _p = dep::prelude::Settings::load();\n    \
+         let _g = dep::api::Config::load();\n}\n",
     );
     let ws = root.0.join("ws");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -833,7 +840,8 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
         .iter()
         .map(|f| f["line"].as_u64().unwrap())
         .collect();
-    assert_eq!(lines, [2, 6, 8], "{}", stdout(&out));
+    // Re-exports in modules (a renaming one, a chain of two, a glob) reach it too.
+    assert_eq!(lines, [2, 6, 8, 9, 10, 11], "{}", stdout(&out));
     // A method of a dependency's type, on a value from its constructor.
     assert_eq!(
         findings[2]["chain"],
@@ -863,6 +871,86 @@ fn with_deps_a_call_into_a_dependency_that_blocks_is_reported_with_its_chain() {
         stderr(&again)
     );
     assert_eq!(stdout(&again), stdout(&out));
+}
+
+#[test]
+fn calls_into_the_workspace_members_libraries_are_followed() {
+    let root = TempDir::new("members");
+    root.write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"core\", \"server\"]\nresolver = \"3\"\n",
+    );
+    root.write(
+        "core/Cargo.toml",
+        "[package]\nname = \"app-core\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [package.metadata.aiocop]\nallow = [\"crate::allowed\"]\n",
+    );
+    root.write(
+        "core/src/lib.rs",
+        "pub mod config;\npub fn pure() -> u32 { 1 }\npub fn allowed() { std::thread::sleep(std::time::Duration::from_millis(1)); }\n",
+    );
+    root.write(
+        "core/src/config.rs",
+        "pub fn load() -> String {\n    std::fs::read_to_string(\"app.toml\").unwrap_or_default()\n}\n",
+    );
+    // The package's own binary calls its library.
+    root.write(
+        "core/src/main.rs",
+        "#[tokio::main]\nasync fn main() {\n    let _ = app_core::config::load();\n    app_core::pure();\n}\n",
+    );
+    root.write(
+        "server/Cargo.toml",
+        "[package]\nname = \"server\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [dependencies]\napp-core = { path = \"../core\" }\n",
+    );
+    root.write(
+        "server/src/lib.rs",
+        "pub async fn handler() -> usize {\n    app_core::allowed();\n    app_core::config::load().len()\n}\n",
+    );
+    let out = aiocop(&["--format", "json"], root.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let findings: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seen: Vec<(String, u64, Value)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["chain"].clone(),
+            )
+        })
+        .collect();
+    // The function the member's own configuration allows stays allowed.
+    assert_eq!(
+        seen,
+        [
+            (
+                "core/src/main.rs".to_string(),
+                3,
+                serde_json::json!(["main", "app_core::config::load", "std::fs::read_to_string"])
+            ),
+            (
+                "server/src/lib.rs".to_string(),
+                3,
+                serde_json::json!([
+                    "handler",
+                    "app_core::config::load",
+                    "std::fs::read_to_string"
+                ])
+            ),
+        ],
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(findings[1]["rule"], "blocking-chain");
+    assert_eq!(findings[1]["related"][0]["file"], "core/src/config.rs");
+    assert_eq!(findings[1]["related"][0]["line"].as_u64(), Some(2));
+    // Linting one member still follows calls into the other.
+    let out = aiocop(&["--format", "json", "-p", "server"], root.path());
+    assert_eq!(stdout(&out).lines().count(), 1, "{}", stdout(&out));
 }
 
 #[test]

@@ -4,7 +4,9 @@
 findings.csv holds every finding of a default run (path mode: `cargo aiocop --format
 json <repo>` from the folder holding the checkouts) on the repositories of repos.csv, each
 classified by reading the code: TP (the call blocks the thread running async code, on a path
-the code can take) or FP (it does not), with the reason.
+the code can take) or FP (it does not), with the reason. repos.csv's `set` column says which
+repositories the rules were designed on (`tuned`) and which were added afterwards, untouched
+while the rules were written, as a check (`held-out`).
 
     python3 aiocop-lints/benches/real-code/precision.py            # figures from the data
     python3 aiocop-lints/benches/real-code/precision.py --rerun DIR BIN
@@ -40,6 +42,10 @@ def report(rows):
         by_repo[r["repo"]].append(r)
     with open(os.path.join(HERE, "repos.csv"), newline="") as f:
         repos = list(csv.DictReader(f))
+    for kind in ("tuned", "held-out"):
+        names = {repo["repo"] for repo in repos if repo.get("set", "tuned") == kind}
+        tp, n, p = precision([r for r in rows if r["repo"] in names])
+        print(f"  {kind} repositories only: {n} findings, {n - tp} FP, precision {p:.3f}")
     for repo in repos:
         tp, n, p = precision(by_repo.get(repo["repo"], []))
         print(f"  {repo['repo']:<11} {n:4} findings, {n - tp:3} FP, precision {p:.3f}")

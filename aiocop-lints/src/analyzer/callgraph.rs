@@ -1,20 +1,53 @@
 //! Same-crate sync functions, what each blocks on directly and which others it calls, and for
 //! each the heaviest blocking operation it reaches, through the shortest chain of calls.
+//!
+//! A step (a blocking operation, or a call) that runs only when an optional input of its
+//! function is set (`if let Some(path) = config.key_log { File::create(path) }`, `if self.verbose`)
+//! is *conditional* on that input: the function blocks only when its caller sets it. The
+//! condition is carried up through callers that pass the input on (`new(config)` calling
+//! `new_impl(config)`), and a call site whose argument visibly leaves it unset (`None`, `false`,
+//! or a value built by same-crate constructors and builder methods none of which sets it) does
+//! not block through that chain. A function that blocks unconditionally is always preferred to a
+//! conditional way of blocking, whatever their weights.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use super::Location;
 use super::ops::{OpId, OpTable};
+
+/// A condition on a function's input: the parameter at position `param` (a method's receiver
+/// is position 0), through the fields `fields` (none: the parameter itself), is `Some(..)` or
+/// `true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Cond {
+    pub(crate) param: usize,
+    pub(crate) fields: Vec<String>,
+}
+
+/// A call from one sync function to another.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub(crate) callee: String,
+    pub(crate) at: Location,
+    /// The condition the call runs under, if any.
+    pub(crate) guard: Option<Rc<Cond>>,
+    /// For each of the callee's parameters (by position), the caller's parameter and fields it
+    /// is passed (`new_impl(config)` inside `new(config: Config)`), if it is one.
+    pub(crate) args: Vec<Option<(usize, Vec<String>)>>,
+}
 
 /// One sync function's body, as the walker saw it.
 #[derive(Debug, Default)]
 pub(crate) struct Node {
     /// How the function is named in chains: `load_config`, `Config::load`.
     pub(crate) label: String,
-    /// Blocking operations called directly, in source order.
-    pub(crate) direct: Vec<(OpId, Location)>,
+    /// Blocking operations called directly, in source order, each with the condition it runs
+    /// under.
+    pub(crate) direct: Vec<(OpId, Location, Option<Rc<Cond>>)>,
     /// Same-crate functions called, in source order.
-    pub(crate) calls: Vec<(String, Location)>,
+    pub(crate) calls: Vec<Call>,
+
     /// Whether the function is allowed to block (attribute or configuration).
     pub(crate) allowed: bool,
     /// Set when the function is declared blocking with `#[aiocop::blocking]`: its event name
@@ -30,17 +63,23 @@ enum Via {
     Declared,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Best {
     weight: u32,
     len: usize,
     via: Via,
+    /// The condition on the function's inputs under which it blocks this way.
+    cond: Option<Rc<Cond>>,
 }
 
 impl Best {
+    /// Unconditional before conditional, then heavier, then shorter.
     fn beats(&self, other: Option<&Best>) -> bool {
-        other
-            .is_none_or(|o| self.weight > o.weight || (self.weight == o.weight && self.len < o.len))
+        other.is_none_or(|o| match (self.cond.is_some(), o.cond.is_some()) {
+            (false, true) => true,
+            (true, false) => false,
+            _ => self.weight > o.weight || (self.weight == o.weight && self.len < o.len),
+        })
     }
 }
 
@@ -66,6 +105,8 @@ pub(crate) struct Chain {
     pub(crate) terminal: Terminal,
     /// The functions called, then the operation; each with the location of the call into it.
     pub(crate) hops: Vec<Hop>,
+    /// The condition on the called function's inputs under which the chain is taken.
+    pub(crate) cond: Option<Rc<Cond>>,
 }
 
 /// The sync functions of one crate.
@@ -96,9 +137,9 @@ impl CallGraph {
         let keys: Vec<String> = keys.into_iter().cloned().collect();
         let mut callers: HashMap<&str, Vec<&str>> = HashMap::new();
         for key in &keys {
-            for (callee, _) in &self.nodes[key].calls {
+            for call in &self.nodes[key].calls {
                 callers
-                    .entry(callee.as_str())
+                    .entry(call.callee.as_str())
                     .or_default()
                     .push(key.as_str());
             }
@@ -140,23 +181,39 @@ impl CallGraph {
             weight: *weight,
             len: 1,
             via: Via::Declared,
+            cond: None,
         });
-        for (i, (op, _)) in node.direct.iter().enumerate() {
+        for (i, (op, _, guard)) in node.direct.iter().enumerate() {
             let b = Best {
                 weight: ops.op(*op).weight,
                 len: 1,
                 via: Via::Op(*op, i),
+                cond: guard.clone(),
             };
             if b.beats(candidate.as_ref()) {
                 candidate = Some(b);
             }
         }
-        for (i, (callee, _)) in node.calls.iter().enumerate() {
-            if let Some(c) = best.get(callee) {
+        for (i, call) in node.calls.iter().enumerate() {
+            if let Some(c) = best.get(&call.callee) {
+                // The call's own guard, else the callee's condition on what this function
+                // passes it: on one of this function's inputs when it passes one on, else
+                // (a value of its own making) unconditional.
+                let cond = call.guard.clone().or_else(|| {
+                    let inner = c.cond.as_ref()?;
+                    let (param, prefix) = call.args.get(inner.param)?.as_ref()?;
+                    let mut fields = prefix.clone();
+                    fields.extend(inner.fields.iter().cloned());
+                    Some(Rc::new(Cond {
+                        param: *param,
+                        fields,
+                    }))
+                });
                 let b = Best {
                     weight: c.weight,
                     len: c.len + 1,
                     via: Via::Call(i),
+                    cond,
                 };
                 if b.beats(candidate.as_ref()) {
                     candidate = Some(b);
@@ -171,6 +228,7 @@ impl CallGraph {
         let mut hops = Vec::new();
         let mut current = key;
         let mut at = Some(entry.clone());
+        let cond = self.best.get(key)?.cond.clone();
         // A chain is never longer than the graph; the bound guards against a corrupt `best`.
         for _ in 0..=self.nodes.len() {
             let best = self.best.get(current)?;
@@ -190,6 +248,7 @@ impl CallGraph {
                     return Some(Chain {
                         terminal: Terminal::Op(op),
                         hops,
+                        cond,
                     });
                 }
                 Via::Declared => {
@@ -201,12 +260,13 @@ impl CallGraph {
                     return Some(Chain {
                         terminal: Terminal::Declared(event, weight),
                         hops,
+                        cond,
                     });
                 }
                 Via::Call(i) => {
-                    let (callee, loc) = &node.calls[i];
-                    at = Some(loc.clone());
-                    current = callee;
+                    let call = &node.calls[i];
+                    at = Some(call.at.clone());
+                    current = &call.callee;
                 }
             }
         }

@@ -113,6 +113,9 @@ pub struct ExtraBlocking {
     pub category: Option<String>,
     /// What to use instead.
     pub alternative: Option<String>,
+    /// The event name findings show (default: `path`): a table's `name = "db.query"`, or the
+    /// `name` of a dependency's `#[aiocop::blocking(name = "db.query")]`.
+    pub event: Option<String>,
 }
 
 /// The linter's settings.
@@ -311,6 +314,7 @@ fn extra_blocking(path: &str, spec: &Value) -> Result<ExtraBlocking, (String, St
         weight: WEIGHT_MODERATE,
         category: None,
         alternative: None,
+        event: None,
     };
     match spec {
         Value::Object(fields) => {
@@ -332,10 +336,11 @@ fn extra_blocking(path: &str, spec: &Value) -> Result<ExtraBlocking, (String, St
                     }
                     "alternative" => extra.alternative = Some(text()?),
                     "category" => extra.category = Some(text()?),
+                    "name" => extra.event = Some(text()?),
                     _ => {
                         return Err((
                             sub,
-                            "unknown key (expected `weight`, `alternative` or `category`)"
+                            "unknown key (expected `weight`, `alternative`, `category` or `name`)"
                                 .to_string(),
                         ));
                     }

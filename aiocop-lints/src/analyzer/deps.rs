@@ -164,5 +164,6 @@ pub(crate) fn dependency_ops() -> impl Iterator<Item = ExtraBlocking> {
             weight: *weight,
             category: Some(category.to_string()),
             alternative: Some(alternative.to_string()),
+            event: None,
         })
 }

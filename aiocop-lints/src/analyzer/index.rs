@@ -22,6 +22,8 @@ pub(crate) struct FnInfo<'a> {
     /// Its `Self` type, for methods.
     pub(crate) self_ty: Option<String>,
     pub(crate) output: &'a ReturnType,
+    /// Its body (none for a trait method without a default).
+    pub(crate) body: Option<&'a Block>,
 }
 
 /// A struct field's declared type and where it was declared.
@@ -75,6 +77,11 @@ impl<'a> CrateIndex<'a> {
         self.modules.get(&path.join("::"))
     }
 
+    /// Every module's full path (`crate::a::b`) and scope.
+    pub(crate) fn modules(&self) -> impl Iterator<Item = (&str, &Scope)> {
+        self.modules.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
     /// Whether a crate item exists at this full path (`crate::Config::load`).
     pub(crate) fn has_item(&self, path: &str) -> bool {
         self.items.contains(path) || self.fns.contains_key(path)
@@ -102,7 +109,11 @@ impl<'a> CrateIndex<'a> {
         for item in items {
             let name = match item {
                 Item::Use(u) => {
-                    scope.add_use(&u.tree, u.leading_colon.is_some());
+                    if matches!(u.vis, syn::Visibility::Public(_)) {
+                        scope.add_reexport(&u.tree, u.leading_colon.is_some());
+                    } else {
+                        scope.add_use(&u.tree, u.leading_colon.is_some());
+                    }
                     continue;
                 }
                 Item::Mod(m) => {
@@ -126,6 +137,7 @@ impl<'a> CrateIndex<'a> {
                             module: module.to_vec(),
                             self_ty: None,
                             output: &f.sig.output,
+                            body: Some(&f.block),
                         },
                     );
                     name
@@ -148,7 +160,8 @@ impl<'a> CrateIndex<'a> {
             self.items.insert(path.join("::"));
             scope.items.insert(name, path);
         }
-        self.modules.insert(key, scope);
+        // A module may span several files (`include!("generated.rs")`): their scopes add up.
+        self.modules.entry(key).or_default().merge(scope);
         for (name, inner) in inline {
             let mut child = module.to_vec();
             child.push(name);
@@ -181,7 +194,7 @@ impl<'a> CrateIndex<'a> {
             Item::Impl(imp) => {
                 for it in &imp.items {
                     let ImplItem::Fn(f) = it else { continue };
-                    self.add_method(&key, module, &f.sig);
+                    self.add_method(&key, module, &f.sig, Some(&f.block));
                     if offloads_a_parameter(&f.sig, &f.block) {
                         self.offloaders.insert(format!("{key}::{}", f.sig.ident));
                     }
@@ -190,8 +203,8 @@ impl<'a> CrateIndex<'a> {
             Item::Trait(t) => {
                 for it in &t.items {
                     let TraitItem::Fn(f) = it else { continue };
-                    if f.default.is_some() {
-                        self.add_method(&key, module, &f.sig);
+                    if let Some(body) = &f.default {
+                        self.add_method(&key, module, &f.sig, Some(body));
                     }
                 }
             }
@@ -215,7 +228,13 @@ impl<'a> CrateIndex<'a> {
         }
     }
 
-    fn add_method(&mut self, ty: &str, module: &[String], sig: &'a syn::Signature) {
+    fn add_method(
+        &mut self,
+        ty: &str,
+        module: &[String],
+        sig: &'a syn::Signature,
+        body: Option<&'a Block>,
+    ) {
         let name = sig.ident.to_string();
         let fn_key = format!("{ty}::{name}");
         self.methods
@@ -229,6 +248,7 @@ impl<'a> CrateIndex<'a> {
                 module: module.to_vec(),
                 self_ty: Some(ty.to_string()),
                 output: &sig.output,
+                body,
             },
         );
     }

@@ -7,7 +7,7 @@ use syn::{Attribute, Block, FnArg, ImplItem, Item, Signature, Stmt, TraitItem};
 use super::declared::declared_blocking;
 use super::index::type_path;
 use super::resolve::Scope;
-use super::scope::{AsyncKind, Ctx};
+use super::scope::{AsyncKind, Ctx, Origin};
 use super::suppress;
 use super::types::Ty;
 use super::walk::Walker;
@@ -144,6 +144,7 @@ impl Walker<'_, '_> {
         let saved_locals = std::mem::take(&mut self.locals);
         let saved_ctx = std::mem::take(&mut self.ctx);
         let saved_self = std::mem::replace(&mut self.self_ty, self_ty);
+        let saved_guards = std::mem::take(&mut self.guards);
         if sig.asyncness.is_some() {
             self.ctx.push(Ctx::Async {
                 kind: AsyncKind::Fn,
@@ -162,7 +163,7 @@ impl Walker<'_, '_> {
         self.labels.push(label);
         self.keys.push(key);
         self.locals.push();
-        for input in &sig.inputs {
+        for (position, input) in sig.inputs.iter().enumerate() {
             match input {
                 FnArg::Receiver(_) => {
                     let ty = self
@@ -171,10 +172,15 @@ impl Walker<'_, '_> {
                         .map(Ty::named)
                         .unwrap_or(Ty::Unknown);
                     self.locals.set("self", ty);
+                    self.locals.set_origin("self", Origin::Param(position));
                 }
                 FnArg::Typed(pt) => {
                     let ty = self.declared(&pt.ty);
                     self.bind(&pt.pat, ty);
+                    if let syn::Pat::Ident(p) = &*pt.pat {
+                        self.locals
+                            .set_origin(&p.ident.to_string(), Origin::Param(position));
+                    }
                 }
             }
         }
@@ -183,6 +189,7 @@ impl Walker<'_, '_> {
         self.labels.pop();
         self.end_allow(allowed);
         self.self_ty = saved_self;
+        self.guards = saved_guards;
         self.ctx = saved_ctx;
         self.locals = saved_locals;
     }

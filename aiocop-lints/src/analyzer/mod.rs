@@ -24,6 +24,7 @@
 //! ```
 
 mod callgraph;
+mod cond;
 mod config;
 mod declared;
 mod deps;
@@ -293,15 +294,14 @@ impl Linter {
                 );
                 claimed.extend(decls.into_iter().filter_map(|d| d.file));
             }
+            claimed.extend(
+                source::included_files(&parsed.ast.items, &dir, &["crate".to_string()])
+                    .into_iter()
+                    .map(|(path, _)| path),
+            );
         }
         let roots = files.iter().filter(|f| !claimed.contains(*f));
         Ok(self.lint_crates(cache, roots))
-    }
-
-    /// Lints the crates rooted at `roots` (cargo targets' root files), showing paths relative
-    /// to `base`.
-    pub(crate) fn lint_roots(&self, roots: &[PathBuf], base: &Path) -> Report {
-        guard::on_big_stack(|| self.lint_crates(SourceCache::new(Some(base.to_path_buf())), roots))
     }
 
     /// Lints the crate of each root in turn (a file shared by two crates is reported once), and
@@ -311,14 +311,25 @@ impl Linter {
         mut cache: SourceCache,
         roots: impl IntoIterator<Item = &'a PathBuf>,
     ) -> Report {
+        let mut report = self.lint_crates_in(&mut cache, roots);
+        report.file_errors.extend(std::mem::take(&mut cache.errors));
+        report.normalize();
+        report
+    }
+
+    /// Lints the crate of each root in turn, reading files through `cache` (its errors are
+    /// left in it).
+    fn lint_crates_in<'a>(
+        &self,
+        cache: &mut SourceCache,
+        roots: impl IntoIterator<Item = &'a PathBuf>,
+    ) -> Report {
         let mut report = Report::default();
         let mut seen = HashSet::new();
         for root in roots {
             let sources = cache.load_crate(root);
             report.merge(self.lint_crate_isolated(&sources, &mut seen));
         }
-        report.file_errors.extend(std::mem::take(&mut cache.errors));
-        report.normalize();
         report
     }
 
@@ -344,13 +355,16 @@ impl Linter {
                 walk.graph
                     .declared()
                     .into_iter()
-                    .filter_map(|(key, _event, weight)| {
+                    .filter_map(|(key, event, weight)| {
                         let rest = key.strip_prefix("crate::")?;
+                        // The event is the attribute's `name`, else the function's path.
+                        let named = event != key;
                         Some(ExtraBlocking {
                             path: format!("{crate_name}::{rest}"),
                             weight,
                             category: None,
                             alternative: None,
+                            event: named.then_some(event),
                         })
                     })
                     .collect()
@@ -380,105 +394,122 @@ impl Linter {
         guard::on_big_stack(|| {
             isolated(|| {
                 let mut cache = SourceCache::new(Some(base.to_path_buf()));
-                let sources = cache.load_crate(root);
-                let index = CrateIndex::build(&sources, &self.ops);
-                let mut walk = CrateWalk::new(&index, &self.ops);
-                for file in &sources.files {
-                    walk.walk_file(&file.file, &file.module);
-                }
-                walk.graph.solve(&self.ops);
-                let public = |key: &str| {
-                    key.strip_prefix("crate::")
-                        .map(|rest| format!("{crate_name}::{rest}"))
-                };
-                let keys = walk.graph.blocking_keys();
-                // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
-                // blocking function of the crate has that short path (a re-export at the root).
-                let short = |key: &str| -> Option<String> {
-                    let rest = key.strip_prefix("crate::")?;
-                    let segs: Vec<&str> = rest.split("::").collect();
-                    let tail = match segs.as_slice() {
-                        [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
-                        [.., f] => (*f).to_string(),
-                        [] => return None,
-                    };
-                    Some(tail)
-                };
-                let mut short_count: HashMap<String, usize> = HashMap::new();
-                for key in &keys {
-                    if let Some(s) = short(key) {
-                        *short_count.entry(s).or_default() += 1;
-                    }
-                }
-                let entry = Location {
-                    file: String::new(),
-                    line: 0,
-                    column: 0,
-                    end_line: 0,
-                    end_column: 0,
-                };
-                let mut out = Vec::new();
-                for key in &keys {
-                    // A function returning a future is the dependency's async API: what it does
-                    // before returning the future (tokio's `Command::status` spawns the child) is
-                    // its design, not the caller's to fix.
-                    if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
-                        continue;
-                    }
-                    let (Some(path), Some(chain)) =
-                        (public(key), walk.graph.chain(key, &entry, &self.ops))
-                    else {
-                        continue;
-                    };
-                    let mut paths = vec![path.clone()];
-                    if let Some(s) = short(key)
-                        && short_count.get(&s) == Some(&1)
-                    {
-                        let alias = format!("{crate_name}::{s}");
-                        if alias != path {
-                            paths.push(alias);
-                        }
-                    }
-                    let (event, weight, category, alternative) = match &chain.terminal {
-                        Terminal::Op(op) => {
-                            let op = self.ops.op(*op);
-                            (
-                                op.event.clone(),
-                                op.weight,
-                                op.category.clone(),
-                                op.alternative.clone(),
-                            )
-                        }
-                        Terminal::Declared(event, weight) => {
-                            (event.clone(), *weight, "custom".to_string(), None)
-                        }
-                    };
-                    let n = chain.hops.len();
-                    // The steps are the functions (the last hop is the operation); the called one
-                    // is named by its public path.
-                    let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
-                        .iter()
-                        .map(|h| h.name.clone())
-                        .collect();
-                    if let Some(first) = steps.first_mut() {
-                        *first = path.clone();
-                    }
-                    if steps.is_empty() {
-                        steps.push(path.clone());
-                    }
-                    out.push(DepSummary {
-                        paths,
-                        event,
-                        weight,
-                        category,
-                        alternative,
-                        steps,
-                        at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
-                    });
-                }
-                out
+                self.summarize_in(&mut cache, crate_name, root)
             })
         })
+    }
+
+    /// [`Linter::summarize_dependency`], reading the crate's files through `cache`.
+    fn summarize_in(
+        &self,
+        cache: &mut SourceCache,
+        crate_name: &str,
+        root: &Path,
+    ) -> Vec<DepSummary> {
+        let sources = cache.load_crate(root);
+        let index = CrateIndex::build(&sources, &self.ops);
+        let mut walk = CrateWalk::new(&index, &self.ops);
+        for file in &sources.files {
+            walk.walk_file(&file.file, &file.module);
+        }
+        walk.graph.solve(&self.ops);
+        let public = |key: &str| {
+            key.strip_prefix("crate::")
+                .map(|rest| format!("{crate_name}::{rest}"))
+        };
+        let keys = walk.graph.blocking_keys();
+        let reexports = reexport_paths(&index, &self.ops, &keys);
+        // `crate::a::b::Type::method` is also called `crate::Type::method` when no other
+        // blocking function of the crate has that short path (a re-export at the root).
+        let short = |key: &str| -> Option<String> {
+            let rest = key.strip_prefix("crate::")?;
+            let segs: Vec<&str> = rest.split("::").collect();
+            let tail = match segs.as_slice() {
+                [.., ty, m] if ty.starts_with(char::is_uppercase) => format!("{ty}::{m}"),
+                [.., f] => (*f).to_string(),
+                [] => return None,
+            };
+            Some(tail)
+        };
+        let mut short_count: HashMap<String, usize> = HashMap::new();
+        for key in &keys {
+            if let Some(s) = short(key) {
+                *short_count.entry(s).or_default() += 1;
+            }
+        }
+        let entry = Location {
+            file: String::new(),
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
+        };
+        let mut out = Vec::new();
+        for key in &keys {
+            // A function returning a future is the dependency's async API: what it does
+            // before returning the future (tokio's `Command::status` spawns the child) is
+            // its design, not the caller's to fix.
+            if index.fns.get(key).is_some_and(|f| returns_future(f.output)) {
+                continue;
+            }
+            let (Some(path), Some(chain)) = (public(key), walk.graph.chain(key, &entry, &self.ops))
+            else {
+                continue;
+            };
+            let mut paths = vec![path.clone()];
+            if let Some(s) = short(key)
+                && short_count.get(&s) == Some(&1)
+            {
+                let alias = format!("{crate_name}::{s}");
+                if alias != path {
+                    paths.push(alias);
+                }
+            }
+            for alias in reexports.get(key).into_iter().flatten() {
+                if let Some(alias) = public(alias)
+                    && !paths.contains(&alias)
+                {
+                    paths.push(alias);
+                }
+            }
+            let (event, weight, category, alternative) = match &chain.terminal {
+                Terminal::Op(op) => {
+                    let op = self.ops.op(*op);
+                    (
+                        op.event.clone(),
+                        op.weight,
+                        op.category.clone(),
+                        op.alternative.clone(),
+                    )
+                }
+                Terminal::Declared(event, weight) => {
+                    (event.clone(), *weight, "custom".to_string(), None)
+                }
+            };
+            let n = chain.hops.len();
+            // The steps are the functions (the last hop is the operation); the called one
+            // is named by its public path.
+            let mut steps: Vec<String> = chain.hops[..n.saturating_sub(1)]
+                .iter()
+                .map(|h| h.name.clone())
+                .collect();
+            if let Some(first) = steps.first_mut() {
+                *first = path.clone();
+            }
+            if steps.is_empty() {
+                steps.push(path.clone());
+            }
+            out.push(DepSummary {
+                paths,
+                event,
+                weight,
+                category,
+                alternative,
+                steps,
+                at: chain.hops.iter().skip(1).map(|h| h.at.clone()).collect(),
+            });
+        }
+        out
     }
 
     /// Lints one source text as a crate root (no module files are read).
@@ -575,6 +606,13 @@ impl Linter {
             let Some(chain) = walk.graph.chain(&call.callee, &call.at, &self.ops) else {
                 continue;
             };
+            if chain
+                .cond
+                .as_deref()
+                .is_some_and(|c| left_unset(&index, c, call.args.get(c.param)))
+            {
+                continue;
+            }
             let (event, weight, category, alternative) = match &chain.terminal {
                 Terminal::Op(op) => {
                     let op = self.ops.op(*op);
@@ -669,6 +707,69 @@ impl Linter {
     }
 }
 
+/// Whether an argument visibly leaves unset the input a conditional chain needs: `None` or
+/// `false` for the parameter itself, or a value built by same-crate calls that leave the field
+/// `None` or `false`.
+fn left_unset(index: &CrateIndex<'_>, cond: &callgraph::Cond, arg: Option<&scope::Origin>) -> bool {
+    match (arg, cond.fields.as_slice()) {
+        (Some(scope::Origin::Off), []) => true,
+        (Some(scope::Origin::Built(keys)), [field]) => {
+            cond::field_after(index, keys, field) == Some(cond::FieldState::Off)
+        }
+        _ => false,
+    }
+}
+
+/// One workspace member, for [`lint_members`].
+pub(crate) struct Member {
+    /// Its configuration (the workspace's with its own on top).
+    pub(crate) config: Config,
+    /// The deny level given on the command line, if any.
+    pub(crate) deny: Option<DenyLevel>,
+    /// Its library target (crate name and root file), when other targets or members may call
+    /// it: it is then summarized like a dependency.
+    pub(crate) callable_lib: Option<(String, PathBuf)>,
+    /// Its targets' root files, when it is to be linted.
+    pub(crate) roots: Option<Vec<PathBuf>>,
+}
+
+/// Lints workspace members: the libraries other targets may call are summarized first (so that
+/// a call from a binary, test or example to its package's library, or from one member to
+/// another, is followed into it), then every member to lint is linted with the `dependencies`'
+/// summaries and those. Paths are shown relative to `base`. Syntax trees are dropped after each
+/// library and each member (memory stays that of the largest, not of the workspace), so a
+/// library that is summarized is parsed again when its own package is linted.
+pub(crate) fn lint_members(members: &[Member], dependencies: &[DepSummary], base: &Path) -> Report {
+    guard::on_big_stack(|| {
+        let mut cache = SourceCache::new(Some(base.to_path_buf()));
+        let mut libraries = Vec::new();
+        for member in members {
+            if let Some((crate_name, root)) = &member.callable_lib {
+                let summarizer = Linter::new(member.config.clone());
+                libraries.extend(isolated(|| {
+                    summarizer.summarize_in(&mut cache, crate_name, root)
+                }));
+                cache.clear_files();
+            }
+        }
+        let mut report = Report::default();
+        for member in members {
+            let Some(roots) = &member.roots else { continue };
+            let mut linter = Linter::new(member.config.clone())
+                .with_dependencies(dependencies)
+                .with_dependencies(&libraries);
+            if let Some(deny) = member.deny {
+                linter = linter.with_deny(deny);
+            }
+            report.merge(linter.lint_crates_in(&mut cache, roots));
+            cache.clear_files();
+        }
+        report.file_errors.extend(std::mem::take(&mut cache.errors));
+        report.normalize();
+        report
+    })
+}
+
 /// Collects the `.rs` files below the directory `dir` (skipping `target` and hidden folders).
 /// Each directory is entered once (by its canonical path), so symlink loops end; entries that
 /// cannot be read are recorded in `errors` and skipped.
@@ -676,6 +777,73 @@ impl Linter {
 /// cannot handle is skipped, not the end of the run.
 fn isolated<T: Default>(f: impl FnOnce() -> T) -> T {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_default()
+}
+
+/// The other paths by which a crate's users reach each of `keys` (functions, `crate::` paths):
+/// through its `pub use` re-exports (`pub use self::inner::Config as Settings` in `crate::api`
+/// makes `crate::inner::Config::load` also `crate::api::Settings::load`), glob ones
+/// (`pub use inner::*`) and chains of them (a re-export of a re-export, three levels deep at
+/// most). Private imports are left out: nobody outside can write their paths.
+fn reexport_paths(
+    index: &CrateIndex<'_>,
+    ops: &OpTable,
+    keys: &[String],
+) -> HashMap<String, Vec<String>> {
+    // Each module's imports, resolved: (the module's path, the name or None for a glob,
+    // the target's full path).
+    let mut imports: Vec<(String, Option<String>, String)> = Vec::new();
+    let mut modules: Vec<(&str, &resolve::Scope)> = index.modules().collect();
+    modules.sort_by(|a, b| a.0.cmp(b.0));
+    for (module, scope) in modules {
+        let segs: Vec<String> = module.split("::").map(str::to_string).collect();
+        let resolver = resolve::Resolver {
+            index,
+            ops,
+            module: &segs,
+            blocks: &[],
+            self_ty: None,
+        };
+        for (name, target) in &scope.reexports {
+            if let Some(full) = resolver.resolve(target)
+                && full.first().is_some_and(|f| f == "crate")
+            {
+                imports.push((module.to_string(), name.clone(), full.join("::")));
+            }
+        }
+    }
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    // Known paths of each key, growing by one level of re-export per round.
+    let mut known: Vec<(String, String)> = keys.iter().map(|k| (k.clone(), k.clone())).collect();
+    let mut seen: HashSet<String> = keys.iter().cloned().collect();
+    for _ in 0..3 {
+        let mut found = Vec::new();
+        for (key, path) in &known {
+            for (module, name, target) in &imports {
+                let rest = match path.strip_prefix(target.as_str()) {
+                    Some("") => "",
+                    Some(rest) if rest.starts_with("::") => rest,
+                    _ => continue,
+                };
+                let alias = match name {
+                    Some(name) => format!("{module}::{name}{rest}"),
+                    // A glob brings in the first segment below the target.
+                    None if !rest.is_empty() => format!("{module}{rest}"),
+                    None => continue,
+                };
+                if seen.insert(alias.clone()) {
+                    found.push((key.clone(), alias));
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        for (key, alias) in &found {
+            out.entry(key.clone()).or_default().push(alias.clone());
+        }
+        known = found;
+    }
+    out
 }
 
 /// Whether a return type names `Future` (`impl Future<..>`, `Pin<Box<dyn Future<..>>>`,

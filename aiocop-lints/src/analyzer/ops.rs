@@ -175,7 +175,7 @@ impl OpTable {
             return;
         }
         let op = self.push(Op {
-            event: extra.path.clone(),
+            event: extra.event.clone().unwrap_or_else(|| extra.path.clone()),
             weight: extra.weight,
             category: extra
                 .category

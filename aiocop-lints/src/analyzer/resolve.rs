@@ -27,6 +27,9 @@ pub(crate) struct Scope {
     pub(crate) globs: Vec<Vec<String>>,
     /// `use path as _` imports (traits brought in for their methods only).
     pub(crate) anonymous: Vec<Vec<String>>,
+    /// The `pub use` re-exports among `uses` (by name) and `globs`: paths the crate's users
+    /// can write.
+    pub(crate) reexports: Vec<(Option<String>, Vec<String>)>,
 }
 
 impl Scope {
@@ -37,6 +40,34 @@ impl Scope {
             prefix.push(ABSOLUTE.to_string());
         }
         self.add_use_tree(tree, &mut prefix);
+    }
+
+    /// Adds what another file of the same module defines and imports (a file pulled in with
+    /// `include!`).
+    pub(crate) fn merge(&mut self, other: Scope) {
+        self.items.extend(other.items);
+        self.modules.extend(other.modules);
+        self.uses.extend(other.uses);
+        self.globs.extend(other.globs);
+        self.anonymous.extend(other.anonymous);
+        self.reexports.extend(other.reexports);
+    }
+
+    /// Adds the imports of a `pub use` declaration, also as re-exports.
+    pub(crate) fn add_reexport(&mut self, tree: &UseTree, leading_colon: bool) {
+        let mut public = Scope::default();
+        public.add_use(tree, leading_colon);
+        let mut named: Vec<(String, Vec<String>)> = public.uses.into_iter().collect();
+        named.sort();
+        for (name, path) in named {
+            self.reexports.push((Some(name.clone()), path.clone()));
+            self.uses.insert(name, path);
+        }
+        for base in public.globs {
+            self.reexports.push((None, base.clone()));
+            self.globs.push(base);
+        }
+        self.anonymous.extend(public.anonymous);
     }
 
     fn add_use_tree(&mut self, tree: &UseTree, prefix: &mut Vec<String>) {

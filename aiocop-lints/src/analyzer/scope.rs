@@ -69,10 +69,29 @@ impl Ctx {
     }
 }
 
-/// Local variables and their types, innermost frame last.
+/// Where a local's value visibly comes from, as far as the conditional-chain and bounded-channel
+/// rules need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) enum Origin {
+    /// Nothing evident (or the local is `mut`, so it may have changed since).
+    #[default]
+    Unknown,
+    /// The function's parameter at this position (the receiver is position 0 of a method).
+    Param(usize),
+    /// Built by a chain of same-crate calls: a constructor then builder methods taking and
+    /// returning the value (`Config::new().with_x(..)`), by their function keys.
+    Built(std::rc::Rc<[String]>),
+    /// `None` or `false`: an optional input that is off.
+    Off,
+    /// The sender of a local `sync_channel(n)` whose sends in that scope are at most `n`, none
+    /// of them repeated (no loop or repeatable closure around it): its sends never wait.
+    BoundedSender,
+}
+
+/// Local variables, their types and origins, innermost frame last.
 #[derive(Default)]
 pub(crate) struct Locals {
-    frames: Vec<HashMap<String, Ty>>,
+    frames: Vec<HashMap<String, (Ty, Origin)>>,
 }
 
 impl Locals {
@@ -85,7 +104,28 @@ impl Locals {
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&Ty> {
-        self.frames.iter().rev().find_map(|f| f.get(name))
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| f.get(name))
+            .map(|(ty, _)| ty)
+    }
+
+    /// Where the local `name` (the innermost one of that name) comes from.
+    pub(crate) fn origin(&self, name: &str) -> Origin {
+        self.frames
+            .iter()
+            .rev()
+            .find_map(|f| f.get(name))
+            .map(|(_, origin)| origin.clone())
+            .unwrap_or_default()
+    }
+
+    /// Sets the origin of the innermost local `name`, if it is bound.
+    pub(crate) fn set_origin(&mut self, name: &str, origin: Origin) {
+        if let Some(entry) = self.frames.iter_mut().rev().find_map(|f| f.get_mut(name)) {
+            entry.1 = origin;
+        }
     }
 
     /// Binds one name in the innermost frame.
@@ -98,7 +138,7 @@ impl Locals {
             self.frames.push(HashMap::new());
         }
         if let Some(frame) = self.frames.last_mut() {
-            frame.insert(name, ty);
+            frame.insert(name, (ty, Origin::Unknown));
         }
     }
 

@@ -95,6 +95,12 @@ impl SourceCache {
         shown.display().to_string()
     }
 
+    /// Forgets the parsed files (not the errors), so that one crate's syntax trees are not
+    /// held while the next is analyzed.
+    pub(crate) fn clear_files(&mut self) {
+        self.files.clear();
+    }
+
     /// The parsed file at `path`, or None (recorded in `errors`) if it cannot be read or parsed.
     pub(crate) fn get(&mut self, path: &Path) -> Option<Rc<SourceFile>> {
         if let Some(cached) = self.files.get(path) {
@@ -152,6 +158,18 @@ impl SourceCache {
                 if let Some(child) = decl.file {
                     queue.push((child, decl.module, decl.dir));
                 }
+            }
+            // A file pulled in with `include!("..")` holds items of the module it is included
+            // in; its own `mod` declarations look where the including module's do.
+            for (included, included_module) in included_files(&file.ast.items, &file_dir, &module) {
+                let included_dir = if included_module == module {
+                    dir.clone()
+                } else {
+                    included_module[module.len()..]
+                        .iter()
+                        .fold(dir.clone(), |d, m| d.join(m))
+                };
+                queue.push((included, included_module, included_dir));
             }
             files.push(ModuleFile { file, module });
         }
@@ -225,6 +243,46 @@ pub(crate) fn module_declarations(
                     dir: child_dir,
                 });
             }
+        }
+    }
+    out
+}
+
+/// The files that `items` (and inline modules among them) pull in with an item-position
+/// `include!("path")` of a literal path, resolved against `file_dir` (the including file's
+/// folder, as rustc does), each with the module it is included in. Paths built by macros
+/// (`concat!(env!("OUT_DIR"), ..)`) name files cargo generates at build time: not followed.
+pub(crate) fn included_files(
+    items: &[Item],
+    file_dir: &Path,
+    module: &[String],
+) -> Vec<(PathBuf, Vec<String>)> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            Item::Macro(m)
+                if m.ident.is_none()
+                    && m.mac
+                        .path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "include") =>
+            {
+                if let Ok(lit) = m.mac.parse_body::<syn::LitStr>() {
+                    let path = file_dir.join(lit.value());
+                    if path.is_file() {
+                        out.push((path, module.to_vec()));
+                    }
+                }
+            }
+            Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    let mut child = module.to_vec();
+                    child.push(m.ident.to_string());
+                    out.extend(included_files(inner, file_dir, &child));
+                }
+            }
+            _ => {}
         }
     }
     out

@@ -5,22 +5,27 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use proc_macro2::LineColumn;
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Block, Expr, ExprCall, ExprMethodCall, Item, Token};
 
-use super::callgraph::CallGraph;
+use super::callgraph::{Call, CallGraph, Cond};
+use super::cond;
 use super::guard::MAX_WALK_DEPTH;
 use super::index::{CrateIndex, is_offload_name};
 use super::ops::{OpId, OpTable};
 use super::resolve::{Resolver, Scope, path_segments};
-use super::scope::{AsyncKind, Ctx, Locals};
+use super::scope::{AsyncKind, Ctx, Locals, Origin};
 use super::source::SourceFile;
 use super::suppress::{LineAllows, MissingReason};
 use super::types::{self, Ty};
 use super::{FileError, Finding, Location, Rule};
+
+/// The longest chain of builder methods whose result the conditional-chain rule follows.
+const MAX_BUILDER_CALLS: usize = 64;
 
 /// A call from an async body to a same-crate sync function, judged once the whole crate is
 /// walked.
@@ -29,6 +34,29 @@ pub(crate) struct PendingCall {
     pub(crate) ctx: Ctx,
     pub(crate) at: Location,
     pub(crate) source_line: String,
+    /// Where each argument's value comes from, by the callee's parameter positions (the
+    /// receiver of a method call first): a conditional chain is judged on them.
+    pub(crate) args: Vec<Origin>,
+}
+
+/// The arguments of a call, by the callee's parameter positions.
+#[derive(Clone, Copy)]
+pub(super) enum CallArgs<'e> {
+    /// `f(a, b)`: `a` is position 0 (also the receiver of `Type::method(x, ..)`).
+    Path(&'e Punctuated<Expr, Token![,]>),
+    /// `r.m(a, b)`: the receiver is position 0.
+    Method(&'e Expr, Option<&'e Punctuated<Expr, Token![,]>>),
+}
+
+impl<'e> CallArgs<'e> {
+    fn all(self) -> Vec<&'e Expr> {
+        match self {
+            CallArgs::Path(args) => args.iter().collect(),
+            CallArgs::Method(receiver, args) => std::iter::once(receiver)
+                .chain(args.into_iter().flatten())
+                .collect(),
+        }
+    }
 }
 
 /// A function defined inside a block (invisible to the crate index).
@@ -119,6 +147,8 @@ impl<'a> CrateWalk<'a> {
             allow_stack: Vec::new(),
             comment_ids: HashMap::new(),
             method_types: RefCell::new(HashMap::new()),
+            guards: Vec::new(),
+            bounded: HashSet::new(),
         };
         for missing in &allows.missing_reasons {
             walker.missing_reason(
@@ -179,6 +209,12 @@ pub(super) struct Walker<'w, 'a> {
     /// The types of method calls already computed (by address): chains of calls are typed
     /// once each, not once per call of the chain.
     pub(super) method_types: RefCell<HashMap<usize, Ty>>,
+    /// The conditions on the sync function's inputs that the code being walked runs under
+    /// (`if let Some(p) = config.key_log { .. }`), outermost first.
+    pub(super) guards: Vec<Rc<Cond>>,
+    /// `let` statements (by address) binding the sender of a `sync_channel` whose sends in
+    /// its block never wait.
+    pub(super) bounded: HashSet<usize>,
 }
 
 pub(super) fn addr<T>(node: &T) -> usize {
@@ -346,14 +382,25 @@ impl Walker<'_, '_> {
             Some(Ctx::SyncFn { key }) => {
                 let key = key.clone();
                 let label = self.current_label();
-                self.out.graph.node(&key, &label).direct.push((op, at));
+                let guard = self.guards.first().cloned();
+                self.out
+                    .graph
+                    .node(&key, &label)
+                    .direct
+                    .push((op, at, guard));
             }
             Some(Ctx::Offloaded) | None => {}
         }
     }
 
     /// Records a call to the same-crate function `callee` at `start..end`.
-    pub(super) fn crate_call(&mut self, callee: &str, start: LineColumn, end: LineColumn) {
+    pub(super) fn crate_call(
+        &mut self,
+        callee: &str,
+        start: LineColumn,
+        end: LineColumn,
+        args: CallArgs<'_>,
+    ) {
         let is_async = match self.index.fns.get(callee) {
             Some(info) => info.is_async,
             None => match self.out.local_fns.get(callee) {
@@ -376,21 +423,30 @@ impl Walker<'_, '_> {
         match self.ctx.last() {
             Some(ctx @ Ctx::Async { .. }) => {
                 let ctx = ctx.clone();
+                let args = args.all().into_iter().map(|a| self.origin_of(a)).collect();
                 self.out.pending.push(PendingCall {
                     callee: callee.to_string(),
                     ctx,
                     source_line: self.file.line(at.line).to_string(),
                     at,
+                    args,
                 });
             }
             Some(Ctx::SyncFn { key }) => {
                 let key = key.clone();
                 let label = self.current_label();
-                self.out
-                    .graph
-                    .node(&key, &label)
-                    .calls
-                    .push((callee.to_string(), at));
+                let args = args
+                    .all()
+                    .into_iter()
+                    .map(|a| self.param_place(a))
+                    .collect();
+                let guard = self.guards.first().cloned();
+                self.out.graph.node(&key, &label).calls.push(Call {
+                    callee: callee.to_string(),
+                    at,
+                    guard,
+                    args,
+                });
             }
             Some(Ctx::Offloaded) | None => {}
         }
@@ -403,7 +459,7 @@ impl Walker<'_, '_> {
     pub(super) fn on_path_call(&mut self, full: &str, call: &ExprCall, start: LineColumn) {
         let end = call.paren_token.span.close().end();
         if self.is_crate_fn(full) {
-            self.crate_call(full, start, end);
+            self.crate_call(full, start, end, CallArgs::Path(&call.args));
             return;
         }
         if let Some(op) = self.ops.by_path(full) {
@@ -428,7 +484,7 @@ impl Walker<'_, '_> {
         let method = call.method.to_string();
         let start = call.method.span().start();
         let end = call.paren_token.span.close().end();
-        self.method_named(&call.receiver, &method, call.args.first(), start, end);
+        self.method_named(&call.receiver, &method, Some(&call.args), start, end);
     }
 
     /// Records the call of `method` on `receiver` at `start..end`.
@@ -436,10 +492,11 @@ impl Walker<'_, '_> {
         &mut self,
         receiver: &Expr,
         method: &str,
-        first_arg: Option<&Expr>,
+        args: Option<&Punctuated<Expr, Token![,]>>,
         start: LineColumn,
         end: LineColumn,
     ) {
+        let first_arg = args.and_then(|a| a.first());
         let method = method.to_string();
         let mut ty = Some(self.type_of(receiver));
         let mut steps = 0;
@@ -447,7 +504,7 @@ impl Walker<'_, '_> {
             if let Some(path) = t.path() {
                 if let Some(key) = self.index.method(path, &method) {
                     let key = key.to_string();
-                    self.crate_call(&key, start, end);
+                    self.crate_call(&key, start, end, CallArgs::Method(receiver, args));
                     return;
                 }
                 // `BufReader<File>` before `BufReader`.
@@ -458,7 +515,8 @@ impl Walker<'_, '_> {
                 if let Some(op) = op {
                     let never_waits = (self.ops.takes_address(op)
                         && first_arg.is_some_and(literal_address))
-                        || (method == "open" && opens_nonblocking(receiver));
+                        || (method == "open" && opens_nonblocking(receiver))
+                        || (method == "send" && self.origin_of(receiver) == Origin::BoundedSender);
                     if !never_waits {
                         self.op_call(op, start, end);
                     }
@@ -474,6 +532,135 @@ impl Walker<'_, '_> {
             .trait_method(&method, |tr| resolver.trait_in_scope(tr))
         {
             self.op_call(op, start, end);
+        }
+    }
+
+    /// Where the value of `e` visibly comes from (see [`Origin`]).
+    pub(super) fn origin_of(&self, e: &Expr) -> Origin {
+        match e {
+            Expr::Paren(p) => self.origin_of(&p.expr),
+            Expr::Reference(r) => self.origin_of(&r.expr),
+            _ if cond::is_off(e) => Origin::Off,
+            Expr::Path(p) if p.qself.is_none() => match p.path.get_ident() {
+                Some(ident) => self.locals.origin(&ident.to_string()),
+                None => Origin::Unknown,
+            },
+            Expr::Call(c) => match &*c.func {
+                Expr::Path(p) if p.qself.is_none() => {
+                    match self.resolver().resolve(&path_segments(&p.path)) {
+                        Some(full) => {
+                            let full = full.join("::");
+                            if self.index.fns.contains_key(&full) {
+                                Origin::Built(Rc::from(vec![full]))
+                            } else {
+                                Origin::Unknown
+                            }
+                        }
+                        None => Origin::Unknown,
+                    }
+                }
+                _ => Origin::Unknown,
+            },
+            Expr::MethodCall(m) => {
+                // A builder chain `Config::new().a(..).b(..)`, walked in a loop (generated
+                // code chains thousands of calls); longer than any builder, it is not evident.
+                let mut methods = vec![m];
+                let mut root = &*m.receiver;
+                while let Expr::MethodCall(inner) = root {
+                    if methods.len() >= MAX_BUILDER_CALLS {
+                        return Origin::Unknown;
+                    }
+                    methods.push(inner);
+                    root = &*inner.receiver;
+                }
+                let Origin::Built(keys) = self.origin_of(root) else {
+                    return Origin::Unknown;
+                };
+                let mut keys = keys.to_vec();
+                for call in methods.iter().rev() {
+                    let ty = self.type_of(&call.receiver);
+                    match ty
+                        .path()
+                        .and_then(|path| self.index.method(path, &call.method.to_string()))
+                    {
+                        Some(key) => keys.push(key.to_string()),
+                        None => return Origin::Unknown,
+                    }
+                }
+                Origin::Built(Rc::from(keys))
+            }
+            _ => Origin::Unknown,
+        }
+    }
+
+    /// The parameter of the sync function being walked (and the fields below it) that `e`
+    /// reads, if it reads one.
+    fn param_place(&self, e: &Expr) -> Option<(usize, Vec<String>)> {
+        let (root, fields) = cond::place(e)?;
+        match self.locals.origin(&root) {
+            Origin::Param(i) => Some((i, fields)),
+            _ => None,
+        }
+    }
+
+    /// The condition on the sync function's inputs that a branch taken when `place` is set
+    /// runs under.
+    fn guard_for(&self, place: Option<(String, Vec<String>)>) -> Option<Rc<Cond>> {
+        if !matches!(self.ctx.last(), Some(Ctx::SyncFn { .. })) {
+            return None;
+        }
+        let (root, fields) = place?;
+        match self.locals.origin(&root) {
+            Origin::Param(param) => Some(Rc::new(Cond { param, fields })),
+            _ => None,
+        }
+    }
+
+    /// Marks the `let` statements of `block` that bind the sender of a local
+    /// `mpsc::sync_channel(n)` whose sends never wait (see [`cond::sends_within_capacity`]).
+    fn find_bounded_senders(&mut self, block: &Block) {
+        for (i, stmt) in block.stmts.iter().enumerate() {
+            let syn::Stmt::Local(local) = stmt else {
+                continue;
+            };
+            let Some(init) = &local.init else { continue };
+            let Expr::Call(call) = &*init.expr else {
+                continue;
+            };
+            let Expr::Path(func) = &*call.func else {
+                continue;
+            };
+            if func
+                .path
+                .segments
+                .last()
+                .is_none_or(|s| s.ident != "sync_channel")
+            {
+                continue;
+            }
+            let resolved = self.resolver().resolve(&path_segments(&func.path));
+            if resolved.is_none_or(|full| full.join("::") != "std::sync::mpsc::sync_channel") {
+                continue;
+            }
+            let mut pat = &local.pat;
+            if let syn::Pat::Type(t) = pat {
+                pat = &t.pat;
+            }
+            let syn::Pat::Tuple(tuple) = pat else {
+                continue;
+            };
+            let Some(syn::Pat::Ident(sender)) = tuple.elems.first() else {
+                continue;
+            };
+            if let Some(capacity) = cond::channel_capacity(call)
+                && cond::sends_within_capacity(
+                    &sender.ident.to_string(),
+                    capacity,
+                    &block.stmts[i + 1..],
+                )
+            {
+                self.bounded.insert(addr(local));
+            }
         }
     }
 
@@ -574,6 +761,7 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
             self.out.local_fns.insert(key, LocalFn { is_async, output });
         }
         self.locals.push();
+        self.find_bounded_senders(block);
         for stmt in &block.stmts {
             self.visit_stmt(stmt);
         }
@@ -591,6 +779,28 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
             ty = self.type_of(&init.expr);
         }
         self.bind(&local.pat, ty);
+        if let Some(init) = &local.init {
+            let mut pat = &local.pat;
+            if let syn::Pat::Type(t) = pat {
+                pat = &t.pat;
+            }
+            match pat {
+                // A `mut` local may change after its initializer: its origin is unknown.
+                syn::Pat::Ident(p) if p.mutability.is_none() && p.subpat.is_none() => {
+                    let origin = self.origin_of(&init.expr);
+                    if origin != Origin::Unknown {
+                        self.locals.set_origin(&p.ident.to_string(), origin);
+                    }
+                }
+                syn::Pat::Tuple(t) if self.bounded.contains(&addr(local)) => {
+                    if let Some(syn::Pat::Ident(sender)) = t.elems.first() {
+                        self.locals
+                            .set_origin(&sender.ident.to_string(), Origin::BoundedSender);
+                    }
+                }
+                _ => {}
+            }
+        }
     }
 
     fn visit_expr_await(&mut self, e: &'ast syn::ExprAwait) {
@@ -732,7 +942,13 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
     fn visit_expr_if(&mut self, e: &'ast syn::ExprIf) {
         self.locals.push();
         self.visit_expr(&e.cond);
+        let guard = self.guard_for(cond::guarded_place(&e.cond));
+        let guarded = guard.is_some();
+        self.guards.extend(guard);
         self.visit_block(&e.then_branch);
+        if guarded {
+            self.guards.pop();
+        }
         self.locals.pop();
         if let Some((_, els)) = &e.else_branch {
             self.visit_expr(els);
@@ -755,13 +971,25 @@ impl<'ast> Visit<'ast> for Walker<'_, '_> {
     fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
         self.visit_expr(&e.expr);
         let ty = self.type_of(&e.expr);
+        let scrutinee = cond::place(&e.expr);
         for arm in &e.arms {
             self.locals.push();
+            // An arm matching only `Some(..)` of an input runs only when the input is set.
+            let guard = if cond::is_some_pattern(&arm.pat) {
+                self.guard_for(scrutinee.clone())
+            } else {
+                None
+            };
             self.bind(&arm.pat, ty.clone());
             if let Some((_, guard)) = &arm.guard {
                 self.visit_expr(guard);
             }
+            let guarded = guard.is_some();
+            self.guards.extend(guard);
             self.visit_expr(&arm.body);
+            if guarded {
+                self.guards.pop();
+            }
             self.locals.pop();
         }
     }
