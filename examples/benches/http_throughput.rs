@@ -18,23 +18,18 @@
 //! their order, so that machine noise spreads evenly; the report gives each variant's median
 //! request rate and its ratio to the bare app's.
 
+#[path = "support/http_load.rs"]
+mod http_load;
+
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
 use aiocop::tower::{AiocopLayer, AxumRoute};
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::Path;
 use axum::routing::get;
-use http_body_util::{BodyExt, Empty};
-use hyper::Request;
-use hyper_util::rt::TokioIo;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::runtime::Runtime;
 
-const CONNECTIONS: usize = 32;
+use http_load::{Settings, Target};
+
 /// The server runtime's thread name (at most 15 bytes: what Linux keeps of it).
 const SERVER_THREAD: &str = "bench-server";
 
@@ -114,27 +109,13 @@ const VARIANTS: [Variant; 7] = [
     },
 ];
 
-fn env_number(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(default)
-}
-
 fn main() {
-    let rounds = env_number("AIOCOP_BENCH_ROUNDS", 10) as usize;
-    let window = Duration::from_millis(env_number("AIOCOP_BENCH_SECONDS", 1) * 1000);
+    let settings = Settings::from_env();
 
     // A production-like set-up: detection on, a callback, request ids in the context.
     aiocop::patch_audit_functions();
     aiocop::start_blocking_io_detection(0).expect("trace depth");
-    let events = Arc::new(AtomicU64::new(0));
-    let counted = events.clone();
-    aiocop::detect_slow_tasks(30, move |_: &aiocop::SlowTaskEvent| {
-        counted.fetch_add(1, Ordering::Relaxed);
-    })
-    .expect("threshold");
+    let events = http_load::count_slow_task_events();
 
     let server = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -144,99 +125,60 @@ fn main() {
         .expect("server runtime");
     let addrs: Vec<SocketAddr> = VARIANTS
         .iter()
-        .map(|variant| {
-            server.block_on(async {
-                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-                let addr = listener.local_addr().expect("address");
-                tokio::spawn(async move {
-                    axum::serve(listener, (variant.app)()).await.expect("serve");
-                });
-                addr
-            })
-        })
+        .map(|variant| http_load::serve(&server, (variant.app)()))
         .collect();
 
-    let client = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("client runtime");
+    let client = http_load::client_runtime();
 
-    if let Ok(variant) = std::env::var("AIOCOP_BENCH_VARIANT") {
-        let i: usize = variant
-            .parse()
-            .expect("AIOCOP_BENCH_VARIANT: a variant's index");
-        let requests = env_number("AIOCOP_BENCH_REQUESTS", 1000);
+    if let Some((i, requests)) = http_load::single_variant() {
         set_active(VARIANTS[i].active);
-        sequential(&client, addrs[i], requests);
+        http_load::sequential(&client, addrs[i], requests);
         return;
     }
 
-    println!(
-        "{} variants, {rounds} rounds of {} ms each, {CONNECTIONS} connections",
-        VARIANTS.len(),
-        window.as_millis()
-    );
-    // Warm-up: connections, allocator, branch predictors, the interned route name.
-    for (variant, addr) in VARIANTS.iter().zip(&addrs) {
-        set_active(variant.active);
-        load(&client, *addr, Duration::from_millis(300));
-    }
-
-    let mut samples: Vec<Vec<Sample>> = VARIANTS.iter().map(|_| Vec::new()).collect();
-    for round in 0..rounds {
-        for k in 0..VARIANTS.len() {
-            let i = (round + k) % VARIANTS.len();
-            set_active(VARIANTS[i].active);
-            samples[i].push(load(&client, addrs[i], window));
-        }
-    }
+    // Every variant is served by the same runtime: its threads' CPU time is each one's in turn.
+    let targets: Vec<Target<'_>> = addrs
+        .iter()
+        .map(|&addr| Target {
+            addr,
+            thread: SERVER_THREAD,
+        })
+        .collect();
+    let samples = http_load::measure(&client, &targets, &settings, |i| {
+        set_active(VARIANTS[i].active);
+    });
     aiocop::deactivate();
 
-    // Ratios are taken per round (against the bare app measured in the same round), then the
-    // median over rounds: a burst of load from elsewhere on the machine hits a round, not a
-    // variant.
-    let paired = |i: usize, f: &dyn Fn(&Sample, &Sample) -> f64| -> (f64, f64, f64) {
-        let mut ratios: Vec<f64> = samples[i]
-            .iter()
-            .zip(&samples[0])
-            .map(|(s, bare)| f(s, bare))
-            .collect();
-        let med = median(&mut ratios);
-        (ratios[0], med, ratios[ratios.len() - 1])
-    };
+    // Ratios are taken per round against the bare app (variant 0) measured in the same round.
     println!();
     println!(
         "| variant | requests/s (median) | request rate vs bare | server CPU per request (median) | bare's CPU per request / this one's |"
     );
     println!("|---|---:|---:|---:|---:|");
     for (i, variant) in VARIANTS.iter().enumerate() {
-        let mut rates: Vec<f64> = samples[i].iter().map(|s| s.rate).collect();
-        let mut cpu: Vec<f64> = samples[i].iter().map(|s| s.cpu_per_request).collect();
-        let (_, rate_ratio, _) = paired(i, &|s, bare| s.rate / bare.rate);
-        let (_, cpu_ratio, _) = paired(i, &|s, bare| bare.cpu_per_request / s.cpu_per_request);
+        let (rate, cpu) = http_load::medians(&samples[i]);
+        let (_, rate_ratio, _) = http_load::paired(&samples, i, 0, |s, bare| s.rate / bare.rate);
+        let (_, cpu_ratio, _) = http_load::paired(&samples, i, 0, |s, bare| {
+            bare.cpu_per_request / s.cpu_per_request
+        });
         println!(
             "| {} | {:.0} | {:.3} | {:.2} µs | {:.3} |",
-            variant.name,
-            median(&mut rates),
-            rate_ratio,
-            median(&mut cpu) / 1e3,
-            cpu_ratio,
+            variant.name, rate, rate_ratio, cpu, cpu_ratio,
         );
     }
     println!();
     println!("spread over rounds (min / median / max), request rate vs bare | CPU ratio:");
     for (i, variant) in VARIANTS.iter().enumerate().skip(1) {
-        let rate = paired(i, &|s, bare| s.rate / bare.rate);
-        let cpu = paired(i, &|s, bare| bare.cpu_per_request / s.cpu_per_request);
+        let rate = http_load::paired(&samples, i, 0, |s, bare| s.rate / bare.rate);
+        let cpu = http_load::paired(&samples, i, 0, |s, bare| {
+            bare.cpu_per_request / s.cpu_per_request
+        });
         println!(
             "  {}: {:.3} / {:.3} / {:.3} | {:.3} / {:.3} / {:.3}",
             variant.name, rate.0, rate.1, rate.2, cpu.0, cpu.1, cpu.2
         );
     }
-    println!(
-        "events reported during the run: {} (the handler never blocks)",
-        events.load(Ordering::Relaxed)
-    );
+    http_load::report_events(&events);
 }
 
 fn set_active(active: bool) {
@@ -245,120 +187,4 @@ fn set_active(active: bool) {
     } else {
         aiocop::deactivate();
     }
-}
-
-/// Sorts `values` and returns their median.
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let n = values.len();
-    if n % 2 == 1 {
-        values[n / 2]
-    } else {
-        (values[n / 2 - 1] + values[n / 2]) / 2.0
-    }
-}
-
-/// Sends `requests` requests one after another on one connection.
-fn sequential(client: &Runtime, addr: SocketAddr, requests: u64) {
-    client.block_on(async {
-        let stream = TcpStream::connect(addr).await.expect("connect");
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .expect("handshake");
-        let driver = tokio::spawn(connection);
-        for n in 0..requests {
-            let request = Request::get(format!("/users/{}", n % 10_000))
-                .header("host", "localhost")
-                .body(Empty::<Bytes>::new())
-                .expect("request");
-            sender.ready().await.expect("ready");
-            let response = sender.send_request(request).await.expect("response");
-            assert!(response.status().is_success());
-            response.into_body().collect().await.expect("body");
-        }
-        drop(sender);
-        let _ = driver.await;
-    });
-}
-
-/// What one window measured.
-struct Sample {
-    /// Responses per second.
-    rate: f64,
-    /// CPU time the server's threads spent per response, in nanoseconds.
-    cpu_per_request: f64,
-}
-
-/// CPU time consumed so far by the server runtime's threads, in nanoseconds (Linux's
-/// `/proc/self/task/*/schedstat`; `None` elsewhere).
-fn server_cpu_ns() -> Option<u64> {
-    let mut total = None;
-    for task in std::fs::read_dir("/proc/self/task").ok()? {
-        let path = task.ok()?.path();
-        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        if name.trim_end() != SERVER_THREAD {
-            continue;
-        }
-        let schedstat = std::fs::read_to_string(path.join("schedstat")).ok()?;
-        let on_cpu: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
-        total = Some(total.unwrap_or(0) + on_cpu);
-    }
-    total
-}
-
-/// Drives `addr` with `CONNECTIONS` keep-alive connections for `window`.
-fn load(client: &Runtime, addr: SocketAddr, window: Duration) -> Sample {
-    client.block_on(async {
-        let done = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let mut workers = Vec::new();
-        for c in 0..CONNECTIONS {
-            let (done, stop) = (done.clone(), stop.clone());
-            workers.push(tokio::spawn(async move {
-                let stream = TcpStream::connect(addr).await.expect("connect");
-                stream.set_nodelay(true).expect("nodelay");
-                let (mut sender, connection) =
-                    hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                        .await
-                        .expect("handshake");
-                let driver = tokio::spawn(connection);
-                let mut n = c as u32;
-                while !stop.load(Ordering::Relaxed) {
-                    n = n.wrapping_add(CONNECTIONS as u32);
-                    let request = Request::get(format!("/users/{}", n % 10_000))
-                        .header("host", "localhost")
-                        .body(Empty::<Bytes>::new())
-                        .expect("request");
-                    sender.ready().await.expect("ready");
-                    let response = sender.send_request(request).await.expect("response");
-                    assert!(response.status().is_success());
-                    response.into_body().collect().await.expect("body");
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-                drop(sender);
-                let _ = driver.await;
-            }));
-        }
-        // Connections are set up by now; count from here.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        let (first, start, cpu_start) = (
-            done.load(Ordering::Relaxed),
-            Instant::now(),
-            server_cpu_ns(),
-        );
-        tokio::time::sleep(window).await;
-        let counted = done.load(Ordering::Relaxed) - first;
-        let elapsed = start.elapsed();
-        let cpu = server_cpu_ns()
-            .zip(cpu_start)
-            .map(|(end, start)| end - start);
-        stop.store(true, Ordering::Relaxed);
-        for worker in workers {
-            worker.await.expect("load worker");
-        }
-        Sample {
-            rate: counted as f64 / elapsed.as_secs_f64(),
-            cpu_per_request: cpu.map_or(f64::NAN, |ns| ns as f64 / counted.max(1) as f64),
-        }
-    })
 }

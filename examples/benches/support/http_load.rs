@@ -1,0 +1,279 @@
+//! The load generator both HTTP benchmarks drive their servers with (`http_throughput` and
+//! `http_zero_annotation`, each including this file as a module): keep-alive HTTP/1.1 connections
+//! from a current-thread runtime, windows measured for request rate and for the CPU time the
+//! server's threads spent, rounds that rotate the variants' order, and medians of per-round
+//! ratios. One copy, so that the two benches' figures are taken the same way and stay comparable.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Bytes;
+use http_body_util::{BodyExt, Empty};
+use hyper::Request;
+use hyper_util::rt::TokioIo;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::runtime::Runtime;
+
+/// Keep-alive connections a window is driven with.
+const CONNECTIONS: usize = 32;
+
+/// The run's shape, from the environment: `AIOCOP_BENCH_ROUNDS` (default 10) rounds of
+/// `AIOCOP_BENCH_SECONDS` (default 1) seconds a variant.
+pub(crate) struct Settings {
+    pub(crate) rounds: usize,
+    pub(crate) window: Duration,
+}
+
+impl Settings {
+    pub(crate) fn from_env() -> Self {
+        Self {
+            rounds: env_number("AIOCOP_BENCH_ROUNDS", 10) as usize,
+            window: Duration::from_millis(env_number("AIOCOP_BENCH_SECONDS", 1) * 1000),
+        }
+    }
+}
+
+/// A positive number from the environment variable `name`, `default` when unset or not one.
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
+}
+
+/// For instruction counts (the benches/*-instructions.sh scripts under valgrind): the variant
+/// `AIOCOP_BENCH_VARIANT` names, if set, and the `AIOCOP_BENCH_REQUESTS` (default 1000)
+/// sequential requests to drive it with.
+pub(crate) fn single_variant() -> Option<(usize, u64)> {
+    let variant = std::env::var("AIOCOP_BENCH_VARIANT").ok()?;
+    let i = variant
+        .parse()
+        .expect("AIOCOP_BENCH_VARIANT: a variant's index");
+    Some((i, env_number("AIOCOP_BENCH_REQUESTS", 1000)))
+}
+
+/// Registers a slow-task callback that only counts (threshold 30 ms, as a service would set it):
+/// the callback's cost is part of what is measured. Returns the count, which a bench prints at the
+/// end (`report_events`).
+pub(crate) fn count_slow_task_events() -> Arc<AtomicU64> {
+    let events = Arc::new(AtomicU64::new(0));
+    let counted = events.clone();
+    aiocop::detect_slow_tasks(30, move |_: &aiocop::SlowTaskEvent| {
+        counted.fetch_add(1, Ordering::Relaxed);
+    })
+    .expect("threshold");
+    events
+}
+
+/// Prints how many slow-task events `count_slow_task_events`'s callback saw.
+pub(crate) fn report_events(events: &AtomicU64) {
+    println!(
+        "events reported during the run: {} (the handler never blocks)",
+        events.load(Ordering::Relaxed)
+    );
+}
+
+/// Serves `app` on `server` at a fresh loopback port and returns the address.
+pub(crate) fn serve(server: &Runtime, app: Router) -> SocketAddr {
+    server.block_on(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("address");
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve");
+        });
+        addr
+    })
+}
+
+/// The load generator's runtime: one thread (the caller's), so that its work is told apart from
+/// the server's by thread.
+pub(crate) fn client_runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime")
+}
+
+/// What one window measured.
+pub(crate) struct Sample {
+    /// Responses per second.
+    pub(crate) rate: f64,
+    /// CPU time the server's threads spent per response, in nanoseconds.
+    pub(crate) cpu_per_request: f64,
+}
+
+/// One variant to measure: the address it is served on and the name of its server's threads.
+pub(crate) struct Target<'a> {
+    pub(crate) addr: SocketAddr,
+    pub(crate) thread: &'a str,
+}
+
+/// Warms every target up, then measures each `settings.rounds` times, rotating the order from
+/// round to round so that machine noise spreads evenly over the variants. `prepare(i)` runs
+/// before each window of target `i` (to switch monitoring on or off for it). Returns each
+/// target's samples, one a round.
+pub(crate) fn measure(
+    client: &Runtime,
+    targets: &[Target<'_>],
+    settings: &Settings,
+    prepare: impl Fn(usize),
+) -> Vec<Vec<Sample>> {
+    println!(
+        "{} variants, {} rounds of {} ms each, {CONNECTIONS} connections",
+        targets.len(),
+        settings.rounds,
+        settings.window.as_millis()
+    );
+    // Warm-up: connections, allocator, branch predictors, whatever is interned on first use.
+    for (i, target) in targets.iter().enumerate() {
+        prepare(i);
+        load(client, target, Duration::from_millis(300));
+    }
+    let mut samples: Vec<Vec<Sample>> = targets.iter().map(|_| Vec::new()).collect();
+    for round in 0..settings.rounds {
+        for k in 0..targets.len() {
+            let i = (round + k) % targets.len();
+            prepare(i);
+            samples[i].push(load(client, &targets[i], settings.window));
+        }
+    }
+    samples
+}
+
+/// `f(sample, baseline's sample)` for each round of variant `i` against the baseline measured in
+/// the same round, as (min, median, max) over rounds: a burst of load from elsewhere on the
+/// machine hits a round, not a variant.
+pub(crate) fn paired(
+    samples: &[Vec<Sample>],
+    i: usize,
+    baseline: usize,
+    f: impl Fn(&Sample, &Sample) -> f64,
+) -> (f64, f64, f64) {
+    let mut ratios: Vec<f64> = samples[i]
+        .iter()
+        .zip(&samples[baseline])
+        .map(|(s, base)| f(s, base))
+        .collect();
+    let med = median(&mut ratios);
+    (ratios[0], med, ratios[ratios.len() - 1])
+}
+
+/// The median request rate and the median server CPU per request (in µs) of one variant.
+pub(crate) fn medians(samples: &[Sample]) -> (f64, f64) {
+    let mut rates: Vec<f64> = samples.iter().map(|s| s.rate).collect();
+    let mut cpu: Vec<f64> = samples.iter().map(|s| s.cpu_per_request).collect();
+    (median(&mut rates), median(&mut cpu) / 1e3)
+}
+
+/// Sorts `values` and returns their median.
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n % 2 == 1 {
+        values[n / 2]
+    } else {
+        (values[n / 2 - 1] + values[n / 2]) / 2.0
+    }
+}
+
+/// The `n`th request: a user id out of 10,000, so that paths vary a little.
+fn request(n: u64) -> Request<Empty<Bytes>> {
+    Request::get(format!("/users/{}", n % 10_000))
+        .header("host", "localhost")
+        .body(Empty::new())
+        .expect("request")
+}
+
+/// Sends `requests` requests one after another on one connection.
+pub(crate) fn sequential(client: &Runtime, addr: SocketAddr, requests: u64) {
+    client.block_on(async {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .expect("handshake");
+        let driver = tokio::spawn(connection);
+        for n in 0..requests {
+            sender.ready().await.expect("ready");
+            let response = sender.send_request(request(n)).await.expect("response");
+            assert!(response.status().is_success());
+            response.into_body().collect().await.expect("body");
+        }
+        drop(sender);
+        let _ = driver.await;
+    });
+}
+
+/// CPU time consumed so far by the threads named `thread`, in nanoseconds (Linux's
+/// `/proc/self/task/*/schedstat`; `None` elsewhere).
+fn threads_cpu_ns(thread: &str) -> Option<u64> {
+    let mut total = None;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let path = task.ok()?.path();
+        let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if name.trim_end() != thread {
+            continue;
+        }
+        let schedstat = std::fs::read_to_string(path.join("schedstat")).ok()?;
+        let on_cpu: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
+        total = Some(total.unwrap_or(0) + on_cpu);
+    }
+    total
+}
+
+/// Drives `target` with `CONNECTIONS` keep-alive connections for `window`.
+fn load(client: &Runtime, target: &Target<'_>, window: Duration) -> Sample {
+    let (addr, thread) = (target.addr, target.thread);
+    client.block_on(async {
+        let done = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut workers = Vec::new();
+        for c in 0..CONNECTIONS {
+            let (done, stop) = (done.clone(), stop.clone());
+            workers.push(tokio::spawn(async move {
+                let stream = TcpStream::connect(addr).await.expect("connect");
+                stream.set_nodelay(true).expect("nodelay");
+                let (mut sender, connection) =
+                    hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                        .await
+                        .expect("handshake");
+                let driver = tokio::spawn(connection);
+                let mut n = c as u64;
+                while !stop.load(Ordering::Relaxed) {
+                    n += CONNECTIONS as u64;
+                    sender.ready().await.expect("ready");
+                    let response = sender.send_request(request(n)).await.expect("response");
+                    assert!(response.status().is_success());
+                    response.into_body().collect().await.expect("body");
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+                drop(sender);
+                let _ = driver.await;
+            }));
+        }
+        // Connections are set up by now; count from here.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let (first, start, cpu_start) = (
+            done.load(Ordering::Relaxed),
+            Instant::now(),
+            threads_cpu_ns(thread),
+        );
+        tokio::time::sleep(window).await;
+        let counted = done.load(Ordering::Relaxed) - first;
+        let elapsed = start.elapsed();
+        let cpu = threads_cpu_ns(thread)
+            .zip(cpu_start)
+            .map(|(end, start)| end - start);
+        stop.store(true, Ordering::Relaxed);
+        for worker in workers {
+            worker.await.expect("load worker");
+        }
+        Sample {
+            rate: counted as f64 / elapsed.as_secs_f64(),
+            cpu_per_request: cpu.map_or(f64::NAN, |ns| ns as f64 / counted.max(1) as f64),
+        }
+    })
+}
