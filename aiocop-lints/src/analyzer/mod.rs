@@ -472,20 +472,7 @@ impl Linter {
                     paths.push(alias);
                 }
             }
-            let (event, weight, category, alternative) = match &chain.terminal {
-                Terminal::Op(op) => {
-                    let op = self.ops.op(*op);
-                    (
-                        op.event.clone(),
-                        op.weight,
-                        op.category.clone(),
-                        op.alternative.clone(),
-                    )
-                }
-                Terminal::Declared(event, weight) => {
-                    (event.clone(), *weight, "custom".to_string(), None)
-                }
-            };
+            let (event, weight, category, alternative) = self.terminal(&chain.terminal, None);
             let n = chain.hops.len();
             // The steps are the functions (the last hop is the operation); the called one
             // is named by its public path.
@@ -510,6 +497,32 @@ impl Linter {
             });
         }
         out
+    }
+
+    /// What a chain's terminal reports: its event, weight, category and alternative (a declared
+    /// blocking function's is `declared_alternative`).
+    fn terminal(
+        &self,
+        terminal: &Terminal,
+        declared_alternative: Option<String>,
+    ) -> (String, u32, String, Option<String>) {
+        match terminal {
+            Terminal::Op(op) => {
+                let op = self.ops.op(*op);
+                (
+                    op.event.clone(),
+                    op.weight,
+                    op.category.clone(),
+                    op.alternative.clone(),
+                )
+            }
+            Terminal::Declared(event, weight) => (
+                event.clone(),
+                *weight,
+                "custom".to_string(),
+                declared_alternative,
+            ),
+        }
     }
 
     /// Lints one source text as a crate root (no module files are read).
@@ -613,23 +626,10 @@ impl Linter {
             {
                 continue;
             }
-            let (event, weight, category, alternative) = match &chain.terminal {
-                Terminal::Op(op) => {
-                    let op = self.ops.op(*op);
-                    (
-                        op.event.clone(),
-                        op.weight,
-                        op.category.clone(),
-                        op.alternative.clone(),
-                    )
-                }
-                Terminal::Declared(event, weight) => (
-                    event.clone(),
-                    *weight,
-                    "custom".to_string(),
-                    Some("tokio::task::spawn_blocking(move || ..).await".to_string()),
-                ),
-            };
+            let (event, weight, category, alternative) = self.terminal(
+                &chain.terminal,
+                Some("tokio::task::spawn_blocking(move || ..).await".to_string()),
+            );
             let callee = walk.graph.label(&call.callee).unwrap_or(&call.callee);
             let mut names = vec![call.ctx.chain_name()];
             names.extend(chain.hops.iter().map(|h| h.name.clone()));

@@ -371,19 +371,30 @@ fn poll_end_race() {
         .into_iter()
         .flat_map(|t| t.join().unwrap())
         .collect();
+    assert_unharmed(
+        &format!("{RACE_ITERATIONS} iterations, right after a monitored poll"),
+        [sent_before, late_before],
+        &failed,
+    );
+}
+
+/// Prints what the watchdog's signals did since `[sent, late]` were read, and asserts that every
+/// `poll(1 ms)` call returned what it returns unsampled (`failed` lists those that did not), that
+/// no signal ended a system call, and that signals were sent at all.
+fn assert_unharmed(what: &str, [sent_before, late_before]: [u64; 2], failed: &[Outcome]) {
     let [sent, late, interrupted] = aiocop::__private::watchdog_signal_counters();
     let (sent, late) = (sent - sent_before, late - late_before);
     println!(
-        "{RACE_ITERATIONS} iterations: {sent} signals requested, {late} came after their poll \
-         ended, {interrupted} system calls interrupted; {} poll(1 ms) calls failed",
+        "{what}: {sent} signals requested, {late} came after their poll or stretch ended, \
+         {interrupted} system calls interrupted; {} poll(1 ms) calls failed",
         failed.len()
     );
+    assert!(failed.is_empty(), "{what}: poll() returned {failed:?}");
+    assert_eq!(interrupted, 0, "{what}: signals interrupted system calls");
     assert!(
-        failed.is_empty(),
-        "poll() right after a monitored poll returned {failed:?}"
+        sent > 0,
+        "{what}: no signal, the signal path was not exercised"
     );
-    assert_eq!(interrupted, 0, "signals interrupted system calls");
-    assert!(sent > 0, "no signal: the signal path was not exercised");
 }
 
 #[test]
@@ -407,7 +418,7 @@ fn busy_workers_probed() {
     .unwrap();
     aiocop::detect_slow_tasks(60_000, aiocop::no_callback).unwrap();
     aiocop::activate();
-    let [sent_before, _, _] = aiocop::__private::watchdog_signal_counters();
+    let [sent_before, late_before, _] = aiocop::__private::watchdog_signal_counters();
     let mut builder = aiocop_tests::runtime_builder(true);
     aiocop::runtime::instrument(&mut builder);
     let runtime = builder.build().unwrap();
@@ -444,19 +455,11 @@ fn busy_workers_probed() {
         failed
     });
     drop(runtime);
-    let [sent, late, interrupted] = aiocop::__private::watchdog_signal_counters();
-    let sent = sent - sent_before;
-    println!(
-        "{sent} probes requested, {late} late, {interrupted} system calls interrupted; {} \
-         poll(1 ms) calls failed",
-        failed.len()
+    assert_unharmed(
+        "busy workers probed every millisecond",
+        [sent_before, late_before],
+        &failed,
     );
-    assert!(
-        failed.is_empty(),
-        "poll() on a probed worker returned {failed:?}"
-    );
-    assert_eq!(interrupted, 0, "probes interrupted system calls");
-    assert!(sent > 0, "no probe: the probe path was not exercised");
 }
 
 #[cfg(feature = "runtime")]
