@@ -86,6 +86,19 @@ struct Endpoints {
 }
 
 impl Endpoints {
+    /// `poll` on the pipe, where no data ever comes, for 1 ms: what it returned if that is not
+    /// the plain timeout (0), which it always is unsampled.
+    fn poll_pipe_1ms(&self) -> Option<Outcome> {
+        let mut fd = libc::pollfd {
+            fd: self.pipe.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd.
+        let outcome = Outcome::c(i64::from(unsafe { libc::poll(&mut fd, 1, 1) }));
+        (outcome != (Outcome::C { value: 0, errno: 0 })).then_some(outcome)
+    }
+
     fn new() -> Endpoints {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let tcp = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
@@ -343,11 +356,6 @@ fn poll_end_race() {
         .map(|_| {
             std::thread::spawn(move || {
                 let endpoints = Endpoints::new();
-                let mut fd = libc::pollfd {
-                    fd: endpoints.pipe.as_raw_fd(),
-                    events: libc::POLLIN,
-                    revents: 0,
-                };
                 let mut failed = Vec::new();
                 aiocop_tests::current_thread().block_on(async {
                     for _ in 0..RACE_ITERATIONS / RACE_THREADS {
@@ -355,12 +363,7 @@ fn poll_end_race() {
                             .monitored_as("burst")
                             .await;
                         // Right after the poll ended, outside any monitored poll.
-                        // SAFETY: one valid pollfd.
-                        let value = unsafe { libc::poll(&mut fd, 1, 1) };
-                        let outcome = Outcome::c(i64::from(value));
-                        if outcome != (Outcome::C { value: 0, errno: 0 }) {
-                            failed.push(outcome);
-                        }
+                        failed.extend(endpoints.poll_pipe_1ms());
                     }
                 });
                 failed
@@ -427,21 +430,11 @@ fn busy_workers_probed() {
             .map(|_| {
                 tokio::spawn(async {
                     let endpoints = Endpoints::new();
-                    let mut fd = libc::pollfd {
-                        fd: endpoints.pipe.as_raw_fd(),
-                        events: libc::POLLIN,
-                        revents: 0,
-                    };
                     let mut failed = Vec::new();
                     for _ in 0..150 {
                         burn_cpu(Duration::from_millis(2));
                         // In the same poll, on a probed worker.
-                        // SAFETY: one valid pollfd.
-                        let value = unsafe { libc::poll(&mut fd, 1, 1) };
-                        let outcome = Outcome::c(i64::from(value));
-                        if outcome != (Outcome::C { value: 0, errno: 0 }) {
-                            failed.push(outcome);
-                        }
+                        failed.extend(endpoints.poll_pipe_1ms());
                         tokio::task::yield_now().await;
                     }
                     failed
