@@ -32,6 +32,8 @@ postgres = "0.19"
 rusqlite = "0.32"
 libc = "0.2"
 smol = "2"
+async-std = "1"
+blocking = "1"
 rayon = "1"
 actix-web = "4"
 TOML

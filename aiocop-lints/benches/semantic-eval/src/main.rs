@@ -14,7 +14,7 @@
 //! of the engine (what a call resolves to), not of the policy.
 //!
 //! Usage: `semantic-eval [--std-src DIR] [--build-scripts] [--proc-macros] [--offload PATH]...
-//! [--load-only] [--json OUT] MANIFEST_DIR`. Timings go to stderr, findings to `--json` (one
+//! [--load-only] [--json OUT] [--members-under DIR] MANIFEST_DIR`. Timings go to stderr, findings to `--json` (one
 //! object per line) or stdout.
 
 use std::collections::{HashMap, HashSet};
@@ -24,12 +24,12 @@ use std::time::Instant;
 
 use aiocop_lints::catalog::{self, BlockingOp, Callee};
 use anyhow::{Context as _, bail};
-use ra_ap_hir::{self as hir, AsAssocItem, AssocItemContainer, HasSource, Semantics};
+use ra_ap_hir::{self as hir, AsAssocItem, AssocItemContainer, Semantics};
 use ra_ap_ide_db::RootDatabase;
 use ra_ap_load_cargo::{LoadCargoConfig, ProcMacroServerChoice, load_workspace_at};
 use ra_ap_paths::AbsPathBuf;
 use ra_ap_project_model::{CargoConfig, RustLibSource};
-use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode, ast};
+use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode, ast, ast::HasArgList};
 
 /// Catalog operations that never wait whatever their weight: copied from the linter's
 /// `NEVER_WAITS` so both engines apply the same policy.
@@ -68,6 +68,7 @@ struct Args {
     offload: Vec<String>,
     load_only: bool,
     json: Option<PathBuf>,
+    members_under: Option<PathBuf>,
 }
 
 fn parse_args() -> anyhow::Result<Args> {
@@ -79,6 +80,7 @@ fn parse_args() -> anyhow::Result<Args> {
         offload: Vec::new(),
         load_only: false,
         json: None,
+        members_under: None,
     };
     let mut root = None;
     let mut it = std::env::args().skip(1);
@@ -90,6 +92,9 @@ fn parse_args() -> anyhow::Result<Args> {
             "--offload" => args.offload.push(it.next().context("--offload PATH")?),
             "--load-only" => args.load_only = true,
             "--json" => args.json = Some(it.next().context("--json OUT")?.into()),
+            "--members-under" => {
+                args.members_under = Some(it.next().context("--members-under DIR")?.into())
+            }
             other if other.starts_with("--") => bail!("unknown flag {other}"),
             other => root = Some(PathBuf::from(other)),
         }
@@ -144,16 +149,23 @@ fn path_names(path: &str, def: &DefPath) -> bool {
     let Some((last, rest)) = segs.split_last() else {
         return false;
     };
-    if *last != def.name || rest.is_empty() || rest[0] != def.krate {
+    // A facade crate re-exports its parts' items (`futures::executor::block_on` is defined in
+    // `futures_executor`): the defining crate's name starts with the facade's.
+    let same_crate = rest
+        .first()
+        .is_some_and(|k| *k == def.krate || def.krate.starts_with(&format!("{k}_")));
+    if *last != def.name || !same_crate {
         return false;
     }
     let middle = &rest[1..];
+    // Through a facade the facade's modules are not the defining crate's: they are not compared.
+    let facade = rest[0] != def.krate;
     match &def.owner {
         Some(owner) => match middle.split_last() {
-            Some((ty, mods)) => ty == owner && subsequence(mods, &def.modules),
+            Some((ty, mods)) => ty == owner && (facade || subsequence(mods, &def.modules)),
             None => false,
         },
-        None => subsequence(middle, &def.modules),
+        None => facade || subsequence(middle, &def.modules),
     }
 }
 
@@ -287,8 +299,8 @@ impl<'a> Scanner<'a> {
                     // The type that defines the method (an inherent or trait impl), or for a
                     // trait's provided method the receiver's type along its deref chain.
                     let by_impl = self_ty.as_ref().is_some_and(|t| type_matches(db, spec, t));
-                    let by_receiver = self_ty.is_none()
-                        && receiver.as_ref().is_some_and(|r| {
+                    // (also where the impl is generic: `impl<R: Read> Read for BufReader<R>`)
+                    let by_receiver = receiver.as_ref().is_some_and(|r| {
                             r.autoderef(db).any(|t| type_matches(db, spec, &t))
                         });
                     // A receiver that is a trait (`ToSocketAddrs`): any implementation.
@@ -346,6 +358,16 @@ impl<'a> Scanner<'a> {
         } else {
             return None;
         };
+        if let Ok(needle) = std::env::var("SEMANTIC_EVAL_DEBUG")
+            && node.text().to_string().contains(&needle)
+        {
+            eprintln!(
+                "debug: {} -> {:?} receiver {:?}",
+                node.text(),
+                f.map(|f| self.def_path(f)),
+                receiver.as_ref().map(|r| ra_ap_hir::HirDisplay::display(r, self.db, ra_ap_hir::DisplayTarget::from_crate(self.db, f.map(|f| f.module(self.db).krate(self.db)).unwrap_or_else(|| *self.local_crates.iter().next().unwrap()).into())).to_string())
+            );
+        }
         let Some(f) = f else {
             self.calls_unresolved += 1;
             return None;
@@ -372,7 +394,7 @@ impl<'a> Scanner<'a> {
             return None;
         }
         let mut found = None;
-        if let Some(src) = f.source(self.db) {
+        if let Some(src) = self.sema.source(f) {
             let def = self.def_path(f);
             let label = match &def.owner {
                 Some(owner) => format!("{owner}::{}", def.name),
@@ -493,12 +515,24 @@ fn main() -> anyhow::Result<()> {
         proc_macro_processes: 1,
     };
     let (db, vfs, _proc_macro) = load_workspace_at(&root, &cargo_config, &load_config, &|_| {})?;
+    let members_under = match &args.members_under {
+        Some(dir) => std::fs::canonicalize(dir)?,
+        None => root.clone(),
+    }
+    .to_string_lossy()
+    .into_owned();
     let loaded = started.elapsed();
     let all_crates = hir::Crate::all(&db);
     let local_crates: HashSet<hir::Crate> = all_crates
         .iter()
         .copied()
         .filter(|k| k.origin(&db).is_local())
+        // Path dependencies are local too: keep the crates whose root file is under the
+        // workspace (or the directory given).
+        .filter(|k| {
+            let path = vfs.file_path(k.root_file(&db)).to_string();
+            path.starts_with(&members_under)
+        })
         .collect();
     eprintln!(
         "loaded {} crates ({} workspace members) in {:.2} s",
@@ -509,7 +543,19 @@ fn main() -> anyhow::Result<()> {
     if args.load_only {
         return Ok(());
     }
+    // hir's type queries read the database from a thread-local slot.
+    hir::attach_db(&db, || scan(&db, &vfs, &args, local_crates, started, loaded))
+}
 
+/// Walks every file of the workspace members and writes the findings.
+fn scan(
+    db: &RootDatabase,
+    vfs: &ra_ap_vfs::Vfs,
+    args: &Args,
+    local_crates: HashSet<hir::Crate>,
+    started: Instant,
+    loaded: std::time::Duration,
+) -> anyhow::Result<()> {
     let report_trivial = false;
     let ops: Vec<&'static BlockingOp> = catalog::CATALOG
         .iter()
@@ -526,11 +572,11 @@ fn main() -> anyhow::Result<()> {
     offloaders.extend(args.offload.iter().cloned());
 
     let mut scanner = Scanner {
-        db: &db,
-        sema: Semantics::new(&db),
+        db,
+        sema: Semantics::new(db),
         ops,
         offloaders,
-        local_crates: local_crates.clone(),
+        local_crates,
         summaries: HashMap::new(),
         in_progress: HashSet::new(),
         calls_resolved: 0,
@@ -540,9 +586,9 @@ fn main() -> anyhow::Result<()> {
     // Every file of the workspace members, once.
     let mut files = Vec::new();
     let mut seen = HashSet::new();
-    for krate in &local_crates {
-        for module in krate.modules(&db) {
-            if let Some(file) = module.as_source_file_id(&db)
+    for krate in &scanner.local_crates {
+        for module in krate.modules(db) {
+            if let Some(file) = module.as_source_file_id(db)
                 && seen.insert(file)
             {
                 files.push(file);
@@ -552,21 +598,26 @@ fn main() -> anyhow::Result<()> {
 
     let mut findings = Vec::new();
     for file in files {
-        let vfs_id = file.file_id(&db);
+        let vfs_id = file.file_id(db);
         let path = vfs.file_path(vfs_id).to_string();
         let source = scanner.sema.parse(file);
         let mut hits = Vec::new();
         scanner.walk(source.syntax(), Ctx::Inactive, false, &mut hits);
         for (node, hit) in hits {
-            let range = scanner.sema.original_range(&node);
-            let text = db_file_text(&db, range.file_id.file_id(&db));
+            // A method call is reported where its name is (a builder chain spans lines).
+            let at = ast::MethodCallExpr::cast(node.clone())
+                .and_then(|mc| mc.name_ref())
+                .map(|n| n.syntax().clone())
+                .unwrap_or(node);
+            let range = scanner.sema.original_range(&at);
+            let text = db_file_text(db, range.file_id.file_id(db));
             let line = text[..usize::from(range.range.start())].matches('\n').count() + 1;
             let (event, chain) = match hit {
                 Hit::Op(op) => (op.event.to_string(), Vec::new()),
                 Hit::Chain(chain, event) => (event, chain),
             };
             findings.push(Finding {
-                file: vfs.file_path(range.file_id.file_id(&db)).to_string(),
+                file: vfs.file_path(range.file_id.file_id(db)).to_string(),
                 line,
                 event,
                 chain,
