@@ -452,10 +452,10 @@ impl<'a> Scanner<'a> {
                 let mc = ast::MacroCall::cast(node.clone()).unwrap();
                 if let Some(expansion) = self.sema.expand_macro_call(&mc) {
                     let expansion = expansion.value;
-                    let mut inner = Vec::new();
-                    self.walk(&expansion, ctx, summary, &mut inner);
-                    // Report at the macro call: that is the line a reader sees.
-                    out.extend(inner.into_iter().map(|(_, hit)| (node.clone(), hit)));
+                    // The hits keep their nodes in the expansion: `original_range` maps a call
+                    // written in the macro's input back to where it is written, anything else to
+                    // the macro call.
+                    self.walk(&expansion, ctx, summary, out);
                 }
                 return;
             }
@@ -498,6 +498,10 @@ fn main() -> anyhow::Result<()> {
     let mut cargo_config = CargoConfig {
         sysroot: Some(RustLibSource::Discover),
         all_targets: true,
+        // `#[cfg(test)]` code is code the linter reads too (async tests).
+        set_test: true,
+        // Every feature on: cargo aiocop reads every file whatever its cfg.
+        features: ra_ap_project_model::CargoFeatures::All,
         ..CargoConfig::default()
     };
     if let Some(src) = &args.std_src {
