@@ -14,8 +14,9 @@
 //! of the engine (what a call resolves to), not of the policy.
 //!
 //! Usage: `semantic-eval [--std-src DIR] [--build-scripts] [--proc-macros] [--offload PATH]...
-//! [--load-only] [--json OUT] [--members-under DIR] MANIFEST_DIR`. Timings go to stderr, findings to `--json` (one
-//! object per line) or stdout.
+//! [--load-only] [--json OUT] [--members-under DIR] MANIFEST_DIR`. Timings go to stderr,
+//! findings to `--json` (one object per line) or stdout. `SEMANTIC_EVAL_DEBUG=TEXT` prints how
+//! the calls whose text contains TEXT resolve.
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
@@ -251,14 +252,16 @@ impl<'a> Scanner<'a> {
     fn def_path(&self, f: hir::Function) -> DefPath {
         let db = self.db;
         let (krate, modules) = module_path(db, f.module(db));
-        let owner = f.as_assoc_item(db).and_then(|item| match item.container(db) {
-            AssocItemContainer::Impl(imp) => imp
-                .self_ty(db)
-                .strip_references()
-                .as_adt()
-                .map(|adt| adt.name(db).as_str().to_string()),
-            AssocItemContainer::Trait(tr) => Some(tr.name(db).as_str().to_string()),
-        });
+        let owner = f
+            .as_assoc_item(db)
+            .and_then(|item| match item.container(db) {
+                AssocItemContainer::Impl(imp) => imp
+                    .self_ty(db)
+                    .strip_references()
+                    .as_adt()
+                    .map(|adt| adt.name(db).as_str().to_string()),
+                AssocItemContainer::Trait(tr) => Some(tr.name(db).as_str().to_string()),
+            });
         DefPath {
             krate,
             modules,
@@ -300,9 +303,9 @@ impl<'a> Scanner<'a> {
                     // trait's provided method the receiver's type along its deref chain.
                     let by_impl = self_ty.as_ref().is_some_and(|t| type_matches(db, spec, t));
                     // (also where the impl is generic: `impl<R: Read> Read for BufReader<R>`)
-                    let by_receiver = receiver.as_ref().is_some_and(|r| {
-                            r.autoderef(db).any(|t| type_matches(db, spec, &t))
-                        });
+                    let by_receiver = receiver
+                        .as_ref()
+                        .is_some_and(|r| r.autoderef(db).any(|t| type_matches(db, spec, &t)));
                     // A receiver that is a trait (`ToSocketAddrs`): any implementation.
                     let by_trait = trait_.is_some_and(|tr| {
                         let td = trait_def(db, tr);
@@ -324,7 +327,8 @@ impl<'a> Scanner<'a> {
     }
 
     fn is_local(&self, f: hir::Function) -> bool {
-        self.local_crates.contains(&f.module(self.db).krate(self.db))
+        self.local_crates
+            .contains(&f.module(self.db).krate(self.db))
     }
 
     fn callee_of_call(&self, call: &ast::CallExpr) -> Option<hir::Function> {
@@ -358,16 +362,7 @@ impl<'a> Scanner<'a> {
         } else {
             return None;
         };
-        if let Ok(needle) = std::env::var("SEMANTIC_EVAL_DEBUG")
-            && node.text().to_string().contains(&needle)
-        {
-            eprintln!(
-                "debug: {} -> {:?} receiver {:?}",
-                node.text(),
-                f.map(|f| self.def_path(f)),
-                receiver.as_ref().map(|r| ra_ap_hir::HirDisplay::display(r, self.db, ra_ap_hir::DisplayTarget::from_crate(self.db, f.map(|f| f.module(self.db).krate(self.db)).unwrap_or_else(|| *self.local_crates.iter().next().unwrap()).into())).to_string())
-            );
-        }
+        self.debug_call(node, f, receiver.as_ref());
         let Some(f) = f else {
             self.calls_unresolved += 1;
             return None;
@@ -382,6 +377,35 @@ impl<'a> Scanner<'a> {
             }
         }
         None
+    }
+
+    /// With `SEMANTIC_EVAL_DEBUG=TEXT`, prints what each call whose text contains TEXT resolves
+    /// to and its receiver's type: how the differences in the results were looked into.
+    fn debug_call(
+        &self,
+        node: &SyntaxNode,
+        f: Option<hir::Function>,
+        receiver: Option<&hir::Type<'a>>,
+    ) {
+        let Ok(needle) = std::env::var("SEMANTIC_EVAL_DEBUG") else {
+            return;
+        };
+        if !node.text().to_string().contains(&needle) {
+            return;
+        }
+        let krate = f
+            .map(|f| f.module(self.db).krate(self.db))
+            .or_else(|| self.local_crates.iter().next().copied());
+        let receiver = receiver.zip(krate).map(|(r, k)| {
+            let target = hir::DisplayTarget::from_crate(self.db, k.into());
+            hir::HirDisplay::display(r, self.db, target).to_string()
+        });
+        eprintln!(
+            "debug: {} -> {:?} receiver {:?}",
+            node.text(),
+            f.map(|f| self.def_path(f)),
+            receiver
+        );
     }
 
     /// The chain from the sync workspace function `f` to the first blocking operation its body
@@ -422,7 +446,13 @@ impl<'a> Scanner<'a> {
     /// Walks `node` in context `ctx`, pushing (call node, hit) for each blocking call in an
     /// active context. `summary` is true inside a sync function's body being summarised, where
     /// async blocks are not run by the call.
-    fn walk(&mut self, node: &SyntaxNode, ctx: Ctx, summary: bool, out: &mut Vec<(SyntaxNode, Hit)>) {
+    fn walk(
+        &mut self,
+        node: &SyntaxNode,
+        ctx: Ctx,
+        summary: bool,
+        out: &mut Vec<(SyntaxNode, Hit)>,
+    ) {
         let mut ctx = ctx;
         match node.kind() {
             SyntaxKind::FN => {
@@ -548,7 +578,9 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     // hir's type queries read the database from a thread-local slot.
-    hir::attach_db(&db, || scan(&db, &vfs, &args, local_crates, started, loaded))
+    hir::attach_db(&db, || {
+        scan(&db, &vfs, &args, local_crates, started, loaded)
+    })
 }
 
 /// Walks every file of the workspace members and writes the findings.
@@ -602,8 +634,6 @@ fn scan(
 
     let mut findings = Vec::new();
     for file in files {
-        let vfs_id = file.file_id(db);
-        let path = vfs.file_path(vfs_id).to_string();
         let source = scanner.sema.parse(file);
         let mut hits = Vec::new();
         scanner.walk(source.syntax(), Ctx::Inactive, false, &mut hits);
@@ -615,7 +645,10 @@ fn scan(
                 .unwrap_or(node);
             let range = scanner.sema.original_range(&at);
             let text = db_file_text(db, range.file_id.file_id(db));
-            let line = text[..usize::from(range.range.start())].matches('\n').count() + 1;
+            let line = text[..usize::from(range.range.start())]
+                .matches('\n')
+                .count()
+                + 1;
             let (event, chain) = match hit {
                 Hit::Op(op) => (op.event.to_string(), Vec::new()),
                 Hit::Chain(chain, event) => (event, chain),
@@ -627,7 +660,6 @@ fn scan(
                 chain,
             });
         }
-        let _ = path;
     }
     findings.sort_by(|a, b| (&a.file, a.line, &a.event).cmp(&(&b.file, b.line, &b.event)));
     findings.dedup_by(|a, b| a.file == b.file && a.line == b.line && a.event == b.event);
