@@ -371,10 +371,11 @@ impl<'a> Scanner<'a> {
         if let Some(op) = self.op_of(f, receiver) {
             return Some(Hit::Op(op));
         }
-        if self.is_local(f) && !f.is_async(self.db) {
-            if let Some((chain, event)) = self.summary(f) {
-                return Some(Hit::Chain(chain, event));
-            }
+        if self.is_local(f)
+            && !f.is_async(self.db)
+            && let Some((chain, event)) = self.summary(f)
+        {
+            return Some(Hit::Chain(chain, event));
         }
         None
     }
