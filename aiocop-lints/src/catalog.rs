@@ -774,6 +774,37 @@ pub fn methods_named(method: &str) -> impl Iterator<Item = &'static BlockingOp> 
         .filter(move |op| matches!(op.callee, Callee::Method { method: m, .. } if m == method))
 }
 
+/// Catalog operations that never wait, whatever the catalog's runtime weight says: a UDP or
+/// Unix datagram `connect` only records the peer address. The linter treats them as trivial.
+pub const NEVER_WAITS: &[&str] = &[
+    "std::net::UdpSocket::connect",
+    "std::os::unix::net::UnixDatagram::connect",
+];
+
+/// The executors' and libraries' calls that run a closure argument on another thread.
+/// Functions named as in [`OFFLOADING_NAMES`] are recognised by name wherever they come from.
+pub const KNOWN_OFFLOADERS: &[&str] = &[
+    "tokio::task::spawn_blocking",
+    "tokio::task::block_in_place",
+    "actix_web::web::block",
+    "actix_rt::task::spawn_blocking",
+    "async_std::task::spawn_blocking",
+    "smol::unblock",
+    "blocking::unblock",
+    "rayon::spawn",
+    "std::thread::spawn",
+];
+
+/// Last path segments of calls that run a closure argument off the async worker, whoever
+/// defines them.
+pub const OFFLOADING_NAMES: &[&str] = &[
+    "spawn_blocking",
+    "block_in_place",
+    "spawn",
+    "spawn_scoped",
+    "unblock",
+];
+
 /// The Rust types each receiver of a catalog method stands for, as aiocop's probes match them:
 /// the receiver's own type with its generic parameters, then any type that reaches its methods by
 /// deref (`PathBuf` for `Path`); for a trait (`ToSocketAddrs`), the implementors whose method

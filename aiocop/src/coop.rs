@@ -164,8 +164,11 @@ mod layout {
 pub(crate) enum Budget {
     /// Outside any task's poll (or unreadable).
     Outside,
-    /// Inside a poll: the budget as found, and as left by the probe's mark.
-    Inside { found: u8, left: u8 },
+    /// Inside a poll that has used up its budget: nothing tells it from another such poll, and
+    /// nothing is taken.
+    Exhausted,
+    /// Inside a poll, with this many units found; the probe took one of them (the mark).
+    Marked(u8),
 }
 
 /// Reads this thread's budget and takes one unit of it for good (the mark): inside one poll that
@@ -181,12 +184,12 @@ pub(crate) enum Budget {
 #[cfg(worker_probes)]
 pub(crate) fn probe_and_mark() -> Budget {
     if !tokio::task::coop::has_budget_remaining() {
-        return Budget::Inside { found: 0, left: 0 };
+        return Budget::Exhausted;
     }
     let mut cx = Context::from_waker(Waker::noop());
     // With budget remaining the unit is always granted: nothing is registered with the waker.
     let Poll::Ready(restore) = tokio::task::coop::poll_proceed(&mut cx) else {
-        return Budget::Inside { found: 0, left: 0 };
+        return Budget::Exhausted;
     };
     let mut reader = BudgetReader::new();
     let _ = write!(reader, "{restore:?}");
@@ -194,10 +197,7 @@ pub(crate) fn probe_and_mark() -> Budget {
         (Some(true), Some(found)) if found > 0 => {
             // Keeps the unit taken: the mark.
             restore.made_progress();
-            Budget::Inside {
-                found,
-                left: found - 1,
-            }
+            Budget::Marked(found)
         }
         _ => Budget::Outside,
     }
@@ -416,29 +416,11 @@ mod tests {
             .build()
             .unwrap();
         let (first, second) = runtime.block_on(async { (probe_and_mark(), probe_and_mark()) });
-        assert_eq!(
-            first,
-            Budget::Inside {
-                found: 128,
-                left: 127
-            }
-        );
-        assert_eq!(
-            second,
-            Budget::Inside {
-                found: 127,
-                left: 126
-            }
-        );
+        assert_eq!(first, Budget::Marked(128));
+        assert_eq!(second, Budget::Marked(127), "the first probe's mark stays");
         let later =
             runtime.block_on(async { tokio::spawn(async { probe_and_mark() }).await.unwrap() });
-        assert_eq!(
-            later,
-            Budget::Inside {
-                found: 128,
-                left: 127
-            }
-        );
+        assert_eq!(later, Budget::Marked(128), "a new poll starts full");
         assert_eq!(probe_and_mark(), Budget::Outside);
         let blocking =
             runtime.block_on(async { tokio::task::spawn_blocking(probe_and_mark).await.unwrap() });

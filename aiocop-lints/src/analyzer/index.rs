@@ -283,10 +283,7 @@ fn collect_impls<'a>(module: &[String], items: &'a [Item], out: &mut Vec<(Vec<St
 
 /// Calls that run a closure argument off the async worker.
 pub(crate) fn is_offload_name(name: &str) -> bool {
-    matches!(
-        name,
-        "spawn_blocking" | "block_in_place" | "spawn" | "spawn_scoped" | "unblock"
-    )
+    crate::catalog::OFFLOADING_NAMES.contains(&name)
 }
 
 /// Whether the function passes one of its parameters to an offloading call

@@ -53,13 +53,6 @@ pub(crate) struct OpTable {
     address_ops: HashSet<OpId>,
 }
 
-/// Catalog operations that never wait, whatever the catalog's runtime weight says: a UDP or
-/// Unix datagram `connect` only records the peer address. The linter treats them as trivial.
-const NEVER_WAITS: &[&str] = &[
-    "std::net::UdpSocket::connect",
-    "std::os::unix::net::UnixDatagram::connect",
-];
-
 /// Operations that take an address and wait only if it names a host to resolve.
 const ADDRESS_OPS: &[&str] = &[
     "std::net::TcpListener::bind",
@@ -67,27 +60,12 @@ const ADDRESS_OPS: &[&str] = &[
     "std::net::UdpSocket::connect",
 ];
 
-/// The executors' and libraries' calls that run a closure argument on another thread.
-/// Functions whose last segment is `spawn_blocking`, `block_in_place`, `spawn`,
-/// `spawn_scoped` or `unblock` are recognised by name wherever they come from.
-const KNOWN_OFFLOADERS: &[&str] = &[
-    "tokio::task::spawn_blocking",
-    "tokio::task::block_in_place",
-    "actix_web::web::block",
-    "actix_rt::task::spawn_blocking",
-    "async_std::task::spawn_blocking",
-    "smol::unblock",
-    "blocking::unblock",
-    "rayon::spawn",
-    "std::thread::spawn",
-];
-
 impl OpTable {
     /// The catalog, extended and filtered by `config`.
     pub(crate) fn new(config: &Config) -> Self {
         let mut table = OpTable {
             allowed: config.allow.iter().cloned().collect(),
-            offloaders: KNOWN_OFFLOADERS
+            offloaders: catalog::KNOWN_OFFLOADERS
                 .iter()
                 .map(|p| p.to_string())
                 .chain(config.offload.iter().cloned())
@@ -99,7 +77,7 @@ impl OpTable {
             if table.allowed.contains(entry.event) {
                 continue;
             }
-            let weight = if NEVER_WAITS.contains(&entry.event) {
+            let weight = if catalog::NEVER_WAITS.contains(&entry.event) {
                 catalog::WEIGHT_TRIVIAL
             } else {
                 entry.weight

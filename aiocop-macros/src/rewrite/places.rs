@@ -20,6 +20,14 @@ pub(super) fn is_place(expr: &Expr) -> bool {
     }
 }
 
+/// The last segment of a path written without a qualified self (`<T as Trait>::x`).
+fn last_segment(path: &syn::ExprPath) -> Option<&syn::PathSegment> {
+    path.qself
+        .is_none()
+        .then(|| path.path.segments.last())
+        .flatten()
+}
+
 /// A place made of a binding (or `self`, a constant, a static), its fields, what it dereferences
 /// and literal indexes: read again by reference, it is the same place, its second reading borrows
 /// nothing for longer than the probe and moves nothing.
@@ -27,12 +35,7 @@ pub(super) fn is_rooted_place(expr: &Expr) -> bool {
     match expr {
         // A binding or `self`, or a static or constant (by its module path).
         Expr::Path(path) => {
-            path.qself.is_none()
-                && path
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| s.arguments.is_none() && !is_camel_case(&s.ident))
+            last_segment(path).is_some_and(|s| s.arguments.is_none() && !is_camel_case(&s.ident))
         }
         Expr::Field(field) => is_rooted_place(&field.base),
         Expr::Paren(paren) => is_rooted_place(&paren.expr),
@@ -119,13 +122,7 @@ pub(super) fn is_constant(expr: &Expr) -> bool {
     match expr {
         Expr::Lit(_) => true,
         Expr::Path(path) => {
-            path.qself.is_none()
-                && path
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| is_camel_case(&s.ident))
-                || is_screaming(path)
+            last_segment(path).is_some_and(|s| is_camel_case(&s.ident)) || is_screaming(path)
         }
         Expr::Paren(p) => is_constant(&p.expr),
         Expr::Group(g) => is_constant(&g.expr),

@@ -141,19 +141,19 @@ impl Runs {
             at,
             trace,
         } = seen;
-        let same = |run: &Run| match probe.budget {
-            // An exhausted budget tells nothing: every poll that used it up shows 0.
-            Budget::Inside { found, .. } => {
-                found > 0 && run.stretch == stretch && run.task == probe.task && run.left == found
-            }
-            Budget::Outside => false,
+        // Units found by this probe, one of which it took (nothing else continues or starts a
+        // run: an exhausted budget tells nothing, every poll that used its budget up shows 0).
+        let found = match probe.budget {
+            Budget::Marked(found) => Some(found),
+            Budget::Outside | Budget::Exhausted => None,
         };
         if let Some(run) = self.runs.iter_mut().find(|run| run.slot == slot)
-            && same(run)
+            && let Some(found) = found
+            && run.stretch == stretch
+            && run.task == probe.task
+            && run.left == found
         {
-            if let Budget::Inside { left, .. } = probe.budget {
-                run.left = left;
-            }
+            run.left = found - 1;
             run.last = at;
             let stuck = stuck_after.filter(|limit| !run.stuck && run.span() >= *limit);
             let stuck = match (stuck, &trace) {
@@ -171,12 +171,12 @@ impl Runs {
             return stuck;
         }
         self.end(slot, thread);
-        if let Budget::Inside { left, .. } = probe.budget {
+        if let Some(found) = found {
             self.runs.push(Run {
                 slot,
                 stretch,
                 task: probe.task,
-                left,
+                left: found - 1,
                 first: at,
                 last: at,
                 samples: trace.into_iter().collect(),

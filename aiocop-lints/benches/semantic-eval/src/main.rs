@@ -23,7 +23,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use aiocop_lints::catalog::{self, BlockingOp, Callee};
+use aiocop_lints::catalog::{
+    self, BlockingOp, Callee, KNOWN_OFFLOADERS, NEVER_WAITS, OFFLOADING_NAMES,
+};
 use anyhow::{Context as _, bail};
 use ra_ap_hir::{self as hir, AsAssocItem, AssocItemContainer, Semantics};
 use ra_ap_ide_db::RootDatabase;
@@ -31,35 +33,6 @@ use ra_ap_load_cargo::{LoadCargoConfig, ProcMacroServerChoice, load_workspace_at
 use ra_ap_paths::AbsPathBuf;
 use ra_ap_project_model::{CargoConfig, RustLibSource};
 use ra_ap_syntax::{AstNode, SyntaxKind, SyntaxNode, ast, ast::HasArgList};
-
-/// Catalog operations that never wait whatever their weight: copied from the linter's
-/// `NEVER_WAITS` so both engines apply the same policy.
-const NEVER_WAITS: &[&str] = &[
-    "std::net::UdpSocket::connect",
-    "std::os::unix::net::UnixDatagram::connect",
-];
-
-/// Calls whose closure arguments run off the async worker: the linter's `KNOWN_OFFLOADERS`.
-const KNOWN_OFFLOADERS: &[&str] = &[
-    "tokio::task::spawn_blocking",
-    "tokio::task::block_in_place",
-    "actix_web::web::block",
-    "actix_rt::task::spawn_blocking",
-    "async_std::task::spawn_blocking",
-    "smol::unblock",
-    "blocking::unblock",
-    "rayon::spawn",
-    "std::thread::spawn",
-];
-
-/// Like the linter, any callee with one of these names offloads its closure argument.
-const OFFLOADING_NAMES: &[&str] = &[
-    "spawn_blocking",
-    "block_in_place",
-    "spawn",
-    "spawn_scoped",
-    "unblock",
-];
 
 struct Args {
     root: PathBuf,
