@@ -1,7 +1,7 @@
 //! A span's recorded fields, kept compact: the layer records them for every span it sees (each
 //! request's span is new), and most are never read (they are read when a poll makes an event).
-//! Every text value goes into one string per span, so recording a span allocates twice at most
-//! (the string and the list), whatever its number of fields.
+//! A request span's usual fields (a method, a URI, a version) fit inline, in the span's own
+//! extension: recording them allocates nothing; more text, or more fields, spill to the heap once.
 
 use std::fmt::{self, Write as _};
 use std::ops::Range;
@@ -23,15 +23,96 @@ enum Stored {
 /// A span's fields, in the order first recorded.
 #[derive(Default, Debug)]
 pub(super) struct SpanFields {
-    text: String,
-    entries: Vec<(&'static str, Stored)>,
+    text: Text,
+    /// The first [`INLINE_ENTRIES`] fields; the others in `more`.
+    entries: [(&'static str, Stored); INLINE_ENTRIES],
+    len: usize,
+    more: Vec<(&'static str, Stored)>,
 }
 
 /// Text kept per span at most: a field whose text would go past it is cut (its value is an id, a
 /// body, something no event needs whole), so a span re-recording a field forever stays bounded.
 const MAX_TEXT: usize = 4096;
-/// Text reserved at a span's first text value.
-const INITIAL_TEXT: usize = 128;
+/// Text kept inline; a span with more moves it all to the heap.
+const INLINE_TEXT: usize = 96;
+/// Fields kept inline.
+const INLINE_ENTRIES: usize = 4;
+
+impl Default for Stored {
+    fn default() -> Self {
+        Stored::Bool(false)
+    }
+}
+
+/// The values' text: inline up to [`INLINE_TEXT`] bytes, then a string. Only whole `&str`s are
+/// appended inline, so the inline bytes are always UTF-8.
+#[derive(Debug)]
+enum Text {
+    Inline { bytes: [u8; INLINE_TEXT], len: u8 },
+    Heap(String),
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text::Inline {
+            bytes: [0; INLINE_TEXT],
+            len: 0,
+        }
+    }
+}
+
+impl Text {
+    fn len(&self) -> usize {
+        match self {
+            Text::Inline { len, .. } => usize::from(*len),
+            Text::Heap(text) => text.len(),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Text::Inline { bytes, len } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Text::Heap(text) => text,
+        }
+    }
+
+    /// Cuts the text to at most `max` bytes, at a character boundary, but not below `floor`.
+    fn cut(&mut self, max: usize, floor: usize) {
+        if let Text::Heap(text) = self
+            && text.len() > max
+        {
+            let mut end = max;
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text.truncate(end.max(floor));
+        }
+    }
+}
+
+impl fmt::Write for Text {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        match self {
+            Text::Inline { bytes, len } => {
+                let at = usize::from(*len);
+                if let Some(room) = bytes.get_mut(at..at + s.len()) {
+                    room.copy_from_slice(s.as_bytes());
+                    // At most `INLINE_TEXT` (96): fits a `u8`.
+                    *len = (at + s.len()) as u8;
+                } else {
+                    let mut text = String::with_capacity((2 * (at + s.len())).max(256));
+                    text.push_str(std::str::from_utf8(&bytes[..at]).unwrap_or_default());
+                    text.push_str(s);
+                    *self = Text::Heap(text);
+                }
+            }
+            Text::Heap(text) => text.push_str(s),
+        }
+        Ok(())
+    }
+}
 
 impl SpanFields {
     /// Records `record`'s fields that `keep` accepts (a value recorded again replaces the old).
@@ -40,25 +121,48 @@ impl SpanFields {
         keep: &dyn Fn(&str) -> bool,
         record: impl FnOnce(&mut dyn Visit),
     ) {
-        let mut visitor = Visitor { fields: self, keep };
+        let mut visitor = Visitor {
+            fields: self,
+            keep: Some(keep),
+            fresh: false,
+        };
         record(&mut visitor);
+    }
+
+    /// Records a new span's fields (each named once, as `tracing` makes them) that `keep`
+    /// accepts, every field when `keep` is `None`: nothing is looked up before it is stored.
+    pub(super) fn record_new(
+        &mut self,
+        keep: Option<&dyn Fn(&str) -> bool>,
+        record: impl FnOnce(&mut dyn Visit),
+    ) {
+        let fresh = self.len == 0;
+        let mut visitor = Visitor {
+            fields: self,
+            keep,
+            fresh,
+        };
+        record(&mut visitor);
+    }
+
+    fn entries(&self) -> impl Iterator<Item = &(&'static str, Stored)> {
+        self.entries[..self.len].iter().chain(&self.more)
     }
 
     /// Whether `name` is recorded.
     pub(super) fn contains(&self, name: &str) -> bool {
-        self.entries.iter().any(|(n, _)| *n == name)
+        self.entries().any(|(n, _)| *n == name)
     }
 
     /// The fields, as context values (allocating: for an event being built).
     pub(super) fn iter(&self) -> impl Iterator<Item = (&'static str, ContextValue)> + '_ {
-        self.entries
-            .iter()
+        self.entries()
             .map(|(name, stored)| (*name, self.value(stored)))
     }
 
     /// Writes `name`'s value (as an event's name shows it) into `out`; `false` if not recorded.
     pub(super) fn write_value(&self, name: &str, out: &mut String) -> bool {
-        let Some((_, stored)) = self.entries.iter().find(|(n, _)| *n == name) else {
+        let Some((_, stored)) = self.entries().find(|(n, _)| *n == name) else {
             return false;
         };
         let _ = match stored {
@@ -76,6 +180,7 @@ impl SpanFields {
 
     fn slice(&self, range: &Range<u32>) -> &str {
         self.text
+            .as_str()
             .get(range.start as usize..range.end as usize)
             .unwrap_or_default()
     }
@@ -91,45 +196,64 @@ impl SpanFields {
     }
 
     fn set(&mut self, name: &'static str, stored: Stored) {
-        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+        self.store(name, stored, false);
+    }
+
+    /// Stores `name`'s value; `fresh`: the name is known not to be stored yet.
+    fn store(&mut self, name: &'static str, stored: Stored, fresh: bool) {
+        if fresh {
+            return self.push(name, stored);
+        }
+        let (inline, more) = (&mut self.entries[..self.len], &mut self.more);
+        match inline.iter_mut().chain(more.iter_mut()).find(|(n, _)| *n == name) {
             Some(entry) => entry.1 = stored,
-            None => self.entries.push((name, stored)),
+            None => self.push(name, stored),
+        }
+    }
+
+    fn push(&mut self, name: &'static str, stored: Stored) {
+        match self.entries.get_mut(self.len) {
+            Some(free) => {
+                *free = (name, stored);
+                self.len += 1;
+            }
+            None => self.more.push((name, stored)),
         }
     }
 
     /// Appends text written by `write` as `name`'s value, cut at a character boundary within
     /// [`MAX_TEXT`]. A replaced value's old text stays until the text is compacted, which happens
     /// when it would otherwise not fit.
-    fn set_text(&mut self, name: &'static str, write: impl FnOnce(&mut String) -> fmt::Result) {
+    fn set_text(&mut self, name: &'static str, write: impl FnOnce(&mut Text) -> fmt::Result) {
+        self.store_text(name, write, false);
+    }
+
+    fn store_text(
+        &mut self,
+        name: &'static str,
+        write: impl FnOnce(&mut Text) -> fmt::Result,
+        fresh: bool,
+    ) {
         if self.text.len() >= MAX_TEXT / 2 {
             self.compact();
         }
-        if self.text.capacity() == 0 {
-            // One allocation for a request span's usual fields (a method, a URI, a version),
-            // instead of regrowing at each small write.
-            self.text.reserve(INITIAL_TEXT);
-        }
         let start = self.text.len();
         let _ = write(&mut self.text);
-        if self.text.len() > MAX_TEXT {
-            let mut end = MAX_TEXT;
-            while !self.text.is_char_boundary(end) {
-                end -= 1;
-            }
-            self.text.truncate(end.max(start));
-        }
+        self.text.cut(MAX_TEXT, start);
         let range = start as u32..self.text.len() as u32;
-        self.set(name, Stored::Text(range));
+        self.store(name, Stored::Text(range), fresh);
     }
 
     /// Rewrites the text with only the live values.
     fn compact(&mut self) {
-        let mut text = String::with_capacity(self.text.len() / 2);
-        for (_, stored) in &mut self.entries {
+        let mut text = Text::default();
+        let old = std::mem::take(&mut self.text);
+        let (inline, more) = (&mut self.entries[..self.len], &mut self.more);
+        for (_, stored) in inline.iter_mut().chain(more.iter_mut()) {
             if let Stored::Text(range) = stored {
                 let start = text.len() as u32;
-                text.push_str(
-                    self.text
+                let _ = text.write_str(
+                    old.as_str()
                         .get(range.start as usize..range.end as usize)
                         .unwrap_or_default(),
                 );
@@ -142,44 +266,49 @@ impl SpanFields {
 
 struct Visitor<'a> {
     fields: &'a mut SpanFields,
-    keep: &'a dyn Fn(&str) -> bool,
+    /// `None`: every field is kept.
+    keep: Option<&'a dyn Fn(&str) -> bool>,
+    /// The span's first recording: names need no look-up.
+    fresh: bool,
+}
+
+impl Visitor<'_> {
+    fn keeps(&self, field: &Field) -> bool {
+        self.keep.is_none_or(|keep| keep(field.name()))
+    }
+
+    fn set(&mut self, field: &Field, stored: Stored) {
+        if self.keeps(field) {
+            self.fields.store(field.name(), stored, self.fresh);
+        }
+    }
+
+    fn set_text(&mut self, field: &Field, write: impl FnOnce(&mut Text) -> fmt::Result) {
+        if self.keeps(field) {
+            self.fields.store_text(field.name(), write, self.fresh);
+        }
+    }
 }
 
 impl Visit for Visitor<'_> {
     fn record_f64(&mut self, field: &Field, value: f64) {
-        if (self.keep)(field.name()) {
-            self.fields.set(field.name(), Stored::F64(value));
-        }
+        self.set(field, Stored::F64(value));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        if (self.keep)(field.name()) {
-            self.fields.set(field.name(), Stored::I64(value));
-        }
+        self.set(field, Stored::I64(value));
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        if (self.keep)(field.name()) {
-            self.fields.set(field.name(), Stored::U64(value));
-        }
+        self.set(field, Stored::U64(value));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        if (self.keep)(field.name()) {
-            self.fields.set(field.name(), Stored::Bool(value));
-        }
+        self.set(field, Stored::Bool(value));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
-        if (self.keep)(field.name()) {
-            self.fields.set_text(field.name(), |text| {
-                text.push_str(value);
-                Ok(())
-            });
-        }
+        self.set_text(field, |text| text.write_str(value));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
         // `%value` (display) fields also arrive here, already formatted without quotes.
-        if (self.keep)(field.name()) {
-            self.fields
-                .set_text(field.name(), |text| write!(text, "{value:?}"));
-        }
+        self.set_text(field, |text| write!(text, "{value:?}"));
     }
 }
 
@@ -188,10 +317,7 @@ mod tests {
     use super::*;
 
     fn set_text(fields: &mut SpanFields, name: &'static str, value: &str) {
-        fields.set_text(name, |text| {
-            text.push_str(value);
-            Ok(())
-        });
+        fields.set_text(name, |text| text.write_str(value));
     }
 
     #[test]
@@ -215,6 +341,30 @@ mod tests {
         assert!(fields.write_value("uri", &mut out));
         assert!(!fields.write_value("missing", &mut out));
         assert_eq!(out, "200/users/7");
+    }
+
+    #[test]
+    fn fields_and_text_past_the_inline_room_keep_their_order_and_values() {
+        let mut fields = SpanFields::default();
+        let names = ["a", "b", "c", "d", "e", "f", "g"];
+        for (i, name) in names.iter().enumerate() {
+            // The third value moves the text to the heap: the values before it must survive.
+            set_text(&mut fields, name, &format!("{i}{}", "x".repeat(40)));
+        }
+        set_text(&mut fields, "b", "replaced");
+        set_text(&mut fields, "f", "also");
+        let all: Vec<_> = fields.iter().collect();
+        assert_eq!(all.len(), names.len());
+        for ((name, value), (i, wanted)) in all.iter().zip(names.iter().enumerate()) {
+            assert_eq!(name, wanted);
+            let expected = match *wanted {
+                "b" => "replaced".to_owned(),
+                "f" => "also".to_owned(),
+                _ => format!("{i}{}", "x".repeat(40)),
+            };
+            assert_eq!(value, &ContextValue::from(expected.as_str()), "field {wanted}");
+        }
+        assert!(fields.contains("g") && !fields.contains("h"));
     }
 
     #[test]

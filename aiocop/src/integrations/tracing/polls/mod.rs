@@ -182,7 +182,9 @@ impl PollLayer {
             }
             None => {
                 let mut fields = SpanFields::default();
-                fields.record(&keep, record);
+                // Every field by default: nothing to ask per field.
+                let keep_all = self.context_fields.is_none();
+                fields.record_new((!keep_all).then_some(&keep as &dyn Fn(&str) -> bool), record);
                 extensions.insert(PollSpan { fields, site: None });
             }
         }
