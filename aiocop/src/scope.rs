@@ -461,6 +461,7 @@ pub(crate) mod remote {
 /// frame spanning the two, so the tag remembers which poll it was put on and is taken off only if
 /// that poll is still the thread's open one.
 #[cfg(feature = "tracing-polls")]
+#[derive(Clone, Copy)]
 pub(crate) struct Tag {
     scope: *const Scope<'static>,
     poll: u64,

@@ -246,30 +246,43 @@ mod hooked {
         // The context before a poll serves CPU events, which a worker's stretch never makes: a
         // worker does not run the context providers at each unpark.
         let recorded = if worker { None } else { pre_poll_record() };
-        let fresh = Scope {
-            start: Cell::new(clock::now()),
-            executor_above,
-            outer: site,
-            current: Cell::new(site),
-            strict: Cell::new(site.options().strict()),
-            recorded: RefCell::new(recorded),
-            in_provider: Cell::new(false),
-            marks: Marks {
-                detached: true,
-                worker,
-                excluded_ns: Cell::new(0),
-            },
-        };
         let boxed = if worker { &WORKER } else { &DETACHED };
         let opened = boxed.try_with(|slot| {
             // Not open (checked above), so nothing points into the box: it may be rewritten.
             let mut slot = slot.try_borrow_mut().ok()?;
             let scope: &Scope<'static> = match &mut *slot {
-                Some(boxed) => {
-                    **boxed = fresh;
-                    boxed
+                // The box of an earlier poll, reset field by field (no whole scope built and
+                // moved in: a span's poll opens one at each enter).
+                Some(scope) => {
+                    scope.start.set(clock::now());
+                    scope.executor_above = executor_above;
+                    scope.outer = site;
+                    scope.current.set(site);
+                    scope.strict.set(site.options().strict());
+                    // Empty once judged; a provider's context, or nothing.
+                    *scope.recorded.get_mut() = recorded;
+                    scope.in_provider.set(false);
+                    scope.marks = Marks {
+                        detached: true,
+                        worker,
+                        excluded_ns: Cell::new(0),
+                    };
+                    scope
                 }
-                None => slot.insert(Box::new(fresh)),
+                None => slot.insert(Box::new(Scope {
+                    start: Cell::new(clock::now()),
+                    executor_above,
+                    outer: site,
+                    current: Cell::new(site),
+                    strict: Cell::new(site.options().strict()),
+                    recorded: RefCell::new(recorded),
+                    in_provider: Cell::new(false),
+                    marks: Marks {
+                        detached: true,
+                        worker,
+                        excluded_ns: Cell::new(0),
+                    },
+                })),
             };
             Some(ptr::from_ref(scope))
         });
@@ -313,29 +326,34 @@ mod hooked {
     /// unjudged. Returns whether it was open.
     #[cfg(feature = "tracing-polls")]
     pub(crate) fn close_poll(poll: u64, judge: bool, opener: &crate::emit::Opener<'_>) -> bool {
-        if open_poll() != Some(poll) {
+        if !OPEN.get() {
             return false;
         }
-        OPEN.set(false);
         let end = clock::now();
-        slot::clear_mine();
-        CURRENT.set(ptr::null());
-        let _ = DETACHED.try_with(|slot| {
-            if let Ok(slot) = slot.try_borrow()
-                && let Some(scope) = slot.as_deref()
-            {
-                if judge {
-                    let elapsed = scope
-                        .start
-                        .get()
-                        .nanos_until(end)
-                        .saturating_sub(scope.marks.excluded_ns.get());
-                    scope.judge_with(elapsed, false, Some(opener));
-                } else if let Ok(mut recorded) = scope.recorded.try_borrow_mut() {
-                    *recorded = None;
-                }
+        let closed = DETACHED.try_with(|slot| {
+            let slot = slot.try_borrow().ok()?;
+            let scope = slot.as_deref()?;
+            if scope.start.get().id() != poll {
+                return None;
             }
+            OPEN.set(false);
+            slot::clear_mine();
+            CURRENT.set(ptr::null());
+            if judge {
+                let elapsed = scope
+                    .start
+                    .get()
+                    .nanos_until(end)
+                    .saturating_sub(scope.marks.excluded_ns.get());
+                scope.judge_with(elapsed, false, Some(opener));
+            } else if let Ok(mut recorded) = scope.recorded.try_borrow_mut() {
+                *recorded = None;
+            }
+            Some(())
         });
+        if !matches!(closed, Ok(Some(()))) {
+            return false;
+        }
         // After judging: callbacks run inline are not the worker's calls.
         CURRENT.set(resumed());
         true

@@ -195,6 +195,7 @@ impl SpanFields {
         }
     }
 
+    #[cfg(test)]
     fn set(&mut self, name: &'static str, stored: Stored) {
         self.store(name, stored, false);
     }
@@ -205,7 +206,11 @@ impl SpanFields {
             return self.push(name, stored);
         }
         let (inline, more) = (&mut self.entries[..self.len], &mut self.more);
-        match inline.iter_mut().chain(more.iter_mut()).find(|(n, _)| *n == name) {
+        match inline
+            .iter_mut()
+            .chain(more.iter_mut())
+            .find(|(n, _)| *n == name)
+        {
             Some(entry) => entry.1 = stored,
             None => self.push(name, stored),
         }
@@ -224,6 +229,7 @@ impl SpanFields {
     /// Appends text written by `write` as `name`'s value, cut at a character boundary within
     /// [`MAX_TEXT`]. A replaced value's old text stays until the text is compacted, which happens
     /// when it would otherwise not fit.
+    #[cfg(test)]
     fn set_text(&mut self, name: &'static str, write: impl FnOnce(&mut Text) -> fmt::Result) {
         self.store_text(name, write, false);
     }
@@ -362,7 +368,11 @@ mod tests {
                 "f" => "also".to_owned(),
                 _ => format!("{i}{}", "x".repeat(40)),
             };
-            assert_eq!(value, &ContextValue::from(expected.as_str()), "field {wanted}");
+            assert_eq!(
+                value,
+                &ContextValue::from(expected.as_str()),
+                "field {wanted}"
+            );
         }
         assert!(fields.contains("g") && !fields.contains("h"));
     }

@@ -184,7 +184,10 @@ impl PollLayer {
                 let mut fields = SpanFields::default();
                 // Every field by default: nothing to ask per field.
                 let keep_all = self.context_fields.is_none();
-                fields.record_new((!keep_all).then_some(&keep as &dyn Fn(&str) -> bool), record);
+                fields.record_new(
+                    (!keep_all).then_some(&keep as &dyn Fn(&str) -> bool),
+                    record,
+                );
                 extensions.insert(PollSpan { fields, site: None });
             }
         }
@@ -317,14 +320,35 @@ where
         if !settings::is_active() || BUSY.get() || isolate::in_callback() {
             return;
         }
-        forget_stale();
-        if with_stack(|stack| stack.len()).is_none_or(|depth| depth >= MAX_DEPTH) {
+        STACK.with(|stack| self.enter(stack, id, &ctx));
+    }
+
+    fn on_exit(&self, id: &Id, ctx: LayerContext<'_, S>) {
+        if BUSY.get() {
+            return;
+        }
+        STACK.with(|stack| self.exit(stack, id, &ctx));
+    }
+}
+
+impl PollLayer {
+    fn enter<S>(&self, stack: &Stack, id: &Id, ctx: &LayerContext<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        // Stale entries dropped, room checked.
+        if stack.first().as_ref().is_some_and(is_stale) {
+            while let Some(entry) = stack.pop() {
+                forget(entry);
+            }
+        }
+        if stack.len() >= MAX_DEPTH {
             return;
         }
         // A worker's stretch (`aiocop::runtime::instrument`) is not a poll: the span's poll
         // suspends it with a scope of its own, named and timed by the span.
         let entry = if scope::in_monitored_poll() && !detached::current_is_worker() {
-            match scope::tag(self.site(id, &ctx)) {
+            match scope::tag(self.site(id, ctx)) {
                 Some(tag) => Kind::Tagged(tag),
                 None => return,
             }
@@ -349,41 +373,44 @@ where
             span: id.into_u64(),
             kind: entry,
         };
-        // Checked above: there is room, and the stack is reachable.
-        let _ = with_stack(|stack| stack.push(entry));
+        // Checked above: there is room (nothing the enter ran pushes).
+        stack.push(entry);
     }
 
-    fn on_exit(&self, id: &Id, ctx: LayerContext<'_, S>) {
-        if BUSY.get() || with_stack(|stack| stack.is_empty()).unwrap_or(true) {
-            return;
-        }
+    fn exit<S>(&self, stack: &Stack, id: &Id, ctx: &LayerContext<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
         let (layer, span) = (self.identity(), id.into_u64());
-        let Some(at) = with_stack(|stack| {
-            stack
-                .iter()
-                .rposition(|e| e.layer == layer && e.span == span)
-        })
-        .flatten() else {
+        let is_span = |e: &Entry| e.layer == layer && e.span == span;
+        // Usually the span is the newest entry.
+        let Some(at) = (match stack.last() {
+            None => return,
+            Some(last) if is_span(&last) => Some(stack.len() - 1),
+            Some(_) => stack.position_from_top(is_span),
+        }) else {
             return;
         };
+        let close = |entry: Entry| match entry.kind {
+            Kind::Tagged(tag) => tag.restore(),
+            Kind::Opened { poll, .. } => {
+                // Emission may run callbacks inline, which may enter spans: not polls.
+                BUSY.set(true);
+                let judge = entry.layer == layer && entry.span == span;
+                let opener = Opener {
+                    context: &|| Self::span_fields(id, ctx),
+                    site: &|| self.site(id, ctx),
+                };
+                detached::close_poll(poll, judge, &opener);
+                BUSY.set(false);
+            }
+        };
         // The span's entry, after those entered after it and never exited (stale guards), newest
-        // first; one at a time, so that no list is allocated.
-        while let Some(entry) =
-            with_stack(|stack| if stack.len() > at { stack.pop() } else { None }).flatten()
-        {
-            match entry.kind {
-                Kind::Tagged(tag) => tag.restore(),
-                Kind::Opened { poll, .. } => {
-                    // Emission may run callbacks inline, which may enter spans: not polls.
-                    BUSY.set(true);
-                    let judge = entry.layer == layer && entry.span == span;
-                    let opener = Opener {
-                        context: &|| Self::span_fields(id, &ctx),
-                        site: &|| self.site(id, &ctx),
-                    };
-                    detached::close_poll(poll, judge, &opener);
-                    BUSY.set(false);
-                }
+        // first.
+        while stack.len() > at {
+            match stack.pop() {
+                Some(entry) => close(entry),
+                None => break,
             }
         }
     }
@@ -398,6 +425,7 @@ struct PollSpan {
 }
 
 /// A span entered inside a poll on this thread, not yet exited.
+#[derive(Clone, Copy)]
 struct Entry {
     /// The layer that saw it entered ([`PollLayer::identity`]): span ids are per subscriber.
     layer: usize,
@@ -405,6 +433,7 @@ struct Entry {
     kind: Kind,
 }
 
+#[derive(Clone, Copy)]
 enum Kind {
     /// The span's enter opened the detached scope `poll`, in `task`'s poll.
     Opened {
@@ -417,53 +446,100 @@ enum Kind {
 
 /// Deeper span nesting is not tracked (its spans neither open nor tag): the stack stays bounded
 /// whatever a program does with guards.
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = 32;
+
+/// The spans entered inside polls on a thread, outermost first: a fixed array of plain cells, so
+/// that the thread-local needs no destructor and is read in place.
+struct Stack {
+    len: Cell<usize>,
+    entries: [Cell<Entry>; MAX_DEPTH],
+}
+
+const UNUSED: Entry = Entry {
+    layer: 0,
+    span: 0,
+    kind: Kind::Opened {
+        poll: 0,
+        task: None,
+    },
+};
+
+impl Stack {
+    const fn new() -> Self {
+        Stack {
+            len: Cell::new(0),
+            entries: [const { Cell::new(UNUSED) }; MAX_DEPTH],
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len.get()
+    }
+
+    fn first(&self) -> Option<Entry> {
+        (self.len() > 0).then(|| self.entries[0].get())
+    }
+
+    fn last(&self) -> Option<Entry> {
+        let len = self.len();
+        len.checked_sub(1)
+            .and_then(|i| self.entries.get(i))
+            .map(Cell::get)
+    }
+
+    /// Adds `entry` on top, if there is room.
+    fn push(&self, entry: Entry) {
+        let len = self.len();
+        if let Some(cell) = self.entries.get(len) {
+            cell.set(entry);
+            self.len.set(len + 1);
+        }
+    }
+
+    fn pop(&self) -> Option<Entry> {
+        let entry = self.last()?;
+        self.len.set(self.len() - 1);
+        Some(entry)
+    }
+
+    /// The index of the newest entry `wanted` accepts.
+    fn position_from_top(&self, wanted: impl Fn(&Entry) -> bool) -> Option<usize> {
+        self.entries[..self.len()]
+            .iter()
+            .rposition(|cell| wanted(&cell.get()))
+    }
+}
 
 thread_local! {
-    /// The spans entered inside polls on this thread, outermost first.
-    static STACK: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    /// The spans entered inside polls on this thread.
+    static STACK: Stack = const { Stack::new() };
     /// Set while the layer closes a scope (emission may enter spans).
     static BUSY: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Runs `f` on this thread's stack; `None` while the thread is being torn down (or, never
-/// expected, when the stack is in use).
-fn with_stack<R>(f: impl FnOnce(&mut Vec<Entry>) -> R) -> Option<R> {
-    STACK
-        .try_with(|stack| stack.try_borrow_mut().ok().map(|mut stack| f(&mut stack)))
-        .ok()
-        .flatten()
+/// Whether the outermost entry `first` belongs to a poll that is over: a scope opened by a span
+/// whose guard outlived its poll (held across an `.await`), now that another task runs on this
+/// thread; or a tag of a scope no longer open.
+fn is_stale(first: &Entry) -> bool {
+    match &first.kind {
+        Kind::Opened { poll, task } => {
+            detached::open_poll() != Some(*poll) || tokio::task::try_id() != *task
+        }
+        Kind::Tagged(tag) => !tag.is_current(),
+    }
 }
 
-/// Drops the entries of polls that are over: a scope opened by a span whose guard outlived its
-/// poll (held across an `.await`), now that another task runs on this thread; and tags of a scope
-/// no longer open.
-fn forget_stale() {
-    let stale = with_stack(|stack| {
-        let first = stack.first()?;
-        let stale = match &first.kind {
-            Kind::Opened { poll, task } => {
-                detached::open_poll() != Some(*poll) || tokio::task::try_id() != *task
-            }
-            Kind::Tagged(tag) => !tag.is_current(),
-        };
-        stale.then(|| std::mem::take(stack))
-    })
-    .flatten();
-    let Some(stale) = stale else {
-        return;
-    };
-    for entry in stale.into_iter().rev() {
-        match entry.kind {
-            Kind::Tagged(tag) => tag.restore(),
-            // Its time and calls belong to whatever else ran meanwhile: not reported.
-            Kind::Opened { poll, .. } => {
-                let opener = Opener {
-                    context: &Context::new,
-                    site: &|| &UNNAMED,
-                };
-                detached::close_poll(poll, false, &opener);
-            }
+/// Drops a stale entry (see [`is_stale`]).
+fn forget(entry: Entry) {
+    match entry.kind {
+        Kind::Tagged(tag) => tag.restore(),
+        // Its time and calls belong to whatever else ran meanwhile: not reported.
+        Kind::Opened { poll, .. } => {
+            let opener = Opener {
+                context: &Context::new,
+                site: &|| &UNNAMED,
+            };
+            detached::close_poll(poll, false, &opener);
         }
     }
 }
