@@ -199,6 +199,7 @@ mod hooked {
     /// Whether the thread's open scope is a worker's stretch, which a span's poll suspends rather
     /// than tags.
     #[cfg(feature = "tracing-polls")]
+    #[inline]
     pub(crate) fn current_is_worker() -> bool {
         let current = CURRENT.get();
         !current.is_null() && current == WORKER_OPEN.get()

@@ -649,6 +649,91 @@ async fn span_guard_held_across_an_await_does_not_take_over_the_thread() {
     assert_eq!(other[0].blocking_events().len(), 1);
 }
 
+/// A span field that counts how often it is formatted.
+struct CountedUri(&'static str, &'static std::sync::atomic::AtomicUsize);
+
+impl std::fmt::Display for CountedUri {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        f.write_str(self.0)
+    }
+}
+
+/// Runs a request span (`method` as a string, `uri` counting its formatting) whose poll blocks,
+/// under `subscriber` on this thread; returns how often `uri` was formatted.
+fn block_in_request_span(
+    subscriber: impl tracing::Subscriber + Send + Sync + 'static,
+    name: &'static str,
+    uri: &'static str,
+) -> usize {
+    static FORMATTED: [std::sync::atomic::AtomicUsize; 2] =
+        [const { std::sync::atomic::AtomicUsize::new(0) }; 2];
+    let counter = &FORMATTED[usize::from(name.ends_with("inner"))];
+    tracing::subscriber::with_default(subscriber, || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let span = if name.ends_with("inner") {
+                tracing::info_span!("fmt_request_inner", method = "GET", uri = %CountedUri(uri, counter))
+            } else {
+                tracing::info_span!("fmt_request_outer", method = "GET", uri = %CountedUri(uri, counter))
+            };
+            tokio::spawn(
+                async {
+                    aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+                    std::thread::sleep(BLOCK);
+                }
+                .instrument(span),
+            )
+            .await
+            .unwrap();
+        });
+    });
+    counter.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// With tracing-subscriber's `fmt` layer before it (the usual order), the poll layer formats no
+/// span field itself: the `fmt` layer's text is read back when a poll makes an event, colours
+/// and quotes taken off.
+#[test]
+fn span_fields_formatted_by_the_fmt_layer_are_not_formatted_again() {
+    setup();
+    let subscriber = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(true)
+                .with_writer(io::sink),
+        )
+        .with(PollLayer::new().with_name_field("method"));
+    let formatted = block_in_request_span(subscriber, "fmt_request_inner", "/users/9?tab=a b");
+
+    let events = events_named("fmt_request_inner");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), "fmt_request_inner{method=GET}");
+    let context = events[0].context();
+    assert_eq!(context.get_str("uri"), Some("/users/9?tab=a b"));
+    assert_eq!(context.get_str("method"), Some("GET"));
+    assert_eq!(formatted, 1, "formatted by the fmt layer only");
+}
+
+/// With the `fmt` layer after it, the poll layer keeps the fields itself (formatted twice, as
+/// two layers that each keep them do), and the event has them all the same.
+#[test]
+fn span_fields_are_kept_when_the_fmt_layer_comes_after() {
+    setup();
+    let subscriber = tracing_subscriber::registry()
+        .with(PollLayer::new().with_name_field("method"))
+        .with(tracing_subscriber::fmt::layer().with_writer(io::sink));
+    let formatted = block_in_request_span(subscriber, "fmt_request_outer", "/users/10");
+
+    let events = events_named("fmt_request_outer");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0].function().name(), "fmt_request_outer{method=GET}");
+    assert_eq!(events[0].context().get_str("uri"), Some("/users/10"));
+    assert_eq!(formatted, 2);
+}
+
 #[tracing::instrument]
 async fn span_other_task() -> u64 {
     aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);

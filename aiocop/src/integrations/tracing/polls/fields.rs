@@ -150,6 +150,7 @@ impl SpanFields {
     }
 
     /// Whether `name` is recorded.
+    #[cfg(test)]
     pub(super) fn contains(&self, name: &str) -> bool {
         self.entries().any(|(n, _)| *n == name)
     }

@@ -27,7 +27,9 @@ use crate::scope::{self, Tag, detached};
 use crate::settings;
 
 mod fields;
+mod formatted;
 use fields::SpanFields;
+use formatted::{Formatted, Parsed};
 
 /// A [`Layer`] that turns each poll of an instrumented future into a monitored poll, with no
 /// aiocop annotation: an application that already uses `tracing` gets per-poll monitoring of its
@@ -162,35 +164,37 @@ impl PollLayer {
         };
         let mut extensions = span.extensions_mut();
         let keep = |field: &str| self.keeps(field);
-        match extensions.get_mut::<PollSpan>() {
-            Some(stored) => {
-                // A recorded name field changes the span's name: named anew at its next event.
-                let named = Cell::new(false);
-                stored.fields.record(
-                    &|field| {
-                        let kept = keep(field);
-                        if kept && self.name_fields.contains(&field) {
-                            named.set(true);
-                        }
-                        kept
-                    },
-                    record,
-                );
-                if named.get() {
-                    stored.site = None;
-                }
+        if let Some(stored) = extensions.get_mut::<PollSpan>() {
+            // A recorded name field changes the span's name: named anew at its next event.
+            let named = Cell::new(false);
+            stored.fields.record(
+                &|field| {
+                    let kept = keep(field);
+                    if kept && self.name_fields.contains(&field) {
+                        named.set(true);
+                    }
+                    kept
+                },
+                record,
+            );
+            if named.get() {
+                stored.site = None;
             }
-            None => {
-                let mut fields = SpanFields::default();
-                // Every field by default: nothing to ask per field.
-                let keep_all = self.context_fields.is_none();
-                fields.record_new(
-                    (!keep_all).then_some(&keep as &dyn Fn(&str) -> bool),
-                    record,
-                );
-                extensions.insert(PollSpan { fields, site: None });
-            }
+            return;
         }
+        // The `fmt` layer keeps them formatted already: read back at an event (see `formatted`),
+        // never formatted twice.
+        if extensions.get_mut::<Formatted>().is_some() {
+            return;
+        }
+        let mut fields = SpanFields::default();
+        // Every field by default: nothing to ask per field.
+        let keep_all = self.context_fields.is_none();
+        fields.record_new(
+            (!keep_all).then_some(&keep as &dyn Fn(&str) -> bool),
+            record,
+        );
+        extensions.insert(PollSpan { fields, site: None });
     }
 
     /// The site events of a poll under span `id` are named by.
@@ -205,11 +209,21 @@ impl PollLayer {
             return site;
         }
         let meta = span.metadata();
-        let mut extensions = span.extensions_mut();
-        let named = extensions
-            .get_mut::<PollSpan>()
-            .and_then(|stored| self.named_site(meta, &stored.fields));
+        let extensions = span.extensions();
+        let parsed = (!self.name_fields.is_empty())
+            .then(|| extensions.get::<Formatted>())
+            .flatten()
+            .map(|formatted| Parsed::read(meta, &formatted.fields));
+        let stored = extensions.get::<PollSpan>().map(|stored| &stored.fields);
+        let named = self.named_site(meta, &|name, out| {
+            stored.is_some_and(|fields| fields.write_value(name, out))
+                || parsed
+                    .as_ref()
+                    .is_some_and(|parsed| parsed.write_value(name, out))
+        });
         let site = named.unwrap_or_else(|| plain_site(meta));
+        drop(extensions);
+        let mut extensions = span.extensions_mut();
         match extensions.get_mut::<PollSpan>() {
             Some(stored) => stored.site = Some(site),
             None => extensions.insert(PollSpan {
@@ -225,10 +239,11 @@ impl PollLayer {
     ///
     /// Runs once per span (each request's span is new): the key is written into a buffer kept by
     /// the thread, so that looking up a name already stored allocates nothing.
+    /// `value` writes a field's value, `false` when the span has none.
     fn named_site(
         &self,
         meta: &'static Metadata<'static>,
-        fields: &SpanFields,
+        value: &dyn Fn(&str, &mut String) -> bool,
     ) -> Option<&'static MonitoredFunction> {
         thread_local! {
             static KEY: RefCell<String> = const { RefCell::new(String::new()) };
@@ -241,12 +256,14 @@ impl PollLayer {
             key.push_str(meta.name());
             let mut named = false;
             for wanted in self.name_fields.iter() {
-                if fields.contains(wanted) {
-                    key.push(if named { ' ' } else { '{' });
+                let at = key.len();
+                key.push(if named { ' ' } else { '{' });
+                key.push_str(wanted);
+                key.push('=');
+                if value(wanted, key) {
                     named = true;
-                    key.push_str(wanted);
-                    key.push('=');
-                    fields.write_value(wanted, key);
+                } else {
+                    key.truncate(at);
                 }
             }
             if !named {
@@ -268,7 +285,7 @@ impl PollLayer {
     }
 
     /// The span's fields and its parents' (the innermost value wins), and its name.
-    fn span_fields<S>(id: &Id, ctx: &LayerContext<'_, S>) -> Context
+    fn span_fields<S>(&self, id: &Id, ctx: &LayerContext<'_, S>) -> Context
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
@@ -278,9 +295,17 @@ impl PollLayer {
         };
         context.insert(SPAN_NAME_KEY, span.name());
         for span in span.scope() {
-            if let Some(stored) = span.extensions().get::<PollSpan>() {
+            let extensions = span.extensions();
+            if let Some(stored) = extensions.get::<PollSpan>() {
                 for (name, value) in stored.fields.iter() {
                     if !context.contains_key(name) {
+                        context.insert(name, value);
+                    }
+                }
+            }
+            if let Some(formatted) = extensions.get::<Formatted>() {
+                for (name, value) in Parsed::read(span.metadata(), &formatted.fields).iter() {
+                    if self.keeps(name) && !context.contains_key(name) {
                         context.insert(name, value);
                     }
                 }
@@ -398,7 +423,7 @@ impl PollLayer {
                 BUSY.set(true);
                 let judge = entry.layer == layer && entry.span == span;
                 let opener = Opener {
-                    context: &|| Self::span_fields(id, ctx),
+                    context: &|| self.span_fields(id, ctx),
                     site: &|| self.site(id, ctx),
                 };
                 detached::close_poll(poll, judge, &opener);
@@ -558,6 +583,7 @@ const SLACK: usize = 64 * 1024;
 
 /// Where traces of the poll about to start stop, for a marker in the layer's frame: the slack
 /// above it, within the thread's stack (the watchdog copies the stack up to there).
+#[inline]
 fn executor_above(marker: usize) -> usize {
     let top = stack_top();
     let above = marker.saturating_add(SLACK);
@@ -566,13 +592,20 @@ fn executor_above(marker: usize) -> usize {
 
 /// The highest address of this thread's stack, 0 when unknown.
 #[cfg(target_os = "linux")]
+#[inline]
 fn stack_top() -> usize {
-    thread_local! {
-        static TOP: Cell<Option<usize>> = const { Cell::new(None) };
-    }
-    if let Some(top) = TOP.get() {
-        return top;
-    }
+    TOP.get().unwrap_or_else(find_stack_top)
+}
+
+#[cfg(target_os = "linux")]
+thread_local! {
+    /// This thread's stack top, once found.
+    static TOP: Cell<Option<usize>> = const { Cell::new(None) };
+}
+
+#[cfg(target_os = "linux")]
+#[cold]
+fn find_stack_top() -> usize {
     let mut top = 0;
     // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is read, and destroyed
     // once; the out-pointers are valid locals.
