@@ -17,6 +17,13 @@
 //!   monitoring active: every request span's poll is a monitored poll, every worker stretch is
 //!   watched, every libc call is checked.
 //!
+//! With `AIOCOP_BENCH_SUBSCRIBER=fmt` the subscriber of the last two is what a service shows its
+//! logs with: tracing-subscriber's `fmt` layer (plain text, no colours, written to
+//! `io::sink()`: formatting counted, no write) before the `PollLayer`, `TraceLayer`'s request
+//! spans and its two events per request (`started`/`finished processing request`) formatted by it.
+//! There the `PollLayer` formats no span field itself (it reads the `fmt` layer's text back when a
+//! poll makes an event).
+//!
 //! Interception is process-wide: the `bare` and `traced` servers' libc calls take its fast path
 //! too (one thread-local read: no scope is open on their threads).
 //!
@@ -104,6 +111,21 @@ thread_local! {
     static DEFAULT: RefCell<Option<DefaultGuard>> = const { RefCell::new(None) };
 }
 
+/// Whether the traced variants' subscriber has the `fmt` layer (`AIOCOP_BENCH_SUBSCRIBER=fmt`).
+fn with_fmt() -> bool {
+    std::env::var("AIOCOP_BENCH_SUBSCRIBER").is_ok_and(|v| v == "fmt")
+}
+
+/// A service's log output, formatted and thrown away.
+fn fmt_layer<S>() -> impl tracing_subscriber::Layer<S>
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(std::io::sink)
+}
+
 fn server_runtime(variant: &Variant) -> Runtime {
     let mut builder = Builder::new_multi_thread();
     builder
@@ -119,7 +141,11 @@ fn server_runtime(variant: &Variant) -> Runtime {
         }
         Mode::Registry => {
             builder.on_thread_start(|| {
-                let dispatch = Dispatch::new(tracing_subscriber::registry());
+                let dispatch = if with_fmt() {
+                    Dispatch::new(tracing_subscriber::registry().with(fmt_layer()))
+                } else {
+                    Dispatch::new(tracing_subscriber::registry())
+                };
                 let guard = tracing::dispatcher::set_default(&dispatch);
                 DEFAULT.with(|slot| *slot.borrow_mut() = Some(guard));
             });
@@ -141,9 +167,16 @@ fn main() {
     aiocop::intercept::enable();
     aiocop::start_blocking_io_detection(0).expect("trace depth");
     let events = http_load::count_slow_task_events();
-    let subscriber =
-        tracing_subscriber::registry().with(PollLayer::new().with_name_field("method"));
-    tracing::subscriber::set_global_default(subscriber).expect("global subscriber");
+    let poll_layer = PollLayer::new().with_name_field("method");
+    if with_fmt() {
+        let subscriber = tracing_subscriber::registry()
+            .with(fmt_layer())
+            .with(poll_layer);
+        tracing::subscriber::set_global_default(subscriber).expect("global subscriber");
+    } else {
+        let subscriber = tracing_subscriber::registry().with(poll_layer);
+        tracing::subscriber::set_global_default(subscriber).expect("global subscriber");
+    }
     aiocop::activate();
 
     let servers: Vec<Runtime> = VARIANTS.iter().map(server_runtime).collect();
@@ -173,6 +206,9 @@ fn main() {
 
     // Ratios per round against the baseline of the same round, then the median over rounds.
     println!();
+    if with_fmt() {
+        println!("subscriber of the traced variants: registry + fmt layer (to io::sink)");
+    }
     println!(
         "| variant | requests/s (median) | request rate vs TraceLayer alone | server CPU per request (median) | TraceLayer alone's CPU per request / this one's (min / median / max) |"
     );

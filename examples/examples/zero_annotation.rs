@@ -154,7 +154,8 @@ fn setup_aiocop() -> Result<(), Box<dyn Error>> {
             .push(event.clone());
     })?;
     // Request spans as polls, named `request{method=GET route=/config}`; every span field in the
-    // events' context.
+    // events' context. (A service's `fmt` layer goes before it: the poll layer then reads the
+    // span fields that layer keeps instead of formatting them again.)
     let subscriber = tracing_subscriber::registry().with(
         PollLayer::new()
             .with_name_field("method")

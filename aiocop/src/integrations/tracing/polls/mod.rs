@@ -40,11 +40,13 @@ use formatted::{Formatted, Parsed};
 /// use tracing_subscriber::layer::SubscriberExt;
 ///
 /// let subscriber = tracing_subscriber::registry()
+///     // Your output first: `PollLayer` reads back the span fields it keeps formatted.
+///     .with(tracing_subscriber::fmt::layer())
 ///     // Events of `#[instrument] async fn get_user(..)` polls are named `get_user`, in the span's
 ///     // target; tower-http's request spans `request{method=GET}`.
 ///     .with(PollLayer::new().with_name_field("method"));
 /// # let _ = subscriber;
-/// // ... .with(tracing_subscriber::fmt::layer()), then install the subscriber.
+/// // ... then install the subscriber.
 /// let handle = TracingCallback::new().register();
 /// # aiocop::unregister_slow_task_callback(handle);
 /// ```
@@ -95,12 +97,17 @@ use formatted::{Formatted, Parsed};
 /// context providers' values win over them. Distinct names are kept up to a process-wide bound,
 /// beyond which spans are named without their fields.
 ///
+/// When tracing-subscriber's `fmt` layer (with its default field formatter) comes before this
+/// layer in the subscriber, it keeps every span's fields formatted already: this layer then
+/// formats none itself and reads that text back when a poll makes an event. Otherwise it keeps
+/// the fields itself.
+///
 /// # Cost
 ///
 /// With monitoring inactive, an enter or exit costs a relaxed atomic load and a thread-local
 /// read, and a new span nothing more; fields are recorded only for spans created while monitoring
-/// is active. Active, the outermost enter of a poll asks tokio for its budget and looks up the
-/// span's name once per span.
+/// is active. Active, the outermost enter of a poll asks tokio for its budget and opens a scope,
+/// its exit judges it; a span is named only when its poll makes an event.
 #[derive(Debug, Clone)]
 pub struct PollLayer {
     name_fields: Arc<[&'static str]>,
