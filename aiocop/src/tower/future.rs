@@ -39,8 +39,8 @@ pub(crate) struct RequestState {
     pub(super) at: &'static Location<'static>,
     /// What a customized layer changed (a threshold, a header); `None` for the defaults.
     pub(super) custom: Option<Arc<Custom>>,
-    /// The request's id (or ids off).
-    pub(super) id: Id,
+    /// The request's id; `None`: request ids off.
+    pub(super) id: Option<Id>,
 }
 
 impl RequestState {
@@ -69,16 +69,24 @@ impl RequestState {
 
 impl<F> ResponseFuture<F> {
     /// The response future of a request whose state is `state` and whose inner future `inner`
-    /// makes. The state is written first and the inner future straight into its field: built as
-    /// a struct expression, the inner future went to a temporary first and was copied (twice,
-    /// with axum's wrappers), a copy of the whole future for every request.
+    /// makes.
+    ///
+    /// Built as a struct expression (or with the inner future written before the state), the
+    /// inner future goes to a temporary and is copied again with axum's wrappers: some 90
+    /// instructions a request. Written after the state, straight into its field, it is not; but
+    /// only as long as the call making it has nothing of its own to drop should it panic (a
+    /// call that may unwind into a drop is not written in place). So should the inner service's
+    /// `call` panic (axum's routes run no code of the application there: they call the route's
+    /// service at the first poll), the state written is leaked, not dropped: a reference to the
+    /// layer's shared settings and the request's id, which may hold a share of the request's
+    /// buffer. Nothing is read or dropped twice.
     #[inline(always)]
     pub(super) fn new(state: RequestState, inner: impl FnOnce() -> F) -> Self {
         let mut future = MaybeUninit::<Self>::uninit();
         let at = future.as_mut_ptr();
         // SAFETY: both fields are written, each once, before the value is read; `at` points into
-        // `future`, alive and unaliased here. If `inner` panics, the state written is leaked
-        // (never dropped twice, never read).
+        // `future`, alive and unaliased here. If `inner` panics, `future` (a `MaybeUninit`)
+        // drops nothing: the state written is forgotten (see above).
         unsafe {
             std::ptr::addr_of_mut!((*at).state).write(state);
             std::ptr::addr_of_mut!((*at).inner).write(inner());
@@ -105,10 +113,7 @@ where
         let mut poll = {
             // Current for the whole poll, the closing of the scope included: context providers
             // and the event's context are taken then too.
-            let _published = match &state.id {
-                Id::Off => None,
-                id => Some(context::publish(id)),
-            };
+            let _published = state.id.as_ref().map(|id| context::publish(id));
             match state.name {
                 Some(name) if settings::is_active() => {
                     let site = state.site(name);
@@ -120,7 +125,7 @@ where
         // A request that came without an id, reported nothing and whose id nothing asked for is
         // answered without one (ids off: never set).
         if let Poll::Ready(Ok(response)) = &mut poll
-            && state.id.is_set()
+            && state.id.as_ref().is_some_and(Id::is_set)
         {
             echo(response, state);
         }
@@ -132,18 +137,14 @@ where
 /// of a service whose clients send no ids echo nothing).
 #[inline(never)]
 fn echo<R>(response: &mut http::Response<R>, state: &mut RequestState) {
-    if let Some(value) = std::mem::replace(&mut state.id, Id::Off).into_header_value() {
+    if let Some(value) = state.id.take().and_then(Id::into_header_value) {
         response.headers_mut().insert(state.id_header(), value);
     }
 }
 
 impl<F> fmt::Debug for ResponseFuture<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let id = match &self.state.id {
-            Id::Off => None,
-            Id::Incoming(id) => Some(id.clone()),
-            Id::Made(_) => self.state.id.header_value(),
-        };
+        let id = self.state.id.as_ref().and_then(Id::header_value);
         f.debug_struct("ResponseFuture")
             .field("route", &self.state.name)
             .field("request_id", &id)

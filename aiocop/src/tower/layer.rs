@@ -246,10 +246,9 @@ impl<N> Settings<N> {
     where
         N: RouteName<B>,
     {
-        let id = match self.id_header() {
-            Some(header) => Id::of_request(request, header),
-            None => Id::Off,
-        };
+        let id = self
+            .id_header()
+            .map(|header| Id::of_request(request, header));
         // Decided once per request: concurrent requests do not race on a global switch.
         let name = (settings::is_active() && self.sample()).then(|| {
             match self.route_name.route_name(request) {

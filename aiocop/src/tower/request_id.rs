@@ -34,16 +34,13 @@ pub(crate) static DEFAULT_HEADER: HeaderName = X_REQUEST_ID;
 /// visible ASCII) is replaced by a new id.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// A request's id while its response future lives, published while it is polled.
-pub(crate) enum Id {
-    /// Request ids off.
-    Off,
-    /// The id the request came with.
-    Incoming(HeaderValue),
-    /// The number of the id made for a request that came without one, drawn when first asked
-    /// for (an event, [`current_request_id`]) and spelled only when read: most requests of a
-    /// service whose clients send no ids neither make nor echo one.
-    Made(Cell<Option<NonZeroU64>>),
+/// A request's id while its response future lives, published while it is polled: the id it came
+/// with, or else the number of the id made for it, drawn when first asked for (an event,
+/// [`current_request_id`]) and spelled only when read. Most requests of a service whose clients
+/// send no ids neither make nor echo one.
+pub(crate) struct Id {
+    incoming: Option<HeaderValue>,
+    made: Cell<Option<NonZeroU64>>,
 }
 
 impl Id {
@@ -58,63 +55,51 @@ impl Id {
     #[inline]
     pub(crate) fn of_request<B>(request: &http::Request<B>, header: &HeaderName) -> Id {
         let headers = request.headers();
-        if headers.keys().any(|name| name == header)
-            && let Some(id) = headers.get(header)
-            && is_acceptable(id)
-        {
-            return Id::Incoming(id.clone());
+        let incoming = if headers.keys().any(|name| name == header) {
+            headers.get(header).filter(|id| is_acceptable(id)).cloned()
+        } else {
+            None
+        };
+        Id {
+            incoming,
+            made: Cell::new(None),
         }
-        Id::Made(Cell::new(None))
     }
 
     /// Whether the response is to carry an id: the request came with one, or one was made for it.
     #[inline]
     pub(crate) fn is_set(&self) -> bool {
-        match self {
-            Id::Off => false,
-            Id::Incoming(_) => true,
-            Id::Made(made) => made.get().is_some(),
-        }
+        self.incoming.is_some() || self.made.get().is_some()
     }
 
     /// The header value to echo, if any.
     pub(crate) fn header_value(&self) -> Option<HeaderValue> {
-        match self {
-            Id::Incoming(id) => Some(id.clone()),
-            _ => self.made_header_value(),
+        match &self.incoming {
+            Some(id) => Some(id.clone()),
+            None => header_value(self.made.get()?),
         }
     }
 
     /// The header value to echo, if any, taken.
     pub(crate) fn into_header_value(self) -> Option<HeaderValue> {
-        match self {
-            Id::Incoming(id) => Some(id),
-            _ => self.made_header_value(),
-        }
-    }
-
-    fn made_header_value(&self) -> Option<HeaderValue> {
-        match self {
-            Id::Made(made) => header_value(made.get()?),
-            _ => None,
+        match self.incoming {
+            Some(id) => Some(id),
+            None => header_value(self.made.get()?),
         }
     }
 }
 
 impl RequestId for Id {
     fn text(&self) -> Option<String> {
-        match self {
-            Id::Off => None,
-            Id::Incoming(id) => id.to_str().ok().map(str::to_owned),
-            Id::Made(made) => {
-                let n = made.get().unwrap_or_else(|| {
-                    let n = next();
-                    made.set(Some(n));
-                    n
-                });
-                Some(text(n).iter().map(|&b| char::from(b)).collect())
-            }
+        if let Some(id) = &self.incoming {
+            return id.to_str().ok().map(str::to_owned);
         }
+        let n = self.made.get().unwrap_or_else(|| {
+            let n = next();
+            self.made.set(Some(n));
+            n
+        });
+        Some(text(n).iter().map(|&b| char::from(b)).collect())
     }
 }
 
@@ -185,18 +170,15 @@ mod tests {
     use crate::context::{Context, add_request_id, publish};
 
     fn of_request(request: &http::Request<()>, header: &HeaderName) -> Option<HeaderValue> {
-        match Id::of_request(request, header) {
-            Id::Incoming(id) => Some(id),
-            Id::Made(made) => {
-                assert_eq!(made.get(), None, "nothing made before it is asked for");
-                None
-            }
-            Id::Off => unreachable!("ids are on"),
-        }
+        let id = Id::of_request(request, header);
+        assert_eq!(id.made.get(), None, "nothing made before it is asked for");
+        id.incoming
     }
 
     fn generate() -> String {
-        Id::Made(Cell::new(None)).text().unwrap()
+        Id::of_request(&request(None), &X_REQUEST_ID)
+            .text()
+            .unwrap()
     }
 
     fn request(id: Option<&str>) -> http::Request<()> {
@@ -260,8 +242,8 @@ mod tests {
     #[test]
     fn the_current_id_is_scoped_to_the_poll_and_nests() {
         assert_eq!(current_request_id(), None);
-        let outer = Id::Incoming(HeaderValue::from_static("outer"));
-        let inner = Id::Made(Cell::new(None));
+        let outer = Id::of_request(&request(Some("outer")), &X_REQUEST_ID);
+        let inner = Id::of_request(&request(None), &X_REQUEST_ID);
         {
             let _outer = publish(&outer);
             assert_eq!(current_request_id().as_deref(), Some("outer"));
@@ -271,9 +253,7 @@ mod tests {
             assert_eq!(add_request_id(mine.clone()), mine, "providers win");
             {
                 let _inner = publish(&inner);
-                let Id::Made(inner_made) = &inner else {
-                    unreachable!()
-                };
+                let inner_made = &inner.made;
                 assert!(inner_made.get().is_none(), "made only when asked for");
                 let made = current_request_id().unwrap();
                 let spelled = inner_made
