@@ -477,6 +477,65 @@ async fn the_layer_wraps_any_tower_http_service() {
     assert!(!events[0].context().contains_key("request_id"));
 }
 
+/// An inner service whose `call` panics (not its future: axum's routes never do, tower services
+/// may): the layer writes the request's state into the response future before the inner future,
+/// and must neither drop nor free it twice when the inner call unwinds. Each request carries an
+/// id held on the heap and the layer a customized setting (shared behind a reference count): a
+/// double drop would free either twice, which the allocator detects (the process aborts).
+#[test]
+fn an_inner_call_that_panics_frees_nothing_twice() {
+    use std::convert::Infallible;
+    use std::future::Ready;
+    use std::task::{Context, Poll};
+    use tower::{Layer, Service, ServiceExt};
+
+    #[derive(Clone)]
+    struct PanicsInCall;
+    impl Service<Request<String>> for PanicsInCall {
+        type Response = axum::http::Response<String>;
+        type Error = Infallible;
+        type Future = Ready<Result<Self::Response, Infallible>>;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, request: Request<String>) -> Self::Future {
+            if request.uri().path() == "/panic" {
+                panic!("the inner service's call panics");
+            }
+            std::future::ready(Ok(axum::http::Response::new(request.into_body())))
+        }
+    }
+
+    setup();
+    let layer = AiocopLayer::new().threshold(Duration::from_millis(QUIET_THRESHOLD_MS));
+    let mut service = layer.clone().layer(PanicsInCall);
+    let request = |path: &str, i: usize| {
+        // Made from a string: the value is on the heap, not a static.
+        let id = axum::http::HeaderValue::from_str(&format!("svc-panics-{i}")).expect("id");
+        Request::get(path)
+            .header(X_REQUEST_ID, id)
+            .body(format!("body {i}"))
+            .expect("request")
+    };
+    for i in 0..100 {
+        let request = request("/panic", i);
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            drop(service.call(request));
+        }));
+        assert!(unwound.is_err(), "the inner call panicked");
+    }
+    // The layer and its services still work, and free what they hold once.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let response = runtime
+        .block_on(service.clone().oneshot(request("/ok", 100)))
+        .expect("infallible");
+    assert_eq!(response.headers()[X_REQUEST_ID], "svc-panics-100");
+    assert_eq!(response.body(), "body 100");
+    drop((service, layer, response));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_id_is_made_only_when_asked_for_and_then_echoed() {
     setup();
