@@ -477,6 +477,41 @@ async fn the_layer_wraps_any_tower_http_service() {
     assert!(!events[0].context().contains_key("request_id"));
 }
 
+/// A request without an id whose poll blocks and then panics, under strict mode: the layer leaves
+/// the poll's scope from a guard's drop, which must know the poll is unwinding: the blocking is
+/// reported, not raised (a second panic while unwinding would abort the process), and the
+/// handler's own panic is the one that reaches the runtime.
+#[tokio::test]
+async fn a_poll_that_panics_under_strict_mode_reports_its_blocking_and_keeps_its_own_panic() {
+    use std::convert::Infallible;
+    use tower::{Layer, ServiceExt, service_fn};
+    setup();
+    let service = AiocopLayer::new().without_request_id().layer(service_fn(
+        |request: Request<String>| async move {
+            let _ = aiocop::shim::fs::read_to_string(A_FILE);
+            aiocop::shim::thread::sleep(Duration::from_millis(2));
+            if request.uri().path() == "/svc-panics-in-poll" {
+                panic!("the handler's own panic");
+            }
+            Ok::<_, Infallible>(axum::http::Response::new(String::new()))
+        },
+    ));
+    let request = Request::get("/svc-panics-in-poll")
+        .body(String::new())
+        .expect("request");
+    let failure = tokio::spawn(aiocop::raise_on_violations(service.oneshot(request)))
+        .await
+        .expect_err("the handler panics");
+    let payload = failure.into_panic();
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"the handler's own panic")
+    );
+    let events = event_log::events_matching(|e| e.function().name() == "GET /svc-panics-in-poll");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert!(!events[0].blocking_events().is_empty(), "{events:#?}");
+}
+
 /// An inner service whose `call` panics (not its future: axum's routes never do, tower services
 /// may): the layer writes the request's state into the response future before the inner future,
 /// and must neither drop nor free it twice when the inner call unwinds. Each request carries an

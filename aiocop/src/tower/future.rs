@@ -110,20 +110,24 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let projected = self.project();
         let (inner, state) = (projected.inner, projected.state);
+        let Some(id) = &state.id else {
+            // Nothing to publish or echo: the inner poll writes this poll's output.
+            return poll_without_id(state.name, state, inner, cx);
+        };
         let mut poll = {
             // Current for the whole poll, the closing of the scope included: context providers
             // and the event's context are taken then too.
-            let _published = state.id.as_ref().map(|id| context::publish(id));
+            let _published = context::publish(id);
             match state.name {
+                // The output is held for the echo anyway: the scope is left inline.
                 Some(name) if settings::is_active() => {
-                    let site = state.site(name);
-                    crate::monitor::poll_in_scope(&site, inner, cx)
+                    crate::monitor::poll_in_scope(&state.site(name), inner, cx)
                 }
                 _ => inner.poll(cx),
             }
         };
         // A request that came without an id, reported nothing and whose id nothing asked for is
-        // answered without one (ids off: never set).
+        // answered without one.
         if let Poll::Ready(Ok(response)) = &mut poll
             && state.id.as_ref().is_some_and(Id::is_set)
         {
@@ -131,6 +135,26 @@ where
         }
         poll
     }
+}
+
+/// Polls the future of a request without an id, in a scope of its own if the request is monitored
+/// (`name`) and monitoring still active. The scope is left when its guard drops, after the inner
+/// poll has written its output where this function's caller wants it (no copy: 32 instructions
+/// fewer than leaving it inline and returning the output held).
+#[inline(always)]
+fn poll_without_id<F: Future>(
+    name: Option<&'static str>,
+    state: &RequestState,
+    inner: Pin<&mut F>,
+    cx: &mut Context<'_>,
+) -> Poll<F::Output> {
+    let Some(name) = name.filter(|_| settings::is_active()) else {
+        return inner.poll(cx);
+    };
+    let site = state.site(name);
+    let mut frame = MaybeUninit::uninit();
+    let _entered = crate::scope::enter(&site, &mut frame).left_on_drop();
+    inner.poll(cx)
 }
 
 /// Echoes the id the request came with, or the one made for it, once (out of line: most requests
