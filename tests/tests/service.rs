@@ -632,9 +632,26 @@ async fn axum_routes_are_named_by_route_and_method_whichever_came_before() {
             .threshold(Duration::from_millis(QUIET_THRESHOLD_MS))
             .route_name(AxumRoute),
     );
+    // Routes and methods in turn (a route met again after others, the list of recent routes
+    // overflowing), then one route with the same method several times in a row (named as the
+    // last route named), then methods in turn on one route.
+    let get = || axum::http::Method::GET;
+    let post = || axum::http::Method::POST;
+    let mut requests = Vec::new();
     for round in 0..3 {
         for i in [0, 3, 1, 4, 2, 5, 0, 5] {
-            for method in [axum::http::Method::GET, axum::http::Method::POST] {
+            requests.push((round, i, get()));
+            requests.push((round, i, post()));
+        }
+    }
+    for method in [get(), get(), get(), post(), post(), get(), post()] {
+        requests.push((3, 2, method));
+    }
+    requests.push((3, 4, get()));
+    requests.push((3, 2, get()));
+    for (round, i, method) in requests {
+        {
+            {
                 let id = format!("svc-names-{round}-{i}-{method}");
                 let request = Request::builder()
                     .method(method.clone())
