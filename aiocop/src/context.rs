@@ -9,7 +9,6 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
-use std::num::NonZeroU64;
 use std::ptr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -341,32 +340,18 @@ pub(crate) fn join_fork() {
 pub(crate) const REQUEST_ID_KEY: &str = "request_id";
 
 thread_local! {
-    /// The id of the request being polled on this thread (null: none), published by the tower
+    /// The id of the request being polled on this thread (`None`: none), published by the tower
     /// layer's response future for the duration of its poll: a poll pays two thread-local writes.
-    static REQUEST_ID: Cell<*const RequestId<'static>> = const { Cell::new(ptr::null()) };
+    static REQUEST_ID: Cell<Option<*const dyn RequestId>> = const { Cell::new(None) };
 }
 
 /// The id of the request being polled on this thread, if any (see the tower layer's
 /// `current_request_id`): the one it came with, or one made now if it has none yet.
 pub(crate) fn current_request_id() -> Option<String> {
-    let current = REQUEST_ID.try_with(Cell::get).ok()?;
-    if current.is_null() {
-        return None;
-    }
-    // SAFETY: `REQUEST_ID` is non-null only while a `Published` guard lives on this thread, and
-    // the guard borrows the `RequestId` it points to for its whole life (see `RequestId::publish`).
-    let id = unsafe { &*current };
-    match id.incoming {
-        Some(incoming) => std::str::from_utf8(incoming).ok().map(str::to_owned),
-        None => {
-            let made = id.made.get().unwrap_or_else(|| {
-                let made = (id.maker.make)();
-                id.made.set(Some(made));
-                made
-            });
-            Some((id.maker.text)(made))
-        }
-    }
+    let current = REQUEST_ID.try_with(Cell::get).ok()??;
+    // SAFETY: `REQUEST_ID` holds a pointer only while a `Published` guard lives on this thread,
+    // and the guard borrows the id it points to for its whole life (see `publish`).
+    unsafe { &*current }.text()
 }
 
 /// `context` with the current request id under [`REQUEST_ID_KEY`], unless a context provider set
@@ -380,49 +365,23 @@ pub(crate) fn add_request_id(mut context: Context) -> Context {
     context
 }
 
-/// How a request's own id is made when it came without one: `make` draws a number (once per
-/// request, when first asked for), `text` spells it. Keeping the number, not the text, keeps the
-/// request's state small and lets nothing be formatted or allocated unless the id is read.
-#[cfg_attr(not(feature = "tower"), allow(dead_code))]
-pub(crate) struct IdMaker {
-    pub(crate) make: fn() -> NonZeroU64,
-    pub(crate) text: fn(NonZeroU64) -> String,
+/// A request's id while the request is polled, kept by whoever polls it (the tower layer's
+/// response future, which keeps the id the request came with, or the number of one made for it
+/// when first asked for): published as it is, by address, so a poll builds nothing to publish it,
+/// and spelled only when read.
+pub(crate) trait RequestId {
+    /// The id's text (made now if the request has none yet), or none.
+    fn text(&self) -> Option<String>;
 }
 
-/// A request's id during one poll of the request: the id it came with, or the one made for it the
-/// first time something asked ([`current_request_id`], an event being built). Making an id only
-/// when asked keeps the requests that report nothing from paying for one.
+/// Makes `id` the thread's current request id until the guard is dropped.
 #[cfg_attr(not(feature = "tower"), allow(dead_code))]
-pub(crate) struct RequestId<'a> {
-    incoming: Option<&'a [u8]>,
-    made: &'a Cell<Option<NonZeroU64>>,
-    maker: &'static IdMaker,
-}
-
-#[cfg_attr(not(feature = "tower"), allow(dead_code))]
-impl<'a> RequestId<'a> {
-    /// The id `incoming`, or else the one in `made`, drawn by `maker` when first asked for.
-    #[inline]
-    pub(crate) fn new(
-        incoming: Option<&'a [u8]>,
-        made: &'a Cell<Option<NonZeroU64>>,
-        maker: &'static IdMaker,
-    ) -> Self {
-        RequestId {
-            incoming,
-            made,
-            maker,
-        }
-    }
-
-    /// Makes this the thread's current id until the guard is dropped.
-    #[inline]
-    pub(crate) fn publish(&self) -> Published<'_> {
-        let outer = REQUEST_ID.replace(ptr::from_ref(self).cast());
-        Published {
-            outer,
-            _id: PhantomData,
-        }
+#[inline]
+pub(crate) fn publish<'a>(id: &'a (dyn RequestId + 'static)) -> Published<'a> {
+    let outer = REQUEST_ID.replace(Some(ptr::from_ref(id)));
+    Published {
+        outer,
+        _id: PhantomData,
     }
 }
 
@@ -431,8 +390,8 @@ impl<'a> RequestId<'a> {
 /// too).
 #[cfg_attr(not(feature = "tower"), allow(dead_code))]
 pub(crate) struct Published<'a> {
-    outer: *const RequestId<'static>,
-    _id: PhantomData<&'a RequestId<'a>>,
+    outer: Option<*const dyn RequestId>,
+    _id: PhantomData<&'a dyn RequestId>,
 }
 
 impl Drop for Published<'_> {

@@ -477,6 +477,100 @@ async fn the_layer_wraps_any_tower_http_service() {
     assert!(!events[0].context().contains_key("request_id"));
 }
 
+/// A request without an id whose poll blocks and then panics, under strict mode: the layer leaves
+/// the poll's scope from a guard's drop, which must know the poll is unwinding: the blocking is
+/// reported, not raised (a second panic while unwinding would abort the process), and the
+/// handler's own panic is the one that reaches the runtime.
+#[tokio::test]
+async fn a_poll_that_panics_under_strict_mode_reports_its_blocking_and_keeps_its_own_panic() {
+    use std::convert::Infallible;
+    use tower::{Layer, ServiceExt, service_fn};
+    setup();
+    let service = AiocopLayer::new().without_request_id().layer(service_fn(
+        |request: Request<String>| async move {
+            let _ = aiocop::shim::fs::read_to_string(A_FILE);
+            aiocop::shim::thread::sleep(Duration::from_millis(2));
+            if request.uri().path() == "/svc-panics-in-poll" {
+                panic!("the handler's own panic");
+            }
+            Ok::<_, Infallible>(axum::http::Response::new(String::new()))
+        },
+    ));
+    let request = Request::get("/svc-panics-in-poll")
+        .body(String::new())
+        .expect("request");
+    let failure = tokio::spawn(aiocop::raise_on_violations(service.oneshot(request)))
+        .await
+        .expect_err("the handler panics");
+    let payload = failure.into_panic();
+    assert_eq!(
+        payload.downcast_ref::<&str>(),
+        Some(&"the handler's own panic")
+    );
+    let events = event_log::events_matching(|e| e.function().name() == "GET /svc-panics-in-poll");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert!(!events[0].blocking_events().is_empty(), "{events:#?}");
+}
+
+/// An inner service whose `call` panics (not its future: axum's routes never do, tower services
+/// may): the layer writes the request's state into the response future before the inner future,
+/// and must neither drop nor free it twice when the inner call unwinds. Each request carries an
+/// id held on the heap and the layer a customized setting (shared behind a reference count): a
+/// double drop would free either twice, which the allocator detects (the process aborts).
+#[test]
+fn an_inner_call_that_panics_frees_nothing_twice() {
+    use std::convert::Infallible;
+    use std::future::Ready;
+    use std::task::{Context, Poll};
+    use tower::{Layer, Service, ServiceExt};
+
+    #[derive(Clone)]
+    struct PanicsInCall;
+    impl Service<Request<String>> for PanicsInCall {
+        type Response = axum::http::Response<String>;
+        type Error = Infallible;
+        type Future = Ready<Result<Self::Response, Infallible>>;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, request: Request<String>) -> Self::Future {
+            if request.uri().path() == "/panic" {
+                panic!("the inner service's call panics");
+            }
+            std::future::ready(Ok(axum::http::Response::new(request.into_body())))
+        }
+    }
+
+    setup();
+    let layer = AiocopLayer::new().threshold(Duration::from_millis(QUIET_THRESHOLD_MS));
+    let mut service = layer.clone().layer(PanicsInCall);
+    let request = |path: &str, i: usize| {
+        // Made from a string: the value is on the heap, not a static.
+        let id = axum::http::HeaderValue::from_str(&format!("svc-panics-{i}")).expect("id");
+        Request::get(path)
+            .header(X_REQUEST_ID, id)
+            .body(format!("body {i}"))
+            .expect("request")
+    };
+    for i in 0..100 {
+        let request = request("/panic", i);
+        let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            drop(service.call(request));
+        }));
+        assert!(unwound.is_err(), "the inner call panicked");
+    }
+    // The layer and its services still work, and free what they hold once.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    let response = runtime
+        .block_on(service.clone().oneshot(request("/ok", 100)))
+        .expect("infallible");
+    assert_eq!(response.headers()[X_REQUEST_ID], "svc-panics-100");
+    assert_eq!(response.body(), "body 100");
+    drop((service, layer, response));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_id_is_made_only_when_asked_for_and_then_echoed() {
     setup();
@@ -538,9 +632,26 @@ async fn axum_routes_are_named_by_route_and_method_whichever_came_before() {
             .threshold(Duration::from_millis(QUIET_THRESHOLD_MS))
             .route_name(AxumRoute),
     );
+    // Routes and methods in turn (a route met again after others, the list of recent routes
+    // overflowing), then one route with the same method several times in a row (named as the
+    // last route named), then methods in turn on one route.
+    let get = || axum::http::Method::GET;
+    let post = || axum::http::Method::POST;
+    let mut requests = Vec::new();
     for round in 0..3 {
         for i in [0, 3, 1, 4, 2, 5, 0, 5] {
-            for method in [axum::http::Method::GET, axum::http::Method::POST] {
+            requests.push((round, i, get()));
+            requests.push((round, i, post()));
+        }
+    }
+    for method in [get(), get(), get(), post(), post(), get(), post()] {
+        requests.push((3, 2, method));
+    }
+    requests.push((3, 4, get()));
+    requests.push((3, 2, get()));
+    for (round, i, method) in requests {
+        {
+            {
                 let id = format!("svc-names-{round}-{i}-{method}");
                 let request = Request::builder()
                     .method(method.clone())

@@ -1,7 +1,6 @@
 //! [`AiocopLayer`] and the service it wraps around yours.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
 use std::sync::Arc;
@@ -13,9 +12,8 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use super::future::{RequestState, ResponseFuture};
-use super::request_id::{IdHeader, X_REQUEST_ID};
+use super::request_id::{DEFAULT_HEADER, Id, X_REQUEST_ID};
 use super::route::{MethodAndPath, OTHER_ROUTE, RouteName};
-use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::request_sampling::Sampler;
 use crate::settings;
 
@@ -59,11 +57,11 @@ enum Ids {
 }
 
 #[derive(Clone, Default)]
-struct Custom {
+pub(super) struct Custom {
     /// `None`: every request.
     sampler: Option<Sampler>,
-    header: Option<HeaderName>,
-    threshold: Option<Duration>,
+    pub(super) header: Option<HeaderName>,
+    pub(super) threshold: Option<Duration>,
 }
 
 impl<N> Settings<N> {
@@ -71,20 +69,18 @@ impl<N> Settings<N> {
         Arc::make_mut(self.custom.get_or_insert_with(Arc::default))
     }
 
-    /// The header ids are read from and echoed in.
+    /// The header ids are read from and echoed in, if ids are on.
     #[inline]
-    fn id_header(&self) -> IdHeader {
+    fn id_header(&self) -> Option<&HeaderName> {
         match self.ids {
-            Ids::Off => IdHeader::Off,
-            Ids::Default => IdHeader::Default,
-            Ids::Custom => match self
-                .custom
-                .as_ref()
-                .and_then(|custom| custom.header.as_ref())
-            {
-                Some(header) => IdHeader::Custom(header.clone()),
-                None => IdHeader::Default,
-            },
+            Ids::Off => None,
+            Ids::Default => Some(&DEFAULT_HEADER),
+            Ids::Custom => Some(
+                self.custom
+                    .as_ref()
+                    .and_then(|custom| custom.header.as_ref())
+                    .unwrap_or(&DEFAULT_HEADER),
+            ),
         }
     }
 
@@ -239,42 +235,34 @@ where
     #[inline]
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let state = self.settings.prepare(&request);
-        ResponseFuture {
-            inner: self.inner.call(request),
-            state,
-        }
+        ResponseFuture::new(state, || self.inner.call(request))
     }
 }
 
 impl<N> Settings<N> {
     /// What the layer keeps of `request`: whether it is monitored and under which name, its id.
-    #[inline(never)]
+    #[inline]
     fn prepare<B>(&self, request: &http::Request<B>) -> RequestState
     where
         N: RouteName<B>,
     {
-        let header = self.id_header();
-        let incoming = header.of_request(request);
+        let id = self
+            .id_header()
+            .map(|header| Id::of_request(request, header));
         // Decided once per request: concurrent requests do not race on a global switch.
-        let site = (settings::is_active() && self.sample()).then(|| {
-            let name = match self.route_name.route_name(request) {
+        let name = (settings::is_active() && self.sample()).then(|| {
+            match self.route_name.route_name(request) {
                 Cow::Borrowed(name) => name,
                 Cow::Owned(name) => crate::intern::name(&name, OTHER_ROUTE),
-            };
-            let options = match self.threshold() {
-                Some(threshold) => MonitorOptions::DEFAULT.with_threshold(threshold),
-                None => MonitorOptions::DEFAULT,
-            };
-            MonitoredFunction::new(
-                FunctionInfo::new(name, "", self.at.file(), self.at.line()),
-                options,
-            )
+            }
         });
         RequestState {
-            site,
-            header,
-            incoming,
-            made: Cell::new(None),
+            name,
+            at: self.at,
+            // What the future reads of a customized layer (a threshold, a header), shared: a
+            // layer with its defaults counts no reference.
+            custom: self.custom.clone(),
+            id,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Request ids: taken from the request or made up, echoed in the response, and visible to code
 //! (and context providers) running while the request is polled.
 
+use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 use std::num::NonZeroU64;
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use http::{HeaderName, HeaderValue};
 
-use crate::context::IdMaker;
+use crate::context::RequestId;
 use crate::request_sampling::splitmix64;
 
 /// The key of the request id in the context of a request's events.
@@ -26,60 +27,79 @@ pub fn current_request_id() -> Option<String> {
 /// The header a request id is read from and echoed in, by default.
 pub const X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// [`X_REQUEST_ID`] in a place of its own, to be borrowed.
+pub(crate) static DEFAULT_HEADER: HeaderName = X_REQUEST_ID;
+
 /// The longest request id taken from a request; a longer one (or one with characters other than
 /// visible ASCII) is replaced by a new id.
 pub const MAX_REQUEST_ID_LEN: usize = 128;
 
-/// The header a layer reads and echoes ids in. The default is a variant of its own: the service
-/// and each request's future carry it, and axum clones the service for every request, so the
-/// default costs no reference count or clone of a header name's storage.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum IdHeader {
-    /// Request ids off.
-    Off,
-    /// [`X_REQUEST_ID`].
-    Default,
-    /// Another header.
-    Custom(HeaderName),
+/// A request's id while its response future lives, published while it is polled: the id it came
+/// with, or else the number of the id made for it, drawn when first asked for (an event,
+/// [`current_request_id`]) and spelled only when read. Most requests of a service whose clients
+/// send no ids neither make nor echo one.
+pub(crate) struct Id {
+    incoming: Option<HeaderValue>,
+    made: Cell<Option<NonZeroU64>>,
 }
 
-impl IdHeader {
-    /// Whether request ids are on.
+impl Id {
+    /// The id `request` carries in `header`, if acceptable; else one to be made when first asked
+    /// for.
+    ///
+    /// The request's header names are scanned rather than looked up: finding a name in a
+    /// `HeaderMap` hashes it, and for a name outside the standard set (`x-request-id` is one) that
+    /// costs more than comparing it with each name present, where a standard name differs at its
+    /// first word and another name of a different length at the length. Only a request that
+    /// carries the header pays for the lookup of its value.
     #[inline]
-    pub(crate) fn is_on(&self) -> bool {
-        !matches!(self, IdHeader::Off)
-    }
-
-    /// The header's name, if ids are on.
-    pub(crate) fn name(self) -> Option<HeaderName> {
-        match self {
-            IdHeader::Off => None,
-            IdHeader::Default => Some(X_REQUEST_ID),
-            IdHeader::Custom(name) => Some(name),
+    pub(crate) fn of_request<B>(request: &http::Request<B>, header: &HeaderName) -> Id {
+        let headers = request.headers();
+        let incoming = if headers.keys().any(|name| name == header) {
+            headers.get(header).filter(|id| is_acceptable(id)).cloned()
+        } else {
+            None
+        };
+        Id {
+            incoming,
+            made: Cell::new(None),
         }
     }
 
-    /// The id a request carries in this header, if acceptable (else the request gets one made
-    /// for it when first asked for: see [`MAKER`]).
-    ///
-    /// The request's few headers are scanned rather than looked up: finding a name in a
-    /// `HeaderMap` hashes it, and for a name outside the standard set (`x-request-id` is one) that
-    /// costs more than comparing it with each header present, where a standard name differs at
-    /// its first word and another name of a different length at the length.
+    /// Whether the response is to carry an id: the request came with one, or one was made for it.
     #[inline]
-    pub(crate) fn of_request<B>(&self, request: &http::Request<B>) -> Option<HeaderValue> {
-        let wanted = match self {
-            IdHeader::Off => return None,
-            IdHeader::Default => &X_REQUEST_ID,
-            IdHeader::Custom(name) => name,
-        };
-        request
-            .headers()
-            .iter()
-            .find(|(name, _)| *name == wanted)
-            .map(|(_, id)| id)
-            .filter(|id| is_acceptable(id))
-            .cloned()
+    pub(crate) fn is_set(&self) -> bool {
+        self.incoming.is_some() || self.made.get().is_some()
+    }
+
+    /// The header value to echo, if any.
+    pub(crate) fn header_value(&self) -> Option<HeaderValue> {
+        match &self.incoming {
+            Some(id) => Some(id.clone()),
+            None => header_value(self.made.get()?),
+        }
+    }
+
+    /// The header value to echo, if any, taken.
+    pub(crate) fn into_header_value(self) -> Option<HeaderValue> {
+        match self.incoming {
+            Some(id) => Some(id),
+            None => header_value(self.made.get()?),
+        }
+    }
+}
+
+impl RequestId for Id {
+    fn text(&self) -> Option<String> {
+        if let Some(id) = &self.incoming {
+            return id.to_str().ok().map(str::to_owned);
+        }
+        let n = self.made.get().unwrap_or_else(|| {
+            let n = next();
+            self.made.set(Some(n));
+            n
+        });
+        Some(text(n).iter().map(|&b| char::from(b)).collect())
     }
 }
 
@@ -89,13 +109,6 @@ fn is_acceptable(id: &HeaderValue) -> bool {
         && bytes.len() <= MAX_REQUEST_ID_LEN
         && bytes.iter().all(|b| b.is_ascii_graphic())
 }
-
-/// How the layer makes ids: a number drawn when a request's id is first asked for, spelled only
-/// when read.
-pub(crate) static MAKER: IdMaker = IdMaker {
-    make: next,
-    text: |n| text(n).iter().map(|&b| char::from(b)).collect(),
-};
 
 /// The number of the next id made in this process (never zero).
 fn next() -> NonZeroU64 {
@@ -153,16 +166,19 @@ fn hex(value: u64, out: &mut [u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::cell::Cell;
 
-    use crate::context::{Context, RequestId, add_request_id};
+    use crate::context::{Context, add_request_id, publish};
 
     fn of_request(request: &http::Request<()>, header: &HeaderName) -> Option<HeaderValue> {
-        IdHeader::Custom(header.clone()).of_request(request)
+        let id = Id::of_request(request, header);
+        assert_eq!(id.made.get(), None, "nothing made before it is asked for");
+        id.incoming
     }
 
     fn generate() -> String {
-        (MAKER.text)(next())
+        Id::of_request(&request(None), &X_REQUEST_ID)
+            .text()
+            .unwrap()
     }
 
     fn request(id: Option<&str>) -> http::Request<()> {
@@ -184,14 +200,6 @@ mod tests {
             of_request(&request(Some(&longest)), &X_REQUEST_ID).unwrap(),
             &*longest
         );
-        // The default header is the same header.
-        assert_eq!(
-            IdHeader::Default
-                .of_request(&request(Some("req-43")))
-                .unwrap(),
-            "req-43"
-        );
-        assert_eq!(IdHeader::Off.of_request(&request(Some("req-44"))), None);
         // Found among others, whatever their names: standard ones, and ones of the same length.
         let crowded = http::Request::builder()
             .header(http::header::HOST, "localhost")
@@ -201,7 +209,7 @@ mod tests {
             .header("x-forwarded-for", "10.0.0.1")
             .body(())
             .unwrap();
-        assert_eq!(IdHeader::Default.of_request(&crowded).unwrap(), "req-45");
+        assert_eq!(of_request(&crowded, &X_REQUEST_ID).unwrap(), "req-45");
         let custom = HeaderName::from_static("x-request-ie");
         assert_eq!(of_request(&crowded, &custom).unwrap(), "not-this-one");
         for bad in [
@@ -234,26 +242,26 @@ mod tests {
     #[test]
     fn the_current_id_is_scoped_to_the_poll_and_nests() {
         assert_eq!(current_request_id(), None);
-        let (outer_made, inner_made) = (Cell::new(None), Cell::new(None));
-        let outer = RequestId::new(Some(b"outer"), &outer_made, &MAKER);
-        let inner = RequestId::new(None, &inner_made, &MAKER);
+        let outer = Id::of_request(&request(Some("outer")), &X_REQUEST_ID);
+        let inner = Id::of_request(&request(None), &X_REQUEST_ID);
         {
-            let _outer = outer.publish();
+            let _outer = publish(&outer);
             assert_eq!(current_request_id().as_deref(), Some("outer"));
             let context = add_request_id(Context::new());
             assert_eq!(context.get_str(REQUEST_ID_KEY), Some("outer"));
             let mine = Context::new().with(REQUEST_ID_KEY, "from a provider");
             assert_eq!(add_request_id(mine.clone()), mine, "providers win");
-            assert!(
-                outer_made.get().is_none(),
-                "an incoming id is used as it is"
-            );
             {
-                let _inner = inner.publish();
+                let _inner = publish(&inner);
+                let inner_made = &inner.made;
                 assert!(inner_made.get().is_none(), "made only when asked for");
                 let made = current_request_id().unwrap();
-                assert_eq!(inner_made.get().map(MAKER.text), Some(made.clone()));
-                assert_eq!(current_request_id(), Some(made), "made once");
+                let spelled = inner_made
+                    .get()
+                    .map(|n| String::from_utf8(text(n).to_vec()));
+                assert_eq!(spelled, Some(Ok(made.clone())));
+                assert_eq!(current_request_id().as_ref(), Some(&made), "made once");
+                assert_eq!(inner.header_value().unwrap(), &*made, "echoed as read");
             }
             assert_eq!(current_request_id().as_deref(), Some("outer"));
         }

@@ -192,6 +192,12 @@ thread_local! {
             entries: [const { None }; 4],
         })
     };
+
+    /// The route this thread named last (its text's address and length, its method's
+    /// [`method_tag`], its name), always one that `AXUM_RECENT` holds (see `AxumRecent::drop`):
+    /// a request of the same route as the last one is named with a thread-local read and three
+    /// comparisons, without borrowing the list. Tag 0: nothing.
+    static AXUM_LAST: Cell<(usize, usize, u8, &'static str)> = const { Cell::new((0, 0, 0, "")) };
 }
 
 #[cfg(feature = "axum")]
@@ -200,11 +206,49 @@ struct AxumRecent {
     entries: [Option<(axum::extract::MatchedPath, Method, &'static str)>; 4],
 }
 
+#[cfg(feature = "axum")]
+impl Drop for AxumRecent {
+    /// The texts held go: so does the last route, which pointed at one of them.
+    fn drop(&mut self) {
+        let _ = AXUM_LAST.try_with(|last| last.set((0, 0, 0, "")));
+    }
+}
+
+/// A number for each of the common methods, 0 for the others (whose text is the request's own,
+/// not a static one, so that they are never the last route).
+#[cfg(feature = "axum")]
+#[inline]
+fn method_tag(method: &Method) -> u8 {
+    if method == Method::GET {
+        1
+    } else if method == Method::POST {
+        2
+    } else if method == Method::PUT {
+        3
+    } else if method == Method::DELETE {
+        4
+    } else if method == Method::PATCH {
+        5
+    } else if method == Method::HEAD {
+        6
+    } else {
+        0
+    }
+}
+
 /// The interned `METHOD route` name of axum's matched `route`.
 #[cfg(feature = "axum")]
 #[inline]
 fn axum_name(method: &Method, route: &axum::extract::MatchedPath) -> &'static str {
     let text = route.as_str();
+    let tag = method_tag(method);
+    let key = (text.as_ptr() as usize, text.len(), tag);
+    if let Ok((address, len, last_tag, name)) = AXUM_LAST.try_with(Cell::get)
+        && tag != 0
+        && (address, len, last_tag) == key
+    {
+        return name;
+    }
     let held = AXUM_RECENT.try_with(|recent| {
         let recent = recent.try_borrow().ok()?;
         recent
@@ -216,18 +260,31 @@ fn axum_name(method: &Method, route: &axum::extract::MatchedPath) -> &'static st
             })
             .map(|&(_, _, name)| name)
     });
-    if let Ok(Some(name)) = held {
-        return name;
-    }
-    let name = name_of(method, text);
-    let _ = AXUM_RECENT.try_with(|recent| {
-        if let Ok(mut recent) = recent.try_borrow_mut() {
-            let slot = recent.next % recent.entries.len();
-            recent.next = recent.next.wrapping_add(1);
-            // The text dropped here (if the last holder) is freed: no user code runs.
-            recent.entries[slot] = Some((route.clone(), method.clone(), name));
+    let name = match held {
+        Ok(Some(name)) => name,
+        _ => {
+            let name = name_of(method, text);
+            let held = AXUM_RECENT.try_with(|recent| {
+                let Ok(mut recent) = recent.try_borrow_mut() else {
+                    return false;
+                };
+                let slot = recent.next % recent.entries.len();
+                recent.next = recent.next.wrapping_add(1);
+                // The text dropped here (if the last holder) is freed: no user code runs. The last
+                // route is this one from here on (set below), never the text dropped.
+                recent.entries[slot] = Some((route.clone(), method.clone(), name));
+                true
+            });
+            if held != Ok(true) {
+                // Not held: never the last route.
+                return name;
+            }
+            name
         }
-    });
+    };
+    if tag != 0 {
+        let _ = AXUM_LAST.try_with(|last| last.set((key.0, key.1, key.2, name)));
+    }
     name
 }
 
