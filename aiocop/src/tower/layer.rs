@@ -235,6 +235,10 @@ where
     #[inline]
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         let state = self.settings.prepare(&request);
+        if state.owns_resources() {
+            // Should the inner call panic, `state` is dropped on the way out.
+            return ResponseFuture::owning(state, || self.inner.call(request));
+        }
         ResponseFuture::new(state, || self.inner.call(request))
     }
 }

@@ -66,6 +66,12 @@ impl Id {
         }
     }
 
+    /// Whether the id came with the request (its value held, a share of the request's buffer).
+    #[inline(always)]
+    pub(crate) fn is_incoming(&self) -> bool {
+        self.incoming.is_some()
+    }
+
     /// Whether the response is to carry an id: the request came with one, or one was made for it.
     #[inline]
     pub(crate) fn is_set(&self) -> bool {
