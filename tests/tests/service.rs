@@ -14,7 +14,7 @@ mod live_bytes {
     use std::alloc::{GlobalAlloc, Layout, System};
     use std::cell::Cell;
 
-    pub struct Counting;
+    pub(crate) struct Counting;
 
     thread_local! {
         static LIVE: Cell<isize> = const { Cell::new(0) };
@@ -25,7 +25,7 @@ mod live_bytes {
     }
 
     /// Bytes this thread allocated and has not freed (frees of other threads' blocks included).
-    pub fn on_this_thread() -> isize {
+    pub(crate) fn on_this_thread() -> isize {
         LIVE.try_with(Cell::get).unwrap_or(0)
     }
 
