@@ -49,12 +49,28 @@ impl Parsed {
             }
         }
         starts.sort_unstable();
+        // A name found inside another's `name=` (field names may hold spaces) is not a start.
+        let shown_end =
+            |at: usize, name: &str| at + name.strip_prefix("r#").unwrap_or(name).len() + 1;
+        let mut kept: Vec<(usize, &'static str)> = Vec::with_capacity(starts.len());
+        for (at, name) in starts {
+            if kept
+                .last()
+                .is_none_or(|&(before, other)| at >= shown_end(before, other))
+            {
+                kept.push((at, name));
+            }
+        }
         let mut fields: Vec<(&'static str, String)> = Vec::new();
-        for (i, &(at, name)) in starts.iter().enumerate() {
-            let name_shown = name.strip_prefix("r#").unwrap_or(name);
-            let begin = at + name_shown.len() + 1;
-            let end = starts.get(i + 1).map_or(plain.len(), |&(next, _)| next);
-            let value = unquote(plain[begin..end].trim_end_matches(' '));
+        for (i, &(at, name)) in kept.iter().enumerate() {
+            let begin = shown_end(at, name);
+            let end = kept.get(i + 1).map_or(plain.len(), |&(next, _)| next);
+            let value = unquote(
+                plain
+                    .get(begin..end.max(begin))
+                    .unwrap_or_default()
+                    .trim_end_matches(' '),
+            );
             // A value recorded again replaces the first.
             match fields.iter_mut().find(|(n, _)| *n == name) {
                 Some(entry) => entry.1 = value.to_owned(),
@@ -142,7 +158,9 @@ mod tests {
         None,
         None,
         FieldSet::new(
-            &["method", "uri", "version", "agent", "r#type", "message"],
+            &[
+                "method", "uri", "version", "agent", "r#type", "message", "a b", "b",
+            ],
             Identifier(&SITE),
         ),
         Kind::SPAN,
@@ -190,6 +208,12 @@ mod tests {
                 ("method", "GET".to_owned()),
             ]
         );
+        // A field name holding a space, and another that is its last word.
+        assert_eq!(
+            read("a b=1 b=2"),
+            vec![("a b", "1".to_owned()), ("b", "2".to_owned())]
+        );
+        assert_eq!(read("a b="), vec![("a b", String::new())]);
         assert_eq!(read(""), vec![]);
         assert_eq!(read("a bare message"), vec![]);
     }
