@@ -55,6 +55,9 @@ pub(crate) struct RawBlockingEvent {
     /// Where an intercepted libc call came from (see `intercept`); `None` for calls recorded at
     /// their call site.
     pub(crate) origin: Option<crate::origin::Origin>,
+    /// How long the call took, in nanoseconds: known for intercepted calls, timed around the C
+    /// library's function once it returns; `None` for calls recorded before they run.
+    pub(crate) duration_ns: Option<u64>,
 }
 
 /// The [`BlockingEventInfo`] aiocop would record for a call to `operation` with `args`, made here
@@ -93,6 +96,7 @@ pub fn format_blocking_event(
         function: *function,
         trace: Trace::empty(),
         origin: None,
+        duration_ns: None,
     }
     .into_info()
 }
@@ -120,6 +124,7 @@ impl RawBlockingEvent {
             location: self.location,
             function: self.function,
             origin: self.origin,
+            duration: self.duration_ns.map(Duration::from_nanos),
         }
     }
 }
@@ -135,6 +140,7 @@ pub struct BlockingEventInfo {
     location: &'static Location<'static>,
     function: FunctionInfo,
     origin: Option<crate::origin::Origin>,
+    duration: Option<Duration>,
 }
 
 impl BlockingEventInfo {
@@ -175,6 +181,13 @@ impl BlockingEventInfo {
     /// Whether interception caught this call (rather than a shim, a probe or [`audit`](crate::audit())).
     pub fn is_intercepted(&self) -> bool {
         self.origin.is_some()
+    }
+
+    /// How long the call took: known for a call caught by interception (timed around the C
+    /// library's function), `None` for calls recorded at their call site (shims, probes,
+    /// [`audit`](crate::audit())), which are recorded before they run.
+    pub fn duration(&self) -> Option<Duration> {
+        self.duration
     }
 
     /// The event's weight (see [`WEIGHT_HEAVY`](crate::WEIGHT_HEAVY) and friends).

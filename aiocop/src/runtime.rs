@@ -34,9 +34,11 @@
 //! - Tokio's stable hooks do not see task polls: an event covers one **stretch** of a worker (all
 //!   the blocking calls between two parks), reported when the worker parks. Its
 //!   [`function`](crate::SlowTaskEvent::function) is [`WORKER_NAME`]; each blocking call carries
-//!   its call site (and, with a trace depth, its stack). Its `elapsed` is zero: a stretch is not
-//!   one poll, and a busy worker that never parks is healthy. Context providers run at the
-//!   stretch's first blocking call.
+//!   its call site (and, with a trace depth, its stack). A stretch is not one poll, and a busy
+//!   worker that never parks is healthy: the event's `elapsed` is the time its calls blocked,
+//!   known for intercepted calls (timed around the C library's function,
+//!   [`BlockingEventInfo::duration`](crate::BlockingEventInfo::duration)). Context providers run
+//!   at the stretch's first blocking call.
 //! - **Slow CPU work in any task** (Linux x86_64, with the stall watchdog running, as
 //!   [`detect_slow_tasks`](crate::detect_slow_tasks) starts it): the watchdog probes each worker
 //!   whose stretch runs longer than its sampling interval, and tells one long poll from many

@@ -120,12 +120,14 @@ impl<'s> Entered<'s> {
     /// thread is already unwinding, from a destructor, is left as by unwinding: its events are
     /// reported, but strict mode does not panic again.)
     #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(not(feature = "tower"), allow(dead_code))]
     pub(crate) fn left_on_drop(self) -> LeftOnDrop<'s> {
         LeftOnDrop(ManuallyDrop::new(self))
     }
 }
 
-/// See [`Entered::left_on_drop`].
+/// See [`Entered::left_on_drop`] (the tower layer's guard).
+#[cfg_attr(not(feature = "tower"), allow(dead_code))]
 pub(crate) struct LeftOnDrop<'s>(ManuallyDrop<Entered<'s>>);
 
 impl Drop for LeftOnDrop<'_> {
@@ -327,6 +329,25 @@ impl Scope<'_> {
         );
     }
 
+    /// How long the calls recorded so far blocked, as far as known (intercepted calls are timed):
+    /// what an untimed scope (a worker's stretch) reports as its `elapsed`.
+    #[cfg(any(
+        feature = "runtime",
+        feature = "tracing-polls",
+        all(feature = "tokio-hooks", tokio_unstable)
+    ))]
+    pub(crate) fn blocked_ns(&self) -> u64 {
+        self.recorded.try_borrow().map_or(0, |slot| {
+            slot.as_ref().map_or(0, |recorded| {
+                recorded
+                    .events
+                    .iter()
+                    .filter_map(|event| event.duration_ns)
+                    .fold(0u64, u64::saturating_add)
+            })
+        })
+    }
+
     /// Whether a context provider is running in this scope (its calls are not the task's).
     pub(crate) fn in_provider(&self) -> bool {
         self.in_provider.get()
@@ -415,6 +436,10 @@ impl Scope<'_> {
             } else {
                 (captured, None)
             };
+            if intercepted {
+                // Timed once the C library's function returns (see `finish_intercepted`).
+                PENDING.set(Some((ptr::from_ref(self) as usize, recorded.events.len())));
+            }
             recorded.events.push(RawBlockingEvent {
                 operation,
                 text,
@@ -423,6 +448,7 @@ impl Scope<'_> {
                 function: *site.info(),
                 trace,
                 origin,
+                duration_ns: None,
             });
             recorded.events.len() == 1 && recorded.context.is_none()
         };
@@ -435,6 +461,43 @@ impl Scope<'_> {
             }
         }
     }
+}
+
+thread_local! {
+    /// The intercepted call just recorded on this thread, not yet timed: its scope's address and
+    /// its index among the scope's events.
+    static PENDING: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+}
+
+/// Takes the intercepted call the check just recorded on this thread, if it did: what
+/// [`finish_intercepted`] times once the call returns.
+#[cfg_attr(
+    not(all(feature = "intercept", target_os = "linux", target_arch = "x86_64")),
+    allow(dead_code)
+)]
+#[inline]
+pub(crate) fn take_intercepted() -> Option<(usize, usize)> {
+    PENDING.take()
+}
+
+/// Gives the intercepted call `pending` (from [`take_intercepted`]) its duration, if its scope
+/// is still this thread's open one.
+#[cfg_attr(
+    not(all(feature = "intercept", target_os = "linux", target_arch = "x86_64")),
+    allow(dead_code)
+)]
+pub(crate) fn finish_intercepted(pending: (usize, usize), duration_ns: u64) {
+    let (scope_at, index) = pending;
+    with_open(|scope| {
+        if ptr::from_ref(scope).cast::<()>() as usize != scope_at {
+            return;
+        }
+        if let Ok(mut slot) = scope.recorded.try_borrow_mut()
+            && let Some(event) = slot.as_mut().and_then(|r| r.events.get_mut(index))
+        {
+            event.duration_ns = Some(duration_ns);
+        }
+    });
 }
 
 /// The address of this thread's open scope, 0 outside a monitored poll: tells one scope from

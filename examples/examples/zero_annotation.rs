@@ -278,7 +278,11 @@ fn print_events() {
                 .calling_crate()
                 .map(|krate| format!(" (called by {krate})"))
                 .unwrap_or_default();
-            println!("    - {} at {}{by}", call.event(), call.entry_point());
+            let took = call
+                .duration()
+                .map(|took| format!(", {took:.1?}"))
+                .unwrap_or_default();
+            println!("    - {} at {}{by}{took}", call.event(), call.entry_point());
         }
         for sample in event.cpu_stack_samples().iter().take(1) {
             println!(

@@ -297,6 +297,56 @@ fn a_blocking_libc_call_in_a_background_task_is_intercepted_with_its_call_site()
     );
 }
 
+/// A sync helper that sleeps through std (`clock_nanosleep` beneath), standing for a dependency.
+#[cfg(feature = "intercept")]
+fn pause_for(duration: Duration) {
+    std::thread::sleep(duration);
+}
+
+/// An intercepted call is timed: the call says how long it took, and the worker's event, whose
+/// stretch is not timed, reports the time its calls blocked as its `elapsed`.
+#[cfg(feature = "intercept")]
+#[test]
+fn an_intercepted_call_in_a_background_task_says_how_long_it_blocked() {
+    setup();
+    let runtime = instrumented(true);
+    runtime.block_on(async move {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            // An odd length, to find this call among the others.
+            pause_for(Duration::from_micros(23_456));
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    let events = event_log::events_matching(|e| {
+        e.blocking_events()
+            .iter()
+            .any(|b| b.operation() == "libc::clock_nanosleep" && b.event().contains("23.456ms"))
+    });
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let event = &events[0];
+    assert_eq!(event.function().name(), aiocop::runtime::WORKER_NAME);
+    let sleep = event
+        .blocking_events()
+        .iter()
+        .find(|b| b.event().contains("23.456ms"))
+        .expect("the sleep");
+    let took = sleep.duration().expect("an intercepted call is timed");
+    assert!(
+        took >= Duration::from_micros(23_456) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
+    // The stretch's time is that of its calls: at least the sleep, at most a little more.
+    assert!(event.elapsed() >= took, "{:?} < {took:?}", event.elapsed());
+    assert!(
+        event.elapsed() < took + Duration::from_millis(500),
+        "{:?}",
+        event.elapsed()
+    );
+}
+
 #[test]
 fn a_busy_worker_is_never_reported_as_slow() {
     setup();

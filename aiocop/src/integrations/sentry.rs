@@ -215,6 +215,9 @@ fn blocking_events(event: &SlowTaskEvent) -> Value {
             item.insert("entry_point".into(), e.entry_point().into());
             item.insert("trace".into(), e.trace().resolve().into());
             item.insert("severity".into(), e.severity().into());
+            if let Some(took) = e.duration() {
+                item.insert("duration_ms".into(), (took.as_secs_f64() * 1e3).into());
+            }
             Value::Object(item)
         })
         .collect()
@@ -229,6 +232,9 @@ fn breadcrumbs(event: &SlowTaskEvent) -> Vec<Breadcrumb> {
             data.insert("trace".into(), e.trace().resolve().into());
             data.insert("severity".into(), e.severity().into());
             data.insert("entry_point".into(), e.entry_point().into());
+            if let Some(took) = e.duration() {
+                data.insert("duration_ms".into(), (took.as_secs_f64() * 1e3).into());
+            }
             Breadcrumb {
                 category: Some(CATEGORY.into()),
                 message: Some(e.event().into()),

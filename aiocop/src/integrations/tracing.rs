@@ -261,6 +261,8 @@ impl Default for TracingCallback {
 fn emit_blocking_event(level: Level, e: &BlockingEventInfo) {
     // Empty at trace depth 0: left out rather than recorded as "".
     let trace = (!e.trace().is_empty()).then(|| ::tracing::field::display(e.trace()));
+    // Known for intercepted calls only: left out otherwise.
+    let duration_ms = e.duration().map(|d| d.as_secs_f64() * 1e3);
     macro_rules! emit_at {
         ($level:expr) => {
             ::tracing::event!(
@@ -269,6 +271,7 @@ fn emit_blocking_event(level: Level, e: &BlockingEventInfo) {
                 event = e.event(),
                 entry_point = e.entry_point(),
                 severity = e.severity(),
+                duration_ms,
                 trace,
                 "Blocking event"
             )

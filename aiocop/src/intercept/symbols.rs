@@ -386,8 +386,18 @@ macro_rules! interpose {
                 #[inline(never)]
                 unsafe extern "C" fn checked($($arg: $ty),*) -> $ret {
                     $check
+                    // A call the check recorded is timed (the clock is read without a system
+                    // call, and leaves errno alone).
+                    let Some(pending) = crate::scope::take_intercepted() else {
+                        // SAFETY: as in the caller.
+                        return unsafe { forward($($arg),*) };
+                    };
+                    let start = crate::clock::now();
                     // SAFETY: as in the caller.
-                    unsafe { forward($($arg),*) }
+                    let result = unsafe { forward($($arg),*) };
+                    let took = start.nanos_until(crate::clock::now());
+                    quietly(|| crate::scope::finish_intercepted(pending, took));
+                    result
                 }
 
                 $($always)?

@@ -402,8 +402,8 @@ mod hooked {
                 #[cfg(worker_probes)]
                 slot::clear_stretch();
                 // Only the blocking calls count: a stretch of a busy worker is long and healthy
-                // (the watchdog's probes find its slow polls).
-                scope.judge(0, false);
+                // (the watchdog's probes find its slow polls). Its time is the time they blocked.
+                scope.judge(scope.blocked_ns(), false);
             }
         });
     }
