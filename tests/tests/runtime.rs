@@ -255,6 +255,26 @@ fn a_tower_request_inside_a_task_names_its_events_with_its_request_id() {
     assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
 }
 
+/// Runs `body` in a task spawned on an instrumented multi-thread runtime (after a first await, so
+/// that it runs on a worker), then returns the events with a blocking call `call` picks.
+#[cfg(feature = "intercept")]
+fn in_a_background_task(
+    body: impl FnOnce() + Send + 'static,
+    call: impl Fn(&aiocop::BlockingEventInfo) -> bool,
+) -> Vec<SlowTaskEvent> {
+    let runtime = instrumented(true);
+    runtime.block_on(async move {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            body();
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    event_log::events_matching(|e| e.blocking_events().iter().any(&call))
+}
+
 /// A sync helper of the program, standing for a dependency: it blocks through std, which records
 /// nothing itself; the interception sees the C library calls beneath.
 #[cfg(feature = "intercept")]
@@ -267,21 +287,10 @@ fn load_config(path: &str) -> String {
 fn a_blocking_libc_call_in_a_background_task_is_intercepted_with_its_call_site() {
     setup();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
-    let runtime = instrumented(true);
-    runtime.block_on(async move {
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            assert!(!load_config(path).is_empty());
-        })
-        .await
-        .expect("task");
-    });
-    drop(runtime);
-    let events = event_log::events_matching(|e| {
-        e.blocking_events()
-            .iter()
-            .any(|b| b.operation() == "libc::open" && b.event().contains(path))
-    });
+    let events = in_a_background_task(
+        move || assert!(!load_config(path).is_empty()),
+        |b| b.operation() == "libc::open" && b.event().contains(path),
+    );
     assert_eq!(events.len(), 1, "{events:#?}");
     assert_eq!(events[0].function().name(), aiocop::runtime::WORKER_NAME);
     let open = events[0]
@@ -309,22 +318,11 @@ fn pause_for(duration: Duration) {
 #[test]
 fn an_intercepted_call_in_a_background_task_says_how_long_it_blocked() {
     setup();
-    let runtime = instrumented(true);
-    runtime.block_on(async move {
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            // An odd length, to find this call among the others.
-            pause_for(Duration::from_micros(23_456));
-        })
-        .await
-        .expect("task");
-    });
-    drop(runtime);
-    let events = event_log::events_matching(|e| {
-        e.blocking_events()
-            .iter()
-            .any(|b| b.operation() == "libc::clock_nanosleep" && b.event().contains("23.456ms"))
-    });
+    // An odd length, to find this call among the others.
+    let events = in_a_background_task(
+        || pause_for(Duration::from_micros(23_456)),
+        |b| b.operation() == "libc::clock_nanosleep" && b.event().contains("23.456ms"),
+    );
     assert_eq!(events.len(), 1, "{events:#?}");
     let event = &events[0];
     assert_eq!(event.function().name(), aiocop::runtime::WORKER_NAME);
