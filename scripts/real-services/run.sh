@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Zero-annotation mode on real services nobody here wrote: see README.md next to this script.
+#
+#   ./run.sh setup                  # workspace under $REALSVC_DIR from the checkouts + patches; build
+#   ./run.sh events                 # clean runs and injected blocking, events to $OUT/*.jsonl
+#   ./run.sh overhead [ROUNDS] [SECS]  # original vs set-up build under load, $OUT/overhead.csv
+#   ./run.sh all
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+REALSVC_DIR=${REALSVC_DIR:-/work/realsvc}
+REALCODE=${REALCODE:-/work/realcode}          # mini-redis and axum checkouts (commits in README)
+AIOCOP_PATH=${AIOCOP_PATH:-$REPO/aiocop}
+WS=$REALSVC_DIR/ws
+OUT=${OUT:-$REALSVC_DIR/results}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$REALSVC_DIR/target}
+BIN=$CARGO_TARGET_DIR/release
+MR_PORT=16379
+PG_URL=http://127.0.0.1:3000/
+
+setup() {
+  rm -rf "$WS"; mkdir -p "$WS"
+  for d in mini-redis mini-redis-aiocop; do
+    mkdir -p "$WS/$d"
+    (cd "$REALCODE/mini-redis" && cp -r Cargo.toml src tests examples README.md LICENSE "$WS/$d/")
+  done
+  for d in pg pg-aiocop; do
+    mkdir -p "$WS/$d"; cp -r "$REALCODE/axum/examples/tokio-postgres/"* "$WS/$d/"
+    # The example takes axum from its repository by path; the published 0.8 is the same API.
+    sed -i 's#axum = { path = "../../axum" }#axum = "0.8"#' "$WS/$d/Cargo.toml"
+  done
+  cp -r "$HERE/recorder" "$HERE/loadgen" "$WS/"
+  cp "$HERE/workspace.toml" "$WS/Cargo.toml"
+  cp "$REPO/Cargo.lock" "$WS/Cargo.lock"   # the versions aiocop is tested with
+  for p in "$HERE"/patches/*.patch; do (cd "$WS" && patch -s -p1 < "$p"); done
+  sed -i "s#AIOCOP_PATH#$AIOCOP_PATH#" "$WS"/*/Cargo.toml
+  cd "$WS"
+  # One package set per invocation: the original and the copy both have a library `mini_redis`.
+  cargo build --release -p mini-redis-aiocop --bins
+  cargo build --release -p mini-redis --bins -p realsvc-loadgen
+  cargo build --release -p example-tokio-postgres -p example-tokio-postgres-aiocop
+}
+
+# CPU seconds (user+system) a process has used so far.
+cpu_s() { awk -v t="$(getconf CLK_TCK)" '{print ($14+$15)/t}' "/proc/$1/stat"; }
+
+wait_port() { for _ in $(seq 100); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+
+# start_mr NAME ENV...: the mini-redis server with the set-up, events to $OUT/NAME.jsonl
+start_mr() {
+  local name=$1; shift
+  rm -f "$OUT/$name.jsonl"
+  env AIOCOP_EVENTS="$OUT/$name.jsonl" "$@" "$BIN/mini-redis-server-aiocop" --port $MR_PORT \
+    > "$OUT/$name.log" 2>&1 & SERVER=$!
+  wait_port $MR_PORT
+}
+start_pg() {
+  local name=$1; shift
+  rm -f "$OUT/$name.jsonl"
+  env AIOCOP_EVENTS="$OUT/$name.jsonl" "$@" "$BIN/example-tokio-postgres-aiocop" \
+    > "$OUT/$name.log" 2>&1 & SERVER=$!
+  wait_port 3000
+}
+stop() { kill -INT "$SERVER"; wait "$SERVER" || true; sleep 0.2; }
+# stop_hard: axum's example has no graceful shutdown: SIGTERM (events are written as they come).
+stop_hard() { sleep 1; kill -TERM "$SERVER"; wait "$SERVER" || true; }
+
+# The service's own client: each command path three times (SET, GET, PUBLISH, PING, SUBSCRIBE).
+drive_mr_cli() {
+  local c="$BIN/mini-redis-cli --port $MR_PORT"
+  for _ in 1 2 3; do
+    $c set foo bar >/dev/null; $c get foo >/dev/null; $c publish ch hi >/dev/null; $c ping >/dev/null
+  done
+  (timeout 2 $c subscribe ch >/dev/null & sleep 0.5; $c publish ch msg >/dev/null; wait) || true
+}
+drive_pg_curl() {
+  for _ in 1 2 3; do curl -sf $PG_URL >/dev/null; curl -sf -X POST $PG_URL >/dev/null; done
+}
+
+events() {
+  mkdir -p "$OUT"
+  "$HERE/pg.sh" start
+  # mini-redis, clean: its client, then 15 s of load (8 connections); default logging (RUST_LOG
+  # unset: the `fmt` filter is ERROR, its `run` span disabled), then RUST_LOG=info (span enabled).
+  for log in off info; do
+    local e=(); [ $log = info ] && e=(RUST_LOG=mini_redis=info)
+    start_mr "mr-clean-log$log" "${e[@]}"
+    drive_mr_cli; "$BIN/realsvc-loadgen" redis 127.0.0.1:$MR_PORT 8 15 > "$OUT/mr-clean-log$log.load"
+    stop
+  done
+  # mini-redis, each injection alone, driven by its CLI (3 calls of each command path).
+  for inj in fsread sleep usleep dns cpu; do
+    for log in off info; do
+      local e=(INJECT=$inj); [ $log = info ] && e+=(RUST_LOG=mini_redis=info)
+      start_mr "mr-$inj-log$log" "${e[@]}"; drive_mr_cli; sleep 0.5; stop
+    done
+  done
+  # All at once, under load (5 s, 4 connections).
+  start_mr mr-all-load INJECT=all RUST_LOG=mini_redis=info
+  "$BIN/realsvc-loadgen" redis 127.0.0.1:$MR_PORT 4 5 > "$OUT/mr-all-load.load"; sleep 0.5; stop
+
+  # axum tokio-postgres example, clean: curl, then 15 s of GET load and 15 s of POST load.
+  start_pg pg-clean
+  drive_pg_curl
+  "$BIN/realsvc-loadgen" http $PG_URL 8 15 get > "$OUT/pg-clean.load"
+  "$BIN/realsvc-loadgen" http $PG_URL 8 15 post >> "$OUT/pg-clean.load"
+  stop_hard
+  for inj in fsread sleep usleep dns cpu; do
+    start_pg "pg-$inj" INJECT=$inj; drive_pg_curl; stop_hard
+  done
+  start_pg pg-all-load INJECT=all
+  "$BIN/realsvc-loadgen" http $PG_URL 4 5 get > "$OUT/pg-all-load.load"; stop_hard
+  python3 "$HERE/summarize.py" "$OUT"/mr-*.jsonl "$OUT"/pg-*.jsonl | tee "$OUT/events-summary.txt"
+}
+
+# overhead ROUNDS SECS: per round, the original build and the set-up build in turn, each under
+# the same closed-loop load (8 connections); ops/s from the load tool, the server's CPU seconds
+# from /proc. Alternating rounds spread the noise of a shared machine over both.
+overhead() {
+  local rounds=${1:-5} secs=${2:-10}
+  mkdir -p "$OUT"; "$HERE/pg.sh" start
+  echo "service,build,round,ops_per_s,errors,server_cpu_s,cpu_s_per_10k_ops" > "$OUT/overhead.csv"
+  for r in $(seq "$rounds"); do
+    for build in orig aiocop; do
+      local bin=mini-redis-server; [ $build = aiocop ] && bin=mini-redis-server-aiocop
+      AIOCOP_EVENTS="$OUT/overhead-mr.jsonl" "$BIN/$bin" --port $MR_PORT > /dev/null 2>&1 & SERVER=$!
+      wait_port $MR_PORT; local c0; c0=$(cpu_s $SERVER)
+      local res; res=$("$BIN/realsvc-loadgen" redis 127.0.0.1:$MR_PORT 8 "$secs")
+      local c1; c1=$(cpu_s $SERVER); stop
+      row mini-redis $build "$r" "$res" "$c0" "$c1"
+      bin=example-tokio-postgres; [ $build = aiocop ] && bin=example-tokio-postgres-aiocop
+      AIOCOP_EVENTS="$OUT/overhead-pg.jsonl" "$BIN/$bin" > /dev/null 2>&1 & SERVER=$!
+      wait_port 3000; c0=$(cpu_s $SERVER)
+      res=$("$BIN/realsvc-loadgen" http $PG_URL 8 "$secs" get)
+      c1=$(cpu_s $SERVER); kill -TERM $SERVER; wait $SERVER || true
+      row axum-tokio-postgres $build "$r" "$res" "$c0" "$c1"
+    done
+  done
+  python3 - "$OUT/overhead.csv" <<'PY' | tee "$OUT/overhead-summary.txt"
+import csv, statistics, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+for svc in dict.fromkeys(r["service"] for r in rows):
+    m = {}
+    for b in ("orig", "aiocop"):
+        rs = [r for r in rows if r["service"] == svc and r["build"] == b]
+        ops = [float(r["ops_per_s"]) for r in rs]
+        cpu = [float(r["cpu_s_per_10k_ops"]) for r in rs]
+        m[b] = (statistics.median(ops), statistics.median(cpu))
+        print(f"{svc:20s} {b:7s} ops/s median {m[b][0]:9.0f} (rounds: {', '.join(f'{x:.0f}' for x in ops)}); "
+              f"server CPU s per 10k ops median {m[b][1]:.3f}")
+    print(f"{svc:20s} set-up vs original: ops/s {100*(m['aiocop'][0]/m['orig'][0]-1):+.1f} %, "
+          f"CPU per op {100*(m['aiocop'][1]/m['orig'][1]-1):+.1f} %")
+PY
+}
+row() {
+  python3 - "$@" >> "$OUT/overhead.csv" <<'PY'
+import json, sys
+svc, build, rnd, res, c0, c1 = sys.argv[1:7]
+r = json.loads(res); cpu = float(c1) - float(c0)
+print(f"{svc},{build},{rnd},{r['ops_per_s']},{r['errors']},{cpu:.2f},{cpu / max(r['ops'], 1) * 1e4:.4f}")
+PY
+}
+
+case "${1:-}" in
+setup) setup ;;
+events) events ;;
+overhead) shift; overhead "$@" ;;
+all) setup; events; overhead ;;
+*) sed -n 2,8p "$0"; exit 2 ;;
+esac
