@@ -4,6 +4,7 @@
 #   ./run.sh setup                  # workspace under $REALSVC_DIR from the checkouts + patches; build
 #   ./run.sh events                 # clean runs and injected blocking, events to $OUT/*.jsonl
 #   ./run.sh overhead [ROUNDS] [SECS]  # original vs set-up build under load, $OUT/overhead.csv
+#   ./run.sh cpurate [N]            # N spawned 100 ms CPU loops: how many are reported
 #   ./run.sh all
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -113,21 +114,30 @@ events() {
   python3 "$HERE/summarize.py" "$OUT"/mr-*.jsonl "$OUT"/pg-*.jsonl | tee "$OUT/events-summary.txt"
 }
 
-# overhead ROUNDS SECS: per round, the original build and the set-up build in turn, each under
-# the same closed-loop load (8 connections); ops/s from the load tool, the server's CPU seconds
-# from /proc. Alternating rounds spread the noise of a shared machine over both.
+# overhead ROUNDS SECS: per round and service, the original build then the set-up build, back to
+# back, under the same closed-loop load (8 connections); ops/s from the load tool, the server's CPU
+# seconds from /proc. Ratios are taken per round (adjacent runs), so a change in the shared
+# machine's load between rounds cancels out.
 overhead() {
   local rounds=${1:-5} secs=${2:-10}
   mkdir -p "$OUT"; "$HERE/pg.sh" start
   echo "service,build,round,ops_per_s,errors,server_cpu_s,cpu_s_per_10k_ops" > "$OUT/overhead.csv"
+  local r build bin log c0 c1 res
   for r in $(seq "$rounds"); do
+    # mini-redis with its default logging (the `run` span disabled), then RUST_LOG=mini_redis=info
+    # (enabled: every poll of a connection task enters it, so PollLayer monitors it).
+    for log in "" mini_redis=info; do
+      for build in orig aiocop; do
+        bin=mini-redis-server; [ $build = aiocop ] && bin=mini-redis-server-aiocop
+        env ${log:+RUST_LOG=$log} AIOCOP_EVENTS="$OUT/overhead-mr.jsonl" "$BIN/$bin" --port $MR_PORT \
+          > /dev/null 2>&1 & SERVER=$!
+        wait_port $MR_PORT; c0=$(cpu_s $SERVER)
+        res=$("$BIN/realsvc-loadgen" redis 127.0.0.1:$MR_PORT 8 "$secs")
+        c1=$(cpu_s $SERVER); stop
+        row "mini-redis${log:+ RUST_LOG=$log}" $build "$r" "$res" "$c0" "$c1"
+      done
+    done
     for build in orig aiocop; do
-      local bin=mini-redis-server; [ $build = aiocop ] && bin=mini-redis-server-aiocop
-      AIOCOP_EVENTS="$OUT/overhead-mr.jsonl" "$BIN/$bin" --port $MR_PORT > /dev/null 2>&1 & SERVER=$!
-      wait_port $MR_PORT; local c0; c0=$(cpu_s $SERVER)
-      local res; res=$("$BIN/realsvc-loadgen" redis 127.0.0.1:$MR_PORT 8 "$secs")
-      local c1; c1=$(cpu_s $SERVER); stop
-      row mini-redis $build "$r" "$res" "$c0" "$c1"
       bin=example-tokio-postgres; [ $build = aiocop ] && bin=example-tokio-postgres-aiocop
       AIOCOP_EVENTS="$OUT/overhead-pg.jsonl" "$BIN/$bin" > /dev/null 2>&1 & SERVER=$!
       wait_port 3000; c0=$(cpu_s $SERVER)
@@ -139,17 +149,20 @@ overhead() {
   python3 - "$OUT/overhead.csv" <<'PY' | tee "$OUT/overhead-summary.txt"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
+def q(xs):
+    xs = sorted(xs)
+    return f"{xs[0]:.3f} / {statistics.median(xs):.3f} / {xs[-1]:.3f}"
+print("service | orig ops/s median | set-up ops/s median | ops/s ratio set-up/orig per round min/median/max"
+      " | server CPU per op ratio orig/set-up per round min/median/max")
 for svc in dict.fromkeys(r["service"] for r in rows):
-    m = {}
-    for b in ("orig", "aiocop"):
-        rs = [r for r in rows if r["service"] == svc and r["build"] == b]
-        ops = [float(r["ops_per_s"]) for r in rs]
-        cpu = [float(r["cpu_s_per_10k_ops"]) for r in rs]
-        m[b] = (statistics.median(ops), statistics.median(cpu))
-        print(f"{svc:20s} {b:7s} ops/s median {m[b][0]:9.0f} (rounds: {', '.join(f'{x:.0f}' for x in ops)}); "
-              f"server CPU s per 10k ops median {m[b][1]:.3f}")
-    print(f"{svc:20s} set-up vs original: ops/s {100*(m['aiocop'][0]/m['orig'][0]-1):+.1f} %, "
-          f"CPU per op {100*(m['aiocop'][1]/m['orig'][1]-1):+.1f} %")
+    by = {(r["build"], r["round"]): r for r in rows if r["service"] == svc}
+    rounds = sorted({k[1] for k in by}, key=int)
+    ops = {b: [float(by[(b, n)]["ops_per_s"]) for n in rounds] for b in ("orig", "aiocop")}
+    cpu = {b: [float(by[(b, n)]["cpu_s_per_10k_ops"]) for n in rounds] for b in ("orig", "aiocop")}
+    rate = [a / o for a, o in zip(ops["aiocop"], ops["orig"])]
+    cost = [o / a for a, o in zip(cpu["aiocop"], cpu["orig"])]
+    print(f"{svc} | {statistics.median(ops['orig']):.0f} | {statistics.median(ops['aiocop']):.0f} | "
+          f"{q(rate)} | {q(cost)}")
 PY
 }
 row() {
@@ -161,10 +174,37 @@ print(f"{svc},{build},{rnd},{r['ops_per_s']},{r['errors']},{cpu:.2f},{cpu / max(
 PY
 }
 
+# cpurate N: how many of N spawned 100 ms CPU loops (one per request, 0.4 s apart so that they
+# never overlap) are reported, in each service.
+cpurate() {
+  local n=${1:-20}
+  mkdir -p "$OUT"; "$HERE/pg.sh" start
+  start_mr mr-cpurate INJECT=cpu
+  for _ in $(seq "$n"); do "$BIN/mini-redis-cli" --port $MR_PORT get foo >/dev/null; sleep 0.4; done
+  sleep 0.5; stop
+  start_pg pg-cpurate INJECT=cpu
+  for _ in $(seq "$n"); do curl -sf $PG_URL >/dev/null; sleep 0.4; done
+  stop_hard
+  for f in mr-cpurate pg-cpurate; do
+    python3 - "$OUT/$f.jsonl" "$n" <<'PY' | tee "$OUT/$f.txt"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+cpu = [e for e in ev if e["reason"] == "cpu_blocking"]
+named = [e for e in cpu if any("inject.rs" in s["trace"].split(" <- ")[1] if " <- " in s["trace"] else False
+                               for s in e["cpu_samples"])]
+ms = sorted(e["elapsed_ms"] for e in cpu)
+print(f"{sys.argv[1]}: {len(cpu)} of {sys.argv[2]} CPU loops reported (elapsed ms seen: "
+      f"{', '.join(f'{m:.0f}' for m in ms)}); with samples: {sum(1 for e in cpu if e['cpu_samples'])}; "
+      f"a sample naming the loop's file (inject.rs) in its first two frames: {len(named)}")
+PY
+  done
+}
+
 case "${1:-}" in
 setup) setup ;;
 events) events ;;
 overhead) shift; overhead "$@" ;;
-all) setup; events; overhead ;;
-*) sed -n 2,8p "$0"; exit 2 ;;
+cpurate) shift; cpurate "$@" ;;
+all) setup; events; cpurate; overhead ;;
+*) sed -n 2,9p "$0"; exit 2 ;;
 esac
