@@ -33,11 +33,14 @@ async fn redis_conn(addr: String, id: usize, until: Instant, ops: Counter, error
         let key = format!("key-{id}-{}", i % 100);
         let ok = client.set(&key, Bytes::from_static(b"value")).await.is_ok()
             && client.get(&key).await.is_ok()
-            && (i % 10 != 0
-                || (client.publish("news", Bytes::from_static(b"m")).await.is_ok()
+            && (!i.is_multiple_of(10)
+                || (client
+                    .publish("news", Bytes::from_static(b"m"))
+                    .await
+                    .is_ok()
                     && client.ping(None).await.is_ok()));
         if ok {
-            ops.fetch_add(if i % 10 == 0 { 4 } else { 2 }, Ordering::Relaxed);
+            ops.fetch_add(if i.is_multiple_of(10) { 4 } else { 2 }, Ordering::Relaxed);
         } else {
             errors.fetch_add(1, Ordering::Relaxed);
             return;
@@ -74,7 +77,10 @@ async fn http_conn(url: String, post: bool, until: Instant, ops: Counter, errors
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 5 {
-        eprintln!("usage: {} redis|http ADDR_OR_URL CONNS SECS [get|post]", args[0]);
+        eprintln!(
+            "usage: {} redis|http ADDR_OR_URL CONNS SECS [get|post]",
+            args[0]
+        );
         std::process::exit(2);
     }
     let conns: usize = args[3].parse().expect("CONNS: a number");

@@ -27,8 +27,9 @@ pub fn jsonl_callback(service: &'static str) -> impl Fn(&SlowTaskEvent) + Send +
     );
     move |event: &SlowTaskEvent| {
         let line = to_json(service, event);
-        let mut file: std::sync::MutexGuard<'_, File> =
-            file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut file: std::sync::MutexGuard<'_, File> = file
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let _ = writeln!(file, "{line}");
         let _ = file.flush();
     }
