@@ -5,6 +5,7 @@
 #   ./run.sh events                 # clean runs and injected blocking, events to $OUT/*.jsonl
 #   ./run.sh overhead [ROUNDS] [SECS]  # original vs set-up build under load, $OUT/overhead.csv
 #   ./run.sh cpurate [N]            # N spawned 100 ms CPU loops: how many are reported
+#   ./run.sh nodebug                # mini-redis in the default release profile (no debug info)
 #   ./run.sh all
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -200,11 +201,34 @@ PY
   done
 }
 
+# nodebug: mini-redis's set-up build in cargo's default release profile (no debug information),
+# each injection driven by its CLI: what entry points and CPU samples say without line tables.
+nodebug() {
+  local out="$OUT/nodebug" target=$REALSVC_DIR/target-nodebug
+  mkdir -p "$out"
+  (cd "$WS" && CARGO_TARGET_DIR=$target cargo build --release --config 'profile.release.debug=false' \
+    -p mini-redis-aiocop --bins)
+  local inj c="$BIN/mini-redis-cli --port $MR_PORT"
+  for inj in fsread sleep usleep dns cpu; do
+    rm -f "$out/mr-$inj.jsonl"
+    AIOCOP_EVENTS="$out/mr-$inj.jsonl" INJECT=$inj "$target/release/mini-redis-server-aiocop" \
+      --port $MR_PORT > "$out/mr-$inj.log" 2>&1 & SERVER=$!
+    wait_port $MR_PORT
+    for _ in 1 2 3; do
+      $c set foo bar >/dev/null; $c get foo >/dev/null; $c publish ch x >/dev/null; $c ping >/dev/null
+      sleep 0.3
+    done
+    sleep 0.5; stop
+  done
+  python3 "$HERE/summarize.py" "$out"/mr-*.jsonl | tee "$out/events-summary.txt"
+}
+
 case "${1:-}" in
 setup) setup ;;
 events) events ;;
 overhead) shift; overhead "$@" ;;
 cpurate) shift; cpurate "$@" ;;
-all) setup; events; cpurate; overhead ;;
-*) sed -n 2,9p "$0"; exit 2 ;;
+nodebug) nodebug ;;
+all) setup; events; cpurate; nodebug; overhead ;;
+*) sed -n 2,10p "$0"; exit 2 ;;
 esac
