@@ -26,8 +26,9 @@ setup() {
     mkdir -p "$WS/$d"
     (cd "$REALCODE/mini-redis" && cp -r Cargo.toml src tests examples README.md LICENSE "$WS/$d/")
   done
-  for d in pg pg-aiocop; do
-    mkdir -p "$WS/$d"; cp -r "$REALCODE/axum/examples/tokio-postgres/"* "$WS/$d/"
+  for d in pg pg-aiocop kv kv-aiocop; do
+    local src=tokio-postgres; [[ $d == kv* ]] && src=key-value-store
+    mkdir -p "$WS/$d"; cp -r "$REALCODE/axum/examples/$src/"* "$WS/$d/"
     # The example takes axum from its repository by path; the published 0.8 is the same API.
     sed -i 's#axum = { path = "../../axum" }#axum = "0.8"#' "$WS/$d/Cargo.toml"
   done
@@ -40,7 +41,8 @@ setup() {
   # One package set per invocation: the original and the copy both have a library `mini_redis`.
   cargo build --release -p mini-redis-aiocop --bins
   cargo build --release -p mini-redis --bins -p realsvc-loadgen
-  cargo build --release -p example-tokio-postgres -p example-tokio-postgres-aiocop
+  cargo build --release -p example-tokio-postgres -p example-tokio-postgres-aiocop \
+    -p example-key-value-store -p example-key-value-store-aiocop
 }
 
 # CPU seconds (user+system) a process has used so far.
@@ -112,7 +114,24 @@ events() {
   done
   start_pg pg-all-load INJECT=all
   "$BIN/realsvc-loadgen" http $PG_URL 4 5 get > "$OUT/pg-all-load.load"; stop_hard
-  python3 "$HERE/summarize.py" "$OUT"/mr-*.jsonl "$OUT"/pg-*.jsonl | tee "$OUT/events-summary.txt"
+
+  # axum key-value-store (tower-http TraceLayer spans, its default filter logs every request at
+  # DEBUG): a POST, a GET, /keys, then 5 s of GETs; its stdout to a file (as a service's log), then
+  # to /dev/null.
+  local sink
+  for sink in file devnull; do
+    rm -f "$OUT/kv-$sink.jsonl"
+    local log="$OUT/kv-$sink.log"; [ $sink = devnull ] && log=/dev/null
+    AIOCOP_EVENTS="$OUT/kv-$sink.jsonl" "$BIN/example-key-value-store-aiocop" > "$log" \
+      2> "$OUT/kv-$sink.err" & SERVER=$!
+    wait_port 3000
+    curl -sf -X POST --data hello ${PG_URL}foo >/dev/null; curl -sf ${PG_URL}foo >/dev/null
+    curl -sf ${PG_URL}keys >/dev/null
+    "$BIN/realsvc-loadgen" http ${PG_URL}foo 8 5 get > "$OUT/kv-$sink.load"
+    stop_hard
+  done
+  python3 "$HERE/summarize.py" "$OUT"/mr-*.jsonl "$OUT"/pg-*.jsonl "$OUT"/kv-*.jsonl \
+    | tee "$OUT/events-summary.txt"
 }
 
 # overhead ROUNDS SECS: per round and service, the original build then the set-up build, back to
@@ -123,7 +142,7 @@ overhead() {
   local rounds=${1:-5} secs=${2:-10}
   mkdir -p "$OUT"; "$HERE/pg.sh" start
   echo "service,build,round,ops_per_s,errors,server_cpu_s,cpu_s_per_10k_ops" > "$OUT/overhead.csv"
-  local r build bin log c0 c1 res
+  local r build bin log c0 c1 res sink
   for r in $(seq "$rounds"); do
     # mini-redis with its default logging (the `run` span disabled), then RUST_LOG=mini_redis=info
     # (enabled: every poll of a connection task enters it, so PollLayer monitors it).
@@ -136,6 +155,19 @@ overhead() {
         res=$("$BIN/realsvc-loadgen" redis 127.0.0.1:$MR_PORT 8 "$secs")
         c1=$(cpu_s $SERVER); stop
         row "mini-redis${log:+ RUST_LOG=$log}" $build "$r" "$res" "$c0" "$c1"
+      done
+    done
+    # axum key-value-store: GET /foo (set first), its stdout (a DEBUG line per request event) to
+    # /dev/null, then to a file.
+    for sink in devnull file; do
+      for build in orig aiocop; do
+        bin=example-key-value-store; [ $build = aiocop ] && bin=example-key-value-store-aiocop
+        local log=/dev/null; [ $sink = file ] && log="$OUT/overhead-kv.log" && rm -f "$log"
+        AIOCOP_EVENTS="$OUT/overhead-kv.jsonl" "$BIN/$bin" > "$log" 2>&1 & SERVER=$!
+        wait_port 3000; curl -sf -X POST --data hello ${PG_URL}foo >/dev/null; c0=$(cpu_s $SERVER)
+        res=$("$BIN/realsvc-loadgen" http ${PG_URL}foo 8 "$secs" get)
+        c1=$(cpu_s $SERVER); kill -TERM $SERVER; wait $SERVER || true
+        row "axum-key-value-store, stdout to $sink" $build "$r" "$res" "$c0" "$c1"
       done
     done
     for build in orig aiocop; do
