@@ -167,7 +167,7 @@ overhead() {
         wait_port 3000; curl -sf -X POST --data hello ${PG_URL}foo >/dev/null; c0=$(cpu_s $SERVER)
         res=$("$BIN/realsvc-loadgen" http ${PG_URL}foo 8 "$secs" get)
         c1=$(cpu_s $SERVER); kill -TERM $SERVER; wait $SERVER || true
-        row "axum-key-value-store, stdout to $sink" $build "$r" "$res" "$c0" "$c1"
+        row "axum-key-value-store stdout to $sink" $build "$r" "$res" "$c0" "$c1"
       done
     done
     for build in orig aiocop; do
