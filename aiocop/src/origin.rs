@@ -96,28 +96,39 @@ fn resolve(ips: &[usize]) -> Resolved {
         .read()
         .unwrap_or_else(PoisonError::into_inner)
         .clone();
-    let frames = crate::trace::frames_of(ips);
-    let mut calling_crate = None;
+    resolve_frames(&crate::trace::frames_of(ips), &skipped)
+}
+
+/// The entry point and calling crate of a symbolized stack (innermost first).
+fn resolve_frames(frames: &[crate::trace::FrameView], skipped: &[String]) -> Resolved {
+    // `Some(None)`: the first Rust frame outside the toolchain was found, its crate unknown.
+    let mut calling_crate: Option<Option<String>> = None;
     let mut entry = None;
     let mut first_rust = None;
-    for frame in &frames {
+    for frame in frames {
         let Some(name) = frame.name.as_deref() else {
             continue;
         };
-        let Some(krate) = crate_of(name) else {
+        let file = frame.file.as_deref();
+        let krate = match crate_of(name) {
+            Some(krate) => Some(krate.to_owned()),
+            // Code inlined into its caller in an optimized build is named bare (`{async_fn#0}`,
+            // `read<&str>`): Rust all the same when its source file is, its crate then read from a
+            // dependency's path (unknown for the program's own files).
+            None if file.is_some_and(is_rust_source) => file.and_then(dependency_crate),
             // C code (the C library, a bundled C library): not the program's Rust code.
-            continue;
+            None => continue,
         };
-        if is_toolchain(krate, frame.file.as_deref()) {
+        if is_toolchain(krate.as_deref().unwrap_or(""), file) {
             continue;
         }
         if calling_crate.is_none() {
-            calling_crate = Some(krate.to_owned());
+            calling_crate = Some(krate.clone());
         }
         first_rust.get_or_insert(frame);
-        let skip = RUNTIME_CRATES.contains(&krate)
-            || skipped.iter().any(|p| krate.starts_with(p.as_str()))
-            || frame.file.as_deref().is_some_and(is_dependency_source);
+        let skip = krate.as_deref().is_some_and(|krate| {
+            RUNTIME_CRATES.contains(&krate) || skipped.iter().any(|p| krate.starts_with(p.as_str()))
+        }) || file.is_some_and(is_dependency_source);
         if !skip {
             entry = Some(frame);
             break;
@@ -130,8 +141,26 @@ fn resolve(ips: &[usize]) -> Resolved {
         .unwrap_or_default();
     Resolved {
         entry_point,
-        calling_crate,
+        calling_crate: calling_crate.flatten(),
     }
+}
+
+/// A Rust source file (a C library built with debug information has `.c` files).
+fn is_rust_source(file: &str) -> bool {
+    file.ends_with(".rs")
+}
+
+/// The crate of a file in the Cargo registry's sources (`…/registry/src/<index>/tracing-subscriber-0.3.23/src/…`
+/// → `tracing_subscriber`); `None` elsewhere.
+fn dependency_crate(file: &str) -> Option<String> {
+    let (_, rest) = file.split_once("/registry/src/")?;
+    let package = rest.split('/').nth(1)?;
+    // `<name>-<version>`: the version is the last `-` part that starts with a digit.
+    let (name, _) = package
+        .match_indices('-')
+        .map(|(i, _)| package.split_at(i))
+        .find(|(_, version)| version[1..].starts_with(|c: char| c.is_ascii_digit()))?;
+    Some(name.replace('-', "_"))
 }
 
 /// The crate of a demangled Rust name (`<rusqlite::Connection as X>::f` → `rusqlite`); `None`
@@ -183,5 +212,87 @@ mod tests {
         assert!(is_dependency_source(
             "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/dotenvy-0.15.7/src/lib.rs"
         ));
+    }
+
+    fn frame(name: &str, file: &str) -> crate::trace::FrameView {
+        crate::trace::FrameView::for_test(name, (!file.is_empty()).then_some(file), 1)
+    }
+
+    const REGISTRY: &str = "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f";
+
+    /// An optimized build (release with line tables): std's frames named in full, the program's
+    /// inlined frames bare. The entry point is the program's frame, not std's innermost one.
+    #[test]
+    fn bare_inlined_frames_of_the_program_are_the_entry_point() {
+        let frames = [
+            frame("open64", ""),
+            frame(
+                "<std::sys::fs::unix::File>::open_c::{closure#0}",
+                "/rustc/5980761/library/std/src/sys/fs/unix.rs",
+            ),
+            frame("read<&str>", "/rustc/5980761/library/std/src/fs.rs"),
+            frame("{async_block#0}", "/work/svc/src/cmd/get.rs"),
+            frame(
+                "poll<mini_redis::cmd::get::{impl#0}::apply::{async_fn#0}>",
+                &format!("{REGISTRY}/tracing-0.1.44/src/instrument.rs"),
+            ),
+        ];
+        let resolved = resolve_frames(&frames, &[]);
+        assert_eq!(
+            resolved.entry_point,
+            "/work/svc/src/cmd/get.rs:1:{async_block#0}"
+        );
+        // The program's crate is not in a bare name: unknown, never the dependency further out.
+        assert_eq!(resolved.calling_crate, None);
+    }
+
+    /// A bare-named frame of a dependency (the `fmt` layer writing a log line) names the crate
+    /// from its path and is passed over for the program's frame further out.
+    #[test]
+    fn bare_inlined_frames_of_a_dependency_are_skipped() {
+        let frames = [
+            frame(
+                "<std::sys::fd::unix::FileDesc>::write",
+                "/rustc/5980761/library/std/src/sys/fd/unix.rs",
+            ),
+            frame(
+                "{closure#0}<tracing_subscriber::layer::layered::Layered<X>>",
+                &format!("{REGISTRY}/tracing-subscriber-0.3.23/src/fmt/fmt_layer.rs"),
+            ),
+            frame("{async_fn#0}", "/work/svc/src/server.rs"),
+        ];
+        let resolved = resolve_frames(&frames, &[]);
+        assert_eq!(
+            resolved.entry_point,
+            "/work/svc/src/server.rs:1:{async_fn#0}"
+        );
+        assert_eq!(
+            resolved.calling_crate.as_deref(),
+            Some("tracing_subscriber")
+        );
+        // A bare-named C function with a C source file stays C code.
+        let c_frames = [
+            frame("sqlite3VdbeExec", "/work/sqlite3.c"),
+            frames[2].clone_for_test(),
+        ];
+        assert_eq!(
+            resolve_frames(&c_frames, &[]).entry_point,
+            "/work/svc/src/server.rs:1:{async_fn#0}"
+        );
+    }
+
+    #[test]
+    fn crates_of_registry_paths() {
+        let file = |package: &str| format!("{REGISTRY}/{package}/src/lib.rs");
+        assert_eq!(
+            dependency_crate(&file("tracing-subscriber-0.3.23")).as_deref(),
+            Some("tracing_subscriber")
+        );
+        assert_eq!(dependency_crate(&file("h2-0.4.12")).as_deref(), Some("h2"));
+        assert_eq!(
+            dependency_crate(&file("x25519-dalek-2.0.0-rc.3")).as_deref(),
+            Some("x25519_dalek")
+        );
+        assert_eq!(dependency_crate("/work/svc/src/main.rs"), None);
     }
 }

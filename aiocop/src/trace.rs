@@ -298,6 +298,28 @@ pub(crate) struct FrameView {
 }
 
 impl FrameView {
+    /// A frame as symbolization gives it, for the entry point search's tests.
+    #[cfg(test)]
+    pub(crate) fn for_test(name: &str, file: Option<&str>, line: u32) -> Self {
+        FrameView {
+            name: Some(name.to_owned()),
+            file: file.map(str::to_owned),
+            line: Some(line),
+            ip: 0,
+        }
+    }
+
+    /// A copy, for the tests (a symbolized frame is never copied otherwise).
+    #[cfg(test)]
+    pub(crate) fn clone_for_test(&self) -> Self {
+        FrameView {
+            name: self.name.clone(),
+            file: self.file.clone(),
+            line: self.line,
+            ip: self.ip,
+        }
+    }
+
     /// `file:line:function`, as in traces.
     pub(crate) fn display(&self) -> String {
         format_frame(
@@ -389,7 +411,9 @@ fn is_program_frame(sym: &Symbol) -> bool {
         return false;
     };
     let path = name.trim_start_matches(['<', '&']);
-    let rust = name.contains("::");
+    // Code inlined into its caller in an optimized build is named bare (`{async_fn#0}`): Rust when
+    // its source file is.
+    let rust = name.contains("::") || sym.file.as_deref().is_some_and(|f| f.ends_with(".rs"));
     let toolchain_name = TOOLCHAIN_CRATES.iter().any(|c| path.starts_with(c));
     let toolchain_file = sym.file.as_deref().is_some_and(|file| {
         file.starts_with("/rustc/")
@@ -406,5 +430,42 @@ fn format_frame(sym: &Symbol, ip: usize) -> String {
         (Some(file), None) => format!("{file}:?:{name}"),
         _ if sym.name.is_some() => name.to_owned(),
         _ => format!("{ip:#x}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sym(name: &str, file: Option<&str>) -> Symbol {
+        Symbol {
+            name: Some(name.to_owned()),
+            file: file.map(str::to_owned),
+            line: Some(1),
+            own: false,
+        }
+    }
+
+    /// An optimized build names inlined code bare: a CPU sample's loop in the program
+    /// (`{async_fn#0}` in its source file) is the program's frame, found before the executor's.
+    #[test]
+    fn bare_inlined_frames_in_rust_files_are_program_frames() {
+        assert!(is_program_frame(&sym(
+            "{async_fn#0}",
+            Some("/work/svc/src/inject.rs")
+        )));
+        assert!(is_program_frame(&sym(
+            "tokio::runtime::task::core::Core::poll",
+            None
+        )));
+        assert!(!is_program_frame(&sym(
+            "wrapping_mul",
+            Some("/rustc/5980761/library/core/src/num/uint_macros.rs")
+        )));
+        assert!(!is_program_frame(&sym(
+            "sqlite3VdbeExec",
+            Some("/work/sqlite3.c")
+        )));
+        assert!(!is_program_frame(&sym("clock_nanosleep", None)));
     }
 }
