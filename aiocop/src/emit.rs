@@ -22,6 +22,9 @@ pub(crate) struct Recorded {
     /// An event was recorded while strict mode was on: inside a monitored function with `strict`
     /// (or one it awaits), or with the thread's or task's switch on.
     pub(crate) forced_strict: bool,
+    /// The intercepted calls (their `repeats` keys) this poll reports: their later occurrences in
+    /// the poll are recorded without asking again.
+    pub(crate) admitted: Vec<u64>,
 }
 
 /// What the opener of a detached scope (a tracing span's poll) tells an event about the poll,

@@ -21,6 +21,7 @@ const ORDER: &[&[&str]] = &[
         "suppress",
         "text",
         "request_sampling",
+        "repeats",
     ],
     // Descriptors of the program's code, and the weights of operations.
     &["functions", "weights"],

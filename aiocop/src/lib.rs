@@ -114,6 +114,7 @@ mod fork;
 mod intern;
 mod isolate;
 mod registry;
+mod repeats;
 mod report;
 mod settings;
 mod suppress;
@@ -208,6 +209,7 @@ pub use severity::SeverityLevel;
 pub mod events {
     pub use crate::collect::{CollectEvents, collect_events};
     pub use crate::event::CpuStackSample;
+    pub use crate::repeats::{PER_SECOND as REPEATS_PER_SECOND, held_back as repeats_held_back};
     pub use crate::severity::{THRESHOLD_HIGH, THRESHOLD_LOW, THRESHOLD_MEDIUM};
     pub use crate::trace::Trace;
 }

@@ -87,7 +87,7 @@ pub(crate) fn record_switched_on(
     args: Args<'_>,
     location: &'static Location<'static>,
 ) {
-    accept(operation, weight, args, location, false);
+    accept(operation, weight, args, location, false, None);
 }
 
 /// Records a blocking libc call that interception caught (the interposed function checked that
@@ -99,7 +99,12 @@ pub(crate) fn record_switched_on(
 )]
 #[cold]
 #[inline(never)]
-pub(crate) fn record_intercepted(operation: &'static str, weight: u32, args: &[&dyn fmt::Display]) {
+pub(crate) fn record_intercepted(
+    operation: &'static str,
+    weight: u32,
+    args: &[&dyn fmt::Display],
+    identity: Option<u64>,
+) {
     if settings::detection_started() {
         accept(
             operation,
@@ -107,6 +112,7 @@ pub(crate) fn record_intercepted(operation: &'static str, weight: u32, args: &[&
             Args::Display(args),
             Location::caller(),
             true,
+            identity,
         );
     }
 }
@@ -120,6 +126,7 @@ fn accept(
     args: Args<'_>,
     location: &'static Location<'static>,
     intercepted: bool,
+    identity: Option<u64>,
 ) {
     scope::with_open(|scope| {
         if scope.in_provider() || crate::suppress::is_allowed() || scope.ignores_calls_here() {
@@ -129,6 +136,6 @@ fn accept(
             return;
         }
         let weight = crate::weights::configured_weight(operation).unwrap_or(weight);
-        scope.push(operation, weight, args, location, intercepted);
+        scope.push(operation, weight, args, location, intercepted, identity);
     });
 }

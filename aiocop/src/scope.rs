@@ -389,22 +389,12 @@ impl Scope<'_> {
         args: Args<'_>,
         location: &'static Location<'static>,
         intercepted: bool,
+        identity: Option<u64>,
     ) {
         let site = self.function();
-        let first = {
-            let Ok(mut slot) = self.recorded.try_borrow_mut() else {
-                return;
-            };
-            let recorded = slot.get_or_insert_with(Box::default);
-            // Judged when the poll ends, but strictness is that of the moment of the call: a strict
-            // section (`raise_on_violations`, a guard, a strict function) may end before the poll.
-            recorded.forced_strict |= self.strict.get() || strict::is_raise_on_violations_enabled();
-            recorded.score = recorded.score.saturating_add(weight);
-            if recorded.events.len() >= settings::max_events_per_poll() {
-                recorded.dropped += 1;
-                return;
-            }
-            // The event's text, `operation(args)`, in one allocation.
+        // The event's text, `operation(args)`, in one allocation; made up front for an
+        // intercepted call, which is known by it (see `repeats`).
+        let make_text = || {
             let mut text = String::with_capacity(operation.len() + 24);
             text.push_str(operation);
             if settings::capture_arguments() {
@@ -412,6 +402,47 @@ impl Scope<'_> {
                 args.write_to(&mut text);
                 text.push(')');
             }
+            text
+        };
+        let strict_now = self.strict.get() || strict::is_raise_on_violations_enabled();
+        let mut made = None;
+        let first = {
+            let Ok(mut slot) = self.recorded.try_borrow_mut() else {
+                return;
+            };
+            if intercepted && !strict_now {
+                // A call this thread reported in enough polls this second already is counted
+                // and left out, before anything is captured; strict mode never leaves one out.
+                // Known by what the interception says identifies its arguments cheaply (a
+                // descriptor: no system call to name its file), else by its text; and by the
+                // function it is made in.
+                let arguments = match identity {
+                    Some(identity) => identity,
+                    None => crate::repeats::key(made.insert(make_text())),
+                };
+                let key = crate::repeats::combine(&[
+                    ptr::from_ref(self.outer) as usize as u64,
+                    operation.as_ptr() as usize as u64,
+                    arguments,
+                ]);
+                let admitted = slot.as_ref().is_some_and(|r| r.admitted.contains(&key));
+                if !admitted {
+                    if !crate::repeats::admit(key) {
+                        return;
+                    }
+                    slot.get_or_insert_with(Box::default).admitted.push(key);
+                }
+            }
+            let recorded = slot.get_or_insert_with(Box::default);
+            // Judged when the poll ends, but strictness is that of the moment of the call: a strict
+            // section (`raise_on_violations`, a guard, a strict function) may end before the poll.
+            recorded.forced_strict |= strict_now;
+            recorded.score = recorded.score.saturating_add(weight);
+            if recorded.events.len() >= settings::max_events_per_poll() {
+                recorded.dropped += 1;
+                return;
+            }
+            let text = made.take().unwrap_or_else(make_text);
             let marker = 0u8;
             let depth = settings::trace_depth();
             // An intercepted call's entry point is found from its stack, at any trace depth.

@@ -345,6 +345,52 @@ fn an_intercepted_call_in_a_background_task_says_how_long_it_blocked() {
     );
 }
 
+/// A blocking call repeated at one place in poll after poll (a log line written synchronously on
+/// every request) is reported in at most `REPEATS_PER_SECOND` polls a second on a thread; the
+/// others are counted, neither captured nor delivered.
+#[cfg(feature = "intercept")]
+#[test]
+fn a_call_repeated_in_poll_after_poll_is_reported_a_few_times_a_second() {
+    setup();
+    let path = std::env::temp_dir().join(format!("aiocop-repeats-{}.log", std::process::id()));
+    let path_text = path.display().to_string();
+    let held_back = aiocop::events::repeats_held_back();
+    // One worker: one thread's count.
+    let mut builder = Builder::new_multi_thread();
+    builder.worker_threads(1).enable_all();
+    aiocop::runtime::instrument(&mut builder);
+    let runtime = builder.build().expect("runtime");
+    let file = path.clone();
+    runtime.block_on(async move {
+        tokio::spawn(async move {
+            let mut log = std::fs::File::create(&file).expect("log file");
+            for i in 0..60 {
+                // The worker parks in between: each write is in a stretch (a poll) of its own.
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                std::io::Write::write_all(&mut log, format!("line {i}\n").as_bytes())
+                    .expect("write");
+            }
+        })
+        .await
+        .expect("task");
+    });
+    drop(runtime);
+    let _ = std::fs::remove_file(&path);
+    let per_second = aiocop::events::REPEATS_PER_SECOND as usize;
+    let reported = event_log::events_matching(|e| {
+        e.blocking_events()
+            .iter()
+            .any(|b| b.operation() == "libc::write" && b.event().contains(&path_text))
+    })
+    .len();
+    // The second may turn during the run: up to twice the limit.
+    assert!(
+        (per_second..=2 * per_second).contains(&reported),
+        "{reported} events for 60 polls that each wrote once"
+    );
+    assert!(aiocop::events::repeats_held_back() - held_back >= (60 - 2 * per_second) as u64);
+}
+
 #[test]
 fn a_busy_worker_is_never_reported_as_slow() {
     setup();

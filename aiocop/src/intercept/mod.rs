@@ -252,13 +252,18 @@ fn busy<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// The one entry from interception into aiocop's recording path (see `record`): records libc
-/// operation `op` with its arguments into this thread's open scope.
+/// operation `op` with its arguments into this thread's open scope; `identity`, when given, tells
+/// this call's arguments from others' without formatting them (see `repeats`).
 #[cfg_attr(
     not(all(feature = "intercept", target_os = "linux", target_arch = "x86_64")),
     allow(dead_code)
 )]
 #[cold]
 #[inline(never)]
-fn record(op: &'static aiocop_lints::catalog::LibcOp, args: &[&dyn fmt::Display]) {
-    crate::record::record_intercepted(op.event, op.weight, args);
+fn record(
+    op: &'static aiocop_lints::catalog::LibcOp,
+    args: &[&dyn fmt::Display],
+    identity: Option<u64>,
+) {
+    crate::record::record_intercepted(op.event, op.weight, args, identity);
 }

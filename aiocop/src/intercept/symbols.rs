@@ -54,12 +54,19 @@ fn gate() -> bool {
 
 /// Records `op` with one argument.
 fn hit(op: &'static LibcOp, arg: &dyn fmt::Display) {
-    quietly(|| super::record(op, &[arg]));
+    quietly(|| super::record(op, &[arg], None));
+}
+
+/// Records `op` on a descriptor: known for repeats by the descriptor and its kind, so that a call
+/// held back never names its file (a system call).
+fn hit_fd(op: &'static LibcOp, fd: c_int, kind: Kind) {
+    let identity = (u64::from(fd as u32) << 8) | kind as u64;
+    quietly(|| super::record(op, &[&FdText(fd, kind)], Some(identity)));
 }
 
 /// Records `op` without arguments.
 fn hit_bare(op: &'static LibcOp) {
-    quietly(|| super::record(op, &[]));
+    quietly(|| super::record(op, &[], None));
 }
 
 /// A C string argument (a path, a host): shown up to the length aiocop keeps.
@@ -218,7 +225,7 @@ fn on_fd(op: &'static LibcOp, fd: c_int) {
     }
     let kind = fds::kind(fd);
     if kind.blocks() && gate() {
-        hit(op, &FdText(fd, kind));
+        hit_fd(op, fd, kind);
     }
 }
 
