@@ -345,16 +345,16 @@ fn an_intercepted_call_in_a_background_task_says_how_long_it_blocked() {
     );
 }
 
-/// A blocking call repeated at one place in poll after poll (a log line written synchronously on
-/// every request) is reported in at most `REPEATS_PER_SECOND` polls a second on a thread; the
-/// others are counted, neither captured nor delivered.
+/// Writes one line to a log file in each of `polls` polls of a task on a one-worker instrumented
+/// runtime (the worker parks in between: each write in a stretch of its own), strict mode's
+/// thread switch on or off; returns how many events reported a write to that file.
 #[cfg(feature = "intercept")]
-#[test]
-fn a_call_repeated_in_poll_after_poll_is_reported_a_few_times_a_second() {
-    setup();
-    let path = std::env::temp_dir().join(format!("aiocop-repeats-{}.log", std::process::id()));
+fn log_a_line_per_poll(polls: usize, strict: bool) -> usize {
+    let path = std::env::temp_dir().join(format!(
+        "aiocop-repeats-{}-{strict}.log",
+        std::process::id()
+    ));
     let path_text = path.display().to_string();
-    let held_back = aiocop::events::repeats_held_back();
     // One worker: one thread's count.
     let mut builder = Builder::new_multi_thread();
     builder.worker_threads(1).enable_all();
@@ -364,11 +364,15 @@ fn a_call_repeated_in_poll_after_poll_is_reported_a_few_times_a_second() {
     runtime.block_on(async move {
         tokio::spawn(async move {
             let mut log = std::fs::File::create(&file).expect("log file");
-            for i in 0..60 {
-                // The worker parks in between: each write is in a stretch (a poll) of its own.
+            for i in 0..polls {
                 tokio::time::sleep(Duration::from_millis(1)).await;
+                if strict {
+                    // A write is of moderate weight: strict mode records it, raises nothing.
+                    aiocop::strict::enable_raise_on_violations();
+                }
                 std::io::Write::write_all(&mut log, format!("line {i}\n").as_bytes())
                     .expect("write");
+                aiocop::strict::disable_raise_on_violations();
             }
         })
         .await
@@ -376,19 +380,38 @@ fn a_call_repeated_in_poll_after_poll_is_reported_a_few_times_a_second() {
     });
     drop(runtime);
     let _ = std::fs::remove_file(&path);
-    let per_second = aiocop::events::REPEATS_PER_SECOND as usize;
-    let reported = event_log::events_matching(|e| {
+    event_log::events_matching(|e| {
         e.blocking_events()
             .iter()
             .any(|b| b.operation() == "libc::write" && b.event().contains(&path_text))
     })
-    .len();
+    .len()
+}
+
+/// A blocking call repeated in poll after poll (a log line written synchronously on every
+/// request) is reported in at most `REPEATS_PER_SECOND` polls a second on a thread; the others
+/// are counted, neither captured nor delivered.
+#[cfg(feature = "intercept")]
+#[test]
+fn a_call_repeated_in_poll_after_poll_is_reported_a_few_times_a_second() {
+    setup();
+    let held_back = aiocop::events::repeats_held_back();
+    let reported = log_a_line_per_poll(60, false);
+    let per_second = aiocop::events::REPEATS_PER_SECOND as usize;
     // The second may turn during the run: up to twice the limit.
     assert!(
         (per_second..=2 * per_second).contains(&reported),
         "{reported} events for 60 polls that each wrote once"
     );
     assert!(aiocop::events::repeats_held_back() - held_back >= (60 - 2 * per_second) as u64);
+}
+
+/// Strict mode never holds a repeat back: a test must fail every time.
+#[cfg(feature = "intercept")]
+#[test]
+fn strict_mode_reports_every_repeat() {
+    setup();
+    assert_eq!(log_a_line_per_poll(30, true), 30);
 }
 
 #[test]
