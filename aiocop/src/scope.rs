@@ -420,8 +420,12 @@ impl Scope<'_> {
                     Some(identity) => identity,
                     None => crate::repeats::key(made.insert(make_text())),
                 };
+                // The function by its name's address (a tower request's site is built on the
+                // polling frame: its own address says nothing).
+                let function = self.outer.info().name();
                 let key = crate::repeats::combine(&[
-                    ptr::from_ref(self.outer) as usize as u64,
+                    function.as_ptr() as usize as u64,
+                    function.len() as u64,
                     operation.as_ptr() as usize as u64,
                     arguments,
                 ]);
