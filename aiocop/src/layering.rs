@@ -22,6 +22,7 @@ const ORDER: &[&[&str]] = &[
         "text",
         "request_sampling",
         "repeats",
+        "stack",
     ],
     // Descriptors of the program's code, and the weights of operations.
     &["functions", "weights"],

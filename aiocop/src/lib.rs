@@ -117,6 +117,7 @@ mod registry;
 mod repeats;
 mod report;
 mod settings;
+mod stack;
 mod suppress;
 mod text;
 

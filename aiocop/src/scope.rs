@@ -223,6 +223,26 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// A scope for `site` that holds nothing and is not open: what a detached scope's box starts
+    /// as before its first poll resets it.
+    #[cfg(any(
+        feature = "runtime",
+        feature = "tracing-polls",
+        all(feature = "tokio-hooks", tokio_unstable)
+    ))]
+    fn empty(site: &'a MonitoredFunction) -> Self {
+        Scope {
+            start: Cell::new(Ticks::ZERO),
+            executor_above: 0,
+            outer: site,
+            current: Cell::new(site),
+            strict: Cell::new(false),
+            recorded: RefCell::new(None),
+            in_provider: Cell::new(false),
+            marks: Marks::attached(),
+        }
+    }
+
     /// Publishes this scope as the thread's, suspending a detached one (runtime hooks), and
     /// starts its clock.
     #[cfg_attr(not(debug_assertions), inline(always))]

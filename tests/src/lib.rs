@@ -573,3 +573,60 @@ pub mod listed_in_a_library {
         7
     }
 }
+
+/// The system allocator, counting what each thread allocates: a test binary that wants the counts
+/// installs it (`#[global_allocator] static A: aiocop_tests::CountingAllocator =
+/// aiocop_tests::CountingAllocator;`). Per thread, so other tests' threads do not disturb a count.
+pub struct CountingAllocator;
+
+thread_local! {
+    /// Allocations made by this thread so far.
+    static ALLOCATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Bytes this thread allocated and has not freed (frees of other threads' blocks included).
+    static LIVE_BYTES: std::cell::Cell<isize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts an allocation of `bytes` (or, negative, a free) on this thread.
+fn count(allocations: u64, bytes: isize) {
+    let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + allocations));
+    let _ = LIVE_BYTES.try_with(|n| n.set(n.get() + bytes));
+}
+
+// SAFETY: every call goes to the system allocator unchanged. The counters are const-initialised
+// thread-locals without destructors: touching them allocates nothing, and `try_with` leaves them
+// alone on a thread being torn down.
+unsafe impl std::alloc::GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count(1, layout.size() as isize);
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { std::alloc::System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        count(1, layout.size() as isize);
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { std::alloc::System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        count(1, new_size as isize - layout.size() as isize);
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { std::alloc::System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        count(0, -(layout.size() as isize));
+        // SAFETY: the caller's guarantees, passed on.
+        unsafe { std::alloc::System.dealloc(ptr, layout) }
+    }
+}
+
+/// Allocations this thread made so far (with [`CountingAllocator`] installed).
+pub fn allocations() -> u64 {
+    ALLOCATIONS.try_with(std::cell::Cell::get).unwrap_or(0)
+}
+
+/// Bytes this thread allocated and has not freed (with [`CountingAllocator`] installed).
+pub fn live_bytes() -> isize {
+    LIVE_BYTES.try_with(std::cell::Cell::get).unwrap_or(0)
+}

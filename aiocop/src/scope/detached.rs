@@ -251,39 +251,23 @@ mod hooked {
         let opened = boxed.try_with(|slot| {
             // Not open (checked above), so nothing points into the box: it may be rewritten.
             let mut slot = slot.try_borrow_mut().ok()?;
-            let scope: &Scope<'static> = match &mut *slot {
-                // The box of an earlier poll, reset field by field (no whole scope built and
-                // moved in: a span's poll opens one at each enter).
-                Some(scope) => {
-                    scope.start.set(clock::now());
-                    scope.executor_above = executor_above;
-                    scope.outer = site;
-                    scope.current.set(site);
-                    scope.strict.set(site.options().strict());
-                    // Empty once judged; a provider's context, or nothing.
-                    *scope.recorded.get_mut() = recorded;
-                    scope.in_provider.set(false);
-                    scope.marks = Marks {
-                        detached: true,
-                        worker,
-                        excluded_ns: Cell::new(0),
-                    };
-                    scope
-                }
-                None => slot.insert(Box::new(Scope {
-                    start: Cell::new(clock::now()),
-                    executor_above,
-                    outer: site,
-                    current: Cell::new(site),
-                    strict: Cell::new(site.options().strict()),
-                    recorded: RefCell::new(recorded),
-                    in_provider: Cell::new(false),
-                    marks: Marks {
-                        detached: true,
-                        worker,
-                        excluded_ns: Cell::new(0),
-                    },
-                })),
+            // The thread's box, allocated at its first such poll and reused by every later one,
+            // reset field by field (no whole scope built and moved in: a span's poll opens one
+            // at each enter).
+            let scope: &mut Scope<'static> =
+                slot.get_or_insert_with(|| Box::new(Scope::empty(site)));
+            scope.start.set(clock::now());
+            scope.executor_above = executor_above;
+            scope.outer = site;
+            scope.current.set(site);
+            scope.strict.set(site.options().strict());
+            // Empty once judged; a provider's context, or nothing.
+            *scope.recorded.get_mut() = recorded;
+            scope.in_provider.set(false);
+            scope.marks = Marks {
+                detached: true,
+                worker,
+                excluded_ns: Cell::new(0),
             };
             Some(ptr::from_ref(scope))
         });

@@ -313,8 +313,7 @@ pub(crate) fn publish_stretch(start: Ticks) {
     let slot = unsafe { &*slot };
     if slot.stack_top.load(Ordering::Relaxed) == 0 {
         // Once per thread, here and not in the signal handler (it may read `/proc`).
-        slot.stack_top
-            .store(super::capture::stack_top(), Ordering::Relaxed);
+        slot.stack_top.store(crate::stack::top(), Ordering::Relaxed);
     }
     slot.stretch.store(start.id(), Ordering::Release);
 }

@@ -62,8 +62,6 @@ mod signal;
 mod unwind;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use linux::Capturer;
-#[cfg(all(worker_probes, target_os = "linux", target_arch = "x86_64", not(miri)))]
-pub(crate) use signal::stack_top;
 #[cfg(all(target_os = "linux", target_arch = "x86_64", not(miri)))]
 pub(crate) use signal::{counters, current_tid, poll_ended};
 
@@ -119,11 +117,6 @@ mod unsupported {
         }
     }
 
-    #[cfg(worker_probes)]
-    pub(crate) fn stack_top() -> usize {
-        0
-    }
-
     pub(crate) fn current_tid() -> Option<i32> {
         None
     }
@@ -144,10 +137,5 @@ mod unsupported {
         pub(crate) fn forget_requests() {}
     }
 }
-#[cfg(all(
-    worker_probes,
-    not(all(target_os = "linux", target_arch = "x86_64", not(miri)))
-))]
-pub(crate) use unsupported::stack_top;
 #[cfg(not(all(target_os = "linux", target_arch = "x86_64", not(miri))))]
 pub(crate) use unsupported::{Capturer, counters, current_tid, fork, poll_ended};

@@ -343,25 +343,6 @@ unsafe fn probe_worker(request: &Request, slot: &Slot, context: *const libc::uco
     true
 }
 
-/// This thread's stack top (the highest address of its stack), 0 if unknown. Not
-/// async-signal-safe (for the main thread glibc reads `/proc`): called by the worker hooks.
-#[cfg(worker_probes)]
-pub(crate) fn stack_top() -> usize {
-    // SAFETY: a zeroed attribute object is initialised by `pthread_getattr_np` before use, and
-    // destroyed once; the out-pointers are valid.
-    unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-            return 0;
-        }
-        let mut address: *mut c_void = ptr::null_mut();
-        let mut size: libc::size_t = 0;
-        let found = libc::pthread_attr_getstack(&attr, &mut address, &mut size) == 0;
-        libc::pthread_attr_destroy(&mut attr);
-        if found { address as usize + size } else { 0 }
-    }
-}
-
 /// The requests' buffers, kept for good (a handler may still be writing into one when its
 /// signaller goes) and handed from one signaller to the next.
 static BUFFERS: Mutex<Vec<&'static mut [u8]>> = Mutex::new(Vec::new());

@@ -115,23 +115,10 @@ impl fmt::Write for Text {
 }
 
 impl SpanFields {
-    /// Records `record`'s fields that `keep` accepts (a value recorded again replaces the old).
+    /// Records `record`'s fields that `keep` accepts, every field when `keep` is `None` (a value
+    /// recorded again replaces the old). While nothing is stored yet (a new span's first
+    /// recording, whose fields `tracing` names once each) nothing is looked up before it is stored.
     pub(super) fn record(
-        &mut self,
-        keep: &dyn Fn(&str) -> bool,
-        record: impl FnOnce(&mut dyn Visit),
-    ) {
-        let mut visitor = Visitor {
-            fields: self,
-            keep: Some(keep),
-            fresh: false,
-        };
-        record(&mut visitor);
-    }
-
-    /// Records a new span's fields (each named once, as `tracing` makes them) that `keep`
-    /// accepts, every field when `keep` is `None`: nothing is looked up before it is stored.
-    pub(super) fn record_new(
         &mut self,
         keep: Option<&dyn Fn(&str) -> bool>,
         record: impl FnOnce(&mut dyn Visit),
@@ -196,11 +183,6 @@ impl SpanFields {
         }
     }
 
-    #[cfg(test)]
-    fn set(&mut self, name: &'static str, stored: Stored) {
-        self.store(name, stored, false);
-    }
-
     /// Stores `name`'s value; `fresh`: the name is known not to be stored yet.
     fn store(&mut self, name: &'static str, stored: Stored, fresh: bool) {
         if fresh {
@@ -228,13 +210,8 @@ impl SpanFields {
     }
 
     /// Appends text written by `write` as `name`'s value, cut at a character boundary within
-    /// [`MAX_TEXT`]. A replaced value's old text stays until the text is compacted, which happens
-    /// when it would otherwise not fit.
-    #[cfg(test)]
-    fn set_text(&mut self, name: &'static str, write: impl FnOnce(&mut Text) -> fmt::Result) {
-        self.store_text(name, write, false);
-    }
-
+    /// [`MAX_TEXT`]; `fresh` as in [`store`](Self::store). A replaced value's old text stays until
+    /// the text is compacted, which happens when it would otherwise not fit.
     fn store_text(
         &mut self,
         name: &'static str,
@@ -324,14 +301,14 @@ mod tests {
     use super::*;
 
     fn set_text(fields: &mut SpanFields, name: &'static str, value: &str) {
-        fields.set_text(name, |text| text.write_str(value));
+        fields.store_text(name, |text| text.write_str(value), false);
     }
 
     #[test]
     fn values_are_kept_replaced_and_read_back() {
         let mut fields = SpanFields::default();
         set_text(&mut fields, "method", "GET");
-        fields.set("status", Stored::U64(200));
+        fields.store("status", Stored::U64(200), false);
         set_text(&mut fields, "uri", "/users/7");
         set_text(&mut fields, "method", "POST");
         let all: Vec<_> = fields.iter().collect();

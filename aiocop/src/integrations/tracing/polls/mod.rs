@@ -175,13 +175,13 @@ impl PollLayer {
             // A recorded name field changes the span's name: named anew at its next event.
             let named = Cell::new(false);
             stored.fields.record(
-                &|field| {
+                Some(&|field| {
                     let kept = keep(field);
                     if kept && self.name_fields.contains(&field) {
                         named.set(true);
                     }
                     kept
-                },
+                }),
                 record,
             );
             if named.get() {
@@ -197,7 +197,7 @@ impl PollLayer {
         let mut fields = SpanFields::default();
         // Every field by default: nothing to ask per field.
         let keep_all = self.context_fields.is_none();
-        fields.record_new(
+        fields.record(
             (!keep_all).then_some(&keep as &dyn Fn(&str) -> bool),
             record,
         );
@@ -592,49 +592,9 @@ const SLACK: usize = 64 * 1024;
 /// above it, within the thread's stack (the watchdog copies the stack up to there).
 #[inline]
 fn executor_above(marker: usize) -> usize {
-    let top = stack_top();
+    let top = crate::stack::top();
     let above = marker.saturating_add(SLACK);
     if top > marker { above.min(top) } else { above }
-}
-
-/// The highest address of this thread's stack, 0 when unknown.
-#[cfg(target_os = "linux")]
-#[inline]
-fn stack_top() -> usize {
-    TOP.get().unwrap_or_else(find_stack_top)
-}
-
-#[cfg(target_os = "linux")]
-thread_local! {
-    /// This thread's stack top, once found.
-    static TOP: Cell<Option<usize>> = const { Cell::new(None) };
-}
-
-#[cfg(target_os = "linux")]
-#[cold]
-fn find_stack_top() -> usize {
-    let mut top = 0;
-    // SAFETY: `attr` is initialised by `pthread_getattr_np` before it is read, and destroyed
-    // once; the out-pointers are valid locals.
-    unsafe {
-        let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
-        if libc::pthread_getattr_np(libc::pthread_self(), attr.as_mut_ptr()) == 0 {
-            let mut addr: *mut libc::c_void = ptr::null_mut();
-            let mut size: libc::size_t = 0;
-            if libc::pthread_attr_getstack(attr.as_ptr(), &mut addr, &mut size) == 0 {
-                top = (addr as usize).saturating_add(size);
-            }
-            libc::pthread_attr_destroy(attr.as_mut_ptr());
-        }
-    }
-    TOP.set(Some(top));
-    top
-}
-
-/// The highest address of this thread's stack, 0 when unknown.
-#[cfg(not(target_os = "linux"))]
-fn stack_top() -> usize {
-    0
 }
 
 /// Sites named by span name and field values, keyed by callsite and name.
