@@ -29,6 +29,7 @@ thread_local! {
 }
 
 /// Whether the current thread is running one of the user's closures for aiocop.
+#[inline]
 pub(crate) fn in_callback() -> bool {
     DEPTH.try_with(|d| d.get() > 0).unwrap_or(false)
 }

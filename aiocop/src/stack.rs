@@ -38,7 +38,7 @@ fn find() -> usize {
             libc::pthread_attr_destroy(attr.as_mut_ptr());
         }
     }
-    TOP.set(Some(top));
+    TOP.with(|cell| cell.set(Some(top)));
     top
 }
 

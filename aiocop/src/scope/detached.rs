@@ -81,7 +81,7 @@ mod unhooked {
         /// Closes the thread's scope.
         #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn resume(self, _start: Ticks, _end: Ticks) {
-            CURRENT.set(ptr::null());
+            CURRENT.with(|cell| cell.set(ptr::null()));
         }
     }
 }
@@ -155,7 +155,7 @@ mod hooked {
         /// that ran from `start` to `end`.
         #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn resume(self, start: Ticks, end: Ticks) {
-            CURRENT.set(self.0);
+            CURRENT.with(|cell| cell.set(self.0));
             if !self.0.is_null() {
                 // SAFETY: `self.0` was this thread's open detached scope when the monitored poll
                 // began. It stays open, and its box in place, until the after-poll hook, which
@@ -196,15 +196,6 @@ mod hooked {
         WORKER_OPEN.get()
     }
 
-    /// Whether the thread's open scope is a worker's stretch, which a span's poll suspends rather
-    /// than tags.
-    #[cfg(feature = "tracing-polls")]
-    #[inline]
-    pub(crate) fn current_is_worker() -> bool {
-        let current = CURRENT.get();
-        !current.is_null() && current == WORKER_OPEN.get()
-    }
-
     /// Opens a detached scope for `site` on this thread, unless a scope is open already (tokio
     /// runs its hooks outside any poll, so that would be a poll nested in some other executor:
     /// the outer scope covers it). Frames above `executor_above` belong to the runtime.
@@ -224,9 +215,31 @@ mod hooked {
     /// open already.
     #[cfg(feature = "runtime")]
     pub(crate) fn open_worker(site: &'static MonitoredFunction) {
+        if OPEN.get() || !CURRENT.get().is_null() || !WORKER_OPEN.get().is_null() {
+            return;
+        }
+        // The box's cell taken out with a closure small enough to be inlined (a worker opens its
+        // scope at every unpark).
+        let Ok(cell) = WORKER.try_with(ptr::from_ref) else {
+            return;
+        };
+        // SAFETY: the thread-local is alive (`try_with` succeeded) and stays so until this
+        // thread's destructors run, which no hook call outlives; used on this thread only.
+        let cell = unsafe { &*cell };
+        let Ok(mut slot) = cell.try_borrow_mut() else {
+            return;
+        };
         // No frame spans the stretch: traces run to the bottom of the stack, where the user's
         // frames are found by the trace walk.
-        open_as(site, usize::MAX, true);
+        let scope = ptr::from_ref(reset(&mut slot, site, clock::now(), usize::MAX, None, true));
+        drop(slot);
+        CURRENT.with(|cell| cell.set(scope));
+        WORKER_OPEN.with(|cell| cell.set(scope));
+        #[cfg(worker_probes)]
+        {
+            // SAFETY: `scope` points into this thread's box, just written.
+            slot::publish_stretch(unsafe { &*scope }.start.get());
+        }
     }
 
     fn open_as(
@@ -251,34 +264,24 @@ mod hooked {
         let opened = boxed.try_with(|slot| {
             // Not open (checked above), so nothing points into the box: it may be rewritten.
             let mut slot = slot.try_borrow_mut().ok()?;
-            // The thread's box, allocated at its first such poll and reused by every later one,
-            // reset field by field (no whole scope built and moved in: a span's poll opens one
-            // at each enter).
-            let scope: &mut Scope<'static> =
-                slot.get_or_insert_with(|| Box::new(Scope::empty(site)));
-            scope.start.set(clock::now());
-            scope.executor_above = executor_above;
-            scope.outer = site;
-            scope.current.set(site);
-            scope.strict.set(site.options().strict());
-            // Empty once judged; a provider's context, or nothing.
-            *scope.recorded.get_mut() = recorded;
-            scope.in_provider.set(false);
-            scope.marks = Marks {
-                detached: true,
+            let scope = reset(
+                &mut slot,
+                site,
+                clock::now(),
+                executor_above,
+                recorded,
                 worker,
-                excluded_ns: Cell::new(0),
-            };
+            );
             Some(ptr::from_ref(scope))
         });
         let Ok(Some(scope)) = opened else {
             return None;
         };
-        CURRENT.set(scope);
+        CURRENT.with(|cell| cell.set(scope));
         if worker {
-            WORKER_OPEN.set(scope);
+            WORKER_OPEN.with(|cell| cell.set(scope));
         } else {
-            OPEN.set(true);
+            OPEN.with(|cell| cell.set(true));
         }
         // SAFETY: `scope` points into this thread's box, just written.
         let start = unsafe { &*scope }.start.get();
@@ -289,6 +292,35 @@ mod hooked {
             slot::publish_stretch(start);
         }
         Some(start.id())
+    }
+
+    /// The thread's box for a detached scope, made ready for a poll of `site` that began at
+    /// `start`: allocated at the thread's first such poll and reused by every later one, reset
+    /// field by field (no whole scope built and moved in: a span's poll opens one at each
+    /// enter). The box must not be open: nothing may point into it.
+    fn reset<'b>(
+        slot: &'b mut Option<Box<Scope<'static>>>,
+        site: &'static MonitoredFunction,
+        start: Ticks,
+        executor_above: usize,
+        recorded: Option<Box<crate::emit::Recorded>>,
+        worker: bool,
+    ) -> &'b Scope<'static> {
+        let scope: &mut Scope<'static> = slot.get_or_insert_with(|| Box::new(Scope::empty(site)));
+        scope.start.set(start);
+        scope.executor_above = executor_above;
+        scope.outer = site;
+        scope.current.set(site);
+        scope.strict.set(site.options().strict());
+        // Empty once judged; a provider's context, or nothing.
+        *scope.recorded.get_mut() = recorded;
+        scope.in_provider.set(false);
+        scope.marks = Marks {
+            detached: true,
+            worker,
+            excluded_ns: Cell::new(0),
+        };
+        scope
     }
 
     /// The poll id of this thread's open detached scope, if one is open.
@@ -321,9 +353,9 @@ mod hooked {
             if scope.start.get().id() != poll {
                 return None;
             }
-            OPEN.set(false);
+            OPEN.with(|cell| cell.set(false));
             slot::clear_mine();
-            CURRENT.set(ptr::null());
+            CURRENT.with(|cell| cell.set(ptr::null()));
             if judge {
                 let elapsed = scope
                     .start
@@ -340,8 +372,204 @@ mod hooked {
             return false;
         }
         // After judging: callbacks run inline are not the worker's calls.
-        CURRENT.set(resumed());
+        CURRENT.with(|cell| cell.set(resumed()));
         true
+    }
+
+    /// Where a span's poll on a watched worker began in the worker's scope (see
+    /// [`worker_mark`]).
+    ///
+    /// A span's poll there opens no scope of its own: it is timed, published for the watchdog,
+    /// and its blocking calls go to the worker's scope as they are made. Only a poll that turns
+    /// out to need an event (it recorded a call, or took the threshold) gets a scope, at its end,
+    /// with its calls moved out of the worker's (see [`judge_worker_span`]): most polls report
+    /// nothing, and a scope opened and judged at every enter and exit was most of what spans
+    /// cost a request.
+    #[cfg(feature = "tracing-polls")]
+    #[derive(Clone, Copy)]
+    pub(crate) struct WorkerMark {
+        /// The stretch: the worker scope's poll id.
+        stretch: u64,
+        /// Calls the stretch had kept, and counted past the per-poll cap.
+        events: u32,
+        dropped: u32,
+        /// Time of monitored polls nested in the stretch so far.
+        excluded_ns: u64,
+    }
+
+    #[cfg(feature = "tracing-polls")]
+    impl WorkerMark {
+        /// The stretch the mark was taken in (its worker scope's poll id).
+        #[inline]
+        pub(crate) fn stretch(&self) -> u64 {
+            self.stretch
+        }
+    }
+
+    /// This thread's open worker scope, when it is the thread's open scope (no poll scope
+    /// suspends it).
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    fn worker_scope() -> Option<&'static Scope<'static>> {
+        let current = CURRENT.get();
+        if current.is_null() || current != WORKER_OPEN.get() {
+            return None;
+        }
+        // SAFETY: `WORKER_OPEN` points into this thread's worker box while its stretch is open
+        // (until `close`, which no span callback runs inside); only shared references are made.
+        Some(unsafe { &*current })
+    }
+
+    /// What a worker's stretch has recorded so far: calls kept, calls counted.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    fn counts(scope: &Scope<'_>) -> (u32, u32) {
+        // SAFETY: no reference into the record is kept: two lengths are read, with no code run
+        // in between that could change them (a recording holds its borrow only while it pushes,
+        // never across a subscriber callback).
+        match unsafe { scope.recorded.try_borrow_unguarded() } {
+            Ok(Some(r)) => (r.events.len() as u32, r.dropped as u32),
+            _ => (0, 0),
+        }
+    }
+
+    /// The mark of a span's poll starting now, if the thread's open scope is a worker's stretch.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn worker_mark() -> Option<WorkerMark> {
+        let scope = worker_scope()?;
+        let (events, dropped) = counts(scope);
+        Some(WorkerMark {
+            stretch: scope.start.get().id(),
+            events,
+            dropped,
+            excluded_ns: scope.marks.excluded_ns.get(),
+        })
+    }
+
+    /// Whether `mark`'s stretch is still the thread's open scope.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn in_stretch(mark: &WorkerMark) -> bool {
+        worker_scope().is_some_and(|scope| scope.start.get().id() == mark.stretch)
+    }
+
+    /// Since `mark`, in its stretch: whether a call was recorded, and the time of nested
+    /// monitored polls. `None` when the stretch is over (the worker parked meanwhile: its calls
+    /// were reported with it).
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn worker_since(mark: &WorkerMark) -> Option<(bool, u64)> {
+        let scope = worker_scope()?;
+        if scope.start.get().id() != mark.stretch {
+            return None;
+        }
+        let recorded = counts(scope) != (mark.events, mark.dropped);
+        let excluded = scope
+            .marks
+            .excluded_ns
+            .get()
+            .saturating_sub(mark.excluded_ns);
+        Some((recorded, excluded))
+    }
+
+    /// Names the calls the stretch recorded since `mark` under the worker's name by `site`
+    /// instead (a span entered inside a span's poll: its calls are its own, as a nested
+    /// monitored function's are).
+    #[cfg(feature = "tracing-polls")]
+    pub(crate) fn name_worker_calls(mark: &WorkerMark, site: &'static MonitoredFunction) {
+        let Some(scope) = worker_scope() else {
+            return;
+        };
+        let worker = *scope.outer.info();
+        if let Ok(mut slot) = scope.recorded.try_borrow_mut()
+            && let Some(recorded) = slot.as_mut()
+            && let Some(since) = recorded.events.get_mut(mark.events as usize..)
+        {
+            for event in since.iter_mut().filter(|event| event.function == worker) {
+                event.function = *site.info();
+            }
+        }
+    }
+
+    /// Judges a span's poll on a watched worker that began at `start` with `mark` and took
+    /// `elapsed_ns`: the calls its stretch recorded since are moved out into this thread's poll
+    /// scope (named, as a span's scope is, by `site` until `opener` names the event), which is
+    /// judged at once. The stretch keeps the calls made outside the span.
+    #[cfg(feature = "tracing-polls")]
+    pub(crate) fn judge_worker_span(
+        site: &'static MonitoredFunction,
+        start: Ticks,
+        mark: &WorkerMark,
+        elapsed_ns: u64,
+        executor_above: usize,
+        opener: &crate::emit::Opener<'_>,
+    ) {
+        let Some(worker) = worker_scope() else {
+            return;
+        };
+        if OPEN.get() || worker.start.get().id() != mark.stretch {
+            return;
+        }
+        let moved = worker
+            .recorded
+            .try_borrow_mut()
+            .ok()
+            .and_then(|mut slot| split_since(slot.as_mut()?, mark, worker.outer, site));
+        let judged = DETACHED.try_with(|slot| {
+            let Ok(mut slot) = slot.try_borrow_mut() else {
+                return;
+            };
+            let scope = reset(&mut slot, site, start, executor_above, moved, false);
+            // Callbacks run inline while it is judged are not the worker's calls.
+            CURRENT.with(|cell| cell.set(ptr::null()));
+            scope.judge_with(elapsed_ns, false, Some(opener));
+        });
+        let _ = judged;
+        CURRENT.with(|cell| cell.set(ptr::from_ref(worker)));
+    }
+
+    /// Takes the calls `recorded` (a stretch's) holds since `mark` into a poll's record, those
+    /// named by the stretch's `worker` site renamed `site`.
+    #[cfg(feature = "tracing-polls")]
+    fn split_since(
+        recorded: &mut crate::emit::Recorded,
+        mark: &WorkerMark,
+        worker: &MonitoredFunction,
+        site: &MonitoredFunction,
+    ) -> Option<Box<crate::emit::Recorded>> {
+        let from = (mark.events as usize).min(recorded.events.len());
+        let dropped = recorded.dropped.saturating_sub(mark.dropped as usize);
+        if from == recorded.events.len() && dropped == 0 {
+            return None;
+        }
+        let mut events = recorded.events.split_off(from);
+        let worker = *worker.info();
+        let mut score = 0u32;
+        for event in &mut events {
+            if event.function == worker {
+                event.function = *site.info();
+            }
+            score = score.saturating_add(event.weight);
+        }
+        recorded.dropped -= dropped;
+        recorded.score = recorded.score.saturating_sub(score);
+        // The context captured at the stretch's first call belongs to the span's poll if that
+        // call was made in it.
+        let context = if from == 0 && mark.dropped == 0 {
+            recorded.context.take()
+        } else {
+            None
+        };
+        Some(Box::new(crate::emit::Recorded {
+            events,
+            dropped,
+            score,
+            context,
+            pre_context: None,
+            forced_strict: recorded.forced_strict,
+            admitted: Vec::new(),
+        }))
     }
 
     /// Closes and judges this thread's detached scopes: the poll scope of a task poll hook, or
@@ -357,10 +585,10 @@ mod hooked {
         allow(dead_code)
     )]
     pub(crate) fn close() {
-        let worker = WORKER_OPEN.replace(ptr::null());
-        if OPEN.replace(false) {
+        let worker = WORKER_OPEN.with(|cell| cell.replace(ptr::null()));
+        if OPEN.with(|cell| cell.replace(false)) {
             let end = clock::now();
-            CURRENT.set(ptr::null());
+            CURRENT.with(|cell| cell.set(ptr::null()));
             let _ = DETACHED.try_with(|slot| {
                 if let Ok(slot) = slot.try_borrow()
                     && let Some(scope) = slot.as_deref()
@@ -378,13 +606,23 @@ mod hooked {
         if worker.is_null() {
             return;
         }
-        CURRENT.set(ptr::null());
+        // A span's poll still published (its guard held across an `.await`) is over: no poll
+        // runs on a parking or stopping thread.
+        #[cfg(feature = "tracing-polls")]
+        slot::clear_mine();
+        CURRENT.with(|cell| cell.set(ptr::null()));
         let _ = WORKER.try_with(|slot| {
             if let Ok(slot) = slot.try_borrow()
                 && let Some(scope) = slot.as_deref()
             {
                 #[cfg(worker_probes)]
                 slot::clear_stretch();
+                // Most stretches record nothing: nothing to judge (the record is made at the
+                // first call, or up front when context providers exist).
+                // SAFETY: no reference into the record is kept (a look at whether there is one).
+                if matches!(unsafe { scope.recorded.try_borrow_unguarded() }, Ok(None)) {
+                    return;
+                }
                 // Only the blocking calls count: a stretch of a busy worker is long and healthy
                 // (the watchdog's probes find its slow polls). Its time is the time they blocked.
                 scope.judge(scope.blocked_ns(), false);

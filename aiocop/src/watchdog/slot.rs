@@ -174,7 +174,7 @@ impl ForkLocks {
             std::mem::forget(std::mem::take(&mut state.samples));
             std::mem::forget(state.thread_name.take());
         }
-        if !MINE.replace(ptr::null()).is_null() {
+        if !MINE.with(|cell| cell.replace(ptr::null())).is_null() {
             let _ = OWNER.try_with(|owner| owner.0.set(None));
         }
     }
@@ -192,7 +192,7 @@ struct Owner(Cell<Option<&'static Slot>>);
 impl Drop for Owner {
     fn drop(&mut self) {
         if let Some(slot) = self.0.take() {
-            MINE.set(ptr::null());
+            MINE.with(|cell| cell.set(ptr::null()));
             slot.poll.store(0, Ordering::Release);
             slot.stretch.store(0, Ordering::Release);
             slot.stack_top.store(0, Ordering::Release);
@@ -293,7 +293,7 @@ fn register() -> *const Slot {
         slot.tid.store(0, Ordering::Release);
         return ptr::null();
     }
-    MINE.set(slot);
+    MINE.with(|cell| cell.set(slot));
     super::fork::restart_if_forked();
     slot
 }

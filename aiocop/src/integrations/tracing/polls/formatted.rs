@@ -13,6 +13,41 @@ use tracing_subscriber::fmt::format::DefaultFields;
 /// What the `fmt` layer (with its default field formatter) stores on a span.
 pub(super) type Formatted = FormattedFields<DefaultFields>;
 
+/// The callsites whose new spans a thread has seen formatted by the `fmt` layer, per poll layer:
+/// a new span of one of them is not looked up at all (finding a span and its extensions is most
+/// of what a request's span cost the layer at its creation). Learned from the first span of each
+/// callsite the thread sees. A `fmt` layer whose per-layer filter lets one span of a callsite
+/// through and not a later one (a filter on field values) leaves the later one's fields unknown
+/// to events: they are named by the span's name alone.
+pub(super) mod seen {
+    use std::cell::Cell;
+
+    /// Slots, each for the callsites whose key maps to it (a later one replaces an earlier one).
+    const SLOTS: usize = 64;
+
+    thread_local! {
+        static SEEN: [Cell<(usize, usize)>; SLOTS] = const { [const { Cell::new((0, 0)) }; SLOTS] };
+    }
+
+    #[inline]
+    fn slot(callsite: usize) -> usize {
+        // Metadata are statics at least 8 bytes apart.
+        (callsite >> 3) % SLOTS
+    }
+
+    /// Whether spans of `callsite` were seen formatted under the poll layer `layer`.
+    #[inline]
+    pub(in super::super) fn formatted(layer: usize, callsite: usize) -> bool {
+        SEEN.try_with(|seen| seen[slot(callsite)].get() == (layer, callsite))
+            .unwrap_or(false)
+    }
+
+    /// Remembers that a span of `callsite` was formatted under `layer`.
+    pub(in super::super) fn learn(layer: usize, callsite: usize) {
+        let _ = SEEN.try_with(|seen| seen[slot(callsite)].set((layer, callsite)));
+    }
+}
+
 /// Fields read back from their formatted text.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Parsed {

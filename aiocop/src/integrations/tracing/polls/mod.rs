@@ -18,6 +18,7 @@ use tracing_subscriber::layer::{Context as LayerContext, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
 use super::SPAN_NAME_KEY;
+use crate::clock::{self, Ticks};
 use crate::context::Context;
 use crate::emit::Opener;
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
@@ -25,6 +26,7 @@ use crate::intern::Interner;
 use crate::isolate;
 use crate::scope::{self, Tag, detached};
 use crate::settings;
+use crate::watchdog::slot;
 
 mod fields;
 mod formatted;
@@ -192,6 +194,7 @@ impl PollLayer {
         // The `fmt` layer keeps them formatted already: read back at an event (see `formatted`),
         // never formatted twice.
         if extensions.get_mut::<Formatted>().is_some() {
+            formatted::seen::learn(self.identity(), ptr::from_ref(span.metadata()) as usize);
             return;
         }
         let mut fields = SpanFields::default();
@@ -336,6 +339,10 @@ where
         if !settings::is_active() {
             return;
         }
+        let callsite = ptr::from_ref(attrs.metadata()) as usize;
+        if formatted::seen::formatted(self.identity(), callsite) {
+            return;
+        }
         self.store(id, &ctx, |visitor| attrs.record(visitor));
     }
 
@@ -347,39 +354,180 @@ where
     }
 
     fn on_enter(&self, id: &Id, ctx: LayerContext<'_, S>) {
-        // Spans aiocop's own callbacks enter (the tracing callback re-enters the request's span
-        // to emit) are not the program's polls.
-        if !settings::is_active() || BUSY.get() || isolate::in_callback() {
-            return;
+        if !enter_on_worker(self.key(id)) {
+            self.enter(stack(), id, &ctx);
         }
-        STACK.with(|stack| self.enter(stack, id, &ctx));
     }
 
     fn on_exit(&self, id: &Id, ctx: LayerContext<'_, S>) {
-        if BUSY.get() {
-            return;
+        match exit_on_worker(self.key(id)) {
+            Exited::Done => {}
+            Exited::Judge => {
+                if let Some(Judged {
+                    start,
+                    mark,
+                    elapsed,
+                }) = JUDGE.with(|cell| cell.take())
+                {
+                    self.judge_timed(start, &mark, elapsed, id, &ctx);
+                }
+            }
+            Exited::Other => self.exit(stack(), id, &ctx),
         }
-        STACK.with(|stack| self.exit(stack, id, &ctx));
     }
 }
 
+/// The enter of a span that is not a program's poll, or the usual enter on a watched worker (the
+/// outermost span of a task's poll, timed with no scope: see `detached::WorkerMark`); `false`
+/// when the layer has more to do. Not generic, so that its thread-locals are read in place in the
+/// subscriber's code.
+#[inline(never)]
+fn enter_on_worker(key: Key) -> bool {
+    // Spans aiocop's own callbacks enter (the tracing callback re-enters the request's span to
+    // emit) are not the program's polls.
+    if !settings::is_active() || BUSY.get() || isolate::in_callback() {
+        return true;
+    }
+    let stack = stack();
+    if stack.len() != 0 {
+        return false;
+    }
+    let Some(mark) = detached::worker_mark() else {
+        return false;
+    };
+    let task = tokio::task::try_id();
+    // Whether this is a task's poll (and not a `spawn_blocking` or `block_in_place` closure, on
+    // a thread whose stretch is open too): asked of tokio's budget, unless this span's poll was
+    // found to be one of this task's in this stretch already (tower-http's request span is
+    // entered three times in one task's poll: around the service call, the response future's
+    // poll and the body's). The exit asks again before it reports anything.
+    let verified = (key, task, mark.stretch());
+    if VERIFIED.get() != Some(verified) {
+        if !in_task_poll() {
+            return true;
+        }
+        VERIFIED.with(|cell| cell.set(Some(verified)));
+    }
+    let start = clock::now();
+    slot::publish(start);
+    stack.push(key, Kind::Timed { start, mark, task });
+    true
+}
+
+/// This thread's stack of entered spans. (A reference taken out of the thread-local with a closure
+/// small enough to be inlined: the accessor is then read in place, where a larger closure makes
+/// `with` an out-of-line call through the key.)
+#[inline(always)]
+fn stack() -> &'static Stack {
+    let stack = STACK.with(ptr::from_ref);
+    // SAFETY: the thread-local has no destructor (a const-initialised array of plain cells), so
+    // it lives as long as the thread, and the reference is used on this thread only, within a
+    // subscriber callback.
+    unsafe { &*stack }
+}
+
+/// What the exit of a span leaves for the layer to do (see [`exit_on_worker`]).
+#[derive(Clone, Copy)]
+enum Exited {
+    Done,
+    /// The span's poll needs an event: what it is about is in [`JUDGE`].
+    Judge,
+    /// Not the exit of a span's poll on a watched worker.
+    Other,
+}
+
+/// A span's poll on a watched worker that needs an event, between [`exit_on_worker`] and the
+/// layer that names it (kept out of `Exited`, which the usual exit returns in a register).
+#[derive(Clone, Copy)]
+struct Judged {
+    start: Ticks,
+    mark: detached::WorkerMark,
+    elapsed: u64,
+}
+
+/// The usual exit on a watched worker: the span whose enter timed a task's poll, ended; nothing
+/// more to do unless it recorded a blocking call or took the threshold. Not generic (see
+/// [`enter_on_worker`]).
+#[inline(never)]
+fn exit_on_worker(key: Key) -> Exited {
+    if BUSY.get() {
+        return Exited::Done;
+    }
+    let stack = stack();
+    let len = stack.len();
+    if len == 0 {
+        return Exited::Done;
+    }
+    if stack.key(len - 1) != key {
+        return Exited::Other;
+    }
+    let Kind::Timed { start, mark, .. } = stack.kind(len - 1) else {
+        return Exited::Other;
+    };
+    stack.len.set(len - 1);
+    let end = clock::now();
+    slot::clear_mine();
+    timed_outcome(start, end, &mark)
+}
+
+/// Whether the span's poll on a watched worker from `start` to `end` needs an event: it recorded a
+/// blocking call, or took the threshold. A poll whose stretch is over (the worker parked
+/// meanwhile) is not judged: its calls were reported with the stretch.
+#[inline]
+fn timed_outcome(start: Ticks, end: Ticks, mark: &detached::WorkerMark) -> Exited {
+    let Some((recorded, excluded)) = detached::worker_since(mark) else {
+        return Exited::Done;
+    };
+    let elapsed = start.nanos_until(end).saturating_sub(excluded);
+    if !recorded && elapsed < settings::slow_task_threshold_ns() {
+        return Exited::Done;
+    }
+    JUDGE.with(|cell| {
+        cell.set(Some(Judged {
+            start,
+            mark: *mark,
+            elapsed,
+        }))
+    });
+    Exited::Judge
+}
+
 impl PollLayer {
+    /// The enter of a span inside a poll, but the outermost span of a task's poll on a watched
+    /// worker (see [`enter_on_worker`]). Out of line: the usual enter does not pay for its frame.
+    #[inline(never)]
     fn enter<S>(&self, stack: &Stack, id: &Id, ctx: &LayerContext<'_, S>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         // Stale entries dropped, room checked.
-        if stack.first().as_ref().is_some_and(is_stale) {
-            while let Some(entry) = stack.pop() {
-                forget(entry);
+        let len = stack.len();
+        if len > 0 && is_stale(&stack.kind(0)) {
+            while let Some(kind) = stack.pop() {
+                forget(kind);
             }
         }
         if stack.len() >= MAX_DEPTH {
             return;
         }
-        // A worker's stretch (`aiocop::runtime::instrument`) is not a poll: the span's poll
-        // suspends it with a scope of its own, named and timed by the span.
-        let entry = if scope::in_monitored_poll() && !detached::current_is_worker() {
+        // A worker's stretch (`aiocop::runtime::instrument`) is not a poll: the span's poll is
+        // timed on its own (see `detached::WorkerMark`).
+        let kind = if let Some(mark) = detached::worker_mark() {
+            // Inside a span's poll on this worker: only its calls are told apart.
+            if stack.len() > 0 && matches!(stack.kind(0), Kind::Timed { .. }) {
+                Kind::Inner(mark)
+            } else if in_task_poll() {
+                let start = clock::now();
+                slot::publish(start);
+                Kind::Timed {
+                    start,
+                    mark,
+                    task: tokio::task::try_id(),
+                }
+            } else {
+                return;
+            }
+        } else if scope::in_monitored_poll() {
             match scope::tag(self.site(id, ctx)) {
                 Some(tag) => Kind::Tagged(tag),
                 None => return,
@@ -400,51 +548,145 @@ impl PollLayer {
         } else {
             return;
         };
-        let entry = Entry {
-            layer: self.identity(),
-            span: id.into_u64(),
-            kind: entry,
-        };
         // Checked above: there is room (nothing the enter ran pushes).
-        stack.push(entry);
+        stack.push(self.key(id), kind);
     }
 
+    /// The entry of span `id` in this layer.
+    #[inline]
+    fn key(&self, id: &Id) -> Key {
+        Key {
+            layer: self.identity(),
+            span: id.into_u64(),
+        }
+    }
+
+    /// The exit of a span but the usual one on a watched worker (see [`exit_on_worker`]).
+    #[inline(never)]
     fn exit<S>(&self, stack: &Stack, id: &Id, ctx: &LayerContext<'_, S>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let (layer, span) = (self.identity(), id.into_u64());
-        let is_span = |e: &Entry| e.layer == layer && e.span == span;
+        let key = self.key(id);
         // Usually the span is the newest entry.
-        let Some(at) = (match stack.last() {
-            None => return,
-            Some(last) if is_span(&last) => Some(stack.len() - 1),
-            Some(_) => stack.position_from_top(is_span),
-        }) else {
+        let len = stack.len();
+        if len > 0 && stack.key(len - 1) == key {
+            stack.len.set(len - 1);
+            self.close(stack.kind(len - 1), true, id, ctx);
+        } else {
+            self.exit_below(stack, key, id, ctx);
+        }
+    }
+
+    /// Exits a span that is not the newest entry: those entered after it and never exited (stale
+    /// guards) are dropped first, newest first; only the span's own is judged.
+    #[cold]
+    #[inline(never)]
+    fn exit_below<S>(&self, stack: &Stack, key: Key, id: &Id, ctx: &LayerContext<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        let Some(at) = stack.position_from_top(key) else {
             return;
         };
-        let close = |entry: Entry| match entry.kind {
+        while stack.len() > at {
+            let judge = stack.len() - 1 == at;
+            match stack.pop() {
+                Some(kind) => self.close(kind, judge, id, ctx),
+                None => break,
+            }
+        }
+    }
+
+    /// Ends the poll (or tag) an entry stands for; `judge`: the entry is the exited span's (not a
+    /// stale one above it).
+    #[inline]
+    fn close<S>(&self, kind: Kind, judge: bool, id: &Id, ctx: &LayerContext<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        match kind {
+            Kind::Timed { start, mark, .. } => {
+                let end = clock::now();
+                slot::clear_mine();
+                if judge
+                    && let Exited::Judge = timed_outcome(start, end, &mark)
+                    && let Some(Judged {
+                        start,
+                        mark,
+                        elapsed,
+                    }) = JUDGE.with(|cell| cell.take())
+                {
+                    self.judge_timed(start, &mark, elapsed, id, ctx);
+                }
+            }
+            kind => self.close_other(kind, judge, id, ctx),
+        }
+    }
+
+    /// [`close`](Self::close) of the entries other than a worker's span poll.
+    #[inline(never)]
+    fn close_other<S>(&self, kind: Kind, judge: bool, id: &Id, ctx: &LayerContext<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        match kind {
+            Kind::Timed { .. } => {}
+            Kind::Inner(mark) => {
+                // Its calls named by it (looked up only if it made any).
+                if judge && detached::worker_since(&mark).is_some_and(|(recorded, _)| recorded) {
+                    detached::name_worker_calls(&mark, self.site(id, ctx));
+                }
+            }
             Kind::Tagged(tag) => tag.restore(),
             Kind::Opened { poll, .. } => {
                 // Emission may run callbacks inline, which may enter spans: not polls.
-                BUSY.set(true);
-                let judge = entry.layer == layer && entry.span == span;
+                BUSY.with(|cell| cell.set(true));
                 let opener = Opener {
                     context: &|| self.span_fields(id, ctx),
                     site: &|| self.site(id, ctx),
                 };
                 detached::close_poll(poll, judge, &opener);
-                BUSY.set(false);
-            }
-        };
-        // The span's entry, after those entered after it and never exited (stale guards), newest
-        // first.
-        while stack.len() > at {
-            match stack.pop() {
-                Some(entry) => close(entry),
-                None => break,
+                BUSY.with(|cell| cell.set(false));
             }
         }
+    }
+}
+
+impl PollLayer {
+    #[cold]
+    #[inline(never)]
+    fn judge_timed<S>(
+        &self,
+        start: Ticks,
+        mark: &detached::WorkerMark,
+        elapsed: u64,
+        id: &Id,
+        ctx: &LayerContext<'_, S>,
+    ) where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        // The enter may have taken this for a task's poll from an earlier one of the span (see
+        // `enter_on_worker`): a `block_in_place` closure entering the same span is none.
+        if !in_task_poll() {
+            return;
+        }
+        // Emission may run callbacks inline, which may enter spans: not polls.
+        BUSY.with(|cell| cell.set(true));
+        let marker = 0u8;
+        let opener = Opener {
+            context: &|| self.span_fields(id, ctx),
+            site: &|| self.site(id, ctx),
+        };
+        detached::judge_worker_span(
+            &UNNAMED,
+            start,
+            mark,
+            elapsed,
+            executor_above(ptr::addr_of!(marker) as usize),
+            &opener,
+        );
+        BUSY.with(|cell| cell.set(false));
     }
 }
 
@@ -456,15 +698,15 @@ struct PollSpan {
     site: Option<&'static MonitoredFunction>,
 }
 
-/// A span entered inside a poll on this thread, not yet exited.
-#[derive(Clone, Copy)]
-struct Entry {
+/// A span entered inside a poll on this thread, not yet exited, as its layer knows it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key {
     /// The layer that saw it entered ([`PollLayer::identity`]): span ids are per subscriber.
     layer: usize,
     span: u64,
-    kind: Kind,
 }
 
+/// What the enter of a span inside a poll did.
 #[derive(Clone, Copy)]
 enum Kind {
     /// The span's enter opened the detached scope `poll`, in `task`'s poll.
@@ -474,71 +716,93 @@ enum Kind {
     },
     /// The span's enter tagged the open scope.
     Tagged(Tag),
+    /// The span's enter began a poll on a watched worker at `start`, in `task`'s poll: timed and
+    /// published, its scope made at its exit if it needs an event (see `detached::WorkerMark`).
+    Timed {
+        start: Ticks,
+        mark: detached::WorkerMark,
+        task: Option<tokio::task::Id>,
+    },
+    /// The span was entered inside a span's poll on a watched worker.
+    Inner(detached::WorkerMark),
 }
 
 /// Deeper span nesting is not tracked (its spans neither open nor tag): the stack stays bounded
 /// whatever a program does with guards.
 const MAX_DEPTH: usize = 32;
 
-/// The spans entered inside polls on a thread, outermost first: a fixed array of plain cells, so
-/// that the thread-local needs no destructor and is read in place.
+/// The spans entered inside polls on a thread, outermost first: fixed arrays of plain cells, so
+/// that the thread-local needs no destructor and is read in place; keys apart from kinds, so
+/// that finding an exited span copies no kind.
 struct Stack {
     len: Cell<usize>,
-    entries: [Cell<Entry>; MAX_DEPTH],
+    keys: [Cell<Key>; MAX_DEPTH],
+    kinds: [Cell<Kind>; MAX_DEPTH],
 }
-
-const UNUSED: Entry = Entry {
-    layer: 0,
-    span: 0,
-    kind: Kind::Opened {
-        poll: 0,
-        task: None,
-    },
-};
 
 impl Stack {
     const fn new() -> Self {
+        const NO_KEY: Key = Key { layer: 0, span: 0 };
+        const NO_KIND: Kind = Kind::Opened {
+            poll: 0,
+            task: None,
+        };
         Stack {
             len: Cell::new(0),
-            entries: [const { Cell::new(UNUSED) }; MAX_DEPTH],
+            keys: [const { Cell::new(NO_KEY) }; MAX_DEPTH],
+            kinds: [const { Cell::new(NO_KIND) }; MAX_DEPTH],
         }
     }
 
+    #[inline]
     fn len(&self) -> usize {
         self.len.get()
     }
 
-    fn first(&self) -> Option<Entry> {
-        (self.len() > 0).then(|| self.entries[0].get())
+    /// The key at `at` (< `len`).
+    #[inline]
+    fn key(&self, at: usize) -> Key {
+        self.keys
+            .get(at)
+            .map_or(Key { layer: 0, span: 0 }, Cell::get)
     }
 
-    fn last(&self) -> Option<Entry> {
-        let len = self.len();
-        len.checked_sub(1)
-            .and_then(|i| self.entries.get(i))
-            .map(Cell::get)
+    /// The kind at `at` (< `len`).
+    #[inline]
+    fn kind(&self, at: usize) -> Kind {
+        self.kinds.get(at).map_or(
+            Kind::Opened {
+                poll: 0,
+                task: None,
+            },
+            Cell::get,
+        )
     }
 
-    /// Adds `entry` on top, if there is room.
-    fn push(&self, entry: Entry) {
+    /// Adds an entry on top, if there is room.
+    #[inline]
+    fn push(&self, key: Key, kind: Kind) {
         let len = self.len();
-        if let Some(cell) = self.entries.get(len) {
-            cell.set(entry);
+        if let (Some(k), Some(c)) = (self.keys.get(len), self.kinds.get(len)) {
+            k.set(key);
+            c.set(kind);
             self.len.set(len + 1);
         }
     }
 
-    fn pop(&self) -> Option<Entry> {
-        let entry = self.last()?;
-        self.len.set(self.len() - 1);
-        Some(entry)
+    /// Takes the top entry's kind off.
+    #[inline]
+    fn pop(&self) -> Option<Kind> {
+        let top = self.len().checked_sub(1)?;
+        self.len.set(top);
+        Some(self.kind(top))
     }
 
-    /// The index of the newest entry `wanted` accepts.
-    fn position_from_top(&self, wanted: impl Fn(&Entry) -> bool) -> Option<usize> {
-        self.entries[..self.len()]
+    /// The index of the newest entry with `key`.
+    fn position_from_top(&self, key: Key) -> Option<usize> {
+        self.keys[..self.len().min(MAX_DEPTH)]
             .iter()
-            .rposition(|cell| wanted(&cell.get()))
+            .rposition(|cell| cell.get() == key)
     }
 }
 
@@ -547,24 +811,37 @@ thread_local! {
     static STACK: Stack = const { Stack::new() };
     /// Set while the layer closes a scope (emission may enter spans).
     static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// See [`Judged`].
+    static JUDGE: Cell<Option<Judged>> = const { Cell::new(None) };
+    /// The span whose poll was last found to be a task's on this thread: the span, the task and
+    /// the worker's stretch (see `enter_on_worker`).
+    static VERIFIED: Cell<Option<(Key, Option<tokio::task::Id>, u64)>> = const { Cell::new(None) };
 }
 
 /// Whether the outermost entry `first` belongs to a poll that is over: a scope opened by a span
 /// whose guard outlived its poll (held across an `.await`), now that another task runs on this
 /// thread; or a tag of a scope no longer open.
-fn is_stale(first: &Entry) -> bool {
-    match &first.kind {
+fn is_stale(first: &Kind) -> bool {
+    match first {
         Kind::Opened { poll, task } => {
             detached::open_poll() != Some(*poll) || tokio::task::try_id() != *task
         }
         Kind::Tagged(tag) => !tag.is_current(),
+        Kind::Timed { mark, task, .. } => {
+            !detached::in_stretch(mark) || tokio::task::try_id() != *task
+        }
+        // Never outermost.
+        Kind::Inner(_) => true,
     }
 }
 
 /// Drops a stale entry (see [`is_stale`]).
-fn forget(entry: Entry) {
-    match entry.kind {
+fn forget(kind: Kind) {
+    match kind {
         Kind::Tagged(tag) => tag.restore(),
+        // Its calls stay the stretch's; the poll published since is over.
+        Kind::Timed { .. } => slot::clear_mine(),
+        Kind::Inner(_) => {}
         // Its time and calls belong to whatever else ran meanwhile: not reported.
         Kind::Opened { poll, .. } => {
             let opener = Opener {
