@@ -230,8 +230,13 @@ mod hooked {
             return;
         };
         // No frame spans the stretch: traces run to the bottom of the stack, where the user's
-        // frames are found by the trace walk.
-        let scope = ptr::from_ref(reset(&mut slot, site, clock::now(), usize::MAX, None, true));
+        // frames are found by the trace walk. The watchdog copies a span's poll (see
+        // `WorkerMark`) up to there too: the stack's real top, never past it.
+        let above = match crate::stack::top() {
+            0 => usize::MAX,
+            top => top,
+        };
+        let scope = ptr::from_ref(reset(&mut slot, site, clock::now(), above, None, true));
         drop(slot);
         CURRENT.with(|cell| cell.set(scope));
         WORKER_OPEN.with(|cell| cell.set(scope));

@@ -819,3 +819,207 @@ mod app {
         );
     }
 }
+
+/// Spans as poll boundaries on a runtime whose workers are watched (`aiocop::runtime::instrument`),
+/// where a span's poll is timed without a scope of its own: its blocking calls go to the worker's
+/// stretch and move into the span's event when its poll ends.
+#[cfg(feature = "runtime")]
+mod watched_worker {
+    use super::*;
+
+    fn watched(multi_thread: bool) -> tokio::runtime::Runtime {
+        let mut builder = if multi_thread {
+            let mut builder = tokio::runtime::Builder::new_multi_thread();
+            builder.worker_threads(2);
+            builder
+        } else {
+            tokio::runtime::Builder::new_current_thread()
+        };
+        builder.enable_all();
+        aiocop::runtime::instrument(&mut builder);
+        builder.build().unwrap()
+    }
+
+    /// The worker events whose blocking calls include one named `function`.
+    fn worker_events_with_call_of(function: &str) -> Vec<SlowTaskEvent> {
+        events_named(aiocop::runtime::WORKER_NAME)
+            .into_iter()
+            .filter(|e| {
+                e.blocking_events()
+                    .iter()
+                    .any(|b| b.function().name() == function)
+            })
+            .collect()
+    }
+
+    /// The handler's event is the one of the unwatched runtime, whole (name with its route,
+    /// severity, the nested span naming the call, the context provider's span), and the call is
+    /// not reported a second time in the worker's event.
+    #[test]
+    fn span_instrumented_handler_is_monitored_on_watched_workers() {
+        setup();
+        for (multi_thread, user) in [(false, 11), (true, 12)] {
+            let runtime = watched(multi_thread);
+            let got = runtime
+                .block_on(async move { tokio::spawn(span_users_handler(user)).await.unwrap() });
+            drop(runtime);
+            assert_eq!(got, user);
+            assert_span_handler_event(user);
+        }
+        let twice = worker_events_with_call_of("span_users_lookup");
+        assert!(twice.is_empty(), "moved out of the stretch: {twice:#?}");
+    }
+
+    #[tracing::instrument]
+    async fn span_watched_cpu_handler() {
+        busy_wait(Duration::from_millis(150));
+    }
+
+    /// A CPU-bound poll in a span on a watched worker: one event, named by the span, with
+    /// samples naming the busy function; the worker's probes do not report it again.
+    #[test]
+    fn span_cpu_bound_poll_on_a_watched_worker_is_sampled_once() {
+        setup();
+        let runtime = watched(true);
+        runtime.block_on(async { tokio::spawn(span_watched_cpu_handler()).await.unwrap() });
+        drop(runtime);
+
+        let events = events_named("span_watched_cpu_handler");
+        assert_eq!(events.len(), 1, "{events:#?}");
+        let event = &events[0];
+        assert_eq!(event.reason(), aiocop::Reason::CpuBlocking);
+        assert!(event.elapsed() >= Duration::from_millis(150), "{event:#?}");
+        let top = event
+            .cpu_stack_samples()
+            .first()
+            .unwrap_or_else(|| panic!("no samples: {event:#?}"));
+        assert!(
+            top.entry_point().contains("busy_wait"),
+            "{}",
+            top.entry_point()
+        );
+        let stalls: Vec<_> = events_named(aiocop::runtime::WORKER_NAME)
+            .into_iter()
+            .filter(|e| {
+                e.reason() == aiocop::Reason::CpuBlocking
+                    && e.cpu_stack_samples()
+                        .iter()
+                        .any(|s| s.entry_point().contains("busy_wait"))
+            })
+            .collect();
+        assert!(stalls.is_empty(), "reported twice: {stalls:#?}");
+    }
+
+    /// A span entered in a `spawn_blocking` closure, or inside `block_in_place` (after the same
+    /// span was entered in the task's poll, so found to be a task's poll once already), is no
+    /// poll: no event, however long it blocks.
+    #[test]
+    fn span_in_blocking_closures_on_a_watched_runtime_is_not_a_poll() {
+        setup();
+        let runtime = watched(true);
+        runtime.block_on(async {
+            tokio::task::spawn_blocking(|| block_in_sync_span("watched_spawn_blocking"))
+                .await
+                .unwrap();
+            tokio::spawn(async {
+                let span = tracing::info_span!("sync", which = "watched_in_place");
+                span.in_scope(|| {});
+                tokio::task::block_in_place(|| {
+                    span.in_scope(|| {
+                        aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+                        std::thread::sleep(BLOCK);
+                    });
+                });
+            })
+            .await
+            .unwrap();
+            // The same span in a task's poll is one.
+            tokio::spawn(async { block_in_sync_span("watched_task") })
+                .await
+                .unwrap();
+        });
+        drop(runtime);
+
+        let which: Vec<String> = events_named("sync")
+            .iter()
+            .filter_map(|e| e.context().get("which").map(ToString::to_string))
+            .filter(|which| which.starts_with("watched_"))
+            .collect();
+        assert_eq!(
+            which,
+            ["watched_task"],
+            "only the span entered in a task's poll"
+        );
+    }
+
+    /// In one task's poll, a call outside any span stays the worker's and a call inside the
+    /// span's poll is the span's: each reported once, in its own event.
+    #[test]
+    fn calls_outside_a_span_stay_the_workers_and_inside_move_to_the_span() {
+        setup();
+        let runtime = watched(true);
+        runtime.block_on(async {
+            tokio::spawn(async {
+                aiocop::audit(
+                    "std::fs::read",
+                    aiocop::WEIGHT_MODERATE,
+                    &[&"outside-the-span"],
+                );
+                async {
+                    aiocop::audit(
+                        "std::fs::read",
+                        aiocop::WEIGHT_MODERATE,
+                        &[&"inside-the-span"],
+                    );
+                }
+                .instrument(tracing::info_span!("span_watched_split"))
+                .await;
+            })
+            .await
+            .unwrap();
+        });
+        drop(runtime);
+
+        let texts = |e: &SlowTaskEvent| -> Vec<String> {
+            e.blocking_events()
+                .iter()
+                .map(|b| b.event().to_owned())
+                .collect()
+        };
+        let span = events_named("span_watched_split");
+        assert_eq!(span.len(), 1, "{span:#?}");
+        assert_eq!(texts(&span[0]), ["std::fs::read(inside-the-span)"]);
+        let worker: Vec<_> = events_named(aiocop::runtime::WORKER_NAME)
+            .into_iter()
+            .filter(|e| texts(e).iter().any(|t| t.contains("-the-span")))
+            .collect();
+        assert_eq!(worker.len(), 1, "{worker:#?}");
+        assert_eq!(texts(&worker[0]), ["std::fs::read(outside-the-span)"]);
+    }
+
+    /// A monitored future inside a span's poll on a watched worker reports its own poll; the
+    /// span reports nothing, the worker nothing.
+    #[test]
+    fn span_around_a_monitored_future_on_a_watched_worker_leaves_its_poll_to_it() {
+        setup();
+        let runtime = watched(true);
+        runtime.block_on(async {
+            tokio::spawn(
+                aiocop::monitored!("span_watched_inner_monitored", async {
+                    aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+                    std::thread::sleep(BLOCK);
+                })
+                .instrument(tracing::info_span!("span_watched_outer_of_monitored")),
+            )
+            .await
+            .unwrap();
+        });
+        drop(runtime);
+
+        let inner = events_named("span_watched_inner_monitored");
+        assert_eq!(inner.len(), 1, "{inner:#?}");
+        assert_eq!(inner[0].blocking_events().len(), 1);
+        assert!(events_named("span_watched_outer_of_monitored").is_empty());
+        assert!(worker_events_with_call_of("span_watched_inner_monitored").is_empty());
+    }
+}

@@ -283,7 +283,9 @@ unsafe fn copy_stack(request: &Request, context: *const libc::ucontext_t) -> boo
         sp: gregs[libc::REG_RSP as usize] as usize,
         fp: Some(gregs[libc::REG_RBP as usize] as usize),
     };
-    if top <= registers.sp {
+    // A scope that does not know where its stack ends (a worker's stretch on a thread whose stack
+    // could not be found): copying a fixed length from `sp` could run past the stack's end.
+    if top <= registers.sp || top == usize::MAX {
         return false;
     }
     let len = (top - registers.sp).min(STACK_COPY_BYTES);

@@ -26,7 +26,7 @@ pub(super) mod seen {
     const SLOTS: usize = 64;
 
     thread_local! {
-        static SEEN: [Cell<(usize, usize)>; SLOTS] = const { [const { Cell::new((0, 0)) }; SLOTS] };
+        static SEEN: [Cell<(u64, usize)>; SLOTS] = const { [const { Cell::new((0, 0)) }; SLOTS] };
     }
 
     #[inline]
@@ -35,15 +35,16 @@ pub(super) mod seen {
         (callsite >> 3) % SLOTS
     }
 
-    /// Whether spans of `callsite` were seen formatted under the poll layer `layer`.
+    /// Whether spans of `callsite` were seen formatted under the poll layer `layer` (its
+    /// instance number).
     #[inline]
-    pub(in super::super) fn formatted(layer: usize, callsite: usize) -> bool {
+    pub(in super::super) fn formatted(layer: u64, callsite: usize) -> bool {
         SEEN.try_with(|seen| seen[slot(callsite)].get() == (layer, callsite))
             .unwrap_or(false)
     }
 
     /// Remembers that a span of `callsite` was formatted under `layer`.
-    pub(in super::super) fn learn(layer: usize, callsite: usize) {
+    pub(in super::super) fn learn(layer: u64, callsite: usize) {
         let _ = SEEN.try_with(|seen| seen[slot(callsite)].set((layer, callsite)));
     }
 }

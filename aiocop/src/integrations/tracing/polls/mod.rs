@@ -115,6 +115,16 @@ pub struct PollLayer {
     name_fields: Arc<[&'static str]>,
     /// `None`: every field.
     context_fields: Option<Arc<[&'static str]>>,
+    /// Unique to this layer in its subscriber (made anew when it is added to one): what the
+    /// thread's memory of formatted callsites is kept by (see `formatted::seen`), where the
+    /// layer's address could be another, dropped, subscriber's.
+    instance: u64,
+}
+
+/// The next [`PollLayer::instance`].
+fn next_instance() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl PollLayer {
@@ -123,6 +133,7 @@ impl PollLayer {
         Self {
             name_fields: Arc::from([]),
             context_fields: None,
+            instance: next_instance(),
         }
     }
 
@@ -194,7 +205,7 @@ impl PollLayer {
         // The `fmt` layer keeps them formatted already: read back at an event (see `formatted`),
         // never formatted twice.
         if extensions.get_mut::<Formatted>().is_some() {
-            formatted::seen::learn(self.identity(), ptr::from_ref(span.metadata()) as usize);
+            formatted::seen::learn(self.instance, ptr::from_ref(span.metadata()) as usize);
             return;
         }
         let mut fields = SpanFields::default();
@@ -335,12 +346,17 @@ impl<S> Layer<S> for PollLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
+    fn on_layer(&mut self, _subscriber: &mut S) {
+        // A clone of a layer added to another subscriber is another layer.
+        self.instance = next_instance();
+    }
+
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
         if !settings::is_active() {
             return;
         }
         let callsite = ptr::from_ref(attrs.metadata()) as usize;
-        if formatted::seen::formatted(self.identity(), callsite) {
+        if formatted::seen::formatted(self.instance, callsite) {
             return;
         }
         self.store(id, &ctx, |visitor| attrs.record(visitor));
