@@ -94,8 +94,9 @@
 //! ```
 //!
 //! On a runtime with tokio's unstable poll hooks, `aiocop::runtime_hooks` sees each poll and
-//! makes this module unnecessary there. A poll scope opened on a watched worker (a tracing span's
-//! poll, see `integrations::tracing::PollLayer`) suspends the worker's stretch until it closes.
+//! makes this module unnecessary there. A tracing span's poll on a watched worker (see
+//! `integrations::tracing::PollLayer`) is timed on its own, and the blocking calls made in it are
+//! reported in its event, not the worker's.
 //!
 //! [`instrument`] sets the builder's `on_thread_start`, `on_thread_stop`, `on_thread_park` and
 //! `on_thread_unpark` callbacks (tokio keeps one of each). To keep hooks of your own, call

@@ -10,8 +10,9 @@
 //!
 //! Worker scopes (the `runtime` feature, see `crate::runtime`) are detached scopes too, opened
 //! when a runtime thread starts or a worker unparks and closed when it parks or stops: they record
-//! only blocking calls made inside a task's poll (see `in_task_poll`), never time the stretch (a
-//! busy worker is not slow) and are not shown to the watchdog.
+//! only blocking calls made inside a task's poll (see `in_task_poll`) and never time the stretch (a
+//! busy worker is not slow). The watchdog sees only where a worker's stack ends (for its probes)
+//! and the span polls timed inside a stretch (see `WorkerMark`).
 //!
 //! Without runtime hooks (the `tokio-hooks` feature and `--cfg tokio_unstable`), the `runtime`
 //! feature or the `tracing` feature this module is a set of no-ops the compiler removes: the monitored poll path is exactly
@@ -181,8 +182,8 @@ mod hooked {
         /// Whether `DETACHED` is open (and `CURRENT` points into it).
         static OPEN: Cell<bool> = const { Cell::new(false) };
         /// This thread's worker scope (see `crate::runtime`), apart from the poll scope: a span's
-        /// poll on a watched worker opens its own scope, which suspends the worker's until its
-        /// exit, so that the request's events are named by its span and timed.
+        /// poll on a watched worker that needs an event gets the poll scope, with its calls moved
+        /// out of the worker's (see `WorkerMark`).
         static WORKER: ScopeBox = const { RefCell::new(None) };
         /// The open worker scope in `WORKER` (null: none): `CURRENT` points to it when no poll
         /// scope suspends it.
@@ -208,7 +209,35 @@ mod hooked {
         allow(dead_code)
     )]
     pub(crate) fn open(site: &'static MonitoredFunction, executor_above: usize) -> Option<u64> {
-        open_as(site, executor_above, false)
+        let current = CURRENT.get();
+        if OPEN.get() || (!current.is_null() && current != WORKER_OPEN.get()) {
+            // A poll scope opens on a thread with no scope, or inside a worker's stretch (which
+            // it suspends until it closes); any other open scope covers it.
+            return None;
+        }
+        let recorded = pre_poll_record();
+        let opened = DETACHED.try_with(|slot| {
+            // Not open (checked above), so nothing points into the box: it may be rewritten.
+            let mut slot = slot.try_borrow_mut().ok()?;
+            let scope = reset(
+                &mut slot,
+                site,
+                clock::now(),
+                executor_above,
+                recorded,
+                false,
+            );
+            Some(ptr::from_ref(scope))
+        });
+        let Ok(Some(scope)) = opened else {
+            return None;
+        };
+        CURRENT.with(|cell| cell.set(scope));
+        OPEN.with(|cell| cell.set(true));
+        // SAFETY: `scope` points into this thread's box, just written.
+        let start = unsafe { &*scope }.start.get();
+        slot::publish(start);
+        Some(start.id())
     }
 
     /// Opens a worker scope for `site` on this thread (see the module docs), unless a scope is
@@ -247,62 +276,11 @@ mod hooked {
         }
     }
 
-    fn open_as(
-        site: &'static MonitoredFunction,
-        executor_above: usize,
-        worker: bool,
-    ) -> Option<u64> {
-        let current = CURRENT.get();
-        if worker {
-            if OPEN.get() || !current.is_null() || !WORKER_OPEN.get().is_null() {
-                return None;
-            }
-        } else if OPEN.get() || (!current.is_null() && current != WORKER_OPEN.get()) {
-            // A poll scope opens on a thread with no scope, or inside a worker's stretch (which
-            // it suspends until it closes); any other open scope covers it.
-            return None;
-        }
-        // The context before a poll serves CPU events, which a worker's stretch never makes: a
-        // worker does not run the context providers at each unpark.
-        let recorded = if worker { None } else { pre_poll_record() };
-        let boxed = if worker { &WORKER } else { &DETACHED };
-        let opened = boxed.try_with(|slot| {
-            // Not open (checked above), so nothing points into the box: it may be rewritten.
-            let mut slot = slot.try_borrow_mut().ok()?;
-            let scope = reset(
-                &mut slot,
-                site,
-                clock::now(),
-                executor_above,
-                recorded,
-                worker,
-            );
-            Some(ptr::from_ref(scope))
-        });
-        let Ok(Some(scope)) = opened else {
-            return None;
-        };
-        CURRENT.with(|cell| cell.set(scope));
-        if worker {
-            WORKER_OPEN.with(|cell| cell.set(scope));
-        } else {
-            OPEN.with(|cell| cell.set(true));
-        }
-        // SAFETY: `scope` points into this thread's box, just written.
-        let start = unsafe { &*scope }.start.get();
-        if !worker {
-            slot::publish(start);
-        } else {
-            #[cfg(worker_probes)]
-            slot::publish_stretch(start);
-        }
-        Some(start.id())
-    }
-
     /// The thread's box for a detached scope, made ready for a poll of `site` that began at
     /// `start`: allocated at the thread's first such poll and reused by every later one, reset
     /// field by field (no whole scope built and moved in: a span's poll opens one at each
     /// enter). The box must not be open: nothing may point into it.
+    #[inline]
     fn reset<'b>(
         slot: &'b mut Option<Box<Scope<'static>>>,
         site: &'static MonitoredFunction,
@@ -616,23 +594,25 @@ mod hooked {
         #[cfg(feature = "tracing-polls")]
         slot::clear_mine();
         CURRENT.with(|cell| cell.set(ptr::null()));
-        let _ = WORKER.try_with(|slot| {
-            if let Ok(slot) = slot.try_borrow()
-                && let Some(scope) = slot.as_deref()
-            {
-                #[cfg(worker_probes)]
-                slot::clear_stretch();
-                // Most stretches record nothing: nothing to judge (the record is made at the
-                // first call, or up front when context providers exist).
-                // SAFETY: no reference into the record is kept (a look at whether there is one).
-                if matches!(unsafe { scope.recorded.try_borrow_unguarded() }, Ok(None)) {
-                    return;
-                }
-                // Only the blocking calls count: a stretch of a busy worker is long and healthy
-                // (the watchdog's probes find its slow polls). Its time is the time they blocked.
-                scope.judge(scope.blocked_ns(), false);
-            }
-        });
+        #[cfg(worker_probes)]
+        slot::clear_stretch();
+        // The box is freed with the thread's thread-locals: never read after that.
+        if WORKER.try_with(|_| ()).is_err() {
+            return;
+        }
+        // SAFETY: `worker` was this thread's open worker scope, in its box (see `open_worker`),
+        // which is still allocated (checked above) and never replaced while open; only shared
+        // references are made.
+        let scope = unsafe { &*worker };
+        // Most stretches record nothing: nothing to judge (the record is made at the first call,
+        // or up front when context providers exist).
+        // SAFETY: no reference into the record is kept (a look at whether there is one).
+        if matches!(unsafe { scope.recorded.try_borrow_unguarded() }, Ok(None)) {
+            return;
+        }
+        // Only the blocking calls count: a stretch of a busy worker is long and healthy (the
+        // watchdog's probes find its slow polls). Its time is the time they blocked.
+        scope.judge(scope.blocked_ns(), false);
     }
 
     /// Whether a blocking call made now is made inside a task's poll (a worker scope records only

@@ -301,7 +301,24 @@ fn register() -> *const Slot {
 /// Publishes the start of this worker thread's stretch (see `crate::runtime`), taking a slot for
 /// the thread at its first stretch. Called by the worker hooks, outside any poll.
 #[cfg(worker_probes)]
+#[inline]
 pub(crate) fn publish_stretch(start: Ticks) {
+    let slot = MINE.get();
+    // SAFETY: slots are leaked.
+    match unsafe { slot.as_ref() } {
+        Some(slot) if slot.stack_top.load(Ordering::Relaxed) != 0 => {
+            slot.stretch.store(start.id(), Ordering::Release);
+        }
+        _ => publish_first_stretch(start),
+    }
+}
+
+/// [`publish_stretch`] on a thread that has no slot yet, or whose stack top the slot does not
+/// hold yet.
+#[cfg(worker_probes)]
+#[cold]
+#[inline(never)]
+fn publish_first_stretch(start: Ticks) {
     let mut slot = MINE.get();
     if slot.is_null() {
         slot = register();

@@ -66,7 +66,11 @@ use formatted::{Formatted, Parsed};
 /// - spans entered in sync code that a task's poll runs (`span.in_scope(..)`, a sync
 ///   `#[instrument]` function called from a handler) are: that code runs on the worker;
 /// - polls of a future wrapped in `tokio::task::coop::unconstrained` are missed (tokio lifts
-///   their budget).
+///   their budget);
+/// - on a watched worker, a span entered inside `block_in_place` with no span entered around it,
+///   after its own poll was found to be one of the same task's in the same stretch (see below),
+///   is timed and shown to the watchdog as a poll, but never reported as a slow one: its exit
+///   asks tokio again. Held past the stuck-poll limit, it is reported stuck.
 ///
 /// The enter of the outermost span opens the poll's scope, its exit closes and judges it. A span
 /// entered while a scope is open (a nested `#[instrument]` function, a span entered inside a
@@ -76,10 +80,15 @@ use formatted::{Formatted, Parsed};
 /// own polls, whose time is left out of the span's.
 ///
 /// On a worker watched by `aiocop::runtime::instrument` (feature `runtime`), a worker's stretch
-/// is not a poll: the outermost span of a task's poll opens its own scope there, which suspends
-/// the stretch until the span's exit. The request's blocking calls are then in the span's event
-/// (named by the span, timed against the threshold), and the calls of unannotated tasks in the
-/// worker's.
+/// is not a poll: the outermost span of a task's poll is timed as a poll of its own there, and
+/// published to the watchdog (which samples it, as a monitored poll). It opens no scope: its
+/// blocking calls are recorded in the worker's stretch as they are made, and moved out into the
+/// span's event when its exit finds it recorded one or took the threshold (named by the span,
+/// timed against the threshold); the calls of unannotated tasks stay in the worker's. Spans
+/// entered inside it only name the calls made while they are entered. Whether the span's enter is
+/// a task's poll is asked of tokio once per span, task and stretch (a request's span is entered
+/// around the service call, each poll of the response future and of its body), and again before
+/// an event is made.
 ///
 /// A span guard held across an `.await` (which `tracing` documents as a bug: the span is then
 /// entered while other tasks run) is dropped from monitoring as soon as a span of another task is
