@@ -426,12 +426,12 @@ fn enter_on_worker(key: Key) -> bool {
     // found to be one of this task's in this stretch already (tower-http's request span is
     // entered three times in one task's poll: around the service call, the response future's
     // poll and the body's). The exit asks again before it reports anything.
-    let verified = (key, task, mark.stretch());
-    if VERIFIED.get() != Some(verified) {
+    let verified = (key.layer, key.span, mark.stretch(), task);
+    if VERIFIED.get() != verified {
         if !in_task_poll() {
             return true;
         }
-        VERIFIED.with(|cell| cell.set(Some(verified)));
+        VERIFIED.with(|cell| cell.set(verified));
     }
     let start = clock::now();
     slot::publish(start);
@@ -479,17 +479,19 @@ fn exit_on_worker(key: Key) -> Exited {
         return Exited::Done;
     }
     let stack = stack();
-    let len = stack.len();
-    if len == 0 {
+    let Some(top) = stack.len().checked_sub(1) else {
         return Exited::Done;
-    }
-    if stack.key(len - 1) != key {
-        return Exited::Other;
-    }
-    let Kind::Timed { start, mark, .. } = stack.kind(len - 1) else {
+    };
+    let (Some(top_key), Some(top_kind)) = (stack.keys.get(top), stack.kinds.get(top)) else {
         return Exited::Other;
     };
-    stack.len.set(len - 1);
+    if top_key.get() != key {
+        return Exited::Other;
+    }
+    let Kind::Timed { start, mark, .. } = top_kind.get() else {
+        return Exited::Other;
+    };
+    stack.len.set(top);
     let end = clock::now();
     slot::clear_mine();
     timed_outcome(start, end, &mark)
@@ -840,7 +842,9 @@ thread_local! {
     static JUDGE: Cell<Option<Judged>> = const { Cell::new(None) };
     /// The span whose poll was last found to be a task's on this thread: the span, the task and
     /// the worker's stretch (see `enter_on_worker`).
-    static VERIFIED: Cell<Option<(Key, Option<tokio::task::Id>, u64)>> = const { Cell::new(None) };
+    /// (No layer is at address 0: the initial value matches no span.)
+    static VERIFIED: Cell<(usize, u64, u64, Option<tokio::task::Id>)> =
+        const { Cell::new((0, 0, 0, None)) };
 }
 
 /// Whether the outermost entry `first` belongs to a poll that is over: a scope opened by a span
