@@ -1002,6 +1002,58 @@ mod zero_annotation {
         );
     }
 
+    /// A request span's poll that writes a log line synchronously, request after request in one
+    /// stretch of a busy worker (no park in between): the write is reported in at most
+    /// `REPEATS_PER_SECOND` span polls a second, the rest counted, as for polls of monitored
+    /// futures. (A span's calls are recorded in the worker's stretch and moved to its event: the
+    /// stretch must not keep them admitted for the next request's span.)
+    #[test]
+    fn a_write_repeated_in_span_poll_after_span_poll_is_reported_a_few_times_a_second() {
+        setup();
+        install_subscriber();
+        let path =
+            std::env::temp_dir().join(format!("aiocop-span-repeats-{}.log", std::process::id()));
+        let path_text = path.display().to_string();
+        let file = path.clone();
+        let held_back = aiocop::events::repeats_held_back();
+        let runtime = instrumented(true);
+        runtime.block_on(async move {
+            tokio::spawn(async move {
+                let mut log = std::fs::File::create(&file).expect("log file");
+                // Sixty requests in one poll of the task: one stretch of the worker.
+                for request in 0..60 {
+                    let span = tracing::info_span!("logged_request", request);
+                    let _entered = span.enter();
+                    std::io::Write::write_all(&mut log, format!("request {request}\n").as_bytes())
+                        .expect("write");
+                }
+            })
+            .await
+            .expect("task");
+        });
+        drop(runtime);
+        let _ = std::fs::remove_file(&path);
+        let events = event_log::events_matching(|e| {
+            e.blocking_events()
+                .iter()
+                .any(|b| b.operation() == "libc::write" && b.event().contains(&path_text))
+        });
+        let per_second = aiocop::events::REPEATS_PER_SECOND as usize;
+        // The second may turn during the run: up to twice the limit.
+        assert!(
+            (1..=2 * per_second).contains(&events.len()),
+            "{} events for 60 span polls that each wrote once",
+            events.len()
+        );
+        assert!(
+            events
+                .iter()
+                .all(|e| e.function().name().starts_with("logged_request")),
+            "named by the span: {events:#?}"
+        );
+        assert!(aiocop::events::repeats_held_back() - held_back >= (60 - 2 * per_second) as u64);
+    }
+
     /// A span guard held across an `.await` (a bug `tracing` warns about) leaves the span's scope
     /// open when the worker parks: the park still ends the worker's stretch, whose event is then
     /// delivered, rather than the stretch running on into the next one.

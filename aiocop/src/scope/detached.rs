@@ -376,6 +376,9 @@ mod hooked {
         /// Calls the stretch had kept, and counted past the per-poll cap.
         events: u32,
         dropped: u32,
+        /// Repeated calls the stretch had admitted (see `crate::repeats`): those admitted after
+        /// are the span's poll's, and leave the stretch with it.
+        admitted: u32,
         /// Time of monitored polls nested in the stretch so far.
         excluded_ns: u64,
     }
@@ -406,13 +409,17 @@ mod hooked {
     /// What a worker's stretch has recorded so far: calls kept, calls counted.
     #[cfg(feature = "tracing-polls")]
     #[inline]
-    fn counts(scope: &Scope<'_>) -> (u32, u32) {
-        // SAFETY: no reference into the record is kept: two lengths are read, with no code run
-        // in between that could change them (a recording holds its borrow only while it pushes,
+    fn counts(scope: &Scope<'_>) -> (u32, u32, u32) {
+        // SAFETY: no reference into the record is kept: lengths are read, with no code run in
+        // between that could change them (a recording holds its borrow only while it pushes,
         // never across a subscriber callback).
         match unsafe { scope.recorded.try_borrow_unguarded() } {
-            Ok(Some(r)) => (r.events.len() as u32, r.dropped as u32),
-            _ => (0, 0),
+            Ok(Some(r)) => (
+                r.events.len() as u32,
+                r.dropped as u32,
+                r.admitted.len() as u32,
+            ),
+            _ => (0, 0, 0),
         }
     }
 
@@ -421,11 +428,12 @@ mod hooked {
     #[inline]
     pub(crate) fn worker_mark() -> Option<WorkerMark> {
         let scope = worker_scope()?;
-        let (events, dropped) = counts(scope);
+        let (events, dropped, admitted) = counts(scope);
         Some(WorkerMark {
             stretch: scope.start.get().id(),
             events,
             dropped,
+            admitted,
             excluded_ns: scope.marks.excluded_ns.get(),
         })
     }
@@ -447,7 +455,8 @@ mod hooked {
         if scope.start.get().id() != mark.stretch {
             return None;
         }
-        let recorded = counts(scope) != (mark.events, mark.dropped);
+        let (events, dropped, _) = counts(scope);
+        let recorded = (events, dropped) != (mark.events, mark.dropped);
         let excluded = scope
             .marks
             .excluded_ns
@@ -537,6 +546,12 @@ mod hooked {
         }
         recorded.dropped -= dropped;
         recorded.score = recorded.score.saturating_sub(score);
+        // The repeats the span's poll admitted are its own: the next poll asks again, as a
+        // monitored poll does (left with the stretch, every later span poll of the stretch would
+        // report them).
+        let admitted = recorded
+            .admitted
+            .split_off((mark.admitted as usize).min(recorded.admitted.len()));
         // The context captured at the stretch's first call belongs to the span's poll if that
         // call was made in it.
         let context = if from == 0 && mark.dropped == 0 {
@@ -551,7 +566,7 @@ mod hooked {
             context,
             pre_context: None,
             forced_strict: recorded.forced_strict,
-            admitted: Vec::new(),
+            admitted,
         }))
     }
 
