@@ -828,14 +828,7 @@ mod watched_worker {
     use super::*;
 
     fn watched(multi_thread: bool) -> tokio::runtime::Runtime {
-        let mut builder = if multi_thread {
-            let mut builder = tokio::runtime::Builder::new_multi_thread();
-            builder.worker_threads(2);
-            builder
-        } else {
-            tokio::runtime::Builder::new_current_thread()
-        };
-        builder.enable_all();
+        let mut builder = aiocop_tests::runtime_builder(multi_thread);
         aiocop::runtime::instrument(&mut builder);
         builder.build().unwrap()
     }
