@@ -83,6 +83,9 @@ drive_pg_curl() {
 
 events() {
   mkdir -p "$OUT"
+  # The summary covers this run's files only (an earlier run may have left others in $OUT).
+  local started="$OUT/.events-started"
+  touch "$started"
   "$HERE/pg.sh" start
   # mini-redis, clean: its client, then 15 s of load (8 connections); default logging (RUST_LOG
   # unset: the `fmt` filter is ERROR, its `run` span disabled), then RUST_LOG=info (span enabled).
@@ -130,8 +133,8 @@ events() {
     "$BIN/realsvc-loadgen" http ${PG_URL}foo 8 5 get > "$OUT/kv-$sink.load"
     stop_hard
   done
-  python3 "$HERE/summarize.py" "$OUT"/mr-*.jsonl "$OUT"/pg-*.jsonl "$OUT"/kv-*.jsonl \
-    | tee "$OUT/events-summary.txt"
+  find "$OUT" -maxdepth 1 -name '*.jsonl' -newer "$started" -print0 | sort -z \
+    | xargs -0 python3 "$HERE/summarize.py" | tee "$OUT/events-summary.txt"
 }
 
 # overhead ROUNDS SECS: per round and service, the original build then the set-up build, back to
