@@ -390,6 +390,18 @@ mod hooked {
         pub(crate) fn stretch(&self) -> u64 {
             self.stretch
         }
+
+        /// A mark after `events` kept calls, `dropped` counted ones and `admitted` repeats.
+        #[cfg(test)]
+        pub(crate) fn for_tests(events: u32, dropped: u32, admitted: u32) -> Self {
+            WorkerMark {
+                stretch: 1,
+                events,
+                dropped,
+                admitted,
+                excluded_ns: 0,
+            }
+        }
     }
 
     /// This thread's open worker scope, when it is the thread's open scope (no poll scope
@@ -524,7 +536,7 @@ mod hooked {
     /// Takes the calls `recorded` (a stretch's) holds since `mark` into a poll's record, those
     /// named by the stretch's `worker` site renamed `site`.
     #[cfg(feature = "tracing-polls")]
-    fn split_since(
+    pub(super) fn split_since(
         recorded: &mut crate::emit::Recorded,
         mark: &WorkerMark,
         worker: &MonitoredFunction,
@@ -635,5 +647,121 @@ mod hooked {
     #[cfg(feature = "runtime")]
     pub(crate) fn in_task_poll() -> bool {
         crate::coop::task_budget().unwrap_or(true)
+    }
+}
+
+#[cfg(all(test, feature = "tracing-polls"))]
+mod tests {
+    use std::panic::Location;
+
+    use super::hooked::{WorkerMark, split_since};
+    use crate::emit::Recorded;
+    use crate::event::RawBlockingEvent;
+    use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
+    use crate::trace::Trace;
+
+    static WORKER: MonitoredFunction = MonitoredFunction::new(
+        FunctionInfo::new("<tokio worker>", "", "<tokio worker>", 0),
+        MonitorOptions::DEFAULT,
+    );
+    static SPAN: MonitoredFunction = MonitoredFunction::new(
+        FunctionInfo::new("<span>", "", "<unknown>", 0),
+        MonitorOptions::DEFAULT,
+    );
+    static INNER: MonitoredFunction = MonitoredFunction::new(
+        FunctionInfo::new("inner_span", "", "<unknown>", 0),
+        MonitorOptions::DEFAULT,
+    );
+
+    fn call(text: &str, weight: u32, function: &MonitoredFunction) -> RawBlockingEvent {
+        RawBlockingEvent {
+            operation: "std::fs::read",
+            text: text.to_owned(),
+            weight,
+            location: Location::caller(),
+            function: *function.info(),
+            trace: Trace::empty(),
+            origin: None,
+            duration_ns: None,
+        }
+    }
+
+    fn texts(recorded: &Recorded) -> Vec<&str> {
+        recorded.events.iter().map(|e| e.text.as_str()).collect()
+    }
+
+    /// A stretch with one call before the span's poll and two in it (one renamed by a nested
+    /// span): the two leave with their weight, the repeats admitted in the poll and nothing of the
+    /// stretch's context; the stretch keeps its call, its weight and its admissions.
+    #[test]
+    fn the_calls_of_a_span_poll_leave_the_stretch_with_what_is_theirs() {
+        let mut stretch = Recorded {
+            events: vec![call("before", 10, &WORKER)],
+            score: 10,
+            admitted: vec![1],
+            context: Some(crate::context::Context::new()),
+            ..Recorded::default()
+        };
+        let mark = WorkerMark::for_tests(1, 0, 1);
+        stretch.events.push(call("in-span", 50, &WORKER));
+        stretch.events.push(call("in-inner-span", 20, &INNER));
+        stretch.admitted.push(2);
+        stretch.dropped = 3;
+        stretch.score += 70;
+
+        let moved = split_since(&mut stretch, &mark, &WORKER, &SPAN).expect("calls moved");
+        assert_eq!(texts(&stretch), ["before"]);
+        assert_eq!((stretch.score, stretch.dropped), (10, 0));
+        assert_eq!(stretch.admitted, [1]);
+        assert!(
+            stretch.context.is_some(),
+            "the first call was the stretch's"
+        );
+
+        assert_eq!(texts(&moved), ["in-span", "in-inner-span"]);
+        assert_eq!(
+            moved.events[0].function,
+            *SPAN.info(),
+            "the worker's name replaced"
+        );
+        assert_eq!(
+            moved.events[1].function,
+            *INNER.info(),
+            "a nested span's name kept"
+        );
+        assert_eq!((moved.score, moved.dropped), (70, 3));
+        assert_eq!(moved.admitted, [2]);
+        assert!(moved.context.is_none());
+    }
+
+    /// The stretch's first call made in the span's poll: the context captured then is the poll's.
+    #[test]
+    fn the_context_of_a_first_call_leaves_with_it() {
+        let mut stretch = Recorded {
+            events: vec![call("in-span", 50, &WORKER)],
+            score: 50,
+            context: Some(crate::context::Context::new()),
+            ..Recorded::default()
+        };
+        let moved = split_since(
+            &mut stretch,
+            &WorkerMark::for_tests(0, 0, 0),
+            &WORKER,
+            &SPAN,
+        )
+        .expect("calls moved");
+        assert!(moved.context.is_some());
+        assert!(stretch.context.is_none());
+        assert!(stretch.events.is_empty());
+        // Nothing since the mark: nothing to move.
+        assert!(
+            split_since(
+                &mut stretch,
+                &WorkerMark::for_tests(0, 0, 0),
+                &WORKER,
+                &SPAN
+            )
+            .is_none()
+        );
     }
 }
