@@ -378,7 +378,7 @@ pub(crate) trait RequestId {
 #[cfg_attr(not(feature = "tower"), allow(dead_code))]
 #[inline]
 pub(crate) fn publish<'a>(id: &'a (dyn RequestId + 'static)) -> Published<'a> {
-    let outer = REQUEST_ID.with(|cell| cell.replace(Some(ptr::from_ref(id))));
+    let outer = REQUEST_ID.replace(Some(ptr::from_ref(id)));
     Published {
         outer,
         _id: PhantomData,
@@ -398,6 +398,6 @@ impl Drop for Published<'_> {
     /// Restores the id of an enclosing request, or none.
     #[inline]
     fn drop(&mut self) {
-        REQUEST_ID.with(|cell| cell.set(self.outer));
+        REQUEST_ID.set(self.outer);
     }
 }

@@ -165,7 +165,7 @@ fn start() {
     let spawned = std::thread::Builder::new()
         .name("aiocop-delivery".into())
         .spawn(move || {
-            ON_DELIVERY_THREAD.with(|cell| cell.set(true));
+            ON_DELIVERY_THREAD.set(true);
             lower_priority();
             for message in rx {
                 match message {

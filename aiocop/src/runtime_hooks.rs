@@ -86,17 +86,17 @@ pub fn before_task_poll(meta: &TaskMeta<'_>) {
     // This frame sits right below the scheduler's, as deep as the task's own poll will start:
     // frames above this local belong to the runtime, and traces stop there.
     let marker = 0u8;
-    POLLED.with(|cell| cell.set(Some(meta.id())));
+    POLLED.set(Some(meta.id()));
     detached::open(site(meta.spawned_at()), ptr::addr_of!(marker) as usize);
-    IN_POLL.with(|cell| cell.set(true));
+    IN_POLL.set(true);
 }
 
 /// aiocop's after-poll hook: closes and judges the scope [`before_task_poll`] opened.
 #[inline]
 pub fn after_task_poll(_meta: &TaskMeta<'_>) {
-    IN_POLL.with(|cell| cell.set(false));
+    IN_POLL.set(false);
     detached::close();
-    POLLED.with(|cell| cell.set(None));
+    POLLED.set(None);
 }
 
 thread_local! {
@@ -169,6 +169,6 @@ fn site(spawned_at: &'static Location<'static>) -> &'static MonitoredFunction {
             },
         )
         .unwrap_or(&UNLOCATED);
-    LAST.with(|cell| cell.set((key, Some(site))));
+    LAST.set((key, Some(site)));
     site
 }

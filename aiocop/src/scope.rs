@@ -248,7 +248,7 @@ impl<'a> Scope<'a> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     fn open<'s>(&'s self) -> Open<'s, 'a> {
         let suspended = Suspended::of(CURRENT.get());
-        CURRENT.with(|cell| cell.set((self as *const Scope<'a>).cast()));
+        CURRENT.set((self as *const Scope<'a>).cast());
         let start = clock::now();
         self.start.set(start);
         Open {
@@ -493,9 +493,7 @@ impl Scope<'_> {
             };
             if intercepted {
                 // Timed once the C library's function returns (see `finish_intercepted`).
-                PENDING.with(|cell| {
-                    cell.set(Some((ptr::from_ref(self) as usize, recorded.events.len())))
-                });
+                PENDING.set(Some((ptr::from_ref(self) as usize, recorded.events.len())));
             }
             recorded.events.push(RawBlockingEvent {
                 operation,
@@ -534,7 +532,7 @@ thread_local! {
 )]
 #[inline]
 pub(crate) fn take_intercepted() -> Option<(usize, usize)> {
-    PENDING.with(|cell| cell.take())
+    PENDING.take()
 }
 
 /// Gives the intercepted call `pending` (from [`take_intercepted`]) its duration, if its scope

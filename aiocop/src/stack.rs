@@ -38,7 +38,7 @@ fn find() -> usize {
             libc::pthread_attr_destroy(attr.as_mut_ptr());
         }
     }
-    TOP.with(|cell| cell.set(Some(top)));
+    TOP.set(Some(top));
     top
 }
 

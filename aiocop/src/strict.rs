@@ -39,13 +39,13 @@ static RULE: AtomicU8 = AtomicU8::new(ViolationRule::HighSeverity as u8);
 /// Turns strict mode on for the current thread, or for the current task inside
 /// [`raise_on_violations`].
 pub fn enable_raise_on_violations() {
-    SWITCH.with(|cell| cell.set(Switch::On));
+    SWITCH.set(Switch::On);
 }
 
 /// Turns strict mode off for the current thread (or task inside [`raise_on_violations`]), even if
 /// the process-wide default is on.
 pub fn disable_raise_on_violations() {
-    SWITCH.with(|cell| cell.set(Switch::Off));
+    SWITCH.set(Switch::Off);
 }
 
 /// Whether a high-severity poll on this thread (or task) panics now.
@@ -137,7 +137,7 @@ impl<F: Future> Future for RaiseOnViolations<F> {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let this = self.project();
         let inner = this.inner;
-        let outer = SWITCH.with(|cell| cell.replace(*this.switch));
+        let outer = SWITCH.replace(*this.switch);
         // Restore the thread's switch and keep the task's own, even if the poll panics.
         struct Restore<'a> {
             outer: Switch,
@@ -145,7 +145,7 @@ impl<F: Future> Future for RaiseOnViolations<F> {
         }
         impl Drop for Restore<'_> {
             fn drop(&mut self) {
-                *self.task = SWITCH.with(|cell| cell.replace(self.outer));
+                *self.task = SWITCH.replace(self.outer);
             }
         }
         let _restore = Restore {
@@ -162,7 +162,7 @@ impl<F: Future> Future for RaiseOnViolations<F> {
 /// threads; use [`raise_on_violations`] there.
 pub fn raise_on_violations_guard() -> RaiseOnViolationsGuard {
     RaiseOnViolationsGuard {
-        previous: SWITCH.with(|cell| cell.replace(Switch::On)),
+        previous: SWITCH.replace(Switch::On),
         _not_send: PhantomData,
     }
 }
@@ -177,7 +177,7 @@ pub struct RaiseOnViolationsGuard {
 
 impl Drop for RaiseOnViolationsGuard {
     fn drop(&mut self) {
-        SWITCH.with(|cell| cell.set(self.previous));
+        SWITCH.set(self.previous);
     }
 }
 

@@ -29,7 +29,7 @@ impl AllowBlockingGuard {
     /// Starts allowing.
     #[inline]
     pub fn new() -> Self {
-        ALLOWED.with(|cell| cell.set(ALLOWED.get().saturating_add(1)));
+        ALLOWED.set(ALLOWED.get().saturating_add(1));
         AllowBlockingGuard {
             _not_send: std::marker::PhantomData,
         }
@@ -45,7 +45,7 @@ impl Default for AllowBlockingGuard {
 impl Drop for AllowBlockingGuard {
     #[inline]
     fn drop(&mut self) {
-        ALLOWED.with(|cell| cell.set(ALLOWED.get().saturating_sub(1)));
+        ALLOWED.set(ALLOWED.get().saturating_sub(1));
     }
 }
 

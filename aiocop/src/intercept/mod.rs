@@ -190,14 +190,14 @@ thread_local! {
 /// on this thread are its own until [`uncover`] (or another monitored poll's scope opens).
 #[inline]
 pub(crate) fn cover() {
-    COVERED.with(|cell| cell.set(crate::scope::current_id()));
+    COVERED.set(crate::scope::current_id());
 }
 
 #[cfg(feature = "intercept")]
 /// Ends [`cover`].
 #[inline]
 pub(crate) fn uncover() {
-    COVERED.with(|cell| cell.set(0));
+    COVERED.set(0);
 }
 
 #[cfg(feature = "intercept")]
@@ -244,10 +244,10 @@ fn busy<R>(f: impl FnOnce() -> R) -> R {
     struct Reset(bool);
     impl Drop for Reset {
         fn drop(&mut self) {
-            BUSY.with(|cell| cell.set(self.0));
+            BUSY.set(self.0);
         }
     }
-    let _reset = Reset(BUSY.with(|cell| cell.replace(true)));
+    let _reset = Reset(BUSY.replace(true));
     f()
 }
 

@@ -298,7 +298,7 @@ fn timeval_duration(tv: *const timeval) -> Option<Duration> {
 /// The child of `fork`: nothing is recorded on its thread (it may only call async-signal-safe
 /// functions until it execs, and its scope belongs to the parent).
 fn in_forked_child() {
-    super::BUSY.with(|cell| cell.set(true));
+    super::BUSY.set(true);
 }
 
 /// Sets `errno` and returns `ret`: the answer of a function the C library does not have.

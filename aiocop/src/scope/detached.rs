@@ -142,14 +142,22 @@ mod hooked {
         }
     }
 
-    /// The detached scope a monitored poll suspended (null: none).
+    /// The detached scope a monitored poll suspended (null: none), and the poll the thread had
+    /// shown the watchdog then (0: none): the detached scope's, or a span's poll timed in a
+    /// worker's stretch (see `WorkerMark`).
     #[derive(Clone, Copy)]
-    pub(crate) struct Suspended(*const Scope<'static>);
+    pub(crate) struct Suspended(*const Scope<'static>, u64);
 
     impl Suspended {
         #[cfg_attr(not(debug_assertions), inline(always))]
         pub(crate) fn of(scope: *const Scope<'static>) -> Self {
-            Suspended(scope)
+            // Only a poll nested in a detached scope asks what was published.
+            let published = if scope.is_null() {
+                0
+            } else {
+                slot::published()
+            };
+            Suspended(scope, published)
         }
 
         /// Gives the thread back to the suspended detached scope, if any, after a monitored poll
@@ -162,9 +170,9 @@ mod hooked {
                 // began. It stays open, and its box in place, until the after-poll hook, which
                 // runs only once the task's poll (and so this nested one) has returned.
                 let detached = unsafe { &*self.0 };
-                // The task's poll goes on: the watchdog watches it again.
-                if detached.marks.timed() {
-                    slot::publish(detached.start.get());
+                // The poll it was nested in goes on: the watchdog watches that one again.
+                if self.1 != 0 {
+                    slot::publish(Ticks::from_id(self.1));
                 }
                 let excluded = &detached.marks.excluded_ns;
                 excluded.set(excluded.get().saturating_add(start.nanos_until(end)));
@@ -176,6 +184,9 @@ mod hooked {
     /// allocates only once per thread.
     type ScopeBox = RefCell<Option<Box<Scope<'static>>>>;
 
+    // The cells below are written with `with(|cell| cell.set(..))`: `LocalKey::set` goes through
+    // the lazy-initialisation path, which stayed an out-of-line call in the worker's hooks (two a
+    // park and unpark, ~40 instructions).
     thread_local! {
         /// This thread's detached poll scope (opened by a task poll hook or a span's enter).
         static DETACHED: ScopeBox = const { RefCell::new(None) };

@@ -174,7 +174,7 @@ impl ForkLocks {
             std::mem::forget(std::mem::take(&mut state.samples));
             std::mem::forget(state.thread_name.take());
         }
-        if !MINE.with(|cell| cell.replace(ptr::null())).is_null() {
+        if !MINE.replace(ptr::null()).is_null() {
             let _ = OWNER.try_with(|owner| owner.0.set(None));
         }
     }
@@ -192,7 +192,7 @@ struct Owner(Cell<Option<&'static Slot>>);
 impl Drop for Owner {
     fn drop(&mut self) {
         if let Some(slot) = self.0.take() {
-            MINE.with(|cell| cell.set(ptr::null()));
+            MINE.set(ptr::null());
             slot.poll.store(0, Ordering::Release);
             slot.stretch.store(0, Ordering::Release);
             slot.stack_top.store(0, Ordering::Release);
@@ -227,6 +227,18 @@ pub(crate) fn publish(start: Ticks) -> *const Slot {
     // sees this id finds the scope.
     unsafe { &*slot }.poll.store(start.id(), Ordering::Release);
     slot
+}
+
+/// The poll this thread shows the watchdog (its id), 0 when none.
+#[cfg(any(
+    feature = "runtime",
+    feature = "tracing-polls",
+    all(feature = "tokio-hooks", tokio_unstable)
+))]
+#[inline]
+pub(crate) fn published() -> u64 {
+    // SAFETY: slots are leaked.
+    unsafe { MINE.get().as_ref() }.map_or(0, Slot::poll)
 }
 
 /// Clears the running poll of this thread, given what [`publish`] returned on this thread.
@@ -293,7 +305,7 @@ fn register() -> *const Slot {
         slot.tid.store(0, Ordering::Release);
         return ptr::null();
     }
-    MINE.with(|cell| cell.set(slot));
+    MINE.set(slot);
     super::fork::restart_if_forked();
     slot
 }

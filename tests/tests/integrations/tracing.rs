@@ -903,6 +903,38 @@ mod watched_worker {
         assert!(stalls.is_empty(), "reported twice: {stalls:#?}");
     }
 
+    #[tracing::instrument]
+    async fn span_watched_cpu_after_monitored() {
+        aiocop::monitored!("span_watched_quick_monitored", async {}).await;
+        busy_wait(Duration::from_millis(150));
+    }
+
+    /// A monitored future polled inside a span's poll hands the watchdog back to the span's poll
+    /// when it returns: CPU work after it is still sampled.
+    #[test]
+    fn a_span_poll_is_sampled_after_a_monitored_future_inside_it() {
+        setup();
+        let runtime = watched(true);
+        runtime.block_on(async {
+            tokio::spawn(span_watched_cpu_after_monitored())
+                .await
+                .unwrap()
+        });
+        drop(runtime);
+
+        let events = events_named("span_watched_cpu_after_monitored");
+        assert_eq!(events.len(), 1, "{events:#?}");
+        let top = events[0]
+            .cpu_stack_samples()
+            .first()
+            .unwrap_or_else(|| panic!("no samples: {events:#?}"));
+        assert!(
+            top.entry_point().contains("busy_wait"),
+            "{}",
+            top.entry_point()
+        );
+    }
+
     /// A span entered in a `spawn_blocking` closure, or inside `block_in_place` (after the same
     /// span was entered in the task's poll, so found to be a task's poll once already), is no
     /// poll: no event, however long it blocks.

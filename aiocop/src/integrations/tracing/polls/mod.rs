@@ -392,13 +392,8 @@ where
         match exit_on_worker(self.key(id)) {
             Exited::Done => {}
             Exited::Judge => {
-                if let Some(Judged {
-                    start,
-                    mark,
-                    elapsed,
-                }) = JUDGE.with(|cell| cell.take())
-                {
-                    self.judge_timed(start, &mark, elapsed, id, &ctx);
+                if let Some(judged) = JUDGE.with(|cell| cell.take()) {
+                    self.judge_timed(&judged, id, &ctx);
                 }
             }
             Exited::Other => self.exit(stack(), id, &ctx),
@@ -498,29 +493,30 @@ fn exit_on_worker(key: Key) -> Exited {
     stack.len.set(top);
     let end = clock::now();
     slot::clear_mine();
-    timed_outcome(start, end, &mark)
+    match timed_outcome(start, end, &mark) {
+        None => Exited::Done,
+        Some(judged) => {
+            JUDGE.with(|cell| cell.set(Some(judged)));
+            Exited::Judge
+        }
+    }
 }
 
-/// Whether the span's poll on a watched worker from `start` to `end` needs an event: it recorded a
+/// The span's poll on a watched worker from `start` to `end`, if it needs an event: it recorded a
 /// blocking call, or took the threshold. A poll whose stretch is over (the worker parked
 /// meanwhile) is not judged: its calls were reported with the stretch.
 #[inline]
-fn timed_outcome(start: Ticks, end: Ticks, mark: &detached::WorkerMark) -> Exited {
-    let Some((recorded, excluded)) = detached::worker_since(mark) else {
-        return Exited::Done;
-    };
+fn timed_outcome(start: Ticks, end: Ticks, mark: &detached::WorkerMark) -> Option<Judged> {
+    let (recorded, excluded) = detached::worker_since(mark)?;
     let elapsed = start.nanos_until(end).saturating_sub(excluded);
     if !recorded && elapsed < settings::slow_task_threshold_ns() {
-        return Exited::Done;
+        return None;
     }
-    JUDGE.with(|cell| {
-        cell.set(Some(Judged {
-            start,
-            mark: *mark,
-            elapsed,
-        }))
-    });
-    Exited::Judge
+    Some(Judged {
+        start,
+        mark: *mark,
+        elapsed,
+    })
 }
 
 impl PollLayer {
@@ -631,7 +627,6 @@ impl PollLayer {
 
     /// Ends the poll (or tag) an entry stands for; `judge`: the entry is the exited span's (not a
     /// stale one above it).
-    #[inline]
     fn close<S>(&self, kind: Kind, judge: bool, id: &Id, ctx: &LayerContext<'_, S>)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
@@ -640,29 +635,10 @@ impl PollLayer {
             Kind::Timed { start, mark, .. } => {
                 let end = clock::now();
                 slot::clear_mine();
-                if judge
-                    && let Exited::Judge = timed_outcome(start, end, &mark)
-                    && let Some(Judged {
-                        start,
-                        mark,
-                        elapsed,
-                    }) = JUDGE.with(|cell| cell.take())
-                {
-                    self.judge_timed(start, &mark, elapsed, id, ctx);
+                if judge && let Some(judged) = timed_outcome(start, end, &mark) {
+                    self.judge_timed(&judged, id, ctx);
                 }
             }
-            kind => self.close_other(kind, judge, id, ctx),
-        }
-    }
-
-    /// [`close`](Self::close) of the entries other than a worker's span poll.
-    #[inline(never)]
-    fn close_other<S>(&self, kind: Kind, judge: bool, id: &Id, ctx: &LayerContext<'_, S>)
-    where
-        S: Subscriber + for<'a> LookupSpan<'a>,
-    {
-        match kind {
-            Kind::Timed { .. } => {}
             Kind::Inner(mark) => {
                 // Its calls named by it (looked up only if it made any).
                 if judge && detached::worker_since(&mark).is_some_and(|(recorded, _)| recorded) {
@@ -687,14 +663,8 @@ impl PollLayer {
 impl PollLayer {
     #[cold]
     #[inline(never)]
-    fn judge_timed<S>(
-        &self,
-        start: Ticks,
-        mark: &detached::WorkerMark,
-        elapsed: u64,
-        id: &Id,
-        ctx: &LayerContext<'_, S>,
-    ) where
+    fn judge_timed<S>(&self, judged: &Judged, id: &Id, ctx: &LayerContext<'_, S>)
+    where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         // The enter may have taken this for a task's poll from an earlier one of the span (see
@@ -711,9 +681,9 @@ impl PollLayer {
         };
         detached::judge_worker_span(
             &UNNAMED,
-            start,
-            mark,
-            elapsed,
+            judged.start,
+            &judged.mark,
+            judged.elapsed,
             executor_above(ptr::addr_of!(marker) as usize),
             &opener,
         );
@@ -771,13 +741,15 @@ struct Stack {
     kinds: [Cell<Kind>; MAX_DEPTH],
 }
 
+/// What an unused entry holds.
+const NO_KEY: Key = Key { layer: 0, span: 0 };
+const NO_KIND: Kind = Kind::Opened {
+    poll: 0,
+    task: None,
+};
+
 impl Stack {
     const fn new() -> Self {
-        const NO_KEY: Key = Key { layer: 0, span: 0 };
-        const NO_KIND: Kind = Kind::Opened {
-            poll: 0,
-            task: None,
-        };
         Stack {
             len: Cell::new(0),
             keys: [const { Cell::new(NO_KEY) }; MAX_DEPTH],
@@ -793,21 +765,13 @@ impl Stack {
     /// The key at `at` (< `len`).
     #[inline]
     fn key(&self, at: usize) -> Key {
-        self.keys
-            .get(at)
-            .map_or(Key { layer: 0, span: 0 }, Cell::get)
+        self.keys.get(at).map_or(NO_KEY, Cell::get)
     }
 
     /// The kind at `at` (< `len`).
     #[inline]
     fn kind(&self, at: usize) -> Kind {
-        self.kinds.get(at).map_or(
-            Kind::Opened {
-                poll: 0,
-                task: None,
-            },
-            Cell::get,
-        )
+        self.kinds.get(at).map_or(NO_KIND, Cell::get)
     }
 
     /// Adds an entry on top, if there is room.
@@ -837,6 +801,8 @@ impl Stack {
     }
 }
 
+// Cells written with `with(|cell| cell.set(..))`, as in `scope::detached` (`LocalKey::set` is the
+// lazy-initialisation path, not always inlined).
 thread_local! {
     /// The spans entered inside polls on this thread.
     static STACK: Stack = const { Stack::new() };
