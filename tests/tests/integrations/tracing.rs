@@ -134,6 +134,24 @@ fn busy_wait(duration: Duration) {
     }
 }
 
+/// The one event named `name`: a CPU event whose first stack sample names `busy_wait`.
+fn assert_one_cpu_event_sampled_in_busy_wait(name: &str) -> SlowTaskEvent {
+    let events = events_named(name);
+    assert_eq!(events.len(), 1, "{events:#?}");
+    let event = events.into_iter().next().expect("one event");
+    assert_eq!(event.reason(), aiocop::Reason::CpuBlocking);
+    let top = event
+        .cpu_stack_samples()
+        .first()
+        .unwrap_or_else(|| panic!("no samples: {event:#?}"));
+    assert!(
+        top.entry_point().contains("busy_wait"),
+        "{}",
+        top.entry_point()
+    );
+    event
+}
+
 fn temp_file(name: &str) -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!("aiocop-tracing-{}-{name}", std::process::id()));
     std::fs::write(&path, b"payload").unwrap();
@@ -616,19 +634,7 @@ async fn span_cpu_bound_poll_is_sampled() {
     setup();
     tokio::spawn(span_cpu_handler()).await.unwrap();
 
-    let events = events_named("span_cpu_handler");
-    assert_eq!(events.len(), 1, "{events:#?}");
-    let event = &events[0];
-    assert_eq!(event.reason(), aiocop::Reason::CpuBlocking);
-    let top = event
-        .cpu_stack_samples()
-        .first()
-        .unwrap_or_else(|| panic!("no samples: {event:#?}"));
-    assert!(
-        top.entry_point().contains("busy_wait"),
-        "{}",
-        top.entry_point()
-    );
+    assert_one_cpu_event_sampled_in_busy_wait("span_cpu_handler");
 }
 
 /// A span guard held across an `.await` (a bug `tracing` warns about) leaves its span entered
@@ -877,20 +883,8 @@ mod watched_worker {
         runtime.block_on(async { tokio::spawn(span_watched_cpu_handler()).await.unwrap() });
         drop(runtime);
 
-        let events = events_named("span_watched_cpu_handler");
-        assert_eq!(events.len(), 1, "{events:#?}");
-        let event = &events[0];
-        assert_eq!(event.reason(), aiocop::Reason::CpuBlocking);
+        let event = assert_one_cpu_event_sampled_in_busy_wait("span_watched_cpu_handler");
         assert!(event.elapsed() >= Duration::from_millis(150), "{event:#?}");
-        let top = event
-            .cpu_stack_samples()
-            .first()
-            .unwrap_or_else(|| panic!("no samples: {event:#?}"));
-        assert!(
-            top.entry_point().contains("busy_wait"),
-            "{}",
-            top.entry_point()
-        );
         let stalls: Vec<_> = events_named(aiocop::runtime::WORKER_NAME)
             .into_iter()
             .filter(|e| {
@@ -922,17 +916,7 @@ mod watched_worker {
         });
         drop(runtime);
 
-        let events = events_named("span_watched_cpu_after_monitored");
-        assert_eq!(events.len(), 1, "{events:#?}");
-        let top = events[0]
-            .cpu_stack_samples()
-            .first()
-            .unwrap_or_else(|| panic!("no samples: {events:#?}"));
-        assert!(
-            top.entry_point().contains("busy_wait"),
-            "{}",
-            top.entry_point()
-        );
+        assert_one_cpu_event_sampled_in_busy_wait("span_watched_cpu_after_monitored");
     }
 
     /// A span entered in a `spawn_blocking` closure, or inside `block_in_place` (after the same
