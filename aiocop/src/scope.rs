@@ -411,6 +411,7 @@ impl Scope<'_> {
         intercepted: bool,
         identity: Option<u64>,
     ) {
+        detached::before_change();
         let site = self.function();
         // The event's text, `operation(args)`, in one allocation; made up front for an
         // intercepted call, which is known by it (see `repeats`).
@@ -673,6 +674,7 @@ pub(crate) fn keeps_next_event() -> bool {
 /// a strict section in the same poll.
 pub fn reset_blocking_events() {
     with_open(|scope| {
+        detached::before_change();
         if let Ok(mut slot) = scope.recorded.try_borrow_mut()
             && let Some(recorded) = slot.as_mut()
         {

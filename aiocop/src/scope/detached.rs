@@ -69,6 +69,10 @@ mod unhooked {
         }
     }
 
+    /// No span's poll is timed in a stretch without runtime hooks.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn before_change() {}
+
     /// Nothing to suspend without runtime hooks.
     #[derive(Clone, Copy)]
     pub(crate) struct Suspended;
@@ -174,6 +178,7 @@ mod hooked {
                 if self.1 != 0 {
                     slot::publish(Ticks::from_id(self.1));
                 }
+                before_change();
                 let excluded = &detached.marks.excluded_ns;
                 excluded.set(excluded.get().saturating_add(start.nanos_until(end)));
             }
@@ -199,6 +204,15 @@ mod hooked {
         /// The open worker scope in `WORKER` (null: none): `CURRENT` points to it when no poll
         /// scope suspends it.
         static WORKER_OPEN: Cell<*const Scope<'static>> = const { Cell::new(ptr::null()) };
+        /// Set while a span's poll timed in this thread's stretch finds the stretch's record as it
+        /// was when the poll began: its mark is then taken at the first change (see
+        /// [`begin_span_poll`]). Cleared at a stretch's start and end.
+        #[cfg(feature = "tracing-polls")]
+        static SPAN_PENDING: Cell<bool> = const { Cell::new(false) };
+        /// The mark of the span's poll timed in this thread's stretch, once something changed
+        /// the record after the poll began.
+        #[cfg(feature = "tracing-polls")]
+        static SPAN_MARK: Cell<Option<WorkerMark>> = const { Cell::new(None) };
     }
 
     /// The scope `CURRENT` goes back to when a poll scope closes: the worker scope it suspended,
@@ -280,6 +294,7 @@ mod hooked {
         drop(slot);
         CURRENT.with(|cell| cell.set(scope));
         WORKER_OPEN.with(|cell| cell.set(scope));
+        forget_span_poll();
         #[cfg(worker_probes)]
         {
             // SAFETY: `scope` points into this thread's box, just written.
@@ -450,22 +465,109 @@ mod hooked {
     #[cfg(feature = "tracing-polls")]
     #[inline]
     pub(crate) fn worker_mark() -> Option<WorkerMark> {
-        let scope = worker_scope()?;
+        worker_scope().map(mark_of)
+    }
+
+    /// The mark of the stretch `scope` as its record is now.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    fn mark_of(scope: &Scope<'_>) -> WorkerMark {
         let (events, dropped, admitted) = counts(scope);
-        Some(WorkerMark {
+        WorkerMark {
             stretch: scope.start.get().id(),
             events,
             dropped,
             admitted,
             excluded_ns: scope.marks.excluded_ns.get(),
-        })
+        }
     }
 
-    /// Whether `mark`'s stretch is still the thread's open scope.
+    /// The stretch open on this thread (its id), when its worker scope is the thread's open
+    /// scope: where a span's poll is timed.
     #[cfg(feature = "tracing-polls")]
     #[inline]
-    pub(crate) fn in_stretch(mark: &WorkerMark) -> bool {
-        worker_scope().is_some_and(|scope| scope.start.get().id() == mark.stretch)
+    pub(crate) fn worker_stretch() -> Option<u64> {
+        worker_scope().map(|scope| scope.start.get().id())
+    }
+
+    /// Whether `stretch` is still the thread's open scope.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn in_stretch(stretch: u64) -> bool {
+        worker_stretch() == Some(stretch)
+    }
+
+    /// A span's poll begins in this thread's stretch (see [`worker_stretch`]). Its mark is not
+    /// taken now: most polls record nothing, and the stretch's record stays as it is now unless
+    /// something changes it, so the mark is taken at the first change (see [`before_change`]),
+    /// or at the poll's end if it needs an event anyway.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn begin_span_poll() {
+        SPAN_PENDING.with(|cell| cell.set(true));
+        SPAN_MARK.with(|cell| cell.set(None));
+    }
+
+    /// What a span's poll begun with [`begin_span_poll`] finds in its stretch at its end.
+    #[cfg(feature = "tracing-polls")]
+    pub(crate) enum SpanEnd {
+        /// The record is as it was when the poll began: no call recorded, no nested monitored
+        /// poll (the mark, if one is needed, is [`worker_mark`] now).
+        Unchanged,
+        /// The record changed after the poll began, as it was marked then.
+        Changed(WorkerMark),
+        /// The stretch is over (the worker parked meanwhile: its calls were reported with it),
+        /// or no poll began.
+        Over,
+    }
+
+    /// Ends the span's poll begun with [`begin_span_poll`].
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn end_span_poll() -> SpanEnd {
+        if SPAN_PENDING.with(|cell| cell.replace(false)) {
+            return SpanEnd::Unchanged;
+        }
+        match SPAN_MARK.with(Cell::take) {
+            Some(mark) => SpanEnd::Changed(mark),
+            None => SpanEnd::Over,
+        }
+    }
+
+    /// Before a scope's record on this thread changes (a call recorded, calls forgotten, a nested
+    /// monitored poll's time left out): a span's poll timed in the stretch takes its mark now if
+    /// it has not yet, while the stretch's record is still as it was when the poll began.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub(crate) fn before_change() {
+        #[cfg(feature = "tracing-polls")]
+        if SPAN_PENDING.get() {
+            take_span_mark();
+        }
+    }
+
+    #[cfg(feature = "tracing-polls")]
+    #[cold]
+    #[inline(never)]
+    fn take_span_mark() {
+        SPAN_PENDING.with(|cell| cell.set(false));
+        let worker = WORKER_OPEN.get();
+        if worker.is_null() {
+            return;
+        }
+        // SAFETY: `WORKER_OPEN` points into this thread's worker box while its stretch is open
+        // (see `worker_scope`); a nested poll may suspend the scope, it is still there.
+        let scope = unsafe { &*worker };
+        SPAN_MARK.with(|cell| cell.set(Some(mark_of(scope))));
+    }
+
+    /// No span's poll goes on across a stretch's start or end.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    fn forget_span_poll() {
+        #[cfg(feature = "tracing-polls")]
+        {
+            SPAN_PENDING.with(|cell| cell.set(false));
+            SPAN_MARK.with(|cell| cell.set(None));
+        }
     }
 
     /// Since `mark`, in its stretch: whether a call was recorded, and the time of nested
@@ -627,6 +729,7 @@ mod hooked {
         if worker.is_null() {
             return;
         }
+        forget_span_poll();
         // A span's poll still published (its guard held across an `.await`) is over: no poll
         // runs on a parking or stopping thread.
         #[cfg(feature = "tracing-polls")]

@@ -25,7 +25,8 @@ use crate::emit::Opener;
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::intern::Interner;
 use crate::isolate;
-use crate::scope::{self, Tag, detached};
+use crate::scope::detached::{self, SpanEnd};
+use crate::scope::{self, Tag};
 use crate::settings;
 use crate::watchdog::slot;
 
@@ -416,7 +417,7 @@ fn enter_on_worker(key: Key) -> bool {
     if stack.len() != 0 {
         return false;
     }
-    let Some(mark) = detached::worker_mark() else {
+    let Some(stretch) = detached::worker_stretch() else {
         return false;
     };
     let task = tokio::task::try_id();
@@ -425,7 +426,7 @@ fn enter_on_worker(key: Key) -> bool {
     // found to be one of this task's in this stretch already (tower-http's request span is
     // entered three times in one task's poll: around the service call, the response future's
     // poll and the body's). The exit asks again before it reports anything.
-    let verified = (key.layer, key.span, mark.stretch(), task);
+    let verified = (key.layer, key.span, stretch, task);
     if VERIFIED.get() != verified {
         if !in_task_poll() {
             return true;
@@ -434,7 +435,15 @@ fn enter_on_worker(key: Key) -> bool {
     }
     let start = clock::now();
     slot::publish(start);
-    stack.push(key, Kind::Timed { start, mark, task });
+    detached::begin_span_poll();
+    stack.push(
+        key,
+        Kind::Timed {
+            start,
+            stretch,
+            task,
+        },
+    );
     true
 }
 
@@ -487,13 +496,13 @@ fn exit_on_worker(key: Key) -> Exited {
     if top_key.get() != key {
         return Exited::Other;
     }
-    let Kind::Timed { start, mark, .. } = top_kind.get() else {
+    let Kind::Timed { start, .. } = top_kind.get() else {
         return Exited::Other;
     };
     stack.len.set(top);
     let end = clock::now();
     slot::clear_mine();
-    match timed_outcome(start, end, &mark) {
+    match timed_outcome(start, end) {
         None => Exited::Done,
         Some(judged) => {
             JUDGE.with(|cell| cell.set(Some(judged)));
@@ -506,17 +515,34 @@ fn exit_on_worker(key: Key) -> Exited {
 /// blocking call, or took the threshold. A poll whose stretch is over (the worker parked
 /// meanwhile) is not judged: its calls were reported with the stretch.
 #[inline]
-fn timed_outcome(start: Ticks, end: Ticks, mark: &detached::WorkerMark) -> Option<Judged> {
-    let (recorded, excluded) = detached::worker_since(mark)?;
-    let elapsed = start.nanos_until(end).saturating_sub(excluded);
-    if !recorded && elapsed < settings::slow_task_threshold_ns() {
-        return None;
+fn timed_outcome(start: Ticks, end: Ticks) -> Option<Judged> {
+    let elapsed = start.nanos_until(end);
+    match detached::end_span_poll() {
+        // The usual end: nothing recorded, nothing nested, the stretch goes on.
+        SpanEnd::Unchanged => {
+            if elapsed < settings::slow_task_threshold_ns() {
+                return None;
+            }
+            Some(Judged {
+                start,
+                mark: detached::worker_mark()?,
+                elapsed,
+            })
+        }
+        SpanEnd::Changed(mark) => {
+            let (recorded, excluded) = detached::worker_since(&mark)?;
+            let elapsed = elapsed.saturating_sub(excluded);
+            if !recorded && elapsed < settings::slow_task_threshold_ns() {
+                return None;
+            }
+            Some(Judged {
+                start,
+                mark,
+                elapsed,
+            })
+        }
+        SpanEnd::Over => None,
     }
-    Some(Judged {
-        start,
-        mark: *mark,
-        elapsed,
-    })
 }
 
 impl PollLayer {
@@ -546,9 +572,10 @@ impl PollLayer {
             } else if in_task_poll() {
                 let start = clock::now();
                 slot::publish(start);
+                detached::begin_span_poll();
                 Kind::Timed {
                     start,
-                    mark,
+                    stretch: mark.stretch(),
                     task: tokio::task::try_id(),
                 }
             } else {
@@ -632,10 +659,11 @@ impl PollLayer {
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
         match kind {
-            Kind::Timed { start, mark, .. } => {
+            Kind::Timed { start, .. } => {
                 let end = clock::now();
                 slot::clear_mine();
-                if judge && let Some(judged) = timed_outcome(start, end, &mark) {
+                let outcome = timed_outcome(start, end);
+                if judge && let Some(judged) = outcome {
                     self.judge_timed(&judged, id, ctx);
                 }
             }
@@ -717,11 +745,12 @@ enum Kind {
     },
     /// The span's enter tagged the open scope.
     Tagged(Tag),
-    /// The span's enter began a poll on a watched worker at `start`, in `task`'s poll: timed and
-    /// published, its scope made at its exit if it needs an event (see `detached::WorkerMark`).
+    /// The span's enter began a poll on a watched worker at `start`, in `task`'s poll in the
+    /// worker's `stretch`: timed and published, its scope made at its exit if it needs an event
+    /// (see `detached::WorkerMark`; the mark is the stretch's, `detached::begin_span_poll`).
     Timed {
         start: Ticks,
-        mark: detached::WorkerMark,
+        stretch: u64,
         task: Option<tokio::task::Id>,
     },
     /// The span was entered inside a span's poll on a watched worker.
@@ -826,8 +855,8 @@ fn is_stale(first: &Kind) -> bool {
             detached::open_poll() != Some(*poll) || tokio::task::try_id() != *task
         }
         Kind::Tagged(tag) => !tag.is_current(),
-        Kind::Timed { mark, task, .. } => {
-            !detached::in_stretch(mark) || tokio::task::try_id() != *task
+        Kind::Timed { stretch, task, .. } => {
+            !detached::in_stretch(*stretch) || tokio::task::try_id() != *task
         }
         // Never outermost.
         Kind::Inner(_) => true,
@@ -839,7 +868,10 @@ fn forget(kind: Kind) {
     match kind {
         Kind::Tagged(tag) => tag.restore(),
         // Its calls stay the stretch's; the poll published since is over.
-        Kind::Timed { .. } => slot::clear_mine(),
+        Kind::Timed { .. } => {
+            slot::clear_mine();
+            let _ = detached::end_span_poll();
+        }
         Kind::Inner(_) => {}
         // Its time and calls belong to whatever else ran meanwhile: not reported.
         Kind::Opened { poll, .. } => {
