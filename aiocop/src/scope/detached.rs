@@ -525,7 +525,22 @@ mod hooked {
     #[cfg(feature = "tracing-polls")]
     #[inline]
     pub(crate) fn end_span_poll() -> SpanEnd {
-        if SPAN_PENDING.with(|cell| cell.replace(false)) {
+        end_changed_span_poll(end_unchanged_span_poll())
+    }
+
+    /// The first half of [`end_span_poll`], all the usual end needs: whether the record is
+    /// unchanged since the poll began (the stretch goes on, nothing was recorded).
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn end_unchanged_span_poll() -> bool {
+        SPAN_PENDING.with(|cell| cell.replace(false))
+    }
+
+    /// The second half of [`end_span_poll`], given what the first returned.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    pub(crate) fn end_changed_span_poll(unchanged: bool) -> SpanEnd {
+        if unchanged {
             return SpanEnd::Unchanged;
         }
         match SPAN_MARK.with(Cell::take) {

@@ -410,10 +410,10 @@ where
 fn enter_on_worker(key: Key) -> bool {
     // Spans aiocop's own callbacks enter (the tracing callback re-enters the request's span to
     // emit) are not the program's polls.
-    if !settings::is_active() || BUSY.get() || isolate::in_callback() {
+    let stack = stack();
+    if !settings::is_active() || stack.busy.get() || isolate::in_callback() {
         return true;
     }
-    let stack = stack();
     if stack.len() != 0 {
         return false;
     }
@@ -427,11 +427,8 @@ fn enter_on_worker(key: Key) -> bool {
     // entered three times in one task's poll: around the service call, the response future's
     // poll and the body's). The exit asks again before it reports anything.
     let verified = (key.layer, key.span, stretch, task);
-    if VERIFIED.get() != verified {
-        if !in_task_poll() {
-            return true;
-        }
-        VERIFIED.with(|cell| cell.set(verified));
+    if stack.verified.get() != verified && !verify(stack, verified) {
+        return true;
     }
     let start = clock::now();
     slot::publish(start);
@@ -444,6 +441,18 @@ fn enter_on_worker(key: Key) -> bool {
             task,
         },
     );
+    true
+}
+
+/// Whether the enter of a span on a watched worker, `verified` (see [`enter_on_worker`]), is
+/// a task's poll: tokio's budget read, and remembered if so.
+#[cold]
+#[inline(never)]
+fn verify(stack: &Stack, verified: Verified) -> bool {
+    if !in_task_poll() {
+        return false;
+    }
+    stack.verified.set(verified);
     true
 }
 
@@ -483,10 +492,10 @@ struct Judged {
 /// [`enter_on_worker`]).
 #[inline(never)]
 fn exit_on_worker(key: Key) -> Exited {
-    if BUSY.get() {
+    let stack = stack();
+    if stack.busy.get() {
         return Exited::Done;
     }
-    let stack = stack();
     let Some(top) = stack.len().checked_sub(1) else {
         return Exited::Done;
     };
@@ -502,7 +511,20 @@ fn exit_on_worker(key: Key) -> Exited {
     stack.len.set(top);
     let end = clock::now();
     slot::clear_mine();
-    match timed_outcome(start, end) {
+    let elapsed = start.nanos_until(end);
+    // The usual end: nothing recorded, nothing nested, the stretch goes on, under the threshold.
+    let unchanged = detached::end_unchanged_span_poll();
+    if unchanged && elapsed < settings::slow_task_threshold_ns() {
+        return Exited::Done;
+    }
+    exit_to_judge(start, elapsed, unchanged)
+}
+
+/// The rest of [`exit_on_worker`], out of its frame: whether the span's poll needs an event.
+#[cold]
+#[inline(never)]
+fn exit_to_judge(start: Ticks, elapsed: u64, unchanged: bool) -> Exited {
+    match outcome(start, elapsed, unchanged) {
         None => Exited::Done,
         Some(judged) => {
             JUDGE.with(|cell| cell.set(Some(judged)));
@@ -514,11 +536,15 @@ fn exit_on_worker(key: Key) -> Exited {
 /// The span's poll on a watched worker from `start` to `end`, if it needs an event: it recorded a
 /// blocking call, or took the threshold. A poll whose stretch is over (the worker parked
 /// meanwhile) is not judged: its calls were reported with the stretch.
-#[inline]
 fn timed_outcome(start: Ticks, end: Ticks) -> Option<Judged> {
-    let elapsed = start.nanos_until(end);
-    match detached::end_span_poll() {
-        // The usual end: nothing recorded, nothing nested, the stretch goes on.
+    let unchanged = detached::end_unchanged_span_poll();
+    outcome(start, start.nanos_until(end), unchanged)
+}
+
+/// [`timed_outcome`] of a poll that took `elapsed` ns and found the stretch's record
+/// `unchanged` (see `detached::end_unchanged_span_poll`).
+fn outcome(start: Ticks, elapsed: u64, unchanged: bool) -> Option<Judged> {
+    match detached::end_changed_span_poll(unchanged) {
         SpanEnd::Unchanged => {
             if elapsed < settings::slow_task_threshold_ns() {
                 return None;
@@ -676,13 +702,13 @@ impl PollLayer {
             Kind::Tagged(tag) => tag.restore(),
             Kind::Opened { poll, .. } => {
                 // Emission may run callbacks inline, which may enter spans: not polls.
-                BUSY.with(|cell| cell.set(true));
+                stack().busy.set(true);
                 let opener = Opener {
                     context: &|| self.span_fields(id, ctx),
                     site: &|| self.site(id, ctx),
                 };
                 detached::close_poll(poll, judge, &opener);
-                BUSY.with(|cell| cell.set(false));
+                stack().busy.set(false);
             }
         }
     }
@@ -701,7 +727,7 @@ impl PollLayer {
             return;
         }
         // Emission may run callbacks inline, which may enter spans: not polls.
-        BUSY.with(|cell| cell.set(true));
+        stack().busy.set(true);
         let marker = 0u8;
         let opener = Opener {
             context: &|| self.span_fields(id, ctx),
@@ -715,7 +741,7 @@ impl PollLayer {
             executor_above(ptr::addr_of!(marker) as usize),
             &opener,
         );
-        BUSY.with(|cell| cell.set(false));
+        stack().busy.set(false);
     }
 }
 
@@ -765,6 +791,11 @@ const MAX_DEPTH: usize = 32;
 /// that the thread-local needs no destructor and is read in place; keys apart from kinds, so
 /// that finding an exited span copies no kind.
 struct Stack {
+    /// Set while the layer closes a scope (emission may enter spans).
+    busy: Cell<bool>,
+    /// The span whose poll was last found to be a task's on this thread (see
+    /// `enter_on_worker`). (No layer is at address 0: the initial value matches no span.)
+    verified: Cell<Verified>,
     len: Cell<usize>,
     keys: [Cell<Key>; MAX_DEPTH],
     kinds: [Cell<Kind>; MAX_DEPTH],
@@ -780,6 +811,8 @@ const NO_KIND: Kind = Kind::Opened {
 impl Stack {
     const fn new() -> Self {
         Stack {
+            busy: Cell::new(false),
+            verified: Cell::new((0, 0, 0, None)),
             len: Cell::new(0),
             keys: [const { Cell::new(NO_KEY) }; MAX_DEPTH],
             kinds: [const { Cell::new(NO_KIND) }; MAX_DEPTH],
@@ -833,18 +866,14 @@ impl Stack {
 // Cells written with `with(|cell| cell.set(..))`, as in `scope::detached` (`LocalKey::set` is the
 // lazy-initialisation path, not always inlined).
 thread_local! {
-    /// The spans entered inside polls on this thread.
+    /// The spans entered inside polls on this thread, and what the layer keeps with them.
     static STACK: Stack = const { Stack::new() };
-    /// Set while the layer closes a scope (emission may enter spans).
-    static BUSY: Cell<bool> = const { Cell::new(false) };
     /// See [`Judged`].
     static JUDGE: Cell<Option<Judged>> = const { Cell::new(None) };
-    /// The span whose poll was last found to be a task's on this thread: the span, the task and
-    /// the worker's stretch (see `enter_on_worker`).
-    /// (No layer is at address 0: the initial value matches no span.)
-    static VERIFIED: Cell<(usize, u64, u64, Option<tokio::task::Id>)> =
-        const { Cell::new((0, 0, 0, None)) };
 }
+
+/// A span found to be a task's poll: the layer, the span, the worker's stretch and the task.
+type Verified = (usize, u64, u64, Option<tokio::task::Id>);
 
 /// Whether the outermost entry `first` belongs to a poll that is over: a scope opened by a span
 /// whose guard outlived its poll (held across an `.await`), now that another task runs on this
