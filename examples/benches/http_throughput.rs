@@ -173,8 +173,11 @@ fn main() {
         let cpu = http_load::paired(&samples, i, 0, |s, bare| {
             bare.cpu_per_request / s.cpu_per_request
         });
+        let (mean_lo, mean, mean_hi) = http_load::paired_mean(&samples, i, 0, |s, bare| {
+            bare.cpu_per_request / s.cpu_per_request
+        });
         println!(
-            "  {}: {:.3} / {:.3} / {:.3} | {:.3} / {:.3} / {:.3}",
+            "  {}: {:.3} / {:.3} / {:.3} | {:.3} / {:.3} / {:.3}; CPU ratio's geometric mean {mean:.3} [95 % interval {mean_lo:.3}, {mean_hi:.3}]",
             variant.name, rate.0, rate.1, rate.2, cpu.0, cpu.1, cpu.2
         );
     }

@@ -210,9 +210,9 @@ fn main() {
         println!("subscriber of the traced variants: registry + fmt layer (to io::sink)");
     }
     println!(
-        "| variant | requests/s (median) | request rate vs TraceLayer alone | server CPU per request (median) | TraceLayer alone's CPU per request / this one's (min / median / max) |"
+        "| variant | requests/s (median) | request rate vs TraceLayer alone | server CPU per request (median) | TraceLayer alone's CPU per request / this one's (min / median / max) | the same, geometric mean [95 % interval] |"
     );
-    println!("|---|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|");
     for (i, variant) in VARIANTS.iter().enumerate() {
         let (rate, cpu) = http_load::medians(&samples[i]);
         let (_, rate_ratio, _) =
@@ -220,8 +220,11 @@ fn main() {
         let (lo, mid, hi) = http_load::paired(&samples, i, BASELINE, |s, base| {
             base.cpu_per_request / s.cpu_per_request
         });
+        let (mean_lo, mean, mean_hi) = http_load::paired_mean(&samples, i, BASELINE, |s, base| {
+            base.cpu_per_request / s.cpu_per_request
+        });
         println!(
-            "| {} | {rate:.0} | {rate_ratio:.3} | {cpu:.2} µs | {lo:.3} / **{mid:.3}** / {hi:.3} |",
+            "| {} | {rate:.0} | {rate_ratio:.3} | {cpu:.2} µs | {lo:.3} / **{mid:.3}** / {hi:.3} | {mean:.3} [{mean_lo:.3}, {mean_hi:.3}] |",
             variant.name,
         );
     }
