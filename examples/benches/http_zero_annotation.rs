@@ -201,7 +201,19 @@ fn main() {
             thread: variant.thread,
         })
         .collect();
-    let samples = http_load::measure(&client, &targets, &settings, |_| {});
+    let samples = match std::env::var("AIOCOP_BENCH_SLICE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        Some(ms) => http_load::measure_interleaved(
+            &client,
+            &targets,
+            settings.rounds,
+            std::time::Duration::from_millis(ms),
+            |_| {},
+        ),
+        None => http_load::measure(&client, &targets, &settings, |_| {}),
+    };
     aiocop::deactivate();
 
     // Ratios per round against the baseline of the same round, then the median over rounds.

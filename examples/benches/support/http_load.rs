@@ -144,6 +144,104 @@ pub(crate) fn measure(
     samples
 }
 
+/// As [`measure`], in short slices: every target keeps its `CONNECTIONS` connections open for
+/// the whole run, and only the target whose slice it is sends requests. A round gives each
+/// target one slice of `slice` (rotating the order), after `SETTLE` for the previous target's
+/// requests in flight to finish. The other work on a shared machine comes and goes over seconds:
+/// slices a fraction of a second apart see the same of it, where one-second windows of three
+/// variants did not (per-round ratios spread over ±15 %). `prepare(i)` runs before each slice
+/// of target `i`.
+pub(crate) fn measure_interleaved(
+    client: &Runtime,
+    targets: &[Target<'_>],
+    rounds: usize,
+    slice: Duration,
+    prepare: impl Fn(usize),
+) -> Vec<Vec<Sample>> {
+    println!(
+        "{} variants, {rounds} rounds of one {} ms slice each, {CONNECTIONS} connections each kept open",
+        targets.len(),
+        slice.as_millis()
+    );
+    client.block_on(async {
+        let (turn, _) = tokio::sync::watch::channel(usize::MAX);
+        let done: Vec<Arc<AtomicU64>> = targets.iter().map(|_| Arc::default()).collect();
+        let mut workers = Vec::new();
+        for (me, (target, done)) in targets.iter().zip(&done).enumerate() {
+            for c in 0..CONNECTIONS {
+                let (addr, done, mut turn) = (target.addr, done.clone(), turn.subscribe());
+                workers.push(tokio::spawn(async move {
+                    let stream = TcpStream::connect(addr).await.expect("connect");
+                    stream.set_nodelay(true).expect("nodelay");
+                    let (mut sender, connection) =
+                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                            .await
+                            .expect("handshake");
+                    let driver = tokio::spawn(connection);
+                    let mut n = c as u64;
+                    loop {
+                        let now = *turn.borrow_and_update();
+                        if now == usize::MAX - 1 {
+                            break;
+                        }
+                        if now != me {
+                            if turn.changed().await.is_err() {
+                                break;
+                            }
+                            continue;
+                        }
+                        n += CONNECTIONS as u64;
+                        sender.ready().await.expect("ready");
+                        let response = sender.send_request(request(n)).await.expect("response");
+                        assert!(response.status().is_success());
+                        response.into_body().collect().await.expect("body");
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    drop(sender);
+                    let _ = driver.await;
+                }));
+            }
+        }
+        let mut samples: Vec<Vec<Sample>> = targets.iter().map(|_| Vec::new()).collect();
+        // Warm-up rounds, not kept.
+        for round in 0..rounds + 3 {
+            for k in 0..targets.len() {
+                let i = (round + k) % targets.len();
+                prepare(i);
+                turn.send_replace(i);
+                tokio::time::sleep(SETTLE).await;
+                let (first, start, cpu_start) = (
+                    done[i].load(Ordering::Relaxed),
+                    Instant::now(),
+                    threads_cpu_ns(targets[i].thread),
+                );
+                tokio::time::sleep(slice).await;
+                let counted = done[i].load(Ordering::Relaxed) - first;
+                let elapsed = start.elapsed();
+                let cpu = threads_cpu_ns(targets[i].thread)
+                    .zip(cpu_start)
+                    .map(|(end, start)| end - start);
+                if round >= 3 {
+                    samples[i].push(Sample {
+                        rate: counted as f64 / elapsed.as_secs_f64(),
+                        cpu_per_request: cpu
+                            .map_or(f64::NAN, |ns| ns as f64 / counted.max(1) as f64),
+                    });
+                }
+            }
+        }
+        turn.send_replace(usize::MAX - 1);
+        for worker in workers {
+            worker.await.expect("load worker");
+        }
+        samples
+    })
+}
+
+/// How long a slice of [`measure_interleaved`] waits for the previous target's requests in
+/// flight before it counts.
+const SETTLE: Duration = Duration::from_millis(20);
+
 /// `f(sample, baseline's sample)` for each round of variant `i` against the baseline measured in
 /// the same round, as (min, median, max) over rounds: a burst of load from elsewhere on the
 /// machine hits a round, not a variant.
