@@ -461,7 +461,8 @@ mod hooked {
         }
     }
 
-    /// The mark of a span's poll starting now, if the thread's open scope is a worker's stretch.
+    /// Where the thread's stretch stands now (see [`WorkerMark`]), if its scope is the thread's
+    /// open scope.
     #[cfg(feature = "tracing-polls")]
     #[inline]
     pub(crate) fn worker_mark() -> Option<WorkerMark> {
@@ -490,11 +491,15 @@ mod hooked {
         worker_scope().map(|scope| scope.start.get().id())
     }
 
-    /// Whether `stretch` is still the thread's open scope.
+    /// Whether `stretch` is still open on this thread (a monitored poll may suspend its scope:
+    /// the stretch goes on meanwhile).
     #[cfg(feature = "tracing-polls")]
     #[inline]
     pub(crate) fn in_stretch(stretch: u64) -> bool {
-        worker_stretch() == Some(stretch)
+        let worker = WORKER_OPEN.get();
+        // SAFETY: `WORKER_OPEN` points into this thread's worker box while its stretch is open
+        // (see `worker_scope`).
+        !worker.is_null() && unsafe { &*worker }.start.get().id() == stretch
     }
 
     /// A span's poll begins in this thread's stretch (see [`worker_stretch`]). Its mark is not

@@ -950,6 +950,118 @@ mod watched_worker {
         assert!(span.is_empty(), "counted twice: {span:#?}");
     }
 
+    /// A span aiocop's own callback enters, inline on the worker, to emit a nested monitored
+    /// future's event in it (the `tracing` callback enters the event's span) ends nothing: the
+    /// call the span's poll makes after the nested future is still the span's.
+    #[test]
+    fn a_span_entered_by_an_inline_callback_keeps_its_poll() {
+        aiocop_tests::own_process!("a_span_entered_by_an_inline_callback_keeps_its_poll");
+        // This process's own set-up: events delivered inline, on the worker.
+        tracing::subscriber::set_global_default(
+            tracing_subscriber::registry().with(PollLayer::new()),
+        )
+        .expect("first global subscriber");
+        aiocop::delivery::set_mode(aiocop::delivery::Delivery::Inline);
+        aiocop::patch_audit_functions();
+        aiocop::start_blocking_io_detection(0).unwrap();
+        aiocop::detect_slow_tasks(THRESHOLD_MS, aiocop::no_callback).unwrap();
+        aiocop::integrations::tracing::register_context_provider();
+        // Quick polls that blocked are emitted too: the nested future's is one.
+        TracingCallback::new().only_exceeded(false).register();
+        let events = Arc::new(Mutex::new(Vec::<SlowTaskEvent>::new()));
+        let sink = events.clone();
+        aiocop::register_slow_task_callback(move |event: &SlowTaskEvent| {
+            sink.lock().unwrap().push(event.clone());
+        });
+        aiocop::activate();
+
+        let runtime = watched(true);
+        runtime.block_on(async {
+            tokio::spawn(
+                async {
+                    aiocop::monitored!("span_inline_nested", async {
+                        aiocop::audit("std::fs::read", aiocop::WEIGHT_HEAVY, &[&"nested"]);
+                    })
+                    .await;
+                    aiocop::audit("std::fs::read", aiocop::WEIGHT_HEAVY, &[&"after-nested"]);
+                }
+                .instrument(tracing::info_span!("span_inline_outer")),
+            )
+            .await
+            .unwrap();
+        });
+        drop(runtime);
+
+        let events = events.lock().unwrap();
+        let texts = |name: &str| -> Vec<Vec<String>> {
+            events
+                .iter()
+                .filter(|e| e.function().name() == name)
+                .map(|e| {
+                    e.blocking_events()
+                        .iter()
+                        .map(|b| b.event().to_owned())
+                        .collect()
+                })
+                .collect()
+        };
+        assert_eq!(texts("span_inline_nested"), [["std::fs::read(nested)"]]);
+        assert_eq!(
+            texts("span_inline_outer"),
+            [["std::fs::read(after-nested)"]],
+            "{events:#?}"
+        );
+    }
+
+    #[tracing::instrument]
+    async fn span_watched_helper_in_monitored() {}
+
+    /// A span entered inside a monitored future that is itself polled inside a span's poll is
+    /// the monitored future's (it names its calls): the outer span's poll goes on, and a call it
+    /// makes after the monitored future is its own.
+    #[test]
+    fn a_span_inside_a_monitored_future_inside_a_span_poll_ends_nothing() {
+        setup();
+        let runtime = watched(true);
+        runtime.block_on(async {
+            tokio::spawn(
+                async {
+                    aiocop::monitored!("span_watched_middle_monitored", async {
+                        span_watched_helper_in_monitored().await;
+                    })
+                    .await;
+                    aiocop::audit(
+                        "std::fs::read",
+                        aiocop::WEIGHT_HEAVY,
+                        &[&"after-the-middle"],
+                    );
+                }
+                .instrument(tracing::info_span!("span_watched_outer_of_middle")),
+            )
+            .await
+            .unwrap();
+        });
+        drop(runtime);
+
+        let outer = events_named("span_watched_outer_of_middle");
+        assert_eq!(outer.len(), 1, "{outer:#?}");
+        let texts: Vec<&str> = outer[0]
+            .blocking_events()
+            .iter()
+            .map(|b| b.event())
+            .collect();
+        assert_eq!(texts, ["std::fs::read(after-the-middle)"]);
+        let worker: Vec<_> = events_named(aiocop::runtime::WORKER_NAME)
+            .into_iter()
+            .filter(|e| {
+                e.blocking_events()
+                    .iter()
+                    .any(|b| b.event().contains("after-the-middle"))
+            })
+            .collect();
+        assert!(worker.is_empty(), "reported twice: {worker:#?}");
+    }
+
     /// A span entered in a `spawn_blocking` closure, or inside `block_in_place` (after the same
     /// span was entered in the task's poll, so found to be a task's poll once already), is no
     /// poll: no event, however long it blocks.

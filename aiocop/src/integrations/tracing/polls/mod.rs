@@ -493,7 +493,10 @@ struct Judged {
 #[inline(never)]
 fn exit_on_worker(key: Key) -> Exited {
     let stack = stack();
-    if stack.busy.get() {
+    // Spans aiocop's own callbacks enter were not entered (see `enter_on_worker`): their exit
+    // ends nothing (the tracing callback enters the span of the poll it reports, which may be
+    // the very span whose poll is running on this thread, when events are delivered inline).
+    if stack.busy.get() || isolate::in_callback() {
         return Exited::Done;
     }
     let Some(top) = stack.len().checked_sub(1) else {
