@@ -142,6 +142,9 @@ fn main() {
         .map(|&addr| Target {
             addr,
             thread: SERVER_THREAD,
+            // One process runs every variant: aiocop's threads count with each (idle while
+            // monitoring is off).
+            helpers: http_load::AIOCOP_THREADS,
         })
         .collect();
     let samples = http_load::measure(&client, &targets, &settings, |i| {

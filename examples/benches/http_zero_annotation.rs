@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo bench -p aiocop-examples --bench http_zero_annotation --features zero-annotation
 //! AIOCOP_BENCH_ROUNDS=20 AIOCOP_BENCH_SECONDS=2 cargo bench -p aiocop-examples --bench http_zero_annotation --features zero-annotation
+//! AIOCOP_BENCH_SLICE_MS=200 AIOCOP_BENCH_ROUNDS=900 AIOCOP_BENCH_SUBSCRIBER=fmt cargo bench -p aiocop-examples --bench http_zero_annotation --features zero-annotation
 //! ```
 //!
 //! Each variant is served by a server runtime of its own (one worker thread, named after the
@@ -24,11 +25,19 @@
 //! There the `PollLayer` formats no span field itself (it reads the `fmt` layer's text back when a
 //! poll makes an event).
 //!
+//! The zero-annotation variant's CPU time includes aiocop's own threads (the stall watchdog, the
+//! event delivery) over its windows.
+//!
 //! Interception is process-wide: the `bare` and `traced` servers' libc calls take its fast path
 //! too (one thread-local read: no scope is open on their threads).
 //!
 //! A load generator (a current-thread runtime on the main thread, 32 keep-alive HTTP/1.1
-//! connections) drives each variant in turn; rounds rotate the order. For instruction counts one
+//! connections) drives each variant in turn; rounds rotate the order. With
+//! `AIOCOP_BENCH_SLICE_MS=200` each variant's connections stay open for the whole run and a
+//! round gives each variant one slice of that many milliseconds (`AIOCOP_BENCH_ROUNDS=900`: ten
+//! minutes): slices a fraction of a second apart see the same load from the rest of the machine,
+//! and the geometric mean's interval narrows to about ±0.4 % (one-second windows: ±2 % over 200
+//! rounds). For instruction counts one
 //! variant can be driven with a fixed number of sequential requests
 //! (`AIOCOP_BENCH_VARIANT=2 AIOCOP_BENCH_REQUESTS=1000`): `benches/http-zero-annotation-instructions.sh`
 //! runs each so under valgrind.
@@ -199,6 +208,11 @@ fn main() {
         .map(|(variant, &addr)| Target {
             addr,
             thread: variant.thread,
+            // aiocop's own threads count with the variant that runs it.
+            helpers: match variant.mode {
+                Mode::ZeroAnnotation => http_load::AIOCOP_THREADS,
+                Mode::NoSubscriber | Mode::Registry => &[],
+            },
         })
         .collect();
     let samples = match std::env::var("AIOCOP_BENCH_SLICE_MS")

@@ -110,7 +110,13 @@ pub(crate) struct Sample {
 pub(crate) struct Target<'a> {
     pub(crate) addr: SocketAddr,
     pub(crate) thread: &'a str,
+    /// Other threads whose CPU time counts with the server's while this target is measured:
+    /// aiocop's own ([`AIOCOP_THREADS`]) for a monitored variant.
+    pub(crate) helpers: &'a [&'a str],
 }
+
+/// The threads aiocop runs in a monitored process (the stall watchdog, the event delivery).
+pub(crate) const AIOCOP_THREADS: &[&str] = &["aiocop-watchdog", "aiocop-delivery"];
 
 /// Warms every target up, then measures each `settings.rounds` times, rotating the order from
 /// round to round so that machine noise spreads evenly over the variants. `prepare(i)` runs
@@ -213,12 +219,12 @@ pub(crate) fn measure_interleaved(
                 let (first, start, cpu_start) = (
                     done[i].load(Ordering::Relaxed),
                     Instant::now(),
-                    threads_cpu_ns(targets[i].thread),
+                    threads_cpu_ns(&targets[i]),
                 );
                 tokio::time::sleep(slice).await;
                 let counted = done[i].load(Ordering::Relaxed) - first;
                 let elapsed = start.elapsed();
-                let cpu = threads_cpu_ns(targets[i].thread)
+                let cpu = threads_cpu_ns(&targets[i])
                     .zip(cpu_start)
                     .map(|(end, start)| end - start);
                 if round >= 3 {
@@ -331,26 +337,32 @@ pub(crate) fn sequential(client: &Runtime, addr: SocketAddr, requests: u64) {
     });
 }
 
-/// CPU time consumed so far by the threads named `thread`, in nanoseconds (Linux's
-/// `/proc/self/task/*/schedstat`; `None` elsewhere).
-fn threads_cpu_ns(thread: &str) -> Option<u64> {
-    let mut total = None;
+/// CPU time consumed so far by `target`'s server threads and helpers, in nanoseconds (Linux's
+/// `/proc/self/task/*/schedstat`; `None` elsewhere, or when no server thread is found).
+fn threads_cpu_ns(target: &Target<'_>) -> Option<u64> {
+    let (mut server, mut helpers) = (None, 0);
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let path = task.ok()?.path();
         let name = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
-        if name.trim_end() != thread {
+        let name = name.trim_end();
+        let is_server = name == target.thread;
+        if !is_server && !target.helpers.contains(&name) {
             continue;
         }
         let schedstat = std::fs::read_to_string(path.join("schedstat")).ok()?;
         let on_cpu: u64 = schedstat.split_whitespace().next()?.parse().ok()?;
-        total = Some(total.unwrap_or(0) + on_cpu);
+        if is_server {
+            server = Some(server.unwrap_or(0) + on_cpu);
+        } else {
+            helpers += on_cpu;
+        }
     }
-    total
+    server.map(|server| server + helpers)
 }
 
 /// Drives `target` with `CONNECTIONS` keep-alive connections for `window`.
 fn load(client: &Runtime, target: &Target<'_>, window: Duration) -> Sample {
-    let (addr, thread) = (target.addr, target.thread);
+    let addr = target.addr;
     client.block_on(async {
         let done = Arc::new(AtomicU64::new(0));
         let stop = Arc::new(AtomicBool::new(false));
@@ -383,12 +395,12 @@ fn load(client: &Runtime, target: &Target<'_>, window: Duration) -> Sample {
         let (first, start, cpu_start) = (
             done.load(Ordering::Relaxed),
             Instant::now(),
-            threads_cpu_ns(thread),
+            threads_cpu_ns(target),
         );
         tokio::time::sleep(window).await;
         let counted = done.load(Ordering::Relaxed) - first;
         let elapsed = start.elapsed();
-        let cpu = threads_cpu_ns(thread)
+        let cpu = threads_cpu_ns(target)
             .zip(cpu_start)
             .map(|(end, start)| end - start);
         stop.store(true, Ordering::Relaxed);
