@@ -5,6 +5,8 @@
 //! cargo bench -p aiocop-examples --bench http_throughput --features axum
 //! # more rounds or longer windows:
 //! AIOCOP_BENCH_ROUNDS=20 AIOCOP_BENCH_SECONDS=2 cargo bench -p aiocop-examples --bench http_throughput --features axum
+//! # short interleaved slices over connections kept open (steadier CPU ratios):
+//! AIOCOP_BENCH_SLICE_MS=200 AIOCOP_BENCH_ROUNDS=300 cargo bench -p aiocop-examples --bench http_throughput --features axum
 //! ```
 //!
 //! For instruction counts, which the machine's other load does not move, one variant can be driven
@@ -147,9 +149,21 @@ fn main() {
             helpers: http_load::AIOCOP_THREADS,
         })
         .collect();
-    let samples = http_load::measure(&client, &targets, &settings, |i| {
-        set_active(VARIANTS[i].active);
-    });
+    let prepare = |i: usize| set_active(VARIANTS[i].active);
+    let samples = match std::env::var("AIOCOP_BENCH_SLICE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        // Short interleaved slices over connections kept open (see `measure_interleaved`).
+        Some(ms) => http_load::measure_interleaved(
+            &client,
+            &targets,
+            settings.rounds,
+            std::time::Duration::from_millis(ms),
+            prepare,
+        ),
+        None => http_load::measure(&client, &targets, &settings, prepare),
+    };
     aiocop::deactivate();
 
     // Ratios are taken per round against the bare app (variant 0) measured in the same round.
