@@ -149,21 +149,9 @@ fn main() {
             helpers: http_load::AIOCOP_THREADS,
         })
         .collect();
-    let prepare = |i: usize| set_active(VARIANTS[i].active);
-    let samples = match std::env::var("AIOCOP_BENCH_SLICE_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        // Short interleaved slices over connections kept open (see `measure_interleaved`).
-        Some(ms) => http_load::measure_interleaved(
-            &client,
-            &targets,
-            settings.rounds,
-            std::time::Duration::from_millis(ms),
-            prepare,
-        ),
-        None => http_load::measure(&client, &targets, &settings, prepare),
-    };
+    let samples = http_load::measure(&client, &targets, &settings, |i| {
+        set_active(VARIANTS[i].active);
+    });
     aiocop::deactivate();
 
     // Ratios are taken per round against the bare app (variant 0) measured in the same round.
@@ -194,7 +182,7 @@ fn main() {
             bare.cpu_per_request / s.cpu_per_request
         });
         println!(
-            "  {}: {:.3} / {:.3} / {:.3} | {:.3} / {:.3} / {:.3}; CPU ratio's geometric mean {mean:.3} [95 % interval {mean_lo:.3}, {mean_hi:.3}]",
+            "  {}: {:.3} / {:.3} / {:.3} | {:.3} / {:.3} / {:.3}; CPU ratio's trimmed geometric mean {mean:.3} [95 % interval {mean_lo:.3}, {mean_hi:.3}]",
             variant.name, rate.0, rate.1, rate.2, cpu.0, cpu.1, cpu.2
         );
     }

@@ -215,19 +215,8 @@ fn main() {
             },
         })
         .collect();
-    let samples = match std::env::var("AIOCOP_BENCH_SLICE_MS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
-        Some(ms) => http_load::measure_interleaved(
-            &client,
-            &targets,
-            settings.rounds,
-            std::time::Duration::from_millis(ms),
-            |_| {},
-        ),
-        None => http_load::measure(&client, &targets, &settings, |_| {}),
-    };
+    let samples = http_load::measure(&client, &targets, &settings, |_| {});
+
     aiocop::deactivate();
 
     // Ratios per round against the baseline of the same round, then the median over rounds.
@@ -236,7 +225,7 @@ fn main() {
         println!("subscriber of the traced variants: registry + fmt layer (to io::sink)");
     }
     println!(
-        "| variant | requests/s (median) | request rate vs TraceLayer alone | server CPU per request (median) | TraceLayer alone's CPU per request / this one's (min / median / max) | the same, geometric mean [95 % interval] |"
+        "| variant | requests/s (median) | request rate vs TraceLayer alone | server CPU per request (median) | TraceLayer alone's CPU per request / this one's (min / median / max) | the same, trimmed geometric mean [95 % interval] |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
     for (i, variant) in VARIANTS.iter().enumerate() {

@@ -21,10 +21,12 @@ use tokio::runtime::Runtime;
 const CONNECTIONS: usize = 32;
 
 /// The run's shape, from the environment: `AIOCOP_BENCH_ROUNDS` (default 10) rounds of
-/// `AIOCOP_BENCH_SECONDS` (default 1) seconds a variant.
+/// `AIOCOP_BENCH_SECONDS` (default 1) seconds a variant, or, with `AIOCOP_BENCH_SLICE_MS` set,
+/// rounds of one slice of that many milliseconds a variant (see [`measure_interleaved`]).
 pub(crate) struct Settings {
     pub(crate) rounds: usize,
     pub(crate) window: Duration,
+    pub(crate) slice: Option<Duration>,
 }
 
 impl Settings {
@@ -32,6 +34,8 @@ impl Settings {
         Self {
             rounds: env_number("AIOCOP_BENCH_ROUNDS", 10) as usize,
             window: Duration::from_millis(env_number("AIOCOP_BENCH_SECONDS", 1) * 1000),
+            slice: std::env::var_os("AIOCOP_BENCH_SLICE_MS")
+                .map(|_| Duration::from_millis(env_number("AIOCOP_BENCH_SLICE_MS", 200))),
         }
     }
 }
@@ -128,6 +132,9 @@ pub(crate) fn measure(
     settings: &Settings,
     prepare: impl Fn(usize),
 ) -> Vec<Vec<Sample>> {
+    if let Some(slice) = settings.slice {
+        return measure_interleaved(client, targets, settings.rounds, slice, prepare);
+    }
     println!(
         "{} variants, {} rounds of {} ms each, {CONNECTIONS} connections",
         targets.len(),
@@ -157,7 +164,7 @@ pub(crate) fn measure(
 /// slices a fraction of a second apart see the same of it, where one-second windows of three
 /// variants did not (per-round ratios spread over ±15 %). `prepare(i)` runs before each slice
 /// of target `i`.
-pub(crate) fn measure_interleaved(
+fn measure_interleaved(
     client: &Runtime,
     targets: &[Target<'_>],
     rounds: usize,
@@ -177,13 +184,7 @@ pub(crate) fn measure_interleaved(
             for c in 0..CONNECTIONS {
                 let (addr, done, mut turn) = (target.addr, done.clone(), turn.subscribe());
                 workers.push(tokio::spawn(async move {
-                    let stream = TcpStream::connect(addr).await.expect("connect");
-                    stream.set_nodelay(true).expect("nodelay");
-                    let (mut sender, connection) =
-                        hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                            .await
-                            .expect("handshake");
-                    let driver = tokio::spawn(connection);
+                    let (mut sender, driver) = connect(addr).await;
                     let mut n = c as u64;
                     loop {
                         let now = *turn.borrow_and_update();
@@ -197,10 +198,7 @@ pub(crate) fn measure_interleaved(
                             continue;
                         }
                         n += CONNECTIONS as u64;
-                        sender.ready().await.expect("ready");
-                        let response = sender.send_request(request(n)).await.expect("response");
-                        assert!(response.status().is_success());
-                        response.into_body().collect().await.expect("body");
+                        exchange(&mut sender, n).await;
                         done.fetch_add(1, Ordering::Relaxed);
                     }
                     drop(sender);
@@ -266,8 +264,9 @@ pub(crate) fn paired(
     (ratios[0], med, ratios[ratios.len() - 1])
 }
 
-/// The geometric mean over rounds of `f(sample, baseline's sample)` (as [`paired`]), with its 95 %
-/// confidence interval (normal approximation on the logarithms): (low, mean, high). The median
+/// The geometric mean over rounds of `f(sample, baseline's sample)` (as [`paired`]), trimmed of
+/// the 2.5 % highest and lowest, with its 95 % confidence interval (normal approximation on the
+/// logarithms): (low, mean, high). The median
 /// says where most rounds fall; the interval says how well the rounds pin the ratio down (two
 /// runs of 120 rounds differ by about 1 % in their medians on a shared 2-core machine).
 pub(crate) fn paired_mean(
@@ -276,11 +275,17 @@ pub(crate) fn paired_mean(
     baseline: usize,
     f: impl Fn(&Sample, &Sample) -> f64,
 ) -> (f64, f64, f64) {
-    let logs: Vec<f64> = samples[i]
+    let mut logs: Vec<f64> = samples[i]
         .iter()
         .zip(&samples[baseline])
         .map(|(s, base)| f(s, base).ln())
+        .filter(|log| log.is_finite())
         .collect();
+    // Trimmed, 2.5 % each side: a window in which one server got almost no requests through (a
+    // stall of the machine) gives a ratio of thousands, which would swamp the mean.
+    logs.sort_by(f64::total_cmp);
+    let trim = logs.len() / 40;
+    let logs = &logs[trim..logs.len() - trim];
     let n = logs.len() as f64;
     let mean = logs.iter().sum::<f64>() / n;
     let variance = if logs.len() > 1 {
@@ -327,10 +332,7 @@ pub(crate) fn sequential(client: &Runtime, addr: SocketAddr, requests: u64) {
             .expect("handshake");
         let driver = tokio::spawn(connection);
         for n in 0..requests {
-            sender.ready().await.expect("ready");
-            let response = sender.send_request(request(n)).await.expect("response");
-            assert!(response.status().is_success());
-            response.into_body().collect().await.expect("body");
+            exchange(&mut sender, n).await;
         }
         drop(sender);
         let _ = driver.await;
@@ -360,6 +362,29 @@ fn threads_cpu_ns(target: &Target<'_>) -> Option<u64> {
     server.map(|server| server + helpers)
 }
 
+/// A keep-alive HTTP/1.1 connection to `addr`: its sender, and the task driving it.
+async fn connect(
+    addr: SocketAddr,
+) -> (
+    hyper::client::conn::http1::SendRequest<Empty<Bytes>>,
+    tokio::task::JoinHandle<hyper::Result<()>>,
+) {
+    let stream = TcpStream::connect(addr).await.expect("connect");
+    stream.set_nodelay(true).expect("nodelay");
+    let (sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
+    (sender, tokio::spawn(connection))
+}
+
+/// Sends the `n`th request on `sender` and reads the whole response.
+async fn exchange(sender: &mut hyper::client::conn::http1::SendRequest<Empty<Bytes>>, n: u64) {
+    sender.ready().await.expect("ready");
+    let response = sender.send_request(request(n)).await.expect("response");
+    assert!(response.status().is_success());
+    response.into_body().collect().await.expect("body");
+}
+
 /// Drives `target` with `CONNECTIONS` keep-alive connections for `window`.
 fn load(client: &Runtime, target: &Target<'_>, window: Duration) -> Sample {
     let addr = target.addr;
@@ -370,20 +395,11 @@ fn load(client: &Runtime, target: &Target<'_>, window: Duration) -> Sample {
         for c in 0..CONNECTIONS {
             let (done, stop) = (done.clone(), stop.clone());
             workers.push(tokio::spawn(async move {
-                let stream = TcpStream::connect(addr).await.expect("connect");
-                stream.set_nodelay(true).expect("nodelay");
-                let (mut sender, connection) =
-                    hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                        .await
-                        .expect("handshake");
-                let driver = tokio::spawn(connection);
+                let (mut sender, driver) = connect(addr).await;
                 let mut n = c as u64;
                 while !stop.load(Ordering::Relaxed) {
                     n += CONNECTIONS as u64;
-                    sender.ready().await.expect("ready");
-                    let response = sender.send_request(request(n)).await.expect("response");
-                    assert!(response.status().is_success());
-                    response.into_body().collect().await.expect("body");
+                    exchange(&mut sender, n).await;
                     done.fetch_add(1, Ordering::Relaxed);
                 }
                 drop(sender);
