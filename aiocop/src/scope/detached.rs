@@ -411,12 +411,6 @@ mod hooked {
 
     #[cfg(feature = "tracing-polls")]
     impl WorkerMark {
-        /// The stretch the mark was taken in (its worker scope's poll id).
-        #[inline]
-        pub(crate) fn stretch(&self) -> u64 {
-            self.stretch
-        }
-
         /// A mark after `events` kept calls, `dropped` counted ones and `admitted` repeats.
         #[cfg(test)]
         pub(crate) fn for_tests(events: u32, dropped: u32, admitted: u32) -> Self {
@@ -491,15 +485,21 @@ mod hooked {
         worker_scope().map(|scope| scope.start.get().id())
     }
 
+    /// This thread's open worker scope, whether or not a poll scope suspends it.
+    #[cfg(feature = "tracing-polls")]
+    #[inline]
+    fn stretch_scope() -> Option<&'static Scope<'static>> {
+        // SAFETY: `WORKER_OPEN` points into this thread's worker box while its stretch is open
+        // (see `worker_scope`); a nested poll may suspend the scope, it is still there.
+        unsafe { WORKER_OPEN.get().as_ref() }
+    }
+
     /// Whether `stretch` is still open on this thread (a monitored poll may suspend its scope:
     /// the stretch goes on meanwhile).
     #[cfg(feature = "tracing-polls")]
     #[inline]
     pub(crate) fn in_stretch(stretch: u64) -> bool {
-        let worker = WORKER_OPEN.get();
-        // SAFETY: `WORKER_OPEN` points into this thread's worker box while its stretch is open
-        // (see `worker_scope`).
-        !worker.is_null() && unsafe { &*worker }.start.get().id() == stretch
+        stretch_scope().is_some_and(|scope| scope.start.get().id() == stretch)
     }
 
     /// A span's poll begins in this thread's stretch (see [`worker_stretch`]). Its mark is not
@@ -513,45 +513,22 @@ mod hooked {
         SPAN_MARK.with(|cell| cell.set(None));
     }
 
-    /// What a span's poll begun with [`begin_span_poll`] finds in its stretch at its end.
-    #[cfg(feature = "tracing-polls")]
-    pub(crate) enum SpanEnd {
-        /// The record is as it was when the poll began: no call recorded, no nested monitored
-        /// poll (the mark, if one is needed, is [`worker_mark`] now).
-        Unchanged,
-        /// The record changed after the poll began, as it was marked then.
-        Changed(WorkerMark),
-        /// The stretch is over (the worker parked meanwhile: its calls were reported with it),
-        /// or no poll began.
-        Over,
-    }
-
-    /// Ends the span's poll begun with [`begin_span_poll`].
+    /// Ends the span's poll begun with [`begin_span_poll`]: whether the stretch's record is as
+    /// it was when the poll began (nothing recorded, nothing nested, the stretch goes on: the
+    /// mark, if one is needed, is [`worker_mark`] now). If not, [`changed_mark`] has the mark.
     #[cfg(feature = "tracing-polls")]
     #[inline]
-    pub(crate) fn end_span_poll() -> SpanEnd {
-        end_changed_span_poll(end_unchanged_span_poll())
-    }
-
-    /// The first half of [`end_span_poll`], all the usual end needs: whether the record is
-    /// unchanged since the poll began (the stretch goes on, nothing was recorded).
-    #[cfg(feature = "tracing-polls")]
-    #[inline]
-    pub(crate) fn end_unchanged_span_poll() -> bool {
+    pub(crate) fn end_span_poll() -> bool {
         SPAN_PENDING.with(|cell| cell.replace(false))
     }
 
-    /// The second half of [`end_span_poll`], given what the first returned.
+    /// The mark of the span's poll just ended by [`end_span_poll`] with the record changed:
+    /// `None` when the stretch is over (the worker parked meanwhile: its calls were reported
+    /// with it).
     #[cfg(feature = "tracing-polls")]
     #[inline]
-    pub(crate) fn end_changed_span_poll(unchanged: bool) -> SpanEnd {
-        if unchanged {
-            return SpanEnd::Unchanged;
-        }
-        match SPAN_MARK.with(Cell::take) {
-            Some(mark) => SpanEnd::Changed(mark),
-            None => SpanEnd::Over,
-        }
+    pub(crate) fn changed_mark() -> Option<WorkerMark> {
+        SPAN_MARK.with(Cell::take)
     }
 
     /// Before a scope's record on this thread changes (a call recorded, calls forgotten, a nested
@@ -561,23 +538,16 @@ mod hooked {
     pub(crate) fn before_change() {
         #[cfg(feature = "tracing-polls")]
         if SPAN_PENDING.get() {
-            take_span_mark();
+            mark_before_change();
         }
     }
 
     #[cfg(feature = "tracing-polls")]
     #[cold]
     #[inline(never)]
-    fn take_span_mark() {
+    fn mark_before_change() {
         SPAN_PENDING.with(|cell| cell.set(false));
-        let worker = WORKER_OPEN.get();
-        if worker.is_null() {
-            return;
-        }
-        // SAFETY: `WORKER_OPEN` points into this thread's worker box while its stretch is open
-        // (see `worker_scope`); a nested poll may suspend the scope, it is still there.
-        let scope = unsafe { &*worker };
-        SPAN_MARK.with(|cell| cell.set(Some(mark_of(scope))));
+        SPAN_MARK.with(|cell| cell.set(stretch_scope().map(mark_of)));
     }
 
     /// No span's poll goes on across a stretch's start or end.

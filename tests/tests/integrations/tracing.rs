@@ -839,6 +839,31 @@ mod watched_worker {
         builder.build().unwrap()
     }
 
+    /// Runs `task` as a spawned task on a watched multi-thread runtime, which is then dropped
+    /// (its workers stop and report their last stretches).
+    fn in_watched_task(task: impl Future<Output = ()> + Send + 'static) {
+        let runtime = watched(true);
+        runtime.block_on(async { tokio::spawn(task).await.unwrap() });
+        drop(runtime);
+    }
+
+    /// The worker events with a blocking call whose text contains `part`.
+    fn worker_events_with_text(part: &str) -> Vec<SlowTaskEvent> {
+        events_named(aiocop::runtime::WORKER_NAME)
+            .into_iter()
+            .filter(|e| call_texts(e).iter().any(|text| text.contains(part)))
+            .collect()
+    }
+
+    /// The texts of `event`'s blocking calls.
+    fn call_texts(event: &SlowTaskEvent) -> Vec<String> {
+        event
+            .blocking_events()
+            .iter()
+            .map(|b| b.event().to_owned())
+            .collect()
+    }
+
     /// The worker events whose blocking calls include one named `function`.
     fn worker_events_with_call_of(function: &str) -> Vec<SlowTaskEvent> {
         events_named(aiocop::runtime::WORKER_NAME)
@@ -879,9 +904,7 @@ mod watched_worker {
     #[test]
     fn span_cpu_bound_poll_on_a_watched_worker_is_sampled_once() {
         setup();
-        let runtime = watched(true);
-        runtime.block_on(async { tokio::spawn(span_watched_cpu_handler()).await.unwrap() });
-        drop(runtime);
+        in_watched_task(span_watched_cpu_handler());
 
         let event = assert_one_cpu_event_sampled_in_busy_wait("span_watched_cpu_handler");
         // (The poll clock and `Instant` may differ by a few microseconds over 150 ms.)
@@ -909,13 +932,7 @@ mod watched_worker {
     #[test]
     fn a_span_poll_is_sampled_after_a_monitored_future_inside_it() {
         setup();
-        let runtime = watched(true);
-        runtime.block_on(async {
-            tokio::spawn(span_watched_cpu_after_monitored())
-                .await
-                .unwrap()
-        });
-        drop(runtime);
+        in_watched_task(span_watched_cpu_after_monitored());
 
         assert_one_cpu_event_sampled_in_busy_wait("span_watched_cpu_after_monitored");
     }
@@ -934,13 +951,7 @@ mod watched_worker {
     #[test]
     fn a_monitored_future_inside_a_span_poll_takes_its_time_with_it() {
         setup();
-        let runtime = watched(true);
-        runtime.block_on(async {
-            tokio::spawn(span_watched_around_slow_monitored())
-                .await
-                .unwrap()
-        });
-        drop(runtime);
+        in_watched_task(span_watched_around_slow_monitored());
 
         let own = events_named("span_watched_slow_monitored");
         assert_eq!(own.len(), 1, "{own:#?}");
@@ -975,34 +986,23 @@ mod watched_worker {
         });
         aiocop::activate();
 
-        let runtime = watched(true);
-        runtime.block_on(async {
-            tokio::spawn(
-                async {
-                    aiocop::monitored!("span_inline_nested", async {
-                        aiocop::audit("std::fs::read", aiocop::WEIGHT_HEAVY, &[&"nested"]);
-                    })
-                    .await;
-                    aiocop::audit("std::fs::read", aiocop::WEIGHT_HEAVY, &[&"after-nested"]);
-                }
-                .instrument(tracing::info_span!("span_inline_outer")),
-            )
-            .await
-            .unwrap();
-        });
-        drop(runtime);
+        in_watched_task(
+            async {
+                aiocop::monitored!("span_inline_nested", async {
+                    aiocop::audit("std::fs::read", aiocop::WEIGHT_HEAVY, &[&"nested"]);
+                })
+                .await;
+                aiocop::audit("std::fs::read", aiocop::WEIGHT_HEAVY, &[&"after-nested"]);
+            }
+            .instrument(tracing::info_span!("span_inline_outer")),
+        );
 
         let events = events.lock().unwrap();
         let texts = |name: &str| -> Vec<Vec<String>> {
             events
                 .iter()
                 .filter(|e| e.function().name() == name)
-                .map(|e| {
-                    e.blocking_events()
-                        .iter()
-                        .map(|b| b.event().to_owned())
-                        .collect()
-                })
+                .map(call_texts)
                 .collect()
         };
         assert_eq!(texts("span_inline_nested"), [["std::fs::read(nested)"]]);
@@ -1022,43 +1022,25 @@ mod watched_worker {
     #[test]
     fn a_span_inside_a_monitored_future_inside_a_span_poll_ends_nothing() {
         setup();
-        let runtime = watched(true);
-        runtime.block_on(async {
-            tokio::spawn(
-                async {
-                    aiocop::monitored!("span_watched_middle_monitored", async {
-                        span_watched_helper_in_monitored().await;
-                    })
-                    .await;
-                    aiocop::audit(
-                        "std::fs::read",
-                        aiocop::WEIGHT_HEAVY,
-                        &[&"after-the-middle"],
-                    );
-                }
-                .instrument(tracing::info_span!("span_watched_outer_of_middle")),
-            )
-            .await
-            .unwrap();
-        });
-        drop(runtime);
+        in_watched_task(
+            async {
+                aiocop::monitored!("span_watched_middle_monitored", async {
+                    span_watched_helper_in_monitored().await;
+                })
+                .await;
+                aiocop::audit(
+                    "std::fs::read",
+                    aiocop::WEIGHT_HEAVY,
+                    &[&"after-the-middle"],
+                );
+            }
+            .instrument(tracing::info_span!("span_watched_outer_of_middle")),
+        );
 
         let outer = events_named("span_watched_outer_of_middle");
         assert_eq!(outer.len(), 1, "{outer:#?}");
-        let texts: Vec<&str> = outer[0]
-            .blocking_events()
-            .iter()
-            .map(|b| b.event())
-            .collect();
-        assert_eq!(texts, ["std::fs::read(after-the-middle)"]);
-        let worker: Vec<_> = events_named(aiocop::runtime::WORKER_NAME)
-            .into_iter()
-            .filter(|e| {
-                e.blocking_events()
-                    .iter()
-                    .any(|b| b.event().contains("after-the-middle"))
-            })
-            .collect();
+        assert_eq!(call_texts(&outer[0]), ["std::fs::read(after-the-middle)"]);
+        let worker = worker_events_with_text("after-the-middle");
         assert!(worker.is_empty(), "reported twice: {worker:#?}");
     }
 
@@ -1109,44 +1091,29 @@ mod watched_worker {
     #[test]
     fn calls_outside_a_span_stay_the_workers_and_inside_move_to_the_span() {
         setup();
-        let runtime = watched(true);
-        runtime.block_on(async {
-            tokio::spawn(async {
+        in_watched_task(async {
+            aiocop::audit(
+                "std::fs::read",
+                aiocop::WEIGHT_MODERATE,
+                &[&"outside-the-span"],
+            );
+            async {
                 aiocop::audit(
                     "std::fs::read",
                     aiocop::WEIGHT_MODERATE,
-                    &[&"outside-the-span"],
+                    &[&"inside-the-span"],
                 );
-                async {
-                    aiocop::audit(
-                        "std::fs::read",
-                        aiocop::WEIGHT_MODERATE,
-                        &[&"inside-the-span"],
-                    );
-                }
-                .instrument(tracing::info_span!("span_watched_split"))
-                .await;
-            })
-            .await
-            .unwrap();
+            }
+            .instrument(tracing::info_span!("span_watched_split"))
+            .await;
         });
-        drop(runtime);
 
-        let texts = |e: &SlowTaskEvent| -> Vec<String> {
-            e.blocking_events()
-                .iter()
-                .map(|b| b.event().to_owned())
-                .collect()
-        };
         let span = events_named("span_watched_split");
         assert_eq!(span.len(), 1, "{span:#?}");
-        assert_eq!(texts(&span[0]), ["std::fs::read(inside-the-span)"]);
-        let worker: Vec<_> = events_named(aiocop::runtime::WORKER_NAME)
-            .into_iter()
-            .filter(|e| texts(e).iter().any(|t| t.contains("-the-span")))
-            .collect();
+        assert_eq!(call_texts(&span[0]), ["std::fs::read(inside-the-span)"]);
+        let worker = worker_events_with_text("-the-span");
         assert_eq!(worker.len(), 1, "{worker:#?}");
-        assert_eq!(texts(&worker[0]), ["std::fs::read(outside-the-span)"]);
+        assert_eq!(call_texts(&worker[0]), ["std::fs::read(outside-the-span)"]);
     }
 
     /// A monitored future inside a span's poll on a watched worker reports its own poll; the
@@ -1154,19 +1121,13 @@ mod watched_worker {
     #[test]
     fn span_around_a_monitored_future_on_a_watched_worker_leaves_its_poll_to_it() {
         setup();
-        let runtime = watched(true);
-        runtime.block_on(async {
-            tokio::spawn(
-                aiocop::monitored!("span_watched_inner_monitored", async {
-                    aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
-                    std::thread::sleep(BLOCK);
-                })
-                .instrument(tracing::info_span!("span_watched_outer_of_monitored")),
-            )
-            .await
-            .unwrap();
-        });
-        drop(runtime);
+        in_watched_task(
+            aiocop::monitored!("span_watched_inner_monitored", async {
+                aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+                std::thread::sleep(BLOCK);
+            })
+            .instrument(tracing::info_span!("span_watched_outer_of_monitored")),
+        );
 
         let inner = events_named("span_watched_inner_monitored");
         assert_eq!(inner.len(), 1, "{inner:#?}");

@@ -25,8 +25,7 @@ use crate::emit::Opener;
 use crate::functions::{FunctionInfo, MonitorOptions, MonitoredFunction};
 use crate::intern::Interner;
 use crate::isolate;
-use crate::scope::detached::{self, SpanEnd};
-use crate::scope::{self, Tag};
+use crate::scope::{self, Tag, detached};
 use crate::settings;
 use crate::watchdog::slot;
 
@@ -516,7 +515,7 @@ fn exit_on_worker(key: Key) -> Exited {
     slot::clear_mine();
     let elapsed = start.nanos_until(end);
     // The usual end: nothing recorded, nothing nested, the stretch goes on, under the threshold.
-    let unchanged = detached::end_unchanged_span_poll();
+    let unchanged = detached::end_span_poll();
     if unchanged && elapsed < settings::slow_task_threshold_ns() {
         return Exited::Done;
     }
@@ -540,38 +539,33 @@ fn exit_to_judge(start: Ticks, elapsed: u64, unchanged: bool) -> Exited {
 /// blocking call, or took the threshold. A poll whose stretch is over (the worker parked
 /// meanwhile) is not judged: its calls were reported with the stretch.
 fn timed_outcome(start: Ticks, end: Ticks) -> Option<Judged> {
-    let unchanged = detached::end_unchanged_span_poll();
-    outcome(start, start.nanos_until(end), unchanged)
+    outcome(start, start.nanos_until(end), detached::end_span_poll())
 }
 
 /// [`timed_outcome`] of a poll that took `elapsed` ns and found the stretch's record
-/// `unchanged` (see `detached::end_unchanged_span_poll`).
+/// `unchanged` (see `detached::end_span_poll`).
 fn outcome(start: Ticks, elapsed: u64, unchanged: bool) -> Option<Judged> {
-    match detached::end_changed_span_poll(unchanged) {
-        SpanEnd::Unchanged => {
-            if elapsed < settings::slow_task_threshold_ns() {
-                return None;
-            }
-            Some(Judged {
-                start,
-                mark: detached::worker_mark()?,
-                elapsed,
-            })
+    let threshold = settings::slow_task_threshold_ns();
+    if unchanged {
+        // Nothing recorded: an event only for the time taken.
+        if elapsed < threshold {
+            return None;
         }
-        SpanEnd::Changed(mark) => {
-            let (recorded, excluded) = detached::worker_since(&mark)?;
-            let elapsed = elapsed.saturating_sub(excluded);
-            if !recorded && elapsed < settings::slow_task_threshold_ns() {
-                return None;
-            }
-            Some(Judged {
-                start,
-                mark,
-                elapsed,
-            })
-        }
-        SpanEnd::Over => None,
+        let mark = detached::worker_mark()?;
+        return Some(Judged {
+            start,
+            mark,
+            elapsed,
+        });
     }
+    let mark = detached::changed_mark()?;
+    let (recorded, excluded) = detached::worker_since(&mark)?;
+    let elapsed = elapsed.saturating_sub(excluded);
+    (recorded || elapsed >= threshold).then_some(Judged {
+        start,
+        mark,
+        elapsed,
+    })
 }
 
 impl PollLayer {
@@ -588,28 +582,19 @@ impl PollLayer {
             while let Some(kind) = stack.pop() {
                 forget(kind);
             }
+            // Nothing left entered: on a watched worker, the outermost span of a task's poll.
+            if enter_on_worker(self.key(id)) {
+                return;
+            }
         }
         if stack.len() >= MAX_DEPTH {
             return;
         }
-        // A worker's stretch (`aiocop::runtime::instrument`) is not a poll: the span's poll is
-        // timed on its own (see `detached::WorkerMark`).
+        // A worker's stretch (`aiocop::runtime::instrument`) is not a poll: a span's poll there
+        // is timed on its own (above, see `detached::WorkerMark`), and spans inside it only tell
+        // their calls apart.
         let kind = if let Some(mark) = detached::worker_mark() {
-            // Inside a span's poll on this worker: only its calls are told apart.
-            if stack.len() > 0 && matches!(stack.kind(0), Kind::Timed { .. }) {
-                Kind::Inner(mark)
-            } else if in_task_poll() {
-                let start = clock::now();
-                slot::publish(start);
-                detached::begin_span_poll();
-                Kind::Timed {
-                    start,
-                    stretch: mark.stretch(),
-                    task: tokio::task::try_id(),
-                }
-            } else {
-                return;
-            }
+            Kind::Inner(mark)
         } else if scope::in_monitored_poll() {
             match scope::tag(self.site(id, ctx)) {
                 Some(tag) => Kind::Tagged(tag),
@@ -866,12 +851,11 @@ impl Stack {
     }
 }
 
-// Cells written with `with(|cell| cell.set(..))`, as in `scope::detached` (`LocalKey::set` is the
-// lazy-initialisation path, not always inlined).
 thread_local! {
     /// The spans entered inside polls on this thread, and what the layer keeps with them.
     static STACK: Stack = const { Stack::new() };
-    /// See [`Judged`].
+    /// See [`Judged`]. (Written with `with(|cell| cell.set(..))`, as in `scope::detached`:
+    /// `LocalKey::set` is the lazy-initialisation path, not always inlined.)
     static JUDGE: Cell<Option<Judged>> = const { Cell::new(None) };
 }
 
@@ -902,7 +886,9 @@ fn forget(kind: Kind) {
         // Its calls stay the stretch's; the poll published since is over.
         Kind::Timed { .. } => {
             slot::clear_mine();
-            let _ = detached::end_span_poll();
+            if !detached::end_span_poll() {
+                let _ = detached::changed_mark();
+            }
         }
         Kind::Inner(_) => {}
         // Its time and calls belong to whatever else ran meanwhile: not reported.
