@@ -566,6 +566,48 @@ async fn span_instrumented_handler_is_monitored_on_the_multi_thread_runtime() {
     assert_span_handler_event(2);
 }
 
+/// A span made on one thread (a request accepted by a thread of the service's own) and polled on
+/// the runtime's workers: the event has the fields it was made with, and its name.
+#[test]
+fn a_span_made_on_another_thread_keeps_its_fields_for_its_polls() {
+    setup();
+    let span = std::thread::spawn(|| {
+        tracing::info_span!(
+            "span_made_elsewhere",
+            route = "/made/{elsewhere}",
+            uri = %"/made/7?x=1",
+            attempt = 3u64
+        )
+    })
+    .join()
+    .unwrap();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap();
+    runtime.block_on(async move {
+        tokio::spawn(
+            async {
+                tokio::task::yield_now().await;
+                aiocop::audit("std::thread::sleep", aiocop::WEIGHT_HEAVY, &[&"35ms"]);
+                std::thread::sleep(BLOCK);
+            }
+            .instrument(span),
+        )
+        .await
+        .unwrap();
+    });
+    let events = events_named("span_made_elsewhere");
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(
+        events[0].function().name(),
+        "span_made_elsewhere{route=/made/{elsewhere}}"
+    );
+    let context = events[0].context();
+    assert_eq!(context.get_str("uri"), Some("/made/7?x=1"));
+    assert_eq!(context.get("attempt"), Some(&ContextValue::U64(3)));
+}
+
 /// Blocks inside a sync span named `name`: a poll only where a task's poll runs it.
 fn block_in_sync_span(name: &'static str) {
     let span = tracing::info_span!("sync", which = name);

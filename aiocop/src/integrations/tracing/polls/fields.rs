@@ -1,7 +1,8 @@
 //! A span's recorded fields, kept compact: the layer records them for every span it sees (each
 //! request's span is new), and most are never read (they are read when a poll makes an event).
-//! A request span's usual fields (a method, a URI, a version) fit inline, in the span's own
-//! extension: recording them allocates nothing; more text, or more fields, spill to the heap once.
+//! A request span's usual fields (a method, a URI, a version) fit inline, in the span's record in
+//! the layer's store (`store`): recording them allocates nothing; more text, or more fields,
+//! spill to the heap once.
 
 use std::fmt::{self, Write as _};
 use std::ops::Range;
@@ -79,6 +80,8 @@ impl Text {
     }
 
     /// Cuts the text to at most `max` bytes, at a character boundary, but not below `floor`.
+    #[cold]
+    #[inline(never)]
     fn cut(&mut self, max: usize, floor: usize) {
         if let Text::Heap(text) = self
             && text.len() > max
@@ -93,24 +96,52 @@ impl Text {
 }
 
 impl fmt::Write for Text {
+    // The usual value (a method, a path, a version) is a few bytes appended inline: that path is
+    // kept small, so that the formatter's call into it saves few registers.
+    #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
+        if let Text::Inline { bytes, len } = self {
+            let at = usize::from(*len);
+            if let Some(room) = bytes.get_mut(at..at + s.len()) {
+                copy_short(room, s.as_bytes());
+                // At most `INLINE_TEXT` (96): fits a `u8`.
+                *len = (at + s.len()) as u8;
+                return Ok(());
+            }
+        }
+        self.write_spilled(s);
+        Ok(())
+    }
+}
+
+impl Text {
+    /// Appends `s` on the heap, moving the inline text there first if needed.
+    #[cold]
+    #[inline(never)]
+    fn write_spilled(&mut self, s: &str) {
         match self {
             Text::Inline { bytes, len } => {
                 let at = usize::from(*len);
-                if let Some(room) = bytes.get_mut(at..at + s.len()) {
-                    room.copy_from_slice(s.as_bytes());
-                    // At most `INLINE_TEXT` (96): fits a `u8`.
-                    *len = (at + s.len()) as u8;
-                } else {
-                    let mut text = String::with_capacity((2 * (at + s.len())).max(256));
-                    text.push_str(std::str::from_utf8(&bytes[..at]).unwrap_or_default());
-                    text.push_str(s);
-                    *self = Text::Heap(text);
-                }
+                let mut text = String::with_capacity((2 * (at + s.len())).max(256));
+                text.push_str(std::str::from_utf8(&bytes[..at]).unwrap_or_default());
+                text.push_str(s);
+                *self = Text::Heap(text);
             }
             Text::Heap(text) => text.push_str(s),
         }
-        Ok(())
+    }
+}
+
+/// `to.copy_from_slice(from)` for the few bytes a field's value usually has, without a call into
+/// `memcpy` (whose set-up costs more than such a copy).
+#[inline]
+fn copy_short(to: &mut [u8], from: &[u8]) {
+    if from.len() <= 16 {
+        for (to, from) in to.iter_mut().zip(from) {
+            *to = *from;
+        }
+    } else {
+        to.copy_from_slice(from);
     }
 }
 
@@ -134,6 +165,29 @@ impl SpanFields {
 
     fn entries(&self) -> impl Iterator<Item = &(&'static str, Stored)> {
         self.entries[..self.len].iter().chain(&self.more)
+    }
+
+    /// Whether nothing is recorded.
+    pub(super) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The names recorded.
+    pub(super) fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.entries().map(|(name, _)| *name)
+    }
+
+    /// Records `other`'s values over these (a value recorded in both: `other`'s).
+    pub(super) fn merge(&mut self, other: &SpanFields) {
+        for (name, stored) in other.entries() {
+            match stored {
+                Stored::Text(range) => {
+                    let text = other.slice(range);
+                    self.store_text(name, |out| out.write_str(text), false);
+                }
+                other => self.store(name, other.clone(), false),
+            }
+        }
     }
 
     /// Whether `name` is recorded.
@@ -184,10 +238,18 @@ impl SpanFields {
     }
 
     /// Stores `name`'s value; `fresh`: the name is known not to be stored yet.
+    #[inline]
     fn store(&mut self, name: &'static str, stored: Stored, fresh: bool) {
         if fresh {
-            return self.push(name, stored);
+            self.push(name, stored);
+        } else {
+            self.replace(name, stored);
         }
+    }
+
+    /// Stores `name`'s value in place of the one recorded, if any.
+    #[inline(never)]
+    fn replace(&mut self, name: &'static str, stored: Stored) {
         let (inline, more) = (&mut self.entries[..self.len], &mut self.more);
         match inline
             .iter_mut()
@@ -199,14 +261,21 @@ impl SpanFields {
         }
     }
 
+    #[inline]
     fn push(&mut self, name: &'static str, stored: Stored) {
         match self.entries.get_mut(self.len) {
             Some(free) => {
                 *free = (name, stored);
                 self.len += 1;
             }
-            None => self.more.push((name, stored)),
+            None => self.push_more(name, stored),
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn push_more(&mut self, name: &'static str, stored: Stored) {
+        self.more.push((name, stored));
     }
 
     /// Appends text written by `write` as `name`'s value, cut at a character boundary within
@@ -218,14 +287,26 @@ impl SpanFields {
         write: impl FnOnce(&mut Text) -> fmt::Result,
         fresh: bool,
     ) {
+        let start = match self.text {
+            Text::Inline { len, .. } => usize::from(len),
+            Text::Heap(_) => self.make_room(),
+        };
+        let _ = write(&mut self.text);
+        if let Text::Heap(_) = self.text {
+            self.text.cut(MAX_TEXT, start);
+        }
+        let range = start as u32..self.text.len() as u32;
+        self.store(name, Stored::Text(range), fresh);
+    }
+
+    /// Where the heap text's next value starts, once the text is compacted if it is half full.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self) -> usize {
         if self.text.len() >= MAX_TEXT / 2 {
             self.compact();
         }
-        let start = self.text.len();
-        let _ = write(&mut self.text);
-        self.text.cut(MAX_TEXT, start);
-        let range = start as u32..self.text.len() as u32;
-        self.store(name, Stored::Text(range), fresh);
+        self.text.len()
     }
 
     /// Rewrites the text with only the live values.

@@ -13,10 +13,11 @@ use tracing_subscriber::fmt::format::DefaultFields;
 /// What the `fmt` layer (with its default field formatter) stores on a span.
 pub(super) type Formatted = FormattedFields<DefaultFields>;
 
-/// The callsites whose new spans a thread has seen formatted by the `fmt` layer, per poll layer:
-/// a new span of one of them is not looked up at all (finding a span and its extensions is most
-/// of what a request's span cost the layer at its creation). Learned from the first span of each
-/// callsite the thread sees. A `fmt` layer whose per-layer filter lets one span of a callsite
+/// The callsites whose new spans a thread has seen formatted by the `fmt` layer or not, per poll
+/// layer: a new span of one of them is not looked up at all (finding a span and its extensions
+/// costs more than keeping its fields). Learned from the first span of each callsite the thread
+/// sees; a callsite seen unformatted whose later spans the `fmt` layer formats has them kept
+/// twice. A `fmt` layer whose per-layer filter lets one span of a callsite
 /// through and not a later one (a filter on field values) leaves the later one's fields unknown
 /// to events: they are named by the span's name alone.
 pub(super) mod seen {
@@ -25,8 +26,11 @@ pub(super) mod seen {
     /// Slots, each for the callsites whose key maps to it (a later one replaces an earlier one).
     const SLOTS: usize = 64;
 
+    /// A slot: the layer's instance, the callsite, and whether its spans were formatted.
+    type Seen = (u64, usize, bool);
+
     thread_local! {
-        static SEEN: [Cell<(u64, usize)>; SLOTS] = const { [const { Cell::new((0, 0)) }; SLOTS] };
+        static SEEN: [Cell<Seen>; SLOTS] = const { [const { Cell::new((0, 0, false)) }; SLOTS] };
     }
 
     #[inline]
@@ -36,16 +40,20 @@ pub(super) mod seen {
     }
 
     /// Whether spans of `callsite` were seen formatted under the poll layer `layer` (its
-    /// instance number).
+    /// instance number); `None` if not seen lately on this thread.
     #[inline]
-    pub(in super::super) fn formatted(layer: u64, callsite: usize) -> bool {
-        SEEN.try_with(|seen| seen[slot(callsite)].get() == (layer, callsite))
-            .unwrap_or(false)
+    pub(in super::super) fn formatted(layer: u64, callsite: usize) -> Option<bool> {
+        SEEN.try_with(|seen| {
+            let (seen_layer, seen_callsite, formatted) = seen[slot(callsite)].get();
+            (seen_layer == layer && seen_callsite == callsite).then_some(formatted)
+        })
+        .ok()
+        .flatten()
     }
 
-    /// Remembers that a span of `callsite` was formatted under `layer`.
-    pub(in super::super) fn learn(layer: u64, callsite: usize) {
-        let _ = SEEN.try_with(|seen| seen[slot(callsite)].set((layer, callsite)));
+    /// Remembers whether a span of `callsite` was formatted under `layer`.
+    pub(in super::super) fn learn(layer: u64, callsite: usize, formatted: bool) {
+        let _ = SEEN.try_with(|seen| seen[slot(callsite)].set((layer, callsite, formatted)));
     }
 }
 

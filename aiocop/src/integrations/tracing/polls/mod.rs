@@ -31,8 +31,10 @@ use crate::watchdog::slot;
 
 mod fields;
 mod formatted;
+mod store;
 use fields::SpanFields;
 use formatted::{Formatted, Parsed};
+use store::{PollSpan, SpanStore};
 
 /// A [`Layer`] that turns each poll of an instrumented future into a monitored poll, with no
 /// aiocop annotation: an application that already uses `tracing` gets per-poll monitoring of its
@@ -132,6 +134,8 @@ pub struct PollLayer {
     /// thread's memory of formatted callsites is kept by (see `formatted::seen`), where the
     /// layer's address could be another, dropped, subscriber's.
     instance: u64,
+    /// What the layer keeps per span (made anew with `instance`: span ids are per subscriber).
+    spans: Arc<SpanStore>,
 }
 
 /// The next [`PollLayer::instance`].
@@ -147,6 +151,7 @@ impl PollLayer {
             name_fields: Arc::from([]),
             context_fields: None,
             instance: next_instance(),
+            spans: Arc::default(),
         }
     }
 
@@ -184,54 +189,72 @@ impl PollLayer {
             || self.name_fields.contains(&field)
     }
 
-    fn store<S>(
-        &self,
-        id: &Id,
-        ctx: &LayerContext<'_, S>,
-        record: impl FnOnce(&mut dyn ::tracing::field::Visit),
-    ) where
+    /// Keeps the fields of a span being made (`attrs`), unless the `fmt` layer keeps them.
+    fn store_new<S>(&self, attrs: &Attributes<'_>, id: &Id, ctx: &LayerContext<'_, S>)
+    where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        let Some(span) = ctx.span(id) else {
-            return;
-        };
-        let mut extensions = span.extensions_mut();
-        let keep = |field: &str| self.keeps(field);
-        if let Some(stored) = extensions.get_mut::<PollSpan>() {
-            // A recorded name field changes the span's name: named anew at its next event.
-            let named = Cell::new(false);
-            stored.fields.record(
-                Some(&|field| {
-                    let kept = keep(field);
-                    if kept && self.name_fields.contains(&field) {
-                        named.set(true);
-                    }
-                    kept
-                }),
-                record,
-            );
-            if named.get() {
-                stored.site = None;
-            }
-            return;
-        }
+        let callsite = ptr::from_ref(attrs.metadata()) as usize;
         // The `fmt` layer keeps them formatted already: read back at an event (see `formatted`),
-        // never formatted twice.
-        if extensions.get_mut::<Formatted>().is_some() {
-            formatted::seen::learn(self.instance, ptr::from_ref(span.metadata()) as usize);
+        // never formatted twice. Asked of the span once per callsite and thread.
+        let formatted = formatted::seen::formatted(self.instance, callsite).unwrap_or_else(|| {
+            let formatted = ctx
+                .span(id)
+                .is_some_and(|span| span.extensions().get::<Formatted>().is_some());
+            formatted::seen::learn(self.instance, callsite, formatted);
+            formatted
+        });
+        if formatted {
             return;
         }
+        let keep = |field: &str| self.keeps(field);
         let mut fields = SpanFields::default();
         // Every field by default: nothing to ask per field.
-        let keep_all = self.context_fields.is_none();
-        fields.record(
-            (!keep_all).then_some(&keep as &dyn Fn(&str) -> bool),
-            record,
-        );
-        extensions.insert(PollSpan { fields, site: None });
+        let filter = self
+            .context_fields
+            .is_some()
+            .then_some(&keep as &dyn Fn(&str) -> bool);
+        fields.record(filter, |visitor| attrs.record(visitor));
+        self.spans
+            .insert(id.into_u64(), PollSpan { fields, site: None });
     }
 
-    /// The site events of a poll under span `id` are named by.
+    /// Keeps the values recorded on span `id` after it was made (`Span::record`).
+    fn store_recorded<S>(&self, values: &Record<'_>, id: &Id, ctx: &LayerContext<'_, S>)
+    where
+        S: Subscriber + for<'a> LookupSpan<'a>,
+    {
+        // Formatted before the store is locked: a value's `Display` may make spans.
+        let keep = |field: &str| self.keeps(field);
+        let mut recorded = SpanFields::default();
+        let filter = self
+            .context_fields
+            .is_some()
+            .then_some(&keep as &dyn Fn(&str) -> bool);
+        recorded.record(filter, |visitor| values.record(visitor));
+        if recorded.is_empty() {
+            return;
+        }
+        let key = id.into_u64();
+        if self.spans.read(key, |_| ()).is_none()
+            && ctx
+                .span(id)
+                .is_some_and(|span| span.extensions().get::<Formatted>().is_some())
+        {
+            return;
+        }
+        // A recorded name field changes the span's name: named anew at its next event.
+        let renamed = recorded
+            .names()
+            .any(|name| self.name_fields.contains(&name));
+        self.spans.update(key, |stored| {
+            stored.fields.merge(&recorded);
+            if renamed {
+                stored.site = None;
+            }
+        });
+    }
+
     fn site<S>(&self, id: &Id, ctx: &LayerContext<'_, S>) -> &'static MonitoredFunction
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
@@ -239,32 +262,49 @@ impl PollLayer {
         let Some(span) = ctx.span(id) else {
             return &UNNAMED;
         };
-        if let Some(site) = span.extensions().get::<PollSpan>().and_then(|s| s.site) {
+        let key = id.into_u64();
+        if let Some(Some(site)) = self.spans.read(key, |stored| stored.site) {
             return site;
         }
         let meta = span.metadata();
-        let extensions = span.extensions();
-        let parsed = (!self.name_fields.is_empty())
-            .then(|| extensions.get::<Formatted>())
-            .flatten()
-            .map(|formatted| Parsed::read(meta, &formatted.fields));
-        let stored = extensions.get::<PollSpan>().map(|stored| &stored.fields);
-        let named = self.named_site(meta, &|name, out| {
-            stored.is_some_and(|fields| fields.write_value(name, out))
-                || parsed
+        let named = if self.name_fields.is_empty() {
+            None
+        } else {
+            // The name fields' values, copied out of the store.
+            let stored: Vec<(&'static str, String)> = self
+                .spans
+                .read(key, |stored| {
+                    self.name_fields
+                        .iter()
+                        .filter_map(|&name| {
+                            let mut value = String::new();
+                            stored
+                                .fields
+                                .write_value(name, &mut value)
+                                .then_some((name, value))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let extensions = span.extensions();
+            let parsed = extensions
+                .get::<Formatted>()
+                .map(|formatted| Parsed::read(meta, &formatted.fields));
+            self.named_site(meta, &|name, out| match stored
+                .iter()
+                .find(|(stored, _)| *stored == name)
+            {
+                Some((_, value)) => {
+                    out.push_str(value);
+                    true
+                }
+                None => parsed
                     .as_ref()
-                    .is_some_and(|parsed| parsed.write_value(name, out))
-        });
+                    .is_some_and(|parsed| parsed.write_value(name, out)),
+            })
+        };
         let site = named.unwrap_or_else(|| plain_site(meta));
-        drop(extensions);
-        let mut extensions = span.extensions_mut();
-        match extensions.get_mut::<PollSpan>() {
-            Some(stored) => stored.site = Some(site),
-            None => extensions.insert(PollSpan {
-                fields: SpanFields::default(),
-                site: Some(site),
-            }),
-        }
+        self.spans.update(key, |stored| stored.site = Some(site));
         site
     }
 
@@ -329,14 +369,15 @@ impl PollLayer {
         };
         context.insert(SPAN_NAME_KEY, span.name());
         for span in span.scope() {
-            let extensions = span.extensions();
-            if let Some(stored) = extensions.get::<PollSpan>() {
-                for (name, value) in stored.fields.iter() {
-                    if !context.contains_key(name) {
-                        context.insert(name, value);
-                    }
+            let stored: Option<Vec<_>> = self.spans.read(span.id().into_u64(), |stored| {
+                stored.fields.iter().collect()
+            });
+            for (name, value) in stored.unwrap_or_default() {
+                if !context.contains_key(name) {
+                    context.insert(name, value);
                 }
             }
+            let extensions = span.extensions();
             if let Some(formatted) = extensions.get::<Formatted>() {
                 for (name, value) in Parsed::read(span.metadata(), &formatted.fields).iter() {
                     if self.keeps(name) && !context.contains_key(name) {
@@ -362,24 +403,25 @@ where
     fn on_layer(&mut self, _subscriber: &mut S) {
         // A clone of a layer added to another subscriber is another layer.
         self.instance = next_instance();
+        self.spans = Arc::default();
     }
 
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
         if !settings::is_active() {
             return;
         }
-        let callsite = ptr::from_ref(attrs.metadata()) as usize;
-        if formatted::seen::formatted(self.instance, callsite) {
-            return;
-        }
-        self.store(id, &ctx, |visitor| attrs.record(visitor));
+        self.store_new(attrs, id, &ctx);
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: LayerContext<'_, S>) {
         if !settings::is_active() {
             return;
         }
-        self.store(id, &ctx, |visitor| values.record(visitor));
+        self.store_recorded(values, id, &ctx);
+    }
+
+    fn on_close(&self, id: Id, _ctx: LayerContext<'_, S>) {
+        self.spans.remove(id.into_u64());
     }
 
     fn on_enter(&self, id: &Id, ctx: LayerContext<'_, S>) {
@@ -733,14 +775,6 @@ impl PollLayer {
     }
 }
 
-/// What a layer keeps on each span (in its extensions).
-struct PollSpan {
-    /// The fields recorded so far, for the context and the name.
-    fields: SpanFields,
-    /// The site it names events by, once looked up (reset when a name field is recorded).
-    site: Option<&'static MonitoredFunction>,
-}
-
 /// A span entered inside a poll on this thread, not yet exited, as its layer knows it.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Key {
@@ -957,6 +991,45 @@ fn plain_site(meta: &'static Metadata<'static>) -> &'static MonitoredFunction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    /// The layer's records live as long as their spans: a service making a span per request
+    /// for days keeps only the open ones.
+    #[test]
+    fn a_span_record_is_kept_while_the_span_is_open_and_updated_by_its_records() {
+        crate::activate();
+        let dispatch = ::tracing::Dispatch::new(
+            tracing_subscriber::registry().with(PollLayer::new().with_name_field("route")),
+        );
+        let layer = dispatch.downcast_ref::<PollLayer>().expect("the layer");
+        let route_of = |span: &::tracing::Span| {
+            let id = span.id().expect("an enabled span").into_u64();
+            layer.spans.read(id, |stored| {
+                let mut route = String::new();
+                stored.fields.write_value("route", &mut route);
+                (route, stored.site.is_some())
+            })
+        };
+        ::tracing::dispatcher::with_default(&dispatch, || {
+            let kept = ::tracing::info_span!("kept", route = "/a", n = 1u64);
+            for i in 0..10_000u64 {
+                let _request = ::tracing::info_span!("request", i, uri = %"/x");
+            }
+            assert_eq!(layer.spans.len(), 1, "only the open span's record");
+            assert_eq!(route_of(&kept), Some(("/a".to_owned(), false)));
+            layer.spans.update(kept.id().unwrap().into_u64(), |stored| {
+                stored.site = Some(&UNNAMED);
+            });
+            kept.record("route", "/b");
+            assert_eq!(
+                route_of(&kept),
+                Some(("/b".to_owned(), false)),
+                "a recorded name field replaces the value and the name"
+            );
+            drop(kept);
+            assert_eq!(layer.spans.len(), 0);
+        });
+    }
 
     #[test]
     fn only_runtime_polls_have_a_budget() {
