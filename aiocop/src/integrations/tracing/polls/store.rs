@@ -29,12 +29,13 @@ pub(super) struct PollSpan {
     pub(super) site: Option<&'static MonitoredFunction>,
 }
 
-/// Shards: spans made at once on different workers rarely share one.
-const SHARDS: usize = 64;
+/// Shards (a power of two): spans made at once on different workers rarely share one.
+const SHARD_BITS: u32 = 6;
+const SHARDS: usize = 1 << SHARD_BITS;
 
 /// A layer's spans, by id (ids are per subscriber, as a layer is).
 pub(super) struct SpanStore {
-    shards: Box<[Shard]>,
+    shards: Box<[Shard; SHARDS]>,
 }
 
 /// One shard, on a cache line of its own: workers making spans touch only theirs.
@@ -50,7 +51,7 @@ struct Shard {
 impl Default for SpanStore {
     fn default() -> Self {
         Self {
-            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            shards: Box::new(std::array::from_fn(|_| Shard::default())),
         }
     }
 }
@@ -66,8 +67,7 @@ impl std::fmt::Debug for SpanStore {
 impl SpanStore {
     fn shard(&self, id: u64) -> &Shard {
         // The mixed id's top bits: the map's own hash uses the low ones.
-        let at = (mix(id) >> 58) as usize % self.shards.len();
-        &self.shards[at]
+        &self.shards[(mix(id) >> (u64::BITS - SHARD_BITS)) as usize]
     }
 
     /// Stores `span` as span `id`'s record (a record left by an earlier span of the same id is
