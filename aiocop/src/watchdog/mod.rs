@@ -602,7 +602,7 @@ fn wait((stopped, wake): &(Mutex<bool>, Condvar), duration: Duration) -> bool {
 /// stopped the watchdog (nothing more may be sampled: a new watchdog may be running).
 ///
 /// The next look is due when a poll may need it: a sampling interval on while a poll is sampled
-/// or a worker probed; until the youngest poll seen could be old enough to sample (or stuck)
+/// or a worker probed; until the oldest poll seen could be old enough to sample (or stuck)
 /// while all are younger, since a poll that starts meanwhile is younger still; the idle
 /// interval at most. (A busy service's polls are mostly short: looking every interval because one
 /// is running would wake the watchdog a hundred times a second for nothing.)
