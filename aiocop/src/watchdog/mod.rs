@@ -210,20 +210,6 @@ impl CpuSampling {
     }
 }
 
-impl EffectiveCpuSampling {
-    /// When a running poll `age` old that needs nothing yet (no sample, no stuck report) needs
-    /// the next look: when it could first need one, or a sampling interval on once it had all.
-    fn next_look_at(&self, age: Duration) -> Duration {
-        [Some(self.arm_after), self.stuck_after]
-            .into_iter()
-            .flatten()
-            .filter(|limit| *limit > age)
-            .map(|limit| limit - age)
-            .min()
-            .unwrap_or(self.interval)
-    }
-}
-
 /// The watchdog's settings as they apply right now (derived values computed from the current
 /// slow-task threshold); see [`effective_cpu_sampling`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -511,10 +497,14 @@ fn run(settings: CpuSampling, watch: &mut Watch, stop: &(Mutex<bool>, Condvar)) 
             return;
         }
         let effective = settings.effective(settings::slow_task_threshold());
-        let Some(next) = round(&effective, watch, stop) else {
+        let Some(busy) = round(&effective, watch, stop) else {
             return;
         };
-        sleep = next;
+        sleep = if busy {
+            effective.interval
+        } else {
+            effective.idle_interval
+        };
     }
 }
 
@@ -598,25 +588,19 @@ fn wait((stopped, wake): &(Mutex<bool>, Condvar), duration: Duration) -> bool {
     *guard
 }
 
-/// One look at every thread; how long to sleep before the next, `None` if a stuck-poll callback
-/// stopped the watchdog (nothing more may be sampled: a new watchdog may be running).
-///
-/// The next look is due when a poll may need it: a sampling interval on while a poll is sampled
-/// or a worker probed; until the oldest poll seen could be old enough to sample (or stuck)
-/// while all are younger, since a poll that starts meanwhile is younger still; the idle
-/// interval at most. (A busy service's polls are mostly short: looking every interval because one
-/// is running would wake the watchdog a hundred times a second for nothing.)
+/// One look at every thread; `true` if a monitored poll was running, `None` if a stuck-poll
+/// callback stopped the watchdog (nothing more may be sampled: a new watchdog may be running).
 fn round(
     settings: &EffectiveCpuSampling,
     watch: &mut Watch,
     stop: &(Mutex<bool>, Condvar),
-) -> Option<Duration> {
-    let mut next = settings.idle_interval;
+) -> Option<bool> {
+    let mut busy = false;
     for slot in slot::all() {
         let poll = slot.poll();
         #[cfg(worker_probes)]
         if poll == 0 && probe_worker(settings, watch, slot) {
-            next = next.min(settings.interval);
+            busy = true;
             // A stuck-poll callback may have stopped the watchdog.
             if stopped(stop) {
                 return None;
@@ -628,6 +612,7 @@ fn round(
             capturer.forget(slot);
             continue;
         }
+        busy = true;
         // A monitored poll on a worker ends the run of probes there (it reports itself).
         #[cfg(worker_probes)]
         watch.runs.end(std::ptr::from_ref(slot) as usize, || {
@@ -650,10 +635,8 @@ fn round(
             .filter(|limit| age >= *limit && !stuck_reported);
         if !sample_due && stuck.is_none() {
             capturer.forget(slot);
-            next = next.min(settings.next_look_at(age));
             continue;
         }
-        next = next.min(settings.interval);
         let Capture::Taken(captured) = capturer.capture(slot, poll) else {
             continue;
         };
@@ -685,32 +668,5 @@ fn round(
             }
         }
     }
-    Some(next)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_young_poll_is_looked_at_again_when_it_could_first_need_a_look() {
-        let settings = CpuSampling::new()
-            .interval(Duration::from_millis(10))
-            .arm_after(Duration::from_millis(50))
-            .stuck_after(Some(Duration::from_millis(300)))
-            .effective(Duration::from_millis(100));
-        let ms = Duration::from_millis;
-        // Not a look every interval for a poll that cannot need one yet.
-        assert_eq!(settings.next_look_at(ms(1)), ms(49));
-        // Sampled to the end: next, its stuck report.
-        assert_eq!(settings.next_look_at(ms(120)), ms(180));
-        // Past every limit: every interval, as while it is sampled.
-        assert_eq!(settings.next_look_at(ms(400)), ms(10));
-        let unstuck = CpuSampling::new()
-            .interval(ms(10))
-            .arm_after(ms(50))
-            .stuck_after(None)
-            .effective(ms(100));
-        assert_eq!(unstuck.next_look_at(ms(60)), ms(10));
-    }
+    Some(busy)
 }

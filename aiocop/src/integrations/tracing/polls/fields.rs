@@ -185,7 +185,7 @@ impl SpanFields {
                     let text = other.slice(range);
                     self.store_text(name, |out| out.write_str(text), false);
                 }
-                other => self.store(name, other.clone(), false),
+                value => self.store(name, value.clone(), false),
             }
         }
     }

@@ -207,16 +207,26 @@ impl PollLayer {
         if formatted {
             return;
         }
+        let mut span = PollSpan::default();
+        self.keep_fields(&mut span.fields, |visitor| attrs.record(visitor));
+        self.spans.insert(id.into_u64(), span);
+    }
+
+    /// Records into `fields` those of `record`'s fields the layer keeps, formatted (before any
+    /// lock is taken: a value's `Display` may make or record spans).
+    #[inline]
+    fn keep_fields(
+        &self,
+        fields: &mut SpanFields,
+        record: impl FnOnce(&mut dyn ::tracing::field::Visit),
+    ) {
         let keep = |field: &str| self.keeps(field);
-        let mut fields = SpanFields::default();
         // Every field by default: nothing to ask per field.
         let filter = self
             .context_fields
             .is_some()
             .then_some(&keep as &dyn Fn(&str) -> bool);
-        fields.record(filter, |visitor| attrs.record(visitor));
-        self.spans
-            .insert(id.into_u64(), PollSpan { fields, site: None });
+        fields.record(filter, record);
     }
 
     /// Keeps the values recorded on span `id` after it was made (`Span::record`).
@@ -224,14 +234,8 @@ impl PollLayer {
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
-        // Formatted before the store is locked: a value's `Display` may make spans.
-        let keep = |field: &str| self.keeps(field);
         let mut recorded = SpanFields::default();
-        let filter = self
-            .context_fields
-            .is_some()
-            .then_some(&keep as &dyn Fn(&str) -> bool);
-        recorded.record(filter, |visitor| values.record(visitor));
+        self.keep_fields(&mut recorded, |visitor| values.record(visitor));
         if recorded.is_empty() {
             return;
         }
@@ -255,37 +259,29 @@ impl PollLayer {
         });
     }
 
+    /// The site events of a poll under span `id` are named by (looked up once per span).
     fn site<S>(&self, id: &Id, ctx: &LayerContext<'_, S>) -> &'static MonitoredFunction
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
+        let key = id.into_u64();
+        // The site named already, or else the name fields' values, copied out of the store.
+        let stored = self.spans.read(key, |stored| match stored.site {
+            Some(site) => Ok(site),
+            None => Err(self.name_values(&stored.fields)),
+        });
+        let stored = match stored {
+            Some(Ok(site)) => return site,
+            Some(Err(values)) => values,
+            None => Vec::new(),
+        };
         let Some(span) = ctx.span(id) else {
             return &UNNAMED;
         };
-        let key = id.into_u64();
-        if let Some(Some(site)) = self.spans.read(key, |stored| stored.site) {
-            return site;
-        }
         let meta = span.metadata();
         let named = if self.name_fields.is_empty() {
             None
         } else {
-            // The name fields' values, copied out of the store.
-            let stored: Vec<(&'static str, String)> = self
-                .spans
-                .read(key, |stored| {
-                    self.name_fields
-                        .iter()
-                        .filter_map(|&name| {
-                            let mut value = String::new();
-                            stored
-                                .fields
-                                .write_value(name, &mut value)
-                                .then_some((name, value))
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
             let extensions = span.extensions();
             let parsed = extensions
                 .get::<Formatted>()
@@ -306,6 +302,19 @@ impl PollLayer {
         let site = named.unwrap_or_else(|| plain_site(meta));
         self.spans.update(key, |stored| stored.site = Some(site));
         site
+    }
+
+    /// The values of the name fields among `fields` (none allocated without name fields).
+    fn name_values(&self, fields: &SpanFields) -> Vec<(&'static str, String)> {
+        self.name_fields
+            .iter()
+            .filter_map(|&name| {
+                let mut value = String::new();
+                fields
+                    .write_value(name, &mut value)
+                    .then_some((name, value))
+            })
+            .collect()
     }
 
     /// The site named by the span's name and its name fields' values; `None` without such

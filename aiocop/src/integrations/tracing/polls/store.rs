@@ -9,8 +9,9 @@
 //! span id, taken only to move a record in or out or to copy it): no allocation once the table
 //! has grown to the number of spans open at once, no look-up of the span.
 //!
-//! Nothing runs under a shard's lock but this module's code: values are formatted before the
-//! lock is taken (a value's `Display` may make spans of its own), and readers copy out.
+//! Nothing runs under a shard's lock but the layer's own code (moving records, copying them out):
+//! values are formatted before the lock is taken (a value's `Display` may make or record spans
+//! of its own), and a removed record is dropped after it is released.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -32,6 +33,9 @@ pub(super) struct PollSpan {
 /// Shards (a power of two): spans made at once on different workers rarely share one.
 const SHARD_BITS: u32 = 6;
 const SHARDS: usize = 1 << SHARD_BITS;
+
+/// Records a shard's table keeps room for however few spans are open (about 280 bytes each).
+const MIN_KEPT_CAPACITY: usize = 256;
 
 /// A layer's spans, by id (ids are per subscriber, as a layer is).
 pub(super) struct SpanStore {
@@ -66,8 +70,9 @@ impl std::fmt::Debug for SpanStore {
 
 impl SpanStore {
     fn shard(&self, id: u64) -> &Shard {
-        // The mixed id's top bits: the map's own hash uses the low ones.
-        &self.shards[(mix(id) >> (u64::BITS - SHARD_BITS)) as usize]
+        // Middle bits of the mixed id: the map's own table uses its low bits (the bucket) and its
+        // top seven (a tag per entry), which must still vary within a shard.
+        &self.shards[(mix(id) >> 32) as usize % SHARDS]
     }
 
     /// Stores `span` as span `id`'s record (a record left by an earlier span of the same id is
@@ -82,14 +87,21 @@ impl SpanStore {
     /// Forgets span `id` (closed). The usual close, of a span never stored, takes no lock.
     pub(super) fn remove(&self, id: u64) {
         let shard = self.shard(id);
-        // A span's close happens after its making (the registry's reference count orders them),
-        // so a record stored when it was made is counted here.
+        // A span's close is ordered after everything done to it: after its making (whoever
+        // closes it was handed the span, which synchronizes), and after any later record or
+        // naming on another thread (the registry's reference count: a release decrement, an
+        // acquire before the close). So a record stored for it is counted here.
         if shard.len.load(Ordering::Relaxed) == 0 {
             return;
         }
         let removed = {
             let mut spans = shard.lock();
             let removed = spans.remove(&id);
+            // A burst of open spans does not keep its table for good.
+            let len = spans.len();
+            if spans.capacity() > MIN_KEPT_CAPACITY && len * 4 < spans.capacity() {
+                spans.shrink_to(len * 2);
+            }
             shard.len.store(spans.len(), Ordering::Relaxed);
             removed
         };
@@ -214,5 +226,20 @@ mod tests {
             .unwrap_or_default();
         // 1 024 ids over 64 shards: 16 each on average.
         assert!(fullest <= 40, "a shard holds {fullest} of 1024");
+    }
+
+    #[test]
+    fn a_burst_of_open_spans_gives_its_room_back() {
+        let store = SpanStore::default();
+        for id in 1..=100_000u64 {
+            store.insert(id, PollSpan::default());
+        }
+        for id in 1..=100_000u64 {
+            store.remove(id);
+        }
+        for shard in store.shards.iter() {
+            let capacity = shard.lock().capacity();
+            assert!(capacity <= 2 * MIN_KEPT_CAPACITY, "{capacity}");
+        }
     }
 }
