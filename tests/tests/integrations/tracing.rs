@@ -608,6 +608,63 @@ fn a_span_made_on_another_thread_keeps_its_fields_for_its_polls() {
     assert_eq!(context.get("attempt"), Some(&ContextValue::U64(3)));
 }
 
+/// A value whose `Display` makes and records a span of its own (under the global subscriber,
+/// tracing hands those to the subscriber even while it is inside one of its own callbacks).
+struct MakesSpans(u64);
+
+impl std::fmt::Display for MakesSpans {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let inner = tracing::info_span!(
+            "made_while_formatting",
+            n = self.0,
+            late = tracing::field::Empty
+        );
+        inner.record("late", self.0);
+        write!(f, "m{}", self.0)
+    }
+}
+
+/// The layer formats span values before it takes any lock of its own: values whose formatting
+/// makes and records spans, on many threads at once, never wait on the layer (with a lock held
+/// while formatting, a span made inside would wait on its own thread's lock).
+#[test]
+fn span_values_that_make_spans_while_formatted_never_wait_on_the_layer() {
+    setup();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let tasks: Vec<_> = (0..8u64)
+                .map(|task| {
+                    tokio::spawn(async move {
+                        for i in 0..500u64 {
+                            let span = tracing::info_span!(
+                                "span_with_values_that_make_spans",
+                                value = %MakesSpans(task * 1_000 + i),
+                                late = tracing::field::Empty
+                            );
+                            span.record("late", tracing::field::display(MakesSpans(i)));
+                            async { tokio::task::yield_now().await }
+                                .instrument(span)
+                                .await;
+                        }
+                    })
+                })
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+        });
+        let _ = done.send(());
+    });
+    finished
+        .recv_timeout(Duration::from_secs(60))
+        .expect("4 000 spans made in a minute: the layer waited on itself");
+}
+
 /// Blocks inside a sync span named `name`: a poll only where a task's poll runs it.
 fn block_in_sync_span(name: &'static str) {
     let span = tracing::info_span!("sync", which = name);

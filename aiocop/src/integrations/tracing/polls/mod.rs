@@ -1002,6 +1002,81 @@ mod tests {
     use super::*;
     use tracing_subscriber::layer::SubscriberExt;
 
+    /// Spans made, recorded from other tasks, entered and closed on many threads at once: every
+    /// record goes when its span closes, and a value recorded from another task is kept. (Values
+    /// that make spans while formatted: `tests/tests/integrations/tracing.rs`, under a global
+    /// subscriber, where tracing lets a subscriber's callbacks reach it again.)
+    #[test]
+    fn spans_made_recorded_and_closed_on_many_threads_leave_no_record() {
+        use ::tracing::instrument::{Instrument, WithSubscriber};
+        crate::activate();
+        let dispatch = ::tracing::Dispatch::new(
+            tracing_subscriber::registry().with(PollLayer::new().with_name_field("route")),
+        );
+        let layer = dispatch.downcast_ref::<PollLayer>().expect("the layer");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .build()
+            .unwrap();
+        let kept = runtime.block_on({
+            let dispatch = dispatch.clone();
+            async move {
+                let tasks: Vec<_> = (0..16u64)
+                    .map(|task| {
+                        let dispatch = dispatch.clone();
+                        tokio::spawn(
+                            async move {
+                                let mut kept = 0;
+                                for i in 0..300u64 {
+                                    let span = ::tracing::info_span!(
+                                        "request",
+                                        route = "/r",
+                                        value = %i,
+                                        late = ::tracing::field::Empty
+                                    );
+                                    let elsewhere = span.clone();
+                                    tokio::spawn(
+                                        async move {
+                                            elsewhere.record("late", task * 1_000 + i);
+                                        }
+                                        .with_current_subscriber(),
+                                    )
+                                    .await
+                                    .unwrap();
+                                    async { tokio::task::yield_now().await }
+                                        .instrument(span.clone())
+                                        .await;
+                                    let id = span.id().expect("enabled").into_u64();
+                                    let late = ::tracing::dispatcher::get_default(|current| {
+                                        let layer = current.downcast_ref::<PollLayer>()?;
+                                        layer.spans.read(id, |stored| {
+                                            let mut late = String::new();
+                                            stored.fields.write_value("late", &mut late);
+                                            late
+                                        })
+                                    });
+                                    if late == Some((task * 1_000 + i).to_string()) {
+                                        kept += 1;
+                                    }
+                                }
+                                kept
+                            }
+                            .with_subscriber(dispatch),
+                        )
+                    })
+                    .collect();
+                let mut kept = 0;
+                for task in tasks {
+                    kept += task.await.unwrap();
+                }
+                kept
+            }
+        });
+        assert_eq!(kept, 16 * 300, "a value recorded from another task is kept");
+        drop(runtime);
+        assert_eq!(layer.spans.len(), 0, "every record gone with its span");
+    }
+
     /// The layer's records live as long as their spans: a service making a span per request
     /// for days keeps only the open ones.
     #[test]
