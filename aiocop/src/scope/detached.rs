@@ -550,9 +550,10 @@ mod hooked {
         SPAN_MARK.with(|cell| cell.set(stretch_scope().map(mark_of)));
     }
 
-    /// No span's poll goes on across a stretch's start or end.
+    /// Ends the span's poll begun with [`begin_span_poll`] without judging it (dropped as stale);
+    /// no span's poll goes on across a stretch's start or end either.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    fn forget_span_poll() {
+    pub(crate) fn forget_span_poll() {
         #[cfg(feature = "tracing-polls")]
         {
             SPAN_PENDING.with(|cell| cell.set(false));

@@ -255,13 +255,22 @@ pub(crate) fn paired(
     baseline: usize,
     f: impl Fn(&Sample, &Sample) -> f64,
 ) -> (f64, f64, f64) {
-    let mut ratios: Vec<f64> = samples[i]
-        .iter()
-        .zip(&samples[baseline])
-        .map(|(s, base)| f(s, base))
-        .collect();
+    let mut ratios: Vec<f64> = per_round(samples, i, baseline, f).collect();
     let med = median(&mut ratios);
     (ratios[0], med, ratios[ratios.len() - 1])
+}
+
+/// `f(sample, baseline's sample)` for each round of variant `i`, in round order.
+fn per_round<'a>(
+    samples: &'a [Vec<Sample>],
+    i: usize,
+    baseline: usize,
+    f: impl Fn(&Sample, &Sample) -> f64 + 'a,
+) -> impl Iterator<Item = f64> + 'a {
+    samples[i]
+        .iter()
+        .zip(&samples[baseline])
+        .map(move |(s, base)| f(s, base))
 }
 
 /// The geometric mean over rounds of `f(sample, baseline's sample)` (as [`paired`]), trimmed of
@@ -275,10 +284,8 @@ pub(crate) fn paired_mean(
     baseline: usize,
     f: impl Fn(&Sample, &Sample) -> f64,
 ) -> (f64, f64, f64) {
-    let mut logs: Vec<f64> = samples[i]
-        .iter()
-        .zip(&samples[baseline])
-        .map(|(s, base)| f(s, base).ln())
+    let mut logs: Vec<f64> = per_round(samples, i, baseline, f)
+        .map(f64::ln)
         .filter(|log| log.is_finite())
         .collect();
     // Trimmed, 2.5 % each side: a window in which one server got almost no requests through (a

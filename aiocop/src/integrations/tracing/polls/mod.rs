@@ -930,9 +930,7 @@ fn forget(kind: Kind) {
         // Its calls stay the stretch's; the poll published since is over.
         Kind::Timed { .. } => {
             slot::clear_mine();
-            if !detached::end_span_poll() {
-                let _ = detached::changed_mark();
-            }
+            detached::forget_span_poll();
         }
         Kind::Inner(_) => {}
         // Its time and calls belong to whatever else ran meanwhile: not reported.
@@ -1003,6 +1001,23 @@ mod tests {
     use super::*;
     use tracing_subscriber::layer::SubscriberExt;
 
+    /// A subscriber of its own with a `PollLayer` naming events by `route`, monitoring active.
+    fn poll_layer_dispatch() -> ::tracing::Dispatch {
+        crate::activate();
+        ::tracing::Dispatch::new(
+            tracing_subscriber::registry().with(PollLayer::new().with_name_field("route")),
+        )
+    }
+
+    /// The value of field `name` that `layer` keeps for span `id`, if it keeps a record of it.
+    fn kept_value(layer: &PollLayer, id: u64, name: &str) -> Option<String> {
+        layer.spans.read(id, |stored| {
+            let mut value = String::new();
+            stored.fields.write_value(name, &mut value);
+            value
+        })
+    }
+
     /// Spans made, recorded from other tasks, entered and closed on many threads at once: every
     /// record goes when its span closes, and a value recorded from another task is kept. (Values
     /// that make spans while formatted: `tests/tests/integrations/tracing.rs`, under a global
@@ -1010,10 +1025,7 @@ mod tests {
     #[test]
     fn spans_made_recorded_and_closed_on_many_threads_leave_no_record() {
         use ::tracing::instrument::{Instrument, WithSubscriber};
-        crate::activate();
-        let dispatch = ::tracing::Dispatch::new(
-            tracing_subscriber::registry().with(PollLayer::new().with_name_field("route")),
-        );
+        let dispatch = poll_layer_dispatch();
         let layer = dispatch.downcast_ref::<PollLayer>().expect("the layer");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(4)
@@ -1049,12 +1061,7 @@ mod tests {
                                         .await;
                                     let id = span.id().expect("enabled").into_u64();
                                     let late = ::tracing::dispatcher::get_default(|current| {
-                                        let layer = current.downcast_ref::<PollLayer>()?;
-                                        layer.spans.read(id, |stored| {
-                                            let mut late = String::new();
-                                            stored.fields.write_value("late", &mut late);
-                                            late
-                                        })
+                                        kept_value(current.downcast_ref::<PollLayer>()?, id, "late")
                                     });
                                     if late == Some((task * 1_000 + i).to_string()) {
                                         kept += 1;
@@ -1082,18 +1089,12 @@ mod tests {
     /// for days keeps only the open ones.
     #[test]
     fn a_span_record_is_kept_while_the_span_is_open_and_updated_by_its_records() {
-        crate::activate();
-        let dispatch = ::tracing::Dispatch::new(
-            tracing_subscriber::registry().with(PollLayer::new().with_name_field("route")),
-        );
+        let dispatch = poll_layer_dispatch();
         let layer = dispatch.downcast_ref::<PollLayer>().expect("the layer");
         let route_of = |span: &::tracing::Span| {
             let id = span.id().expect("an enabled span").into_u64();
-            layer.spans.read(id, |stored| {
-                let mut route = String::new();
-                stored.fields.write_value("route", &mut route);
-                (route, stored.site.is_some())
-            })
+            let named = layer.spans.read(id, |stored| stored.site.is_some())?;
+            Some((kept_value(layer, id, "route")?, named))
         };
         ::tracing::dispatcher::with_default(&dispatch, || {
             let kept = ::tracing::info_span!("kept", route = "/a", n = 1u64);

@@ -30,9 +30,8 @@ pub(super) struct PollSpan {
     pub(super) site: Option<&'static MonitoredFunction>,
 }
 
-/// Shards (a power of two): spans made at once on different workers rarely share one.
-const SHARD_BITS: u32 = 6;
-const SHARDS: usize = 1 << SHARD_BITS;
+/// Shards: spans made at once on different workers rarely share one.
+const SHARDS: usize = 64;
 
 /// Records a shard's table keeps room for however few spans are open (about 280 bytes each).
 const MIN_KEPT_CAPACITY: usize = 256;
