@@ -174,6 +174,19 @@ impl SpanFields {
         self.entries[..self.len].iter().chain(&self.more)
     }
 
+    /// Forgets every field, keeping the inline room (heap text and extra entries are freed: a
+    /// record kept for reuse holds no more than a new one).
+    pub(super) fn clear(&mut self) {
+        match &mut self.text {
+            Text::Inline { len, .. } => *len = 0,
+            Text::Heap(_) => self.text = Text::default(),
+        }
+        self.len = 0;
+        if self.more.capacity() > 0 {
+            self.more = Vec::new();
+        }
+    }
+
     /// Whether nothing is recorded.
     pub(super) fn is_empty(&self) -> bool {
         self.len == 0
@@ -474,5 +487,30 @@ mod tests {
         let text = value.as_str().unwrap().to_owned();
         assert!(text.len() <= MAX_TEXT && !text.is_empty());
         assert!(text.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn a_cleared_record_keeps_nothing_of_its_span() {
+        let mut fields = SpanFields::default();
+        for name in ["a", "b", "c", "d", "e", "f"] {
+            // Past the inline entries and the inline text.
+            set_text(&mut fields, name, &"x".repeat(60));
+        }
+        fields.clear();
+        assert!(fields.is_empty());
+        assert!(matches!(fields.text, Text::Inline { len: 0, .. }));
+        assert_eq!(fields.more.capacity(), 0, "extra entries freed");
+        // A reused record, recorded as a new span's is (fresh: nothing looked up).
+        fields.store_text("method", |text| text.write_str("GET"), true);
+        fields.store_text("uri", |text| text.write_str("/users/7"), true);
+        let all: Vec<_> = fields.iter().collect();
+        assert_eq!(
+            all,
+            vec![
+                ("method", ContextValue::from("GET")),
+                ("uri", ContextValue::from("/users/7")),
+            ]
+        );
+        assert!(!fields.contains("a") && !fields.contains("f"));
     }
 }

@@ -34,7 +34,7 @@ mod formatted;
 mod store;
 use fields::SpanFields;
 use formatted::{Formatted, Parsed};
-use store::{PollSpan, SpanStore};
+use store::SpanStore;
 
 /// A [`Layer`] that turns each poll of an instrumented future into a monitored poll, with no
 /// aiocop annotation: an application that already uses `tracing` gets per-poll monitoring of its
@@ -208,7 +208,7 @@ impl PollLayer {
         if formatted {
             return;
         }
-        let mut span = PollSpan::default();
+        let mut span = store::blank();
         self.keep_fields(&mut span.fields, |visitor| attrs.record(visitor));
         self.spans.insert(id.into_u64(), span);
     }

@@ -1,21 +1,29 @@
 //! What a [`PollLayer`](super::PollLayer) keeps per span (its fields, the site it names events
-//! by), by span id, in a map of the layer's own.
+//! by), by span id, in a table of the layer's own.
 //!
 //! Why not the registry's span extensions, where layers usually keep such things: a span is
 //! made per request, and an extension costs a heap allocation, a look-up of the span and a type
 //! map's insertion when it is made, and a type map's drop and a free when it closes (about 580
 //! instructions a request over the layer's own work, BENCHMARKS.md). Here the record is moved
-//! into a table bucket under a lock nobody else holds for long (a shard of the map, chosen by the
-//! span id, taken only to move a record in or out or to copy it): no allocation once the table
-//! has grown to the number of spans open at once, no look-up of the span.
+//! into the slot its id maps to (direct-mapped: a few spans are open per worker at a time, and
+//! nearly all find their slot free), or, if another span holds that slot, into a map of one of
+//! 64 shards; each slot and shard under a lock nobody holds for long (taken only to move a record
+//! in or out or to copy it): no allocation in the steady state, no look-up of the span.
 //!
-//! Nothing runs under a shard's lock but the layer's own code (moving records, copying them out):
-//! values are formatted before the lock is taken (a value's `Display` may make or record spans
-//! of its own), and a removed record is dropped after it is released.
+//! A record is boxed, and the boxes are reused: a span's fields are formatted straight into a box
+//! this thread had spare (no lock held: a value's `Display` may make or record spans of its own),
+//! the box is moved into the table and out of it when the span closes, cleared, and kept for the
+//! closing thread's next span. A record of nearly 300 bytes moved by value was copied four times
+//! a span (made on the stack, into the table, out of it, dropped): ~330 instructions of `memcpy`
+//! a request, more than the table itself.
+//!
+//! Nothing runs under a shard's lock but the layer's own code (moving boxes, copying out of
+//! them), and a removed record is cleared and kept, or freed, after it is released.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::fields::SpanFields;
@@ -33,12 +41,73 @@ pub(super) struct PollSpan {
 /// Shards: spans made at once on different workers rarely share one.
 const SHARDS: usize = 64;
 
-/// Records a shard's table keeps room for however few spans are open (about 280 bytes each).
+/// Records a shard's table keeps room for however few spans are open (16 bytes each: an id and a
+/// box).
 const MIN_KEPT_CAPACITY: usize = 256;
+
+/// Cleared records a thread keeps for its next spans (about 300 bytes each). Spans made on one
+/// thread and closed on another leave the closing thread's spares full (the rest are freed) and
+/// the making thread allocating: bounded either way.
+const SPARES_PER_THREAD: usize = 32;
+
+thread_local! {
+    /// This thread's cleared records, for its next spans. Boxed, which clippy's `vec_box` flags:
+    /// the boxes, not the records, move in and out of the table.
+    #[allow(clippy::vec_box)]
+    static SPARES: RefCell<Vec<Box<PollSpan>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// An empty record to format a new span's fields into: one this thread had spare, or a new one.
+#[inline]
+pub(super) fn blank() -> Box<PollSpan> {
+    SPARES
+        .try_with(|spares| spares.borrow_mut().pop())
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+/// Clears a removed record and keeps it for this thread's next span, or frees it if the thread
+/// keeps enough (or is exiting).
+fn recycle(mut span: Box<PollSpan>) {
+    span.clear();
+    let _ = SPARES.try_with(move |spares| {
+        let mut spares = spares.borrow_mut();
+        if spares.len() < SPARES_PER_THREAD {
+            spares.push(span);
+        }
+    });
+}
+
+impl PollSpan {
+    /// Empties the record for another span (its heap text, if any, is freed).
+    fn clear(&mut self) {
+        self.fields.clear();
+        self.site = None;
+    }
+}
 
 /// A layer's spans, by id (ids are per subscriber, as a layer is).
 pub(super) struct SpanStore {
+    /// Where a record usually is: the slot its id maps to, if that was free when it was stored.
+    slots: Box<[Slot]>,
+    /// The others: maps, by id.
     shards: Box<[Shard; SHARDS]>,
+}
+
+/// Direct-mapped slots. A few spans are open per worker at a time (a request's, its children's):
+/// nearly every one finds its slot free, and is stored, found and removed with one short lock and
+/// no probing (a map's insertion and removal cost ~200 instructions a span). 24 bytes a slot.
+const SLOTS: usize = 1024;
+
+/// One span's place in the direct-mapped slots.
+#[derive(Default)]
+struct Slot {
+    /// The id whose record `span` holds (0: none; span ids are not zero). Written under `span`'s
+    /// lock; read without it only by an operation on that very id, to learn whether its record
+    /// is here (see the note on `SpanStore`'s methods), and by `SpanStore::len`.
+    id: AtomicU64,
+    span: Mutex<Option<Box<PollSpan>>>,
 }
 
 /// One shard, on a cache line of its own: workers making spans touch only theirs.
@@ -46,14 +115,16 @@ pub(super) struct SpanStore {
 #[derive(Default)]
 struct Shard {
     /// The map's length, read without the lock by a span's close: most spans closed were never
-    /// stored (monitoring inactive when they were made, or kept by the `fmt` layer).
+    /// stored here (they are in their slot, or were not stored: monitoring inactive when they
+    /// were made, or fields kept by the `fmt` layer).
     len: AtomicUsize,
-    spans: Mutex<HashMap<u64, PollSpan, BuildHasherDefault<IdHasher>>>,
+    spans: Mutex<HashMap<u64, Box<PollSpan>, BuildHasherDefault<IdHasher>>>,
 }
 
 impl Default for SpanStore {
     fn default() -> Self {
         Self {
+            slots: (0..SLOTS).map(|_| Slot::default()).collect(),
             shards: Box::new(std::array::from_fn(|_| Shard::default())),
         }
     }
@@ -67,77 +138,150 @@ impl std::fmt::Debug for SpanStore {
     }
 }
 
+// Why an operation on span `id` may read `Slot::id` and `Shard::len` without a lock: everything
+// done to one span is ordered. Its record is stored when it is made, before anyone else is handed
+// the span (which synchronizes); its close comes after every other use of it (the registry's
+// reference count: a release decrement, an acquire before the close). So what this span's own
+// earlier operations wrote is seen, and while its record is in its slot no other id can take the
+// slot: reading its own id there means the record is there, reading another means it is not.
 impl SpanStore {
+    fn slot(&self, id: u64) -> &Slot {
+        // Bits the shard choice (the top half) and the maps (low bits, top seven) do not use, so
+        // that ids sharing a slot do not also share a shard and a map bucket.
+        &self.slots[(mix(id) >> 16) as usize % SLOTS]
+    }
+
     fn shard(&self, id: u64) -> &Shard {
         // Middle bits of the mixed id: the map's own table uses its low bits (the bucket) and its
         // top seven (a tag per entry), which must still vary within a shard.
         &self.shards[(mix(id) >> 32) as usize % SHARDS]
     }
 
-    /// Stores `span` as span `id`'s record (a record left by an earlier span of the same id is
-    /// replaced: ids are reused only after their span closed).
-    pub(super) fn insert(&self, id: u64, span: PollSpan) {
+    /// Stores `span` as span `id`'s record: in its slot if that is free, else in its shard's map.
+    /// (A record left by an earlier span of the same id is replaced: ids are reused only after
+    /// their span closed.)
+    pub(super) fn insert(&self, id: u64, span: Box<PollSpan>) {
+        debug_assert_ne!(id, 0, "span ids are not zero");
+        let slot = self.slot(id);
+        let mut held = slot.lock();
+        if held.is_none() || slot.id.load(Ordering::Relaxed) == id {
+            let old = held.replace(span);
+            slot.id.store(id, Ordering::Relaxed);
+            drop(held);
+            if let Some(old) = old {
+                recycle(old);
+            }
+            return;
+        }
+        drop(held);
         let shard = self.shard(id);
         let mut spans = shard.lock();
         spans.insert(id, span);
         shard.len.store(spans.len(), Ordering::Relaxed);
     }
 
-    /// Forgets span `id` (closed). The usual close, of a span never stored, takes no lock.
+    /// Forgets span `id` (closed). The usual close, of a span in its slot, takes the slot's lock
+    /// only; of a span never stored, no lock.
     pub(super) fn remove(&self, id: u64) {
-        let shard = self.shard(id);
-        // A span's close is ordered after everything done to it: after its making (whoever
-        // closes it was handed the span, which synchronizes), and after any later record or
-        // naming on another thread (the registry's reference count: a release decrement, an
-        // acquire before the close). So a record stored for it is counted here.
-        if shard.len.load(Ordering::Relaxed) == 0 {
-            return;
-        }
-        let removed = {
-            let mut spans = shard.lock();
-            let removed = spans.remove(&id);
-            // A burst of open spans does not keep its table for good.
-            let len = spans.len();
-            if spans.capacity() > MIN_KEPT_CAPACITY && len * 4 < spans.capacity() {
-                spans.shrink_to(len * 2);
-            }
-            shard.len.store(spans.len(), Ordering::Relaxed);
-            removed
+        let slot = self.slot(id);
+        let removed = if slot.id.load(Ordering::Relaxed) == id {
+            let mut held = slot.lock();
+            slot.id.store(0, Ordering::Relaxed);
+            held.take()
+        } else {
+            self.remove_from_shard(id)
         };
-        // Dropped (and its heap text freed) out of the lock.
-        drop(removed);
+        // Cleared and kept (or freed) out of the lock.
+        if let Some(span) = removed {
+            recycle(span);
+        }
     }
 
-    /// Runs `f` on span `id`'s record, made empty if there is none. `f` runs under the shard's
-    /// lock: this module's callers give it only their own code (no formatting of values).
-    pub(super) fn update<R>(&self, id: u64, f: impl FnOnce(&mut PollSpan) -> R) -> R {
-        let shard = self.shard(id);
-        let mut spans = shard.lock();
-        let result = f(spans.entry(id).or_default());
-        shard.len.store(spans.len(), Ordering::Relaxed);
-        result
-    }
-
-    /// Reads span `id`'s record, if any (`f` under the lock, as in [`update`](Self::update)).
-    pub(super) fn read<R>(&self, id: u64, f: impl FnOnce(&PollSpan) -> R) -> Option<R> {
+    fn remove_from_shard(&self, id: u64) -> Option<Box<PollSpan>> {
         let shard = self.shard(id);
         if shard.len.load(Ordering::Relaxed) == 0 {
             return None;
         }
-        shard.lock().get(&id).map(f)
+        let mut spans = shard.lock();
+        let removed = spans.remove(&id);
+        // A burst of open spans does not keep its table for good.
+        let len = spans.len();
+        if spans.capacity() > MIN_KEPT_CAPACITY && len * 4 < spans.capacity() {
+            spans.shrink_to(len * 2);
+        }
+        shard.len.store(spans.len(), Ordering::Relaxed);
+        removed
+    }
+
+    /// Runs `f` on span `id`'s record, made empty if there is none. `f` runs under a lock of the
+    /// store: this module's callers give it only their own code (no formatting of values).
+    pub(super) fn update<R>(&self, id: u64, f: impl FnOnce(&mut PollSpan) -> R) -> R {
+        let slot = self.slot(id);
+        // The slot's lock is held throughout, so that two updates of one span without a record
+        // agree on where to make it (a slot's lock is always taken before a shard's).
+        let mut held = slot.lock();
+        if slot.id.load(Ordering::Relaxed) == id
+            && let Some(span) = held.as_mut()
+        {
+            return f(span);
+        }
+        let shard = self.shard(id);
+        let mut spans = shard.lock();
+        if let Some(span) = spans.get_mut(&id) {
+            return f(span);
+        }
+        if held.is_none() {
+            slot.id.store(id, Ordering::Relaxed);
+            return f(held.insert(blank()));
+        }
+        let result = f(spans.entry(id).or_insert_with(blank));
+        shard.len.store(spans.len(), Ordering::Relaxed);
+        result
+    }
+
+    /// Reads span `id`'s record, if any (`f` under a lock, as in [`update`](Self::update)).
+    pub(super) fn read<R>(&self, id: u64, f: impl FnOnce(&PollSpan) -> R) -> Option<R> {
+        let slot = self.slot(id);
+        if slot.id.load(Ordering::Relaxed) == id {
+            let held = slot.lock();
+            // Only this span's close empties the slot, and it comes after this read.
+            return held.as_deref().map(f);
+        }
+        let shard = self.shard(id);
+        if shard.len.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        shard.lock().get(&id).map(|span| f(span))
     }
 
     /// Spans stored.
     pub(super) fn len(&self) -> usize {
-        self.shards
+        let in_slots = self
+            .slots
+            .iter()
+            .filter(|slot| slot.id.load(Ordering::Relaxed) != 0)
+            .count();
+        let in_shards: usize = self
+            .shards
             .iter()
             .map(|shard| shard.len.load(Ordering::Relaxed))
-            .sum()
+            .sum();
+        in_slots + in_shards
+    }
+}
+
+impl Slot {
+    fn lock(&self) -> MutexGuard<'_, Option<Box<PollSpan>>> {
+        // A panic under the lock can only come from this module's code (or a caller's `f`, which
+        // leaves a whole record): the slot is still whole.
+        self.span
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
 impl Shard {
-    fn lock(&self) -> MutexGuard<'_, HashMap<u64, PollSpan, BuildHasherDefault<IdHasher>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<u64, Box<PollSpan>, BuildHasherDefault<IdHasher>>> {
         // A panic under the lock can only come from this module's code between two consistent
         // states of the map: the map is still whole.
         self.spans
@@ -182,13 +326,7 @@ mod tests {
     fn records_are_kept_by_id_until_removed() {
         let store = SpanStore::default();
         for id in 1..=1_000u64 {
-            store.insert(
-                id,
-                PollSpan {
-                    site: None,
-                    ..PollSpan::default()
-                },
-            );
+            store.insert(id, blank());
         }
         assert_eq!(store.len(), 1_000);
         store.update(7, |span| span.site = Some(&super::super::UNNAMED));
@@ -209,29 +347,73 @@ mod tests {
     }
 
     #[test]
-    fn shards_are_used_evenly_by_slab_like_ids() {
+    fn slab_like_ids_spread_over_slots_and_shards() {
         // Registry ids: small indices with a generation in the high bits.
         let store = SpanStore::default();
         for generation in 0..4u64 {
-            for index in 0..256u64 {
-                store.insert((generation << 40) | (index + 1), PollSpan::default());
+            for index in 0..1024u64 {
+                store.insert((generation << 40) | (index + 1), blank());
             }
         }
+        let in_slots = store
+            .slots
+            .iter()
+            .filter(|slot| slot.id.load(Ordering::Relaxed) != 0)
+            .count();
+        // 4 096 ids over 1 024 slots: nearly every slot taken.
+        assert!(in_slots > 1_000, "{in_slots} slots of 1024 used");
         let fullest = store
             .shards
             .iter()
             .map(|shard| shard.len.load(Ordering::Relaxed))
             .max()
             .unwrap_or_default();
-        // 1 024 ids over 64 shards: 16 each on average.
-        assert!(fullest <= 40, "a shard holds {fullest} of 1024");
+        // The other ~3 070 over 64 shards: 48 each on average.
+        assert!(fullest <= 90, "a shard holds {fullest}");
+        assert_eq!(store.len(), 4_096);
+    }
+
+    /// Ids that share `first`'s slot.
+    fn sharing_a_slot(store: &SpanStore, first: u64, count: usize) -> Vec<u64> {
+        let slot: *const Slot = store.slot(first);
+        (first + 1..)
+            .filter(|&id| std::ptr::eq(store.slot(id), slot))
+            .take(count)
+            .collect()
+    }
+
+    #[test]
+    fn ids_sharing_a_slot_are_kept_apart() {
+        let store = SpanStore::default();
+        let others = sharing_a_slot(&store, 1, 2);
+        let (second, third) = (others[0], others[1]);
+        store.insert(1, blank());
+        store.update(1, |span| span.site = Some(&super::super::UNNAMED));
+        // The slot is taken: the second goes to a map.
+        store.insert(second, blank());
+        assert_eq!(store.read(1, |span| span.site.is_some()), Some(true));
+        assert_eq!(store.read(second, |span| span.site.is_some()), Some(false));
+        // The slot freed: the second is still found where it is; the third takes the slot.
+        store.remove(1);
+        assert!(store.read(1, |_| ()).is_none());
+        assert_eq!(store.read(second, |span| span.site.is_some()), Some(false));
+        store.update(third, |span| span.site = Some(&super::super::UNNAMED));
+        assert_eq!(store.slot(third).id.load(Ordering::Relaxed), third);
+        store.update(second, |span| span.site = Some(&super::super::UNNAMED));
+        assert_eq!(store.read(second, |span| span.site.is_some()), Some(true));
+        assert_eq!(store.len(), 2);
+        store.remove(second);
+        store.remove(third);
+        assert_eq!(store.len(), 0);
+        assert!(store.read(second, |_| ()).is_none());
+        assert!(store.read(third, |_| ()).is_none());
     }
 
     #[test]
     fn a_burst_of_open_spans_gives_its_room_back() {
         let store = SpanStore::default();
         for id in 1..=100_000u64 {
-            store.insert(id, PollSpan::default());
+            store.insert(id, blank());
         }
         for id in 1..=100_000u64 {
             store.remove(id);
@@ -240,5 +422,36 @@ mod tests {
             let capacity = shard.lock().capacity();
             assert!(capacity <= 2 * MIN_KEPT_CAPACITY, "{capacity}");
         }
+    }
+
+    #[test]
+    fn a_closed_spans_record_is_cleared_and_kept_for_the_next() {
+        let store = SpanStore::default();
+        let spare = || SPARES.with(|spares| spares.borrow().len());
+        let mut first = blank();
+        first.site = Some(&super::super::UNNAMED);
+        let address: *const PollSpan = &*first;
+        let before = spare();
+        store.insert(1, first);
+        store.remove(1);
+        assert_eq!(spare(), before + 1, "the closed span's box kept");
+        // The next span on this thread gets that box, empty (its fields' clearing: see
+        // `fields::tests::a_cleared_record_keeps_nothing_of_its_span`).
+        let next = blank();
+        assert!(std::ptr::eq(&*next, address));
+        assert!(next.site.is_none() && next.fields.is_empty());
+    }
+
+    #[test]
+    fn a_thread_keeps_few_spare_records() {
+        let store = SpanStore::default();
+        for id in 1..=500u64 {
+            store.insert(id, blank());
+        }
+        for id in 1..=500u64 {
+            store.remove(id);
+        }
+        let spare = SPARES.with(|spares| spares.borrow().len());
+        assert_eq!(spare, SPARES_PER_THREAD);
     }
 }
