@@ -17,13 +17,13 @@
 //! a span (made on the stack, into the table, out of it, dropped): ~330 instructions of `memcpy`
 //! a request, more than the table itself.
 //!
-//! Nothing runs under a shard's lock but the layer's own code (moving boxes, copying out of
-//! them), and a removed record is cleared and kept, or freed, after it is released.
+//! Nothing runs under a slot's or shard's lock but the layer's own code (moving boxes, copying
+//! out of them), and a removed record is cleared and kept, or freed, after it is released.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use super::fields::SpanFields;
@@ -60,8 +60,9 @@ thread_local! {
 /// An empty record to format a new span's fields into: one this thread had spare, or a new one.
 #[inline]
 pub(super) fn blank() -> Box<PollSpan> {
+    // `try_`: a thread exiting, or (were an allocator to make spans) a nested use, gets a new box.
     SPARES
-        .try_with(|spares| spares.borrow_mut().pop())
+        .try_with(|spares| spares.try_borrow_mut().ok()?.pop())
         .ok()
         .flatten()
         .unwrap_or_default()
@@ -72,8 +73,9 @@ pub(super) fn blank() -> Box<PollSpan> {
 fn recycle(mut span: Box<PollSpan>) {
     span.clear();
     let _ = SPARES.try_with(move |spares| {
-        let mut spares = spares.borrow_mut();
-        if spares.len() < SPARES_PER_THREAD {
+        if let Ok(mut spares) = spares.try_borrow_mut()
+            && spares.len() < SPARES_PER_THREAD
+        {
             spares.push(span);
         }
     });
@@ -91,6 +93,10 @@ impl PollSpan {
 pub(super) struct SpanStore {
     /// Where a record usually is: the slot its id maps to, if that was free when it was stored.
     slots: Box<[Slot]>,
+    /// Whether a record was ever put in a slot. A layer after the `fmt` layer stores nothing (it
+    /// reads that layer's text back): its spans' closes then read this one word, not a slot's
+    /// line (spread over 24 KB, one a span: a cache miss a request, as measured).
+    slots_used: AtomicBool,
     /// The others: maps, by id.
     shards: Box<[Shard; SHARDS]>,
 }
@@ -125,6 +131,7 @@ impl Default for SpanStore {
     fn default() -> Self {
         Self {
             slots: (0..SLOTS).map(|_| Slot::default()).collect(),
+            slots_used: AtomicBool::new(false),
             shards: Box::new(std::array::from_fn(|_| Shard::default())),
         }
     }
@@ -138,12 +145,14 @@ impl std::fmt::Debug for SpanStore {
     }
 }
 
-// Why an operation on span `id` may read `Slot::id` and `Shard::len` without a lock: everything
+// Why an operation on span `id` may read `Slot::id`, `Shard::len` and `slots_used` without a
+// lock: everything
 // done to one span is ordered. Its record is stored when it is made, before anyone else is handed
 // the span (which synchronizes); its close comes after every other use of it (the registry's
 // reference count: a release decrement, an acquire before the close). So what this span's own
-// earlier operations wrote is seen, and while its record is in its slot no other id can take the
-// slot: reading its own id there means the record is there, reading another means it is not.
+// earlier operations wrote is seen (`slots_used` is set before its record went into a slot), and
+// while its record is in its slot no other id can take the slot: reading its own id there means
+// the record is there, reading another means it is not.
 impl SpanStore {
     fn slot(&self, id: u64) -> &Slot {
         // Bits the shard choice (the top half) and the maps (low bits, top seven) do not use, so
@@ -165,6 +174,7 @@ impl SpanStore {
         let slot = self.slot(id);
         let mut held = slot.lock();
         if held.is_none() || slot.id.load(Ordering::Relaxed) == id {
+            self.note_slot_used();
             let old = held.replace(span);
             slot.id.store(id, Ordering::Relaxed);
             drop(held);
@@ -184,13 +194,14 @@ impl SpanStore {
     /// only; of a span never stored, no lock.
     pub(super) fn remove(&self, id: u64) {
         let slot = self.slot(id);
-        let removed = if slot.id.load(Ordering::Relaxed) == id {
-            let mut held = slot.lock();
-            slot.id.store(0, Ordering::Relaxed);
-            held.take()
-        } else {
-            self.remove_from_shard(id)
-        };
+        let removed =
+            if self.slots_used.load(Ordering::Relaxed) && slot.id.load(Ordering::Relaxed) == id {
+                let mut held = slot.lock();
+                slot.id.store(0, Ordering::Relaxed);
+                held.take()
+            } else {
+                self.remove_from_shard(id)
+            };
         // Cleared and kept (or freed) out of the lock.
         if let Some(span) = removed {
             recycle(span);
@@ -231,6 +242,7 @@ impl SpanStore {
             return f(span);
         }
         if held.is_none() {
+            self.note_slot_used();
             slot.id.store(id, Ordering::Relaxed);
             return f(held.insert(blank()));
         }
@@ -242,7 +254,7 @@ impl SpanStore {
     /// Reads span `id`'s record, if any (`f` under a lock, as in [`update`](Self::update)).
     pub(super) fn read<R>(&self, id: u64, f: impl FnOnce(&PollSpan) -> R) -> Option<R> {
         let slot = self.slot(id);
-        if slot.id.load(Ordering::Relaxed) == id {
+        if self.slots_used.load(Ordering::Relaxed) && slot.id.load(Ordering::Relaxed) == id {
             let held = slot.lock();
             // Only this span's close empties the slot, and it comes after this read.
             return held.as_deref().map(f);
@@ -267,6 +279,15 @@ impl SpanStore {
             .map(|shard| shard.len.load(Ordering::Relaxed))
             .sum();
         in_slots + in_shards
+    }
+}
+
+impl SpanStore {
+    /// Notes that a slot holds a record (set once: read-only afterwards, so no line bounces).
+    fn note_slot_used(&self) {
+        if !self.slots_used.load(Ordering::Relaxed) {
+            self.slots_used.store(true, Ordering::Relaxed);
+        }
     }
 }
 
