@@ -187,6 +187,12 @@ impl SpanFields {
         }
     }
 
+    /// Records `value` as `name`'s text, as a recorded `&str` would be (for tests of the store).
+    #[cfg(test)]
+    pub(super) fn set_text_for_test(&mut self, name: &'static str, value: &str) {
+        self.store_text(name, |text| text.write_str(value), false);
+    }
+
     /// Whether nothing is recorded.
     pub(super) fn is_empty(&self) -> bool {
         self.len == 0

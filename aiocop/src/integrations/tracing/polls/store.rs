@@ -22,6 +22,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -226,28 +227,36 @@ impl SpanStore {
 
     /// Runs `f` on span `id`'s record, made empty if there is none. `f` runs under a lock of the
     /// store: this module's callers give it only their own code (no formatting of values).
+    ///
+    /// A record made here (a span made while monitoring was inactive and recorded since, or one
+    /// named at an event after the `fmt` layer, which keeps the fields) goes into a map, never a
+    /// slot: slots are filled only when spans are made, so a store after the `fmt` layer never
+    /// sets `slots_used`, and a record not in its slot is in a map or nowhere.
     pub(super) fn update<R>(&self, id: u64, f: impl FnOnce(&mut PollSpan) -> R) -> R {
         let slot = self.slot(id);
-        // The slot's lock is held throughout, so that two updates of one span without a record
-        // agree on where to make it (a slot's lock is always taken before a shard's).
-        let mut held = slot.lock();
-        if slot.id.load(Ordering::Relaxed) == id
-            && let Some(span) = held.as_mut()
-        {
-            return f(span);
+        if self.slots_used.load(Ordering::Relaxed) && slot.id.load(Ordering::Relaxed) == id {
+            // Only this span's close empties the slot, and it comes after this update.
+            if let Some(span) = slot.lock().as_mut() {
+                return f(span);
+            }
         }
         let shard = self.shard(id);
-        let mut spans = shard.lock();
-        if let Some(span) = spans.get_mut(&id) {
+        if let Some(span) = shard.lock().get_mut(&id) {
             return f(span);
         }
-        if held.is_none() {
-            self.note_slot_used();
-            slot.id.store(id, Ordering::Relaxed);
-            return f(held.insert(blank()));
-        }
-        let result = f(spans.entry(id).or_insert_with(blank));
+        // The new record's box taken with no lock held (it may be allocated); another update of
+        // the span may have made one meanwhile.
+        let fresh = blank();
+        let mut spans = shard.lock();
+        let (result, unused) = match spans.entry(id) {
+            Entry::Occupied(entry) => (f(entry.into_mut()), Some(fresh)),
+            Entry::Vacant(entry) => (f(entry.insert(fresh)), None),
+        };
         shard.len.store(spans.len(), Ordering::Relaxed);
+        drop(spans);
+        if let Some(unused) = unused {
+            recycle(unused);
+        }
         result
     }
 
@@ -418,8 +427,10 @@ mod tests {
         store.remove(1);
         assert!(store.read(1, |_| ()).is_none());
         assert_eq!(store.read(second, |span| span.site.is_some()), Some(false));
-        store.update(third, |span| span.site = Some(&super::super::UNNAMED));
+        store.insert(third, blank());
         assert_eq!(store.slot(third).id.load(Ordering::Relaxed), third);
+        store.update(third, |span| span.site = Some(&super::super::UNNAMED));
+        assert_eq!(store.read(third, |span| span.site.is_some()), Some(true));
         store.update(second, |span| span.site = Some(&super::super::UNNAMED));
         assert_eq!(store.read(second, |span| span.site.is_some()), Some(true));
         assert_eq!(store.len(), 2);
@@ -451,12 +462,16 @@ mod tests {
         let spare = || SPARES.with(|spares| spares.borrow().len());
         let mut first = blank();
         first.site = Some(&super::super::UNNAMED);
+        // Past the inline entries and text: extra entries and heap text to free.
+        for name in ["a", "b", "c", "d", "e", "f"] {
+            first.fields.set_text_for_test(name, &"x".repeat(60));
+        }
         let address: *const PollSpan = &*first;
         let before = spare();
         store.insert(1, first);
         store.remove(1);
         assert_eq!(spare(), before + 1, "the closed span's box kept");
-        // The next span on this thread gets that box, empty (its fields' clearing: see
+        // The next span on this thread gets that box, empty (what clearing fields frees: see
         // `fields::tests::a_cleared_record_keeps_nothing_of_its_span`).
         let next = blank();
         assert!(std::ptr::eq(&*next, address));
@@ -474,5 +489,72 @@ mod tests {
         }
         let spare = SPARES.with(|spares| spares.borrow().len());
         assert_eq!(spare, SPARES_PER_THREAD);
+    }
+
+    #[test]
+    fn records_made_by_updates_go_to_the_maps() {
+        // A layer after the `fmt` layer stores no new span; it names some at events.
+        let store = SpanStore::default();
+        store.update(7, |span| span.site = Some(&super::super::UNNAMED));
+        assert!(!store.slots_used.load(Ordering::Relaxed), "no slot used");
+        assert_eq!(store.slot(7).id.load(Ordering::Relaxed), 0);
+        assert_eq!(store.read(7, |span| span.site.is_some()), Some(true));
+        assert_eq!(store.len(), 1);
+        store.remove(7);
+        assert_eq!(store.len(), 0);
+        // A span made later takes its slot; an update of another span sharing that slot, which
+        // has no record, makes it in a map.
+        store.insert(7, blank());
+        assert!(store.slots_used.load(Ordering::Relaxed));
+        let other = sharing_a_slot(&store, 7, 1)[0];
+        store.update(other, |span| span.site = Some(&super::super::UNNAMED));
+        assert_eq!(store.slot(7).id.load(Ordering::Relaxed), 7);
+        assert_eq!(store.read(other, |span| span.site.is_some()), Some(true));
+        assert_eq!(store.read(7, |span| span.site.is_some()), Some(false));
+        store.remove(other);
+        store.remove(7);
+        assert_eq!(store.len(), 0);
+    }
+
+    #[test]
+    fn threads_sharing_slots_each_find_their_own_records() {
+        // Eight threads, each with 200 ids of its own, all sharing one slot: made, updated,
+        // read back and closed at once.
+        let store = SpanStore::default();
+        let ids: Vec<u64> = std::iter::once(1)
+            .chain(sharing_a_slot(&store, 1, 1_599))
+            .collect();
+        std::thread::scope(|scope| {
+            for mine in ids.chunks(200) {
+                let store = &store;
+                scope.spawn(move || {
+                    for round in 0..20 {
+                        for &id in mine {
+                            let mut span = blank();
+                            span.fields.set_text_for_test("id", &id.to_string());
+                            store.insert(id, span);
+                        }
+                        for &id in mine {
+                            store.update(id, |span| {
+                                span.fields.set_text_for_test("round", &round.to_string());
+                            });
+                        }
+                        for &id in mine {
+                            let read = store.read(id, |span| {
+                                let (mut kept, mut kept_round) = (String::new(), String::new());
+                                span.fields.write_value("id", &mut kept);
+                                span.fields.write_value("round", &mut kept_round);
+                                (kept, kept_round)
+                            });
+                            assert_eq!(read, Some((id.to_string(), round.to_string())));
+                        }
+                        for &id in mine {
+                            store.remove(id);
+                        }
+                    }
+                });
+            }
+        });
+        assert_eq!(store.len(), 0);
     }
 }
