@@ -8,17 +8,20 @@
 //! into the slot its id maps to (direct-mapped: a few spans are open per worker at a time, and
 //! nearly all find their slot free), or, if another span holds that slot, into a map of one of
 //! 64 shards; each slot and shard under a lock nobody holds for long (taken only to move a record
-//! in or out or to copy it): no allocation in the steady state, no look-up of the span.
+//! in or out, to copy out of it or merge a recorded value into it): no look-up of the span, and
+//! no allocation in the steady state of spans made and closed on one thread (a thread that only
+//! makes spans others close allocates a box for each).
 //!
 //! A record is boxed, and the boxes are reused: a span's fields are formatted straight into a box
 //! this thread had spare (no lock held: a value's `Display` may make or record spans of its own),
 //! the box is moved into the table and out of it when the span closes, cleared, and kept for the
 //! closing thread's next span. A record of nearly 300 bytes moved by value was copied four times
-//! a span (made on the stack, into the table, out of it, dropped): ~330 instructions of `memcpy`
-//! a request, more than the table itself.
+//! a span (made on the stack, into the table, out of it, dropped): ~220 instructions of `memcpy`
+//! a request, almost what the table itself cost.
 //!
 //! Nothing runs under a slot's or shard's lock but the layer's own code (moving boxes, copying
-//! out of them), and a removed record is cleared and kept, or freed, after it is released.
+//! out of them, merging into them), and a removed record is cleared and kept, or freed, after it
+//! is released.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -104,7 +107,9 @@ pub(super) struct SpanStore {
 
 /// Direct-mapped slots. A few spans are open per worker at a time (a request's, its children's):
 /// nearly every one finds its slot free, and is stored, found and removed with one short lock and
-/// no probing (a map's insertion and removal cost ~200 instructions a span). 24 bytes a slot.
+/// no probing (a map's insertion and removal cost ~200 instructions a span). 24 bytes a slot,
+/// not a cache line each: neighbouring slots used by spans on different workers at once share a
+/// line (rarely: ids are spread over 1 024 slots), which 64 KB of padding would avoid.
 const SLOTS: usize = 1024;
 
 /// One span's place in the direct-mapped slots.
@@ -121,9 +126,9 @@ struct Slot {
 #[repr(align(64))]
 #[derive(Default)]
 struct Shard {
-    /// The map's length, read without the lock by a span's close: most spans closed were never
-    /// stored here (they are in their slot, or were not stored: monitoring inactive when they
-    /// were made, or fields kept by the `fmt` layer).
+    /// The map's length, read without the lock by a span's close and reads: most spans were
+    /// never stored here (they are in their slot, or were not stored: monitoring inactive when
+    /// they were made, or fields kept by the `fmt` layer).
     len: AtomicUsize,
     spans: Mutex<HashMap<u64, Box<PollSpan>, BuildHasherDefault<IdHasher>>>,
 }
@@ -147,12 +152,12 @@ impl std::fmt::Debug for SpanStore {
 }
 
 // Why an operation on span `id` may read `Slot::id`, `Shard::len` and `slots_used` without a
-// lock: everything
-// done to one span is ordered. Its record is stored when it is made, before anyone else is handed
-// the span (which synchronizes); its close comes after every other use of it (the registry's
-// reference count: a release decrement, an acquire before the close). So what this span's own
-// earlier operations wrote is seen (`slots_used` is set before its record went into a slot), and
-// while its record is in its slot no other id can take the slot: reading its own id there means
+// lock: everything done to one span is ordered. Its record is stored when it is made (the only
+// time a record goes into a slot: see `update`), before anyone else is handed the span (which
+// synchronizes); its close comes after every other use of it (the registry's reference count: a
+// release decrement, an acquire before the close). So what this span's own earlier operations
+// wrote is seen (`slots_used` is set before its record went into a slot), and while its record
+// is in its slot no other id can take the slot: reading its own id there means
 // the record is there, reading another means it is not.
 impl SpanStore {
     fn slot(&self, id: u64) -> &Slot {
@@ -168,8 +173,7 @@ impl SpanStore {
     }
 
     /// Stores `span` as span `id`'s record: in its slot if that is free, else in its shard's map.
-    /// (A record left by an earlier span of the same id is replaced: ids are reused only after
-    /// their span closed.)
+    /// (Ids are reused only after their span closed, which removed its record.)
     pub(super) fn insert(&self, id: u64, span: Box<PollSpan>) {
         debug_assert_ne!(id, 0, "span ids are not zero");
         let slot = self.slot(id);
