@@ -49,7 +49,7 @@ for i in "${!bins[@]}"; do
       list[name] = list[name] (n[name] > 1 ? ", " : "") sprintf("%.3f", value)
     }
     /trimmed geometric mean [0-9.]+ \[95 % interval/ {
-      name = $0; sub(/:.*/, "", name); gsub(/^ +| +$/, "", name)
+      name = $0; sub(/: [0-9.]+ \/ .*/, "", name); gsub(/^ +| +$/, "", name)
       value = $0; sub(/.*trimmed geometric mean /, "", value)
       add(name, value + 0)
       next
