@@ -182,9 +182,7 @@ impl SpanFields {
             Text::Heap(_) => self.text = Text::default(),
         }
         self.len = 0;
-        if self.more.capacity() > 0 {
-            self.more = Vec::new();
-        }
+        self.more = Vec::new();
     }
 
     /// Records `value` as `name`'s text, as a recorded `&str` would be (for tests of the store).
@@ -407,10 +405,6 @@ impl Visit for Visitor<'_> {
 mod tests {
     use super::*;
 
-    fn set_text(fields: &mut SpanFields, name: &'static str, value: &str) {
-        fields.store_text(name, |text| text.write_str(value), false);
-    }
-
     #[test]
     fn short_copies_copy_every_length() {
         let from: Vec<u8> = (1..=40).collect();
@@ -424,10 +418,10 @@ mod tests {
     #[test]
     fn values_are_kept_replaced_and_read_back() {
         let mut fields = SpanFields::default();
-        set_text(&mut fields, "method", "GET");
+        fields.set_text_for_test("method", "GET");
         fields.store("status", Stored::U64(200), false);
-        set_text(&mut fields, "uri", "/users/7");
-        set_text(&mut fields, "method", "POST");
+        fields.set_text_for_test("uri", "/users/7");
+        fields.set_text_for_test("method", "POST");
         let all: Vec<_> = fields.iter().collect();
         assert_eq!(
             all,
@@ -450,10 +444,10 @@ mod tests {
         let names = ["a", "b", "c", "d", "e", "f", "g"];
         for (i, name) in names.iter().enumerate() {
             // The third value moves the text to the heap: the values before it must survive.
-            set_text(&mut fields, name, &format!("{i}{}", "x".repeat(40)));
+            fields.set_text_for_test(name, &format!("{i}{}", "x".repeat(40)));
         }
-        set_text(&mut fields, "b", "replaced");
-        set_text(&mut fields, "f", "also");
+        fields.set_text_for_test("b", "replaced");
+        fields.set_text_for_test("f", "also");
         let all: Vec<_> = fields.iter().collect();
         assert_eq!(all.len(), names.len());
         for ((name, value), (i, wanted)) in all.iter().zip(names.iter().enumerate()) {
@@ -476,7 +470,7 @@ mod tests {
     fn re_recording_a_field_forever_stays_bounded() {
         let mut fields = SpanFields::default();
         for i in 0..100_000 {
-            set_text(&mut fields, "progress", &format!("step {i} of a long job"));
+            fields.set_text_for_test("progress", &format!("step {i} of a long job"));
         }
         assert!(fields.text.len() <= MAX_TEXT, "{}", fields.text.len());
         assert_eq!(
@@ -488,7 +482,7 @@ mod tests {
     #[test]
     fn a_huge_value_is_cut_at_a_character_boundary() {
         let mut fields = SpanFields::default();
-        set_text(&mut fields, "body", &"é".repeat(10_000));
+        fields.set_text_for_test("body", &"é".repeat(10_000));
         let (_, value) = fields.iter().next().unwrap();
         let text = value.as_str().unwrap().to_owned();
         assert!(text.len() <= MAX_TEXT && !text.is_empty());
@@ -500,7 +494,7 @@ mod tests {
         let mut fields = SpanFields::default();
         for name in ["a", "b", "c", "d", "e", "f"] {
             // Past the inline entries and the inline text.
-            set_text(&mut fields, name, &"x".repeat(60));
+            fields.set_text_for_test(name, &"x".repeat(60));
         }
         fields.clear();
         assert!(fields.is_empty());

@@ -114,18 +114,19 @@ use store::SpanStore;
 /// When tracing-subscriber's `fmt` layer (with its default field formatter) comes before this
 /// layer in the subscriber, it keeps every span's fields formatted already: this layer then
 /// formats none itself and reads that text back when a poll makes an event. Otherwise it keeps
-/// the fields itself, in a table of its own keyed by span id (a record per open span, dropped
+/// the fields itself, in a table of its own keyed by span id (a record per open span, removed
 /// when the span closes).
 ///
 /// # Cost
 ///
 /// With monitoring inactive, an enter or exit costs a relaxed atomic load or a thread-local read
-/// or two, a new span nothing more, and a span's close a relaxed load; fields are recorded only
-/// for spans created while monitoring is active. Active, on a watched worker the outermost enter of a poll reads the
-/// clock and publishes the poll (asking tokio for its budget once per span, task and stretch),
-/// its exit reads the clock and looks at the stretch's record; elsewhere the outermost enter asks
-/// tokio for its budget and opens a scope, its exit judges it. A span is named only when its poll
-/// makes an event. (About 280 instructions a segment on a watched worker, see BENCHMARKS.md.)
+/// or two, a new span nothing more, and a span's close a relaxed load or two; fields are recorded
+/// only for spans created while monitoring is active. Active, on a watched worker the outermost
+/// enter of a poll reads the clock and publishes the poll (asking tokio for its budget once per
+/// span, task and stretch), its exit reads the clock and looks at the stretch's record;
+/// elsewhere the outermost enter asks tokio for its budget and opens a scope, its exit judges
+/// it. A span is named only when its poll makes an event. (About 280 instructions a segment on a
+/// watched worker, see BENCHMARKS.md.)
 #[derive(Debug, Clone)]
 pub struct PollLayer {
     name_fields: Arc<[&'static str]>,

@@ -97,9 +97,9 @@ impl PollSpan {
 pub(super) struct SpanStore {
     /// Where a record usually is: the slot its id maps to, if that was free when it was stored.
     slots: Box<[Slot]>,
-    /// Whether a record was ever put in a slot. A layer after the `fmt` layer stores nothing (it
-    /// reads that layer's text back): its spans' closes then read this one word, not a slot's
-    /// line (spread over 24 KB, one a span: a cache miss a request, as measured).
+    /// Whether a record was ever put in a slot. A layer after the `fmt` layer stores no new span
+    /// (it reads that layer's text back): its spans' closes then read this one word, not a
+    /// slot's line (spread over 24 KB, one a span: a cache miss a request, as measured).
     slots_used: AtomicBool,
     /// The others: maps, by id.
     shards: Box<[Shard; SHARDS]>,
@@ -157,13 +157,21 @@ impl std::fmt::Debug for SpanStore {
 // synchronizes); its close comes after every other use of it (the registry's reference count: a
 // release decrement, an acquire before the close). So what this span's own earlier operations
 // wrote is seen (`slots_used` is set before its record went into a slot), and while its record
-// is in its slot no other id can take the slot: reading its own id there means
-// the record is there, reading another means it is not.
+// is in its slot no other id can take the slot: reading its own id there means the record is
+// there, reading another means it is not.
 impl SpanStore {
     fn slot(&self, id: u64) -> &Slot {
         // Bits the shard choice (the top half) and the maps (low bits, top seven) do not use, so
         // that ids sharing a slot do not also share a shard and a map bucket.
         &self.slots[(mix(id) >> 16) as usize % SLOTS]
+    }
+
+    /// Span `id`'s slot, if its record is there (see the note above: a span's own operations only).
+    #[inline]
+    fn holding(&self, id: u64) -> Option<&Slot> {
+        let slot = self.slot(id);
+        (self.slots_used.load(Ordering::Relaxed) && slot.id.load(Ordering::Relaxed) == id)
+            .then_some(slot)
     }
 
     fn shard(&self, id: u64) -> &Shard {
@@ -178,14 +186,13 @@ impl SpanStore {
         debug_assert_ne!(id, 0, "span ids are not zero");
         let slot = self.slot(id);
         let mut held = slot.lock();
-        if held.is_none() || slot.id.load(Ordering::Relaxed) == id {
-            self.note_slot_used();
-            let old = held.replace(span);
-            slot.id.store(id, Ordering::Relaxed);
-            drop(held);
-            if let Some(old) = old {
-                recycle(old);
+        if held.is_none() {
+            if !self.slots_used.load(Ordering::Relaxed) {
+                // Set once, read-only afterwards: no line bounces.
+                self.slots_used.store(true, Ordering::Relaxed);
             }
+            *held = Some(span);
+            slot.id.store(id, Ordering::Relaxed);
             return;
         }
         drop(held);
@@ -198,15 +205,14 @@ impl SpanStore {
     /// Forgets span `id` (closed). The usual close, of a span in its slot, takes the slot's lock
     /// only; of a span never stored, no lock.
     pub(super) fn remove(&self, id: u64) {
-        let slot = self.slot(id);
-        let removed =
-            if self.slots_used.load(Ordering::Relaxed) && slot.id.load(Ordering::Relaxed) == id {
+        let removed = match self.holding(id) {
+            Some(slot) => {
                 let mut held = slot.lock();
                 slot.id.store(0, Ordering::Relaxed);
                 held.take()
-            } else {
-                self.remove_from_shard(id)
-            };
+            }
+            None => self.remove_from_shard(id),
+        };
         // Cleared and kept (or freed) out of the lock.
         if let Some(span) = removed {
             recycle(span);
@@ -237,12 +243,11 @@ impl SpanStore {
     /// slot: slots are filled only when spans are made, so a store after the `fmt` layer never
     /// sets `slots_used`, and a record not in its slot is in a map or nowhere.
     pub(super) fn update<R>(&self, id: u64, f: impl FnOnce(&mut PollSpan) -> R) -> R {
-        let slot = self.slot(id);
-        if self.slots_used.load(Ordering::Relaxed) && slot.id.load(Ordering::Relaxed) == id {
-            // Only this span's close empties the slot, and it comes after this update.
-            if let Some(span) = slot.lock().as_mut() {
-                return f(span);
-            }
+        // Only this span's close empties its slot, and it comes after this update.
+        if let Some(slot) = self.holding(id)
+            && let Some(span) = slot.lock().as_mut()
+        {
+            return f(span);
         }
         let shard = self.shard(id);
         if let Some(span) = shard.lock().get_mut(&id) {
@@ -266,11 +271,9 @@ impl SpanStore {
 
     /// Reads span `id`'s record, if any (`f` under a lock, as in [`update`](Self::update)).
     pub(super) fn read<R>(&self, id: u64, f: impl FnOnce(&PollSpan) -> R) -> Option<R> {
-        let slot = self.slot(id);
-        if self.slots_used.load(Ordering::Relaxed) && slot.id.load(Ordering::Relaxed) == id {
-            let held = slot.lock();
-            // Only this span's close empties the slot, and it comes after this read.
-            return held.as_deref().map(f);
+        // Only this span's close empties its slot, and it comes after this read.
+        if let Some(slot) = self.holding(id) {
+            return slot.lock().as_deref().map(f);
         }
         let shard = self.shard(id);
         if shard.len.load(Ordering::Relaxed) == 0 {
@@ -281,26 +284,20 @@ impl SpanStore {
 
     /// Spans stored.
     pub(super) fn len(&self) -> usize {
-        let in_slots = self
-            .slots
-            .iter()
-            .filter(|slot| slot.id.load(Ordering::Relaxed) != 0)
-            .count();
         let in_shards: usize = self
             .shards
             .iter()
             .map(|shard| shard.len.load(Ordering::Relaxed))
             .sum();
-        in_slots + in_shards
+        self.in_slots() + in_shards
     }
-}
 
-impl SpanStore {
-    /// Notes that a slot holds a record (set once: read-only afterwards, so no line bounces).
-    fn note_slot_used(&self) {
-        if !self.slots_used.load(Ordering::Relaxed) {
-            self.slots_used.store(true, Ordering::Relaxed);
-        }
+    /// Spans stored in their slots.
+    fn in_slots(&self) -> usize {
+        self.slots
+            .iter()
+            .filter(|slot| slot.id.load(Ordering::Relaxed) != 0)
+            .count()
     }
 }
 
@@ -389,11 +386,7 @@ mod tests {
                 store.insert((generation << 40) | (index + 1), blank());
             }
         }
-        let in_slots = store
-            .slots
-            .iter()
-            .filter(|slot| slot.id.load(Ordering::Relaxed) != 0)
-            .count();
+        let in_slots = store.in_slots();
         // 4 096 ids over 1 024 slots: nearly every slot taken.
         assert!(in_slots > 1_000, "{in_slots} slots of 1024 used");
         let fullest = store
@@ -445,15 +438,20 @@ mod tests {
         assert!(store.read(third, |_| ()).is_none());
     }
 
+    /// Spans `1..=count` made, then all closed.
+    fn open_then_close(store: &SpanStore, count: u64) {
+        for id in 1..=count {
+            store.insert(id, blank());
+        }
+        for id in 1..=count {
+            store.remove(id);
+        }
+    }
+
     #[test]
     fn a_burst_of_open_spans_gives_its_room_back() {
         let store = SpanStore::default();
-        for id in 1..=100_000u64 {
-            store.insert(id, blank());
-        }
-        for id in 1..=100_000u64 {
-            store.remove(id);
-        }
+        open_then_close(&store, 100_000);
         for shard in store.shards.iter() {
             let capacity = shard.lock().capacity();
             assert!(capacity <= 2 * MIN_KEPT_CAPACITY, "{capacity}");
@@ -485,12 +483,7 @@ mod tests {
     #[test]
     fn a_thread_keeps_few_spare_records() {
         let store = SpanStore::default();
-        for id in 1..=500u64 {
-            store.insert(id, blank());
-        }
-        for id in 1..=500u64 {
-            store.remove(id);
-        }
+        open_then_close(&store, 500);
         let spare = SPARES.with(|spares| spares.borrow().len());
         assert_eq!(spare, SPARES_PER_THREAD);
     }
